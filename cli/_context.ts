@@ -1,0 +1,20 @@
+// What every command handler gets: the opened store, from --root / STORE_ROOT.
+
+import type { Store } from '../lib/store.js'
+
+export interface GlobalArgs {
+  root?: string
+  'storage-driver'?: string
+}
+
+let opened: Promise<Store> | undefined
+
+export async function getStore(argv: GlobalArgs): Promise<Store> {
+  if (!opened) {
+    const { openStore, defaultRoot } = await import('../lib/store.js')
+    const { resolve } = await import('node:path')
+    const driver = argv['storage-driver'] ?? process.env.STORE_DRIVER
+    opened = openStore({ root: resolve(argv.root ?? defaultRoot()), driver })
+  }
+  return opened
+}

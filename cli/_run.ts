@@ -1,0 +1,44 @@
+// yargs wiring and the one place errors become exit statuses and `Error: <message>` lines.
+
+import yargs from 'yargs'
+import { commands } from './commands/index.js'
+import { VERSION } from './version.js'
+
+export async function run(argv: string[]): Promise<void> {
+  const y = yargs(argv)
+    .scriptName('store')
+    .usage('Usage: store [OPTIONS] COMMAND\n\nA daemonless, content-addressed container image store, builder and runner')
+    .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })
+    .option('storage-driver', { type: 'string', describe: 'Storage driver: overlay, fuse-overlayfs, copy (env STORE_DRIVER)', global: true })
+    .version(`store version ${VERSION}`)
+    .alias('version', 'v')
+    .help('help')
+    .alias('help', 'h')
+    .strict()
+    .demandCommand(1, 'store: a command is required. See store --help.')
+    .parserConfiguration({ 'halt-at-non-option': false, 'populate--': true })
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, e) => {
+      if (e) throw e
+      throw Object.assign(new Error(msg), { usage: true })
+    })
+  for (const c of commands) y.command(c as any)
+  try {
+    await y.parseAsync()
+  } catch (e) {
+    fail(e)
+  }
+}
+
+export function fail(e: unknown): never {
+  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string }
+  if (se?.usage) {
+    process.stderr.write(`${se.message}\nSee 'store --help'.\n`)
+    process.exit(1)
+  }
+  if (process.env.STORE_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`)
+  const message = se?.message ?? String(e)
+  process.stderr.write(`Error: ${message}\n`)
+  if (se?.hint) process.stderr.write(`hint: ${se.hint}\n`)
+  process.exit(typeof se?.exit === 'number' ? se.exit : 125)
+}

@@ -1,0 +1,44 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  image: string
+  'no-trunc'?: boolean
+  quiet?: boolean
+  human?: boolean
+  format?: string
+}
+
+export const historyCommand: CommandModule<object, Args> = {
+  command: 'history <image>',
+  describe: 'Show the history of an image',
+  builder: (y) =>
+    y
+      .positional('image', { type: 'string', demandOption: true })
+      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
+      .option('human', { alias: 'H', type: 'boolean', default: true, describe: 'Print sizes and dates in human readable format' })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { imageHistory } = await import('../../lib/image/history.js')
+    const { printFormatted } = await import('../_output.js')
+    const { humanSize, timeAgo } = await import('../../lib/units.js')
+    const rows = await imageHistory(store, await store.images.require(argv.image))
+    const now = store.now()
+    const id = (r: { id?: string }) => (r.id ? (argv['no-trunc'] ? r.id : r.id.slice(7, 19)) : '<missing>')
+    if (argv.quiet) {
+      for (const r of rows) process.stdout.write(id(r) + '\n')
+      return
+    }
+    const trunc = (s: string) => (argv['no-trunc'] || s.length <= 45 ? s : s.slice(0, 44) + '…')
+    const size = (n: number) => (argv.human === false ? String(n) : humanSize(n))
+    const created = (c?: string) => (argv.human === false ? c ?? '' : timeAgo(c, now))
+    printFormatted(
+      argv.format,
+      ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
+      rows.map((r) => [id(r), created(r.created), trunc(r.createdBy), size(r.size), r.comment]),
+      rows.map((r) => ({ ID: id(r), CreatedAt: r.created ?? '', CreatedSince: timeAgo(r.created, now), CreatedBy: r.createdBy, Size: size(r.size), Comment: r.comment })),
+    )
+  },
+}

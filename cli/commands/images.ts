@@ -1,0 +1,46 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  repository?: string
+  all?: boolean
+  quiet?: boolean
+  digests?: boolean
+  'no-trunc'?: boolean
+  format?: string
+}
+
+export const imagesCommand: CommandModule<object, Args> = {
+  command: 'images [repository]',
+  describe: 'List images',
+  builder: (y) =>
+    y
+      .positional('repository', { type: 'string', describe: 'REPOSITORY[:TAG]' })
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Show all images (default hides intermediate images)' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
+      .option('digests', { type: 'boolean', describe: 'Show digests' })
+      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { listImages } = await import('../../lib/image/list.js')
+    const { printFormatted } = await import('../_output.js')
+    const { humanSize, timeAgo } = await import('../../lib/units.js')
+    const rows = await listImages(store, { filter: argv.repository })
+    const now = store.now()
+    const id = (d: string) => (argv['no-trunc'] ? d : d.slice(7, 19))
+    if (argv.quiet) {
+      const seen = new Set<string>()
+      for (const r of rows) if (!seen.has(r.id)) seen.add(r.id) && process.stdout.write(id(r.id) + '\n')
+      return
+    }
+    const headers = ['REPOSITORY', 'TAG', ...(argv.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE']
+    const table = rows.map((r) => [r.repository, r.tag, ...(argv.digests ? [r.digest ?? '<none>'] : []), id(r.id), timeAgo(r.created, now), humanSize(r.size)])
+    const objects = rows.map((r) => ({
+      Containers: 'N/A', CreatedAt: r.created ?? '', CreatedSince: timeAgo(r.created, now), Digest: r.digest ?? '<none>',
+      ID: id(r.id), Repository: r.repository, SharedSize: 'N/A', Size: humanSize(r.size), Tag: r.tag, UniqueSize: 'N/A',
+      VirtualSize: humanSize(r.size),
+    }))
+    printFormatted(argv.format, headers, table, objects)
+  },
+}

@@ -1,0 +1,29 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  source: string
+  name?: string
+  change?: string[]
+  message?: string
+  quiet?: boolean
+}
+
+export const importCommand: CommandModule<object, Args> = {
+  command: 'import <source> [name]',
+  describe: 'Import a rootfs tarball (gzip or not), a folder, or - for stdin, as a one-layer image',
+  builder: (y) =>
+    y
+      .positional('source', { type: 'string', demandOption: true, describe: 'FILE, DIR or -' })
+      .positional('name', { type: 'string', describe: 'NAME[:TAG]' })
+      .option('change', { alias: 'c', type: 'string', array: true, describe: 'Apply Dockerfile instruction to the created image' })
+      .option('message', { alias: 'm', type: 'string', describe: 'Set commit message for imported image' })
+      .example('store import rootfs.tar.gz acme/base:1', '')
+      .example('tar -C root -c . | store import - acme/base', '') as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { importImage } = await import('../../lib/image/import.js')
+    const r = await importImage(store, { source: argv.source, tag: argv.name, changes: argv.change, message: argv.message })
+    process.stdout.write(`${r.id}\n`)
+  },
+}

@@ -1,0 +1,32 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  input?: string
+  quiet?: boolean
+}
+
+export const loadCommand: CommandModule<object, Args> = {
+  command: 'load',
+  describe: 'Load images from a tar archive (docker save or OCI layout) or STDIN',
+  builder: (y) =>
+    y
+      .option('input', { alias: 'i', type: 'string', describe: 'Read from tar archive file, instead of STDIN' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { loadImages } = await import('../../lib/image/load.js')
+    const { createReadStream } = await import('node:fs')
+    const { Codes, StoreError } = await import('../../lib/errors.js')
+    if (!argv.input && process.stdin.isTTY) {
+      throw new StoreError(Codes.INVALID_ARGUMENT, 'requested load from stdin, but stdin is empty', { exit: 1 })
+    }
+    const src = argv.input ? createReadStream(argv.input, { highWaterMark: 1 << 20 }) : process.stdin
+    const loaded = await loadImages(store, src as AsyncIterable<Uint8Array>)
+    if (argv.quiet) return
+    for (const l of loaded) {
+      if (l.tags.length === 0) process.stdout.write(`Loaded image ID: ${l.id}\n`)
+      for (const t of l.tags) process.stdout.write(`Loaded image: ${t}\n`)
+    }
+  },
+}

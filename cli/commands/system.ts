@@ -1,0 +1,78 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface DfArgs extends GlobalArgs {
+  verbose?: boolean
+  format?: string
+}
+
+interface PruneArgs extends GlobalArgs {
+  all?: boolean
+  force?: boolean
+  volumes?: boolean
+}
+
+const df: CommandModule<object, DfArgs> = {
+  command: 'df',
+  describe: 'Show store disk usage, and what deduplication and compression saved',
+  builder: (y) =>
+    y
+      .option('verbose', { alias: 'v', type: 'boolean', describe: 'Show detailed information on space usage' })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { systemDf } = await import('../../lib/system/df.js')
+    const { printDf } = await import('../_df.js')
+    printDf(await systemDf(store), argv, store.now())
+  },
+}
+
+const prune: CommandModule<object, PruneArgs> = {
+  command: 'prune',
+  describe: 'Remove stopped containers, dangling images (all unused with -a) and the build cache',
+  builder: (y) =>
+    y
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images not just dangling ones' })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' })
+      .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    const warning = [
+      'WARNING! This will remove:',
+      '  - all stopped containers',
+      ...(argv.volumes ? ['  - all anonymous volumes not used by at least one container'] : []),
+      argv.all ? '  - all images without at least one container associated to them' : '  - all dangling images',
+      '  - unused build cache',
+      '',
+    ].join('\n')
+    if (!argv.force && !(await confirm(warning + '\nAre you sure you want to continue? [y/N] '))) return
+    const store = await getStore(argv)
+    const { systemPrune } = await import('../../lib/system/prune.js')
+    const { humanSize } = await import('../../lib/units.js')
+    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes })
+    if (r.containers.length) process.stdout.write(`Deleted Containers:\n${r.containers.join('\n')}\n\n`)
+    if (r.volumes.length) process.stdout.write(`Deleted Volumes:\n${r.volumes.join('\n')}\n\n`)
+    if (r.images.length) process.stdout.write(`Deleted Images:\n${r.images.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
+    if (r.buildCache) process.stdout.write(`Deleted build cache objects: ${r.buildCache}\n\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`)
+  },
+}
+
+const info: CommandModule<object, GlobalArgs> = {
+  command: 'info',
+  describe: 'Display store-wide information: storage driver and why, backing file system, root dir',
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { systemInfo } = await import('../../lib/system/info.js')
+    process.stdout.write(await systemInfo(store))
+  },
+}
+
+export const systemCommand: CommandModule<object, GlobalArgs> = {
+  command: 'system',
+  describe: 'Manage the store: df, prune, info',
+  builder: (y) => y.command(df as any).command(prune as any).command(info as any).demandCommand(1, 'store system: a subcommand is required (df, prune, info)') as any,
+  handler: () => {},
+}
+
+export const infoCommand: CommandModule<object, GlobalArgs> = { ...info, command: 'info' }

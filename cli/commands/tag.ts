@@ -1,0 +1,20 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  source: string
+  target: string
+}
+
+export const tagCommand: CommandModule<object, Args> = {
+  command: 'tag <source> <target>',
+  describe: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  builder: (y) => y.positional('source', { type: 'string', demandOption: true }).positional('target', { type: 'string', demandOption: true }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { parseTag } = await import('../../lib/image/reference.js')
+    const target = parseTag(argv.target)
+    const id = await store.images.require(argv.source)
+    await store.images.tag(id, target)
+  },
+}

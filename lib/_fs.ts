@@ -1,0 +1,45 @@
+// Small file-system helpers shared by the stores: atomic record writes and JSON reads.
+// A record appears only by rename of a complete, fsynced temp file (DESIGN decision 6).
+
+import { access, open, rename, rm, readFile, mkdir } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { dirname } from 'node:path'
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  await mkdir(dirname(path), { recursive: true })
+  const fh = await open(tmp, 'w', 0o644)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } catch (e) {
+    await fh.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw e
+  }
+  await fh.close()
+  try {
+    await rename(tmp, path)
+  } catch (e) {
+    await rm(tmp, { force: true })
+    throw e
+  }
+}
+
+export async function readJson<T>(path: string): Promise<T | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return undefined
+    throw e
+  }
+  return JSON.parse(text) as T
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}

@@ -1,0 +1,71 @@
+// Errors are classes with a stable `code`; callers and tests branch on `code`, never on text.
+// The CLI maps `exit` to the process status and prints `Error: <message>` plus the hint.
+
+/** Exit statuses (Docker's convention): 1 user error, 125 store error. */
+export const EXIT_USER = 1
+export const EXIT_STORE = 125
+
+export interface StoreErrorOptions {
+  data?: Record<string, unknown>
+  hint?: string
+  cause?: unknown
+  /** Process exit status the CLI uses for this error. Default 125. */
+  exit?: number
+}
+
+export class StoreError extends Error {
+  readonly code: string
+  readonly data: Record<string, unknown>
+  readonly hint?: string
+  readonly exit: number
+
+  constructor(code: string, message: string, opts: StoreErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'StoreError'
+    this.code = code
+    this.data = opts.data ?? {}
+    this.hint = opts.hint
+    this.exit = opts.exit ?? EXIT_STORE
+  }
+}
+
+export function isStoreError(e: unknown, code?: string): e is StoreError {
+  return e instanceof StoreError && (code === undefined || e.code === code)
+}
+
+/** Stable codes. Add here, never inline a new string elsewhere. */
+export const Codes = {
+  INVALID_DIGEST: 'INVALID_DIGEST',
+  DIGEST_MISMATCH: 'DIGEST_MISMATCH',
+  BLOB_NOT_FOUND: 'BLOB_NOT_FOUND',
+  BLOB_CORRUPT: 'BLOB_CORRUPT',
+  BAD_CODEC: 'BAD_CODEC',
+  TAR_INVALID: 'TAR_INVALID',
+  TAR_TRUNCATED: 'TAR_TRUNCATED',
+  GZIP_INVALID: 'GZIP_INVALID',
+  PATH_ESCAPE: 'PATH_ESCAPE',
+  LAYER_NOT_FOUND: 'LAYER_NOT_FOUND',
+  LAYER_CORRUPT: 'LAYER_CORRUPT',
+  INVALID_REFERENCE: 'INVALID_REFERENCE',
+  IMAGE_NOT_FOUND: 'IMAGE_NOT_FOUND',
+  IMAGE_IN_USE: 'IMAGE_IN_USE',
+  IMAGE_AMBIGUOUS: 'IMAGE_AMBIGUOUS',
+  ARCHIVE_INVALID: 'ARCHIVE_INVALID',
+  LAYOUT_TOO_NEW: 'LAYOUT_TOO_NEW',
+  LOCK_TIMEOUT: 'LOCK_TIMEOUT',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  CONTAINER_NOT_FOUND: 'CONTAINER_NOT_FOUND',
+  CONTAINER_RUNNING: 'CONTAINER_RUNNING',
+  CONTAINER_NOT_RUNNING: 'CONTAINER_NOT_RUNNING',
+  NAME_IN_USE: 'NAME_IN_USE',
+  NO_COMMAND: 'NO_COMMAND',
+  DRIVER_UNAVAILABLE: 'DRIVER_UNAVAILABLE',
+  RUNTIME_UNAVAILABLE: 'RUNTIME_UNAVAILABLE',
+  MOUNT_INVALID: 'MOUNT_INVALID',
+  VOLUME_NOT_FOUND: 'VOLUME_NOT_FOUND',
+  VOLUME_IN_USE: 'VOLUME_IN_USE',
+  VOLUME_NAME_INVALID: 'VOLUME_NAME_INVALID',
+  DOCKERFILE_PARSE: 'DOCKERFILE_PARSE',
+  BUILD_FAILED: 'BUILD_FAILED',
+  FSCK_FAILED: 'FSCK_FAILED',
+} as const

@@ -1,0 +1,150 @@
+// Garbage collection: mark and sweep from the roots (DESIGN decision 7). Nothing is counted on
+// disk; what is reachable from a root is kept, everything else goes.
+//   roots:  tagged images (all images unless `all`: then only those in use), images of
+//           containers, build-cache entries, and in-flight work (gc waits for every lease).
+//   mark:   image -> parent images -> config + manifest blobs -> layer chain -> index -> chunks
+//   sweep:  image records, layer records, snapshots, blobs, stale ingest/ files.
+
+import { readdir, rm } from 'node:fs/promises'
+import type { Store } from './store.js'
+import { digestFromHex, isDigest, type Digest } from './digest/digest.js'
+import { indexChunks, loadIndex } from './layer/index.js'
+import { getConfig, imageLayers } from './image/create.js'
+import { lockGc } from './_lock.js'
+import { readJson } from './_fs.js'
+
+export interface GcOptions {
+  /** Remove every image not used by a container (prune -a), not only dangling ones. */
+  all?: boolean
+  /** Also drop the build cache. */
+  buildCache?: boolean
+  /** Keep every image record (only unreferenced layers and blobs go): after rmi. */
+  keepImages?: boolean
+}
+
+export interface GcStats {
+  imagesDeleted: Digest[]
+  layersDeleted: number
+  blobsDeleted: number
+  /** Bytes on disk freed (blobs + ingest). */
+  reclaimed: number
+  ingestFiles: number
+  buildCacheDropped: number
+}
+
+/** Image IDs used by containers (containers/<id>/container.json: { image }). */
+export async function containerImages(store: Store): Promise<Map<Digest, string[]>> {
+  const out = new Map<Digest, string[]>()
+  for (const id of await readdir(store.layout.containersDir).catch(() => [] as string[])) {
+    const rec = await readJson<{ image?: string }>(`${store.layout.container(id)}/container.json`).catch(() => undefined)
+    if (rec?.image && isDigest(rec.image)) out.set(rec.image, [...(out.get(rec.image) ?? []), id])
+  }
+  return out
+}
+
+/** Build-cache references: cache/build-cache.json { entries: { key: { chainId?, image? } } }. */
+export async function buildCacheRefs(store: Store): Promise<{ chainIds: Digest[]; images: Digest[]; entries: number }> {
+  const c = await readJson<{ entries?: Record<string, { chainId?: string; image?: string }> }>(store.layout.cacheIndex).catch(() => undefined)
+  const chainIds: Digest[] = []
+  const images: Digest[] = []
+  const entries = Object.values(c?.entries ?? {})
+  for (const e of entries) {
+    if (e.chainId && isDigest(e.chainId)) chainIds.push(e.chainId)
+    if (e.image && isDigest(e.image)) images.push(e.image)
+  }
+  return { chainIds, images, entries: entries.length }
+}
+
+export async function collectGarbage(store: Store, opts: GcOptions = {}): Promise<GcStats> {
+  const release = await lockGc(store.layout)
+  try {
+    return await gc(store, opts)
+  } finally {
+    await release()
+  }
+}
+
+async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
+  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0 }
+
+  // 1. Roots.
+  const tags = await store.images.tags()
+  const used = await containerImages(store)
+  if (opts.buildCache) {
+    const c = await buildCacheRefs(store)
+    stats.buildCacheDropped = c.entries
+    await rm(store.layout.cacheIndex, { force: true })
+  }
+  const cache = await buildCacheRefs(store)
+  const records = await store.images.list()
+  const byId = new Map(records.map((r) => [r.id, r]))
+  const rootImages = new Set<Digest>([...used.keys(), ...cache.images])
+  if (!opts.all) for (const id of Object.values(tags)) rootImages.add(id)
+  if (opts.keepImages) for (const r of records) rootImages.add(r.id)
+
+  // 2. Mark images (with their parents), then layers, then blobs.
+  const keepImages = new Set<Digest>()
+  for (let id of rootImages) {
+    while (id && byId.has(id) && !keepImages.has(id)) {
+      keepImages.add(id)
+      id = byId.get(id)!.parent as Digest
+    }
+  }
+  const keepLayers = new Set<Digest>()
+  const keepBlobs = new Set<Digest>()
+  const markChain = async (chainId: Digest | null) => {
+    while (chainId && !keepLayers.has(chainId)) {
+      const rec = await store.layers.get(chainId)
+      if (!rec) return
+      keepLayers.add(chainId)
+      chainId = rec.parent
+    }
+  }
+  for (const id of keepImages) {
+    keepBlobs.add(id)
+    const rec = byId.get(id)!
+    if (rec.manifestDigest) keepBlobs.add(rec.manifestDigest)
+    const config = await getConfig(store, id).catch(() => undefined)
+    if (!config) continue
+    const layers = await imageLayers(store, config).catch(() => [])
+    if (layers.length > 0) await markChain(layers[layers.length - 1].chainId)
+  }
+  for (const c of cache.chainIds) await markChain(c)
+  for (const chainId of keepLayers) {
+    const rec = (await store.layers.get(chainId))!
+    keepBlobs.add(rec.index)
+    const ix = await loadIndex(store.cas, rec.index).catch(() => undefined)
+    if (ix) for (const [hex] of indexChunks(ix)) keepBlobs.add(digestFromHex(hex))
+  }
+
+  // 3. Sweep: untag and drop images, then layers and snapshots, then blobs.
+  for (const r of records) {
+    if (keepImages.has(r.id)) continue
+    for (const [t, id] of Object.entries(tags)) if (id === r.id) await store.images.untag(t)
+    await store.images.deleteRecord(r.id)
+    stats.imagesDeleted.push(r.id)
+  }
+  for (const l of await store.layers.list()) {
+    if (keepLayers.has(l.chainId)) continue
+    await rm(store.layout.snapshot(l.chainId), { recursive: true, force: true })
+    await store.layers.delete(l.chainId)
+    stats.layersDeleted++
+  }
+  for await (const d of store.cas.walk()) {
+    if (keepBlobs.has(d)) continue
+    const st = await store.cas.stat(d).catch(() => undefined)
+    if (await store.cas.delete(d)) {
+      stats.blobsDeleted++
+      stats.reclaimed += st?.stored ?? 0
+    }
+  }
+  // Snapshots whose layer record is gone (a crash between the two) are caches: drop them.
+  for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{64}$/.test(n) && keepLayers.has(digestFromHex(n))) continue
+    await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
+  }
+  const ing = await store.cas.cleanIngest(0)
+  stats.ingestFiles = ing.files
+  stats.reclaimed += ing.bytes
+  return stats
+}

@@ -1,0 +1,130 @@
+// Image records and tags on disk:
+//   images/repositories.json   { "tags": { "name:tag": "sha256:<image id>" } }
+//   images/ids/<hex>.json      { id, added, parent?, manifestDigest }
+// Image configs themselves are blobs in the content store (image ID = their digest).
+// Tag mutations run under the store's `tags` lock (read-modify-write of one file).
+
+import { readdir, rm } from 'node:fs/promises'
+import { Codes, StoreError } from '../errors.js'
+import { digestFromHex, isDigest, shortId, type Digest } from '../digest/digest.js'
+import type { Layout } from '../layout.js'
+import { readJson, writeFileAtomic } from '../_fs.js'
+import { withLock } from '../_lock.js'
+import { parseReference, tagged } from './reference.js'
+
+export interface ImageRecord {
+  id: Digest
+  /** When it entered this store (RFC 3339). */
+  added: string
+  /** Image this one was built or committed on top of, if any. */
+  parent?: Digest
+  /** Digest of the OCI manifest we would save or push (uncompressed layers). */
+  manifestDigest?: Digest
+}
+
+interface Repositories {
+  tags: Record<string, Digest>
+}
+
+export function createImageRecords(layout: Layout) {
+  const idsDir = `${layout.imagesDir}/ids`
+  const recPath = (id: Digest) => `${idsDir}/${id.slice(7)}.json`
+
+  const readRepos = async (): Promise<Repositories> => (await readJson<Repositories>(layout.repositories)) ?? { tags: {} }
+  const writeRepos = (r: Repositories) => writeFileAtomic(layout.repositories, JSON.stringify(r, null, 1))
+
+  const api = {
+    async get(id: Digest): Promise<ImageRecord | undefined> {
+      return readJson<ImageRecord>(recPath(id))
+    },
+    async put(rec: ImageRecord): Promise<void> {
+      const old = await readJson<ImageRecord>(recPath(rec.id))
+      if (old) return
+      await writeFileAtomic(recPath(rec.id), JSON.stringify(rec))
+    },
+    async list(): Promise<ImageRecord[]> {
+      const names = await readdir(idsDir).catch(() => [] as string[])
+      const out: ImageRecord[] = []
+      for (const n of names) {
+        if (!n.endsWith('.json') || !isDigest(`sha256:${n.slice(0, -5)}`)) continue
+        const r = await readJson<ImageRecord>(`${idsDir}/${n}`)
+        if (r) out.push(r)
+      }
+      return out
+    },
+    async deleteRecord(id: Digest): Promise<void> {
+      await rm(recPath(id), { force: true })
+    },
+    async tags(): Promise<Record<string, Digest>> {
+      return (await readRepos()).tags
+    },
+    async tagsOf(id: Digest): Promise<string[]> {
+      const t = await api.tags()
+      return Object.keys(t).filter((k) => t[k] === id).sort()
+    },
+    /** Point `name:tag` at `id`; returns the image the tag pointed to before, if another. */
+    async tag(id: Digest, ref: string): Promise<Digest | undefined> {
+      return withLock(layout, 'tags', async () => {
+        const r = await readRepos()
+        const before = r.tags[ref]
+        r.tags[ref] = id
+        await writeRepos(r)
+        return before !== id ? before : undefined
+      })
+    },
+    async untag(ref: string): Promise<Digest | undefined> {
+      return withLock(layout, 'tags', async () => {
+        const r = await readRepos()
+        const id = r.tags[ref]
+        if (id === undefined) return undefined
+        delete r.tags[ref]
+        await writeRepos(r)
+        return id
+      })
+    },
+    /**
+     * Find an image by full ID, `sha256:` prefix, ID prefix, name[:tag] or name@digest.
+     * As in Docker, a name is tried before an ID prefix.
+     */
+    async resolve(s: string): Promise<Digest | undefined> {
+      if (isDigest(s)) return (await api.get(s)) ? s : undefined
+      const tags = await api.tags()
+      let ref
+      try {
+        ref = parseReference(s)
+      } catch {
+        ref = undefined
+      }
+      if (ref && !ref.digest) {
+        const id = tags[tagged(ref)]
+        if (id) return id
+      }
+      if (ref?.digest) {
+        for (const rec of await api.list()) {
+          if (rec.manifestDigest === ref.digest || rec.id === ref.digest) return rec.id
+        }
+        return undefined
+      }
+      const hex = s.startsWith('sha256:') ? s.slice(7) : s
+      if (/^[0-9a-f]{1,64}$/.test(hex)) {
+        const names = await readdir(idsDir).catch(() => [] as string[])
+        const hits = names.filter((n) => n.startsWith(hex) && n.endsWith('.json'))
+        if (hits.length > 1) {
+          throw new StoreError(Codes.IMAGE_AMBIGUOUS, `multiple IDs found with provided prefix: ${hex}`, { exit: 1 })
+        }
+        if (hits.length === 1) return digestFromHex(hits[0].slice(0, -5))
+      }
+      return undefined
+    },
+    async require(s: string): Promise<Digest> {
+      const id = await api.resolve(s)
+      if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${s}`, { data: { image: s }, exit: 1 })
+      return id
+    },
+  }
+  return api
+}
+
+export type ImageRecords = ReturnType<typeof createImageRecords>
+
+export { shortId }

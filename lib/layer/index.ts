@@ -1,0 +1,7 @@
+export * from './_format.js'
+export * from './paths.js'
+export { ingestTar, type IngestDeps, type IngestResult, type IngestStats } from './ingest.js'
+export { layerTar, loadIndex, indexHeaders } from './export.js'
+export { dirTar, changesTar, walkTree, byteOrder, type TreeTarOptions } from './fromDir.js'
+export { applyLayer, type ApplyMode, type ApplyOptions } from './apply.js'
+export { chainIdOf, chainIds, createLayerRecords, type LayerRecord, type LayerRecords } from './records.js'

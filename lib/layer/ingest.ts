@@ -1,0 +1,137 @@
+// Ingest a tar stream (plain or gzip) into a layer: headers into an index, file contents into
+// content-defined chunks in the content store. The diffID is hashed from the uncompressed bytes
+// as they stream past; nothing holds the whole layer in memory (at most a window of chunks).
+
+import { createGunzip } from 'node:zlib'
+import { Readable } from 'node:stream'
+import { Codes, StoreError, isStoreError } from '../errors.js'
+import type { ContentStore } from '../cas/types.js'
+import type { HashBackend } from '../digest/types.js'
+import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
+import type { Digest } from '../digest/digest.js'
+import { readTar } from '../tar/index.js'
+import { encodeIndex, type ChunkRef, type IndexEntry } from './_format.js'
+import { normalizeEntryPath, SymlinkGuard, whiteoutOf } from './paths.js'
+import { Window } from './_window.js'
+
+export interface IngestDeps {
+  cas: ContentStore
+  hash: HashBackend
+  chunker: ChunkerImpl
+  chunkOptions?: Partial<ChunkerOptions>
+}
+
+export interface IngestStats {
+  entries: number
+  /** Bytes of regular-file content in the layer. */
+  contentSize: number
+  chunks: number
+  /** Uncompressed bytes of chunks that were new to the store. */
+  newBytes: number
+  /** Bytes written to disk for new chunks (after compression). */
+  newStored: number
+}
+
+export interface IngestResult extends IngestStats {
+  diffId: Digest
+  /** Bytes of the uncompressed tar. */
+  size: number
+  /** Digest of the index blob. */
+  index: Digest
+}
+
+const WINDOW = 32
+
+/** Ingest a tar or tar.gz stream. Errors leave no index (unreferenced chunks go at the next prune). */
+export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>): Promise<IngestResult> {
+  const hasher = deps.hash.create()
+  let size = 0
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const buf of maybeGunzip(src)) {
+      hasher.update(buf)
+      size += buf.length
+      yield buf
+    }
+  }
+
+  const stats: IngestStats = { entries: 0, contentSize: 0, chunks: 0, newBytes: 0, newStored: 0 }
+  const entries: IndexEntry[] = []
+  const window = new Window(WINDOW)
+  const guard = new SymlinkGuard()
+  const reader = readTar(hashed())
+
+  const putChunk = (refs: ChunkRef[], slot: number, chunk: Uint8Array) =>
+    window.add(
+      deps.cas.put(chunk).then((r) => {
+        refs[slot] = [r.digest.slice(7), r.size]
+        if (!r.existed) {
+          stats.newBytes += r.size
+          stats.newStored += r.stored
+        }
+      }),
+    )
+
+  for await (const entry of reader) {
+    const h = entry.header
+    const path = normalizeEntryPath(h.name)
+    guard.check(path, h.name)
+    if (h.type === 'symlink') guard.add(path)
+    else guard.remove(path)
+    if (h.type === 'hardlink') normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
+    const wh = whiteoutOf(path)
+    if (wh && h.type !== 'file') {
+      throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
+    }
+
+    const e: IndexEntry = { h: entry.headerBytes }
+    if (h.size > 0) {
+      const refs: ChunkRef[] = []
+      const chunker = deps.chunker.create(deps.chunkOptions)
+      for await (const piece of entry.body) {
+        for (const c of chunker.push(piece)) await putChunk(refs, refs.push(['', 0]) - 1, c)
+      }
+      for (const c of chunker.end()) await putChunk(refs, refs.push(['', 0]) - 1, c)
+      e.c = refs
+      stats.chunks += refs.length
+      stats.contentSize += h.size
+    }
+    const pad = entry.padding()
+    if (pad.some((b) => b !== 0)) e.p = pad
+    entries.push(e)
+    stats.entries++
+  }
+  await window.drain()
+
+  const diffId = hasher.digest()
+  const indexBytes = encodeIndex({ diffId, size, entries, trailer: reader.trailer() })
+  const put = await deps.cas.put(indexBytes)
+  return { ...stats, diffId, size, index: put.digest }
+}
+
+/** Pass plain tar through; decompress gzip (magic 1f 8b) on the fly. */
+async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = src[Symbol.asyncIterator]()
+  let first = await it.next()
+  while (!first.done && first.value.length === 0) first = await it.next()
+  if (first.done) return
+  const head = first.value
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield head
+    for (;;) {
+      const n = await it.next()
+      if (n.done) return
+      yield n.value
+    }
+  }
+  if (!(head[0] === 0x1f && (head.length < 2 || head[1] === 0x8b))) {
+    yield* rest()
+    return
+  }
+  const gunzip = Readable.from(rest(), { objectMode: false }).pipe(createGunzip())
+  try {
+    for await (const buf of gunzip) yield buf as Uint8Array
+  } catch (e) {
+    if (isStoreError(e)) throw e
+    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e, exit: 1 })
+  }
+}

@@ -1,0 +1,44 @@
+// The on-disk layout, in one place. Nobody else joins paths into the store root.
+// Pure: string manipulation only, so it runs anywhere; digests are validated before
+// they ever become a path (see digest/parse).
+
+import { hexOf, type Digest } from './digest/digest.js'
+
+/** Version of the on-disk layout. A root with a newer VERSION is refused. */
+export const LAYOUT_VERSION = 1
+
+const join = (...parts: string[]): string => parts.join('/').replace(/\/+/g, '/')
+
+/** Paths of one store root. `root` must be absolute. */
+export function layout(root: string) {
+  const r = root.replace(/\/+$/, '') || '/'
+  return {
+    root: r,
+    version: join(r, 'VERSION'),
+    /** Driver a store keeps once created. */
+    driverFile: join(r, 'driver.json'),
+    blobsDir: join(r, 'blobs', 'sha256'),
+    blob: (d: Digest) => {
+      const h = hexOf(d)
+      return join(r, 'blobs', 'sha256', h.slice(0, 2), h)
+    },
+    blobShard: (d: Digest) => join(r, 'blobs', 'sha256', hexOf(d).slice(0, 2)),
+    ingestDir: join(r, 'ingest'),
+    layersDir: join(r, 'layers'),
+    layer: (chainId: Digest) => join(r, 'layers', `${hexOf(chainId)}.json`),
+    snapshotsDir: join(r, 'snapshots'),
+    snapshot: (chainId: Digest) => join(r, 'snapshots', hexOf(chainId)),
+    imagesDir: join(r, 'images'),
+    repositories: join(r, 'images', 'repositories.json'),
+    containersDir: join(r, 'containers'),
+    container: (id: string) => join(r, 'containers', id),
+    volumesDir: join(r, 'volumes'),
+    volume: (name: string) => join(r, 'volumes', name),
+    cacheDir: join(r, 'cache'),
+    cacheIndex: join(r, 'cache', 'build-cache.json'),
+    locksDir: join(r, 'locks'),
+    lock: (name: string) => join(r, 'locks', `${name}.lock`),
+  }
+}
+
+export type Layout = ReturnType<typeof layout>

@@ -1,0 +1,89 @@
+// Store: opens a root and wires the parts. Everything a command does goes through one of these.
+
+import { mkdir, readFile } from 'node:fs/promises'
+import { Codes, StoreError } from './errors.js'
+import { layout, LAYOUT_VERSION, type Layout } from './layout.js'
+import { writeFileAtomic } from './_fs.js'
+import { loadHashBackend } from './digest/index.js'
+import type { HashBackend } from './digest/types.js'
+import { loadCodec } from './codec/index.js'
+import { createContentStore } from './cas/index.js'
+import type { ContentStore } from './cas/types.js'
+import { loadChunker } from './chunk/index.js'
+import type { ChunkerImpl } from './chunk/types.js'
+import { createLayerRecords, type LayerRecords } from './layer/index.js'
+import { createImageRecords, type ImageRecords } from './image/store.js'
+
+export interface StoreOptions {
+  root: string
+  /** Storage driver to use (forced); else the store's own, else probed. */
+  driver?: string
+  /** Clock, for tests and reproducible builds. */
+  now?: () => Date
+}
+
+export interface Store {
+  root: string
+  layout: Layout
+  hash: HashBackend
+  cas: ContentStore
+  chunker: ChunkerImpl
+  layers: LayerRecords
+  images: ImageRecords
+  now: () => Date
+  options: StoreOptions
+}
+
+export function defaultRoot(env = process.env): string {
+  if (env.STORE_ROOT) return env.STORE_ROOT
+  if (process.getuid?.() === 0) return '/var/lib/store'
+  const data = env.XDG_DATA_HOME || `${env.HOME ?? '/tmp'}/.local/share`
+  return `${data}/store`
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  if (!opts.root.startsWith('/')) {
+    throw new StoreError(Codes.INVALID_ARGUMENT, `store root must be an absolute path: ${opts.root}`, { exit: 1 })
+  }
+  const l = layout(opts.root)
+  await checkVersion(l)
+  const [hash, codec, chunker] = await Promise.all([loadHashBackend(), loadCodec(), loadChunker()])
+  const cas = createContentStore({ layout: l, hash, codec })
+  return {
+    root: l.root,
+    layout: l,
+    hash,
+    cas,
+    chunker,
+    layers: createLayerRecords(l),
+    images: createImageRecords(l),
+    now: opts.now ?? (() => new Date()),
+    options: opts,
+  }
+}
+
+async function checkVersion(l: Layout): Promise<void> {
+  let text: string | undefined
+  try {
+    text = await readFile(l.version, 'utf8')
+  } catch (e: any) {
+    if (e?.code !== 'ENOENT') throw e
+  }
+  if (text === undefined) {
+    for (const d of [l.blobsDir, l.ingestDir, l.layersDir, l.snapshotsDir, l.imagesDir, l.containersDir, l.volumesDir, l.cacheDir, l.locksDir]) {
+      await mkdir(d, { recursive: true })
+    }
+    await writeFileAtomic(l.version, `${LAYOUT_VERSION}\n`)
+    return
+  }
+  const v = Number.parseInt(text.trim(), 10)
+  if (!Number.isFinite(v)) {
+    throw new StoreError(Codes.LAYOUT_TOO_NEW, `store root ${l.root} has an unreadable VERSION file`, { exit: 125 })
+  }
+  if (v > LAYOUT_VERSION) {
+    throw new StoreError(Codes.LAYOUT_TOO_NEW, `store root ${l.root} has layout version ${v}, newer than this store understands (${LAYOUT_VERSION})`, {
+      hint: 'upgrade store, or use another --root',
+      exit: 125,
+    })
+  }
+}

@@ -1,0 +1,177 @@
+// `store system df`: Docker's space report, plus what Docker cannot show: how many bytes the
+// layers hold (logical), how many distinct chunk bytes that is after deduplication, and how
+// many bytes are on disk after compression.
+
+import type { Store } from '../store.js'
+import { digestFromHex, type Digest } from '../digest/digest.js'
+import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
+import { getConfig, imageLayers } from '../image/create.js'
+import { buildCacheRefs, containerImages } from '../gc.js'
+
+export interface ImageUsage {
+  id: Digest
+  tags: string[]
+  created?: string
+  size: number
+  sharedSize: number
+  uniqueSize: number
+  containers: number
+  /** Distinct chunk bytes of this image (after dedup inside it). */
+  chunkBytes: number
+  /** On-disk bytes of those chunks (after compression). */
+  storedBytes: number
+}
+
+export interface DfRow {
+  type: string
+  total: number
+  active: number
+  size: number
+  reclaimable: number
+}
+
+export interface DfReport {
+  rows: DfRow[]
+  images: ImageUsage[]
+  /** Sum of file content of every distinct layer: what a store without chunk dedup keeps. */
+  logical: number
+  /** Bytes of distinct chunks. */
+  deduplicated: number
+  /** Bytes on disk in blobs/ (chunks, indexes, configs), after compression. */
+  stored: number
+  blobs: number
+}
+
+export interface DfExtra {
+  containers?: DfRow
+  volumes?: DfRow
+}
+
+export interface SystemDf extends DfReport {
+  containers: ContainerUsage[]
+  volumes: VolumeUsage[]
+}
+
+export interface ContainerUsage {
+  id: string
+  image: string
+  command: string
+  localVolumes: number
+  size: number
+  created: string
+  status: string
+  names: string
+}
+
+export interface VolumeUsage {
+  name: string
+  links: number
+  size: number
+}
+
+/** Sources of the Containers and Local Volumes rows, registered by those modules. */
+export interface DfSources {
+  containers?: (store: Store) => Promise<ContainerUsage[]>
+  volumes?: (store: Store) => Promise<VolumeUsage[]>
+  runningContainers?: (store: Store) => Promise<number>
+}
+
+export async function systemDf(store: Store, sources: DfSources = {}): Promise<SystemDf> {
+  const containers = (await sources.containers?.(store)) ?? []
+  const volumes = (await sources.volumes?.(store)) ?? []
+  const running = (await sources.runningContainers?.(store)) ?? 0
+  const csize = containers.reduce((a, c) => a + c.size, 0)
+  const vsize = volumes.reduce((a, v) => a + v.size, 0)
+  const unusedV = volumes.filter((v) => v.links === 0).reduce((a, v) => a + v.size, 0)
+  const runningSize = containers.filter((c) => c.status.startsWith('Up')).reduce((a, c) => a + c.size, 0)
+  const r = await diskUsage(store, {
+    containers: { type: 'Containers', total: containers.length, active: running, size: csize, reclaimable: csize - runningSize },
+    volumes: { type: 'Local Volumes', total: volumes.length, active: volumes.filter((v) => v.links > 0).length, size: vsize, reclaimable: unusedV },
+  })
+  return { ...r, containers, volumes }
+}
+
+export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {
+  const records = await store.images.list()
+  const tags = await store.images.tags()
+  const used = await containerImages(store)
+  const layersOf = new Map<Digest, LayerRecord[]>()
+  const users = new Map<Digest, number>() // chainId -> number of images using it
+  const layerById = new Map<Digest, LayerRecord>()
+  for (const r of records) {
+    const ls = await imageLayers(store, await getConfig(store, r.id)).catch(() => [] as LayerRecord[])
+    layersOf.set(r.id, ls)
+    for (const l of ls) {
+      users.set(l.chainId, (users.get(l.chainId) ?? 0) + 1)
+      layerById.set(l.chainId, l)
+    }
+  }
+  // Chunk sets per layer, and stored sizes per chunk (header read only).
+  const chunksOf = new Map<Digest, Map<string, number>>()
+  const storedOf = new Map<string, number>()
+  for (const l of layerById.values()) {
+    const m = new Map<string, number>()
+    const ix = await loadIndex(store.cas, l.index).catch(() => undefined)
+    if (ix) for (const [hex, size] of indexChunks(ix)) m.set(hex, size)
+    chunksOf.set(l.chainId, m)
+  }
+  let stored = 0
+  let blobs = 0
+  for await (const d of store.cas.walk()) {
+    const st = await store.cas.stat(d).catch(() => undefined)
+    if (!st) continue
+    blobs++
+    stored += st.stored
+    storedOf.set(d.slice(7), st.stored)
+  }
+
+  const images: ImageUsage[] = []
+  let activeSize = 0
+  const activeLayers = new Set<Digest>()
+  for (const r of records) {
+    const ls = layersOf.get(r.id) ?? []
+    const size = ls.reduce((a, l) => a + l.contentSize, 0)
+    const shared = ls.filter((l) => (users.get(l.chainId) ?? 0) > 1).reduce((a, l) => a + l.contentSize, 0)
+    const distinct = new Map<string, number>()
+    for (const l of ls) for (const [hex, s] of chunksOf.get(l.chainId) ?? []) distinct.set(hex, s)
+    let chunkBytes = 0
+    let storedBytes = 0
+    for (const [hex, s] of distinct) {
+      chunkBytes += s
+      storedBytes += storedOf.get(hex) ?? 0
+    }
+    const containers = used.get(r.id)?.length ?? 0
+    if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)
+    const config = await getConfig(store, r.id).catch(() => undefined)
+    images.push({
+      id: r.id,
+      tags: Object.keys(tags).filter((t) => tags[t] === r.id).sort(),
+      created: config?.created,
+      size, sharedSize: shared, uniqueSize: size - shared, containers, chunkBytes, storedBytes,
+    })
+  }
+  let logical = 0
+  const allChunks = new Map<string, number>()
+  for (const l of layerById.values()) {
+    logical += l.contentSize
+    if (activeLayers.has(l.chainId)) activeSize += l.contentSize
+    for (const [hex, s] of chunksOf.get(l.chainId) ?? []) allChunks.set(hex, s)
+  }
+  const deduplicated = [...allChunks.values()].reduce((a, b) => a + b, 0)
+  const cache = await buildCacheRefs(store)
+  let cacheSize = 0
+  for (const c of new Set(cache.chainIds)) {
+    if (users.has(c)) continue
+    const rec = await store.layers.get(c)
+    if (rec) cacheSize += rec.contentSize
+  }
+  const rows: DfRow[] = [
+    { type: 'Images', total: records.length, active: [...used.keys()].filter((id) => layersOf.has(id)).length, size: logical, reclaimable: logical - activeSize },
+    extra.containers ?? { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
+    extra.volumes ?? { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
+    { type: 'Build Cache', total: cache.entries, active: 0, size: cacheSize, reclaimable: cacheSize },
+  ]
+  return { rows, images, logical, deduplicated, stored, blobs }
+}
+
+export { digestFromHex }

@@ -1,0 +1,31 @@
+// `store system prune`: stopped containers, (with --volumes) unused anonymous volumes, dangling
+// images (all unused ones with -a) and the build cache; then a mark-and-sweep gc of the content.
+
+import type { Store } from '../store.js'
+import { collectGarbage } from '../gc.js'
+
+export interface PruneHooks {
+  /** Remove stopped containers; returns their IDs and the bytes freed. */
+  containers?: (store: Store) => Promise<{ ids: string[]; reclaimed: number }>
+  /** Remove unused volumes; returns their names and the bytes freed. */
+  volumes?: (store: Store) => Promise<{ names: string[]; reclaimed: number }>
+}
+
+export interface PruneResult {
+  containers: string[]
+  volumes: string[]
+  images: string[]
+  buildCache: number
+  reclaimed: number
+}
+
+export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean }, hooks: PruneHooks = {}): Promise<PruneResult> {
+  let reclaimed = 0
+  const c = (await hooks.containers?.(store)) ?? { ids: [], reclaimed: 0 }
+  reclaimed += c.reclaimed
+  const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
+  reclaimed += v.reclaimed
+  const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
+  reclaimed += gc.reclaimed
+  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, reclaimed }
+}

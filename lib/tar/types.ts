@@ -1,0 +1,48 @@
+// Streaming tar: ustar, PAX (long names, large sizes, uid/gid, fractional mtime, xattrs) and GNU
+// long names/links. The reader keeps the exact bytes of every header (extension headers
+// included), of every entry's padding and of the archive's trailer, so an archive can be
+// rebuilt byte for byte from them plus the entries' contents.
+
+export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
+
+/** Entry metadata after applying PAX / GNU extension headers. */
+export interface TarHeader {
+  /** Path as stored (no leading "./" removal or normalisation; see layer/ for that). */
+  name: string
+  type: TarEntryType
+  /** Permission bits and setuid/setgid/sticky (07777). */
+  mode: number
+  uid: number
+  gid: number
+  uname: string
+  gname: string
+  /** Content size in bytes (0 for everything but regular files). */
+  size: number
+  /** Seconds since the epoch; may carry a fraction (from PAX mtime). */
+  mtime: number
+  /** Target of a symlink or hardlink. */
+  linkname: string
+  devmajor: number
+  devminor: number
+  /** Extended attributes from PAX `SCHILY.xattr.*` records (values as raw bytes). */
+  xattrs: Record<string, Uint8Array>
+}
+
+/** One entry from the reader. Its body must be consumed or skipped before the next entry. */
+export interface TarReadEntry {
+  header: TarHeader
+  /** Exact bytes of all header blocks of this entry (PAX/GNU extension blocks + main header). */
+  headerBytes: Uint8Array
+  /** The content, streamed (size bytes, without padding). */
+  body: AsyncIterable<Uint8Array>
+  /**
+   * Padding bytes after the content (to a 512 boundary). Valid once the body is consumed;
+   * usually all zero.
+   */
+  padding(): Uint8Array
+}
+
+export interface TarWriteOptions {
+  /** Force a PAX header even when ustar fields suffice (default: only when needed). */
+  forcePax?: boolean
+}
