@@ -3,9 +3,10 @@
 import yargs from 'yargs'
 import { commands } from './commands/index.js'
 import { VERSION } from './version.js'
+import { splitContainerArgs } from './_split.js'
 
 export async function run(argv: string[]): Promise<void> {
-  const y = yargs(argv)
+  const y = yargs(splitContainerArgs(argv))
     .scriptName('store')
     .usage('Usage: store [OPTIONS] COMMAND\n\nA daemonless, content-addressed container image store, builder and runner')
     .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })

@@ -26,24 +26,28 @@ export function parseBinarySize(s: string): number | undefined {
   return Math.floor(Number(m[1]) * mult)
 }
 
+/** go-units HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks". */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000)
+  const minutes = Math.floor(ms / 60000)
+  const hours = Math.round(ms / 3600000)
+  if (seconds < 1) return 'Less than a second'
+  if (seconds === 1) return '1 second'
+  if (seconds < 60) return `${seconds} seconds`
+  if (minutes === 1) return 'About a minute'
+  if (minutes < 60) return `${minutes} minutes`
+  if (hours === 1) return 'About an hour'
+  if (hours < 48) return `${hours} hours`
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`
+  return `${Math.floor(hours / 24 / 365)} years`
+}
+
 /** "2 hours ago", as Docker's CREATED column. */
 export function timeAgo(iso: string | undefined, now: Date): string {
   if (!iso) return 'N/A'
   const t = Date.parse(iso)
   if (!Number.isFinite(t)) return 'N/A'
-  const s = Math.max(0, (now.getTime() - t) / 1000)
-  const units: [number, string][] = [
-    [365 * 86400, 'year'], [30 * 86400, 'month'], [7 * 86400, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute'],
-  ]
-  if (s < 1) return 'Less than a second ago'
-  if (s < 60) return `${Math.floor(s)} second${Math.floor(s) === 1 ? '' : 's'} ago`
-  for (const [n, name] of units) {
-    if (s >= n) {
-      const k = Math.floor(s / n)
-      if (name === 'hour' && k === 1) return 'About an hour ago'
-      if (name === 'minute' && k === 1) return 'About a minute ago'
-      return `${k} ${name}${k === 1 ? '' : 's'} ago`
-    }
-  }
-  return 'Less than a second ago'
+  return `${humanDuration(Math.max(0, now.getTime() - t))} ago`
 }

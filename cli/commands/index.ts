@@ -8,8 +8,19 @@ import { saveCommand } from './save.js'
 import { loadCommand } from './load.js'
 import { systemCommand } from './system.js'
 import { fsckCommand } from './fsck.js'
+import { runCommand, createCommand } from './run.js'
+import { startCommand } from './start.js'
+import { stopCommand, killCommand } from './stop.js'
+import { psCommand } from './ps.js'
+import { logsCommand } from './logs.js'
+import { rmCommand } from './rm.js'
+import { diffCommand } from './diff.js'
+import { commitCommand } from './commit.js'
+import { exportCommand } from './export.js'
+import { execCommand } from './exec.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
-  systemCommand, fsckCommand,
+  systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
+  rmCommand, diffCommand, commitCommand, exportCommand, execCommand,
 ]

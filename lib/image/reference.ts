@@ -43,18 +43,17 @@ export function parseReference(s: string): Reference {
     if (!TAG.test(tag)) throw invalid(s)
   }
   if (rest === '') throw invalid(s)
+  // Domain split as distribution/reference's splitDockerDomain: a first component with '.'
+  // or ':', "localhost", or any uppercase is a registry host.
   const parts = rest.split('/')
   let start = 0
-  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || /[A-Z]/.test(parts[0]))) {
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || parts[0].toLowerCase() !== parts[0])) {
     if (!DOMAIN.test(parts[0])) throw invalid(s)
     start = 1
   }
-  for (let i = start; i < parts.length; i++) {
-    if (!COMPONENT.test(parts[i])) {
-      if (COMPONENT.test(parts[i].toLowerCase())) throw invalid(s, `repository name (${parts.slice(start).join('/')}) must be lowercase`)
-      throw invalid(s)
-    }
-  }
+  const remainder = start === 0 && parts.length === 1 ? `library/${rest}` : parts.slice(start).join('/')
+  if (remainder.toLowerCase() !== remainder) throw invalid(s, `repository name (${remainder}) must be lowercase`)
+  for (let i = start; i < parts.length; i++) if (!COMPONENT.test(parts[i])) throw invalid(s)
   if (rest.length > 255) throw invalid(s, 'repository name must not be more than 255 characters')
   let name = rest
   if (name.startsWith('docker.io/')) name = name.slice('docker.io/'.length)

@@ -38,6 +38,8 @@ export interface LaunchRequest {
   rootfsSteps: MountStep[]
   /** Where stdio goes: inherit the caller's, or files (detached: a log file). */
   stdio: { kind: 'inherit' } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
+  /** Called with the launcher process' pid as soon as it is spawned (recorded for stop/kill). */
+  onSpawn?: (pid: number) => void
 }
 
 export interface LaunchResult {

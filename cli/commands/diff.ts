@@ -1,0 +1,17 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  container: string
+}
+
+export const diffCommand: CommandModule<object, Args> = {
+  command: 'diff <container>',
+  describe: "Inspect changes to files or directories on a container's filesystem",
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    for (const l of await c.diffLines(store, await c.requireContainer(store, argv.container))) process.stdout.write(l + '\n')
+  },
+}

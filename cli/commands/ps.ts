@@ -1,0 +1,44 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  all?: boolean
+  quiet?: boolean
+  'no-trunc'?: boolean
+  format?: string
+}
+
+export const psCommand: CommandModule<object, Args> = {
+  command: 'ps',
+  describe: 'List containers',
+  builder: (y) =>
+    y
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display container IDs' })
+      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { psRows } = await import('../../lib/container/index.js')
+    const { printFormatted } = await import('../_output.js')
+    const { timeAgo } = await import('../../lib/units.js')
+    const rows = await psRows(store, !!argv.all)
+    const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
+    if (argv.quiet) {
+      for (const r of rows) process.stdout.write(id(r.rec.id) + '\n')
+      return
+    }
+    const now = store.now()
+    const cmd = (s: string) => JSON.stringify(argv['no-trunc'] || s.length <= 20 ? s : s.slice(0, 19) + '…')
+    printFormatted(
+      argv.format,
+      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+      rows.map((r) => [id(r.rec.id), r.image, cmd(r.command), timeAgo(r.rec.created, now), r.status, '', r.rec.name]),
+      rows.map((r) => ({
+        ID: id(r.rec.id), Image: r.image, Command: cmd(r.command), CreatedAt: r.rec.created, RunningFor: timeAgo(r.rec.created, now).replace(/ ago$/, ''),
+        Status: r.status, State: r.state.status, Ports: '', Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Mounts: r.rec.mounts.map((m) => m.name ?? m.source).join(','), Networks: r.rec.network,
+      })),
+    )
+  },
+}

@@ -1,0 +1,35 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  containers: string[]
+  force?: boolean
+  volumes?: boolean
+}
+
+export const rmCommand: CommandModule<object, Args> = {
+  command: 'rm <containers..>',
+  describe: 'Remove one or more containers',
+  builder: (y) =>
+    y
+      .positional('containers', { type: 'string', array: true, demandOption: true })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of a running container (uses SIGKILL)' })
+      .option('volumes', { alias: 'v', type: 'boolean', describe: 'Remove anonymous volumes associated with the container' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    const { removeAnonymousVolume } = await import('../../lib/mount/cli.js')
+    let failed: unknown
+    for (const name of argv.containers) {
+      try {
+        const rec = await c.requireContainer(store, name)
+        await c.removeContainer(store, rec, { force: argv.force, volumes: argv.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
+        process.stdout.write(`${name}\n`)
+      } catch (e) {
+        failed = e
+        process.stderr.write(`Error: ${(e as Error).message}\n`)
+      }
+    }
+    if (failed) process.exitCode = 1
+  },
+}

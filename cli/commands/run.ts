@@ -1,0 +1,102 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+import { containerCommand } from '../_split.js'
+
+export interface RunArgs extends GlobalArgs {
+  image: string
+  rm?: boolean
+  name?: string
+  env?: string[]
+  'env-file'?: string[]
+  workdir?: string
+  user?: string
+  entrypoint?: string
+  volume?: string[]
+  mount?: string[]
+  tmpfs?: string[]
+  'read-only'?: boolean
+  network?: string
+  hostname?: string
+  interactive?: boolean
+  tty?: boolean
+  detach?: boolean
+  label?: string[]
+  runtime?: string
+}
+
+export function containerOptions(y: any, withRun: boolean) {
+  y = y
+    .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE' })
+    .option('name', { type: 'string', describe: 'Assign a name to the container' })
+    .option('env', { alias: 'e', type: 'string', array: true, describe: 'Set environment variables' })
+    .option('env-file', { type: 'string', array: true, describe: 'Read in a file of environment variables' })
+    .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
+    .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
+    .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
+    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume' })
+    .option('mount', { type: 'string', array: true, describe: 'Attach a filesystem mount to the container' })
+    .option('tmpfs', { type: 'string', array: true, describe: 'Mount a tmpfs directory' })
+    .option('read-only', { type: 'boolean', describe: "Mount the container's root filesystem as read only" })
+    .option('network', { alias: 'net', type: 'string', choices: ['host', 'none'], describe: 'Connect a container to a network' })
+    .option('hostname', { type: 'string', describe: 'Container host name' })
+    .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
+    .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
+    .option('label', { alias: 'l', type: 'string', array: true, describe: 'Set meta data on a container' })
+    .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime to use for this container' })
+  if (withRun) {
+    y = y
+      .option('rm', { type: 'boolean', describe: 'Automatically remove the container and its associated anonymous volumes when it exits' })
+      .option('detach', { alias: 'd', type: 'boolean', describe: 'Run container in background and print container ID' })
+  }
+  return y
+}
+
+export async function createFromArgs(argv: RunArgs) {
+  const store = await getStore(argv)
+  const { createContainer } = await import('../../lib/container/index.js')
+  const { resolveMountArgs } = await import('../../lib/mount/cli.js')
+  const labels: Record<string, string> = {}
+  for (const l of argv.label ?? []) {
+    const i = l.indexOf('=')
+    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1)
+  }
+  const mounts = await resolveMountArgs(store, { volume: argv.volume ?? [], mount: argv.mount ?? [], tmpfs: argv.tmpfs ?? [], cwd: process.cwd() })
+  const rec = await createContainer(store, {
+    image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
+    workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
+    network: argv.network as 'host' | 'none' | undefined, tty: argv.tty, interactive: argv.interactive, autoRemove: argv.rm,
+    labels, launcher: argv.runtime as any, mounts: mounts.mounts, prepareMounts: mounts.prepare,
+  })
+  return { store, rec }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <image> [command..]',
+  describe: 'Create and run a new container from an image',
+  builder: (y) => containerOptions(y, true),
+  handler: async (argv) => {
+    const { rec, store } = await createFromArgs(argv)
+    const { supervise, startDetached, removeContainer } = await import('../../lib/container/index.js')
+    const { removeAnonymousVolume } = await import('../../lib/mount/cli.js')
+    if (argv.detach) {
+      await startDetached(store, rec)
+      process.stdout.write(`${rec.id}\n`)
+      return
+    }
+    const code = await supervise(store, rec, {
+      stdio: 'inherit',
+      remove: argv.rm ? (r) => removeContainer(store, r, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) }) : undefined,
+    })
+    process.exitCode = code
+  },
+}
+
+export const createCommand: CommandModule<object, RunArgs> = {
+  command: 'create <image> [command..]',
+  describe: 'Create a new container',
+  builder: (y) => containerOptions(y, false),
+  handler: async (argv) => {
+    const { rec } = await createFromArgs(argv)
+    process.stdout.write(`${rec.id}\n`)
+  },
+}

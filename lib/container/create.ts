@@ -1,0 +1,162 @@
+// `store create` (and the first half of `store run`): everything is checked before anything is
+// written, then the container's dir, rootfs and record appear, under the names lock.
+
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile } from 'node:fs/promises'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { getConfig, imageLayers } from '../image/create.js'
+import { DEFAULT_PATH } from '../image/model.js'
+import { parseReference, tagged } from '../image/reference.js'
+import { ensureSnapshots } from '../layer/index.js'
+import { gcLease, withLock } from '../_lock.js'
+import { storeDriver } from './_driver.js'
+import { listContainers, writeRecord, writeState } from './records.js'
+import { nameInUse, randomName, validateName } from './names.js'
+import { resolveUser } from './user.js'
+import type { ContainerMount, ContainerRecord } from './types.js'
+import type { LauncherName } from '../runtime/types.js'
+
+export interface CreateOptions {
+  image: string
+  cmd: string[]
+  entrypoint?: string
+  env?: string[]
+  envFiles?: string[]
+  workdir?: string
+  user?: string
+  name?: string
+  hostname?: string
+  readOnly?: boolean
+  network?: 'host' | 'none'
+  tty?: boolean
+  interactive?: boolean
+  autoRemove?: boolean
+  mounts?: ContainerMount[]
+  labels?: Record<string, string>
+  launcher?: LauncherName
+  /** Host environment for `-e NAME` without a value. */
+  hostEnv?: Record<string, string | undefined>
+  /** Hook run after the rootfs exists and before the record is written (volume copy-up). */
+  prepareMounts?: (rec: ContainerRecord, lowers: string[]) => Promise<void>
+}
+
+export async function createContainer(store: Store, o: CreateOptions): Promise<ContainerRecord> {
+  // 1. Check everything the user typed.
+  const imageId = await store.images.resolve(o.image)
+  if (!imageId) {
+    let shown = o.image
+    try {
+      const r = parseReference(o.image)
+      if (!r.digest) shown = tagged(r)
+    } catch {
+      // shown as typed
+    }
+    throw new StoreError(Codes.IMAGE_NOT_FOUND, `Unable to find image '${shown}' locally`, {
+      hint: 'store has no registry configured: import, load or build the image first',
+      exit: 125,
+    })
+  }
+  const config = await getConfig(store, imageId)
+  const c = config.config ?? {}
+  let entrypoint = c.Entrypoint ?? []
+  let cmd = c.Cmd ?? []
+  if (o.entrypoint !== undefined) {
+    entrypoint = o.entrypoint === '' ? [] : [o.entrypoint]
+    cmd = [] // Docker: --entrypoint resets the image's CMD
+  }
+  if (o.cmd.length > 0) cmd = o.cmd
+  const argv = [...entrypoint, ...cmd]
+  if (argv.length === 0) throw new StoreError(Codes.NO_COMMAND, 'no command specified', { exit: 125 })
+
+  const workdir = o.workdir ?? (c.WorkingDir || '/')
+  if (!workdir.startsWith('/')) {
+    throw new StoreError(Codes.INVALID_ARGUMENT, `the working directory '${workdir}' is invalid, it needs to be an absolute path`, { exit: 125 })
+  }
+  const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
+  const name = o.name === undefined ? undefined : validateName(o.name)
+  const layers = await imageLayers(store, config)
+  const release = await gcLease(store.layout)
+  try {
+    const snapshots = await ensureSnapshots(store.cas, store.layout, layers)
+    const lowers = [...snapshots].reverse()
+    const user = await resolveUser(lowers, o.user ?? c.User ?? '')
+    const id = randomBytes(32).toString('hex')
+    const hostname = o.hostname ?? id.slice(0, 12)
+    if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
+    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`)
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
+    const driver = await storeDriver(store)
+    const rec: ContainerRecord = {
+      id, name: '', image: imageId, imageRef: o.image, created: store.now().toISOString(), driver: driver.name,
+      launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
+      cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
+      hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',
+      autoRemove: !!o.autoRemove, mounts: o.mounts ?? [], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
+      stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
+    }
+    // 2. Claim the name and create, under the lock so two creates cannot take one name.
+    await withLock(store.layout, 'names', async () => {
+      const all = await listContainers(store)
+      if (name !== undefined) {
+        const other = all.find((x) => x.name === name)
+        if (other) throw nameInUse(name, other.id)
+        rec.name = name
+      } else {
+        do rec.name = randomName()
+        while (all.some((x) => x.name === rec.name))
+      }
+      const dir = store.layout.container(id)
+      await mkdir(dir, { recursive: true })
+      try {
+        await driver.create(dir, lowers)
+        await o.prepareMounts?.(rec, lowers)
+        await writeState(store, id, { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' })
+        await writeRecord(store, rec)
+      } catch (e) {
+        await driver.remove(dir).catch(() => {})
+        const { rm } = await import('node:fs/promises')
+        await rm(dir, { recursive: true, force: true })
+        throw e
+      }
+    })
+    return rec
+  } finally {
+    await release()
+  }
+}
+
+function mergeEnv(image: string[], files: string[], flags: string[], host: Record<string, string | undefined> = process.env): string[] {
+  const out = [...image]
+  const set = (kv: string) => {
+    const k = kv.split('=', 1)[0]
+    const i = out.findIndex((e) => e.split('=', 1)[0] === k)
+    if (i >= 0) out[i] = kv
+    else out.push(kv)
+  }
+  for (const kv of [...files, ...flags]) {
+    if (kv.includes('=')) set(kv)
+    else if (host[kv] !== undefined) set(`${kv}=${host[kv]}`)
+  }
+  return out
+}
+
+async function envFromFiles(files: string[], host: Record<string, string | undefined> = process.env): Promise<string[]> {
+  const out: string[] = []
+  for (const f of files) {
+    let text: string
+    try {
+      text = await readFile(f, 'utf8')
+    } catch {
+      throw new StoreError(Codes.INVALID_ARGUMENT, `open ${f}: no such file or directory`, { exit: 125 })
+    }
+    text.split('\n').forEach((line, i) => {
+      const l = line.replace(/^\s+/, '')
+      if (l === '' || l.startsWith('#')) return
+      const k = l.split('=', 1)[0]
+      if (/\s/.test(k) || k === '') throw new StoreError(Codes.INVALID_ARGUMENT, `invalid environment variable: ${line} (${f}, line ${i + 1})`, { exit: 125 })
+      out.push(l.includes('=') ? l : host[l] !== undefined ? `${l}=${host[l]}` : l)
+    })
+  }
+  return out
+}

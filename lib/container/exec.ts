@@ -1,0 +1,56 @@
+// `store exec`: a new process in a running container's namespaces, root and working dir,
+// through util-linux nsenter (the built-in launcher's init is the launcher's only child).
+
+import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { currentState } from './state.js'
+import { resolveUser } from './user.js'
+import type { ContainerRecord } from './types.js'
+
+export interface ExecOptions {
+  cmd: string[]
+  env?: string[]
+  user?: string
+  workdir?: string
+  interactive?: boolean
+}
+
+async function initPid(launcherPid: number): Promise<number | undefined> {
+  // Walk down the launcher's first children until a process in another PID namespace.
+  let pid = launcherPid
+  const ns = async (p: number) => readFile(`/proc/${p}/stat`, 'utf8').then(() => import('node:fs/promises').then((f) => f.readlink(`/proc/${p}/ns/pid`)), () => undefined)
+  const hostNs = await ns(process.pid)
+  for (let depth = 0; depth < 4; depth++) {
+    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
+    const first = Number(children.trim().split(/\s+/)[0])
+    if (!first) return undefined
+    if ((await ns(first)) !== hostNs) return first
+    pid = first
+  }
+  return undefined
+}
+
+export async function execInContainer(store: Store, rec: ContainerRecord, o: ExecOptions): Promise<number> {
+  const st = await currentState(store, rec.id)
+  if (st.status !== 'running' || !st.launcherPid) {
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
+  }
+  const pid = await initPid(st.launcherPid)
+  if (!pid) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
+  const root = `/proc/${pid}/root`
+  const u = o.user ? await resolveUser([root], o.user) : { uid: rec.uid, gid: rec.gid }
+  const env: Record<string, string> = {}
+  for (const kv of [...rec.env, ...(o.env ?? [])]) {
+    const i = kv.indexOf('=')
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  const args = ['-t', String(pid), '-m', '-u', '-i', '-p', ...(rec.network === 'none' ? ['-n'] : []), '-r', `-w${o.workdir ?? rec.cwd}`, '-S', String(u.uid), '-G', String(u.gid), '--', ...o.cmd]
+  return new Promise((resolve, reject) => {
+    const p = spawn('nsenter', args, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env })
+    p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run nsenter: ${e.message}`)))
+    p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
+  })
+}

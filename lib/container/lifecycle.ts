@@ -1,0 +1,83 @@
+// stop, kill, rm: signals go to the launcher (which forwards to the container's process); the
+// supervisor records the exit. rm of a running container needs -f (Docker's message).
+
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { getDriver } from '../driver/index.js'
+import { readState, removeRecordDir } from './records.js'
+import { currentState } from './state.js'
+import type { ContainerRecord } from './types.js'
+import { signalNumber } from './signals.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Send a signal to the container's supervisor (it forwards to the launcher and the process). */
+export async function killContainer(store: Store, rec: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
+  const st = await currentState(store, rec.id)
+  if (st.status !== 'running') {
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot kill container: ${rec.id.slice(0, 12)}: container ${rec.id} is not running`, { exit: 1 })
+  }
+  const sig = signalNumber(signal)
+  const launcher = st.launcherPid
+  // SIGKILL cannot be forwarded by the supervisor: send it to the launcher itself, whose
+  // container init dies with it (and the supervisor records the exit).
+  const target = sig === 9 && launcher ? launcher : st.pid
+  try {
+    process.kill(target, sig)
+  } catch {
+    // gone in between: fine
+  }
+}
+
+/** stop: StopSignal, then SIGKILL after `timeout` seconds. Waits for the exit. */
+export async function stopContainer(store: Store, rec: ContainerRecord, timeout?: number): Promise<void> {
+  const t = timeout ?? rec.stopTimeout
+  if ((await currentState(store, rec.id)).status !== 'running') return
+  await killContainer(store, rec, rec.stopSignal).catch(() => {})
+  const deadline = Date.now() + t * 1000
+  while (Date.now() < deadline) {
+    if ((await currentState(store, rec.id)).status !== 'running') return
+    await sleep(20)
+  }
+  await killContainer(store, rec, 'SIGKILL').catch(() => {})
+  for (let i = 0; i < 500; i++) {
+    if ((await currentState(store, rec.id)).status !== 'running') return
+    await sleep(20)
+  }
+}
+
+export async function waitContainer(store: Store, rec: ContainerRecord): Promise<number> {
+  for (;;) {
+    const s = await currentState(store, rec.id)
+    if (s.status !== 'running') return (await readState(store, rec.id)).exitCode
+    await sleep(50)
+  }
+}
+
+export interface RemoveOptions {
+  force?: boolean
+  /** Also remove anonymous volumes (rm -v). */
+  volumes?: boolean
+  removeVolume?: (name: string) => Promise<void>
+}
+
+export async function removeContainer(store: Store, rec: ContainerRecord, opts: RemoveOptions = {}): Promise<void> {
+  const st = await currentState(store, rec.id)
+  if (st.status === 'running') {
+    if (!opts.force) {
+      throw new StoreError(
+        Codes.CONTAINER_RUNNING,
+        `cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`,
+        { exit: 1 },
+      )
+    }
+    await killContainer(store, rec, 'SIGKILL').catch(() => {})
+    for (let i = 0; i < 500 && (await currentState(store, rec.id)).status === 'running'; i++) await sleep(20)
+  }
+  const dir = store.layout.container(rec.id)
+  await getDriver(rec.driver).remove(dir)
+  await removeRecordDir(store, rec.id)
+  if (opts.volumes && opts.removeVolume) {
+    for (const m of rec.mounts) if (m.type === 'volume' && m.anonymous) await opts.removeVolume(m.name ?? m.source).catch(() => {})
+  }
+}

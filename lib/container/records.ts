@@ -1,0 +1,79 @@
+// Reading and writing container records, and finding a container by ID, ID prefix or name.
+
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { readJson, writeFileAtomic } from '../_fs.js'
+import type { ContainerRecord, ContainerState } from './types.js'
+
+export const recordPath = (store: Store, id: string) => `${store.layout.container(id)}/container.json`
+export const statePath = (store: Store, id: string) => `${store.layout.container(id)}/state.json`
+export const logPath = (store: Store, id: string) => `${store.layout.container(id)}/container.log`
+
+const ID_RE = /^[0-9a-f]{64}$/
+
+export async function listContainerIds(store: Store): Promise<string[]> {
+  return (await readdir(store.layout.containersDir).catch(() => [] as string[])).filter((n) => ID_RE.test(n))
+}
+
+export async function readRecord(store: Store, id: string): Promise<ContainerRecord | undefined> {
+  return readJson<ContainerRecord>(recordPath(store, id)).catch(() => undefined)
+}
+
+export async function writeRecord(store: Store, rec: ContainerRecord): Promise<void> {
+  await writeFileAtomic(recordPath(store, rec.id), JSON.stringify(rec, null, 1))
+}
+
+export async function readState(store: Store, id: string): Promise<ContainerState> {
+  const s = await readJson<ContainerState>(statePath(store, id)).catch(() => undefined)
+  return s ?? { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' }
+}
+
+export async function writeState(store: Store, id: string, s: ContainerState): Promise<void> {
+  await writeFileAtomic(statePath(store, id), JSON.stringify(s))
+}
+
+export async function listContainers(store: Store): Promise<ContainerRecord[]> {
+  const out: ContainerRecord[] = []
+  for (const id of await listContainerIds(store)) {
+    const r = await readRecord(store, id)
+    if (r) out.push(r)
+  }
+  return out
+}
+
+/** By full ID, name (with or without leading "/"), or unique ID prefix, as Docker. */
+export async function findContainer(store: Store, s: string): Promise<ContainerRecord | undefined> {
+  if (ID_RE.test(s)) return readRecord(store, s)
+  const all = await listContainers(store)
+  const name = s.startsWith('/') ? s.slice(1) : s
+  const byName = all.find((c) => c.name === name)
+  if (byName) return byName
+  if (!/^[0-9a-f]+$/.test(s)) return undefined
+  const hits = all.filter((c) => c.id.startsWith(s))
+  if (hits.length > 1) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `multiple IDs found with provided prefix: ${s}`, { exit: 1 })
+  return hits[0]
+}
+
+export async function requireContainer(store: Store, s: string): Promise<ContainerRecord> {
+  const c = await findContainer(store, s)
+  if (!c) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${s}`, { data: { container: s }, exit: 1 })
+  return c
+}
+
+export async function removeRecordDir(store: Store, id: string): Promise<void> {
+  await rm(store.layout.container(id), { recursive: true, force: true })
+}
+
+/** Start time of a process (field 22 of /proc/<pid>/stat), or undefined if it is gone. */
+export async function processStart(pid: number): Promise<string | undefined> {
+  if (!pid) return undefined
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (rest[0] === 'Z') return undefined
+    return rest[19]
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,39 @@
+// A container record as an OCI runtime config.json (the one description every launcher reads).
+
+import type { ContainerRecord } from './types.js'
+import type { OciSpec } from '../runtime/types.js'
+
+export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: string) => string): OciSpec {
+  const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }]
+  if (rec.network === 'none') namespaces.push({ type: 'network' })
+  const mounts: OciSpec['mounts'] = rec.mounts.map((m) => {
+    const opts: string[] = [m.readonly ? 'ro' : 'rw']
+    if (m.type === 'tmpfs') {
+      if (m.size !== undefined) opts.push(`size=${m.size}`)
+      if (m.mode !== undefined) opts.push(`mode=${m.mode.toString(8)}`)
+      opts.push('nosuid', 'nodev', ...(m.options ?? []))
+      return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: opts }
+    }
+    opts.unshift('rbind')
+    if (m.propagation) opts.push(m.propagation)
+    let source = m.source
+    if (m.type === 'volume') source = `${volumeDir(m.name ?? m.source)}${m.subpath ? `/${m.subpath}` : ''}`
+    return { destination: m.destination, type: 'bind', source, options: opts }
+  })
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: rec.tty,
+      user: { uid: rec.uid, gid: rec.gid, additionalGids: rec.additionalGids },
+      args: [rec.path, ...rec.args],
+      env: rec.env,
+      cwd: rec.cwd,
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
+      noNewPrivileges: false,
+    },
+    root: { path: rootfs, readonly: rec.readOnly },
+    hostname: rec.hostname,
+    mounts,
+    linux: { namespaces },
+  }
+}

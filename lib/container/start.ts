@@ -1,0 +1,112 @@
+// Starting a container. The process that waits for it is its supervisor: `store run` itself in
+// the foreground, or a small detached monitor process (`dist/cli/monitor.js`) for -d and
+// `store start`. The supervisor records its own pid in state.json (so a supervisor killed with
+// -9 is seen as gone), the launcher's pid (for signals), and the exit status when it ends.
+// Signals sent to the supervisor are forwarded to the launcher, which forwards them to the
+// container's process.
+
+import { spawn } from 'node:child_process'
+import { openSync, closeSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { getDriver } from '../driver/index.js'
+import { launch } from '../runtime/index.js'
+import { logPath, processStart, readRecord, writeState, removeRecordDir } from './records.js'
+import { currentState } from './state.js'
+import { ociSpec } from './spec.js'
+import type { ContainerRecord, ContainerState } from './types.js'
+
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']
+
+export interface SuperviseOptions {
+  /** 'inherit': our stdio is the container's; 'log': stdout+stderr appended to the container log. */
+  stdio: 'inherit' | 'log'
+  /** Called once the container is running (for `store run -d` to print the ID). */
+  onRunning?: () => void
+  /** Remove the container when it ends (run --rm). */
+  remove?: (rec: ContainerRecord) => Promise<void>
+}
+
+/** Run a created container to its end, here; returns its exit code (Docker's convention). */
+export async function supervise(store: Store, rec: ContainerRecord, opts: SuperviseOptions): Promise<number> {
+  const st = await currentState(store, rec.id)
+  if (st.status === 'running') throw new StoreError(Codes.CONTAINER_RUNNING, `container ${rec.id.slice(0, 12)} is already running`, { exit: 1 })
+  const dir = store.layout.container(rec.id)
+  const driver = getDriver(rec.driver)
+  const lowers = rec.layers.map((c) => store.layout.snapshot(c)).reverse()
+  const plan = driver.mountPlan(dir, lowers)
+  const spec = ociSpec(rec, plan.rootfs, (name) => `${store.layout.volume(name)}/_data`)
+  const state: ContainerState = {
+    status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
+    startedAt: store.now().toISOString(), finishedAt: '',
+  }
+  await writeState(store, rec.id, state)
+  let launcherPid = 0
+  let spawnWrite: Promise<void> = Promise.resolve()
+  const forward = (sig: NodeJS.Signals) => {
+    if (launcherPid) {
+      try {
+        process.kill(launcherPid, sig)
+      } catch {
+        // already gone
+      }
+    }
+  }
+  for (const s of FORWARDED) process.on(s, forward)
+  let exitCode: number
+  let error: string | undefined
+  try {
+    const log = logPath(store, rec.id)
+    const result = await launch(
+      {
+        bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps,
+        stdio: opts.stdio === 'inherit' ? { kind: 'inherit' } : { kind: 'files', stdout: log, stderr: log },
+        onSpawn: (pid) => {
+          launcherPid = pid
+          state.launcherPid = pid
+          spawnWrite = writeState(store, rec.id, state).then(() => opts.onRunning?.())
+        },
+      },
+      rec.launcher,
+    )
+    exitCode = result.exitCode
+  } catch (e) {
+    exitCode = 127
+    error = (e as Error).message
+    throw e
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward)
+    await spawnWrite.catch(() => {})
+    await writeState(store, rec.id, { ...state, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error })
+    if (opts.remove) await opts.remove(rec).catch(() => {})
+  }
+  return exitCode
+}
+
+/** Start a container under a detached monitor; resolves once it runs (or fails to start). */
+export async function startDetached(store: Store, rec: ContainerRecord): Promise<void> {
+  const st = await currentState(store, rec.id)
+  if (st.status === 'running') return
+  const monitor = fileURLToPath(new URL('../../cli/monitor.js', import.meta.url))
+  const log = openSync(logPath(store, rec.id), 'a')
+  try {
+    const child = spawn(process.execPath, [monitor, store.root, rec.id], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, STORE_DRIVER: rec.driver },
+    })
+    child.unref()
+  } finally {
+    closeSync(log)
+  }
+  // Wait until the monitor reports running (or it exits).
+  for (let i = 0; i < 500; i++) {
+    const s = await currentState(store, rec.id)
+    if (s.status === 'running' || s.status === 'exited') return
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, { exit: 125 })
+}
+
+export { removeRecordDir, readRecord }

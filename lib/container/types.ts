@@ -1,0 +1,74 @@
+// Container records. containers/<id>/container.json is written once at create (and on rename);
+// the mutable state lives apart in state.json, written by whoever supervises the process
+// (`store run` in the foreground, or the per-container monitor of a detached one).
+
+import type { Digest } from '../digest/digest.js'
+import type { DriverName } from '../driver/types.js'
+import type { LauncherName } from '../runtime/types.js'
+
+export interface ContainerMount {
+  type: 'bind' | 'volume' | 'tmpfs'
+  /** Host path (bind), volume name, or '' (tmpfs). */
+  source: string
+  destination: string
+  readonly: boolean
+  propagation: string
+  /** Volume name for type volume. */
+  name?: string
+  /** tmpfs size (bytes) and mode. */
+  size?: number
+  mode?: number
+  /** Anonymous volume: removed with the container by rm -v / run --rm. */
+  anonymous?: boolean
+  subpath?: string
+  nocopy?: boolean
+  options?: string[]
+}
+
+export interface ContainerRecord {
+  id: string
+  name: string
+  /** Image ID. */
+  image: Digest
+  /** What the user typed. */
+  imageRef: string
+  created: string
+  driver: DriverName
+  launcher: LauncherName
+  /** Layer chain of the image, base first (chainIDs). */
+  layers: Digest[]
+  path: string
+  args: string[]
+  env: string[]
+  cwd: string
+  user: string
+  uid: number
+  gid: number
+  additionalGids: number[]
+  hostname: string
+  tty: boolean
+  openStdin: boolean
+  readOnly: boolean
+  network: 'host' | 'none'
+  autoRemove: boolean
+  mounts: ContainerMount[]
+  labels: Record<string, string>
+  stopSignal: string
+  stopTimeout: number
+}
+
+export type ContainerStatus = 'created' | 'running' | 'exited'
+
+export interface ContainerState {
+  status: ContainerStatus
+  /** PID of the supervising launcher process (in the host PID namespace). */
+  pid: number
+  /** Start time of that pid (from /proc/<pid>/stat), so a reused pid is not mistaken for it. */
+  pidStart?: string
+  /** PID of the launcher process (unshare/runc), which forwards signals to the container. */
+  launcherPid?: number
+  exitCode: number
+  startedAt: string
+  finishedAt: string
+  error?: string
+}

@@ -1,0 +1,91 @@
+// The merged view of a stack of read-only snapshots, computed without mounting anything: what a
+// container sees before it writes. Lowers are top-most first and already in overlay form, so:
+//   - a 0/0 character device hides the name in every lower below it;
+//   - an opaque dir hides the lower dirs of the same path (but not its own children);
+//   - a non-dir hides everything below it at that path, a dir over a non-dir wins.
+// Directory stacks (which lowers hold a visible dir at a path) are memoised, so looking up many
+// paths under one dir costs one lstat per lower per name.
+
+import { lstat, readdir } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import type { OpaqueOracle } from './_xattr.js'
+
+export interface LowerEntry {
+  /** Host path of the top-most lower that provides this path. */
+  path: string
+  stat: Stats
+}
+
+export function isWhiteout(st: Stats): boolean {
+  return st.isCharacterDevice() && st.rdev === 0
+}
+
+const lstatOrNull = (p: string) => lstat(p).catch((e: NodeJS.ErrnoException) => {
+  if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null
+  throw e
+})
+
+export class LowerView {
+  /** rel dir -> host dirs (top-first) that are merged to make it; absent key = unknown yet. */
+  private readonly stacks = new Map<string, string[]>()
+
+  constructor(private readonly lowers: string[], private readonly oracle: OpaqueOracle) {
+    this.stacks.set('', [...lowers])
+  }
+
+  /** The visible entry at `rel` (no leading "/"), or undefined when the lowers do not have it. */
+  async lookup(rel: string): Promise<LowerEntry | undefined> {
+    if (rel === '') {
+      if (this.lowers.length === 0) return undefined
+      return { path: this.lowers[0], stat: await lstat(this.lowers[0]) }
+    }
+    const slash = rel.lastIndexOf('/')
+    const parent = slash < 0 ? '' : rel.slice(0, slash)
+    const stack = await this.stack(parent)
+    for (const dir of stack) {
+      const p = `${dir}/${rel.slice(slash + 1)}`
+      const st = await lstatOrNull(p)
+      if (!st) continue
+      // The top-most lower decides: a whiteout hides the name, anything else is what is seen
+      // (for a dir, overlayfs shows the top-most dir's metadata too).
+      return isWhiteout(st) ? undefined : { path: p, stat: st }
+    }
+    return undefined
+  }
+
+  /** Names visible in the merged dir `rel` (sorted), empty when it is not a dir in the lowers. */
+  async list(rel: string): Promise<string[]> {
+    const stack = await this.stack(rel)
+    const seen = new Map<string, boolean>() // name -> visible
+    for (const dir of stack) {
+      for (const n of await readdir(dir)) {
+        if (seen.has(n)) continue
+        const st = await lstat(`${dir}/${n}`)
+        seen.set(n, !isWhiteout(st))
+      }
+    }
+    return [...seen].filter(([, v]) => v).map(([n]) => n).sort()
+  }
+
+  /** Host dirs, top-first, whose contents merge into the lower view of dir `rel`. */
+  private async stack(rel: string): Promise<string[]> {
+    const known = this.stacks.get(rel)
+    if (known) return known
+    const slash = rel.lastIndexOf('/')
+    const parent = await this.stack(slash < 0 ? '' : rel.slice(0, slash))
+    const name = rel.slice(slash + 1)
+    const dirs: string[] = []
+    for (const d of parent) {
+      const st = await lstatOrNull(`${d}/${name}`)
+      if (!st) continue
+      if (!st.isDirectory()) break // a file or whiteout hides everything below it
+      dirs.push(`${d}/${name}`)
+    }
+    // A dir is cut below the first lower in which it is opaque.
+    const opaque = await this.oracle.opaque(dirs)
+    const cut = dirs.findIndex((d) => opaque.has(d))
+    const stack = cut < 0 ? dirs : dirs.slice(0, cut + 1)
+    this.stacks.set(rel, stack)
+    return stack
+  }
+}

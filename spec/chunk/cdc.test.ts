@@ -1,0 +1,52 @@
+// The point of content-defined chunking: an edit disturbs only the chunks around it.
+
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { loadChunker } from '../../lib/chunk/index.js'
+import { randomBytes } from './_data.js'
+
+const key = (c: Uint8Array) => Buffer.from(c).toString('base64')
+
+describe('content-defined chunking', () => {
+  it('shares all but the chunks near an insertion', async () => {
+    const impl = await loadChunker()
+    const chunksOf = (d: Uint8Array) => {
+      const c = impl.create()
+      return [...c.push(d), ...c.end()]
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 0x7fffffff }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 5000 }),
+        (seed, where, size) => {
+          const data = randomBytes(4 << 20, seed)
+          const at = Math.floor(where * data.length)
+          const edited = new Uint8Array(data.length + size)
+          edited.set(data.subarray(0, at))
+          edited.set(randomBytes(size, seed ^ 0x5a5a5a5a), at)
+          edited.set(data.subarray(at), at + size)
+
+          const before = chunksOf(data)
+          const after = chunksOf(edited)
+          // Cuts before the insertion point see only unchanged bytes: identical.
+          const prefix = (cs: Uint8Array[]) => {
+            const lens: number[] = []
+            for (let end = 0, i = 0; i < cs.length && end + cs[i].length <= at; i++) lens.push(cs[i].length), (end += cs[i].length)
+            return lens
+          }
+          expect(prefix(after)).toEqual(prefix(before))
+          const old = new Set(before.map(key))
+          const fresh = after.filter((ch) => !old.has(key(ch)))
+          // An insertion falls in one chunk and may move the next cut or two; with a 256 KiB max
+          // a resync takes a few chunks at worst. Everything else is reused byte for byte.
+          expect(fresh.length).toBeGreaterThanOrEqual(1)
+          expect(fresh.length).toBeLessThanOrEqual(4)
+          expect(after.length - fresh.length).toBeGreaterThanOrEqual(before.length - 4)
+        },
+      ),
+      { numRuns: 8 },
+    )
+  })
+
+})

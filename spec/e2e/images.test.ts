@@ -1,0 +1,252 @@
+// End-to-end: the core image commands through the built binary, on real archives made by other
+// tools (GNU tar, npm pack), against a temp store root.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
+import { join, resolve } from 'node:path'
+import { requireBuilt, sh, store, storeAsync, tempDir } from '../_fixtures/cli.js'
+
+const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex')
+
+let tmp: { dir: string; cleanup: () => void }
+let root: string
+let tree: string
+
+/** Files of a saved archive, as name -> bytes (extracted with GNU tar). */
+function extractArchive(file: string): string {
+  const out = join(tmp.dir, `x-${Math.random().toString(16).slice(2)}`)
+  mkdirSync(out)
+  sh(`tar -xf ${file} -C ${out}`)
+  return out
+}
+
+beforeAll(() => {
+  requireBuilt()
+  tmp = tempDir()
+  root = join(tmp.dir, 'root')
+  tree = join(tmp.dir, 'tree')
+  mkdirSync(join(tree, 'etc'), { recursive: true })
+  mkdirSync(join(tree, 'usr/share/data'), { recursive: true })
+  writeFileSync(join(tree, 'etc/hostname'), 'box\n')
+  writeFileSync(join(tree, 'usr/share/data/big.bin'), Buffer.alloc(3 << 20, 7))
+  const rnd = Buffer.alloc(1 << 20)
+  for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24
+  writeFileSync(join(tree, 'usr/share/data/rand.bin'), rnd)
+  sh(`ln -s /etc/hostname ${tree}/usr/hostname-link && ln ${tree}/etc/hostname ${tree}/etc/hostname.hard && mkfifo ${tree}/fifo`)
+  sh(`mkdir -p ${tree}/${'long-directory-name/'.repeat(8)} && echo deep > ${tree}/${'long-directory-name/'.repeat(8)}file-with-a-long-name.txt`)
+})
+
+afterAll(() => tmp?.cleanup())
+
+describe('store import', () => {
+  test('imports a GNU tar and saves a layer byte-identical to it', () => {
+    const tarFile = join(tmp.dir, 'tree.tar')
+    sh(`tar --format=gnu -C ${tree} -cf ${tarFile} .`)
+    const r = store(root, ['import', tarFile, 'acme/base:1'])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/)
+    const out = join(tmp.dir, 'saved.tar')
+    expect(store(root, ['save', '-o', out, 'acme/base:1']).status).toBe(0)
+    const x = extractArchive(out)
+    const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'))
+    expect(manifest[0].RepoTags).toEqual(['acme/base:1'])
+    const layer = readFileSync(join(x, manifest[0].Layers[0]))
+    const original = readFileSync(tarFile)
+    expect(sha(layer)).toBe(sha(original))
+    expect(layer.equals(original)).toBe(true)
+  })
+
+  test('imports gzip tarballs made by npm pack and keeps the uncompressed tar exact', () => {
+    const packDir = join(tmp.dir, 'packs')
+    mkdirSync(packDir)
+    for (const pkg of ['fflate', 'yargs']) sh(`npm pack --silent --pack-destination ${packDir} ${resolve('node_modules', pkg)} >/dev/null`)
+    const tgzs = readdirSync(packDir).filter((f) => f.endsWith('.tgz'))
+    expect(tgzs.length).toBe(2)
+    for (const f of tgzs) {
+      const name = `npm/${f.replace(/-[\d.]+\.tgz$/, '')}`
+      const r = store(root, ['import', join(packDir, f), name])
+      expect(r.status, r.stderr).toBe(0)
+      const out = join(tmp.dir, `${f}.tar`)
+      expect(store(root, ['save', '-o', out, name]).status).toBe(0)
+      const x = extractArchive(out)
+      const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'))
+      const layer = readFileSync(join(x, manifest[0].Layers[0]))
+      expect(layer.equals(gunzipSync(readFileSync(join(packDir, f))))).toBe(true)
+    }
+  })
+
+  test('imports a folder and stdin; identical content is stored once', () => {
+    const r1 = store(root, ['import', tree, 'acme/dir'])
+    expect(r1.status, r1.stderr).toBe(0)
+    const before = store(root, ['system', 'df']).stdout
+    const tarBytes = sh(`tar --format=posix -C ${tree} -cf - . | base64 -w0`)
+    const r2 = store(root, ['import', '-', 'acme/stdin', '--change', 'ENTRYPOINT ["sh"]', '-c', 'ENV A=1'], { input: Buffer.from(tarBytes, 'base64') })
+    expect(r2.status, r2.stderr).toBe(0)
+    const cfg = JSON.parse(store(root, ['inspect', 'acme/stdin']).stdout)[0]
+    expect(cfg.Config.Entrypoint).toEqual(['sh'])
+    expect(cfg.Config.Env).toEqual(['A=1'])
+    expect(before).toMatch(/Deduplication:/)
+  })
+})
+
+describe('images, tag, history, rmi', () => {
+  test('lists, tags, and removes only what no other image uses', () => {
+    const ls = store(root, ['images'])
+    expect(ls.stdout.split('\n')[0]).toMatch(/^REPOSITORY\s{3,}TAG\s{3,}IMAGE ID\s{3,}CREATED\s{3,}SIZE$/)
+    expect(ls.stdout).toMatch(/acme\/base\s+1\s+[0-9a-f]{12}\s/)
+    expect(store(root, ['tag', 'acme/base:1', 'acme/base:2']).status).toBe(0)
+    const q = store(root, ['images', '-q']).stdout.trim().split('\n')
+    expect(new Set(q).size).toBe(q.length)
+    const json = store(root, ['images', '--format', 'json']).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(json.some((o) => o.Repository === 'acme/base' && o.Tag === '2')).toBe(true)
+    expect(store(root, ['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout).toContain('acme/base:2\n')
+    const rmi = store(root, ['rmi', 'acme/base:2'])
+    expect(rmi.stdout).toBe('Untagged: acme/base:2\n')
+    const hist = store(root, ['history', 'acme/base:1'])
+    expect(hist.stdout.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/)
+    expect(hist.stdout).toContain('Imported from')
+    // acme/dir and acme/stdin share all their chunks: removing one keeps the other whole.
+    expect(store(root, ['rmi', 'acme/dir']).status).toBe(0)
+    const fsck = store(root, ['fsck'])
+    expect(fsck.status, fsck.stdout + fsck.stderr).toBe(0)
+    const out = join(tmp.dir, 'stdin.tar')
+    expect(store(root, ['save', '-o', out, 'acme/stdin']).status).toBe(0)
+  })
+
+  test('bad references and missing images are clear errors', () => {
+    const bad = store(root, ['tag', 'acme/base:1', 'Acme/Bad'])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toBe('Error: invalid reference format: repository name (Bad) must be lowercase\n')
+    const missing = store(root, ['inspect', 'nope/nothing'])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/^Error: No such object: nope\/nothing/)
+    const rmi = store(root, ['rmi', 'nope'])
+    expect(rmi.status).toBe(1)
+    expect(rmi.stderr).toBe('Error: No such image: nope\n')
+  })
+})
+
+describe('save and load', () => {
+  test('a saved archive loads into another store with the same image ID, and skopeo/umoci accept it', () => {
+    const out = join(tmp.dir, 'base.tar')
+    expect(store(root, ['save', '-o', out, 'acme/base:1']).status).toBe(0)
+    const other = join(tmp.dir, 'other-root')
+    const r = store(other, ['load', '-i', out])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toBe('Loaded image: acme/base:1\n')
+    const id1 = JSON.parse(store(root, ['inspect', 'acme/base:1']).stdout)[0].Id
+    const id2 = JSON.parse(store(other, ['inspect', 'acme/base:1']).stdout)[0].Id
+    expect(id2).toBe(id1)
+    // Third-party readers of the OCI layout inside the archive.
+    const x = extractArchive(out)
+    sh(`oci-image-tool validate --type imageLayout ${x}`)
+    sh(`skopeo copy --quiet oci:${x}:1 dir:${join(tmp.dir, 'skopeo-out')}`)
+    sh(`umoci unpack --rootless --image ${x}:1 ${join(tmp.dir, 'umoci-bundle')}`)
+    expect(readFileSync(join(tmp.dir, 'umoci-bundle/rootfs/etc/hostname'), 'utf8')).toBe('box\n')
+  })
+
+  test('loads an archive written by skopeo (docker-archive format)', () => {
+    const x = extractArchive(join(tmp.dir, 'base.tar'))
+    const da = join(tmp.dir, 'docker-archive.tar')
+    sh(`skopeo copy --quiet oci:${x}:1 docker-archive:${da}:legacy/base:7`)
+    const other = join(tmp.dir, 'root-3')
+    const r = store(other, ['load', '-i', da])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toContain('Loaded image: legacy/base:7')
+    expect(store(other, ['fsck']).status).toBe(0)
+  })
+})
+
+describe('bad input changes nothing', () => {
+  test('a truncated gzip, a truncated tar and an escaping path are refused', () => {
+    const r0 = join(tmp.dir, 'bad-root')
+    const tgz = join(tmp.dir, 'tree.tgz')
+    sh(`tar -C ${tree} -czf ${tgz} .`)
+    const bytes = readFileSync(tgz)
+    writeFileSync(join(tmp.dir, 'trunc.tgz'), bytes.subarray(0, bytes.length >> 1))
+    const a = store(r0, ['import', join(tmp.dir, 'trunc.tgz'), 'x/y'])
+    expect(a.status).not.toBe(0)
+    expect(a.stderr).toMatch(/^Error: /)
+    const tarFile = join(tmp.dir, 'tree2.tar')
+    sh(`tar -C ${tree} -cf ${tarFile} .`)
+    writeFileSync(join(tmp.dir, 'trunc.tar'), readFileSync(tarFile).subarray(0, 700_000))
+    const b = store(r0, ['import', join(tmp.dir, 'trunc.tar'), 'x/y'])
+    expect(b.status).not.toBe(0)
+    const evil = join(tmp.dir, 'evil')
+    mkdirSync(evil)
+    writeFileSync(join(evil, 'f'), 'x')
+    sh(`tar -P -C ${evil} -cf ${tmp.dir}/evil.tar --transform 's,^,../../,' f`)
+    const c = store(r0, ['import', join(tmp.dir, 'evil.tar'), 'x/y'])
+    expect(c.status).toBe(1)
+    expect(c.stderr).toMatch(/escapes the layer root/)
+    expect(store(r0, ['images', '-q']).stdout).toBe('')
+    expect(readdirSync(join(r0, 'layers'))).toEqual([])
+    expect(readdirSync(join(r0, 'ingest'))).toEqual([])
+  })
+
+  test('a store root of a newer layout version is refused', () => {
+    const r1 = join(tmp.dir, 'future-root')
+    mkdirSync(r1)
+    writeFileSync(join(r1, 'VERSION'), '99\n')
+    const r = store(r1, ['images'])
+    expect(r.status).toBe(125)
+    expect(r.stderr).toMatch(/layout version 99/)
+  })
+})
+
+describe('space and health', () => {
+  test('fsck finds a corrupted blob and exits non-zero', () => {
+    const r2 = join(tmp.dir, 'fsck-root')
+    expect(store(r2, ['import', tree, 'a/b']).status).toBe(0)
+    expect(store(r2, ['fsck']).status).toBe(0)
+    // Flip a byte in the largest blob.
+    const files: string[] = []
+    for (const s of readdirSync(join(r2, 'blobs/sha256'))) for (const f of readdirSync(join(r2, 'blobs/sha256', s))) files.push(join(r2, 'blobs/sha256', s, f))
+    files.sort((a, b) => statSync(b).size - statSync(a).size)
+    const buf = readFileSync(files[0])
+    buf[buf.length - 1] ^= 0xff
+    writeFileSync(files[0], buf)
+    const r = store(r2, ['fsck'])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(files[0].split('/').pop()!)
+  })
+
+  test('prune keeps what is tagged and removes what is not', () => {
+    const r3 = join(tmp.dir, 'prune-root')
+    expect(store(r3, ['import', tree, 'keep/me']).status).toBe(0)
+    expect(store(r3, ['import', join(tmp.dir, 'tree.tar')]).status).toBe(0)
+    writeFileSync(join(r3, 'ingest', 'stale-file'), 'x')
+    const p = store(r3, ['system', 'prune', '-f'])
+    expect(p.status, p.stderr).toBe(0)
+    expect(p.stdout).toMatch(/Deleted Images:\ndeleted: sha256:/)
+    expect(p.stdout).toMatch(/Total reclaimed space: /)
+    expect(existsSync(join(r3, 'ingest', 'stale-file'))).toBe(false)
+    expect(store(r3, ['images', '-q']).stdout.trim().split('\n').length).toBe(1)
+    expect(store(r3, ['fsck']).status).toBe(0)
+    const pa = store(r3, ['system', 'prune', '-a', '-f'])
+    expect(pa.status).toBe(0)
+    expect(store(r3, ['images', '-q']).stdout).toBe('')
+    expect(readdirSync(join(r3, 'layers'))).toEqual([])
+  })
+
+  test('two imports at once both succeed and fsck is clean', async () => {
+    const r4 = join(tmp.dir, 'conc-root')
+    const [a, b] = await Promise.all([storeAsync(r4, ['import', tree, 'c/a']), storeAsync(r4, ['import', join(tmp.dir, 'tree.tar'), 'c/b'])])
+    expect(a.status, a.stderr).toBe(0)
+    expect(b.status, b.stderr).toBe(0)
+    expect(store(r4, ['fsck']).status).toBe(0)
+    expect(store(r4, ['images', '-q']).stdout.trim().split('\n').length).toBe(2)
+  })
+
+  test('system df shows Docker columns and what dedup saved', () => {
+    const r = store(root, ['system', 'df'])
+    expect(r.stdout.split('\n')[0]).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/)
+    expect(r.stdout).toMatch(/^Images\s+\d+\s+0\s+\S+B\s+\S+B \(\d+%\)$/m)
+    expect(r.stdout).toMatch(/^Deduplication: /m)
+    const v = store(root, ['system', 'df', '-v'])
+    expect(v.stdout).toMatch(/REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE\s+UNIQUE SIZE\s+CONTAINERS/)
+  })
+})
