@@ -23,7 +23,9 @@ const df: CommandModule<object, DfArgs> = {
     const store = await getStore(argv)
     const { systemDf } = await import('../../lib/system/df.js')
     const { printDf } = await import('../_df.js')
-    printDf(await systemDf(store), argv, store.now())
+    const c = await import('../../lib/container/index.js')
+    const { volumeUsage } = await import('../../lib/mount/cli.js')
+    printDf(await systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage }), argv, store.now())
   },
 }
 
@@ -49,7 +51,9 @@ const prune: CommandModule<object, PruneArgs> = {
     const store = await getStore(argv)
     const { systemPrune } = await import('../../lib/system/prune.js')
     const { humanSize } = await import('../../lib/units.js')
-    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes })
+    const c = await import('../../lib/container/index.js')
+    const { pruneVolumes } = await import('../../lib/mount/cli.js')
+    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes }, { containers: c.pruneContainers, volumes: (s) => pruneVolumes(s, false) })
     if (r.containers.length) process.stdout.write(`Deleted Containers:\n${r.containers.join('\n')}\n\n`)
     if (r.volumes.length) process.stdout.write(`Deleted Volumes:\n${r.volumes.join('\n')}\n\n`)
     if (r.images.length) process.stdout.write(`Deleted Images:\n${r.images.map((i) => `deleted: ${i}`).join('\n')}\n\n`)

@@ -16,6 +16,9 @@ import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
 import type { ContainerMount, ContainerRecord } from './types.js'
 import type { LauncherName } from '../runtime/types.js'
+import type { Digest } from '../digest/digest.js'
+import type { RunConfig } from '../image/model.js'
+import type { LayerRecord } from '../layer/index.js'
 
 export interface CreateOptions {
   image: string
@@ -58,7 +61,20 @@ export async function createContainer(store: Store, o: CreateOptions): Promise<C
     })
   }
   const config = await getConfig(store, imageId)
-  const c = config.config ?? {}
+  const layers = await imageLayers(store, config)
+  return createOver(store, { image: imageId, imageRef: o.image, config: config.config ?? {}, layers }, o)
+}
+
+/** What a container is made over: an image, or (for build steps) a layer chain and a config. */
+export interface ContainerBase {
+  image: Digest | ''
+  imageRef: string
+  config: RunConfig
+  layers: LayerRecord[]
+}
+
+export async function createOver(store: Store, base: ContainerBase, o: CreateOptions): Promise<ContainerRecord> {
+  const c = base.config
   let entrypoint = c.Entrypoint ?? []
   let cmd = c.Cmd ?? []
   if (o.entrypoint !== undefined) {
@@ -75,7 +91,7 @@ export async function createContainer(store: Store, o: CreateOptions): Promise<C
   }
   const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
   const name = o.name === undefined ? undefined : validateName(o.name)
-  const layers = await imageLayers(store, config)
+  const layers = base.layers
   const release = await gcLease(store.layout)
   try {
     const snapshots = await ensureSnapshots(store.cas, store.layout, layers)
@@ -88,7 +104,7 @@ export async function createContainer(store: Store, o: CreateOptions): Promise<C
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
     const driver = await storeDriver(store)
     const rec: ContainerRecord = {
-      id, name: '', image: imageId, imageRef: o.image, created: store.now().toISOString(), driver: driver.name,
+      id, name: '', image: base.image as Digest, imageRef: base.imageRef, created: store.now().toISOString(), driver: driver.name,
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',

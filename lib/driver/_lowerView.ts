@@ -7,20 +7,21 @@
 // paths under one dir costs one lstat per lower per name.
 
 import { lstat, readdir } from 'node:fs/promises'
-import type { Stats } from 'node:fs'
+import type { BigIntStats, Stats } from 'node:fs'
 import type { OpaqueOracle } from './_xattr.js'
 
 export interface LowerEntry {
   /** Host path of the top-most lower that provides this path. */
   path: string
-  stat: Stats
+  /** bigint: nanosecond times, for exact comparisons. */
+  stat: BigIntStats
 }
 
-export function isWhiteout(st: Stats): boolean {
-  return st.isCharacterDevice() && st.rdev === 0
+export function isWhiteout(st: Stats | BigIntStats): boolean {
+  return st.isCharacterDevice() && Number(st.rdev) === 0
 }
 
-const lstatOrNull = (p: string) => lstat(p).catch((e: NodeJS.ErrnoException) => {
+const lstatOrNull = (p: string) => lstat(p, { bigint: true }).catch((e: NodeJS.ErrnoException) => {
   if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null
   throw e
 })
@@ -37,7 +38,7 @@ export class LowerView {
   async lookup(rel: string): Promise<LowerEntry | undefined> {
     if (rel === '') {
       if (this.lowers.length === 0) return undefined
-      return { path: this.lowers[0], stat: await lstat(this.lowers[0]) }
+      return { path: this.lowers[0], stat: await lstat(this.lowers[0], { bigint: true }) }
     }
     const slash = rel.lastIndexOf('/')
     const parent = slash < 0 ? '' : rel.slice(0, slash)

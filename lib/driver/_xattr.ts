@@ -34,8 +34,7 @@ export function queryOracle(names: string[]): OpaqueOracle {
 
 /** Scans whole trees once (getfattr -R) and answers from the result: for full-tree walks. */
 export async function scanOracle(names: string[], roots: string[]): Promise<OpaqueOracle> {
-  const found = new Set<string>()
-  for (const r of roots) for (const p of await getfattr(names, [r], true)) found.add(p)
+  const found = new Set(await getfattr(names, roots, true))
   return { opaque: async (dirs) => new Set(dirs.filter((d) => found.has(d))) }
 }
 
@@ -64,4 +63,21 @@ async function getfattr(names: string[], paths: string[], recursive: boolean): P
 export function unescapeName(latin1: string): string {
   const bytes = Buffer.from(latin1.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1')
   return bytes.toString('utf8')
+}
+
+/** All xattrs of each path (not following symlinks), hex-encoded values, for comparisons. */
+export async function xattrsOf(paths: string[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>(paths.map((p) => [p, new Map()]))
+  if (paths.length === 0) return out
+  const r = await exec('getfattr', ['--absolute-names', '-P', '-d', '-m', '-', '-e', 'hex', '--', ...paths])
+  if (r.code === 127) return out
+  let cur: Map<string, string> | undefined
+  for (const line of r.stdout.toString('latin1').split('\n')) {
+    if (line.startsWith('# file: ')) cur = out.get(unescapeName(line.slice(8)))
+    else if (cur) {
+      const eq = line.indexOf('=')
+      if (eq > 0) cur.set(line.slice(0, eq), line.slice(eq + 1))
+    }
+  }
+  return out
 }

@@ -55,6 +55,13 @@ export async function* dirTar(root: string, opts: TreeTarOptions = {}): AsyncGen
   yield END
 }
 
+/** Tar stream of arbitrary host paths under chosen names (COPY): one entry per item, in order. */
+export async function* itemsTar(items: AsyncIterable<{ name: string; source: string; stat: Stats }> | Iterable<{ name: string; source: string; stat: Stats }>, opts: TreeTarOptions = {}): AsyncGenerator<Uint8Array> {
+  const links = new Map<string, string>()
+  for await (const it of items) yield* entryTar(it.name, it.source, it.stat, links, opts)
+  yield END
+}
+
 /** Tar stream of a writable layer's changes, in OCI form (.wh. files, opaque markers). */
 export async function* changesTar(changes: LayerChange[], opts: TreeTarOptions = {}): AsyncGenerator<Uint8Array> {
   const links = new Map<string, string>()

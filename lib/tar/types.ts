@@ -42,6 +42,18 @@ export interface TarReadEntry {
   padding(): Uint8Array
 }
 
+/**
+ * The reader returned by readTar(): iterate it once for the entries (each entry's body is
+ * skipped if not consumed before the next one is asked for); then trailer() gives every byte
+ * after the last entry's padding (end-of-archive blocks, record padding, whatever follows), so
+ * that the concatenation of (headerBytes, body, padding()) of all entries plus the trailer is
+ * the input, byte for byte.
+ */
+export interface TarReader extends AsyncIterable<TarReadEntry> {
+  /** Available once iteration has ended normally; throws before. */
+  trailer(): Uint8Array
+}
+
 export interface TarWriteOptions {
   /** Force a PAX header even when ustar fields suffice (default: only when needed). */
   forcePax?: boolean

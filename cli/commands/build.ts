@@ -1,0 +1,62 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  context?: string
+  file?: string
+  tag?: string[]
+  'build-arg'?: string[]
+  target?: string
+  'no-cache'?: boolean
+  quiet?: boolean
+  iidfile?: string
+  progress?: string
+  label?: string[]
+}
+
+const pairs = (list: string[] = [], env?: NodeJS.ProcessEnv) => {
+  const out: Record<string, string> = {}
+  for (const kv of list) {
+    const i = kv.indexOf('=')
+    if (i < 0) {
+      // --build-arg NAME takes the value from the environment, as Docker does.
+      if (env?.[kv] !== undefined) out[kv] = env[kv]!
+    } else out[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  return out
+}
+
+export const buildCommand: CommandModule<object, Args> = {
+  command: 'build [context]',
+  describe: 'Build an image from a Dockerfile (a positional that is a file is the Dockerfile; - reads it from stdin)',
+  builder: (y) =>
+    y
+      .positional('context', { type: 'string', describe: 'CONTEXT dir, a Dockerfile, or -' })
+      .option('file', { alias: 'f', type: 'string', describe: "Name of the Dockerfile (default: 'CONTEXT/Dockerfile'; - for stdin)" })
+      .option('tag', { alias: 't', type: 'string', array: true, describe: "Name and optionally a tag (format: 'name:tag')" })
+      .option('build-arg', { type: 'string', array: true, describe: 'Set build-time variables' })
+      .option('target', { type: 'string', describe: 'Set the target build stage to build' })
+      .option('no-cache', { type: 'boolean', describe: 'Do not use cache when building the image' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the build output and print image ID on success' })
+      .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
+      .option('progress', { type: 'string', choices: ['auto', 'plain', 'quiet'], default: 'auto', describe: 'Type of progress output' })
+      .option('label', { type: 'string', array: true, describe: 'Set metadata for an image' })
+      .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
+      .example('id=$(store build -q .)', '') as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { resolveBuildInput } = await import('../../lib/build/input.js')
+    const { build } = await import('../../lib/build/executor.js')
+    const input = await resolveBuildInput(argv.context, argv.file, process.stdin as AsyncIterable<Uint8Array>)
+    const quiet = argv.quiet || argv.progress === 'quiet'
+    const sde = process.env.SOURCE_DATE_EPOCH
+    const r = await build(store, {
+      context: input.context, dockerfile: input.dockerfile, tags: argv.tag, buildArgs: pairs(argv['build-arg'], process.env),
+      target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
+      sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
+      progress: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+    })
+    if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
+    if (quiet) process.stdout.write(`${r.id}\n`)
+  },
+}

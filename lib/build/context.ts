@@ -1,0 +1,136 @@
+// The build context: resolving COPY/ADD sources (globs, .dockerignore, escapes), and hashing
+// them for the cache key from content, names, modes and ownership — never mtimes. File digests
+// are remembered per (path, dev, inode, size, mtime, ctime) in cache/context-hashes.json, so a
+// rebuild re-reads only files whose metadata changed: hashing is proportional to what changed.
+
+import { createReadStream, type Stats } from 'node:fs'
+import { lstat, readdir, readlink } from 'node:fs/promises'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { readJson, writeFileAtomic } from '../_fs.js'
+import { byteOrder } from '../layer/index.js'
+
+export type IgnoreFn = (rel: string, isDir: boolean) => boolean
+
+export interface SourceItem {
+  /** Path relative to the context. */
+  rel: string
+  abs: string
+  stat: Stats
+}
+
+interface HashMemo {
+  [abs: string]: { key: string; digest: string }
+}
+
+export class ContextHasher {
+  private memo: HashMemo = {}
+  private dirty = false
+
+  constructor(private readonly store: Store) {}
+
+  async load(): Promise<void> {
+    this.memo = (await readJson<HashMemo>(`${this.store.layout.cacheDir}/context-hashes.json`).catch(() => undefined)) ?? {}
+  }
+
+  async save(): Promise<void> {
+    if (this.dirty) await writeFileAtomic(`${this.store.layout.cacheDir}/context-hashes.json`, JSON.stringify(this.memo))
+  }
+
+  async fileDigest(abs: string, st: Stats): Promise<string> {
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+    const m = this.memo[abs]
+    if (m && m.key === key) return m.digest
+    const h = this.store.hash.create()
+    for await (const b of createReadStream(abs, { highWaterMark: 1 << 20 })) h.update(b as Uint8Array)
+    const digest = h.digest()
+    this.memo[abs] = { key, digest }
+    this.dirty = true
+    return digest
+  }
+
+  /** Digest of a set of items as they will land: names relative to the destination. */
+  async digestOf(items: { name: string; abs: string; stat: Stats }[], chown?: string, chmod?: string): Promise<string> {
+    const lines: string[] = [`chown=${chown ?? ''}`, `chmod=${chmod ?? ''}`]
+    for (const it of items) {
+      const st = it.stat
+      const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : 'o'
+      const body = kind === 'f' ? await this.fileDigest(it.abs, st) : kind === 'l' ? await readlink(it.abs) : ''
+      lines.push([it.name, kind, (st.mode & 0o7777).toString(8), st.uid, st.gid, kind === 'f' ? st.size : 0, body].join('\0'))
+    }
+    return this.store.hash.sha256(new TextEncoder().encode(lines.join('\n'))).slice(7)
+  }
+}
+
+/** Match one path component against a filepath.Match pattern (*, ?, [...], \ escapes). */
+export function matchComponent(pattern: string, name: string): boolean {
+  let re = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (c === '*') re += '[^/]*'
+    else if (c === '?') re += '[^/]'
+    else if (c === '[') {
+      const j = pattern.indexOf(']', i + 1)
+      if (j < 0) return pattern === name
+      let cls = pattern.slice(i + 1, j)
+      if (cls.startsWith('^') || cls.startsWith('!')) cls = '^' + cls.slice(1)
+      re += `[${cls.replace(/\\/g, '\\\\')}]`
+      i = j
+    } else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i])
+    else re += escapeRe(c)
+  }
+  return new RegExp(`^${re}$`).test(name)
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const hasMeta = (s: string) => /[*?[\\]/.test(s)
+
+/** Expand a COPY source (relative to the context, may hold globs) to existing paths. */
+export async function expandSource(context: string, src: string, ignore: IgnoreFn): Promise<SourceItem[]> {
+  const parts: string[] = []
+  for (const p of src.split('/')) {
+    if (p === '' || p === '.') continue
+    if (p === '..') {
+      if (parts.length === 0) throw new StoreError(Codes.BUILD_FAILED, `forbidden path outside the build context: ${src}`, { exit: 1 })
+      parts.pop()
+    } else parts.push(p)
+  }
+  let matches: string[] = ['']
+  for (const part of parts) {
+    const next: string[] = []
+    for (const m of matches) {
+      if (!hasMeta(part)) {
+        next.push(m ? `${m}/${part}` : part)
+        continue
+      }
+      const names = await readdir(m ? `${context}/${m}` : context).catch(() => [] as string[])
+      for (const n of names.sort(byteOrder)) if (matchComponent(part, n)) next.push(m ? `${m}/${n}` : n)
+    }
+    matches = next
+  }
+  const out: SourceItem[] = []
+  for (const rel of matches) {
+    const abs = rel ? `${context}/${rel}` : context
+    const st = await lstat(abs).catch(() => undefined)
+    if (!st || (rel && ignore(rel, st.isDirectory()))) continue
+    out.push({ rel, abs, stat: st })
+  }
+  return out
+}
+
+/** Every path under a source dir (not the dir itself), sorted, parents first, minus ignored. */
+export async function* walkSource(context: string, dirRel: string, ignore: IgnoreFn): AsyncGenerator<SourceItem> {
+  const abs = dirRel ? `${context}/${dirRel}` : context
+  for (const n of (await readdir(abs)).sort(byteOrder)) {
+    const rel = dirRel ? `${dirRel}/${n}` : n
+    const st = await lstat(`${context}/${rel}`)
+    if (ignore(rel, st.isDirectory())) {
+      if (!st.isDirectory()) continue
+      // An excluded dir may still hold re-included (!pattern) children: look inside.
+      for await (const child of walkSource(context, rel, ignore)) yield child
+      continue
+    }
+    yield { rel, abs: `${context}/${rel}`, stat: st }
+    if (st.isDirectory()) yield* walkSource(context, rel, ignore)
+  }
+}

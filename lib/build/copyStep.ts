@@ -1,0 +1,115 @@
+// COPY and ADD: the step's layer is made straight from the sources (no container): each source
+// is resolved (globs, .dockerignore), mapped to its destination as Docker does, hashed for the
+// cache key (content, names, modes, ownership; never mtimes), and written as a tar stream into
+// a new layer. ADD also unpacks local tar archives (plain or compressed) into the destination.
+
+import { mkdtemp, rm } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { addLayer, type AddedLayer } from '../image/create.js'
+import { itemsTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
+import { ContextHasher, expandSource, walkSource, type IgnoreFn } from './context.js'
+
+export interface CopyItem {
+  /** Path in the layer (relative, no leading "/"). */
+  name: string
+  abs: string
+  stat: Stats
+}
+
+export interface CopyPlan {
+  items: CopyItem[]
+  /** Cache-key digest of the items as they will land. */
+  digest: string
+}
+
+/** Does `path` (absolute in the image) exist as a dir in the merged lower view? */
+export type LowerStat = (path: string) => Promise<'dir' | 'other' | undefined>
+
+export interface CopyOptions {
+  /** Root the sources are relative to: the context, or another stage's root (--from). */
+  sourceRoot: string
+  sources: string[]
+  /** Absolute destination (already resolved against WORKDIR). */
+  dest: string
+  ignore: IgnoreFn
+  lower: LowerStat
+  /** Keep source ownership (COPY --from) instead of 0:0. */
+  keepOwner: boolean
+  chown?: { uid: number; gid: number }
+  chmod?: number
+  /** ADD: unpack local tar archives. */
+  extractArchives?: boolean
+}
+
+const dirStat = (uid: number, gid: number): Stats => ({ mode: 0o40755, uid, gid, isDirectory: () => true, isFile: () => false, isSymbolicLink: () => false, isCharacterDevice: () => false, isBlockDevice: () => false, isFIFO: () => false, nlink: 1, mtimeMs: 0, size: 0 }) as unknown as Stats
+
+export async function planCopy(hasher: ContextHasher, o: CopyOptions): Promise<CopyPlan> {
+  const matched = []
+  for (const s of o.sources) {
+    const found = await expandSource(o.sourceRoot, s, o.ignore)
+    if (found.length === 0) {
+      throw new StoreError(Codes.BUILD_FAILED, `failed to compute cache key: failed to calculate checksum of ref: "/${s.replace(/^\/+/, '')}": not found`, {
+        hint: 'the source is missing from the build context or excluded by .dockerignore',
+        exit: 1,
+      })
+    }
+    matched.push(...found)
+  }
+  const destIsDir = o.dest.endsWith('/') || matched.length > 1 || (await o.lower(o.dest)) === 'dir' || matched.some((m) => m.stat.isDirectory())
+  const dest = o.dest.replace(/\/+$/, '') || '/'
+  const rel = (p: string) => p.replace(/^\/+/, '')
+  const items: CopyItem[] = []
+  const owner = o.chown ?? { uid: 0, gid: 0 }
+  // Parents of the destination that the image lacks are created 0755, owned by the chown user.
+  const parents = (destIsDir ? dest : dest.slice(0, dest.lastIndexOf('/'))).split('/').filter(Boolean)
+  for (let i = 1; i <= parents.length; i++) {
+    const p = '/' + parents.slice(0, i).join('/')
+    if ((await o.lower(p)) === undefined) items.push({ name: rel(p), abs: '', stat: dirStat(owner.uid, owner.gid) })
+  }
+  for (const m of matched) {
+    if (m.stat.isDirectory()) {
+      for await (const c of walkSource(o.sourceRoot, m.rel, o.ignore)) {
+        items.push({ name: rel(`${dest}/${c.rel.slice(m.rel ? m.rel.length + 1 : 0)}`), abs: c.abs, stat: c.stat })
+      }
+    } else {
+      const base = m.rel.slice(m.rel.lastIndexOf('/') + 1)
+      items.push({ name: rel(destIsDir ? `${dest}/${base}` : dest), abs: m.abs, stat: m.stat })
+    }
+  }
+  const digest = await hasher.digestOf(items.map((i) => ({ name: i.name, abs: i.abs, stat: i.stat })), o.chown ? `${o.chown.uid}:${o.chown.gid}` : o.keepOwner ? 'keep' : '0:0', o.chmod?.toString(8))
+  return { items, digest }
+}
+
+/** Write the planned items as a layer on top of `layers`. */
+export async function copyLayer(store: Store, layers: LayerRecord[], plan: CopyPlan, o: CopyOptions, tar: TreeTarOptions = {}): Promise<AddedLayer> {
+  const parent = layers.length > 0 ? layers[layers.length - 1].chainId : null
+  const owner = o.chown ?? (o.keepOwner ? undefined : { uid: 0, gid: 0 })
+  const extracted: string[] = []
+  try {
+    const items = []
+    for (const it of plan.items) {
+      if (o.extractArchives && it.stat.isFile() && isArchive(it.abs)) {
+        // ADD unpacks local archives: extract with GNU tar into a temp dir, copy that in.
+        const tmp = await mkdtemp(`${tmpdir()}/store-add-`)
+        extracted.push(tmp)
+        const r = spawnSync('tar', ['-x', '-f', it.abs, '-C', tmp, '--no-same-owner'], { encoding: 'utf8' })
+        if (r.status !== 0) throw new StoreError(Codes.BUILD_FAILED, `ADD cannot unpack ${it.abs}: ${r.stderr.trim()}`, { exit: 1 })
+        const destDir = it.name.slice(0, it.name.lastIndexOf('/'))
+        for await (const c of walkSource(tmp, '', () => false)) items.push({ name: destDir ? `${destDir}/${c.rel}` : c.rel, source: c.abs, stat: c.stat })
+        continue
+      }
+      items.push({ name: it.name, source: it.abs, stat: it.stat })
+    }
+    return await addLayer(store, parent, itemsTar(items, { ...tar, chown: owner, chmod: o.chmod }))
+  } finally {
+    for (const d of extracted) await rm(d, { recursive: true, force: true })
+  }
+}
+
+function isArchive(path: string): boolean {
+  return /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$/.test(path)
+}

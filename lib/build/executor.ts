@@ -1,0 +1,426 @@
+// `store build`: runs a parsed Dockerfile stage by stage. Each step is keyed by content
+// (DESIGN decision 5; cache.ts), so an identical step over the same parent is reused from any
+// earlier build in the store; a miss invalidates every later step of its stage. RUN runs in a
+// container (runStep.ts); COPY/ADD build their layer from the sources directly (copyStep.ts);
+// WORKDIR makes a layer only when it creates the folder; everything else only edits the config
+// and adds an `empty_layer` history entry. Nothing is tagged unless the whole build succeeds.
+
+import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import type { Digest } from '../digest/digest.js'
+import { getConfig, imageLayers, putImage, addLayer, type AddedLayer } from '../image/create.js'
+import { newConfig, DEFAULT_PATH, type ImageConfig, type HistoryEntry } from '../image/model.js'
+import { parseTag } from '../image/reference.js'
+import { ensureSnapshots, itemsTar, type LayerRecord } from '../layer/index.js'
+import { gcLease } from '../_lock.js'
+import { resolveUser } from '../container/user.js'
+import * as P from './parser/index.js'
+import { cacheGet, cacheKey, cachePut } from './cache.js'
+import { ContextHasher, type IgnoreFn } from './context.js'
+import { copyLayer, planCopy, type LowerStat } from './copyStep.js'
+import { runStep } from './runStep.js'
+import { Progress, type ProgressSink } from './progress.js'
+import { materialize } from './stageRoot.js'
+
+export interface BuildOptions {
+  /** Build context folder; undefined when the Dockerfile came from stdin without one. */
+  context?: string
+  dockerfile: string
+  /** Where the Dockerfile came from, for messages. */
+  dockerfileName?: string
+  tags?: string[]
+  buildArgs?: Record<string, string>
+  target?: string
+  noCache?: boolean
+  labels?: Record<string, string>
+  /** Clamp timestamps for reproducible images (SOURCE_DATE_EPOCH). */
+  sourceDateEpoch?: number
+  progress?: ProgressSink
+}
+
+export interface BuildResult {
+  id: Digest
+  tags: string[]
+  steps: number
+  cached: number
+}
+
+interface StageState {
+  layers: LayerRecord[]
+  config: ImageConfig
+}
+
+const clone = <T>(x: T): T => structuredClone(x)
+
+export async function build(store: Store, o: BuildOptions): Promise<BuildResult> {
+  const tags = (o.tags ?? []).map(parseTag)
+  const df = P.parseDockerfile(o.dockerfile)
+  const esc = df.escapeChar
+  const buildArgs = o.buildArgs ?? {}
+  const meta = P.resolveMetaArgs(df.metaArgs, buildArgs, esc)
+  const progress = new Progress(o.progress ?? (() => {}))
+  const sde = o.sourceDateEpoch
+  const now = () => (sde !== undefined ? new Date(sde * 1000) : store.now()).toISOString()
+  const tarOpts = sde !== undefined ? { sourceDateEpoch: sde } : {}
+
+  // Which stages: the target and what it needs (FROM <stage>, COPY --from=<stage>).
+  let targetIndex = df.stages.length - 1
+  if (o.target !== undefined) {
+    const t = df.stages.findIndex((s) => s.name === o.target!.toLowerCase())
+    if (t < 0) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: target stage "${o.target}" could not be found`, { exit: 1 })
+    targetIndex = t
+  }
+  const stageRef = (ref: string, before: number): number | undefined => {
+    const byName = df.stages.findIndex((s, i) => i < before && s.name === ref.toLowerCase())
+    if (byName >= 0) return byName
+    if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref)
+    return undefined
+  }
+  const needed = new Set<number>()
+  const need = (i: number) => {
+    if (needed.has(i)) return
+    needed.add(i)
+    const s = df.stages[i]
+    const from = P.expandInstruction(s.from, P.definedVars(meta), esc)
+    const dep = stageRef(from.image, i)
+    if (dep !== undefined) need(dep)
+    for (const ins of s.instructions) {
+      if (ins.kind === 'COPY' && ins.from !== undefined) {
+        const d = stageRef(P.expand(ins.from, P.definedVars(meta), esc), i)
+        if (d !== undefined) need(d)
+      }
+    }
+  }
+  need(targetIndex)
+  const order = [...needed].sort((a, b) => a - b)
+  const total = order.reduce((n, i) => n + 1 + df.stages[i].instructions.length, 0)
+
+  // Context: .dockerignore, hashes remembered between builds.
+  let ignore: IgnoreFn = () => false
+  if (o.context) {
+    const text = await readFile(`${o.context}/.dockerignore`, 'utf8').catch(() => undefined)
+    if (text !== undefined) {
+      const m = P.createIgnoreMatcher(P.parseDockerignore(text))
+      ignore = (rel, isDir) => m(rel, isDir)
+    }
+  }
+  const hasher = new ContextHasher(store)
+  await hasher.load()
+
+  const release = await gcLease(store.layout)
+  const results = new Map<number, StageState>()
+  const roots: { cleanup: () => Promise<void> }[] = []
+  let stepNo = 0
+  let cachedSteps = 0
+  try {
+    for (const si of order) {
+      const stage = df.stages[si]
+      const label = stage.name ?? `stage-${si}`
+      const from = P.expandInstruction(stage.from, P.definedVars(meta), esc)
+      const v = progress.step(`[${order.length > 1 ? `${label} ` : ''}${++stepNo}/${total}] FROM ${from.image}`)
+      const st = await baseState(store, from.image, stageRef(from.image, si), results, now)
+      v.done()
+      const scope = new P.StageScope({ metaArgs: meta, buildArgs, env: st.config.config.Env ?? [], escapeChar: esc })
+      let cmdSet = false
+      let cacheValid = !o.noCache
+      const triggers = st.config.config.OnBuild ?? []
+      st.config.config.OnBuild = undefined
+
+      const snapshotsTopFirst = async () => (await ensureSnapshots(store.cas, store.layout, st.layers)).reverse()
+      const lower: LowerStat = async (path) => {
+        for (const d of await snapshotsTopFirst()) {
+          const s = await lstat(`${d}${path}`).catch(() => undefined)
+          if (!s) continue
+          if (s.isCharacterDevice() && Number(s.rdev) === 0) return undefined
+          return s.isDirectory() ? 'dir' : 'other'
+        }
+        return undefined
+      }
+      const shell = () => st.config.config.Shell ?? [...P.DEFAULT_SHELL]
+      const workdir = () => st.config.config.WorkingDir || '/'
+      const history = (instr: P.Instruction, emptyLayer: boolean, expanded: P.Instruction = instr) => {
+        const createdBy = P.historyCreatedBy(expanded, { shell: shell(), args: scope.declaredArgs(), vars: scope.vars(), workdir: workdir() })
+        if (createdBy === undefined) return
+        const h: HistoryEntry = { created: now(), created_by: createdBy, comment: P.HISTORY_COMMENT }
+        if (emptyLayer) h.empty_layer = true
+        st.config.history.push(h)
+      }
+      /** Reuse a cached layer or make it; appends it to the stage. */
+      const layerStep = async (key: string, description: string, make: () => Promise<AddedLayer>, v: ReturnType<Progress['step']>) => {
+        const hit = cacheValid ? await cacheGet(store, key) : undefined
+        if (hit) {
+          st.layers.push(await store.layers.require(hit.chainId))
+          st.config.rootfs.diff_ids.push(hit.diffId)
+          cachedSteps++
+          v.cached()
+          return
+        }
+        cacheValid = false // a miss invalidates every later step
+        const made = await make()
+        await cachePut(store, key, { chainId: made.record.chainId, diffId: made.record.diffId, created: now(), description })
+        st.layers.push(made.record)
+        st.config.rootfs.diff_ids.push(made.record.diffId)
+        v.done()
+      }
+      const parentKey = () => (st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : 'scratch')
+
+      const dispatch = async (instr: P.Instruction, fromTrigger: boolean): Promise<void> => {
+        const c = st.config.config
+        const title = `[${order.length > 1 ? `${label} ` : ''}${fromTrigger ? stepNo : ++stepNo}/${total}] ${instr.original}`
+        switch (instr.kind) {
+          case 'ARG': {
+            const decls = scope.declare(instr)
+            history({ ...instr, args: decls }, true)
+            return
+          }
+          case 'ENV': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            scope.setEnv(e.pairs)
+            c.Env = scope.configEnv()
+            history(e, true)
+            return
+          }
+          case 'LABEL': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            c.Labels = { ...(c.Labels ?? {}) }
+            for (const p of e.pairs) c.Labels[p.key] = p.value
+            history(e, true)
+            return
+          }
+          case 'MAINTAINER':
+            st.config.author = instr.maintainer
+            history(instr, true)
+            return
+          case 'EXPOSE': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            c.ExposedPorts = { ...(c.ExposedPorts ?? {}) }
+            for (const p of P.exposedPorts(e)) c.ExposedPorts[p] = {}
+            history(e, true)
+            return
+          }
+          case 'VOLUME': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            c.Volumes = { ...(c.Volumes ?? {}) }
+            for (const vol of e.volumes) c.Volumes[vol] = {}
+            history(e, true)
+            return
+          }
+          case 'USER': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            c.User = e.user
+            history(e, true)
+            return
+          }
+          case 'STOPSIGNAL': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            c.StopSignal = e.signal
+            history(e, true)
+            return
+          }
+          case 'HEALTHCHECK':
+            c.Healthcheck = instr.test[0] === 'NONE' ? { Test: ['NONE'] } : {
+              Test: instr.test,
+              ...(instr.interval ? { Interval: instr.interval } : {}),
+              ...(instr.timeout ? { Timeout: instr.timeout } : {}),
+              ...(instr.startPeriod ? { StartPeriod: instr.startPeriod } : {}),
+              ...(instr.startInterval ? { StartInterval: instr.startInterval } : {}),
+              ...(instr.retries ? { Retries: instr.retries } : {}),
+            }
+            history(instr, true)
+            return
+          case 'SHELL':
+            c.Shell = instr.shell
+            history(instr, true)
+            return
+          case 'CMD':
+            c.Cmd = P.commandArgs(instr.cmd, shell())
+            cmdSet = true
+            history(instr, true)
+            return
+          case 'ENTRYPOINT':
+            c.Entrypoint = P.commandArgs(instr.cmd, shell())
+            if (!cmdSet) c.Cmd = null
+            history(instr, true)
+            return
+          case 'ONBUILD':
+            c.OnBuild = [...(c.OnBuild ?? []), instr.trigger]
+            history(instr, true)
+            return
+          case 'WORKDIR': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            const path = normalizeAbs(e.path.startsWith('/') ? e.path : `${workdir()}/${e.path}`)
+            const before = workdir()
+            c.WorkingDir = path
+            const kind = path === '/' ? 'dir' : await lower(path)
+            if (kind === 'dir') {
+              history(e, true, { ...e, path: e.path.startsWith('/') ? e.path : `${before}/${e.path}` } as P.Instruction)
+              return
+            }
+            const v = progress.step(title)
+            const owner = await ownerOf(c.User)
+            await layerStep(cacheKey(store, [parentKey(), 'WORKDIR', path, c.User ?? '', sde?.toString()]), `WORKDIR ${path}`, async () => {
+              const parts = path.split('/').filter(Boolean)
+              const items = []
+              for (let i = 1; i <= parts.length; i++) {
+                const p = '/' + parts.slice(0, i).join('/')
+                if (i < parts.length && (await lower(p)) === 'dir') continue
+                items.push({ name: p.slice(1), source: '', stat: fakeDir(owner.uid, owner.gid, sde) })
+              }
+              return addLayer(store, st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : null, itemsTar(items, tarOpts))
+            }, v)
+            history(e, false)
+            return
+          }
+          case 'RUN': {
+            const run = P.resolveRunCommand(instr, shell())
+            const env = scope.runEnv()
+            if (!env.some((x) => x.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
+            const v = progress.step(title)
+            const key = cacheKey(store, [parentKey(), 'RUN', JSON.stringify(run), env.join('\n'), workdir(), c.User ?? '', sde?.toString()])
+            await layerStep(key, `RUN ${instr.original}`, async () => {
+              if (run.inlineFile) {
+                throw new StoreError(Codes.BUILD_FAILED, `dockerfile parse error on line ${instr.startLine}: RUN heredocs with a #! script are not supported yet`, { exit: 1 })
+              }
+              try {
+                return await runStep(store, { layers: st.layers, config: c, argv: run.args, env, display: run.args.join(' '), onOutput: v.output, tar: tarOpts })
+              } catch (err) {
+                v.error((err as Error).message)
+                throw err
+              }
+            }, v)
+            history(instr, false)
+            return
+          }
+          case 'COPY':
+          case 'ADD': {
+            const e = P.expandInstruction(instr, scope.vars(), esc)
+            const v = progress.step(title)
+            let sourceRoot = o.context
+            let keepOwner = false
+            let fromKey = 'context'
+            if (e.kind === 'COPY' && e.from !== undefined) {
+              const ref = P.expand(e.from, P.definedVars(meta), esc)
+              const idx = stageRef(ref, si)
+              let layers: LayerRecord[]
+              if (idx !== undefined) {
+                layers = results.get(idx)!.layers
+              } else {
+                const id = await store.images.resolve(ref)
+                if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`, { exit: 1 })
+                layers = await imageLayers(store, await getConfig(store, id))
+              }
+              const m = await materialize(store, layers)
+              roots.push(m)
+              sourceRoot = m.dir
+              keepOwner = true
+              fromKey = layers.length > 0 ? layers[layers.length - 1].chainId : 'scratch'
+            }
+            // Heredoc sources: files in a temp dir, copied like context files.
+            let inline: string | undefined
+            const sources = [...e.sources]
+            if (e.contents.length > 0) {
+              inline = await mkdtemp(`${tmpdir()}/store-heredoc-`)
+              roots.push({ cleanup: () => rm(inline!, { recursive: true, force: true }) })
+              for (const h of e.contents) await writeFile(`${inline}/${h.name}`, h.data, { mode: 0o644 })
+            }
+            if (sources.length > 0 && !sourceRoot) {
+              throw new StoreError(Codes.BUILD_FAILED, `${e.kind} failed: no build context (the Dockerfile came from stdin)`, { exit: 1 })
+            }
+            const chown = e.chown ? await resolveChown(e.chown) : undefined
+            const chmod = e.chmod ? parseChmod(e.chmod, instr.startLine) : undefined
+            const dest = e.dest.startsWith('/') ? e.dest : `${workdir().replace(/\/+$/, '')}/${e.dest}`
+            const common = { dest, lower, keepOwner, chown, chmod, extractArchives: e.kind === 'ADD' }
+            const plans = []
+            if (sources.length > 0) plans.push({ ...common, sourceRoot: sourceRoot!, sources, ignore: fromKey === 'context' ? ignore : () => false })
+            if (inline) plans.push({ ...common, sourceRoot: inline, sources: e.contents.map((h) => h.name), ignore: () => false })
+            const planned = []
+            for (const p of plans) planned.push({ p, plan: await planCopy(hasher, p) })
+            const key = cacheKey(store, [parentKey(), e.kind, dest, fromKey, ...planned.map((x) => x.plan.digest), e.chown ?? '', e.chmod ?? '', sde?.toString()])
+            await layerStep(key, `${e.kind} ${e.sources.join(' ')} ${e.dest}`, async () => {
+              // Several plans (context + heredoc sources) go into one layer: merge their items.
+              const items = planned.flatMap((x) => x.plan.items)
+              return copyLayer(store, st.layers, { items, digest: '' }, planned[0].p, tarOpts)
+            }, v)
+            history(e, false)
+            return
+          }
+          case 'FROM':
+            return
+        }
+      }
+      const ownerOf = async (user: string | undefined) => {
+        if (!user) return { uid: 0, gid: 0 }
+        const u = await resolveUser(await snapshotsTopFirst(), user)
+        return { uid: u.uid, gid: u.gid }
+      }
+      const resolveChown = async (spec: string) => {
+        const u = await resolveUser(await snapshotsTopFirst(), spec)
+        return { uid: u.uid, gid: spec.includes(':') ? u.gid : u.gid }
+      }
+
+      for (const t of triggers) await dispatch(P.parseInstruction(t, stage.from.startLine, esc), true)
+      for (const instr of stage.instructions) await dispatch(instr, false)
+      results.set(si, st)
+    }
+  } finally {
+    for (const r of roots) await r.cleanup().catch(() => {})
+    await hasher.save().catch(() => {})
+    await release()
+  }
+
+  const final = results.get(targetIndex)!
+  const config = final.config
+  if (o.labels && Object.keys(o.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...o.labels }
+  config.created = now()
+  const w = progress.step('exporting to image')
+  const id = await putImage(store, config, { tags })
+  progress.step(`writing image ${id} done`)
+  for (const t of tags) progress.step(`naming to ${t} done`)
+  w.done()
+  return { id, tags, steps: stepNo, cached: cachedSteps }
+}
+
+async function baseState(store: Store, image: string, stageIdx: number | undefined, results: Map<number, StageState>, now: () => string): Promise<StageState> {
+  if (stageIdx !== undefined) {
+    const s = results.get(stageIdx)!
+    return { layers: [...s.layers], config: clone(s.config) }
+  }
+  if (image === 'scratch') {
+    const config = newConfig(now())
+    config.config = { Env: [DEFAULT_PATH] }
+    return { layers: [], config }
+  }
+  const id = await store.images.resolve(image)
+  if (!id) {
+    throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${image}: image not found in the store`, {
+      hint: 'store has no registry: import, load or build the base image first',
+      exit: 1,
+    })
+  }
+  const config = clone(await getConfig(store, id))
+  config.history = config.history ?? []
+  config.config = config.config ?? {}
+  return { layers: await imageLayers(store, config), config }
+}
+
+function normalizeAbs(p: string): string {
+  const out: string[] = []
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') out.pop()
+    else out.push(part)
+  }
+  return '/' + out.join('/')
+}
+
+function parseChmod(s: string, line: number): number {
+  if (!/^[0-7]{3,4}$/.test(s)) throw new StoreError(Codes.DOCKERFILE_PARSE, `dockerfile parse error on line ${line}: invalid chmod parameter: ${s}`, { exit: 1 })
+  return Number.parseInt(s, 8)
+}
+
+function fakeDir(uid: number, gid: number, sde?: number) {
+  const mtimeMs = (sde ?? Math.floor(Date.now() / 1000)) * 1000
+  return { mode: 0o40755, uid, gid, mtimeMs, size: 0, nlink: 1, isDirectory: () => true, isFile: () => false, isSymbolicLink: () => false, isCharacterDevice: () => false, isBlockDevice: () => false, isFIFO: () => false } as any
+}

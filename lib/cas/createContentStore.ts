@@ -1,0 +1,26 @@
+// The content store over one layout, hash backend and codec. Operations live one per file
+// (put, putStream, read, maintain); this wires them to the ContentStore contract.
+
+import { cleanIngest, remove, walk } from './maintain.js'
+import { put } from './put.js'
+import { putStream } from './putStream.js'
+import { get, getStream, has, stat } from './read.js'
+import type { CasContext, ContentStoreOptions } from './_context.js'
+import type { ContentStore } from './types.js'
+
+export type { ContentStoreOptions } from './_context.js'
+
+export function createContentStore(opts: ContentStoreOptions): ContentStore {
+  const ctx: CasContext = { layout: opts.layout, hash: opts.hash, codec: opts.codec, shards: new Set(), inflight: new Map() }
+  return {
+    put: (data, o) => put(ctx, data, o),
+    putStream: (src, o) => putStream(ctx, src, o),
+    get: (d) => get(ctx, d),
+    getStream: (d) => getStream(ctx, d),
+    has: (d) => has(ctx, d),
+    stat: (d) => stat(ctx, d),
+    walk: () => walk(ctx),
+    delete: (d) => remove(ctx, d),
+    cleanIngest: (olderThanMs) => cleanIngest(ctx, olderThanMs),
+  }
+}

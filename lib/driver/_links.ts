@@ -1,0 +1,31 @@
+// Short names for lowerdirs. The kernel takes mount options in one page (4096 bytes), so 30
+// snapshots at containers/<id>/../snapshots/<64 hex> already do not fit. Like Docker's overlay2,
+// each container gets `l/<n>` symlinks to its snapshots and the mount runs with cwd = the
+// container dir: `lowerdir=l/0:l/1:...` stays under 4 KiB up to overlayfs' own limit of 500
+// lowers, whatever the store root's path.
+
+import { mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
+
+export const linkName = (i: number) => `l/${i}`
+
+/** Make (or repair) containerDir/l/<i> -> lowers[i]. Synchronous: mountPlan() is. */
+export function ensureLinks(containerDir: string, lowers: string[]): void {
+  mkdirSync(`${containerDir}/l`, { recursive: true })
+  lowers.forEach((target, i) => {
+    const link = `${containerDir}/${linkName(i)}`
+    let current: string | undefined
+    try {
+      current = readlinkSync(link)
+    } catch {
+      current = undefined
+    }
+    if (current === target) return
+    if (current !== undefined) rmSync(link, { force: true })
+    symlinkSync(target, link)
+  })
+}
+
+/** `lowerdir=` value for the links, top-most first (the order of `lowers`). */
+export function lowerdirOption(lowers: string[], extraTop: string[] = []): string {
+  return `lowerdir=${[...extraTop, ...lowers.map((_, i) => linkName(i))].join(':')}`
+}

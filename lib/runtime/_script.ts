@@ -1,0 +1,58 @@
+// Pieces of the generated launch.sh shared by every launcher. The script is plain POSIX sh
+// (run by the host's /bin/sh, before any chroot), built from config.json values that are all
+// shell-quoted; it is kept in the bundle so a failed start can be read and re-run by hand.
+
+import { shQuote as q } from '../driver/index.js'
+
+export { q }
+
+/**
+ * The launcher half: runs in the host PID namespace (its pid is what the caller signals). Its
+ * first child becomes PID 1 of the new PID namespace: `setpriv --pdeathsig KILL` makes that
+ * child die with us, so a SIGKILLed launcher takes the whole container (and its mounts) along.
+ * Signals we can catch are passed on. stdin is handed over explicitly: an asynchronous list
+ * would otherwise get /dev/null. The loop: `wait` returns early when a trap runs; the child is
+ * only gone once `kill -0` fails.
+ */
+export function supervisorPart(script: string): string {
+  return `if [ "\${1-}" != --init ]; then
+  exec 9<&0
+  setpriv --pdeathsig KILL /bin/sh ${q(script)} --init 0<&9 9<&- &
+  child=$!
+  exec 9<&-
+  for s in HUP INT QUIT USR1 USR2 TERM WINCH; do trap "kill -$s $child 2>/dev/null" $s; done
+  while :; do wait $child; rc=$?; kill -0 $child 2>/dev/null || break; done
+  exit $rc
+fi
+`
+}
+
+/**
+ * Helpers for the init half. fail(): setup errors are status 125 plus a message in the bundle
+ * (launch() turns that into an error). rj(): resolve a container path inside $R the way the
+ * container would see it (symlinks followed, absolute ones and ".." kept inside the root), so
+ * an image's symlink can never point a mount or mkdir at the host; sets RJ (no fork unless a
+ * symlink is met).
+ */
+export function helpersPart(errorFile: string): string {
+  return `fail() { printf 'store: %s\\n' "$*" >&2; printf '%s\\n' "$*" > ${q(errorFile)}; exit 125; }
+rj() {
+  rest=$1 RJ= n=0
+  while [ -n "$rest" ]; do
+    case $rest in /*) rest=\${rest#/}; continue;; esac
+    c=\${rest%%/*}
+    case $rest in */*) rest=\${rest#*/};; *) rest=;; esac
+    case $c in .|'') continue;; ..) RJ=\${RJ%/*}; continue;; esac
+    if [ -L "$R$RJ/$c" ]; then
+      n=$((n+1)); [ $n -le 40 ] || return 1
+      t=$(readlink "$R$RJ/$c")
+      case $t in /*) RJ=;; esac
+      rest=$t/$rest
+    else
+      RJ=$RJ/$c
+    fi
+  done
+  RJ=\${RJ:-/}
+}
+`
+}

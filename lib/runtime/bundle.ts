@@ -1,0 +1,105 @@
+// The bundle: config.json plus the files the container gets bind-mounted at /etc/hosts,
+// /etc/hostname and /etc/resolv.conf (kept here, so neither the image nor the writable layer is
+// ever touched for them). writeBundle() completes the caller's spec with what every OCI runtime
+// expects and Docker provides: /proc, a minimal /dev, /sys, the three /etc files, Docker's
+// default capabilities and masked paths. Anything the caller already mounts at a destination
+// wins over the default for it.
+
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../_fs.js'
+import type { LaunchRequest, OciMount, OciSpec } from './types.js'
+
+export const bundleFiles = (bundleDir: string) => ({
+  config: `${bundleDir}/config.json`,
+  hosts: `${bundleDir}/hosts`,
+  hostname: `${bundleDir}/hostname`,
+  resolvConf: `${bundleDir}/resolv.conf`,
+  script: `${bundleDir}/launch.sh`,
+  error: `${bundleDir}/launch.err`,
+  runtimeState: `${bundleDir}/runtime`,
+})
+
+/** Docker's default capability set (moby oci/caps/defaults.go). */
+export const DEFAULT_CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+]
+
+/** Docker's default masked and read-only paths (moby oci/defaults.go). */
+export const DEFAULT_MASKED = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+]
+export const DEFAULT_READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']
+
+function defaultMounts(bundleDir: string): OciMount[] {
+  const f = bundleFiles(bundleDir)
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    // sysfs shows the network namespace of whoever mounts it; with the host's network the
+    // host's view is what Docker gives too. Read-only either way.
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/etc/hosts', type: 'bind', source: f.hosts, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hostname', type: 'bind', source: f.hostname, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: f.resolvConf, options: ['rbind', 'rprivate'] },
+  ]
+}
+
+/** The caller's spec plus the defaults it does not override. Pure. */
+export function completeSpec(spec: OciSpec, bundleDir: string): OciSpec {
+  const own = new Set(spec.mounts.map((m) => normDest(m.destination)))
+  const defaults = defaultMounts(bundleDir).filter((m) => !own.has(m.destination))
+  const caps = spec.process.capabilities ?? {
+    bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS, inheritable: [], ambient: [],
+  }
+  return {
+    ...spec,
+    process: { ...spec.process, capabilities: caps },
+    // Defaults first, in the order above (/dev before /dev/pts), then the caller's mounts.
+    mounts: [...defaults, ...spec.mounts],
+    linux: {
+      ...spec.linux,
+      maskedPaths: spec.linux.maskedPaths ?? DEFAULT_MASKED,
+      readonlyPaths: spec.linux.readonlyPaths ?? DEFAULT_READONLY,
+      resources: spec.linux.resources ?? { devices: [{ allow: false, access: 'rwm' }] },
+    },
+  }
+}
+
+const normDest = (d: string) => '/' + d.split('/').filter((p) => p && p !== '.').join('/')
+
+/** Write config.json (the completed spec) and the /etc files into the bundle; returns the spec. */
+export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>): Promise<OciSpec> {
+  const f = bundleFiles(req.bundleDir)
+  await mkdir(req.bundleDir, { recursive: true })
+  const spec = completeSpec(req.spec, req.bundleDir)
+  await writeFileAtomic(f.config, JSON.stringify(spec, null, 2) + '\n')
+  const h = req.spec.hostname || 'localhost'
+  await writeFile(f.hostname, `${h}\n`)
+  // hosts and resolv.conf are the container's to edit (Docker lets it): written once.
+  await writeFile(f.hosts, hostsFile(h), { flag: 'wx' }).catch(ignoreExists)
+  const network = req.spec.linux.namespaces.some((n) => n.type === 'network')
+  if (network) await writeFile(f.resolvConf, '', { flag: 'wx' }).catch(ignoreExists)
+  else await copyIfMissing('/etc/resolv.conf', f.resolvConf)
+  return spec
+}
+
+function hostsFile(hostname: string): string {
+  return [
+    '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet',
+    'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', `127.0.1.1\t${hostname}`, '',
+  ].join('\n')
+}
+
+async function copyIfMissing(from: string, to: string): Promise<void> {
+  if (await readFile(to).then(() => true, () => false)) return
+  await copyFile(from, to).catch(() => writeFile(to, ''))
+}
+
+function ignoreExists(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EEXIST') throw e
+}

@@ -1,0 +1,4 @@
+// Runtime: OCI bundle (config.json) + launchers (built-in util-linux, runc, crun).
+export type { LaunchRequest, LaunchResult, LauncherName, OciMount, OciSpec } from './types.js'
+export { DEFAULT_CAPS, DEFAULT_MASKED, DEFAULT_READONLY, bundleFiles, completeSpec, writeBundle } from './bundle.js'
+export { LAUNCHERS, availableLaunchers, containerPid, launch } from './launch.js'

@@ -1,0 +1,116 @@
+// launch(): write the bundle, generate launch.sh for the chosen launcher, run it, wait, and
+// return the container's exit status (Docker's convention). Setup failures (a mount that does
+// not work) are errors, not statuses: the script leaves its message in launch.err.
+
+import { spawn } from 'node:child_process'
+import { access, openSync, closeSync, constants as fsc } from 'node:fs'
+import { readFile, rm, writeFile, readlink } from 'node:fs/promises'
+import { constants } from 'node:os'
+import { Codes, StoreError } from '../errors.js'
+import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
+import { bundleFiles, writeBundle } from './bundle.js'
+import { builtinScript } from './builtin.js'
+import { ociScript } from './oci.js'
+
+export const LAUNCHERS: LauncherName[] = ['builtin', 'runc', 'crun']
+
+const exists = (p: string) => new Promise<boolean>((res) => access(p, fsc.X_OK, (e) => res(!e)))
+
+async function onPath(cmd: string): Promise<boolean> {
+  for (const d of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    if (d && (await exists(`${d}/${cmd}`))) return true
+  }
+  return false
+}
+
+/** Launchers usable here: builtin needs util-linux (unshare, setpriv) and coreutils' timeout. */
+export async function availableLaunchers(): Promise<LauncherName[]> {
+  const out: LauncherName[] = []
+  const tools = await Promise.all(['unshare', 'setpriv', 'timeout', 'mount', 'runc', 'crun'].map(onPath))
+  const [unshare, setpriv, timeout, mount, runc, crun] = tools
+  if (unshare && setpriv && timeout && mount) out.push('builtin')
+  if (unshare && setpriv && mount && runc) out.push('runc')
+  if (unshare && setpriv && mount && crun) out.push('crun')
+  return out
+}
+
+export async function launch(req: LaunchRequest, launcher: LauncherName): Promise<LaunchResult> {
+  if (!LAUNCHERS.includes(launcher)) {
+    throw new StoreError(Codes.INVALID_ARGUMENT, `unknown launcher "${launcher}"`, { hint: `one of: ${LAUNCHERS.join(', ')}`, exit: 1 })
+  }
+  if (!(await availableLaunchers()).includes(launcher)) {
+    throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `launcher "${launcher}" is not available here`, {
+      hint: launcher === 'builtin' ? 'it needs util-linux (unshare, setpriv, mount) and coreutils (timeout)' : `install ${launcher}`,
+    })
+  }
+  const spec = await writeBundle(req)
+  const f = bundleFiles(req.bundleDir)
+  const script =
+    launcher === 'builtin'
+      ? builtinScript(spec, req.rootfsSteps, f)
+      : ociScript(launcher, req.id, req.bundleDir, spec.root.path, req.rootfsSteps, f)
+  await writeFile(f.script, script, { mode: 0o755 })
+  await rm(f.error, { force: true })
+
+  const rootless = process.getuid?.() !== 0
+  const ns = launcher === 'builtin' ? spec.linux.namespaces.map((n) => n.type) : []
+  const args = [
+    ...(rootless ? ['--user', '--map-root-user'] : []),
+    '--mount', '--pid',
+    ...(ns.includes('uts') ? ['--uts'] : []),
+    ...(ns.includes('ipc') ? ['--ipc'] : []),
+    ...(ns.includes('network') ? ['--net'] : []),
+    '--propagation', 'private', '/bin/sh', f.script,
+  ]
+  const fds: number[] = []
+  const stdio: ('inherit' | 'ignore' | number)[] =
+    req.stdio.kind === 'inherit'
+      ? ['inherit', 'inherit', 'inherit']
+      : [
+          req.stdio.stdin ? fds[fds.push(openSync(req.stdio.stdin, 'r')) - 1] : 'ignore',
+          fds[fds.push(openSync(req.stdio.stdout, 'a')) - 1],
+          fds[fds.push(openSync(req.stdio.stderr, 'a')) - 1],
+        ]
+  let exitCode: number
+  try {
+    exitCode = await new Promise<number>((resolve, reject) => {
+      // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
+      // once (the process group would otherwise get it directly as well).
+      const p = spawn('unshare', args, { stdio, detached: true })
+      p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
+      p.on('spawn', () => req.onSpawn?.(p.pid!))
+      p.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
+    })
+  } finally {
+    for (const fd of fds) closeSync(fd)
+  }
+  if (exitCode === 125) {
+    const why = await readFile(f.error, 'utf8').catch(() => undefined)
+    if (why !== undefined) {
+      throw new StoreError(Codes.LAUNCH_FAILED, `cannot start container ${req.id.slice(0, 12)}: ${why.trim()}`, {
+        data: { launcher, script: f.script },
+        hint: `the generated script is ${f.script}`,
+      })
+    }
+  }
+  return { exitCode }
+}
+
+/**
+ * The container's own process, given the launcher's pid (for nsenter-based exec): the launcher's
+ * child is PID 1 of the container's PID namespace (a host `timeout`, or runc/crun, rooted on
+ * the host), and its most recent child (or the one in a nested PID namespace, for runc/crun)
+ * is the process that runs in the container's root.
+ */
+export async function containerPid(launcherPid: number): Promise<number | undefined> {
+  const children = async (pid: number) =>
+    (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number)
+  const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
+  const init = (await children(launcherPid))[0]
+  if (!init) return undefined
+  const kids = await children(init)
+  const initNs = await pidns(init)
+  for (const k of kids) if ((await pidns(k)) !== initNs) return k
+  return kids[kids.length - 1]
+}
+

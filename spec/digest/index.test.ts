@@ -1,0 +1,50 @@
+// Choosing the backend: by name, by STORE_HASH, else the native one; sha256() needs initHashing().
+
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+const load = async () => {
+  vi.resetModules()
+  return import('../../lib/digest/index.js')
+}
+
+describe('loadHashBackend()', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it('defaults to the native backend (measured faster) and honours STORE_HASH', async () => {
+    vi.stubEnv('STORE_HASH', '')
+    expect((await (await load()).loadHashBackend()).name).toBe('native')
+    vi.stubEnv('STORE_HASH', 'wasm')
+    expect((await (await load()).loadHashBackend()).name).toBe('wasm')
+    // An explicit name wins over the environment.
+    expect((await (await load()).loadHashBackend('native')).name).toBe('native')
+  })
+
+  it('rejects an unknown backend name with INVALID_ARGUMENT', async () => {
+    vi.stubEnv('STORE_HASH', 'md5')
+    await expect((await load()).loadHashBackend()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', data: { name: 'md5' } })
+  })
+
+  it('loads each backend once', async () => {
+    const m = await load()
+    expect(await m.loadHashBackend('wasm')).toBe(await m.loadHashBackend('wasm'))
+  })
+})
+
+describe('sha256()', () => {
+  it('throws a clear error before initHashing(), then hashes with the default backend', async () => {
+    const m = await load()
+    const data = new TextEncoder().encode('abc')
+    expect(() => m.sha256(data)).toThrow(/initHashing/)
+    const b = await m.initHashing('wasm')
+    expect(b.name).toBe('wasm')
+    expect(m.sha256(data)).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+  })
+
+  it('is armed by loading the default backend', async () => {
+    const m = await load()
+    await m.loadHashBackend()
+    expect(m.sha256(new Uint8Array(0))).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+})
