@@ -19,9 +19,11 @@ import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
 import { execCommand } from './exec.js'
 import { buildCommand } from './build.js'
+import { volumeCommand } from './volume.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
+  volumeCommand,
 ]

@@ -335,7 +335,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
             const plans = []
             if (sources.length > 0) plans.push({ ...common, sourceRoot: sourceRoot!, sources, ignore: fromKey === 'context' ? ignore : () => false })
             if (inline) plans.push({ ...common, sourceRoot: inline, sources: e.contents.map((h) => h.name), ignore: () => false })
-            const planned = []
+            const planned: { p: (typeof plans)[number]; plan: Awaited<ReturnType<typeof planCopy>> }[] = []
             for (const p of plans) planned.push({ p, plan: await planCopy(hasher, p) })
             const key = cacheKey(store, [parentKey(), e.kind, dest, fromKey, ...planned.map((x) => x.plan.digest), e.chown ?? '', e.chmod ?? '', sde?.toString()])
             await layerStep(key, `${e.kind} ${e.sources.join(' ')} ${e.dest}`, async () => {

@@ -62,11 +62,11 @@ export async function discard(t: Temp): Promise<void> {
 export async function commit(ctx: CasContext, t: Temp, d: Digest): Promise<boolean> {
   try {
     await t.fh.sync()
+    await t.fh.close()
   } catch (e) {
     await discard(t)
     throw e
   }
-  await t.fh.close()
   const target = ctx.layout.blob(d)
   const shard = ctx.layout.blobShard(d)
   try {

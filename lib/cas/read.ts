@@ -105,7 +105,7 @@ export async function has(ctx: CasContext, d: Digest): Promise<boolean> {
     await fsStat(path)
     return true
   } catch (e) {
-    if (errno(e) === 'ENOENT') return false
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return false
     throw e
   }
 }

@@ -1,5 +1,6 @@
 // A container record as an OCI runtime config.json (the one description every launcher reads).
 
+import { readFileSync } from 'node:fs'
 import type { ContainerRecord } from './types.js'
 import type { OciSpec } from '../runtime/types.js'
 
@@ -28,7 +29,7 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: 
       args: [rec.path, ...rec.args],
       env: rec.env,
       cwd: rec.cwd,
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile(), soft: nofile() }],
       noNewPrivileges: false,
     },
     root: { path: rootfs, readonly: rec.readOnly },
@@ -36,4 +37,15 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: 
     mounts,
     linux: { namespaces },
   }
+}
+
+/** Docker gives containers 1048576 open files; never more than the host's own hard limit. */
+function nofile(): number {
+  try {
+    const m = /^Max open files\s+\S+\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    if (m) return Math.min(1048576, Number(m[1]))
+  } catch {
+    // no /proc: keep Docker's value
+  }
+  return 1048576
 }

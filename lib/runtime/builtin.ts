@@ -1,22 +1,28 @@
 // The built-in launcher: util-linux and coreutils only, always present on Linux.
 //   unshare --mount --uts --ipc [--net] --pid --propagation private  sh launch.sh
-// launch.sh's supervisor half forks PID 1, which runs the init half below:
+// launch.sh's supervisor half (_script.ts) forks PID 1, which runs the init half below:
 //   1. the driver's rootfs mounts (or a bind of the root onto itself: it must be a mount to be
 //      remounted read-only), then config.json's mounts in order, targets resolved inside the
-//      root (rj) and created when missing; a tmpfs /dev gets the standard device nodes (copies
-//      of the host's, or bind mounts where mknod is not allowed) and its symlinks;
+//      root (rj: an image's symlink never points a mount at the host) and created when missing;
+//      a tmpfs /dev gets the standard device nodes (copies of the host's, or bind mounts where
+//      mknod is not allowed) and its symlinks;
 //   2. masked and read-only paths, the hostname, the working dir, a read-only root;
 //   3. the command is looked up in the root's PATH first, so a missing one fails like Docker's
 //      (status 127, `exec: "x": executable file not found in $PATH`);
-//   4. exec timeout --foreground -s USR1 0 (PID 1: forwards signals, reports 128+N for a child
-//      killed by N) -> env -i (the container's environment only) -> prlimit (rlimits) ->
-//      setpriv (gid, groups, no_new_privs) -> unshare -R ROOT -w CWD -S UID (chroot, cwd, uid)
-//      -> the command, run by the host tools up to the chroot, so the image needs none of them.
-// Not a sandbox: the process keeps root's full capabilities, and PID 1 lives outside the
-// chroot. runc/crun are the launchers for untrusted images.
-// TTY (process.terminal): util-linux `script` allocates a pty from the host's devpts between
-// PID 1 and the command; the container sees that pty on stdio (its /dev/pts is a fresh
-// instance, so `tty` names a path that does not exist inside).
+//   4. exec timeout (PID 1: forwards HUP INT QUIT TERM USR1, reports 128+N for a child killed
+//      by N) -> env -i (the container's environment only) -> [setpriv: groups, no_new_privs]
+//      -> unshare -R ROOT -w CWD -G GID -S UID (chroot, cwd, ids) -> the command. Host tools
+//      all the way to the chroot, so the image needs none of them. rlimits: ulimit (a shell
+//      builtin) for nofile/nproc, prlimit for the rest.
+// Speed: every exec costs milliseconds, so mounts are batched: lines of an fstab in the bundle,
+// mounted by one `mount -a -T` (X-mount.mkdir creates targets at mount time, in order, also
+// inside a tmpfs mounted just before). A target whose resolved path has characters fstab would
+// need escaped is mounted directly instead (after flushing the batch, to keep the order).
+// Not a sandbox: the process keeps root's capabilities and PID 1 lives outside the chroot;
+// runc/crun are the launchers for untrusted images.
+// TTY (process.terminal): util-linux `script` allocates a pty (from the host's devpts) between
+// PID 1 and the command; the container's /dev/pts is a fresh instance, so `tty` names a path
+// that does not exist inside.
 
 import { statSync } from 'node:fs'
 import type { MountStep } from '../driver/types.js'
@@ -24,37 +30,63 @@ import { mountStepCommand } from '../driver/index.js'
 import type { OciMount, OciSpec } from './types.js'
 import { helpersPart, q, supervisorPart } from './_script.js'
 
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty']
-const DEV_LINKS: [string, string][] = [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'], ['ptmx', 'pts/ptmx']]
+export const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty']
+/** Symlinks every /dev gets; writeBundle() keeps them in <bundle>/devlinks to copy in one go. */
+export const DEV_LINKS: [string, string][] = [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'], ['ptmx', 'pts/ptmx']]
 
+/** prlimit option names; nofile and nproc go through the shell's ulimit (no exec). */
 const RLIMITS: Record<string, string> = {
   RLIMIT_AS: 'as', RLIMIT_CORE: 'core', RLIMIT_CPU: 'cpu', RLIMIT_DATA: 'data', RLIMIT_FSIZE: 'fsize',
   RLIMIT_LOCKS: 'locks', RLIMIT_MEMLOCK: 'memlock', RLIMIT_MSGQUEUE: 'msgqueue', RLIMIT_NICE: 'nice',
-  RLIMIT_NOFILE: 'nofile', RLIMIT_NPROC: 'nproc', RLIMIT_RSS: 'rss', RLIMIT_RTPRIO: 'rtprio',
-  RLIMIT_RTTIME: 'rttime', RLIMIT_SIGPENDING: 'sigpending', RLIMIT_STACK: 'stack',
+  RLIMIT_RSS: 'rss', RLIMIT_RTPRIO: 'rtprio', RLIMIT_RTTIME: 'rttime', RLIMIT_SIGPENDING: 'sigpending', RLIMIT_STACK: 'stack',
+}
+const ULIMITS: Record<string, string> = { RLIMIT_NOFILE: 'n', RLIMIT_NPROC: 'p' }
+
+const PROPAGATION = /^r?(private|shared|slave|unbindable)$/
+
+export interface BuiltinFiles {
+  script: string
+  error: string
+  fstab: string
+  devlinks: string
 }
 
-export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: { script: string; error: string }): string {
+export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: BuiltinFiles): string {
   const R = spec.root.path
+  const rootless = process.getuid?.() !== 0
   const out: string[] = ['#!/bin/sh', '# Generated from config.json by store (built-in launcher) at each start.', supervisorPart(files.script)]
-  out.push(`R=${q(R)}`, helpersPart(files.error))
-  // 1. The root.
-  const steps = rootfsSteps.length > 0 ? rootfsSteps : [{ type: 'bind', source: R, target: R, options: ['bind'] }]
-  for (const s of steps) out.push(`${mountStepCommand(s)} || fail ${q(`cannot mount the root file system (${s.type} on ${s.target})`)}`)
-  for (const m of spec.mounts) out.push(...mountLines(m))
-  // 2. Masks, hostname, cwd, read-only root.
+  out.push(`R=${q(R)} F=${q(files.fstab)}`, helpersPart(files.error), batchHelpers())
+  // 1. The root, then config.json's mounts.
+  for (const s of rootfsSteps) out.push(`${mountStepCommand(s)} || fail ${q(`cannot mount the root file system (${s.type} on ${s.target})`)}`)
+  if (rootfsSteps.length === 0) out.push(`fsa ${q(fesc(R))} ${q(fesc(R))} none bind`)
+  let dev: string | undefined
+  for (const m of spec.mounts) {
+    out.push(mountLine(m, rootless))
+    if (m.type === 'tmpfs' && m.destination.replace(/\/+$/, '') === '/dev') dev = m.destination
+  }
+  out.push(`fsf`)
+  if (dev) {
+    out.push(
+      `rj ${q(dev)}; T=$R$RJ`,
+      `cp -a ${DEVICES.map((d) => `/dev/${d}`).join(' ')} ${DEV_LINKS.map(([n]) => q(`${files.devlinks}/${n}`)).join(' ')} "$T/" 2>/dev/null ||`,
+      `  for d in ${DEVICES.join(' ')}; do [ -e "$T/$d" ] || : > "$T/$d" && mount --bind /dev/$d "$T/$d" || fail "cannot create /dev/$d"; done`,
+    )
+  }
+  // 2. Masks (only what exists: /proc and /sys are mounted now), hostname, cwd, read-only root.
   for (const p of spec.linux.maskedPaths ?? []) {
-    out.push(`rj ${q(p)}; if [ -d "$R$RJ" ]; then mount -t tmpfs -o ro,size=0 tmpfs "$R$RJ"; elif [ -e "$R$RJ" ]; then mount --bind /dev/null "$R$RJ"; fi || fail ${q(`cannot mask ${p}`)}`)
+    out.push(`rj ${q(p)}; T=$R$RJ; if [ -d "$T" ]; then fsp tmpfs "$T" tmpfs ro,size=0; elif [ -e "$T" ]; then fsp /dev/null "$T" none bind; fi`)
   }
-  for (const p of spec.linux.readonlyPaths ?? []) {
-    out.push(`rj ${q(p)}; if [ -e "$R$RJ" ]; then mount --bind "$R$RJ" "$R$RJ" && mount -o remount,bind,ro "$R$RJ"; fi || fail ${q(`cannot make ${p} read-only`)}`)
-  }
+  for (const p of spec.linux.readonlyPaths ?? []) out.push(`rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
+  out.push('fsf')
   if (spec.linux.namespaces.some((n) => n.type === 'uts') && spec.hostname) {
     out.push(`printf %s ${q(spec.hostname)} > /proc/sys/kernel/hostname || fail 'cannot set the hostname'`)
   }
   const cwd = spec.process.cwd || '/'
   out.push(`rj ${q(cwd)}; [ -d "$R$RJ" ] || mkdir -p "$R$RJ" || fail ${q(`cannot create the working directory ${cwd}`)}`)
   if (spec.root.readonly) out.push(`mount -o remount,bind,ro "$R" || fail 'cannot make the root read-only'`)
+  for (const l of spec.process.rlimits ?? []) {
+    if (ULIMITS[l.type]) out.push(`ulimit -H -${ULIMITS[l.type]} ${l.hard} && ulimit -S -${ULIMITS[l.type]} ${l.soft} || fail ${q(`cannot set ${l.type}`)}`)
+  }
   // 3. The command must exist in the root.
   out.push(lookupLines(spec))
   // 4. The chain.
@@ -62,45 +94,52 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: { 
   return out.join('\n')
 }
 
-/** Shell lines performing one config.json mount inside $R. */
-function mountLines(m: OciMount): string[] {
-  const dest = q(m.destination)
-  const what = q(`cannot mount ${m.type} on ${m.destination}`)
+/**
+ * fsa: add an fstab line (fields already escaped); fsf: mount the batch; fsp: add with a
+ * resolved target, or mount it directly when the path would need fstab escapes.
+ */
+function batchHelpers(): string {
+  return `: > "$F"
+fsa() { printf '%s %s %s %s 0 0\\n' "$1" "$2" "$3" "$4" >> "$F"; }
+fsf() { [ -s "$F" ] || return 0; mount -a -T "$F" || fail "cannot mount $(cat "$F")"; : > "$F"; }
+fsp() {
+  case $2 in
+    *[!A-Za-z0-9_./@%+=:,-]*) fsf; case $3 in none) mount -o "$4" "$1" "$2";; *) mount -t "$3" -o "$4" "$1" "$2";; esac || fail "cannot mount $1 on $2";;
+    *) fsa "$1" "$2" "$3" "$4";;
+  esac
+}
+`
+}
+
+/** fstab escapes (space, tab, newline, backslash) for a path known when generating. */
+function fesc(s: string): string {
+  return s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)
+}
+
+/** Shell for one config.json mount inside $R (batched unless it cannot be). */
+function mountLine(m: OciMount, rootless: boolean): string {
   const isBind = m.type === 'bind' || m.options.includes('bind') || m.options.includes('rbind')
-  const lines: string[] = []
   if (isBind) {
-    const file = (() => {
-      try {
-        return !statSync(m.source).isDirectory()
-      } catch {
-        return false
-      }
-    })()
-    // A missing target is created: an empty file for a file source, else a dir (as runc does).
-    const make = file ? `{ mkdir -p "\${T%/*}" && : > "$T"; }` : `mkdir -p "$T"`
-    lines.push(`rj ${dest}; T=$R$RJ; [ -e "$T" ] || ${make} || fail ${what}`)
-    const rec = m.options.includes('rbind') ? '--rbind' : '--bind'
-    const flags = m.options.filter((o) => ['ro', 'nosuid', 'nodev', 'noexec'].includes(o))
-    let cmd = `mount ${rec} ${q(m.source)} "$T"`
-    if (flags.length) cmd += ` && mount -o ${q(['remount', 'bind', ...flags].join(','))} "$T"`
-    const prop = m.options.find((o) => /^r?(private|shared|slave|unbindable)$/.test(o))
-    if (prop) cmd += ` && mount --make-${prop} "$T"`
-    lines.push(`${cmd} || fail ${what}`)
-    return lines
+    let file = false
+    try {
+      file = !statSync(m.source).isDirectory()
+    } catch {
+      // a missing source fails at mount time, with mount's own message
+    }
+    const opts = m.options.filter((o) => o !== 'bind' && o !== 'rbind')
+    const rec = m.options.includes('rbind') ? 'rbind' : 'bind'
+    if (file) {
+      // A file target must exist as a file; its dir may be inside a mount of this batch.
+      return `rj ${q(m.destination)}; T=$R$RJ; if [ ! -e "$T" ]; then fsf; [ -d "\${T%/*}" ] || mkdir -p "\${T%/*}"; : > "$T" || fail ${q(`cannot create ${m.destination}`)}; fi; fsp ${q(fesc(m.source))} "$T" none ${q([rec, ...opts].join(','))}`
+    }
+    return `rj ${q(m.destination)}; fsp ${q(fesc(m.source))} "$R$RJ" none ${q([rec, ...opts, 'X-mount.mkdir'].join(','))}`
   }
-  lines.push(`rj ${dest}; T=$R$RJ; [ -d "$T" ] || mkdir -p "$T" || fail ${what}`)
-  const opts = m.options.filter((o) => !/^r?(private|shared|slave|unbindable)$/.test(o))
-  const mount = `mount -t ${q(m.type)}${opts.length ? ` -o ${q(opts.join(','))}` : ''} ${q(m.source)} "$T"`
-  // sysfs needs a network namespace we own (rootless, host network): fall back to a bind.
-  const fallback = m.type === 'sysfs' ? ` || mount --rbind /sys "$T"` : ''
-  lines.push(`{ ${mount}${fallback}; } || fail ${what}`)
-  if (m.type === 'tmpfs' && m.destination.replace(/\/+$/, '') === '/dev') {
-    lines.push(
-      `cp -a ${DEVICES.map((d) => `/dev/${d}`).join(' ')} "$T/" 2>/dev/null || for d in ${DEVICES.join(' ')}; do : > "$T/$d" && mount --bind /dev/$d "$T/$d" || fail "cannot create /dev/$d"; done`,
-      DEV_LINKS.map(([n, t]) => `ln -s ${q(t)} "$T/${n}"`).join(' && ') + ` || fail 'cannot populate /dev'`,
-    )
+  const opts = [...m.options, 'X-mount.mkdir'].join(',')
+  if (m.type === 'sysfs' && rootless) {
+    // sysfs needs a network namespace we own: with the host's network, bind the host's.
+    return `rj ${q(m.destination)}; T=$R$RJ; fsf; [ -d "$T" ] || mkdir -p "$T"; mount -t sysfs -o ${q(m.options.join(','))} sysfs "$T" 2>/dev/null || mount --rbind /sys "$T" || fail 'cannot mount /sys'`
   }
-  return lines
+  return `rj ${q(m.destination)}; fsp ${q(fesc(m.source || m.type))} "$R$RJ" ${q(m.type)} ${q(opts)}`
 }
 
 function envValue(env: string[], key: string): string | undefined {
@@ -136,9 +175,14 @@ function execChain(spec: OciSpec): string[] {
   const limits = (p.rlimits ?? []).filter((l) => RLIMITS[l.type])
   if (limits.length) chain.push('prlimit', ...limits.map((l) => `--${RLIMITS[l.type]}=${l.soft}:${l.hard}`), '--')
   const groups = p.user.additionalGids ?? []
-  chain.push('setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), `--regid=${p.user.gid}`)
-  chain.push(groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--')
-  chain.push('unshare', '-R', '"$R"', '-w', q(p.cwd || '/'), ...(p.user.uid !== 0 ? ['-S', String(p.user.uid)] : []), '--', ...p.args.map(q))
+  if (groups.length || p.noNewPrivileges) {
+    // unshare -G would drop the supplementary groups (setgroups(0)): setpriv sets gid and groups.
+    chain.push('setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), `--regid=${p.user.gid}`)
+    chain.push(groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--', 'unshare', '-R', '"$R"', '-w', q(p.cwd || '/'))
+  } else {
+    chain.push('unshare', '-R', '"$R"', '-w', q(p.cwd || '/'), '-G', String(p.user.gid))
+  }
+  chain.push('-S', String(p.user.uid), '--', ...p.args.map(q))
   const init = ['timeout', '--foreground', '-s', 'USR1', '0']
   if (!p.terminal) return [...init, ...chain]
   // script runs its -c string with $SHELL: the whole chain, quoted once more.

@@ -15,6 +15,7 @@ export const bundleFiles = (bundleDir: string) => ({
   hostname: `${bundleDir}/hostname`,
   resolvConf: `${bundleDir}/resolv.conf`,
   script: `${bundleDir}/launch.sh`,
+  fstab: `${bundleDir}/launch.fstab`,
   error: `${bundleDir}/launch.err`,
   runtimeState: `${bundleDir}/runtime`,
 })

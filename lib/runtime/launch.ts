@@ -4,12 +4,12 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync, constants as fsc } from 'node:fs'
-import { readFile, rm, writeFile, readlink } from 'node:fs/promises'
+import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
 import { bundleFiles, writeBundle } from './bundle.js'
-import { builtinScript } from './builtin.js'
+import { DEV_LINKS, builtinScript } from './builtin.js'
 import { ociScript } from './oci.js'
 
 export const LAUNCHERS: LauncherName[] = ['builtin', 'runc', 'crun']
@@ -34,6 +34,20 @@ export async function availableLaunchers(): Promise<LauncherName[]> {
   return out
 }
 
+/** <bundle>/devlinks: the /dev symlinks, made once, copied into each /dev with the devices. */
+async function devLinks(bundleDir: string): Promise<string> {
+  const dir = `${bundleDir}/devlinks`
+  await mkdir(dir, { recursive: true })
+  for (const [name, target] of DEV_LINKS) {
+    const p = `${dir}/${name}`
+    if ((await readlink(p).catch(() => undefined)) !== target) {
+      await rm(p, { force: true })
+      await symlink(target, p)
+    }
+  }
+  return dir
+}
+
 export async function launch(req: LaunchRequest, launcher: LauncherName): Promise<LaunchResult> {
   if (!LAUNCHERS.includes(launcher)) {
     throw new StoreError(Codes.INVALID_ARGUMENT, `unknown launcher "${launcher}"`, { hint: `one of: ${LAUNCHERS.join(', ')}`, exit: 1 })
@@ -47,7 +61,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   const f = bundleFiles(req.bundleDir)
   const script =
     launcher === 'builtin'
-      ? builtinScript(spec, req.rootfsSteps, f)
+      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: await devLinks(req.bundleDir) })
       : ociScript(launcher, req.id, req.bundleDir, spec.root.path, req.rootfsSteps, f)
   await writeFile(f.script, script, { mode: 0o755 })
   await rm(f.error, { force: true })

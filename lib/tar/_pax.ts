@@ -28,7 +28,8 @@ export function decodePax(data: Uint8Array): Map<string, Uint8Array> {
     const rec = data.subarray(i + 1, end - 1)
     const eq = rec.indexOf(0x3d)
     if (eq <= 0) throw new Error(`record without a key at byte ${pos}`)
-    out.set(decodeUtf8(rec.subarray(0, eq)), rec.slice(eq + 1))
+    // A copy, and a plain Uint8Array even when the input is a Buffer (whose slice() is a view).
+    out.set(decodeUtf8(rec.subarray(0, eq)), new Uint8Array(rec.subarray(eq + 1)))
     pos = end
   }
   return out

@@ -47,7 +47,7 @@ export class HeaderDecoder {
   begin(block: Uint8Array, offset: number): number | undefined {
     const w = { offset, name: this.name() }
     if (!checksumOk(block)) {
-      throw isZero(block) ? invalid('zero block after an extension header', w) : invalid('header checksum mismatch', w)
+      throw invalid(isZero(block) ? 'zero block where a header was expected' : 'header checksum mismatch', w)
     }
     if (!EXTENSIONS.has(String.fromCharCode(block[156]!))) return undefined
     const size = readNumber(block, 'size')
@@ -144,14 +144,19 @@ export class HeaderDecoder {
       // libarchive's form: URL-encoded name, base64 value. SCHILY (GNU tar, Go) wins on a tie.
       if (!k.startsWith('LIBARCHIVE.xattr.')) continue
       try {
-        out[decodeURIComponent(k.slice(17))] = Uint8Array.from(atob(decodeUtf8(v)), (c) => c.charCodeAt(0))
+        put(out, decodeURIComponent(k.slice(17)), Uint8Array.from(atob(decodeUtf8(v)), (c) => c.charCodeAt(0)))
       } catch {
         throw invalid(`bad PAX record ${k}`, w)
       }
     }
-    for (const [k, v] of this.pax) if (k.startsWith('SCHILY.xattr.')) out[k.slice(13)] = v
+    for (const [k, v] of this.pax) if (k.startsWith('SCHILY.xattr.')) put(out, k.slice(13), v)
     return out
   }
+}
+
+/** An own property even for a name like "__proto__" (an archive chooses these names). */
+function put(o: Record<string, Uint8Array>, k: string, v: Uint8Array): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
 }
 
 function isUstar(block: Uint8Array): boolean {

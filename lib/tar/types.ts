@@ -16,7 +16,10 @@ export interface TarHeader {
   gid: number
   uname: string
   gname: string
-  /** Content size in bytes (0 for everything but regular files). */
+  /**
+   * Content size in bytes: the length of the body that follows the header. 0 for everything
+   * but regular files (and GNU dumpdirs, typeflag 'D', read as folders with a body).
+   */
   size: number
   /** Seconds since the epoch; may carry a fraction (from PAX mtime). */
   mtime: number
@@ -31,7 +34,11 @@ export interface TarHeader {
 /** One entry from the reader. Its body must be consumed or skipped before the next entry. */
 export interface TarReadEntry {
   header: TarHeader
-  /** Exact bytes of all header blocks of this entry (PAX/GNU extension blocks + main header). */
+  /**
+   * Exact bytes of all header blocks of this entry (PAX/GNU extension blocks + main header).
+   * A global PAX header ('g') before the entry is kept here too; its records are not applied
+   * to any header, so parseHeaderBytes(headerBytes) always equals `header`.
+   */
   headerBytes: Uint8Array
   /** The content, streamed (size bytes, without padding). */
   body: AsyncIterable<Uint8Array>

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest'
 import fc from 'fast-check'
 import { encodeHeader, parseHeaderBytes, type TarHeader, type TarEntryType } from '../../lib/tar/index.js'
 import { formatDecimal } from '../../lib/tar/_pax.js'
+import { writeChecksum } from '../../lib/tar/_fields.js'
 import { isStoreError } from '../../lib/errors.js'
 import { hdr } from './_helpers.js'
 
@@ -126,6 +127,18 @@ describe('encodeHeader() and parseHeaderBytes()', () => {
     expect(td.decode(b.subarray(0, 17))).toBe('PaxHeaders/ñ\0\0\0\0') // named after the entry
     expect(b[156]).toBe('x'.charCodeAt(0))
     expect(parseHeaderBytes(b).xattrs['user.a']).toEqual(new Uint8Array([0, 0xff, 0x3d]))
+  })
+
+  test('reads libarchive xattrs, and an xattr named __proto__ as a plain own entry', () => {
+    const records = new TextEncoder().encode('38 LIBARCHIVE.xattr.user.lib%20x=aGk=\n31 SCHILY.xattr.__proto__=evil\n')
+    const x = encodeHeader(hdr('PaxHeaders/f', { size: records.length })).slice()
+    x[156] = 'x'.charCodeAt(0)
+    writeChecksum(x)
+    const h = parseHeaderBytes(Buffer.concat([x, records, new Uint8Array(512 - records.length), encodeHeader(hdr('f'))]))
+    expect(Object.keys(h.xattrs).sort()).toEqual(['__proto__', 'user.lib x'])
+    expect(td.decode(h.xattrs['user.lib x'])).toBe('hi')
+    expect(Object.getPrototypeOf(h.xattrs)).toBe(Object.prototype)
+    expect(parseHeaderBytes(encodeHeader(h))).toEqual(h)
   })
 
   test('mtime is written as plain decimal, never in exponent notation', () => {

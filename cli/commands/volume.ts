@@ -1,0 +1,114 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
+
+const create: CommandModule<object, GlobalArgs & { name?: string; label?: string[]; opt?: string[]; driver?: string }> = {
+  command: 'create [name]',
+  describe: 'Create a volume',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string' })
+      .option('label', { type: 'string', array: true, describe: 'Set metadata for a volume' })
+      .option('opt', { alias: 'o', type: 'string', array: true, describe: 'Set driver specific options' })
+      .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { volumeStore } = await import('../../lib/mount/cli.js')
+    const v = await volumeStore(store).create(argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
+    process.stdout.write(`${v.Name}\n`)
+  },
+}
+
+const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string; filter?: string[] }> = {
+  command: 'ls',
+  describe: 'List volumes',
+  builder: (y) =>
+    y
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display volume names' })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
+      .option('filter', { alias: 'f', type: 'string', array: true, describe: "Provide filter values (e.g. 'dangling=true')" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { volumeStore, volumeUsers } = await import('../../lib/mount/cli.js')
+    const { printFormatted } = await import('../_output.js')
+    const { Codes, StoreError } = await import('../../lib/errors.js')
+    let list = await volumeStore(store).list()
+    const users = await volumeUsers(store)
+    for (const f of argv.filter ?? []) {
+      const [k, v] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]
+      if (k === 'dangling') list = list.filter((x) => ((users.get(x.Name)?.length ?? 0) === 0) === (v === 'true' || v === '1'))
+      else if (k === 'name') list = list.filter((x) => x.Name.includes(v))
+      else if (k === 'label') list = list.filter((x) => (v.includes('=') ? x.Labels[v.split('=')[0]] === v.slice(v.indexOf('=') + 1) : v in x.Labels))
+      else if (k === 'driver') list = list.filter((x) => x.Driver === v)
+      else throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter '${k}'`, { exit: 1 })
+    }
+    if (argv.quiet) {
+      for (const v of list) process.stdout.write(v.Name + '\n')
+      return
+    }
+    printFormatted(argv.format, ['DRIVER', 'VOLUME NAME'], list.map((v) => [v.Driver, v.Name]),
+      list.map((v) => ({ Driver: v.Driver, Name: v.Name, Mountpoint: v.Mountpoint, Labels: Object.entries(v.Labels).map(([a, b]) => `${a}=${b}`).join(','), Scope: v.Scope, Links: 'N/A', Size: 'N/A' })))
+  },
+}
+
+const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: string }> = {
+  command: 'inspect <names..>',
+  describe: 'Display detailed information on one or more volumes',
+  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { volumeStore } = await import('../../lib/mount/cli.js')
+    const { renderTemplate } = await import('../_output.js')
+    const out = []
+    for (const n of argv.names) out.push(await volumeStore(store).inspect(n))
+    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o as any) + '\n')
+    else process.stdout.write(JSON.stringify(out, null, 4) + '\n')
+  },
+}
+
+const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean }> = {
+  command: 'rm <names..>',
+  describe: 'Remove one or more volumes',
+  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { removeVolume } = await import('../../lib/mount/cli.js')
+    let failed = false
+    for (const n of argv.names) {
+      try {
+        await removeVolume(store, n, false)
+        process.stdout.write(`${n}\n`)
+      } catch (e: any) {
+        if (argv.force && e?.code === 'VOLUME_NOT_FOUND') continue
+        failed = true
+        process.stderr.write(`Error response from daemon: ${e.message}\n`.replace(/^Error response from daemon: /, 'Error: '))
+      }
+    }
+    if (failed) process.exitCode = 1
+  },
+}
+
+const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean }> = {
+  command: 'prune',
+  describe: 'Remove unused local volumes (anonymous ones unless -a)',
+  builder: (y) =>
+    y.option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    if (!argv.force && !(await confirm(`WARNING! This will remove ${argv.all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
+    const store = await getStore(argv)
+    const { pruneVolumes } = await import('../../lib/mount/cli.js')
+    const { humanSize } = await import('../../lib/units.js')
+    const r = await pruneVolumes(store, !!argv.all)
+    if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`)
+  },
+}
+
+export const volumeCommand: CommandModule<object, GlobalArgs> = {
+  command: 'volume',
+  describe: 'Manage volumes: create, ls, inspect, rm, prune',
+  builder: (y) => y.command(create as any).command(ls as any).command(inspect as any).command(rm as any).command(prune as any).demandCommand(1, 'store volume: a subcommand is required') as any,
+  handler: () => {},
+}

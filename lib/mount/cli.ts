@@ -1,0 +1,97 @@
+// Mounts in `store run`/`create`: every flag is parsed and checked before anything exists;
+// host folders for `-v`, volumes (named ones created on first use, anonymous ones with a random
+// name) and the copy of the image's content into an empty volume happen only once the
+// container itself is being created (createContainer's prepareMounts hook), so a bad flag
+// leaves nothing behind.
+
+import { existsSync } from 'node:fs'
+import { lstat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import type { Store } from '../store.js'
+import type { ContainerMount, ContainerRecord } from '../container/types.js'
+import type { VolumeUsage } from '../system/df.js'
+import { listContainers } from '../container/records.js'
+import { checkDuplicates, parseMount, parseTmpfs, parseVolume, toContainerMount, validateMountSources, type MountSpec } from './parse.js'
+import { createVolumeStore } from './volumes.js'
+import { prepareBindSources } from './bindSources.js'
+import { copyImageContentIntoVolume } from './copyUp.js'
+
+export interface MountArgs {
+  volume: string[]
+  mount: string[]
+  tmpfs: string[]
+  cwd: string
+}
+
+export const volumeStore = (store: Store) => createVolumeStore(store.layout, store.now)
+
+export async function resolveMountArgs(store: Store, a: MountArgs) {
+  const specs: MountSpec[] = [
+    ...a.volume.map((v) => parseVolume(v, a.cwd)),
+    ...a.mount.map((m) => parseMount(m, a.cwd)),
+    ...a.tmpfs.map((t) => parseTmpfs(t)),
+  ]
+  checkDuplicates(specs)
+  validateMountSources(specs, existsSync)
+  const mounts: ContainerMount[] = specs.map((s) => toContainerMount(s, s.kind === 'volume' && s.source === undefined ? randomBytes(32).toString('hex') : undefined))
+  const prepare = async (rec: ContainerRecord, lowers: string[]) => {
+    await prepareBindSources(specs)
+    const volumes = volumeStore(store)
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i]
+      const m = rec.mounts[i] ?? mounts[i]
+      if (s.kind !== 'volume' || m.type !== 'volume') continue
+      const name = m.name ?? m.source
+      await volumes.create(name, { labels: s.labels, opts: s.driverOpts, driver: s.driver, anonymous: s.source === undefined })
+      if (s.nocopy || s.subpath !== undefined || !(await volumes.isEmpty(name))) continue
+      // An empty volume over a folder of the image starts with the image's content there
+      // (from the top-most layer that has the folder).
+      for (const l of lowers) {
+        const src = `${l}${s.target}`
+        const st = await lstat(src).catch(() => undefined)
+        if (!st) continue
+        if (st.isDirectory()) await copyImageContentIntoVolume(src, volumes.dataDir(name))
+        break
+      }
+    }
+  }
+  return { mounts, prepare }
+}
+
+async function usersOf(store: Store): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>()
+  for (const c of await listContainers(store)) {
+    for (const m of c.mounts) {
+      if (m.type !== 'volume') continue
+      const n = m.name ?? m.source
+      users.set(n, [...(users.get(n) ?? []), c.id])
+    }
+  }
+  return users
+}
+
+export async function removeVolume(store: Store, name: string, force = false): Promise<void> {
+  const users = force ? [] : ((await usersOf(store)).get(name) ?? [])
+  await volumeStore(store).remove(name, users)
+}
+
+/** After its container is gone: remove an anonymous volume unless another container uses it. */
+export async function removeAnonymousVolume(store: Store, name: string): Promise<void> {
+  if (((await usersOf(store)).get(name) ?? []).length > 0) return
+  await volumeStore(store).remove(name, [])
+}
+
+export async function volumeUsage(store: Store): Promise<VolumeUsage[]> {
+  const users = await usersOf(store)
+  const vs = volumeStore(store)
+  const out: VolumeUsage[] = []
+  for (const v of await vs.list()) out.push({ name: v.Name, links: users.get(v.Name)?.length ?? 0, size: await vs.size(v.Name) })
+  return out
+}
+
+export async function pruneVolumes(store: Store, all: boolean): Promise<{ names: string[]; reclaimed: number }> {
+  const users = await usersOf(store)
+  return volumeStore(store).prune((n) => (users.get(n)?.length ?? 0) > 0, { all })
+}
+
+export { usersOf as volumeUsers }
