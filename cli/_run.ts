@@ -12,7 +12,6 @@ export async function run(argv: string[]): Promise<void> {
     .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })
     .option('storage-driver', { type: 'string', describe: 'Storage driver: overlay, fuse-overlayfs, copy (env STORE_DRIVER)', global: true })
     .version(`store version ${VERSION}`)
-    .alias('version', 'v')
     .help('help')
     .alias('help', 'h')
     .strict()

@@ -11,31 +11,12 @@ import { parseTag } from '../image/reference.js'
 import { changesTar, dirTar } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import type { ContainerRecord } from './types.js'
+import { containerLowers } from './records.js'
 
-const lowersOf = (store: Store, rec: ContainerRecord) => rec.layers.map((c) => store.layout.snapshot(c)).reverse()
-
-// Mount points the launcher makes for /etc/hosts, /etc/hostname, /etc/resolv.conf (and the
-// API file systems) are not the container's changes: Docker keeps them out of diff and commit.
-const MOUNT_POINT_FILES = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf'])
-const MOUNT_POINT_DIRS = new Set(['dev', 'proc', 'sys', 'etc'])
+const lowersOf = (store: Store, rec: ContainerRecord) => containerLowers(store, rec)
 
 export async function containerChanges(store: Store, rec: ContainerRecord): Promise<LayerChange[]> {
-  const all = await getDriver(rec.driver).changes(store.layout.container(rec.id), lowersOf(store, rec))
-  const { lstat } = await import('node:fs/promises')
-  const kept: LayerChange[] = []
-  for (const c of all) {
-    if (c.kind === 'add' && MOUNT_POINT_FILES.has(c.path)) {
-      const st = await lstat(c.source).catch(() => undefined)
-      if (st?.isFile() && st.size === 0) continue
-    }
-    kept.push(c)
-  }
-  // A mount-point parent that holds no other change was only touched by the launcher.
-  return kept.filter((c) => {
-    if (!MOUNT_POINT_DIRS.has(c.path) || c.kind === 'delete') return true
-    if (kept.some((o) => o.path.startsWith(`${c.path}/`))) return true
-    return c.kind === 'opaque'
-  })
+  return getDriver(rec.driver).changes(store.layout.container(rec.id), lowersOf(store, rec))
 }
 
 /**

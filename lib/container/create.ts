@@ -11,7 +11,9 @@ import { parseReference, tagged } from '../image/reference.js'
 import { ensureSnapshots } from '../layer/index.js'
 import { gcLease, withLock } from '../_lock.js'
 import { storeDriver } from './_driver.js'
-import { listContainers, writeRecord, writeState } from './records.js'
+import { containerLowers, listContainers, writeRecord, writeState } from './records.js'
+import { ociSpec } from './spec.js'
+import { prepareInitLayer } from '../runtime/index.js'
 import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
 import type { ContainerMount, ContainerRecord } from './types.js'
@@ -125,8 +127,10 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       const dir = store.layout.container(id)
       await mkdir(dir, { recursive: true })
       try {
-        await driver.create(dir, lowers)
         await o.prepareMounts?.(rec, lowers)
+        const spec = ociSpec(rec, `${dir}/rootfs`, (name) => `${store.layout.volume(name)}/_data`)
+        await prepareInitLayer(`${dir}/init`, lowers, spec, dir)
+        await driver.create(dir, containerLowers(store, rec))
         await writeState(store, id, { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' })
         await writeRecord(store, rec)
       } catch (e) {

@@ -3,10 +3,10 @@
 
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { readFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { currentState } from './state.js'
+import { containerPid } from '../runtime/index.js'
 import { resolveUser } from './user.js'
 import type { ContainerRecord } from './types.js'
 
@@ -18,27 +18,12 @@ export interface ExecOptions {
   interactive?: boolean
 }
 
-async function initPid(launcherPid: number): Promise<number | undefined> {
-  // Walk down the launcher's first children until a process in another PID namespace.
-  let pid = launcherPid
-  const ns = async (p: number) => readFile(`/proc/${p}/stat`, 'utf8').then(() => import('node:fs/promises').then((f) => f.readlink(`/proc/${p}/ns/pid`)), () => undefined)
-  const hostNs = await ns(process.pid)
-  for (let depth = 0; depth < 4; depth++) {
-    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
-    const first = Number(children.trim().split(/\s+/)[0])
-    if (!first) return undefined
-    if ((await ns(first)) !== hostNs) return first
-    pid = first
-  }
-  return undefined
-}
-
 export async function execInContainer(store: Store, rec: ContainerRecord, o: ExecOptions): Promise<number> {
   const st = await currentState(store, rec.id)
   if (st.status !== 'running' || !st.launcherPid) {
     throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
   }
-  const pid = await initPid(st.launcherPid)
+  const pid = await containerPid(st.launcherPid)
   if (!pid) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
   const root = `/proc/${pid}/root`
   const u = o.user ? await resolveUser([root], o.user) : { uid: rec.uid, gid: rec.gid }

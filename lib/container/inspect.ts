@@ -1,7 +1,7 @@
 // `store inspect CONTAINER`: Docker's container inspect shape (the parts we have).
 
 import type { Store } from '../store.js'
-import { findContainer } from './records.js'
+import { containerLowers, findContainer } from './records.js'
 import { currentState } from './state.js'
 
 export async function inspectContainer(store: Store, name: string) {
@@ -44,7 +44,7 @@ export async function inspectContainer(store: Store, name: string) {
     },
     GraphDriver: {
       Name: rec.driver,
-      Data: rec.driver === 'copy' ? { RootDir: `${dir}/rootfs` } : { UpperDir: `${dir}/upper`, WorkDir: `${dir}/work`, MergedDir: `${dir}/merged`, LowerDir: rec.layers.map((c) => store.layout.snapshot(c)).reverse().join(':') },
+      Data: rec.driver === 'copy' ? { RootDir: `${dir}/rootfs` } : { UpperDir: `${dir}/upper`, WorkDir: `${dir}/work`, MergedDir: `${dir}/merged`, LowerDir: containerLowers(store, rec).join(':') },
     },
     Mounts: rec.mounts.map((m) => ({
       Type: m.type,

@@ -77,3 +77,12 @@ export async function processStart(pid: number): Promise<string | undefined> {
     return undefined
   }
 }
+
+/**
+ * The lowerdirs of a container, top-most first: its init layer (mount points for /etc/hosts,
+ * /etc/hostname, /etc/resolv.conf, /proc, /dev…, as Docker's "-init" layer, so they never
+ * show in diff or commit), then the image's snapshots.
+ */
+export function containerLowers(store: Store, rec: { id: string; layers: string[] }): string[] {
+  return [`${store.layout.container(rec.id)}/init`, ...rec.layers.map((c) => store.layout.snapshot(c as any)).reverse()]
+}

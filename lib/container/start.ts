@@ -12,7 +12,7 @@ import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { launch } from '../runtime/index.js'
-import { logPath, processStart, readRecord, writeState, removeRecordDir } from './records.js'
+import { containerLowers, logPath, processStart, readRecord, writeState, removeRecordDir } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import type { ContainerRecord, ContainerState } from './types.js'
@@ -34,7 +34,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   if (st.status === 'running') throw new StoreError(Codes.CONTAINER_RUNNING, `container ${rec.id.slice(0, 12)} is already running`, { exit: 1 })
   const dir = store.layout.container(rec.id)
   const driver = getDriver(rec.driver)
-  const lowers = rec.layers.map((c) => store.layout.snapshot(c)).reverse()
+  const lowers = containerLowers(store, rec)
   const plan = driver.mountPlan(dir, lowers)
   const spec = ociSpec(rec, plan.rootfs, (name) => `${store.layout.volume(name)}/_data`)
   const state: ContainerState = {
@@ -65,7 +65,9 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
         onSpawn: (pid) => {
           launcherPid = pid
           state.launcherPid = pid
-          spawnWrite = writeState(store, rec.id, state).then(() => opts.onRunning?.())
+          spawnWrite = writeState(store, rec.id, state).then(() => {
+            opts.onRunning?.()
+          })
         },
       },
       rec.launcher,

@@ -4,7 +4,8 @@
 // with the snapshots (_treeDiff.ts). The launcher bind-mounts rootfs onto itself, so a
 // read-only root can be remounted like an overlay one.
 
-import { lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { rmTree } from './_rm.js'
 import type { LayerChange, RootfsPlan, StorageDriver } from './types.js'
 import { materialise } from './_materialise.js'
 import { treeChanges } from './_treeDiff.js'
@@ -63,7 +64,7 @@ export function copyDriver(): StorageDriver {
       // A bind mount of rootfs only ever lives in a container's namespace; unmount leftovers
       // anyway so rm -r can never run through a mount.
       await unmountUnder(c)
-      await rm(c, { recursive: true, force: true })
+      await rmTree(c)
     },
   }
 }

@@ -4,8 +4,9 @@
 // mount point) and l/<n> (short links to the snapshots, see _links.ts). Creating a container
 // copies nothing: every container of an image shares the snapshot dirs as lowers.
 
-import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises'
-import type { DriverName, LayerChange, MountStep, RootfsPlan, StorageDriver } from './types.js'
+import { mkdir, mkdtemp, rmdir } from 'node:fs/promises'
+import { rmTree } from './_rm.js'
+import type { LayerChange, MountStep, RootfsPlan, StorageDriver } from './types.js'
 import { ensureLinks, lowerdirOption } from './_links.js'
 import { upperChanges } from './_upperChanges.js'
 import { OPAQUE_FUSE, OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
@@ -93,13 +94,13 @@ function overlayFamily(name: 'overlay' | 'fuse-overlayfs', opaqueNames: string[]
       } finally {
         // Never rm -r a mount point: only an empty dir (or the materialised copy) goes.
         if (isRoot()) await rmdir(target).catch(() => {})
-        else await rm(target, { recursive: true, force: true })
+        else await rmTree(target)
       }
     },
 
     async remove(c) {
       await unmountUnder(c)
-      await rm(c, { recursive: true, force: true })
+      await rmTree(c)
     },
   }
 }

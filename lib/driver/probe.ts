@@ -4,7 +4,8 @@
 // a probe never leaves anything mounted. The probe exercises the driver's own mountPlan(), and
 // checks that a delete through the mount lands as a whiteout in upper/.
 
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { rmTree } from './_rm.js'
 import { constants } from 'node:fs'
 import type { DriverName, DriverProbe, StorageDriver } from './types.js'
 import { overlayDriver, fuseOverlayDriver } from './overlay.js'
@@ -47,7 +48,7 @@ export async function probeDriver(root: string, name: DriverName): Promise<Drive
   } catch (e: any) {
     return { name, ok: false, reason: String(e?.message ?? e) }
   } finally {
-    await rm(tmp, { recursive: true, force: true })
+    await rmTree(tmp)
   }
 }
 

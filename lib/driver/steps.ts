@@ -20,7 +20,10 @@ export function mountStepCommand(step: MountStep): string {
       break
     }
     case 'fuse-overlayfs':
-      cmd = `fuse-overlayfs -o ${q(opts.join(','))} ${q(step.target)}`
+      // Its stderr is kept only on failure: it prints notices ("unknown argument ignored:
+      // lazytime") that would otherwise reach the container's stderr. The daemon it leaves
+      // detaches its stdio, so the capture ends when the mount is made.
+      cmd = `{ e=$(fuse-overlayfs -o ${q(opts.join(','))} ${q(step.target)} 2>&1) || { printf '%s\n' "$e" >&2; false; }; }`
       break
     default:
       cmd = `mount -t ${q(step.type)} ${opts.length ? `-o ${q(opts.join(','))} ` : ''}${q(step.source)} ${q(step.target)}`

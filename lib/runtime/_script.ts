@@ -3,6 +3,7 @@
 // shell-quoted; it is kept in the bundle so a failed start can be read and re-run by hand.
 
 import { shQuote as q } from '../driver/index.js'
+import type { OciSpec } from './types.js'
 
 export { q }
 
@@ -56,3 +57,35 @@ rj() {
 }
 `
 }
+
+function envValue(env: string[], key: string): string | undefined {
+  const hit = [...env].reverse().find((e) => e.startsWith(`${key}=`))
+  return hit?.slice(key.length + 1)
+}
+
+/** Lines that exit 127/126 with Docker's words when args[0] cannot be executed in the root. */
+export function lookupLines(spec: OciSpec, mountedLater: string[] = []): string {
+  const name = spec.process.args[0] ?? ''
+  const cwd = spec.process.cwd || '/'
+  const later = (p: string) => mountedLater.some((m) => p === m || p.startsWith(m.endsWith('/') ? m : `${m}/`))
+  if (name === '') return `printf '%s\\n' 'exec: "": executable file not found in $PATH' >&2; exit 127`
+  if (name.includes('/')) {
+    const p = name.startsWith('/') ? name : `${cwd}/${name}`
+    if (later(p)) return ''
+    return [
+      `rj ${q(p)}`,
+      `if [ ! -e "$R$RJ" ]; then printf '%s\\n' ${q(`exec: "${name}": stat ${name}: no such file or directory`)} >&2; exit 127; fi`,
+      `if [ -d "$R$RJ" ] || [ ! -x "$R$RJ" ]; then printf '%s\\n' ${q(`exec: "${name}": permission denied`)} >&2; exit 126; fi`,
+    ].join('\n')
+  }
+  // glibc's execvp default when PATH is unset.
+  const path = envValue(spec.process.env, 'PATH') ?? '/bin:/usr/bin'
+  const candidates = path.split(':').map((d) => `${d === '' ? cwd : d.startsWith('/') ? d : `${cwd}/${d}`}/${name}`)
+  // A command inside a mount made after this check (runc/crun mount themselves) is left to them.
+  if (candidates.some(later)) return ''
+  return [
+    `found=; for p in ${candidates.map(q).join(' ')}; do rj "$p" && [ -f "$R$RJ" ] && [ -x "$R$RJ" ] && { found=1; break; }; done`,
+    `[ -n "$found" ] || { printf '%s\\n' ${q(`exec: "${name}": executable file not found in $PATH`)} >&2; exit 127; }`,
+  ].join('\n')
+}
+

@@ -28,7 +28,8 @@ import { statSync } from 'node:fs'
 import type { MountStep } from '../driver/types.js'
 import { mountStepCommand } from '../driver/index.js'
 import type { OciMount, OciSpec } from './types.js'
-import { helpersPart, q, supervisorPart } from './_script.js'
+import { helpersPart, lookupLines, q, supervisorPart } from './_script.js'
+import { Codes, StoreError } from '../errors.js'
 
 export const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty']
 /** Symlinks every /dev gets; writeBundle() keeps them in <bundle>/devlinks to copy in one go. */
@@ -41,8 +42,6 @@ const RLIMITS: Record<string, string> = {
   RLIMIT_RSS: 'rss', RLIMIT_RTPRIO: 'rtprio', RLIMIT_RTTIME: 'rttime', RLIMIT_SIGPENDING: 'sigpending', RLIMIT_STACK: 'stack',
 }
 const ULIMITS: Record<string, string> = { RLIMIT_NOFILE: 'n', RLIMIT_NPROC: 'p' }
-
-const PROPAGATION = /^r?(private|shared|slave|unbindable)$/
 
 export interface BuiltinFiles {
   script: string
@@ -79,18 +78,24 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
   for (const p of spec.linux.readonlyPaths ?? []) out.push(`rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
   out.push('fsf')
   if (spec.linux.namespaces.some((n) => n.type === 'uts') && spec.hostname) {
-    out.push(`printf %s ${q(spec.hostname)} > /proc/sys/kernel/hostname || fail 'cannot set the hostname'`)
+    // As root a write to /proc (no exec); in a user namespace /proc/sys/kernel is not ours to
+    // write, but sethostname(2) on our own UTS namespace is: hostname(1).
+    out.push(rootless
+      ? `hostname ${q(spec.hostname)} || fail 'cannot set the hostname'`
+      : `printf %s ${q(spec.hostname)} > /proc/sys/kernel/hostname || fail 'cannot set the hostname'`)
   }
   const cwd = spec.process.cwd || '/'
   out.push(`rj ${q(cwd)}; [ -d "$R$RJ" ] || mkdir -p "$R$RJ" || fail ${q(`cannot create the working directory ${cwd}`)}`)
   if (spec.root.readonly) out.push(`mount -o remount,bind,ro "$R" || fail 'cannot make the root read-only'`)
   for (const l of spec.process.rlimits ?? []) {
-    if (ULIMITS[l.type]) out.push(`ulimit -H -${ULIMITS[l.type]} ${l.hard} && ulimit -S -${ULIMITS[l.type]} ${l.soft} || fail ${q(`cannot set ${l.type}`)}`)
+    const f = ULIMITS[l.type]
+    // Lowering: soft first (it may not exceed the hard limit); raising: hard first.
+    if (f) out.push(`{ ulimit -S -${f} ${l.soft} && ulimit -H -${f} ${l.hard}; } 2>/dev/null || { ulimit -H -${f} ${l.hard} && ulimit -S -${f} ${l.soft}; } || fail ${q(`cannot set ${l.type}`)}`)
   }
   // 3. The command must exist in the root.
   out.push(lookupLines(spec))
   // 4. The chain.
-  out.push(`exec ${execChain(spec).join(' ')}`, '')
+  out.push(`exec ${execChain(spec, rootless).join(' ')}`, '')
   return out.join('\n')
 }
 
@@ -101,7 +106,7 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
 function batchHelpers(): string {
   return `: > "$F"
 fsa() { printf '%s %s %s %s 0 0\\n' "$1" "$2" "$3" "$4" >> "$F"; }
-fsf() { [ -s "$F" ] || return 0; mount -a -T "$F" || fail "cannot mount $(cat "$F")"; : > "$F"; }
+fsf() { [ -s "$F" ] || return 0; mount -a -T "$F" || fail "cannot mount: $(cut -d' ' -f2 "$F" | tr '\\n' ' ')"; : > "$F"; }
 fsp() {
   case $2 in
     *[!A-Za-z0-9_./@%+=:,-]*) fsf; case $3 in none) mount -o "$4" "$1" "$2";; *) mount -t "$3" -o "$4" "$1" "$2";; esac || fail "cannot mount $1 on $2";;
@@ -134,7 +139,9 @@ function mountLine(m: OciMount, rootless: boolean): string {
     }
     return `rj ${q(m.destination)}; fsp ${q(fesc(m.source))} "$R$RJ" none ${q([rec, ...opts, 'X-mount.mkdir'].join(','))}`
   }
-  const opts = [...m.options, 'X-mount.mkdir'].join(',')
+  // In a user namespace only our own ids exist: devpts' gid=5 (tty) cannot be mapped.
+  const own = rootless && m.type === 'devpts' ? m.options.filter((o) => !o.startsWith('gid=')) : m.options
+  const opts = [...own, 'X-mount.mkdir'].join(',')
   if (m.type === 'sysfs' && rootless) {
     // sysfs needs a network namespace we own: with the host's network, bind the host's.
     return `rj ${q(m.destination)}; T=$R$RJ; fsf; [ -d "$T" ] || mkdir -p "$T"; mount -t sysfs -o ${q(m.options.join(','))} sysfs "$T" 2>/dev/null || mount --rbind /sys "$T" || fail 'cannot mount /sys'`
@@ -142,47 +149,27 @@ function mountLine(m: OciMount, rootless: boolean): string {
   return `rj ${q(m.destination)}; fsp ${q(fesc(m.source || m.type))} "$R$RJ" ${q(m.type)} ${q(opts)}`
 }
 
-function envValue(env: string[], key: string): string | undefined {
-  const hit = [...env].reverse().find((e) => e.startsWith(`${key}=`))
-  return hit?.slice(key.length + 1)
-}
-
-/** Lines that exit 127/126 with Docker's words when args[0] cannot be executed in the root. */
-function lookupLines(spec: OciSpec): string {
-  const name = spec.process.args[0] ?? ''
-  const cwd = spec.process.cwd || '/'
-  if (name === '') return `printf '%s\\n' 'exec: "": executable file not found in $PATH' >&2; exit 127`
-  if (name.includes('/')) {
-    const p = name.startsWith('/') ? name : `${cwd}/${name}`
-    return [
-      `rj ${q(p)}`,
-      `if [ ! -e "$R$RJ" ]; then printf '%s\\n' ${q(`exec: "${name}": stat ${name}: no such file or directory`)} >&2; exit 127; fi`,
-      `if [ -d "$R$RJ" ] || [ ! -x "$R$RJ" ]; then printf '%s\\n' ${q(`exec: "${name}": permission denied`)} >&2; exit 126; fi`,
-    ].join('\n')
-  }
-  // glibc's execvp default when PATH is unset.
-  const path = envValue(spec.process.env, 'PATH') ?? '/bin:/usr/bin'
-  const candidates = path.split(':').map((d) => `${d === '' ? cwd : d.startsWith('/') ? d : `${cwd}/${d}`}/${name}`)
-  return [
-    `found=; for p in ${candidates.map(q).join(' ')}; do rj "$p" && [ -f "$R$RJ" ] && [ -x "$R$RJ" ] && { found=1; break; }; done`,
-    `[ -n "$found" ] || { printf '%s\\n' ${q(`exec: "${name}": executable file not found in $PATH`)} >&2; exit 127; }`,
-  ].join('\n')
-}
-
-function execChain(spec: OciSpec): string[] {
+function execChain(spec: OciSpec, rootless: boolean): string[] {
   const p = spec.process
+  const groups = p.user.additionalGids ?? []
+  if (rootless && (p.user.uid !== 0 || p.user.gid !== 0 || groups.length > 0)) {
+    // `unshare --map-root-user` maps one id (ours, as 0) and denies setgroups(2).
+    throw new StoreError(Codes.LAUNCH_FAILED, 'without root, the built-in launcher runs containers as uid 0 only', {
+      data: { uid: p.user.uid, gid: p.user.gid },
+      hint: 'run as root, or drop --user',
+    })
+  }
   const chain: string[] = ['env', '-i', ...p.env.filter((e) => e.indexOf('=') > 0).map(q)]
   const limits = (p.rlimits ?? []).filter((l) => RLIMITS[l.type])
   if (limits.length) chain.push('prlimit', ...limits.map((l) => `--${RLIMITS[l.type]}=${l.soft}:${l.hard}`), '--')
-  const groups = p.user.additionalGids ?? []
   if (groups.length || p.noNewPrivileges) {
     // unshare -G would drop the supplementary groups (setgroups(0)): setpriv sets gid and groups.
     chain.push('setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), `--regid=${p.user.gid}`)
     chain.push(groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--', 'unshare', '-R', '"$R"', '-w', q(p.cwd || '/'))
   } else {
-    chain.push('unshare', '-R', '"$R"', '-w', q(p.cwd || '/'), '-G', String(p.user.gid))
+    chain.push('unshare', '-R', '"$R"', '-w', q(p.cwd || '/'), ...(rootless ? [] : ['-G', String(p.user.gid)]))
   }
-  chain.push('-S', String(p.user.uid), '--', ...p.args.map(q))
+  chain.push(...(rootless ? [] : ['-S', String(p.user.uid)]), '--', ...p.args.map(q))
   const init = ['timeout', '--foreground', '-s', 'USR1', '0']
   if (!p.terminal) return [...init, ...chain]
   // script runs its -c string with $SHELL: the whole chain, quoted once more.

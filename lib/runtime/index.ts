@@ -2,3 +2,4 @@
 export type { LaunchRequest, LaunchResult, LauncherName, OciMount, OciSpec } from './types.js'
 export { DEFAULT_CAPS, DEFAULT_MASKED, DEFAULT_READONLY, bundleFiles, completeSpec, writeBundle } from './bundle.js'
 export { LAUNCHERS, availableLaunchers, containerPid, launch } from './launch.js'
+export { prepareInitLayer } from './initLayer.js'

@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync, constants as fsc } from 'node:fs'
-import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
@@ -16,8 +16,13 @@ export const LAUNCHERS: LauncherName[] = ['builtin', 'runc', 'crun']
 
 const exists = (p: string) => new Promise<boolean>((res) => access(p, fsc.X_OK, (e) => res(!e)))
 
+const pathExists = (p: string) => new Promise<boolean>((res) => access(p, fsc.F_OK, (e) => res(!e)))
+
+/** The caller's PATH plus the system dirs (runc lives in /usr/sbin, often missing for users). */
+const toolPath = () => [...new Set([...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean).join(':')
+
 async function onPath(cmd: string): Promise<boolean> {
-  for (const d of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+  for (const d of toolPath().split(':')) {
     if (d && (await exists(`${d}/${cmd}`))) return true
   }
   return false
@@ -57,12 +62,18 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       hint: launcher === 'builtin' ? 'it needs util-linux (unshare, setpriv, mount) and coreutils (timeout)' : `install ${launcher}`,
     })
   }
+  // Checked here for every launcher alike (runc/crun would only say "exit status 1").
+  for (const m of req.spec.mounts) {
+    if ((m.type === 'bind' || m.options.includes('rbind') || m.options.includes('bind')) && !(await pathExists(m.source))) {
+      throw new StoreError(Codes.LAUNCH_FAILED, `bind source path does not exist: ${m.source}`, { data: { mount: m }, exit: 125 })
+    }
+  }
   const spec = await writeBundle(req)
   const f = bundleFiles(req.bundleDir)
   const script =
     launcher === 'builtin'
       ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: await devLinks(req.bundleDir) })
-      : ociScript(launcher, req.id, req.bundleDir, spec.root.path, req.rootfsSteps, f)
+      : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f)
   await writeFile(f.script, script, { mode: 0o755 })
   await rm(f.error, { force: true })
 
@@ -77,20 +88,22 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     '--propagation', 'private', '/bin/sh', f.script,
   ]
   const fds: number[] = []
-  const stdio: ('inherit' | 'ignore' | number)[] =
-    req.stdio.kind === 'inherit'
-      ? ['inherit', 'inherit', 'inherit']
-      : [
-          req.stdio.stdin ? fds[fds.push(openSync(req.stdio.stdin, 'r')) - 1] : 'ignore',
-          fds[fds.push(openSync(req.stdio.stdout, 'a')) - 1],
-          fds[fds.push(openSync(req.stdio.stderr, 'a')) - 1],
-        ]
+  const open = (path: string, flags: string) => {
+    fds.push(openSync(path, flags))
+    return fds[fds.length - 1]
+  }
   let exitCode: number
   try {
+    const io = req.stdio
+    const stdio: ('inherit' | 'ignore' | number)[] =
+      io.kind === 'inherit'
+        ? ['inherit', 'inherit', 'inherit']
+        : [io.stdin ? open(io.stdin, 'r') : 'ignore', open(io.stdout, 'a'), open(io.stderr, 'a')]
     exitCode = await new Promise<number>((resolve, reject) => {
       // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
-      // once (the process group would otherwise get it directly as well).
-      const p = spawn('unshare', args, { stdio, detached: true })
+      // once (the process group would otherwise get it directly as well). Reading an inherited
+      // terminal still works: it is not this session's controlling tty, so no SIGTTIN.
+      const p = spawn('unshare', args, { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
       p.on('spawn', () => req.onSpawn?.(p.pid!))
       p.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
@@ -117,8 +130,12 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
  * is the process that runs in the container's root.
  */
 export async function containerPid(launcherPid: number): Promise<number | undefined> {
-  const children = async (pid: number) =>
-    (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number)
+  // Children are listed per thread (runc is multi-threaded Go): read every task's list.
+  const children = async (pid: number) => {
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[])
+    const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')))
+    return lists.join(' ').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b)
+  }
   const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
   const init = (await children(launcherPid))[0]
   if (!init) return undefined

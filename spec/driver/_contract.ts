@@ -163,6 +163,21 @@ export function contractSuite(f: DriverFactory): void {
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(c)
     })
 
+    test('remove() takes down a leftover mount first, and never deletes through it', async () => {
+      const c = join(tmp, 'c-leftover')
+      await d().create(c, lowers)
+      // What a store killed inside withMergedRoot() leaves: a snapshot mounted under the container.
+      mkdirSync(join(c, 'mnt-leftover'))
+      sh(`mount --bind ${q(lowers[1])} ${q(join(c, 'mnt-leftover'))}`)
+      try {
+        await d().remove(c)
+      } finally {
+        if (readFileSync('/proc/self/mountinfo', 'utf8').includes(c)) sh(`umount -l ${q(join(c, 'mnt-leftover'))}`)
+      }
+      expect(() => lstatSync(c)).toThrow()
+      expect(lowers.map(treeDigest)).toEqual(before)
+    })
+
     test('a stack of 120 snapshots at long paths mounts, top-most first', async () => {
       const deep = join(tmp, 'snapshots-with-a-long-name'.repeat(3))
       const many: string[] = []

@@ -22,6 +22,7 @@ export interface RunOptions {
   mounts?: OciSpec['mounts']
   rlimits?: OciSpec['process']['rlimits']
   rootfsSteps?: MountStep[]
+  terminal?: boolean
   onSpawn?: (pid: number) => void
 }
 
@@ -31,7 +32,7 @@ export function specFor(rootfs: string, args: string[], o: RunOptions = {}): Oci
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: o.terminal ?? false,
       user: { uid: o.uid ?? 0, gid: o.gid ?? 0, additionalGids: o.additionalGids },
       args,
       env: o.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],

@@ -2,7 +2,11 @@
 // escapes, `$v`/`${v…}` substitution and word splitting, in one pass over the code points.
 // It throws LexError with BuildKit's words; expand.ts turns that into a StoreError.
 
+import { PatternError, shellPatternToRegex, trimPrefix, trimSuffix } from './_shellPattern.js'
+
 export class LexError extends Error {}
+
+const patternError = (e: unknown): unknown => (e instanceof PatternError ? new LexError(e.message) : e)
 
 export interface LexOptions {
   /** Keep quote characters in the output (heredoc detection). */
@@ -213,7 +217,11 @@ class ShellWord {
         // `#`/`%` remove the shortest matching prefix/suffix, `##`/`%%` the longest.
         const greedy = word.startsWith(ch)
         if (greedy) word = word.slice(1)
-        return ch === '%' ? trimSuffix(word, value ?? '', greedy) : trimPrefix(word, value ?? '', greedy)
+        try {
+          return ch === '%' ? trimSuffix(word, value ?? '', greedy) : trimPrefix(word, value ?? '', greedy)
+        } catch (e) {
+          throw patternError(e)
+        }
       }
     }
     throw new LexError(`unsupported modifier (${chs}) in substitution`)
@@ -226,9 +234,12 @@ class ShellWord {
     const replacement = this.wordUntil('}', true, "syntax error: missing '}'")
     const value = this.value(name)
     if (value === undefined && this.o.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`
-    const re = shellPatternToRegex(pattern, true, false, all)
-    // A function replacer keeps `$` in the replacement literal.
-    return (value ?? '').replace(re, () => replacement)
+    try {
+      // A function replacer keeps `$` in the replacement literal.
+      return (value ?? '').replace(shellPatternToRegex(pattern, true, false, all), () => replacement)
+    } catch (e) {
+      throw patternError(e)
+    }
   }
 
   private wordUntil(stop: string, rawEscapes: boolean, eofMessage: string): string {
@@ -257,60 +268,6 @@ class ShellWord {
     }
     return name
   }
-}
-
-/**
- * A shell wildcard (`?` one char, `*` any run) as a regex; bracket expressions are literal
- * (BuildKit's convertShellPatternToRegex).
- */
-function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean, global = false): RegExp {
-  let out = anchored ? '^' : ''
-  const cps = Array.from(pattern)
-  for (let i = 0; i < cps.length; i++) {
-    const tok = cps[i]
-    if (tok === '*') out += greedy ? '.*' : '.*?'
-    else if (tok === '?') out += '.'
-    else if (tok === '\\') {
-      const n = cps[i + 1]
-      if (n === '}' || n === '/') continue // escaped for ${…}; not part of the pattern
-      if (n !== '*' && n !== '?' && n !== '\\') {
-        throw new LexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${n ?? ''}'`)
-      }
-      out += '\\' + n
-      i++
-    } else if ('[]{}.+()|^$'.includes(tok)) out += '\\' + tok
-    else out += tok
-  }
-  return new RegExp(out, global ? 'gu' : 'u')
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const m = shellPatternToRegex(pattern, greedy, true).exec(value)
-  return m ? value.slice(m[0].length) : value
-}
-
-// Regexes cannot find the shortest rightmost match, so reverse both sides and trim a prefix.
-function reversePattern(pattern: string): string {
-  const cps = Array.from(pattern)
-  const out: string[] = new Array(cps.length)
-  const last = cps.length - 1
-  for (let i = 0; i <= last;) {
-    if (cps[i] === '\\' && i !== last) {
-      out[last - i - 1] = '\\'
-      out[last - i] = cps[i + 1]
-      i += 2
-    } else {
-      out[last - i] = cps[i]
-      i++
-    }
-  }
-  return out.join('')
-}
-
-const reverse = (s: string): string => Array.from(s).reverse().join('')
-
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy))
 }
 
 /** Run the lexer over `src`. Throws LexError with BuildKit's message (without the "failed to process" prefix). */

@@ -25,6 +25,8 @@ describe('logical lines', () => {
     ['a continuation at end of file ends the instruction', 'RUN a \\', 'a'],
     ['a `#` inside an instruction is not a comment', 'RUN echo a # b', 'echo a # b'],
     ['an escape char alone on a line continues', 'RUN a\\\n\\\nb', 'ab'],
+    ['an escaped escape before the last one does not continue (BuildKit regex)', 'RUN a\\\\\\\nRUN b', 'a\\\\\\'],
+    ['a comment line ending in the escape char does not continue', 'RUN a\n# c \\\nRUN b', 'a'],
   ]
   test.each(rows)('%s', (_name, body, command) => {
     expect(shell(runs(`FROM scratch\n${body}`)[0])).toBe(command)

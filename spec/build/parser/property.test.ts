@@ -132,6 +132,22 @@ describe('expansion properties', () => {
     )
   })
 
+  test('pattern operators never fail with anything but DOCKERFILE_PARSE', () => {
+    const op = fc.constantFrom('#', '##', '%', '%%', '/', '//', ':-', '-', ':+', '+', ':?', '?', ':#', '*')
+    const pat = fc.array(fc.constantFrom('*', '?', '\\', '[', ']', '(', ')', '.', '/', 'x', '}', '{', '$', '"', "'", '^', '|'), { maxLength: 8 }).map((t) => t.join(''))
+    fc.assert(
+      fc.property(op, pat, (o, p) => {
+        try {
+          expect(typeof expand(`\${A${o}${p}}`, vars)).toBe('string')
+        } catch (e) {
+          expect(e).toBeInstanceOf(StoreError)
+          expect((e as StoreError).code).toBe(Codes.DOCKERFILE_PARSE)
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   test('a word without $, quotes or escapes is unchanged', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }).filter((s) => !/[$'"\\]/.test(s)), (word) => {

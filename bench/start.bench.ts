@@ -1,0 +1,128 @@
+// Container start-to-exit time of `true`: the built-in launcher against runc and crun and a bare
+// `unshare … --root … true` (the floor: namespaces + chroot, nothing else), on an overlay root
+// and on a copy root. Each launch is the whole of launch(): config.json, launch.sh, mounts
+// (rootfs, /proc, /dev, /sys, /etc files, masks), the process, teardown. Goal: builtin < 150 ms.
+// A second table: what a container costs before it starts (driver.create): overlay copies
+// nothing; copy materialises the image, for busybox (2 MB) and a generated ~200 MB tree.
+// Needs root and busybox-static (runc/crun rows only when installed).
+// Run: npm run build && npm run bench start
+
+import { spawnSync } from 'node:child_process'
+import { randomFillSync } from 'node:crypto'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Bench } from 'tinybench'
+import { copyDriver, overlayDriver, type StorageDriver } from '../lib/driver/index.js'
+import { availableLaunchers, launch, prepareInitLayer, type LauncherName, type OciSpec } from '../lib/runtime/index.js'
+
+const ID = 'b'.repeat(64)
+
+/** The busybox root of TOOLS.md (the specs' fixture, inlined: bench/ does not import spec/). */
+function busyboxRoot(dir: string): string {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'dev', 'sys', 'tmp']) mkdirSync(join(dir, d), { recursive: true })
+  copyFileSync('/bin/busybox', join(dir, 'bin/busybox'))
+  chmodSync(join(dir, 'bin/busybox'), 0o755)
+  spawnSync('chroot', [dir, '/bin/busybox', '--install', '-s'])
+  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
+  return dir
+}
+
+/** ~200 MB in 10 000 files of 20 KB under 200 dirs, incompressible. */
+function bigTree(dir: string): string {
+  const buf = Buffer.alloc(20_000)
+  for (let d = 0; d < 200; d++) {
+    mkdirSync(join(dir, `d${d}`), { recursive: true })
+    for (let f = 0; f < 50; f++) writeFileSync(join(dir, `d${d}`, `f${f}`), randomFillSync(buf))
+  }
+  return dir
+}
+
+function spec(rootfs: string): OciSpec {
+  return {
+    ociVersion: '1.0.2',
+    process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['true'], env: ['PATH=/bin:/usr/bin'], cwd: '/' },
+    root: { path: rootfs, readonly: false },
+    hostname: 'bench',
+    mounts: [],
+    linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }, { type: 'network' }] },
+  }
+}
+
+interface Container {
+  dir: string
+  lowers: string[]
+  driver: StorageDriver
+}
+
+async function container(tmp: string, name: string, driver: StorageDriver, base: string): Promise<Container> {
+  const dir = join(tmp, name)
+  mkdirSync(dir)
+  const lowers = [join(dir, 'init'), base]
+  await prepareInitLayer(lowers[0], [base], spec('/unused'), dir)
+  await driver.create(dir, lowers)
+  return { dir, lowers, driver }
+}
+
+async function start(c: Container, launcher: LauncherName): Promise<number> {
+  const plan = c.driver.mountPlan(c.dir, c.lowers)
+  const r = await launch({ bundleDir: c.dir, id: ID, spec: spec(plan.rootfs), rootfsSteps: plan.steps, stdio: { kind: 'inherit' } }, launcher)
+  return r.exitCode
+}
+
+function bare(root: string): number {
+  return spawnSync('unshare', ['--mount', '--pid', '--fork', '--ipc', '--uts', '--net', `--root=${root}`, '/bin/true']).status ?? -1
+}
+
+const ms = (t: { result?: { latency: { p50?: number; min: number } } }) => ({
+  'median ms': +(t.result!.latency.p50 ?? 0).toFixed(1),
+  'best ms': +t.result!.latency.min.toFixed(1),
+})
+
+export default async function run(): Promise<void> {
+  if (process.getuid?.() !== 0 || !existsSync('/bin/busybox')) {
+    console.log('start bench skipped: needs root and /bin/busybox (busybox-static)')
+    return
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'store-bench-start-'))
+  try {
+    const base = busyboxRoot(join(tmp, 'busybox'))
+    const overlay = await container(tmp, 'c-overlay', overlayDriver(), base)
+    const copy = await container(tmp, 'c-copy', copyDriver(), base)
+    const launchers = await availableLaunchers()
+
+    // Check before timing: every variant really runs `true` and reports 0.
+    if (bare(base) !== 0) throw new Error('start bench: bare unshare failed')
+    for (const l of launchers) if ((await start(overlay, l)) !== 0) throw new Error(`start bench: ${l} on overlay failed`)
+    if ((await start(copy, 'builtin')) !== 0) throw new Error('start bench: builtin on copy failed')
+
+    console.log('Start-to-exit of `true` in a busybox container (launch() end to end; load on the machine shows in the spread)')
+    const bench = new Bench({ name: 'start', time: 0, iterations: 20, warmupIterations: 2, warmupTime: 0 })
+    bench.add('bare unshare --root (floor)', () => void bare(base))
+    for (const l of launchers) bench.add(`${l} on overlay`, async () => void (await start(overlay, l)))
+    bench.add('builtin on copy', async () => void (await start(copy, 'builtin')))
+    if (launchers.includes('crun')) bench.add('crun on copy', async () => void (await start(copy, 'crun')))
+    await bench.run()
+    console.table(bench.tasks.map((t) => ({ variant: t.name, ...ms(t) })))
+
+    console.log('Preparing a container (driver.create), before its first start')
+    const big = bigTree(join(tmp, 'big'))
+    let n = 0
+    const prep = new Bench({ name: 'prepare', time: 0, iterations: 3, warmupIterations: 0, warmupTime: 0 })
+    const create = (d: StorageDriver, lowers: string[]) => async () => {
+      const dir = join(tmp, `p-${n++}`)
+      await d.create(dir, lowers)
+      await d.remove(dir)
+    }
+    prep
+      .add('overlay, busybox', create(overlayDriver(), [base]))
+      .add('copy, busybox (2 MB)', create(copyDriver(), [base]))
+      .add('overlay, 200 MB tree', create(overlayDriver(), [big, base]))
+      .add('copy, 200 MB tree', create(copyDriver(), [big, base]))
+    await prep.run()
+    console.table(prep.tasks.map((t) => ({ variant: t.name, ...ms(t) })))
+  } finally {
+    for (const c of ['c-overlay', 'c-copy']) await overlayDriver().remove(join(tmp, c)).catch(() => {})
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}

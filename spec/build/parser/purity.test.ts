@@ -1,0 +1,24 @@
+// The build parser is pure (DESIGN.md): it imports nothing from `node:` and only from
+// within lib/, so it runs unchanged under Deno or in a browser.
+
+import { expect, test } from 'vitest'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const dir = join(import.meta.dirname, '../../../lib/build/parser')
+
+test('lib/build/parser imports nothing from node: and nothing outside lib/', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'))
+  expect(files.length).toBeGreaterThan(10)
+  for (const f of files) {
+    const src = readFileSync(join(dir, f), 'utf8')
+    const statics = [...src.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm)].map((m) => m[1])
+    const dynamics = [...src.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]/g)].map((m) => m[1])
+    const specs = [...statics, ...dynamics]
+    for (const s of specs) {
+      expect(s.startsWith('node:'), `${f} imports ${s}`).toBe(false)
+      expect(s.startsWith('.'), `${f} imports package ${s}`).toBe(true)
+      if (s.startsWith('../')) expect(s, `${f} imports ${s}`).toBe('../../errors.js')
+    }
+  }
+})
