@@ -18,3 +18,8 @@ export async function getStore(argv: GlobalArgs): Promise<Store> {
   }
   return opened
 }
+
+/** yargs reads a lone "-" (stdin) as `true` or "": give it back as "-". */
+export function dash<T extends string | undefined>(v: T | boolean): T {
+  return (v === true || v === '' ? '-' : v) as T
+}

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { dash, getStore, type GlobalArgs } from '../_context.js'
 
 interface Args extends GlobalArgs {
   context?: string
@@ -47,7 +47,7 @@ export const buildCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const { resolveBuildInput } = await import('../../lib/build/input.js')
     const { build } = await import('../../lib/build/executor.js')
-    const input = await resolveBuildInput(argv.context, argv.file, process.stdin as AsyncIterable<Uint8Array>)
+    const input = await resolveBuildInput(dash(argv.context), dash(argv.file), process.stdin as AsyncIterable<Uint8Array>)
     const quiet = argv.quiet || argv.progress === 'quiet'
     const sde = process.env.SOURCE_DATE_EPOCH
     const r = await build(store, {

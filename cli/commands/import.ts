@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { dash, getStore, type GlobalArgs } from '../_context.js'
 
 interface Args extends GlobalArgs {
   source: string
@@ -23,7 +23,7 @@ export const importCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const store = await getStore(argv)
     const { importImage } = await import('../../lib/image/import.js')
-    const r = await importImage(store, { source: argv.source, tag: argv.name, changes: argv.change, message: argv.message })
+    const r = await importImage(store, { source: dash(argv.source), tag: argv.name, changes: argv.change, message: argv.message })
     process.stdout.write(`${r.id}\n`)
   },
 }

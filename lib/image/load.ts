@@ -43,8 +43,9 @@ async function readArchive(store: Store, src: AsyncIterable<Uint8Array>): Promis
   for await (const e of readTar(gunzipIfNeeded(src))) {
     const path = normalizeEntryPath(e.header.name, 'archive entry')
     if (e.header.type === 'symlink' || e.header.type === 'hardlink') {
-      const base = e.header.type === 'symlink' ? path.split('/').slice(0, -1).join('/') : ''
-      links.set(path, normalizeEntryPath(base ? `${base}/${e.header.linkname}` : e.header.linkname, 'archive link').replace(/^(?:\.\.\/)+/, ''))
+      // Old archives link duplicate layers: <id>/layer.tar -> ../<other>/layer.tar.
+      const base = e.header.type === 'symlink' ? path.split('/').slice(0, -1) : []
+      links.set(path, resolveInArchive(base, e.header.linkname))
       continue
     }
     if (e.header.type !== 'file') continue
@@ -207,3 +208,16 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 const ascii = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n))
+
+/** Resolve a link target relative to `dir` inside the archive; never above its root. */
+function resolveInArchive(dir: string[], target: string): string {
+  const out = target.startsWith('/') ? [] : [...dir]
+  for (const p of target.split('/')) {
+    if (p === '' || p === '.') continue
+    if (p === '..') {
+      if (out.length === 0) throw invalid(`archive link target "${target}" points outside the archive`)
+      out.pop()
+    } else out.push(p)
+  }
+  return out.join('/')
+}

@@ -71,34 +71,12 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
       }),
     )
 
-  for await (const entry of reader) {
-    const h = entry.header
-    const path = normalizeEntryPath(h.name)
-    guard.check(path, h.name)
-    if (h.type === 'symlink') guard.add(path)
-    else guard.remove(path)
-    if (h.type === 'hardlink') normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
-    const wh = whiteoutOf(path)
-    if (wh && h.type !== 'file') {
-      throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
-    }
-
-    const e: IndexEntry = { h: entry.headerBytes }
-    if (h.size > 0) {
-      const refs: ChunkRef[] = []
-      const chunker = deps.chunker.create(deps.chunkOptions)
-      for await (const piece of entry.body) {
-        for (const c of chunker.push(piece)) await putChunk(refs, refs.push(['', 0]) - 1, c)
-      }
-      for (const c of chunker.end()) await putChunk(refs, refs.push(['', 0]) - 1, c)
-      e.c = refs
-      stats.chunks += refs.length
-      stats.contentSize += h.size
-    }
-    const pad = entry.padding()
-    if (pad.some((b) => b !== 0)) e.p = pad
-    entries.push(e)
-    stats.entries++
+  try {
+    await readEntries()
+  } catch (e) {
+    // Let the puts in flight finish (each cleans up its own temp file) before failing.
+    await window.drain().catch(() => {})
+    throw e
   }
   await window.drain()
 
@@ -106,6 +84,38 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   const indexBytes = encodeIndex({ diffId, size, entries, trailer: reader.trailer() })
   const put = await deps.cas.put(indexBytes)
   return { ...stats, diffId, size, index: put.digest }
+
+  async function readEntries() {
+    for await (const entry of reader) {
+      const h = entry.header
+      const path = normalizeEntryPath(h.name)
+      guard.check(path, h.name)
+      if (h.type === 'symlink') guard.add(path)
+      else guard.remove(path)
+      if (h.type === 'hardlink') normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
+      const wh = whiteoutOf(path)
+      if (wh && h.type !== 'file') {
+        throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
+      }
+
+      const e: IndexEntry = { h: entry.headerBytes }
+      if (h.size > 0) {
+        const refs: ChunkRef[] = []
+        const chunker = deps.chunker.create(deps.chunkOptions)
+        for await (const piece of entry.body) {
+          for (const c of chunker.push(piece)) await putChunk(refs, refs.push(['', 0]) - 1, c)
+        }
+        for (const c of chunker.end()) await putChunk(refs, refs.push(['', 0]) - 1, c)
+        e.c = refs
+        stats.chunks += refs.length
+        stats.contentSize += h.size
+      }
+      const pad = entry.padding()
+      if (pad.some((b) => b !== 0)) e.p = pad
+      entries.push(e)
+      stats.entries++
+    }
+  }
 }
 
 /** Pass plain tar through; decompress gzip (magic 1f 8b) on the fly. */
