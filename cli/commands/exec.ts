@@ -18,7 +18,7 @@ export const execCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('container', { type: 'string', demandOption: true })
-      .option('env', { alias: 'e', type: 'string', array: true, describe: 'Set environment variables' })
+      .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, describe: 'Set environment variables' })
       .option('user', { alias: 'u', type: 'string', describe: 'Username or UID' })
       .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
       .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })

@@ -24,24 +24,26 @@ export interface RunArgs extends GlobalArgs {
   runtime?: string
 }
 
+// Repeatable options take one value each (nargs: 1): a yargs array is greedy otherwise, and
+// `-e A=1 busybox` would swallow the image name.
 export function containerOptions(y: any, withRun: boolean) {
   y = y
     .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE' })
     .option('name', { type: 'string', describe: 'Assign a name to the container' })
-    .option('env', { alias: 'e', type: 'string', array: true, describe: 'Set environment variables' })
-    .option('env-file', { type: 'string', array: true, describe: 'Read in a file of environment variables' })
+    .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, describe: 'Set environment variables' })
+    .option('env-file', { type: 'string', array: true, nargs: 1, describe: 'Read in a file of environment variables' })
     .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
     .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
     .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
-    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume' })
-    .option('mount', { type: 'string', array: true, describe: 'Attach a filesystem mount to the container' })
-    .option('tmpfs', { type: 'string', array: true, describe: 'Mount a tmpfs directory' })
+    .option('volume', { alias: 'v', type: 'string', array: true, nargs: 1, describe: 'Bind mount a volume' })
+    .option('mount', { type: 'string', array: true, nargs: 1, describe: 'Attach a filesystem mount to the container' })
+    .option('tmpfs', { type: 'string', array: true, nargs: 1, describe: 'Mount a tmpfs directory' })
     .option('read-only', { type: 'boolean', describe: "Mount the container's root filesystem as read only" })
     .option('network', { alias: 'net', type: 'string', choices: ['host', 'none'], describe: 'Connect a container to a network' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
-    .option('label', { alias: 'l', type: 'string', array: true, describe: 'Set meta data on a container' })
+    .option('label', { alias: 'l', type: 'string', array: true, nargs: 1, describe: 'Set meta data on a container' })
     .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime to use for this container' })
   if (withRun) {
     y = y

@@ -6,7 +6,18 @@ import { put } from './put.js'
 import { putStream } from './putStream.js'
 import { get, getStream, has, stat } from './read.js'
 import type { CasContext, ContentStoreOptions } from './_context.js'
-import type { ContentStore } from './types.js'
+import type { ContentStore, PutResult } from './types.js'
+
+/**
+ * Chunks go through worker threads when the codec is node:zlib (workers compress with the same
+ * format); the portable fflate codec keeps the in-process put().
+ */
+async function putChunk(ctx: CasContext, data: Uint8Array): Promise<PutResult> {
+  if (ctx.codec.name !== 'zlib' || process.env.STORE_CHUNK_WORKERS === '0') return put(ctx, data)
+  const { putChunkInWorker } = await import('./_putWorkers.js')
+  const mode = process.env.STORE_COMPRESSION === 'deflate' ? 'deflate' : 'brotli'
+  return putChunkInWorker(ctx.layout.blobsDir, ctx.layout.ingestDir, data, mode)
+}
 
 export type { ContentStoreOptions } from './_context.js'
 
@@ -14,6 +25,7 @@ export function createContentStore(opts: ContentStoreOptions): ContentStore {
   const ctx: CasContext = { layout: opts.layout, hash: opts.hash, codec: opts.codec, shards: new Set(), inflight: new Map() }
   return {
     put: (data, o) => put(ctx, data, o),
+    putChunk: (data) => putChunk(ctx, data),
     putStream: (src, o) => putStream(ctx, src, o),
     get: (d) => get(ctx, d),
     getStream: (d) => getStream(ctx, d),

@@ -31,6 +31,11 @@ export interface BlobStat {
 
 export interface ContentStore {
   put(data: Uint8Array, opts?: PutOptions): Promise<PutResult>
+  /**
+   * put() for content chunks during layer import: same result on disk, but done off the main
+   * thread where the platform allows (worker threads), so many can be in flight cheaply.
+   */
+  putChunk(data: Uint8Array): Promise<PutResult>
   /** Streams into ingest/ (never the whole blob in memory), hashes while writing. */
   putStream(src: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<PutResult>
   /** Whole blob, verified; BLOB_NOT_FOUND or BLOB_CORRUPT (naming the digest) otherwise. */

@@ -62,7 +62,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
 
   const putChunk = (refs: ChunkRef[], slot: number, chunk: Uint8Array) =>
     window.add(
-      deps.cas.put(chunk).then((r) => {
+      deps.cas.putChunk(chunk).then((r) => {
         refs[slot] = [r.digest.slice(7), r.size]
         if (!r.existed) {
           stats.newBytes += r.size

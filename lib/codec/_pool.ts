@@ -1,0 +1,74 @@
+// Compression off the main thread, in worker threads running zlib's synchronous calls.
+// Why not node:zlib's async API: each async call builds a stream object and a fresh encoder
+// state; for 64 KiB chunks that overhead costs 2–5x the compression itself (measured: DEFLATE
+// level 1, 32 in flight, 2.6 s of CPU for 64 MB vs 0.8 s synchronous). Workers keep one
+// event loop each and call the sync API: the main thread only posts messages.
+// Workers are unref'd while idle so they never keep a finished command alive.
+
+import { Worker } from 'node:worker_threads'
+import { availableParallelism } from 'node:os'
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const zlib = require('node:zlib')
+const brotliParams = (n) => ({ params: {
+  [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
+  [zlib.constants.BROTLI_PARAM_LGWIN]: 16,
+  [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n,
+} })
+parentPort.on('message', ({ id, op, data, level }) => {
+  try {
+    const out = op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
+    const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength))
+    parentPort.postMessage({ id, out: copy }, [copy.buffer])
+  } catch (e) {
+    parentPort.postMessage({ id, error: String(e && e.message || e) })
+  }
+})
+`
+
+type Job = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }
+
+class Slot {
+  readonly worker: Worker
+  readonly jobs = new Map<number, Job>()
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true })
+    this.worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
+      const j = this.jobs.get(m.id)
+      if (!j) return
+      this.jobs.delete(m.id)
+      if (this.jobs.size === 0) this.worker.unref()
+      if (m.error !== undefined) j.reject(new Error(m.error))
+      else j.resolve(m.out!)
+    })
+    this.worker.on('error', (e) => {
+      for (const j of this.jobs.values()) j.reject(e)
+      this.jobs.clear()
+    })
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref()
+  }
+}
+
+let slots: Slot[] | undefined
+let seq = 0
+
+/**
+ * Compress on the least busy worker. `data` is copied once into a buffer of its own, which is
+ * transferred: structured clone of a view would copy its WHOLE underlying buffer (chunks are
+ * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
+ */
+export function compressInWorker(op: 'brotli' | 'deflate', data: Uint8Array, level = 1): Promise<Uint8Array> {
+  slots ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => new Slot())
+  let slot = slots[0]
+  for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s
+  const id = ++seq
+  return new Promise((resolve, reject) => {
+    if (slot.jobs.size === 0) slot.worker.ref()
+    slot.jobs.set(id, { resolve, reject })
+    const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
+    slot.worker.postMessage({ id, op, data: own, level }, [own.buffer])
+  })
+}
