@@ -20,10 +20,11 @@ import { exportCommand } from './export.js'
 import { execCommand } from './exec.js'
 import { buildCommand } from './build.js'
 import { volumeCommand } from './volume.js'
+import { builderCommand } from './builder.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand,
+  volumeCommand, builderCommand,
 ]

@@ -1,0 +1,27 @@
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean }> = {
+  command: 'prune',
+  describe: 'Remove build cache',
+  builder: (y) =>
+    y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }).option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused build cache' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    if (!argv.force && !(await confirm('WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] '))) return
+    const store = await getStore(argv)
+    const { cacheClear } = await import('../../lib/build/cache.js')
+    const { collectGarbage } = await import('../../lib/gc.js')
+    const { humanSize } = await import('../../lib/units.js')
+    const n = await cacheClear(store)
+    const r = await collectGarbage(store, { keepImages: true })
+    process.stdout.write(`Deleted build cache objects: ${n}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`)
+  },
+}
+
+export const builderCommand: CommandModule<object, GlobalArgs> = {
+  command: 'builder',
+  describe: 'Manage builds: prune',
+  builder: (y) => y.command(prune as any).demandCommand(1, 'store builder: a subcommand is required (prune)') as any,
+  handler: () => {},
+}
