@@ -33,14 +33,15 @@ export const buildCommand: CommandModule<object, Args> = {
     y
       .positional('context', { type: 'string', describe: 'CONTEXT dir, a Dockerfile, or -' })
       .option('file', { alias: 'f', type: 'string', describe: "Name of the Dockerfile (default: 'CONTEXT/Dockerfile'; - for stdin)" })
-      .option('tag', { alias: 't', type: 'string', array: true, describe: "Name and optionally a tag (format: 'name:tag')" })
-      .option('build-arg', { type: 'string', array: true, describe: 'Set build-time variables' })
+      // nargs 1: repeatable, but not greedy (`-t name .` must leave `.` as the context).
+      .option('tag', { alias: 't', type: 'string', array: true, nargs: 1, describe: "Name and optionally a tag (format: 'name:tag')" })
+      .option('build-arg', { type: 'string', array: true, nargs: 1, describe: 'Set build-time variables' })
       .option('target', { type: 'string', describe: 'Set the target build stage to build' })
       .option('no-cache', { type: 'boolean', describe: 'Do not use cache when building the image' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the build output and print image ID on success' })
       .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
       .option('progress', { type: 'string', choices: ['auto', 'plain', 'quiet'], default: 'auto', describe: 'Type of progress output' })
-      .option('label', { type: 'string', array: true, describe: 'Set metadata for an image' })
+      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' })
       .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
       .example('id=$(store build -q .)', '') as any,
   handler: async (argv) => {

@@ -6,8 +6,7 @@
 // Same on-disk result as put(): temp file in ingest/, fsync, link into blobs/ (an existing
 // blob is success and is never touched), same 9-byte header (raw 0, deflate 1, brotli 2).
 
-import { Worker } from 'node:worker_threads'
-import { availableParallelism } from 'node:os'
+import { WorkerPool } from '../_workerPool.js'
 import { randomBytes } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
@@ -68,46 +67,18 @@ parentPort.on('message', ({ id, data, blobs, ingest, tag, mode }) => {
 })
 `
 
-type Job = { resolve: (r: PutResult) => void; reject: (e: Error) => void }
-
-class Slot {
-  readonly worker = new Worker(SOURCE, { eval: true })
-  readonly jobs = new Map<number, Job>()
-
-  constructor() {
-    this.worker.on('message', (m: { id: number; hex?: string; size?: number; stored?: number; existed?: boolean; error?: string }) => {
-      const j = this.jobs.get(m.id)
-      if (!j) return
-      this.jobs.delete(m.id)
-      if (this.jobs.size === 0) this.worker.unref()
-      if (m.error !== undefined) j.reject(new StoreError(Codes.BLOB_CORRUPT, `cannot store chunk: ${m.error}`))
-      else j.resolve({ digest: `sha256:${m.hex}` as Digest, size: m.size!, stored: m.stored!, existed: m.existed! })
-    })
-    this.worker.on('error', (e) => {
-      for (const j of this.jobs.values()) j.reject(e)
-      this.jobs.clear()
-    })
-    // After the listeners: adding a 'message' listener refs the worker's port again.
-    this.worker.unref()
-  }
-}
-
-let slots: Slot[] | undefined
-let seq = 0
+const pool = new WorkerPool(SOURCE)
 const tag = `${process.pid}-${randomBytes(4).toString('hex')}-w`
 
 export type ChunkCompression = 'brotli' | 'deflate' | 'raw'
 
 /** Put one chunk through a worker; `data` is copied (the caller keeps its buffer). */
-export function putChunkInWorker(blobsDir: string, ingestDir: string, data: Uint8Array, mode: ChunkCompression): Promise<PutResult> {
-  slots ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => new Slot())
-  let slot = slots[0]
-  for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s
-  const id = ++seq
-  return new Promise((resolve, reject) => {
-    if (slot.jobs.size === 0) slot.worker.ref()
-    slot.jobs.set(id, { resolve, reject })
-    const own = new Uint8Array(data) // a copy of just this chunk, transferred (not cloned)
-    slot.worker.postMessage({ id, data: own, blobs: blobsDir, ingest: ingestDir, tag, mode }, [own.buffer])
-  })
+export async function putChunkInWorker(blobsDir: string, ingestDir: string, data: Uint8Array, mode: ChunkCompression): Promise<PutResult> {
+  const own = new Uint8Array(data) // a copy of just this chunk, transferred (not cloned)
+  try {
+    const m = await pool.run<{ hex: string; size: number; stored: number; existed: boolean }>({ data: own, blobs: blobsDir, ingest: ingestDir, tag, mode }, [own.buffer])
+    return { digest: `sha256:${m.hex}` as Digest, size: m.size, stored: m.stored, existed: m.existed }
+  } catch (e) {
+    throw new StoreError(Codes.BLOB_CORRUPT, `cannot store chunk: ${(e as Error).message}`, { cause: e })
+  }
 }

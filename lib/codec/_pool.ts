@@ -5,8 +5,7 @@
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
 
-import { Worker } from 'node:worker_threads'
-import { availableParallelism } from 'node:os'
+import { WorkerPool } from '../_workerPool.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -27,48 +26,14 @@ parentPort.on('message', ({ id, op, data, level }) => {
 })
 `
 
-type Job = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }
-
-class Slot {
-  readonly worker: Worker
-  readonly jobs = new Map<number, Job>()
-
-  constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true })
-    this.worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
-      const j = this.jobs.get(m.id)
-      if (!j) return
-      this.jobs.delete(m.id)
-      if (this.jobs.size === 0) this.worker.unref()
-      if (m.error !== undefined) j.reject(new Error(m.error))
-      else j.resolve(m.out!)
-    })
-    this.worker.on('error', (e) => {
-      for (const j of this.jobs.values()) j.reject(e)
-      this.jobs.clear()
-    })
-    // After the listeners: adding a 'message' listener refs the worker's port again.
-    this.worker.unref()
-  }
-}
-
-let slots: Slot[] | undefined
-let seq = 0
+const pool = new WorkerPool(WORKER_SOURCE)
 
 /**
  * Compress on the least busy worker. `data` is copied once into a buffer of its own, which is
  * transferred: structured clone of a view would copy its WHOLE underlying buffer (chunks are
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
-export function compressInWorker(op: 'brotli' | 'deflate', data: Uint8Array, level = 1): Promise<Uint8Array> {
-  slots ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => new Slot())
-  let slot = slots[0]
-  for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s
-  const id = ++seq
-  return new Promise((resolve, reject) => {
-    if (slot.jobs.size === 0) slot.worker.ref()
-    slot.jobs.set(id, { resolve, reject })
-    const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
-    slot.worker.postMessage({ id, op, data: own, level }, [own.buffer])
-  })
+export async function compressInWorker(op: 'brotli' | 'deflate', data: Uint8Array, level = 1): Promise<Uint8Array> {
+  const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
+  return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
 }

@@ -326,7 +326,6 @@ describe.skipIf(why !== undefined)('anonymous volumes and pruning', () => {
     const r = freshRoot('root-volume-prune')
     ok(store(r, ['volume', 'create', 'named_a']))
     ok(store(r, ['create', '--name', 'user', '-v', '/a', '-v', 'named_b:/b', IMAGE, 'true']))
-    ok(store(r, ['run', '--rm', '--name', 'x', IMAGE, 'true']))
     ok(store(r, ['create', '--name', 'gone', '-v', '/a', IMAGE, 'true']))
     const unused = JSON.parse(ok(store(r, ['inspect', 'gone'])).stdout)[0].Mounts[0].Name as string
     ok(store(r, ['rm', 'gone']))

@@ -1,0 +1,54 @@
+// A small pool of worker threads running one script (given as source, so it works the same
+// from compiled dist/ and under the test runner). Jobs go to the least busy worker; a worker
+// is ref'd only while it has jobs, so an idle pool never keeps a finished command alive.
+
+import { Worker } from 'node:worker_threads'
+import { availableParallelism } from 'node:os'
+
+type Job = { resolve: (m: any) => void; reject: (e: Error) => void }
+
+class Slot {
+  readonly worker: Worker
+  readonly jobs = new Map<number, Job>()
+
+  constructor(source: string) {
+    this.worker = new Worker(source, { eval: true })
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const j = this.jobs.get(m.id)
+      if (!j) return
+      this.jobs.delete(m.id)
+      if (this.jobs.size === 0) this.worker.unref()
+      if (m.error !== undefined) j.reject(new Error(m.error))
+      else j.resolve(m)
+    })
+    this.worker.on('error', (e) => {
+      for (const j of this.jobs.values()) j.reject(e)
+      this.jobs.clear()
+    })
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref()
+  }
+}
+
+export class WorkerPool {
+  private slots: Slot[] | undefined
+  private seq = 0
+
+  /** `source`: CommonJS worker code answering each message `{id, …}` with `{id, …}` or `{id, error}`. */
+  constructor(
+    private readonly source: string,
+    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
+  ) {}
+
+  run<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+    this.slots ??= Array.from({ length: this.size }, () => new Slot(this.source))
+    let slot = this.slots[0]
+    for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s
+    const id = ++this.seq
+    return new Promise<T>((resolve, reject) => {
+      if (slot.jobs.size === 0) slot.worker.ref()
+      slot.jobs.set(id, { resolve, reject })
+      slot.worker.postMessage({ ...msg, id }, transfer)
+    })
+  }
+}

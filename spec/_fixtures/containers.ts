@@ -1,0 +1,108 @@
+// Helpers for the container end-to-end specs: what the kernel says about mounts and processes
+// (every mount namespace, not just ours: a container's mounts live in its own), a content hash
+// of a file tree, and killing whatever a failed spec left running under a store root.
+
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { BIN, type CliResult } from './cli.js'
+
+/**
+ * Run `store` as `node -- main.js …`. Node (20 and later) treats a script argument spelled
+ * `--env-file` as its own option and exits 9 when that file is missing (nodejs/node#54232);
+ * a `--` before the script path stops that scan, so this reaches store's own checks.
+ */
+export function storeAfterDashDash(root: string, args: string[]): CliResult {
+  const r = spawnSync(process.execPath, ['--', BIN, '--root', root, ...args], { maxBuffer: 1 << 26 })
+  return { status: r.status ?? 128, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBytes: r.stdout }
+}
+
+const pids = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n))
+
+/** Mount points under `dir` in any mount namespace on the machine, as "pid: mountpoint". */
+export function mountsUnder(dir: string): string[] {
+  const out = new Set<string>()
+  for (const pid of ['self', ...pids()]) {
+    let text: string
+    try {
+      text = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    } catch {
+      continue // gone, or a kernel thread
+    }
+    for (const line of text.split('\n')) {
+      const point = line.split(' ')[4]
+      if (point && (point === dir || point.startsWith(`${dir}/`))) out.add(`${pid}: ${point}`)
+    }
+  }
+  return [...out]
+}
+
+/** Mount points under `dir` in our own mount namespace (what the host sees). */
+export function ownMountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p) => p && (p === dir || p.startsWith(`${dir}/`)))
+}
+
+/** Processes whose command line mentions `text` (our temp dir: only ours can). */
+export function processesMentioning(text: string): number[] {
+  const out: number[] = []
+  for (const pid of pids()) {
+    if (Number(pid) === process.pid) continue
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) out.push(Number(pid))
+    } catch {
+      // gone
+    }
+  }
+  return out
+}
+
+/** SIGKILL the given pids (each by id); a launcher's container init dies with it. */
+export function killPids(list: number[]): void {
+  for (const pid of list) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The launcher pid a container's state.json records (0 when none). */
+export function launcherPid(root: string, id: string): number {
+  try {
+    return JSON.parse(readFileSync(join(root, 'containers', id, 'state.json'), 'utf8')).launcherPid ?? 0
+  } catch {
+    return 0
+  }
+}
+
+/** One line per entry: path, type, mode, owner, size, content hash or link target. */
+export function treeHash(dir: string): string {
+  const h = createHash('sha256')
+  const walk = (rel: string) => {
+    const p = rel ? join(dir, rel) : dir
+    const st = lstatSync(p)
+    let what = ''
+    if (st.isSymbolicLink()) what = `-> ${readlinkSync(p)}`
+    else if (st.isFile()) what = createHash('sha256').update(readFileSync(p)).digest('hex')
+    else if (st.isCharacterDevice() || st.isBlockDevice()) what = `dev ${st.rdev}`
+    h.update(`${rel}\0${st.mode.toString(8)}\0${st.uid}:${st.gid}\0${st.size}\0${st.mtimeMs}\0${st.nlink}\0${what}\n`)
+    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(rel ? `${rel}/${n}` : n)
+  }
+  if (existsSync(dir)) walk('')
+  return h.digest('hex')
+}
+
+/** `store ps -a` as name -> status text. */
+export function psStatus(ps: CliResult): Map<string, string> {
+  const m = new Map<string, string>()
+  for (const line of ps.stdout.split('\n').filter(Boolean)) {
+    const [name, status] = line.split('|')
+    m.set(name, status)
+  }
+  return m
+}
