@@ -19,7 +19,11 @@ beforeEach(async () => {
   t = await tempStore()
   store = t.store
 })
-afterEach(async () => t.cleanup())
+afterEach(async () => {
+  delete process.env.STORE_HASH
+  delete process.env.STORE_CHUNKER
+  await t.cleanup()
+})
 
 const deps = () => ({ cas: store.cas, hash: store.hash, chunker: store.chunker })
 const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex')
@@ -39,7 +43,19 @@ function tarOf(files: { name: string; data: Uint8Array; uid?: number; mtime?: nu
   return Buffer.concat(parts)
 }
 
-describe('ingestTar() and layerTar()', () => {
+describe.each([
+  ['native', 'wasm'],
+  ['wasm', 'ts'],
+])('ingestTar() and layerTar() with the %s hash and the %s chunker', (hash, chunker) => {
+  beforeEach(async () => {
+    process.env.STORE_HASH = hash
+    process.env.STORE_CHUNKER = chunker
+    await t.cleanup()
+    t = await tempStore()
+    store = t.store
+    expect([store.hash.name, store.chunker.name]).toEqual([hash, chunker])
+  })
+
   test('rebuild any archive byte for byte, however it is split (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -56,6 +72,9 @@ describe('ingestTar() and layerTar()', () => {
       { numRuns: 40 },
     )
   })
+})
+
+describe('ingestTar() and layerTar()', () => {
 
   test('identical content is stored once whatever its path, mtime or owner', async () => {
     const data = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251)
