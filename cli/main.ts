@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // store: the command line. Commands are declarations with short handlers; each handler loads
 // what it needs lazily, so `store --version` in a pipeline starts in tens of milliseconds.
 

@@ -103,7 +103,9 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
       // once (the process group would otherwise get it directly as well). Reading an inherited
       // terminal still works: it is not this session's controlling tty, so no SIGTTIN.
-      const p = spawn('unshare', args, { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
+      // setpriv --pdeathsig: if our process is killed (even -9), the launcher gets SIGKILL too,
+      // and with it the container's init and every mount of its namespace.
+      const p = spawn('setpriv', ['--pdeathsig', 'KILL', 'unshare', ...args], { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
       p.on('spawn', () => req.onSpawn?.(p.pid!))
       p.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))

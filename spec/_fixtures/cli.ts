@@ -21,7 +21,7 @@ export function requireBuilt(): void {
 
 /** Run `store` synchronously. */
 export function store(root: string, args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, '--root', root, ...args], {
+  const r = spawnSync(process.execPath, ['--', BIN, '--root', root, ...args], {
     input: opts.input,
     env: { ...process.env, ...opts.env },
     cwd: opts.cwd,
@@ -33,7 +33,7 @@ export function store(root: string, args: string[], opts: { input?: string | Buf
 /** Run `store` asynchronously (for concurrency tests). */
 export function storeAsync(root: string, args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [BIN, '--root', root, ...args], { env: { ...process.env, ...opts.env } })
+    const p = spawn(process.execPath, ['--', BIN, '--root', root, ...args], { env: { ...process.env, ...opts.env } })
     const out: Buffer[] = []
     const err: Buffer[] = []
     p.stdout.on('data', (b) => out.push(b))
