@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // One file at a time: end-to-end files mount, start containers and run many CLI processes;
+    // on two cores, running two such files at once starves the runner's own RPC (vitest's
+    // "Timeout calling onTaskUpdate") and makes timings meaningless.
+    fileParallelism: false,
   },
 })

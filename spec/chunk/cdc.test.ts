@@ -17,7 +17,8 @@ describe('content-defined chunking', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 0x7fffffff }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
+        // max excluded: an insertion at the very end would move the last, end-of-input cut.
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         fc.integer({ min: 1, max: 5000 }),
         (seed, where, size) => {
           const data = randomBytes(4 << 20, seed)
