@@ -6,7 +6,8 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   chunk: () => import('./chunk.bench.js'),
   codec: () => import('./codec.bench.js'),
   import: () => import('./import.bench.js'),
-  start: () => import('./start.bench.js' as string),
+  start: () => import('./start.bench.js'),
+  build: () => import('./build.bench.js'),
 }
 
 const want = process.argv.slice(2)

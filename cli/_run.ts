@@ -16,7 +16,8 @@ export async function run(argv: string[]): Promise<void> {
     .alias('help', 'h')
     .strict()
     .demandCommand(1, 'store: a command is required. See store --help.')
-    .parserConfiguration({ 'halt-at-non-option': false, 'populate--': true })
+    // boolean-negation off: Docker's flags are literally named --no-cache, --no-trunc.
+    .parserConfiguration({ 'halt-at-non-option': false, 'populate--': true, 'boolean-negation': false })
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, e) => {
       if (e) throw e

@@ -4,7 +4,7 @@
 // rebuild re-reads only files whose metadata changed: hashing is proportional to what changed.
 
 import { createReadStream, type Stats } from 'node:fs'
-import { lstat, readdir, readlink } from 'node:fs/promises'
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
@@ -18,6 +18,9 @@ export interface SourceItem {
   abs: string
   stat: Stats
 }
+
+const SMALL_FILE = 256 << 10
+const HASH_WINDOW = 32
 
 interface HashMemo {
   [abs: string]: { key: string; digest: string }
@@ -41,9 +44,15 @@ export class ContextHasher {
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
     const m = this.memo[abs]
     if (m && m.key === key) return m.digest
-    const h = this.store.hash.create()
-    for await (const b of createReadStream(abs, { highWaterMark: 1 << 20 })) h.update(b as Uint8Array)
-    const digest = h.digest()
+    // Small files in one read: a stream's 1 MiB buffer per file was most of the garbage
+    // collection of a 10 000-file context.
+    let digest: string
+    if (st.size <= SMALL_FILE) digest = this.store.hash.sha256(await readFile(abs))
+    else {
+      const h = this.store.hash.create()
+      for await (const b of createReadStream(abs, { highWaterMark: 1 << 20 })) h.update(b as Uint8Array)
+      digest = h.digest()
+    }
     this.memo[abs] = { key, digest }
     this.dirty = true
     return digest
@@ -52,12 +61,14 @@ export class ContextHasher {
   /** Digest of a set of items as they will land: names relative to the destination. */
   async digestOf(items: { name: string; abs: string; stat: Stats }[], chown?: string, chmod?: string): Promise<string> {
     const lines: string[] = [`chown=${chown ?? ''}`, `chmod=${chmod ?? ''}`]
-    for (const it of items) {
+    const line = async (it: (typeof items)[number]) => {
       const st = it.stat
       const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : 'o'
       const body = kind === 'f' ? await this.fileDigest(it.abs, st) : kind === 'l' ? await readlink(it.abs) : ''
-      lines.push([it.name, kind, (st.mode & 0o7777).toString(8), st.uid, st.gid, kind === 'f' ? st.size : 0, body].join('\0'))
+      return [it.name, kind, (st.mode & 0o7777).toString(8), st.uid, st.gid, kind === 'f' ? st.size : 0, body].join('\0')
     }
+    // Files are read HASH_WINDOW at a time: many small files are bound by I/O latency, not bytes.
+    for (let i = 0; i < items.length; i += HASH_WINDOW) lines.push(...(await Promise.all(items.slice(i, i + HASH_WINDOW).map(line))))
     return this.store.hash.sha256(new TextEncoder().encode(lines.join('\n'))).slice(7)
   }
 }
@@ -121,9 +132,13 @@ export async function expandSource(context: string, src: string, ignore: IgnoreF
 /** Every path under a source dir (not the dir itself), sorted, parents first, minus ignored. */
 export async function* walkSource(context: string, dirRel: string, ignore: IgnoreFn): AsyncGenerator<SourceItem> {
   const abs = dirRel ? `${context}/${dirRel}` : context
-  for (const n of (await readdir(abs)).sort(byteOrder)) {
+  const names = (await readdir(abs)).sort(byteOrder)
+  // A folder's entries are stat'ed together: one at a time, a 10 000-file context spent most
+  // of a fully cached rebuild waiting on lstat round trips.
+  const stats = await Promise.all(names.map((n) => lstat(`${abs}/${n}`)))
+  for (const [i, n] of names.entries()) {
     const rel = dirRel ? `${dirRel}/${n}` : n
-    const st = await lstat(`${context}/${rel}`)
+    const st = stats[i]
     if (ignore(rel, st.isDirectory())) {
       if (!st.isDirectory()) continue
       // An excluded dir may still hold re-included (!pattern) children: look inside.

@@ -50,6 +50,13 @@ export interface BuildResult {
 interface StageState {
   layers: LayerRecord[]
   config: ImageConfig
+  /**
+   * When the stage's newest content was made: the base image's time, then each layer step's
+   * (a cache hit keeps the time of the build that made the layer). History entries and the
+   * image's `created` use it, as BuildKit does, so a fully cached rebuild gives the same image
+   * ID instead of a new one (and a dangling old one) per run.
+   */
+  created: string
 }
 
 const clone = <T>(x: T): T => structuredClone(x)
@@ -120,7 +127,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
       const label = stage.name ?? `stage-${si}`
       const from = P.expandInstruction(stage.from, P.definedVars(meta), esc)
       const v = progress.step(`[${order.length > 1 ? `${label} ` : ''}${++stepNo}/${total}] FROM ${from.image}`)
-      const st = await baseState(store, from.image, stageRef(from.image, si), results, now)
+      const st = await baseState(store, from.image, stageRef(from.image, si), results, now, sde !== undefined)
       v.done()
       const scope = new P.StageScope({ metaArgs: meta, buildArgs, env: st.config.config.Env ?? [], escapeChar: esc })
       let cmdSet = false
@@ -143,7 +150,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
       const history = (instr: P.Instruction, emptyLayer: boolean, expanded: P.Instruction = instr) => {
         const createdBy = P.historyCreatedBy(expanded, { shell: shell(), args: scope.declaredArgs(), vars: scope.vars(), workdir: workdir() })
         if (createdBy === undefined) return
-        const h: HistoryEntry = { created: now(), created_by: createdBy, comment: P.HISTORY_COMMENT }
+        const h: HistoryEntry = { created: st.created, created_by: createdBy, comment: P.HISTORY_COMMENT }
         if (emptyLayer) h.empty_layer = true
         st.config.history.push(h)
       }
@@ -153,13 +160,15 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
         if (hit) {
           st.layers.push(await store.layers.require(hit.chainId))
           st.config.rootfs.diff_ids.push(hit.diffId)
+          if (sde === undefined) st.created = hit.created
           cachedSteps++
           v.cached()
           return
         }
         cacheValid = false // a miss invalidates every later step
         const made = await make()
-        await cachePut(store, key, { chainId: made.record.chainId, diffId: made.record.diffId, created: now(), description })
+        st.created = now()
+        await cachePut(store, key, { chainId: made.record.chainId, diffId: made.record.diffId, created: st.created, description })
         st.layers.push(made.record)
         st.config.rootfs.diff_ids.push(made.record.diffId)
         v.done()
@@ -373,7 +382,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
   const final = results.get(targetIndex)!
   const config = final.config
   if (o.labels && Object.keys(o.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...o.labels }
-  config.created = now()
+  config.created = final.created
   const w = progress.step('exporting to image')
   const id = await putImage(store, config, { tags })
   progress.step(`writing image ${id} done`)
@@ -382,15 +391,16 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
   return { id, tags, steps: stepNo, cached: cachedSteps }
 }
 
-async function baseState(store: Store, image: string, stageIdx: number | undefined, results: Map<number, StageState>, now: () => string): Promise<StageState> {
+/** `fixedTime`: SOURCE_DATE_EPOCH is set, every time is `now()`. */
+async function baseState(store: Store, image: string, stageIdx: number | undefined, results: Map<number, StageState>, now: () => string, fixedTime: boolean): Promise<StageState> {
   if (stageIdx !== undefined) {
     const s = results.get(stageIdx)!
-    return { layers: [...s.layers], config: clone(s.config) }
+    return { layers: [...s.layers], config: clone(s.config), created: s.created }
   }
   if (image === 'scratch') {
     const config = newConfig(now())
     config.config = { Env: [DEFAULT_PATH] }
-    return { layers: [], config }
+    return { layers: [], config, created: now() }
   }
   const id = await store.images.resolve(image)
   if (!id) {
@@ -402,7 +412,8 @@ async function baseState(store: Store, image: string, stageIdx: number | undefin
   const config = clone(await getConfig(store, id))
   config.history = config.history ?? []
   config.config = config.config ?? {}
-  return { layers: await imageLayers(store, config), config }
+  const created = fixedTime ? now() : config.created ?? now()
+  return { layers: await imageLayers(store, config), config, created }
 }
 
 function normalizeAbs(p: string): string {

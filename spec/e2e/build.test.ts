@@ -1,0 +1,336 @@
+// End-to-end: `store build` through the built binary, on a temp store with busybox imported as
+// `busybox`: the layer cache shared across Dockerfiles, the cache rules of REFERENCE §4,
+// multi-stage builds, .dockerignore, the built image's config at run time, the command's
+// input/output forms, failures (which must tag nothing and leave the store sound),
+// SOURCE_DATE_EPOCH reproducibility, ONBUILD and heredocs.
+
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { requireBuilt, store, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { progressSteps, stepStatus, writeProject } from '../_fixtures/build.js'
+
+const skip = busyboxUnavailable() !== undefined
+
+let tmp: { dir: string; cleanup: () => void }
+let root: string
+
+const cli = (args: string[], opts: Parameters<typeof store>[2] = {}) => store(root, args, opts)
+const ok = (r: CliResult): CliResult => {
+  expect(r.status, r.stderr).toBe(0)
+  return r
+}
+const inspect = (ref: string) => JSON.parse(ok(cli(['inspect', ref])).stdout)[0]
+const layersOf = (ref: string): string[] => inspect(ref).RootFS.Layers
+const runOut = (args: string[]) => ok(cli(['run', '--rm', ...args])).stdout
+const project = (name: string, files: Record<string, string>) => writeProject(join(tmp.dir, name), files)
+/** Rows of a table printed with 2+ spaces between columns, as objects keyed by the header. */
+const table = (text: string): Record<string, string>[] => {
+  const [head, ...rows] = text.trim().split('\n')
+  const cols = head.trim().split(/ {2,}/)
+  return rows.map((r) => Object.fromEntries(r.trim().split(/ {2,}/).map((v, i) => [cols[i], v])))
+}
+
+beforeAll(() => {
+  if (skip) return
+  requireBuilt()
+  tmp = tempDir('store-e2e-build-')
+  root = join(tmp.dir, 'root')
+  makeBusyboxRoot(join(tmp.dir, 'busybox'))
+  ok(cli(['import', join(tmp.dir, 'busybox'), 'busybox']))
+})
+
+afterAll(() => tmp?.cleanup())
+// The specs drive the CLI synchronously: let the event loop turn between them, or vitest's
+// worker cannot answer its runner for the whole file and reports an RPC timeout.
+afterEach(() => new Promise<void>((r) => setTimeout(r, 0)))
+
+describe.skipIf(skip)('store build: one project, two Dockerfiles, one layer cache', () => {
+  let dir: string
+  let firstId: string
+  // Two "install" RUNs shared by both files, then each file's own COPY and ENTRYPOINT.
+  const dockerfile = (copy: string, entry: string, extra = '') =>
+    `FROM busybox\nRUN echo installing && mkdir -p /usr/lib/fakepy && echo 'interp 1.0' > /usr/lib/fakepy/VERSION\nRUN echo 'deps' > /usr/lib/fakepy/deps.txt\n${copy}\n${extra}ENTRYPOINT ${entry}\n`
+
+  beforeAll(() => {
+    if (skip) return
+    dir = project('two-dockerfiles', {
+      'app.py': 'echo app one\n',
+      'app2.py': 'echo app two\n',
+      // The RUN after COPY is "a later step": it must rerun when app.py changes.
+      Dockerfile: dockerfile('COPY . /opt/source-code', 'sh /opt/source-code/app.py', 'RUN ls /opt/source-code > /opt/listing\n'),
+      // As in Docker: a single file copied to a path that does not exist becomes that file.
+      Dockerfile2: dockerfile('COPY app2.py /opt/source-code', 'sh /opt/source-code'),
+    })
+  })
+
+  test('a positional that is a file is the Dockerfile, its folder the context; the image runs its ENTRYPOINT', () => {
+    const r = ok(cli(['build', 'Dockerfile', '-t', 'acme/app'], { cwd: dir }))
+    expect(stepStatus(r.stderr, 'RUN echo installing')).toBe('DONE')
+    expect(progressSteps(r.stderr).find((s) => s.title.includes('RUN echo installing'))!.output).toContain('installing')
+    expect(r.stderr).toMatch(/naming to acme\/app:latest done/)
+    expect(runOut(['acme/app'])).toBe('app one\n')
+    expect(runOut(['--entrypoint', 'cat', 'acme/app', '/opt/listing'])).toBe('Dockerfile\nDockerfile2\napp.py\napp2.py\n')
+  })
+
+  test('the second Dockerfile reuses both RUN layers: CACHED, not run, the same diffIDs', () => {
+    const r = ok(cli(['build', 'Dockerfile2', '-t', 'acme/app2'], { cwd: dir }))
+    expect(stepStatus(r.stderr, 'RUN echo installing')).toBe('CACHED')
+    expect(stepStatus(r.stderr, "RUN echo 'deps'")).toBe('CACHED')
+    expect(stepStatus(r.stderr, 'COPY app2.py')).toBe('DONE')
+    expect(progressSteps(r.stderr).filter((s) => s.status === 'CACHED')).toHaveLength(2)
+    // Not run: the command's output line never shows.
+    expect(r.stderr).not.toMatch(/^#\d+ [\d.]+ installing$/m)
+    const a = layersOf('acme/app')
+    const b = layersOf('acme/app2')
+    const base = layersOf('busybox')
+    expect(a).toHaveLength(base.length + 4)
+    expect(b).toHaveLength(base.length + 3)
+    expect(b.slice(0, base.length + 2)).toEqual(a.slice(0, base.length + 2))
+    expect(b[base.length + 2]).not.toBe(a[base.length + 2])
+    expect(runOut(['acme/app2'])).toBe('app two\n')
+  })
+
+  test('history lists every step newest first, 0B for metadata-only steps', () => {
+    const rows = table(ok(cli(['history', 'acme/app'])).stdout)
+    expect(rows[0]['CREATED BY']).toMatch(/^ENTRYPOINT \["\/bin\/sh" "-c" "sh \/opt\/source-c/)
+    expect(rows[0].SIZE).toBe('0B')
+    expect(rows[0].IMAGE).toBe(inspect('acme/app').Id.slice(7, 19))
+    expect(rows[1]['CREATED BY']).toBe('RUN /bin/sh -c ls /opt/source-code > /opt/li…') // cut at 45
+    expect(rows[2]['CREATED BY']).toBe('COPY . /opt/source-code # buildkit')
+    expect(rows[2].SIZE).not.toBe('0B')
+    expect(rows[4]['CREATED BY']).toMatch(/^RUN \/bin\/sh -c echo installing/)
+    expect(rows[4].SIZE).not.toBe('0B')
+    expect(rows.slice(1).every((r) => r.IMAGE === '<missing>')).toBe(true)
+    expect(ok(cli(['history', 'busybox'])).stdout.trim().split('\n')[1]).toMatch(/ 1\.98MB +Imported from /) // no CREATED BY
+  })
+
+  test('system df -v counts the busybox and RUN layers as shared by both images', () => {
+    const rows = table(ok(cli(['system', 'df', '-v'])).stdout.split('\n\n').find((s) => s.includes('SHARED SIZE'))!)
+    const row = (repo: string) => rows.find((r) => r.REPOSITORY === repo)!
+    for (const repo of ['acme/app', 'acme/app2']) {
+      expect(row(repo)['SHARED SIZE']).toBe('1.98MB')
+      expect(row(repo)['UNIQUE SIZE']).toMatch(/^\d+B$/) // bytes of its own COPY (and RUN) layers
+      expect(row(repo)['UNIQUE SIZE']).not.toBe('0B')
+    }
+    expect(row('busybox')['UNIQUE SIZE']).toBe('0B')
+  })
+
+  test('editing app.py reruns only the COPY and the steps after it', () => {
+    writeFileSync(join(dir, 'app.py'), 'echo app one, edited\n')
+    const r = ok(cli(['build', 'Dockerfile', '-t', 'acme/app'], { cwd: dir }))
+    expect(stepStatus(r.stderr, 'RUN echo installing')).toBe('CACHED')
+    expect(stepStatus(r.stderr, "RUN echo 'deps'")).toBe('CACHED')
+    expect(stepStatus(r.stderr, 'COPY . /opt/source-code')).toBe('DONE')
+    expect(stepStatus(r.stderr, 'RUN ls /opt/source-code')).toBe('DONE')
+    expect(runOut(['acme/app'])).toBe('app one, edited\n')
+    firstId = inspect('acme/app').Id
+  })
+
+  test('touching app.py (mtime only) reruns nothing and gives the same image', () => {
+    const later = new Date(Date.now() + 5000)
+    utimesSync(join(dir, 'app.py'), later, later)
+    const r = ok(cli(['build', 'Dockerfile', '-t', 'acme/app'], { cwd: dir }))
+    const layerSteps = progressSteps(r.stderr).filter((s) => /\] (RUN|COPY)/.test(s.title))
+    expect(layerSteps).toHaveLength(4)
+    expect(layerSteps.every((s) => s.status === 'CACHED')).toBe(true)
+    expect(inspect('acme/app').Id).toBe(firstId)
+  })
+})
+
+describe.skipIf(skip)('store build: cache rules', () => {
+  const build = (name: string, text: string, args: string[] = []) => {
+    const dir = project(name, { Dockerfile: text })
+    return ok(cli(['build', ...args, dir]))
+  }
+
+  test('changing an ENV before a RUN invalidates it; the same ENV again hits', () => {
+    const df = (mode: string) => `FROM busybox\nENV MODE=${mode}\nRUN echo "env rule $MODE" > /mode\n`
+    expect(stepStatus(build('env-a', df('a'), ['-t', 'env-rule']).stderr, 'RUN')).toBe('DONE')
+    expect(stepStatus(build('env-b', df('b'), ['-t', 'env-rule']).stderr, 'RUN')).toBe('DONE')
+    expect(runOut(['env-rule', 'cat', '/mode'])).toBe('env rule b\n')
+    expect(stepStatus(build('env-a2', df('a')).stderr, 'RUN')).toBe('CACHED')
+  })
+
+  test('LABEL, EXPOSE, CMD and ENTRYPOINT changes do not invalidate later RUNs', () => {
+    const df = (v: string) =>
+      `FROM busybox\nRUN echo meta rule > /m\nLABEL v=${v}\nEXPOSE 80${v}\nCMD ["c${v}"]\nENTRYPOINT ["e${v}"]\nRUN echo after meta > /a\n`
+    build('meta-1', df('1'))
+    const r = build('meta-2', df('2'), ['-t', 'meta-rule'])
+    expect(progressSteps(r.stderr).filter((s) => /\] RUN/.test(s.title)).map((s) => s.status)).toEqual(['CACHED', 'CACHED'])
+    const c = inspect('meta-rule').Config
+    expect(c.Labels).toEqual({ v: '2' })
+    expect(c.ExposedPorts).toEqual({ '802/tcp': {} })
+    expect(c.Entrypoint).toEqual(['e2'])
+    expect(c.Cmd).toEqual(['c2'])
+  })
+
+  test('--no-cache reruns every step', () => {
+    const df = 'FROM busybox\nRUN echo no-cache rule one > /1\nRUN echo no-cache rule two > /2\n'
+    build('nocache-1', df)
+    const r = build('nocache-2', df, ['--no-cache'])
+    expect(progressSteps(r.stderr).filter((s) => /\] RUN/.test(s.title)).map((s) => s.status)).toEqual(['DONE', 'DONE'])
+  })
+
+  test('a --build-arg value change invalidates the RUNs that see the ARG, not those before it', () => {
+    const df = 'FROM busybox\nRUN echo before the arg > /b\nARG FLAVOR=plain\nRUN echo "flavor $FLAVOR" > /f\n'
+    const statuses = (r: CliResult) => progressSteps(r.stderr).filter((s) => /\] RUN/.test(s.title)).map((s) => s.status)
+    build('arg-1', df, ['--build-arg', 'FLAVOR=x'])
+    expect(statuses(build('arg-2', df, ['--build-arg', 'FLAVOR=y', '-t', 'arg-rule']))).toEqual(['CACHED', 'DONE'])
+    expect(runOut(['arg-rule', 'cat', '/f'])).toBe('flavor y\n')
+    expect(statuses(build('arg-3', df, ['--build-arg', 'FLAVOR=x']))).toEqual(['CACHED', 'CACHED'])
+    // ARG values reach RUN, not the image's config.
+    expect(inspect('arg-rule').Config.Env ?? []).not.toContainEqual(expect.stringMatching(/^FLAVOR=/))
+  })
+})
+
+describe.skipIf(skip)('store build: stages, context and the built image', () => {
+  test('multi-stage: COPY --from=<name> and --from=<index>; --target builds an earlier stage', () => {
+    const dir = project('multi', {
+      Dockerfile:
+        'FROM busybox AS build\nRUN mkdir /out && echo built > /out/artifact && echo junk > /junk\n' +
+        'FROM busybox\nCOPY --from=build /out /out\nCOPY --from=0 /junk /junk0\nCMD ["cat", "/out/artifact"]\n',
+    })
+    ok(cli(['build', '-t', 'ms', dir]))
+    expect(runOut(['ms'])).toBe('built\n')
+    expect(runOut(['ms', 'sh', '-c', 'cat /junk0; ls /junk 2>&1 || true'])).toMatch(/^junk\n.*No such file/)
+    expect(layersOf('ms')).toHaveLength(layersOf('busybox').length + 2)
+    ok(cli(['build', '--target', 'build', '-t', 'ms-build', dir]))
+    expect(runOut(['ms-build', 'cat', '/out/artifact', '/junk'])).toBe('built\njunk\n')
+  })
+
+  test('.dockerignore keeps excluded files out of the image; a ! exception comes back', () => {
+    const dir = project('ignore', {
+      'keep.txt': 'k\n',
+      'secret.env': 'TOKEN=1\n',
+      'logs/a.log': 'a\n',
+      'logs/keep.log': 'kept\n',
+      'docs/notes.md': 'n\n',
+      '.dockerignore': 'secret.env\nlogs\n!logs/keep.log\n**/*.md\n',
+      Dockerfile: 'FROM busybox\nCOPY . /ctx\n',
+    })
+    ok(cli(['build', '-t', 'ignored', dir]))
+    const files = runOut(['ignored', 'find', '/ctx', '-type', 'f']).trim().split('\n').sort()
+    expect(files).toEqual(['/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/keep.txt', '/ctx/logs/keep.log'])
+  })
+
+  test('run honours the built ENTRYPOINT, CMD, ENV, WORKDIR and USER', () => {
+    const dir = project('config', {
+      Dockerfile:
+        'FROM busybox\nENV GREETING=hello NAME=world\nWORKDIR /srv/app\nRUN echo made here > here.txt\nUSER app\n' +
+        'ENTRYPOINT ["sh", "-c", "echo $GREETING $NAME; pwd; id -u; cat here.txt; echo args: \\"$@\\"", "--"]\nCMD ["default"]\n',
+    })
+    ok(cli(['build', '-t', 'acme/user', dir]))
+    expect(runOut(['acme/user'])).toBe('hello world\n/srv/app\n1000\nmade here\nargs: default\n')
+    expect(runOut(['acme/user', 'given'])).toMatch(/args: given\n$/)
+    expect(runOut(['--entrypoint', 'id', 'acme/user', '-u'])).toBe('1000\n')
+  })
+
+  test('-q prints only the image ID; --iidfile writes it; - and -f - read the Dockerfile from stdin', () => {
+    const dir = project('quiet', { 'data.txt': 'from the context\n', Dockerfile: 'FROM busybox\nCOPY data.txt /data.txt\n' })
+    const q = ok(cli(['build', '-q', '--iidfile', join(tmp.dir, 'iid'), dir]))
+    expect(q.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/)
+    expect(q.stderr).toBe('')
+    expect(readFileSync(join(tmp.dir, 'iid'), 'utf8')).toBe(q.stdout.trim())
+    expect(runOut([q.stdout.trim(), 'cat', '/data.txt'])).toBe('from the context\n')
+
+    const stdin = ok(cli(['build', '-q', '-t', 'from-stdin', '-'], { input: 'FROM busybox\nRUN echo no context > /s\n' }))
+    expect(stdin.stdout).toBe(`${inspect('from-stdin').Id}\n`)
+    expect(runOut(['from-stdin', 'cat', '/s'])).toBe('no context\n')
+
+    const withContext = ok(cli(['build', '-q', '-f', '-', dir], { input: 'FROM busybox\nCOPY data.txt /copied\n' }))
+    expect(runOut([withContext.stdout.trim(), 'cat', '/copied'])).toBe('from the context\n')
+  })
+})
+
+describe.skipIf(skip)('store build: bad input fails, tags nothing and leaves the store sound', () => {
+  const cases: [string, string, RegExp, string[]?][] = [
+    ['syntax error', 'FROM busybox\n# a comment\nRUN echo \\\n  continued\nCMD ["x", 1]\n', /^Error: dockerfile parse error on line 5: when using JSON array syntax, arrays must be comprised of strings only$/m],
+    ['unknown instruction', 'FROM busybox\nFOO bar\n', /^Error: dockerfile parse error on line 2: unknown instruction: FOO$/m],
+    ['COPY of a missing file', 'FROM busybox\nCOPY missing.txt /m\n', /"\/missing.txt": not found/],
+    ['COPY ../outside', 'FROM busybox\nCOPY ../outside.txt /o\n', /forbidden path outside the build context: \.\.\/outside\.txt/],
+    ['unknown --from stage', 'FROM busybox\nCOPY --from=nope /a /b\n', /nope: image not found in the store/],
+    ['unknown --target', 'FROM busybox AS one\nRUN true\n', /target stage "nope" could not be found/, ['--target', 'nope']],
+    ['FROM an image not in the store', 'FROM nosuch:1\nRUN true\n', /nosuch:1: image not found in the store/],
+  ]
+  let n = 0
+  const tags = () => ok(cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout
+  test.each(cases)('%s', (_what, text, message, extra = []) => {
+    const dir = project(`bad-${++n}`, { Dockerfile: text, 'present.txt': 'x\n' })
+    writeFileSync(join(tmp.dir, 'outside.txt'), 'outside the context\n') // exists, but must not be reachable
+    const r = cli(['build', '-t', `bad:${n}`, ...extra, dir])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(message)
+    expect(tags()).not.toMatch(/^bad:/m)
+  })
+
+  test('a failing RUN names the command and its status; the steps before it are CACHED next time', () => {
+    const dir = project('bad-run', { Dockerfile: 'FROM busybox\nRUN echo before the failure > /before\nRUN exit 3\n' })
+    const first = cli(['build', '-t', 'bad:run', dir])
+    expect(first.status).toBe(1)
+    expect(first.stderr).toMatch(/^Error: The command '\/bin\/sh -c exit 3' returned a non-zero code: 3$/m)
+    expect(stepStatus(first.stderr, 'RUN echo before')).toBe('DONE')
+    expect(stepStatus(first.stderr, 'RUN exit 3')).toBe('ERROR')
+    const again = cli(['build', '-t', 'bad:run', dir])
+    expect(again.status).toBe(1)
+    expect(stepStatus(again.stderr, 'RUN echo before')).toBe('CACHED')
+    expect(tags()).not.toMatch(/^bad:/m)
+    const fsck = cli(['fsck'])
+    expect(fsck.status, fsck.stderr).toBe(0)
+    expect(fsck.stdout).toMatch(/no problems/)
+  })
+})
+
+describe.skipIf(skip)('store build: reproducibility, ONBUILD, heredocs', () => {
+  test('with SOURCE_DATE_EPOCH, the same inputs on two fresh stores give the same image ID', () => {
+    const archive = join(tmp.dir, 'busybox.tar')
+    ok(cli(['save', '-o', archive, 'busybox']))
+    const dir = project('sde', { 'f.txt': 'data\n', Dockerfile: 'FROM busybox\nRUN echo hi > /x && mkdir /d\nCOPY f.txt /d/\nENV A=1\nCMD ["cat", "/x"]\n' })
+    const ids = ['sde-1', 'sde-2'].map((name, i) => {
+      const r = join(tmp.dir, name)
+      ok(store(r, ['load', '-i', archive]))
+      const t = new Date(Date.now() + i * 10_000) // a different mtime each time: clamped away
+      utimesSync(join(dir, 'f.txt'), t, t)
+      return ok(store(r, ['build', '-q', dir], { env: { SOURCE_DATE_EPOCH: '1700000000' } })).stdout.trim()
+    })
+    expect(ids[0]).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(ids[1]).toBe(ids[0])
+    expect(JSON.parse(ok(store(join(tmp.dir, 'sde-1'), ['inspect', ids[0]])).stdout)[0].Created).toMatch(/^2023-11-14T22:13:20/)
+  })
+
+  test('ONBUILD triggers run in the build that uses the image as FROM', () => {
+    const dir = project('onbuild', {
+      'Dockerfile.base': 'FROM busybox\nONBUILD RUN echo trig > /trig\n',
+      'Dockerfile.child': 'FROM acme/onbuild\nRUN cat /trig > /seen\n',
+    })
+    ok(cli(['build', '-t', 'acme/onbuild', join(dir, 'Dockerfile.base')]))
+    expect(inspect('acme/onbuild').Config.OnBuild).toEqual(['RUN echo trig > /trig'])
+    expect(cli(['run', '--rm', 'acme/onbuild', 'ls', '/trig']).status).not.toBe(0)
+    ok(cli(['build', '-t', 'acme/child', join(dir, 'Dockerfile.child')]))
+    expect(runOut(['acme/child', 'cat', '/trig', '/seen'])).toBe('trig\ntrig\n')
+    expect(inspect('acme/child').Config.OnBuild ?? null).toBeNull()
+  })
+
+  test('heredocs: RUN <<EOF runs a script; COPY <<EOF writes a file, expanded unless the delimiter is quoted', () => {
+    const dir = project('heredoc', {
+      Dockerfile: [
+        'FROM busybox',
+        'ENV WHO=world',
+        'RUN <<EOF',
+        'echo "hello $WHO" > /greeting',
+        'echo line2 >> /greeting',
+        'EOF',
+        'COPY <<EOF /etc/app.conf',
+        'name=$WHO',
+        'EOF',
+        'COPY <<-"EOT" /raw.txt',
+        '\tkeep $WHO',
+        '\tEOT',
+        '',
+      ].join('\n'),
+    })
+    ok(cli(['build', '-t', 'heredoc', dir]))
+    expect(runOut(['heredoc', 'cat', '/greeting', '/etc/app.conf', '/raw.txt'])).toBe('hello world\nline2\nname=world\nkeep $WHO\n')
+  })
+})
