@@ -72,19 +72,29 @@ export default async function run(): Promise<void> {
     codec: Codec
     level: number
     inFlight: number
+    /** STORE_COMPRESSION for this variant: the zlib backend writes brotli unless told deflate. */
+    compression: 'deflate' | 'brotli'
   }
   const variants: Variant[] = []
   for (const level of [1, 6, 9]) {
-    variants.push({ name: `fflate L${level}`, codec: fflate, level, inFlight: 1 })
-    variants.push({ name: `zlib L${level}`, codec: zlib, level, inFlight: 1 })
-    variants.push({ name: `zlib L${level}, ${IN_FLIGHT} in flight`, codec: zlib, level, inFlight: IN_FLIGHT })
+    variants.push({ name: `fflate L${level}`, codec: fflate, level, inFlight: 1, compression: 'deflate' })
+    variants.push({ name: `zlib L${level}`, codec: zlib, level, inFlight: 1, compression: 'deflate' })
+    variants.push({ name: `zlib L${level}, ${IN_FLIGHT} in flight`, codec: zlib, level, inFlight: IN_FLIGHT, compression: 'deflate' })
+  }
+  // The store's default: brotli quality 1 on the zlib backend's worker threads.
+  variants.push({ name: 'zlib brotli q1', codec: zlib, level: 1, inFlight: 1, compression: 'brotli' })
+  variants.push({ name: `zlib brotli q1, ${IN_FLIGHT} in flight`, codec: zlib, level: 1, inFlight: IN_FLIGHT, compression: 'brotli' })
+  const use = (v: Variant) => {
+    if (v.compression === 'brotli') delete process.env.STORE_COMPRESSION
+    else process.env.STORE_COMPRESSION = 'deflate'
   }
 
   // Check before timing: every variant round-trips, and each backend reads the other's output.
   const stored = new Map<string, Uint8Array[]>()
   for (const v of variants) {
+    use(v)
     const enc = await mapChunks(chunks, v.inFlight, (c) => v.codec.encode(c, v.level))
-    const other = v.codec === zlib ? fflate : zlib
+    const other = v.codec === zlib && v.compression === 'deflate' ? fflate : zlib
     const dec = await mapChunks(enc, 1, (s) => other.decode(s))
     if (!dec.every((d, i) => Buffer.from(d).equals(chunks[i]))) throw new Error(`codec bench: ${v.name} does not round-trip`)
     stored.set(v.name, enc)
@@ -93,10 +103,14 @@ export default async function run(): Promise<void> {
 
   const bench = new Bench({ name: 'codec', time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 })
   for (const v of variants) {
-    bench.add(`${v.name} encode`, async () => void (await mapChunks(chunks, v.inFlight, (c) => v.codec.encode(c, v.level))))
+    bench.add(`${v.name} encode`, async () => {
+      use(v)
+      await mapChunks(chunks, v.inFlight, (c) => v.codec.encode(c, v.level))
+    })
     bench.add(`${v.name} decode`, async () => void (await mapChunks(stored.get(v.name)!, v.inFlight, (s) => v.codec.decode(s))))
   }
   await bench.run()
+  delete process.env.STORE_COMPRESSION
 
   const mbps = (task: string) => {
     const lat = bench.getTask(task)!.result!.latency

@@ -24,6 +24,9 @@ export interface TreeTarOptions {
 }
 
 const ZERO_BLOCK = new Uint8Array(512)
+// File reads: big enough to amortise syscalls, small enough that V8's external-memory
+// accounting does not force a full GC every few reads (measured on a 690 MB re-import).
+const READ_SIZE = Number(process.env.STORE_READ_SIZE ?? 256 << 10)
 const END = new Uint8Array(1024)
 
 /** One entry to write: a host path whose metadata and content go under `name` in the tar. */
@@ -124,7 +127,7 @@ async function* entryTar(
   } else if (st.isFile()) {
     yield encodeHeader({ ...h, size: st.size })
     let n = 0
-    for await (const buf of createReadStream(source, { highWaterMark: 1 << 20 })) {
+    for await (const buf of createReadStream(source, { highWaterMark: READ_SIZE })) {
       n += (buf as Buffer).length
       if (n > st.size) throw changedError(source)
       yield buf as Uint8Array

@@ -40,7 +40,7 @@ export interface IngestResult extends IngestStats {
   index: Digest
 }
 
-const WINDOW = 32
+const WINDOW = Number(process.env.STORE_INGEST_WINDOW ?? 32)
 
 /** Ingest a tar or tar.gz stream. Errors leave no index (unreferenced chunks go at the next prune). */
 export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>): Promise<IngestResult> {
