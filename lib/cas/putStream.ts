@@ -4,6 +4,7 @@
 // and the header with the final length is written last (the payload is the same raw DEFLATE
 // either codec backend reads).
 
+import { concatBytes } from '../_bytes.js'
 import { createDeflateRaw } from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { DEFAULT_LEVEL, encodeHeader, HEADER_SIZE, readHeader } from '../codec/index.js'
@@ -29,12 +30,12 @@ export async function putStream(ctx: CasContext, src: AsyncIterable<Uint8Array>,
       const r = await it.next()
       if (r.done) {
         finished = true
-        return await put(ctx, concat(head, headLen), opts)
+        return await put(ctx, concatBytes(head), opts)
       }
       head.push(r.value)
       headLen += r.value.length
     }
-    const first = concat(head, headLen)
+    const first = concatBytes(head)
     // Already-compressed input (a gzipped layer, media) is stored raw: judged from a sample.
     const compress = opts.compress !== false && readHeader(await ctx.codec.encode(first.subarray(0, SAMPLE))).encoding === 'deflate'
 
@@ -77,13 +78,3 @@ export async function putStream(ctx: CasContext, src: AsyncIterable<Uint8Array>,
   }
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(length)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}

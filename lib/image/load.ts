@@ -10,6 +10,7 @@ import { isDigest, type Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
 import { chainIdOf, ingestTar, normalizeEntryPath, type IngestResult, type LayerRecord } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
+import { concatBytes } from '../_bytes.js'
 import { putImageBytes } from './create.js'
 import { MediaTypes, type ImageConfig, type ImageIndex, type Manifest } from './model.js'
 import { parseTag } from './reference.js'
@@ -71,7 +72,7 @@ async function readItem(store: Store, body: AsyncIterable<Uint8Array>, size: num
     head.push(n.value)
     headLen += n.value.length
   }
-  const first = concat(head)
+  const first = concatBytes(head)
   const isGzip = first[0] === 0x1f && first[1] === 0x8b
   const isTar = size >= 1024 && size % 512 === 0 && (ascii(first, 257, 5) === 'ustar' || first.subarray(0, 512).every((b) => b === 0))
   async function* all(): AsyncGenerator<Uint8Array> {
@@ -98,7 +99,7 @@ async function readItem(store: Store, body: AsyncIterable<Uint8Array>, size: num
   }
   const parts: Uint8Array[] = []
   for await (const b of all()) parts.push(b)
-  return { digest: hasher.digest(), bytes: concat(parts) }
+  return { digest: hasher.digest(), bytes: concatBytes(parts) }
 }
 
 async function assemble(store: Store, items: Map<string, Item>) {
@@ -195,17 +196,6 @@ async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<U
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]
-  const n = parts.reduce((a, b) => a + b.length, 0)
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
 
 const ascii = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n))
 

@@ -4,6 +4,8 @@
 // GNU base-256 when the first byte has its high bit set (0x80 positive, 0xff negative, two's
 // complement over the whole field). Strings are NUL-terminated unless they fill their field.
 
+import { concatBytes } from '../_bytes.js'
+
 export const BLOCK = 512
 
 /** [offset, length] of each field of a ustar header. */
@@ -136,14 +138,7 @@ export function padLength(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK
 }
 
+/** Always a fresh buffer: callers keep it while the input moves on. */
 export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return parts.length === 1 ? parts[0].slice() : concatBytes(parts)
 }

@@ -2,6 +2,8 @@
 // Headers are copied out (small, and kept by callers); content is handed out as views of the
 // input chunks, so a body streams through without a copy and nothing accumulates.
 
+import { concat } from './_fields.js'
+
 const EMPTY = new Uint8Array(0)
 
 export class ByteSource {
@@ -71,20 +73,12 @@ export class ByteSource {
   /** Everything up to the end of the input, copied. */
   async rest(): Promise<Uint8Array> {
     const parts: Uint8Array[] = []
-    let n = 0
     for (;;) {
       const c = await this.chunk(Number.MAX_SAFE_INTEGER)
       if (c.length === 0) break
       parts.push(c)
-      n += c.length
     }
-    const out = new Uint8Array(n)
-    let o = 0
-    for (const p of parts) {
-      out.set(p, o)
-      o += p.length
-    }
-    return out
+    return concat(parts)
   }
 
   /** Let the input release its resources when the reader stops early. */

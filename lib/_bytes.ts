@@ -1,0 +1,15 @@
+// Byte helpers shared by the pure modules (no node: imports).
+
+/** One buffer holding `parts` in order; a single part is returned as is (no copy). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
