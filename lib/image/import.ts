@@ -11,6 +11,7 @@ import { gcLease } from '../_lock.js'
 import { addLayer, putImage } from './create.js'
 import { applyChange } from './changes.js'
 import { newConfig } from './model.js'
+import { memoLookup, memoStore, treeFingerprint } from './_treeMemo.js'
 import { parseTag } from './reference.js'
 
 export interface ImportOptions {
@@ -29,17 +30,25 @@ export async function importImage(store: Store, opts: ImportOptions) {
   for (const c of opts.changes ?? []) applyChange(config.config, c)
 
   let tar: AsyncIterable<Uint8Array>
+  let isDir = false
   if (opts.source === '-') {
     tar = opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)
   } else {
     const st = await stat(opts.source).catch(() => undefined)
     if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`, { exit: 1 })
-    tar = st.isDirectory() ? dirTar(opts.source) : createReadStream(opts.source, { highWaterMark: 1 << 20 })
+    isDir = st.isDirectory()
+    tar = isDir ? dirTar(opts.source) : createReadStream(opts.source, { highWaterMark: 1 << 20 })
   }
 
   const release = await gcLease(store.layout)
   try {
-    const { record, stats } = await addLayer(store, null, tar)
+    // A folder imported before, unchanged since (stat fingerprint): reuse its layer.
+    const fingerprint = isDir && process.env.STORE_IMPORT_MEMO !== '0' ? await treeFingerprint(store, opts.source) : undefined
+    const known = fingerprint ? await memoLookup(store, fingerprint) : undefined
+    const { record, stats } = known
+      ? { record: await store.layers.require(known), stats: undefined }
+      : await addLayer(store, null, tar)
+    if (fingerprint && !known) await memoStore(store, fingerprint, record.chainId)
     config.rootfs.diff_ids = [record.diffId]
     config.history = [{ created: config.created, comment: opts.message || `Imported from ${opts.source}` }]
     const id: Digest = await putImage(store, config, { tags: tag ? [tag] : [] })
