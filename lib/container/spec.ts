@@ -16,7 +16,7 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: 
       return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: opts }
     }
     opts.unshift('rbind')
-    if (m.propagation) opts.push(m.propagation)
+    opts.push(m.propagation || 'rprivate') // Docker's default for binds and volumes
     let source = m.source
     if (m.type === 'volume') source = `${volumeDir(m.name ?? m.source)}${m.subpath ? `/${m.subpath}` : ''}`
     return { destination: m.destination, type: 'bind', source, options: opts }

@@ -85,7 +85,9 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     ...(ns.includes('uts') ? ['--uts'] : []),
     ...(ns.includes('ipc') ? ['--ipc'] : []),
     ...(ns.includes('network') ? ['--net'] : []),
-    '--propagation', 'private', '/bin/sh', f.script,
+    // slave, not private: host mounts under a bind with bind-propagation=rslave/rshared reach
+    // the container; every other mount gets rprivate (Docker's default) in its own line.
+    '--propagation', 'slave', '/bin/sh', f.script,
   ]
   const fds: number[] = []
   const open = (path: string, flags: string) => {
