@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['spec/**/*.test.ts'],
+    // spec/optin: heavy specs run on request (npm run test:debian), never skipped here.
+    exclude: ['spec/optin/**', '**/node_modules/**'],
     // End-to-end specs mount file systems and start containers: give them room on a 2-core box.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -3,7 +3,8 @@
 // /bin. Its applet links are absolute (/bin/busybox). Users: root, nobody, and app (1000).
 
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { needRoot, needTool, unavailable } from './requires.js'
 
 export const BUSYBOX = '/bin/busybox'
 
@@ -12,12 +13,7 @@ export const BUSYBOX = '/bin/busybox'
  * busybox (or not being root) is a failure, not a skip.
  */
 export function busyboxUnavailable(): string | undefined {
-  let reason: string | undefined
-  if (!existsSync(BUSYBOX)) reason = `${BUSYBOX} is missing (apt-get install busybox-static)`
-  else if (process.getuid?.() !== 0) reason = 'not running as root (chroot, mounts and namespaces need it)'
-  if (reason && process.env.CI) throw new Error(`busybox specs cannot run under CI: ${reason}`)
-  if (reason) console.warn(`skipping busybox specs: ${reason}`)
-  return reason
+  return unavailable('busybox specs', needTool([BUSYBOX], 'busybox-static') ?? needRoot())
 }
 
 /** Build a busybox rootfs in `dir` (created if missing). Returns `dir`. */

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import type { LayerChange, StorageDriver } from '../../lib/driver/index.js'
 import { mountStepsScript, shQuote as q } from '../../lib/driver/index.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { needTool, unavailable } from '../_fixtures/requires.js'
 
 export interface DriverFactory {
   name: string
@@ -73,7 +74,7 @@ export function makeLowers(dir: string): string[] {
 }
 
 export function contractSuite(f: DriverFactory): void {
-  const why = busyboxUnavailable() ?? f.unavailable()
+  const why = busyboxUnavailable() ?? unavailable(`the ${f.name} driver contract`, f.unavailable())
   describe.skipIf(why !== undefined)(`storage driver contract: ${f.name}`, () => {
     let tmp: string
     let lowers: string[]

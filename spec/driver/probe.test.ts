@@ -1,6 +1,7 @@
 // Driver selection: real probes on this machine (tiny mounts in a private namespace), the order
 // overlay > fuse-overlayfs > copy, and what a forced driver that does not work says.
 
+import { needRoot, unavailable } from '../_fixtures/requires.js'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(join(root, '..'), { recursive: true, force: true }))
 
-describe.skipIf(process.getuid?.() !== 0)('probeDrivers()', () => {
+describe.skipIf(unavailable('driver probes', needRoot()) !== undefined)('probeDrivers()', () => {
   test('tries overlay, fuse-overlayfs and copy for real, and leaves nothing behind', async () => {
     const probes = await probeDrivers(root)
     expect(probes.map((p) => p.name)).toEqual(['overlay', 'fuse-overlayfs', 'copy'])

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { copyDriver, fuseOverlayDriver, overlayDriver, type StorageDriver } from '../../lib/driver/index.js'
 import { containerPid, prepareInitLayer, type LauncherName } from '../../lib/runtime/index.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { needTool, unavailable } from '../_fixtures/requires.js'
 import { launcherUnavailable, waitFor } from './_suite.js'
 import { run, specFor } from './_run.js'
 
@@ -47,7 +48,9 @@ describe.skipIf(why !== undefined)('launchers on driver roots', () => {
   })
 
   for (const [driver, launcher] of cases) {
-    const skip = launcherUnavailable(launcher) ?? (driver.name === 'fuse-overlayfs' && !existsSync('/usr/bin/fuse-overlayfs') ? 'no fuse-overlayfs' : undefined)
+    const skip =
+      launcherUnavailable(launcher) ??
+      (driver.name === 'fuse-overlayfs' ? unavailable('fuse-overlayfs launcher specs', needTool(['/usr/bin/fuse-overlayfs'], 'fuse-overlayfs')) : undefined)
     test.skipIf(skip !== undefined)(`${driver.name} + ${launcher}: writes land in the writable layer, nothing is left mounted`, async () => {
       const c = join(tmp, `c-${driver.name}-${launcher}`)
       mkdirSync(c)

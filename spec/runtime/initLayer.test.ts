@@ -1,6 +1,7 @@
 // The init layer: mount points the image lacks, in a dir on top of its snapshots, invisible
 // otherwise (dirs the image has keep their mode, owner and times; symlinks are not shadowed).
 
+import { needRoot, unavailable } from '../_fixtures/requires.js'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -15,7 +16,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(tmp, { recursive: true, force: true }))
 
-describe.skipIf(process.getuid?.() !== 0)('prepareInitLayer()', () => {
+describe.skipIf(unavailable('init layer specs', needRoot()) !== undefined)('prepareInitLayer()', () => {
   test('creates only what the image lacks, with the image metadata on the dirs on the way', async () => {
     const img = join(tmp, 'img')
     mkdirSync(join(img, 'etc'), { recursive: true })

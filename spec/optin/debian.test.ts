@@ -1,4 +1,4 @@
-// Opt-in (STORE_E2E_DEBIAN=1): the README's scenario on a real distribution. A Debian base made
+// Opt-in (`npm run test:debian`; not part of `npm test`): the README's scenario on a real distribution. A Debian base made
 // by debootstrap is imported, then two Dockerfiles share their apt-get and pip-like steps:
 // the second build reuses them from the cache and runs only its own COPY and ENTRYPOINT.
 // Heavy (network to Debian's mirror, ~200 MB base): off in the default run.
@@ -9,9 +9,7 @@ import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { requireBuilt, store, storeAsync, tempDir } from '../_fixtures/cli.js'
 
-const enabled = process.env.STORE_E2E_DEBIAN === '1'
-
-describe.skipIf(!enabled)('Debian scenario (opt-in: STORE_E2E_DEBIAN=1)', () => {
+describe('Debian scenario (opt-in: npm run test:debian)', () => {
   let tmp: { dir: string; cleanup: () => void }
   let root: string
   const timings: Record<string, number> = {}
