@@ -11,7 +11,8 @@ import { digestFromHex, isDigest, type Digest } from './digest/digest.js'
 import { indexChunks, loadIndex } from './layer/index.js'
 import { getConfig, imageLayers } from './image/create.js'
 import { lockGc } from './_lock.js'
-import { readJson } from './_fs.js'
+import { listContainers } from './container/records.js'
+import { cacheClear, cacheEntries } from './build/cache.js'
 
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */
@@ -32,27 +33,19 @@ export interface GcStats {
   buildCacheDropped: number
 }
 
-/** Image IDs used by containers (containers/<id>/container.json: { image }). */
+/** Image IDs used by containers, with the containers using each. */
 export async function containerImages(store: Store): Promise<Map<Digest, string[]>> {
   const out = new Map<Digest, string[]>()
-  for (const id of await readdir(store.layout.containersDir).catch(() => [] as string[])) {
-    const rec = await readJson<{ image?: string }>(`${store.layout.container(id)}/container.json`).catch(() => undefined)
-    if (rec?.image && isDigest(rec.image)) out.set(rec.image, [...(out.get(rec.image) ?? []), id])
+  for (const rec of await listContainers(store)) {
+    if (isDigest(rec.image)) out.set(rec.image, [...(out.get(rec.image) ?? []), rec.id])
   }
   return out
 }
 
-/** Build-cache references: cache/build-cache.json { entries: { key: { chainId?, image? } } }. */
-export async function buildCacheRefs(store: Store): Promise<{ chainIds: Digest[]; images: Digest[]; entries: number }> {
-  const c = await readJson<{ entries?: Record<string, { chainId?: string; image?: string }> }>(store.layout.cacheIndex).catch(() => undefined)
-  const chainIds: Digest[] = []
-  const images: Digest[] = []
-  const entries = Object.values(c?.entries ?? {})
-  for (const e of entries) {
-    if (e.chainId && isDigest(e.chainId)) chainIds.push(e.chainId)
-    if (e.image && isDigest(e.image)) images.push(e.image)
-  }
-  return { chainIds, images, entries: entries.length }
+/** Layers the build cache holds (gc roots until the cache is pruned). */
+export async function buildCacheRefs(store: Store): Promise<{ chainIds: Digest[]; entries: number }> {
+  const entries = await cacheEntries(store)
+  return { chainIds: entries.map((e) => e.chainId).filter(isDigest), entries: entries.length }
 }
 
 export async function collectGarbage(store: Store, opts: GcOptions = {}): Promise<GcStats> {
@@ -70,15 +63,11 @@ async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   // 1. Roots.
   const tags = await store.images.tags()
   const used = await containerImages(store)
-  if (opts.buildCache) {
-    const c = await buildCacheRefs(store)
-    stats.buildCacheDropped = c.entries
-    await rm(store.layout.cacheIndex, { force: true })
-  }
+  if (opts.buildCache) stats.buildCacheDropped = await cacheClear(store)
   const cache = await buildCacheRefs(store)
   const records = await store.images.list()
   const byId = new Map(records.map((r) => [r.id, r]))
-  const rootImages = new Set<Digest>([...used.keys(), ...cache.images])
+  const rootImages = new Set<Digest>(used.keys())
   if (!opts.all) for (const id of Object.values(tags)) rootImages.add(id)
   if (opts.keepImages) for (const r of records) rootImages.add(r.id)
 

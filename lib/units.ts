@@ -18,13 +18,6 @@ export function humanSize(bytes: number): string {
   return `${s}${UNITS[i]}`
 }
 
-/** Parse Docker-style binary sizes: 1m = 1MB = 1048576 (as tmpfs-size and --shm-size do). */
-export function parseBinarySize(s: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?$/i.exec(s.trim())
-  if (!m) return undefined
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2].toLowerCase() as '']
-  return Math.floor(Number(m[1]) * mult)
-}
 
 /** go-units HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks". */
 export function humanDuration(ms: number): string {

@@ -44,6 +44,12 @@ export async function cachePut(store: Store, key: string, entry: CacheEntry): Pr
   })
 }
 
+/** Every entry (for gc roots and df). */
+export async function cacheEntries(store: Store): Promise<CacheEntry[]> {
+  const f = await readJson<CacheFile>(store.layout.cacheIndex).catch(() => undefined)
+  return Object.values(f?.entries ?? {})
+}
+
 export async function cacheClear(store: Store): Promise<number> {
   return withLock(store.layout, 'cache', async () => {
     const f = await readJson<CacheFile>(store.layout.cacheIndex).catch(() => undefined)

@@ -12,7 +12,7 @@ import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { launch } from '../runtime/index.js'
-import { containerLowers, logPath, processStart, readRecord, writeState, removeRecordDir } from './records.js'
+import { containerLowers, logPath, processStart, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import type { ContainerRecord, ContainerState } from './types.js'
@@ -111,4 +111,3 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
   throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, { exit: 125 })
 }
 
-export { removeRecordDir, readRecord }

@@ -27,7 +27,7 @@ export async function removeImages(store: Store, names: string[], force: boolean
   }
   if (out.deleted.length > 0) await collectGarbage(store, { keepImages: true })
   if (errors.length > 0) {
-    throw new StoreError(errors.length === 1 && names.length === 1 ? Codes.IMAGE_IN_USE : Codes.IMAGE_IN_USE, errors.join('\n'), { data: { partial: out }, exit: 1 })
+    throw new StoreError(Codes.IMAGE_IN_USE, errors.join('\n'), { data: { partial: out }, exit: 1 })
   }
   return out
 }

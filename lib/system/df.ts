@@ -3,7 +3,7 @@
 // many bytes are on disk after compression.
 
 import type { Store } from '../store.js'
-import { digestFromHex, type Digest } from '../digest/digest.js'
+import type { Digest } from '../digest/digest.js'
 import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheRefs, containerImages } from '../gc.js'
@@ -174,4 +174,3 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   return { rows, images, logical, deduplicated, stored, blobs }
 }
 
-export { digestFromHex }
