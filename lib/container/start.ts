@@ -6,16 +6,18 @@
 // container's process.
 
 import { spawn } from 'node:child_process'
-import { openSync, closeSync } from 'node:fs'
+import { access, openSync, closeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
-import { launch } from '../runtime/index.js'
+import { bundleFiles, launch } from '../runtime/index.js'
 import { containerLowers, logPath, processStart, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import type { ContainerRecord, ContainerState } from './types.js'
+
+const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
 
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']
 
@@ -102,11 +104,14 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
   } finally {
     closeSync(log)
   }
-  // Wait until the monitor reports running (or it exits).
-  for (let i = 0; i < 500; i++) {
+  // Wait until the container's process runs with all its mounts in place (the launcher's mark;
+  // as Docker, `run -d` returns only then: a host mount made afterwards under an rprivate bind
+  // must not show inside), or until it has ended.
+  const ready = bundleFiles(store.layout.container(rec.id)).ready
+  for (let i = 0; i < 1000; i++) {
     const s = await currentState(store, rec.id)
-    if (s.status === 'running' || s.status === 'exited') return
-    await new Promise((r) => setTimeout(r, 10))
+    if (s.status === 'exited' || (s.status === 'running' && (await pathExists(ready)))) return
+    await new Promise((r) => setTimeout(r, 5))
   }
   throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, { exit: 125 })
 }

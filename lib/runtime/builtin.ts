@@ -48,6 +48,7 @@ export interface BuiltinFiles {
   error: string
   fstab: string
   devlinks: string
+  ready: string
 }
 
 export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: BuiltinFiles): string {
@@ -94,8 +95,8 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
   }
   // 3. The command must exist in the root.
   out.push(lookupLines(spec))
-  // 4. The chain.
-  out.push(`exec ${execChain(spec, rootless).join(' ')}`, '')
+  // 4. Setup is over (every mount in place): mark the container running, then the chain.
+  out.push(`: > ${q(files.ready)}`, `exec ${execChain(spec, rootless).join(' ')}`, '')
   return out.join('\n')
 }
 

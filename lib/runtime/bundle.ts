@@ -17,6 +17,8 @@ export const bundleFiles = (bundleDir: string) => ({
   script: `${bundleDir}/launch.sh`,
   fstab: `${bundleDir}/launch.fstab`,
   error: `${bundleDir}/launch.err`,
+  /** Made by the launcher once the container's process runs (its mounts are all in place). */
+  ready: `${bundleDir}/launch.ready`,
   runtimeState: `${bundleDir}/runtime`,
 })
 

@@ -68,14 +68,17 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       throw new StoreError(Codes.LAUNCH_FAILED, `bind source path does not exist: ${m.source}`, { data: { mount: m }, exit: 125 })
     }
   }
-  const spec = await writeBundle(req)
   const f = bundleFiles(req.bundleDir)
+  // The runtimes run poststart hooks once the container's process has started: our readiness mark.
+  const hooks = launcher === 'builtin' ? undefined : { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'`] }] }
+  const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req)
   const script =
     launcher === 'builtin'
       ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: await devLinks(req.bundleDir) })
       : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f)
   await writeFile(f.script, script, { mode: 0o755 })
   await rm(f.error, { force: true })
+  await rm(f.ready, { force: true })
 
   const rootless = process.getuid?.() !== 0
   const ns = launcher === 'builtin' ? spec.linux.namespaces.map((n) => n.type) : []
