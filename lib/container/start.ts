@@ -7,8 +7,8 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Codes, StoreError } from '../errors.js'
+import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { bundleFiles, launch } from '../runtime/index.js'
@@ -92,7 +92,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
 export async function startDetached(store: Store, rec: ContainerRecord): Promise<void> {
   const st = await currentState(store, rec.id)
   if (st.status === 'running') return
-  const monitor = fileURLToPath(new URL('../../cli/monitor.js', import.meta.url))
+  const monitor = monitorScript()
   const log = openSync(logPath(store, rec.id), 'a')
   try {
     const child = spawn(process.execPath, [monitor, store.root, rec.id], {
