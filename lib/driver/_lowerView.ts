@@ -82,8 +82,9 @@ export class LowerView {
       if (!st.isDirectory()) break // a file or whiteout hides everything below it
       dirs.push(`${d}/${name}`)
     }
-    // A dir is cut below the first lower in which it is opaque.
-    const opaque = await this.oracle.opaque(dirs)
+    // A dir is cut below the first lower in which it is opaque. The bottom one hides nothing,
+    // so a path found in one lower only (every path of a one-layer image) asks no oracle.
+    const opaque = dirs.length > 1 ? await this.oracle.opaque(dirs.slice(0, -1)) : new Set<string>()
     const cut = dirs.findIndex((d) => opaque.has(d))
     const stack = cut < 0 ? dirs : dirs.slice(0, cut + 1)
     this.stacks.set(rel, stack)
