@@ -1,13 +1,22 @@
-// putChunk(): the whole put of one chunk — hash, existence check, compression, write, fsync,
-// link — done synchronously in a worker thread. Layer import puts thousands of chunks; on the
-// main thread each put cost ~0.4 ms of event-loop time in fs.promises bookkeeping alone (a
+// Chunk puts for layer import. The main thread hashes each chunk (native SHA-256, ~1.6 GB/s)
+// and answers "already stored" itself with one stat: a re-import then never copies or posts a
+// chunk. New chunks go to worker threads, which compress and write them synchronously: on the
+// main thread each write cost ~0.4 ms of event-loop time in fs.promises bookkeeping alone (a
 // 690 MB tree: 10k chunks, ~4 s), which made the main thread, not compression, the bottleneck.
-// Here the main thread only copies the chunk into a transferable buffer and posts it.
-// Same on-disk result as put(): temp file in ingest/, fsync, link into blobs/ (an existing
-// blob is success and is never touched), same 9-byte header (raw 0, deflate 1, brotli 2).
+//
+// Durability is batched per layer (ChunkBatch): a new chunk is written to a temp file in
+// ingest/ without an fsync of its own; commit() syncs the file system once (syncfs through
+// `sync -f`), and only then links every temp file into blobs/. Why: one fsync per chunk was
+// most of an import's time (ext4 commits its journal at each: a 690 MB tree, 10k chunks, 6.7 s
+// of 17.8 s). What a blob in blobs/ means is unchanged: complete, and on disk before anything
+// can refer to it, so "it exists" is still proof enough to skip writing it. A crash before
+// commit leaves only temp files in ingest/, which prune removes.
+// Same bytes on disk as put(): the 9-byte header (raw 0, deflate 1, brotli 2), then the data.
 
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { WorkerPool } from '../_workerPool.js'
-import { randomBytes } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
 import type { PutResult } from './types.js'
@@ -16,7 +25,6 @@ const SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const fs = require('node:fs')
 const zlib = require('node:zlib')
-const { createHash } = require('node:crypto')
 const shards = new Set()
 function header(enc, size) {
   const h = Buffer.alloc(9)
@@ -32,53 +40,140 @@ function compress(data, mode) {
     [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } })]
   return [1, zlib.deflateRawSync(data, { level: 1 })]
 }
-parentPort.on('message', ({ id, data, blobs, ingest, tag, mode }) => {
+// Into blobs/: a link (an existing blob wins and is never touched), rename where links fail.
+function link(tmp, blobs, hex) {
+  const shard = blobs + '/' + hex.slice(0, 2)
+  const target = shard + '/' + hex
   try {
-    const hex = createHash('sha256').update(data).digest('hex')
-    const shard = blobs + '/' + hex.slice(0, 2)
-    const target = shard + '/' + hex
-    let st
-    try { st = fs.statSync(target) } catch (e) { if (e.code !== 'ENOENT') throw e }
-    if (st) return parentPort.postMessage({ id, hex, size: data.length, stored: st.size, existed: true })
-    const c = compress(data, mode)
-    const parts = c && c[1].length < data.length ? [header(c[0], data.length), c[1]] : [header(0, data.length), data]
-    const tmp = ingest + '/' + hex + '.' + tag + '-' + id
-    const fd = fs.openSync(tmp, 'wx', 0o644)
-    let stored = 0
-    try {
-      for (const p of parts) { let off = 0; while (off < p.length) off += fs.writeSync(fd, p, off, p.length - off); stored += p.length }
-      fs.fsyncSync(fd)
-    } finally { fs.closeSync(fd) }
-    let existed = false
-    try {
-      if (!shards.has(shard)) { fs.mkdirSync(shard, { recursive: true }); shards.add(shard) }
-      try { fs.linkSync(tmp, target) } catch (e) {
-        if (e.code === 'EEXIST') existed = true
-        else if (e.code === 'EPERM' || e.code === 'ENOTSUP' || e.code === 'EOPNOTSUPP' || e.code === 'EMLINK') {
-          if (fs.existsSync(target)) existed = true; else fs.renameSync(tmp, target)
-        } else throw e
-      }
-    } finally { try { fs.unlinkSync(tmp) } catch {} }
-    if (existed) stored = fs.statSync(target).size
-    parentPort.postMessage({ id, hex, size: data.length, stored, existed })
+    if (!shards.has(shard)) { fs.mkdirSync(shard, { recursive: true }); shards.add(shard) }
+    try { fs.linkSync(tmp, target) } catch (e) {
+      if (e.code === 'EEXIST') return
+      if (e.code === 'EPERM' || e.code === 'ENOTSUP' || e.code === 'EOPNOTSUPP' || e.code === 'EMLINK') {
+        if (!fs.existsSync(target)) fs.renameSync(tmp, target)
+      } else throw e
+    }
+  } finally { try { fs.unlinkSync(tmp) } catch {} }
+}
+function put({ id, hex, data, blobs, ingest, tag, mode }) {
+  const target = blobs + '/' + hex.slice(0, 2) + '/' + hex
+  let st
+  try { st = fs.statSync(target) } catch (e) { if (e.code !== 'ENOENT') throw e }
+  if (st) return { id, hex, size: data.length, stored: st.size, existed: true }
+  // Named by digest within the batch: a second copy of a chunk in the same layer finds it here.
+  const tmp = ingest + '/' + hex + '.' + tag
+  let fd
+  try { fd = fs.openSync(tmp, 'wx', 0o644) } catch (e) {
+    if (e.code === 'EEXIST') return { id, hex, size: data.length, stored: 0, existed: true }
+    throw e
+  }
+  const c = compress(data, mode)
+  const parts = c && c[1].length < data.length ? [header(c[0], data.length), c[1]] : [header(0, data.length), data]
+  let stored = 0
+  try {
+    for (const p of parts) { let off = 0; while (off < p.length) off += fs.writeSync(fd, p, off, p.length - off); stored += p.length }
+  } catch (e) { fs.closeSync(fd); try { fs.unlinkSync(tmp) } catch {} ; throw e }
+  fs.closeSync(fd)
+  return { id, hex, size: data.length, stored, existed: false, tmp }
+}
+parentPort.on('message', (m) => {
+  try {
+    if (m.op === 'put') return parentPort.postMessage(put(m))
+    if (m.op === 'link') { for (const [tmp, hex] of m.items) link(tmp, m.blobs, hex); return parentPort.postMessage({ id: m.id }) }
+    if (m.op === 'fsync') { for (const f of m.files) { const fd = fs.openSync(f, 'r'); try { fs.fsyncSync(fd) } finally { fs.closeSync(fd) } } return parentPort.postMessage({ id: m.id }) }
+    if (m.op === 'unlink') { for (const f of m.files) try { fs.unlinkSync(f) } catch {} ; return parentPort.postMessage({ id: m.id }) }
+    throw new Error('unknown op ' + m.op)
   } catch (e) {
-    parentPort.postMessage({ id, error: String(e && e.message || e), code: e && e.code })
+    parentPort.postMessage({ id: m.id, error: String(e && e.message || e), code: e && e.code })
   }
 })
 `
 
 const pool = new WorkerPool(SOURCE)
-const tag = `${process.pid}-${randomBytes(4).toString('hex')}-w`
+const processTag = `${process.pid}-${randomBytes(4).toString('hex')}`
+let batches = 0
 
 export type ChunkCompression = 'brotli' | 'deflate' | 'raw'
 
-/** Put one chunk through a worker; `data` is copied (the caller keeps its buffer). */
-export async function putChunkInWorker(blobsDir: string, ingestDir: string, data: Uint8Array, mode: ChunkCompression): Promise<PutResult> {
-  const own = new Uint8Array(data) // a copy of just this chunk, transferred (not cloned)
-  try {
-    const m = await pool.run<{ hex: string; size: number; stored: number; existed: boolean }>({ data: own, blobs: blobsDir, ingest: ingestDir, tag, mode }, [own.buffer])
-    return { digest: `sha256:${m.hex}` as Digest, size: m.size, stored: m.stored, existed: m.existed }
-  } catch (e) {
-    throw new StoreError(Codes.BLOB_CORRUPT, `cannot store chunk: ${(e as Error).message}`, { cause: e })
+/** syncfs(2) of the file system holding `dir`, through coreutils' `sync -f`; false if unavailable. */
+function syncfs(dir: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const p = spawn('sync', ['-f', dir], { stdio: 'ignore' })
+    p.on('error', () => resolve(false))
+    p.on('exit', (code) => resolve(code === 0))
+  })
+}
+
+/** Splits `items` into one job per worker-sized share, run in parallel. */
+async function spread<T>(items: T[], job: (part: T[]) => Promise<unknown>): Promise<void> {
+  const per = 1024
+  const parts: Promise<unknown>[] = []
+  for (let i = 0; i < items.length; i += per) parts.push(job(items.slice(i, i + per)))
+  await Promise.all(parts)
+}
+
+/** New chunks of one layer: written as they come, made durable and visible together by commit(). */
+export class ChunkBatch {
+  private readonly tag = `${processTag}-${++batches}-b`
+  /** Temp files written (and their digests), not yet in blobs/. */
+  private pending: [string, string][] = []
+  /** Digests put by this batch: a second copy of a chunk in the layer is not sent again. */
+  private readonly seen = new Set<string>()
+
+  constructor(
+    private readonly blobsDir: string,
+    private readonly ingestDir: string,
+    private readonly mode: ChunkCompression,
+  ) {}
+
+  /** Put one chunk; `data` is copied if it is sent on (the caller keeps its buffer). `stored` is 0 when it existed. */
+  async put(data: Uint8Array): Promise<PutResult> {
+    const hex = createHash('sha256').update(data).digest('hex')
+    const digest = `sha256:${hex}` as Digest
+    if (this.seen.has(hex)) return { digest, size: data.length, stored: 0, existed: true }
+    this.seen.add(hex)
+    // Synchronous on purpose: one access(2), cheaper than the promise machinery around it (and
+    // than a stat: the stored size of a blob that exists is not needed).
+    if (existsSync(`${this.blobsDir}/${hex.slice(0, 2)}/${hex}`)) return { digest, size: data.length, stored: 0, existed: true }
+    const own = new Uint8Array(data) // a copy of just this chunk, transferred (not cloned)
+    try {
+      const m = await pool.run<{ hex: string; size: number; stored: number; existed: boolean; tmp?: string }>(
+        { op: 'put', hex, data: own, blobs: this.blobsDir, ingest: this.ingestDir, tag: this.tag, mode: this.mode },
+        [own.buffer],
+      )
+      if (m.tmp) this.pending.push([m.tmp, m.hex])
+      return { digest: `sha256:${m.hex}` as Digest, size: m.size, stored: m.stored, existed: m.existed }
+    } catch (e) {
+      throw new StoreError(Codes.BLOB_CORRUPT, `cannot store chunk: ${(e as Error).message}`, { cause: e })
+    }
+  }
+
+  /** Every chunk put so far on disk, then in blobs/. Call after all puts have settled. */
+  async commit(): Promise<void> {
+    const items = this.pending
+    this.pending = []
+    if (items.length === 0) return
+    try {
+      if (!(await syncfs(this.ingestDir))) await spread(items, (part) => pool.run({ op: 'fsync', files: part.map(([tmp]) => tmp) }))
+      await spread(items, (part) => pool.run({ op: 'link', items: part, blobs: this.blobsDir }))
+      // The new names too, before a record that refers to them is written.
+      if (!(await syncfs(this.blobsDir))) {
+        const shards = [...new Set(items.map(([, hex]) => `${this.blobsDir}/${hex.slice(0, 2)}`))]
+        await pool.run({ op: 'fsync', files: shards })
+      }
+    } catch (e) {
+      await this.discard(items)
+      throw new StoreError(Codes.BLOB_CORRUPT, `cannot store chunks: ${(e as Error).message}`, { cause: e })
+    }
+  }
+
+  /** Removes the temp files of a batch that will not be committed. */
+  async abort(): Promise<void> {
+    const items = this.pending
+    this.pending = []
+    await this.discard(items)
+  }
+
+  private async discard(items: [string, string][]): Promise<void> {
+    await spread(items, (part) => pool.run({ op: 'unlink', files: part.map(([tmp]) => tmp) })).catch(() => {})
   }
 }

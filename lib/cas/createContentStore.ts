@@ -6,17 +6,24 @@ import { put } from './put.js'
 import { putStream } from './putStream.js'
 import { get, getStream, has, stat } from './read.js'
 import type { CasContext, ContentStoreOptions } from './_context.js'
-import type { ContentStore, PutResult } from './types.js'
+import type { ChunkBatch, ContentStore } from './types.js'
 
 /**
  * Chunks go through worker threads when the codec is node:zlib (workers compress with the same
- * format); the portable fflate codec keeps the in-process put().
+ * format), durable together at commit; the portable fflate codec keeps the in-process put(),
+ * each put durable on its own.
  */
-async function putChunk(ctx: CasContext, data: Uint8Array): Promise<PutResult> {
-  if (ctx.codec.name !== 'zlib' || process.env.STORE_CHUNK_WORKERS === '0') return put(ctx, data)
-  const { putChunkInWorker } = await import('./_putWorkers.js')
+function chunkBatch(ctx: CasContext): ChunkBatch {
+  if (ctx.codec.name !== 'zlib' || process.env.STORE_CHUNK_WORKERS === '0') {
+    return { put: (data) => put(ctx, data), commit: async () => {}, abort: async () => {} }
+  }
   const mode = process.env.STORE_COMPRESSION === 'deflate' ? 'deflate' : 'brotli'
-  return putChunkInWorker(ctx.layout.blobsDir, ctx.layout.ingestDir, data, mode)
+  const batch = import('./_putWorkers.js').then((m) => new m.ChunkBatch(ctx.layout.blobsDir, ctx.layout.ingestDir, mode))
+  return {
+    put: async (data) => (await batch).put(data),
+    commit: async () => (await batch).commit(),
+    abort: async () => (await batch).abort(),
+  }
 }
 
 export type { ContentStoreOptions } from './_context.js'
@@ -25,7 +32,7 @@ export function createContentStore(opts: ContentStoreOptions): ContentStore {
   const ctx: CasContext = { layout: opts.layout, hash: opts.hash, codec: opts.codec, shards: new Set(), inflight: new Map() }
   return {
     put: (data, o) => put(ctx, data, o),
-    putChunk: (data) => putChunk(ctx, data),
+    chunkBatch: () => chunkBatch(ctx),
     putStream: (src, o) => putStream(ctx, src, o),
     get: (d) => get(ctx, d),
     getStream: (d) => getStream(ctx, d),

@@ -29,13 +29,23 @@ export interface BlobStat {
   encoding: Encoding
 }
 
+export interface ChunkBatch {
+  /** As put(), except that `stored` is not looked up (0) for a chunk that existed. */
+  put(data: Uint8Array): Promise<PutResult>
+  /** After every put has settled: all of them on disk, then in blobs/. */
+  commit(): Promise<void>
+  /** Drops what was put and not committed. */
+  abort(): Promise<void>
+}
+
 export interface ContentStore {
   put(data: Uint8Array, opts?: PutOptions): Promise<PutResult>
   /**
-   * put() for content chunks during layer import: same result on disk, but done off the main
-   * thread where the platform allows (worker threads), so many can be in flight cheaply.
+   * Puts of one layer's content chunks: same blobs on disk as put(), but done off the main thread
+   * where the platform allows (worker threads), so many can be in flight cheaply, and made durable
+   * together: a chunk is in blobs/ (visible to has/get) only once the batch is committed.
    */
-  putChunk(data: Uint8Array): Promise<PutResult>
+  chunkBatch(): ChunkBatch
   /** Streams into ingest/ (never the whole blob in memory), hashes while writing. */
   putStream(src: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<PutResult>
   /** Whole blob, verified; BLOB_NOT_FOUND or BLOB_CORRUPT (naming the digest) otherwise. */

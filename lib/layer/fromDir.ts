@@ -6,8 +6,8 @@
 // trailing "/", no uname/gname, integer mtimes (clamped to SOURCE_DATE_EPOCH when given),
 // hardlinks for the second and later names of one inode.
 
-import { createReadStream } from 'node:fs'
-import { lstat, readdir, readlink } from 'node:fs/promises'
+import { closeSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs'
+import { lstat, readlink } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import { encodeHeader, type TarHeader } from '../tar/index.js'
@@ -28,18 +28,25 @@ const ZERO_BLOCK = new Uint8Array(512)
 // accounting does not force a full GC every few reads (measured on a 690 MB re-import).
 const READ_SIZE = Number(process.env.STORE_READ_SIZE ?? 256 << 10)
 const END = new Uint8Array(1024)
+const PROBE = Buffer.alloc(1)
 
 /** One entry to write: a host path whose metadata and content go under `name` in the tar. */
 export type TreeItem = { name: string; source: string } | { name: string; whiteout: true }
 
-/** All paths of a folder, relative, sorted by byte order, parents before children. */
+/**
+ * All paths of a folder, relative, sorted by byte order, parents before children.
+ * Synchronous file-system calls here and in entryTar(), on purpose: a tree import makes a few
+ * calls per file, each costing microseconds from the page cache, while an async call waits
+ * for a libuv thread round trip: the main thread sat idle 1.4 s of a 4.4 s re-import of
+ * 690 MB waiting for them.
+ */
 export async function* walkTree(root: string, rel = ''): AsyncGenerator<{ name: string; source: string; stat: Stats }> {
   const dir = rel ? `${root}/${rel}` : root
-  const names = (await readdir(dir)).sort(byteOrder)
+  const names = readdirSync(dir).sort(byteOrder)
   for (const n of names) {
     const r = rel ? `${rel}/${n}` : n
     const source = `${root}/${r}`
-    const st = await lstat(source)
+    const st = lstatSync(source)
     yield { name: r, source, stat: st }
     if (st.isDirectory()) yield* walkTree(root, r)
   }
@@ -126,14 +133,22 @@ async function* entryTar(
     yield encodeHeader({ ...h, type: 'fifo' })
   } else if (st.isFile()) {
     yield encodeHeader({ ...h, size: st.size })
-    let n = 0
-    for await (const buf of createReadStream(source, { highWaterMark: READ_SIZE })) {
-      n += (buf as Buffer).length
-      if (n > st.size) throw changedError(source)
-      yield buf as Uint8Array
+    const fd = openSync(source, 'r')
+    try {
+      let n = 0
+      while (n < st.size) {
+        // A fresh buffer per read: consumers keep views of what they were given.
+        const buf = Buffer.allocUnsafeSlow(Math.min(READ_SIZE, st.size - n))
+        const got = readSync(fd, buf, 0, buf.length, null)
+        if (got === 0) throw changedError(source) // shrank
+        n += got
+        yield got === buf.length ? buf : buf.subarray(0, got)
+      }
+      if (readSync(fd, PROBE, 0, 1, null) !== 0) throw changedError(source) // grew
+    } finally {
+      closeSync(fd)
     }
-    if (n !== st.size) throw changedError(source)
-    if (n % 512) yield ZERO_BLOCK.subarray(0, 512 - (n % 512))
+    if (st.size % 512) yield ZERO_BLOCK.subarray(0, 512 - (st.size % 512))
   }
   // Sockets are skipped, as tar does.
 }

@@ -60,9 +60,10 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   const guard = new SymlinkGuard()
   const reader = readTar(hashed())
 
+  const batch = deps.cas.chunkBatch()
   const putChunk = (refs: ChunkRef[], slot: number, chunk: Uint8Array) =>
     window.add(
-      deps.cas.putChunk(chunk).then((r) => {
+      batch.put(chunk).then((r) => {
         refs[slot] = [r.digest.slice(7), r.size]
         if (!r.existed) {
           stats.newBytes += r.size
@@ -73,12 +74,15 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
 
   try {
     await readEntries()
+    await window.drain()
   } catch (e) {
-    // Let the puts in flight finish (each cleans up its own temp file) before failing.
+    // Let the puts in flight finish, then remove what they wrote: nothing of a failed layer stays.
     await window.drain().catch(() => {})
+    await batch.abort()
     throw e
   }
-  await window.drain()
+  // Every chunk on disk and in blobs/ before the index that refers to them.
+  await batch.commit()
 
   const diffId = hasher.digest()
   const indexBytes = encodeIndex({ diffId, size, entries, trailer: reader.trailer() })
