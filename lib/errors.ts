@@ -69,5 +69,7 @@ export const Codes = {
   VOLUME_COPY_FAILED: 'VOLUME_COPY_FAILED',
   DOCKERFILE_PARSE: 'DOCKERFILE_PARSE',
   BUILD_FAILED: 'BUILD_FAILED',
+  /** The user stopped it (Ctrl-C): nothing was tagged, the store is sound. */
+  CANCELED: 'CANCELED',
   FSCK_FAILED: 'FSCK_FAILED',
 } as const

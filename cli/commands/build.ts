@@ -40,22 +40,30 @@ export const buildCommand: CommandModule<object, Args> = {
       .option('no-cache', { type: 'boolean', describe: 'Do not use cache when building the image' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the build output and print image ID on success' })
       .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
-      .option('progress', { type: 'string', choices: ['auto', 'plain', 'quiet'], default: 'auto', describe: 'Type of progress output' })
+      .option('progress', { type: 'string', choices: ['auto', 'plain', 'tty', 'quiet'], default: 'auto', describe: 'Type of progress output: auto (a live view on a terminal), plain, tty, quiet' })
       .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' })
       .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
-      .example('id=$(store build -q .)', '') as any,
+      .example('id=$(store build -q .)', '')
+      .example('store build --progress plain .', 'the plain log even on a terminal') as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { resolveBuildInput } = await import('../../lib/build/input.js')
     const { build } = await import('../../lib/build/executor.js')
+    const { progressView } = await import('../../lib/build/progress.js')
     const input = await resolveBuildInput(dash(argv.context), dash(argv.file), process.stdin as AsyncIterable<Uint8Array>)
     const quiet = argv.quiet || argv.progress === 'quiet'
     const sde = process.env.SOURCE_DATE_EPOCH
+    // Ctrl-C cancels the build (the running step is killed, the store left sound); a second one
+    // leaves at once.
+    const cancel = new AbortController()
+    const onSignal = () => (cancel.signal.aborted ? process.exit(130) : cancel.abort())
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal)
     const r = await build(store, {
       context: input.context, dockerfile: input.dockerfile, tags: argv.tag, buildArgs: pairs(argv['build-arg'], process.env),
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
-      progress: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+      progress: quiet ? undefined : progressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr),
+      signal: cancel.signal,
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
     if (quiet) process.stdout.write(`${r.id}\n`)

@@ -1,7 +1,8 @@
 // COPY and ADD: the step's layer is made straight from the sources (no container): each source
 // is resolved (globs, .dockerignore), mapped to its destination as Docker does, hashed for the
 // cache key (content, names, modes, ownership; never mtimes), and written as a tar stream into
-// a new layer. ADD also unpacks local tar archives (plain or compressed) into the destination.
+// a new layer. ADD also unpacks local tar archives (plain or compressed) into the destination;
+// a downloaded file (ADD <url>, remote.ts) is placed by the same rules but never unpacked.
 
 import { mkdtemp, rm } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
@@ -11,13 +12,15 @@ import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
 import { itemsTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
-import { ContextHasher, expandSource, walkSource, type IgnoreFn } from './context.js'
+import { ContextHasher, expandSource, walkSource, type IgnoreFn, type SourceItem } from './context.js'
 
 export interface CopyItem {
   /** Path in the layer (relative, no leading "/"). */
   name: string
   abs: string
   stat: Stats
+  /** ADD <url>: Docker never unpacks a downloaded archive. */
+  noExtract?: boolean
 }
 
 export interface CopyPlan {
@@ -43,6 +46,8 @@ export interface CopyOptions {
   chmod?: number
   /** ADD: unpack local tar archives. */
   extractArchives?: boolean
+  /** The instruction has more than one source in all (context, heredoc, URL): dest is a dir. */
+  multiple?: boolean
 }
 
 const dirStat = (uid: number, gid: number): Stats => ({ mode: 0o40755, uid, gid, isDirectory: () => true, isFile: () => false, isSymbolicLink: () => false, isCharacterDevice: () => false, isBlockDevice: () => false, isFIFO: () => false, nlink: 1, mtimeMs: 0, size: 0 }) as unknown as Stats
@@ -59,7 +64,14 @@ export async function planCopy(hasher: ContextHasher, o: CopyOptions): Promise<C
     }
     matched.push(...found)
   }
-  const destIsDir = o.dest.endsWith('/') || matched.length > 1 || (await o.lower(o.dest)) === 'dir' || matched.some((m) => m.stat.isDirectory())
+  const items = await placeItems(o, matched)
+  const digest = await hasher.digestOf(items.map((i) => ({ name: i.name, abs: i.abs, stat: i.stat })), o.chown ? `${o.chown.uid}:${o.chown.gid}` : o.keepOwner ? 'keep' : '0:0', o.chmod?.toString(8))
+  return { items, digest }
+}
+
+/** Where matched sources land under `o.dest` (Docker's rules), after the parents it lacks. */
+export async function placeItems(o: CopyOptions, matched: SourceItem[]): Promise<CopyItem[]> {
+  const destIsDir = o.dest.endsWith('/') || o.multiple || matched.length > 1 || (await o.lower(o.dest)) === 'dir' || matched.some((m) => m.stat.isDirectory())
   const dest = o.dest.replace(/\/+$/, '') || '/'
   const rel = (p: string) => p.replace(/^\/+/, '')
   const items: CopyItem[] = []
@@ -80,8 +92,7 @@ export async function planCopy(hasher: ContextHasher, o: CopyOptions): Promise<C
       items.push({ name: rel(destIsDir ? `${dest}/${base}` : dest), abs: m.abs, stat: m.stat })
     }
   }
-  const digest = await hasher.digestOf(items.map((i) => ({ name: i.name, abs: i.abs, stat: i.stat })), o.chown ? `${o.chown.uid}:${o.chown.gid}` : o.keepOwner ? 'keep' : '0:0', o.chmod?.toString(8))
-  return { items, digest }
+  return items
 }
 
 /** Write the planned items as a layer on top of `layers`. */
@@ -92,7 +103,7 @@ export async function copyLayer(store: Store, layers: LayerRecord[], plan: CopyP
   try {
     const items = []
     for (const it of plan.items) {
-      if (o.extractArchives && it.stat.isFile() && isArchive(it.abs)) {
+      if (o.extractArchives && !it.noExtract && it.stat.isFile() && isArchive(it.abs)) {
         // ADD unpacks local archives: extract with GNU tar into a temp dir, copy that in.
         const tmp = await mkdtemp(`${tmpdir()}/store-add-`)
         extracted.push(tmp)

@@ -1,9 +1,11 @@
 // `store build`: runs a parsed Dockerfile stage by stage. Each step is keyed by content
 // (DESIGN decision 5; cache.ts), so an identical step over the same parent is reused from any
 // earlier build in the store; a miss invalidates every later step of its stage. RUN runs in a
-// container (runStep.ts); COPY/ADD build their layer from the sources directly (copyStep.ts);
+// container (runStep.ts); COPY/ADD build their layer from the sources directly (copyStep.ts;
+// ADD <url> downloads first, remote.ts);
 // WORKDIR makes a layer only when it creates the folder; everything else only edits the config
 // and adds an `empty_layer` history entry. Nothing is tagged unless the whole build succeeds.
+// `signal` (Ctrl-C) stops the build: a running RUN is killed, no later step starts.
 
 import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,9 +21,10 @@ import { resolveUser } from '../container/user.js'
 import * as P from './parser/index.js'
 import { cacheGet, cacheKey, cachePut } from './cache.js'
 import { ContextHasher, type IgnoreFn } from './context.js'
-import { copyLayer, planCopy, type LowerStat } from './copyStep.js'
-import { runStep } from './runStep.js'
-import { Progress, type ProgressSink } from './progress.js'
+import { copyLayer, planCopy, type CopyItem, type LowerStat } from './copyStep.js'
+import { canceledError, runStep } from './runStep.js'
+import { Progress, silentView, type ProgressView } from './progress.js'
+import { RemoteSources, checkedChecksum, isRemoteSource } from './remote.js'
 import { materialize } from './stageRoot.js'
 
 export interface BuildOptions {
@@ -37,7 +40,9 @@ export interface BuildOptions {
   labels?: Record<string, string>
   /** Clamp timestamps for reproducible images (SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number
-  progress?: ProgressSink
+  progress?: ProgressView
+  /** Aborting it cancels the build (Ctrl-C). */
+  signal?: AbortSignal
 }
 
 export interface BuildResult {
@@ -62,12 +67,25 @@ interface StageState {
 const clone = <T>(x: T): T => structuredClone(x)
 
 export async function build(store: Store, o: BuildOptions): Promise<BuildResult> {
+  const progress = new Progress(o.progress ?? silentView)
+  try {
+    const r = await buildWith(store, o, progress)
+    progress.end()
+    return r
+  } catch (e) {
+    // However the abort surfaced (a killed RUN, an aborted download), it reads as a cancel.
+    const err = o.signal?.aborted ? canceledError() : e
+    progress.end(err)
+    throw err
+  }
+}
+
+async function buildWith(store: Store, o: BuildOptions, progress: Progress): Promise<BuildResult> {
   const tags = (o.tags ?? []).map(parseTag)
   const df = P.parseDockerfile(o.dockerfile)
   const esc = df.escapeChar
   const buildArgs = o.buildArgs ?? {}
   const meta = P.resolveMetaArgs(df.metaArgs, buildArgs, esc)
-  const progress = new Progress(o.progress ?? (() => {}))
   const sde = o.sourceDateEpoch
   const now = () => (sde !== undefined ? new Date(sde * 1000) : store.now()).toISOString()
   const tarOpts = sde !== undefined ? { sourceDateEpoch: sde } : {}
@@ -176,6 +194,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
       const parentKey = () => (st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : 'scratch')
 
       const dispatch = async (instr: P.Instruction, fromTrigger: boolean): Promise<void> => {
+        if (o.signal?.aborted) throw canceledError()
         const c = st.config.config
         const title = `[${order.length > 1 ? `${label} ` : ''}${fromTrigger ? stepNo : ++stepNo}/${total}] ${instr.original}`
         switch (instr.kind) {
@@ -289,11 +308,11 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
             const v = progress.step(title)
             const key = cacheKey(store, [parentKey(), 'RUN', JSON.stringify(run), env.join('\n'), workdir(), c.User ?? '', sde?.toString()])
             await layerStep(key, `RUN ${instr.original}`, async () => {
-              if (run.inlineFile) {
-                throw new StoreError(Codes.BUILD_FAILED, `dockerfile parse error on line ${instr.startLine}: RUN heredocs with a #! script are not supported yet`, { exit: 1 })
-              }
               try {
-                return await runStep(store, { layers: st.layers, config: c, argv: run.args, env, display: run.args.join(' '), onOutput: v.output, tar: tarOpts })
+                return await runStep(store, {
+                  layers: st.layers, config: c, argv: run.args, env, display: run.args.join(' '), inlineFile: run.inlineFile,
+                  onOutput: v.output, tar: tarOpts, signal: o.signal,
+                })
               } catch (err) {
                 v.error((err as Error).message)
                 throw err
@@ -328,7 +347,9 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
             }
             // Heredoc sources: files in a temp dir, copied like context files.
             let inline: string | undefined
-            const sources = [...e.sources]
+            const urls = e.kind === 'ADD' ? e.sources.filter(isRemoteSource) : []
+            const sources = e.sources.filter((s) => !urls.includes(s))
+            const checksum = e.kind === 'ADD' && e.checksum !== undefined ? checkedChecksum(e.checksum, e.sources.length + e.contents.length, urls.length) : undefined
             if (e.contents.length > 0) {
               inline = await mkdtemp(`${tmpdir()}/store-heredoc-`)
               roots.push({ cleanup: () => rm(inline!, { recursive: true, force: true }) })
@@ -340,17 +361,20 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
             const chown = e.chown ? await resolveChown(e.chown) : undefined
             const chmod = e.chmod ? parseChmod(e.chmod, instr.startLine) : undefined
             const dest = e.dest.startsWith('/') ? e.dest : `${workdir().replace(/\/+$/, '')}/${e.dest}`
-            const common = { dest, lower, keepOwner, chown, chmod, extractArchives: e.kind === 'ADD' }
+            const common = { dest, lower, keepOwner, chown, chmod, extractArchives: e.kind === 'ADD', multiple: e.sources.length + e.contents.length > 1 }
             const plans = []
             if (sources.length > 0) plans.push({ ...common, sourceRoot: sourceRoot!, sources, ignore: fromKey === 'context' ? ignore : () => false })
             if (inline) plans.push({ ...common, sourceRoot: inline, sources: e.contents.map((h) => h.name), ignore: () => false })
             const planned: { p: (typeof plans)[number]; plan: Awaited<ReturnType<typeof planCopy>> }[] = []
             for (const p of plans) planned.push({ p, plan: await planCopy(hasher, p) })
-            const key = cacheKey(store, [parentKey(), e.kind, dest, fromKey, ...planned.map((x) => x.plan.digest), e.chown ?? '', e.chmod ?? '', sde?.toString()])
+            const remote = new RemoteSources(store, urls, { checksum, signal: o.signal, onTempDir: (c) => roots.push({ cleanup: c }) })
+            const key = cacheKey(store, [parentKey(), e.kind, dest, fromKey, ...planned.map((x) => x.plan.digest), ...(await remote.keys()), e.chown ?? '', e.chmod ?? '', sde?.toString()])
             await layerStep(key, `${e.kind} ${e.sources.join(' ')} ${e.dest}`, async () => {
-              // Several plans (context + heredoc sources) go into one layer: merge their items.
-              const items = planned.flatMap((x) => x.plan.items)
-              return copyLayer(store, st.layers, { items, digest: '' }, planned[0].p, tarOpts)
+              const layerOpts = { ...common, sourceRoot: '', sources: [], ignore: () => false }
+              // Several plans (context, heredoc and URL sources) go into one layer: merge their
+              // items; a parent dir two of them would create is written once.
+              const items = uniqueDirs([...planned.flatMap((x) => x.plan.items), ...(await remote.items(layerOpts))])
+              return copyLayer(store, st.layers, { items, digest: '' }, layerOpts, tarOpts)
             }, v)
             history(e, false)
             return
@@ -383,10 +407,11 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
   const config = final.config
   if (o.labels && Object.keys(o.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...o.labels }
   config.created = final.created
+  if (o.signal?.aborted) throw canceledError() // nothing is tagged after a Ctrl-C
   const w = progress.step('exporting to image')
   const id = await putImage(store, config, { tags })
-  progress.step(`writing image ${id} done`)
-  for (const t of tags) progress.step(`naming to ${t} done`)
+  w.note(`writing image ${id} done`)
+  for (const t of tags) w.note(`naming to ${t} done`)
   w.done()
   return { id, tags, steps: stepNo, cached: cachedSteps }
 }
@@ -414,6 +439,11 @@ async function baseState(store: Store, image: string, stageIdx: number | undefin
   config.config = config.config ?? {}
   const created = fixedTime ? now() : config.created ?? now()
   return { layers: await imageLayers(store, config), config, created }
+}
+
+function uniqueDirs(items: CopyItem[]): CopyItem[] {
+  const seen = new Set<string>()
+  return items.filter((it) => it.abs !== '' || (!seen.has(it.name) && seen.add(it.name)))
 }
 
 function normalizeAbs(p: string): string {

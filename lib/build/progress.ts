@@ -1,39 +1,96 @@
-// Build progress in BuildKit's plain format (stderr), one numbered vertex per step:
+// Build progress. The executor reports numbered steps ("vertices", as BuildKit calls them)
+// through `Progress`; a view shows them: BuildKit's plain format (below), or the live terminal
+// view of progressTty.ts. Plain, on stderr:
 //   #3 [2/5] RUN apk add x
 //   #3 0.412 output line
 //   #3 DONE 1.2s          (or: #3 CACHED, #3 ERROR: …)
 
+import { TtyProgress } from './progressTty.js'
+
+export type StepStatus = 'running' | 'done' | 'cached' | 'error'
+
+/** What a view is told. Times are milliseconds (Date.now()); `line` gets whole lines only. */
+export interface ProgressView {
+  open(id: number, title: string, at: number): void
+  /** A line of the step's command output, or a note of the step itself ("naming to x done"). */
+  line(id: number, text: string, at: number, kind: 'output' | 'note'): void
+  close(id: number, status: Exclude<StepStatus, 'running'>, at: number, message?: string): void
+  /** The build is over (`error`: it failed); the view leaves its final state on screen. */
+  end(error?: unknown): void
+}
+
 export type ProgressSink = (line: string) => void
+
+export type ProgressMode = 'auto' | 'plain' | 'tty'
 
 export class Progress {
   private n = 0
-  private readonly started = Date.now()
+  private readonly open = new Set<number>()
 
-  constructor(private readonly sink: ProgressSink) {}
+  constructor(private readonly view: ProgressView, private readonly clock: () => number = Date.now) {}
 
   step(title: string) {
     const id = ++this.n
-    const t0 = Date.now()
+    this.open.add(id)
+    this.view.open(id, title, this.clock())
     let partial = ''
-    this.sink(`#${id} ${title}`)
+    const decoder = new TextDecoder()
+    const flush = () => {
+      if (partial) this.view.line(id, partial, this.clock(), 'output')
+      partial = ''
+    }
+    const close = (status: Exclude<StepStatus, 'running'>, message?: string) => {
+      if (!this.open.delete(id)) return
+      flush()
+      this.view.close(id, status, this.clock(), message)
+    }
     return {
       output: (b: Uint8Array) => {
-        const text = partial + new TextDecoder().decode(b)
-        const lines = text.split('\n')
+        const lines = (partial + decoder.decode(b, { stream: true })).split('\n')
         partial = lines.pop() ?? ''
-        const at = ((Date.now() - t0) / 1000).toFixed(3)
-        for (const l of lines) this.sink(`#${id} ${at} ${l}`)
+        for (const l of lines) this.view.line(id, l, this.clock(), 'output')
       },
-      cached: () => this.sink(`#${id} CACHED\n`),
-      done: () => {
-        if (partial) this.sink(`#${id} ${((Date.now() - t0) / 1000).toFixed(3)} ${partial}`)
-        this.sink(`#${id} DONE ${((Date.now() - t0) / 1000).toFixed(1)}s\n`)
-      },
-      error: (msg: string) => this.sink(`#${id} ERROR: ${msg}\n`),
+      note: (text: string) => this.view.line(id, text, this.clock(), 'note'),
+      cached: () => close('cached'),
+      done: () => close('done'),
+      error: (msg: string) => close('error', msg),
     }
   }
 
-  elapsed(): number {
-    return (Date.now() - this.started) / 1000
+  /** The build ended. On failure the newest step still open is the one that failed. */
+  end(error?: unknown): void {
+    if (error !== undefined) {
+      const last = [...this.open].pop()
+      if (last !== undefined) this.view.close(last, 'error', this.clock(), (error as Error)?.message ?? String(error))
+    }
+    this.open.clear()
+    this.view.end(error)
   }
+}
+
+/** BuildKit's --progress=plain: one line per event, prefixed with the step's number. */
+export function plainView(sink: ProgressSink): ProgressView {
+  const started = new Map<number, number>()
+  const secs = (id: number, at: number, digits: number) => ((at - (started.get(id) ?? at)) / 1000).toFixed(digits)
+  return {
+    open: (id, title, at) => {
+      started.set(id, at)
+      sink(`#${id} ${title}`)
+    },
+    line: (id, text, at, kind) => sink(kind === 'note' ? `#${id} ${text}` : `#${id} ${secs(id, at, 3)} ${text}`),
+    close: (id, status, at, message) => {
+      if (status === 'cached') sink(`#${id} CACHED\n`)
+      else if (status === 'done') sink(`#${id} DONE ${secs(id, at, 1)}s\n`)
+      else sink(`#${id} ERROR: ${message ?? ''}\n`)
+    },
+    end: () => {},
+  }
+}
+
+export const silentView: ProgressView = { open: () => {}, line: () => {}, close: () => {}, end: () => {} }
+
+/** `--progress`: auto is the live view when `out` is a terminal, plain otherwise. */
+export function progressView(mode: ProgressMode, out: NodeJS.WriteStream): ProgressView {
+  if (mode === 'tty' || (mode === 'auto' && out.isTTY)) return new TtyProgress(out, { color: !process.env.NO_COLOR })
+  return plainView((line) => out.write(line + '\n'))
 }

@@ -2,12 +2,20 @@
 // `busybox`: the layer cache shared across Dockerfiles, the cache rules of REFERENCE §4,
 // multi-stage builds, .dockerignore, the built image's config at run time, the command's
 // input/output forms, failures (which must tag nothing and leave the store sound),
-// SOURCE_DATE_EPOCH reproducibility, ONBUILD and heredocs.
+// SOURCE_DATE_EPOCH reproducibility, ONBUILD and heredocs (a `#!` RUN heredoc runs as a file),
+// ADD <url> against a node:http server in this process, the live `--progress tty` view, and
+// Ctrl-C during a RUN.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { createHash } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { BIN, requireBuilt, store, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { storeIn } from '../_fixtures/cliAsync.js'
+import { mountsUnder, ownMountsUnder, processesMentioning } from '../_fixtures/containers.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 import { progressSteps, stepStatus, writeProject } from '../_fixtures/build.js'
 
@@ -24,6 +32,13 @@ const ok = (r: CliResult): CliResult => {
 const inspect = (ref: string) => JSON.parse(ok(cli(['inspect', ref])).stdout)[0]
 const layersOf = (ref: string): string[] => inspect(ref).RootFS.Layers
 const runOut = (args: string[]) => ok(cli(['run', '--rm', ...args])).stdout
+/** Paths in the newest layer of `ref`, read from `store save` (what the image really holds). */
+const topLayerEntries = (ref: string): string[] => {
+  const archive = join(tmp.dir, `${ref.replace(/\W/g, '_')}.tar`)
+  ok(cli(['save', '-o', archive, ref]))
+  const layer = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' }))[0].Layers.at(-1)
+  return execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | tar -t', 'sh', archive, layer], { encoding: 'utf8' }).trim().split('\n')
+}
 const project = (name: string, files: Record<string, string>) => writeProject(join(tmp.dir, name), files)
 /** Rows of a table printed with 2+ spaces between columns, as objects keyed by the header. */
 const table = (text: string): Record<string, string>[] => {
@@ -332,5 +347,159 @@ describe.skipIf(skip)('store build: reproducibility, ONBUILD, heredocs', () => {
     })
     ok(cli(['build', '-t', 'heredoc', dir]))
     expect(runOut(['heredoc', 'cat', '/greeting', '/etc/app.conf', '/raw.txt'])).toBe('hello world\nline2\nname=world\nkeep $WHO\n')
+  })
+
+  test('RUN <<EOF with a #! body runs as a script file, which never reaches the layer', () => {
+    const dir = project('heredoc-script', { Dockerfile: 'FROM busybox\nRUN <<EOF\n#!/bin/sh\necho hi > /out\necho "ran as $0"\nEOF\n' })
+    const r = ok(cli(['build', '-t', 'heredoc-script', dir]))
+    expect(progressSteps(r.stderr).find((s) => s.title.includes('RUN <<EOF'))!.output).toContain('ran as /dev/pipes/EOF')
+    expect(runOut(['heredoc-script', 'cat', '/out'])).toBe('hi\n')
+    expect(topLayerEntries('heredoc-script')).toEqual(['out'])
+  })
+})
+
+describe.skipIf(skip)('store build: ADD <url>', () => {
+  let server: Server
+  let base: string
+  let versioned = 'version 1\n'
+  const tool = '#!/bin/sh\necho tool\n'
+  let archive: Buffer
+  const requests: string[] = []
+
+  beforeAll(async () => {
+    if (skip) return
+    const src = project('archive-src', { 'inside.txt': 'packed\n' })
+    archive = execFileSync('tar', ['-cz', '-C', src, 'inside.txt'])
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '')
+      const lastModified = { 'Last-Modified': 'Tue, 14 Nov 2023 22:13:20 GMT' }
+      if (req.url === '/dl/tool.sh') res.writeHead(200, lastModified).end(tool)
+      else if (req.url === '/dl/app.tar.gz') res.writeHead(200).end(archive)
+      else if (req.url === '/dl/versioned.txt') res.writeHead(200).end(versioned)
+      else res.writeHead(404).end('not found')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())))
+
+  // Async: the server answers from this process, which a synchronous spawn would block.
+  const build = (name: string, dockerfile: string, args: string[] = []) => storeIn(root, ['build', ...args, project(name, { Dockerfile: dockerfile })])
+  const okAsync = async (p: Promise<CliResult>) => ok(await p)
+  const sha = (s: string | Buffer) => `sha256:${createHash('sha256').update(s).digest('hex')}`
+
+  test('the file lands at dest, or by its URL name under a dir dest: mode 0600, Last-Modified mtime; archives stay packed', async () => {
+    await okAsync(build('add-url', `FROM busybox\nADD ${base}/dl/tool.sh /usr/local/bin/tool\nADD ${base}/dl/tool.sh ${base}/dl/app.tar.gz /opt/\n`, ['-t', 'add-url']))
+    expect(runOut(['add-url', 'cat', '/usr/local/bin/tool'])).toBe(tool)
+    expect(runOut(['add-url', 'stat', '-c', '%n %a %u:%g %Y', '/usr/local/bin/tool', '/opt/tool.sh', '/opt/app.tar.gz'])).toBe(
+      '/usr/local/bin/tool 600 0:0 1700000000\n/opt/tool.sh 600 0:0 1700000000\n/opt/app.tar.gz 600 0:0 0\n',
+    )
+    expect(runOut(['add-url', 'ls', '/opt'])).toBe('app.tar.gz\ntool.sh\n')
+    expect(runOut(['add-url', 'sha256sum', '/opt/app.tar.gz']).split(' ')[0]).toBe(sha(archive).slice(7))
+  })
+
+  test('every build downloads again: the same content is CACHED, changed content is not', async () => {
+    const df = `FROM busybox\nADD --chmod=644 ${base}/dl/versioned.txt /etc/versioned\nRUN cat /etc/versioned > /copy\n`
+    const statuses = (r: CliResult) => progressSteps(r.stderr).filter((s) => /\] (ADD|RUN)/.test(s.title)).map((s) => s.status)
+    expect(statuses(await okAsync(build('url-v1', df)))).toEqual(['DONE', 'DONE'])
+    const before = requests.filter((u) => u === '/dl/versioned.txt').length
+    expect(statuses(await okAsync(build('url-v1-again', df)))).toEqual(['CACHED', 'CACHED'])
+    expect(requests.filter((u) => u === '/dl/versioned.txt')).toHaveLength(before + 1) // fetched again, content unchanged
+    versioned = 'version 2\n'
+    expect(statuses(await okAsync(build('url-v2', df, ['-t', 'url-v2'])))).toEqual(['DONE', 'DONE'])
+    expect(runOut(['url-v2', 'sh', '-c', 'cat /copy; stat -c %a /etc/versioned'])).toBe('version 2\n644\n')
+  })
+
+  test('--checksum: the right digest builds, and a rebuild hits without a request; a wrong one fails with both digests', async () => {
+    const df = `FROM busybox\nADD --checksum=${sha(tool)} ${base}/dl/tool.sh /t\n`
+    expect(stepStatus((await okAsync(build('url-sum', df))).stderr, 'ADD')).toBe('DONE')
+    const before = requests.length
+    expect(stepStatus((await okAsync(build('url-sum-again', df))).stderr, 'ADD')).toBe('CACHED')
+    expect(requests.length).toBe(before)
+    const bad = await build('url-badsum', `FROM busybox\nADD --checksum=${sha('x')} ${base}/dl/tool.sh /t\n`, ['-t', 'bad:sum'])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toContain(`Error: failed to load cache key: ADD ${base}/dl/tool.sh: digest mismatch ${sha(tool)}: ${sha('x')}`)
+  })
+
+  test('an HTTP error or a refused connection fails with the URL and the reason; nothing is tagged', async () => {
+    const missing = await build('url-404', `FROM busybox\nADD ${base}/dl/missing.txt /m\n`, ['-t', 'bad:url404'])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(new RegExp(`^Error: failed to load cache key: ADD ${base}/dl/missing.txt: invalid response status 404$`, 'm'))
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const refused = await build('url-refused', `FROM busybox\nADD http://127.0.0.1:${port}/f /f\n`, ['-t', 'bad:urlrefused'])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(new RegExp(`^Error: failed to load cache key: ADD http://127.0.0.1:${port}/f: dial tcp 127.0.0.1:${port}: connect: connection refused$`, 'm'))
+    expect((await storeIn(root, ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).not.toMatch(/^bad:/m)
+  })
+})
+
+describe.skipIf(skip)('store build --progress tty', () => {
+  /** The last frame the live view left, escapes removed. */
+  const finalFrame = (stderr: string) => {
+    const text = stderr.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+    return text.slice(text.lastIndexOf('[+] Building'))
+  }
+
+  test('the final frame lists each step with its time, CACHED on a rebuild; no plain-format lines', () => {
+    const dir = project('tty', { Dockerfile: 'FROM busybox\nRUN echo tty one > /1\nRUN echo tty two > /2\n' })
+    const first = ok(cli(['build', '--progress', 'tty', '-t', 'tty', dir]))
+    expect(first.stderr).toMatch(/\x1b\[\d+A/) // redrawn in place
+    expect(first.stderr).not.toMatch(/^#\d+ /m)
+    const one = finalFrame(first.stderr)
+    expect(one).toMatch(/^\[\+\] Building \d+\.\ds \(4\/4\) FINISHED$/m)
+    expect(one).toMatch(/^ => \[2\/3\] RUN echo tty one > \/1 +\d+\.\ds$/m)
+    expect(one).toMatch(/^ => => naming to tty:latest$/m)
+    const two = finalFrame(ok(cli(['build', '--progress', 'tty', '-t', 'tty', dir])).stderr)
+    expect(two).toMatch(/^ => CACHED \[2\/3\] RUN echo tty one > \/1 +0\.0s$/m)
+    expect(two).toMatch(/^ => CACHED \[3\/3\] RUN echo tty two > \/2 +0\.0s$/m)
+  })
+
+  test('a failed step\'s whole output is printed under the last frame', () => {
+    const dir = project('tty-fail', { Dockerfile: 'FROM busybox\nRUN for i in $(seq 1 12); do echo out $i; done; exit 4\n' })
+    const r = cli(['build', '--progress', 'tty', '-t', 'bad:tty', dir])
+    expect(r.status).toBe(1)
+    const frame = finalFrame(r.stderr)
+    expect(frame).toMatch(/^ => ERROR \[2\/2\] RUN for i/m)
+    const lines = Array.from({ length: 12 }, (_, i) => `out ${i + 1}`)
+    expect(frame).toContain(['------', ' > [2/2] RUN for i in $(seq 1 12); do echo out $i; done; exit 4:', ...lines, '------'].join('\n'))
+    expect(frame).toMatch(/^Error: The command .* returned a non-zero code: 4$/m)
+  })
+})
+
+describe.skipIf(skip)('store build: Ctrl-C', () => {
+  test('SIGINT during a RUN ends the build within seconds; no container, mount, process or tag is left and fsck is clean', async () => {
+    // The command ignores SIGINT: the build must stop it anyway.
+    const dir = project('sigint', { Dockerfile: "FROM busybox\nRUN trap '' INT TERM; echo started; sleep 30\n" })
+    const p = spawn(process.execPath, [BIN, '--root', root, 'build', '-t', 'interrupted', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    const exited = new Promise<number | null>((r) => p.on('close', (code) => r(code)))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        p.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString()
+          if (/ started$/m.test(stderr)) resolve()
+        })
+        p.on('close', () => reject(new Error(`build ended before its RUN started:\n${stderr}`)))
+      })
+      const t0 = Date.now()
+      p.kill('SIGINT')
+      const code = await exited
+      expect(Date.now() - t0).toBeLessThan(5000)
+      expect(code, stderr).toBe(130)
+      expect(stderr).toMatch(/^Error: failed to solve: Canceled: context canceled$/m)
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL')
+    }
+    expect(ownMountsUnder(root)).toEqual([])
+    expect(mountsUnder(root)).toEqual([])
+    expect(processesMentioning(root)).toEqual([])
+    expect((await storeIn(root, ['ps', '-a', '-q'])).stdout).toBe('')
+    expect((await storeIn(root, ['images', '--format', '{{.Repository}}'])).stdout).not.toMatch(/^interrupted$/m)
+    const fsck = await storeIn(root, ['fsck'])
+    expect(fsck.status, fsck.stderr).toBe(0)
+    expect(fsck.stdout).toMatch(/no problems/)
   })
 })
