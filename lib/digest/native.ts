@@ -4,6 +4,7 @@
 import { createHash, hash } from 'node:crypto'
 import type { Digest } from './digest.js'
 import type { HashBackend, Hasher } from './types.js'
+import { backgroundHasher } from './_background.js'
 
 // crypto.hash (Node >= 20.12) skips the Hash object: measurably faster for small chunks.
 const oneShot: (data: Uint8Array) => string =
@@ -21,5 +22,6 @@ export function createNativeBackend(): HashBackend {
       }
     },
     sha256: (data): Digest => `sha256:${oneShot(data)}`,
+    background: backgroundHasher,
   }
 }

@@ -17,4 +17,9 @@ export interface HashBackend {
   create(): Hasher
   /** One-shot digest of a buffer (fast path for small inputs). */
   sha256(data: Uint8Array): Digest
+  /**
+   * Where the platform has threads (native): an incremental hasher that hashes in the
+   * background. update() copies and returns a promise only when the caller must wait.
+   */
+  background?(): { update(data: Uint8Array): Promise<void> | undefined; digest(): Promise<Digest> }
 }

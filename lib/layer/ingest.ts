@@ -44,11 +44,16 @@ const WINDOW = Number(process.env.STORE_INGEST_WINDOW ?? 32)
 
 /** Ingest a tar or tar.gz stream. Errors leave no index (unreferenced chunks go at the next prune). */
 export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>): Promise<IngestResult> {
-  const hasher = deps.hash.create()
+  // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
+  const bg = deps.hash.background?.()
+  const hasher = bg ? undefined : deps.hash.create()
   let size = 0
   async function* hashed(): AsyncGenerator<Uint8Array> {
     for await (const buf of maybeGunzip(src)) {
-      hasher.update(buf)
+      if (bg) {
+        const wait = bg.update(buf)
+        if (wait) await wait
+      } else hasher!.update(buf)
       size += buf.length
       yield buf
     }
@@ -79,12 +84,13 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
     // Let the puts in flight finish, then remove what they wrote: nothing of a failed layer stays.
     await window.drain().catch(() => {})
     await batch.abort()
+    await bg?.digest().catch(() => {}) // ends the worker's state
     throw e
   }
   // Every chunk on disk and in blobs/ before the index that refers to them.
   await batch.commit()
 
-  const diffId = hasher.digest()
+  const diffId = bg ? await bg.digest() : hasher!.digest()
   const indexBytes = encodeIndex({ diffId, size, entries, trailer: reader.trailer() })
   const put = await deps.cas.put(indexBytes)
   return { ...stats, diffId, size, index: put.digest }

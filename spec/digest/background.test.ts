@@ -1,0 +1,33 @@
+// The background hasher (native backend): the digest of a stream hashed in a worker equals the
+// one-shot digest of the same bytes, whatever the piece sizes (pieces straddle its 2 MiB
+// segments, and more than its segments are in flight at once).
+
+import { expect, test } from 'vitest'
+import fc from 'fast-check'
+import { createHash, randomBytes } from 'node:crypto'
+import { loadHashBackend } from '../../lib/digest/index.js'
+
+test('digest of the pieces equals the digest of the whole, for any split', async () => {
+  const native = await loadHashBackend('native')
+  const data = randomBytes(9 << 20)
+  const want = `sha256:${createHash('sha256').update(data).digest('hex')}`
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 3 << 20 }), { minLength: 1, maxLength: 12 }), async (cuts) => {
+      const h = native.background!()
+      let at = 0
+      for (const c of [...cuts, data.length]) {
+        const end = Math.min(data.length, at + c)
+        const wait = h.update(data.subarray(at, end))
+        if (wait) await wait
+        at = end
+      }
+      expect(await h.digest()).toBe(want)
+    }),
+    { numRuns: 15, seed: 42 },
+  )
+})
+
+test('an empty stream has the empty digest', async () => {
+  const native = await loadHashBackend('native')
+  expect(await native.background!().digest()).toBe(native.sha256(new Uint8Array(0)))
+})
