@@ -4,6 +4,9 @@
 // (rootfs, /proc, /dev, /sys, /etc files, masks), the process, teardown. Goal: builtin < 150 ms.
 // A second table: what a container costs before it starts (driver.create): overlay copies
 // nothing; copy materialises the image, for busybox (2 MB) and a generated ~200 MB tree.
+// A third table: the whole command as a user types it, `store run --rm busybox true` through the
+// built CLI (process start, store, container record, init layer, launch, removal), per launcher
+// and driver, next to `node -e 0` (the floor of any Node CLI on this machine).
 // Needs root and busybox-static (runc/crun rows only when installed).
 // Run: npm run build && npm run bench start
 
@@ -12,6 +15,7 @@ import { randomFillSync } from 'node:crypto'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Bench } from 'tinybench'
 import { copyDriver, overlayDriver, type StorageDriver } from '../lib/driver/index.js'
 import { availableLaunchers, launch, prepareInitLayer, type LauncherName, type OciSpec } from '../lib/runtime/index.js'
@@ -121,6 +125,22 @@ export default async function run(): Promise<void> {
       .add('copy, 200 MB tree', create(copyDriver(), [big, base]))
     await prep.run()
     console.table(prep.tasks.map((t) => ({ variant: t.name, ...ms(t) })))
+
+    console.log('The whole `store run --rm busybox true` (a new process each time)')
+    const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url))
+    const root = join(tmp, 'store')
+    const storeCli = (...args: string[]) => spawnSync(process.execPath, [cli, '--root', root, ...args], { stdio: 'ignore' }).status
+    if (storeCli('import', base, 'busybox') !== 0) throw new Error('start bench: store import failed')
+    const whole = new Bench({ name: 'run', time: 0, iterations: 15, warmupIterations: 2, warmupTime: 0 })
+    whole.add('node -e 0 (floor)', () => void spawnSync(process.execPath, ['-e', '0']))
+    const variants: [string, string[]][] = launchers.map((l) => [`store run --rm (${l}, overlay)`, ['--storage-driver', 'overlay', 'run', '--rm', '--runtime', l]])
+    variants.push(['store run --rm (builtin, copy)', ['--storage-driver', 'copy', 'run', '--rm', '--runtime', 'builtin']])
+    for (const [name, args] of variants) {
+      if (storeCli(...args, 'busybox', 'true') !== 0) throw new Error(`start bench: ${name} failed`)
+      whole.add(name, () => void storeCli(...args, 'busybox', 'true'))
+    }
+    await whole.run()
+    console.table(whole.tasks.map((t) => ({ variant: t.name, ...ms(t) })))
   } finally {
     for (const c of ['c-overlay', 'c-copy']) await overlayDriver().remove(join(tmp, c)).catch(() => {})
     rmSync(tmp, { recursive: true, force: true })

@@ -3,7 +3,6 @@
 // under the same header, so either reads what the other wrote.
 
 import { Codes, StoreError } from '../errors.js'
-import { fflateCodec } from './fflate.js'
 import type { Codec, CodecBackendName } from './types.js'
 
 export { HEADER_SIZE } from './types.js'
@@ -19,12 +18,15 @@ const loadZlib = (): Promise<Codec> => {
   return zlib
 }
 
+// Loaded on demand too: every command opens the store, few compress anything.
+const loadFflate = (): Promise<Codec> => import('./fflate.js').then((m) => m.fflateCodec)
+
 export async function loadCodec(name?: CodecBackendName): Promise<Codec> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.STORE_CODEC
   const want = name ?? (env || undefined)
-  if (want === 'fflate') return fflateCodec
+  if (want === 'fflate') return loadFflate()
   if (want === 'zlib') return loadZlib()
-  if (want === undefined) return loadZlib().catch(() => fflateCodec)
+  if (want === undefined) return loadZlib().catch(() => loadFflate())
   throw new StoreError(Codes.INVALID_ARGUMENT, `unknown codec "${want}" (want zlib or fflate)`, {
     data: { name: want },
     hint: 'check STORE_CODEC',
