@@ -250,3 +250,40 @@ describe('space and health', () => {
     expect(v.stdout).toMatch(/REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE\s+UNIQUE SIZE\s+CONTAINERS/)
   })
 })
+
+describe('an import killed midway', () => {
+  test('leaves no image and no blob, only temp files that prune removes; importing again works', async () => {
+    const { spawn } = await import('node:child_process')
+    const { BIN } = await import('../_fixtures/cli.js')
+    const kroot = join(tmp.dir, 'killed-root')
+    const big = join(tmp.dir, 'killed-tree')
+    mkdirSync(big)
+    // Incompressible content, big enough that the import is still writing chunks when killed.
+    const { randomFillSync } = await import('node:crypto')
+    for (let i = 0; i < 24; i++) writeFileSync(join(big, `f${i}`), randomFillSync(Buffer.alloc(4 << 20)))
+    expect(store(kroot, ['images', '-q']).status).toBe(0)
+    const ingest = join(kroot, 'ingest')
+    const child = spawn(process.execPath, ['--', BIN, '--root', kroot, 'import', big, 'killed:1'], { stdio: 'ignore' })
+    const exited = new Promise((r) => child.on('exit', r))
+    // Kill it once it has written some chunks but before it can be done.
+    for (let i = 0; i < 2000 && readdirSync(ingest).length < 8; i++) await new Promise((r) => setTimeout(r, 5))
+    child.kill('SIGKILL')
+    await exited
+    expect(readdirSync(ingest).length).toBeGreaterThan(0)
+    expect(store(kroot, ['images', '-q']).stdout).toBe('')
+    const blobs = join(kroot, 'blobs/sha256')
+    const blobCount = () => (existsSync(blobs) ? readdirSync(blobs).flatMap((s) => readdirSync(join(blobs, s))).length : 0)
+    expect(blobCount()).toBe(0) // nothing of an unfinished layer is in blobs/
+    expect(store(kroot, ['fsck']).status).toBe(0)
+    const prune = store(kroot, ['system', 'prune', '-f'])
+    expect(prune.status).toBe(0)
+    expect(readdirSync(ingest)).toEqual([])
+
+    expect(store(kroot, ['import', big, 'killed:1']).status).toBe(0)
+    expect(blobCount()).toBeGreaterThanOrEqual(24 * 16) // 4 MiB of random bytes: ≥ 16 chunks each
+    expect(readdirSync(ingest)).toEqual([])
+    const fsck = store(kroot, ['fsck'])
+    expect(fsck.status).toBe(0)
+    expect(fsck.stdout).toContain('no problems')
+  })
+})
