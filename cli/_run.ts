@@ -6,7 +6,13 @@ import { VERSION } from './version.js'
 import { splitContainerArgs } from './_split.js'
 
 export async function run(argv: string[]): Promise<void> {
-  const y = yargs(splitContainerArgs(argv))
+  let args: string[]
+  try {
+    args = splitContainerArgs(argv)
+  } catch (e) {
+    fail(e)
+  }
+  const y = yargs(args)
     .scriptName('store')
     .usage('Usage: store [OPTIONS] COMMAND\n\nA daemonless, content-addressed container image store, builder and runner')
     .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })
@@ -35,10 +41,10 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 export function fail(e: unknown): never {
-  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string }
+  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string; command?: string }
   if (se?.usage) {
-    process.stderr.write(`${se.message}\nSee 'store --help'.\n`)
-    process.exit(1)
+    process.stderr.write(`${se.message}\nSee 'store ${se.command ? `${se.command} ` : ''}--help'.\n`)
+    process.exit(se.exit ?? 1)
   }
   if (process.env.STORE_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`)
   const message = se?.message ?? String(e)

@@ -8,6 +8,36 @@ const VALUE_OPTS: Record<string, string[]> = {
 }
 VALUE_OPTS.create = VALUE_OPTS.run
 
+// The flags that take no value; anything neither here nor in VALUE_OPTS is Docker's
+// `unknown flag` (otherwise yargs would take the next word, the image, as its value).
+const BOOL_OPTS: Record<string, string[]> = {
+  run: ['--rm', '-d', '--detach', '-i', '--interactive', '-t', '--tty', '--read-only', '-h', '--help'],
+  create: ['-i', '--interactive', '-t', '--tty', '--read-only', '-h', '--help'],
+  exec: ['-i', '--interactive', '-t', '--tty', '-h', '--help'],
+}
+
+/** Docker's message for a flag the command does not have (`docker run --bogus x`: exit 125). */
+function unknownFlag(cmd: string, message: string): Error {
+  return Object.assign(new Error(message), { usage: true, exit: 125, command: cmd })
+}
+
+/** Throws for a flag word `a` that `cmd` does not know. */
+function checkFlag(cmd: string, a: string): void {
+  const values = VALUE_OPTS[cmd]
+  const bools = BOOL_OPTS[cmd]
+  if (a.startsWith('--')) {
+    const name = a.split('=', 1)[0]
+    if (!values.includes(name) && !bools.includes(name)) throw unknownFlag(cmd, `unknown flag: ${name}`)
+    return
+  }
+  // A group of short flags (`-it`, `-dit`); a short flag that takes a value ends the group.
+  for (const ch of a.slice(1)) {
+    if (ch === '=') return
+    if (values.includes(`-${ch}`)) return
+    if (!bools.includes(`-${ch}`)) throw unknownFlag(cmd, `unknown shorthand flag: '${ch}' in ${a}`)
+  }
+}
+
 /** Container command words, set when argv was split (read by run/create/exec handlers). */
 export let containerCommand: string[] = []
 
@@ -28,6 +58,7 @@ export function splitContainerArgs(argv: string[]): string[] {
       break
     }
     if (a.startsWith('-') && a !== '-') {
+      checkFlag(cmd, a)
       j += a.includes('=') || !opts.includes(a) ? 1 : 2
       continue
     }

@@ -1,6 +1,8 @@
 // Small Go-compatible helpers, so the parsers judge strings and paths exactly as docker/cli and
-// moby do: strings.TrimSpace, %q, path.Clean, filepath.Abs and filepath.IsLocal (Unix rules).
-// Pure: no node: imports.
+// moby do: strings.TrimSpace, %q, filepath.Abs and filepath.IsLocal (Unix rules); path.Clean
+// is shared with the Dockerfile parser (../_gopath.ts). Pure: no node: imports.
+
+import { cleanPath } from '../_gopath.js'
 
 // unicode.IsSpace: ASCII space, \t \n \v \f \r, U+0085, U+00A0 and the Unicode White_Space
 // separators. (JavaScript's trim() differs: it strips U+FEFF and keeps U+0085.)
@@ -33,24 +35,6 @@ export function goQuote(s: string): string {
     } else out += ch
   }
   return `${out}"`
-}
-
-/** Go's path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.'
-  const rooted = p.startsWith('/')
-  const out: string[] = []
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop()
-      else if (!rooted) out.push('..')
-      continue
-    }
-    out.push(part)
-  }
-  const s = out.join('/')
-  return rooted ? `/${s}` : s || '.'
 }
 
 export const isAbs = (p: string): boolean => p.startsWith('/')

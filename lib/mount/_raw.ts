@@ -3,7 +3,8 @@
 // (validateMountConfigImpl, without the bind-source-exists test) and turned into a MountSpec.
 // Both `--mount` and `-v` end here, so they agree on every rule after their own syntax.
 
-import { cleanPath, isAbs, isLocal } from './_go.js'
+import { cleanPath } from '../_gopath.js'
+import { isAbs, isLocal } from './_go.js'
 import { mountConfig, mustBeAbsolute, TARGET_IS_ROOT } from './_errors.js'
 import { volumeNameProblem } from './volumeName.js'
 import type { BindRecursive, MountOrigin, MountSpec, Propagation } from './types.js'

@@ -2,7 +2,7 @@
 // system takes it as a function, so the caller decides what "exists" means (Docker: os.Stat,
 // which follows symlinks).
 
-import { cleanPath } from './_go.js'
+import { cleanPath } from '../_gopath.js'
 import { mountConfig, mountError } from './_errors.js'
 import type { MountSpec } from './types.js'
 

@@ -3,7 +3,8 @@
 // the options (mount.ParseTmpfsOptions: generic mount flags, plus tmpfs's own size, mode, uid,
 // gid, nr_inodes, nr_blocks, mpol), then hands them to the kernel. Pure.
 
-import { cleanPath, goQuote, isAbs } from './_go.js'
+import { cleanPath } from '../_gopath.js'
+import { goQuote, isAbs } from './_go.js'
 import { mountError, mustBeAbsolute, TARGET_IS_ROOT } from './_errors.js'
 import { kernelSize, parseOctal32 } from './_units.js'
 import type { TmpfsMountSpec } from './types.js'

@@ -8,7 +8,7 @@
 // Pure; paths are relative to the context root with `/` separators.
 
 import { Codes, EXIT_USER, StoreError } from '../../errors.js'
-import { cleanPath } from './_path.js'
+import { cleanPath } from '../../_gopath.js'
 import { trimSpace } from './_text.js'
 import { compileGlob, validGlob, type Test } from './_glob.js'
 

@@ -5,7 +5,7 @@
 // resolved. Entries get `comment: HISTORY_COMMENT`.
 
 import { formatGoDuration } from './_duration.js'
-import { joinPath } from './_path.js'
+import { joinPath } from '../../_gopath.js'
 import { goQuoteRune, goQuoteSlice, goSlice } from './_text.js'
 import { DEFAULT_SHELL, commandArgs, resolveRunCommand } from './command.js'
 import { lookupOf, type Vars } from './expand.js'

@@ -1,4 +1,7 @@
-// Go's path.Clean and path.Join (slash-separated, lexical only). Pure.
+// Go's path.Clean and path.Join (slash-separated, lexical only). Shared by the two pure
+// parsers that must judge paths exactly as Go does, the Dockerfile front end (build/parser)
+// and the mount parser (mount), so it lives above both. Pure: imports nothing, so both stay
+// pure (spec/build/parser/purity.test.ts, spec/mount/purity.test.ts).
 
 /** path.Clean: shortest equivalent path; "" becomes ".", "/.." becomes "/". */
 export function cleanPath(p: string): string {
