@@ -3,10 +3,10 @@
 // launch.sh's supervisor half (_script.ts) forks PID 1, which runs the init half below:
 //   1. the driver's rootfs mounts (or a bind of the root onto itself: it must be a mount to be
 //      remounted read-only), then config.json's mounts in order, targets resolved inside the
-//      root (rj: an image's symlink never points a mount at the host) and created when missing;
-//      a tmpfs /dev gets the standard device nodes (copies of the host's, or bind mounts where
-//      mknod is not allowed) and its symlinks;
-//   2. masked and read-only paths, the hostname, the working dir, a read-only root;
+//      root (rj: an image's symlink never points a mount at the host) and created when missing,
+//      then the masked and read-only paths; a tmpfs /dev gets the standard device nodes (copies
+//      of the host's, or bind mounts where mknod is not allowed) and its symlinks;
+//   2. the hostname, the working dir, a read-only root;
 //   3. the command is looked up in the root's PATH first, so a missing one fails like Docker's
 //      (status 127, `exec: "x": executable file not found in $PATH`);
 //   4. exec timeout (PID 1: forwards HUP INT QUIT TERM USR1, reports 128+N for a child killed
@@ -24,7 +24,7 @@
 // PID 1 and the command; the container's /dev/pts is a fresh instance, so `tty` names a path
 // that does not exist inside.
 
-import { statSync } from 'node:fs'
+import { statfsSync, statSync } from 'node:fs'
 import type { MountStep } from '../driver/types.js'
 import { mountStepCommand } from '../driver/index.js'
 import type { OciMount, OciSpec } from './types.js'
@@ -64,6 +64,20 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
     out.push(mountLine(m, rootless))
     if (m.type === 'tmpfs' && m.destination.replace(/\/+$/, '') === '/dev') dev = m.destination
   }
+  // Masked and read-only paths (only what exists). Those in /proc and /sys are judged here,
+  // on the host's: the container gets a procfs and sysfs of the same kernel, so they join the
+  // batch above (one `mount` less per start). Any other path is looked at once it is mounted.
+  for (const p of spec.linux.maskedPaths ?? []) {
+    const kind = kernelEntry(p)
+    if (kind === 'dir') out.push(`rj ${q(p)}; fsp tmpfs "$R$RJ" tmpfs ro,size=0`)
+    else if (kind === 'file') out.push(`rj ${q(p)}; fsp /dev/null "$R$RJ" none bind`)
+    else if (kind === 'unknown') out.push(`fsf; rj ${q(p)}; T=$R$RJ; if [ -d "$T" ]; then fsp tmpfs "$T" tmpfs ro,size=0; elif [ -e "$T" ]; then fsp /dev/null "$T" none bind; fi`)
+  }
+  for (const p of spec.linux.readonlyPaths ?? []) {
+    const kind = kernelEntry(p)
+    if (kind === 'dir' || kind === 'file') out.push(`rj ${q(p)}; fsp "$R$RJ" "$R$RJ" none bind,ro`)
+    else if (kind === 'unknown') out.push(`fsf; rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
+  }
   out.push(`fsf`)
   if (dev) {
     out.push(
@@ -72,12 +86,7 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
       `  for d in ${DEVICES.join(' ')}; do [ -e "$T/$d" ] || : > "$T/$d" && mount --bind /dev/$d "$T/$d" || fail "cannot create /dev/$d"; done`,
     )
   }
-  // 2. Masks (only what exists: /proc and /sys are mounted now), hostname, cwd, read-only root.
-  for (const p of spec.linux.maskedPaths ?? []) {
-    out.push(`rj ${q(p)}; T=$R$RJ; if [ -d "$T" ]; then fsp tmpfs "$T" tmpfs ro,size=0; elif [ -e "$T" ]; then fsp /dev/null "$T" none bind; fi`)
-  }
-  for (const p of spec.linux.readonlyPaths ?? []) out.push(`rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
-  out.push('fsf')
+  // 2. The hostname, the working dir, a read-only root.
   if (spec.linux.namespaces.some((n) => n.type === 'uts') && spec.hostname) {
     // As root a write to /proc (no exec); in a user namespace /proc/sys/kernel is not ours to
     // write, but sethostname(2) on our own UTS namespace is: hostname(1).
@@ -116,6 +125,29 @@ fsp() {
 }
 `
 }
+
+/**
+ * What the kernel has at a /proc or /sys path, seen through the host's mounts: 'dir', 'file',
+ * 'none', or 'unknown' for any other path (or when the host's /proc or /sys is not the kernel's).
+ */
+function kernelEntry(p: string): 'dir' | 'file' | 'none' | 'unknown' {
+  const top = p.split('/')[1]
+  if (top !== 'proc' && top !== 'sys') return 'unknown'
+  try {
+    // statfs magic of procfs / sysfs: a host whose /proc or /sys is something else is not asked.
+    const magic = statfsSync(`/${top}`).type
+    if (magic !== (top === 'proc' ? PROC_SUPER_MAGIC : SYSFS_MAGIC)) return 'unknown'
+  } catch {
+    return 'unknown'
+  }
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'file'
+  } catch {
+    return 'none'
+  }
+}
+const PROC_SUPER_MAGIC = 0x9fa0
+const SYSFS_MAGIC = 0x62656572
 
 /** fstab escapes (space, tab, newline, backslash) for a path known when generating. */
 function fesc(s: string): string {

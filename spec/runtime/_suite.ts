@@ -76,6 +76,22 @@ export function launcherSuite(launcher: LauncherName): void {
       expect(existsSync(join(root, 'etc/hosts')) ? readFileSync(join(root, 'etc/hosts'), 'utf8') : '').not.toContain('db')
     })
 
+    test("masks /proc and /sys entries like Docker, and keeps /proc/sys read-only", async () => {
+      // Only what this kernel has: the container's procfs and sysfs are the host kernel's.
+      const present = (p: string) => existsSync(p)
+      const script = [
+        // Masked files read as empty (/dev/null over them).
+        `cat ${['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/sched_debug'].filter(present).join(' ')} /dev/null | wc -c`,
+        present('/proc/acpi') ? 'ls -A /proc/acpi | wc -l; touch /proc/acpi/x 2>/dev/null && echo acpi-writable' : 'echo 0',
+        present('/sys/firmware') ? 'ls -A /sys/firmware | wc -l' : 'echo 0',
+        'echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-writable',
+        'cat /proc/sys/kernel/ostype',
+      ].join('; ')
+      const r = await go(['sh', '-c', script])
+      expect(r.stdout).toBe('0\n0\n0\nLinux\n')
+      expect(r.exitCode).toBe(0)
+    })
+
     test('has its own /proc (a PID 1) and a working /dev', async () => {
       const r = await go(['sh', '-c', 'ps -o pid | grep -c "^ *1$"; echo x > /dev/null; sleep 0 & wait; head -c 4 /dev/zero | wc -c; ls /dev/pts/ptmx'])
       expect(r.stderr).toBe('')
