@@ -6,7 +6,8 @@
 // nothing; copy materialises the image, for busybox (2 MB) and a generated ~200 MB tree.
 // A third table: the whole command as a user types it, `store run --rm busybox true` through the
 // built CLI (process start, store, container record, init layer, launch, removal), per launcher
-// and driver, next to `node -e 0` (the floor of any Node CLI on this machine).
+// and driver, next to `node -e 0` (the floor of any Node CLI on this machine), `store --version`
+// and `store images -q` (the start every command pays).
 // Needs root and busybox-static (runc/crun rows only when installed).
 // Run: npm run build && npm run bench start
 
@@ -133,6 +134,9 @@ export default async function run(): Promise<void> {
     if (storeCli('import', base, 'busybox') !== 0) throw new Error('start bench: store import failed')
     const whole = new Bench({ name: 'run', time: 0, iterations: 15, warmupIterations: 2, warmupTime: 0 })
     whole.add('node -e 0 (floor)', () => void spawnSync(process.execPath, ['-e', '0']))
+    // What every command pays before its own work: the CLI's start, and a store opened and read.
+    whole.add('store --version', () => void spawnSync(process.execPath, [cli, '--version'], { stdio: 'ignore' }))
+    whole.add('store images -q', () => void storeCli('images', '-q'))
     const variants: [string, string[]][] = launchers.map((l) => [`store run --rm (${l}, overlay)`, ['--storage-driver', 'overlay', 'run', '--rm', '--runtime', l]])
     variants.push(['store run --rm (builtin, copy)', ['--storage-driver', 'copy', 'run', '--rm', '--runtime', 'builtin']])
     for (const [name, args] of variants) {

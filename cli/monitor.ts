@@ -8,19 +8,24 @@ import { readRecord } from '../lib/container/records.js'
 import { supervise } from '../lib/container/start.js'
 import { removeContainer } from '../lib/container/lifecycle.js'
 
-const [root, id] = process.argv.slice(2)
-const store = await openStore({ root, driver: process.env.STORE_DRIVER })
-const rec = await readRecord(store, id)
-if (!rec) {
-  process.stderr.write(`monitor: no container ${id}\n`)
-  process.exit(1)
+async function main(): Promise<void> {
+  const [root, id] = process.argv.slice(2)
+  const store = await openStore({ root, driver: process.env.STORE_DRIVER })
+  const rec = await readRecord(store, id)
+  if (!rec) {
+    process.stderr.write(`monitor: no container ${id}\n`)
+    process.exit(1)
+  }
+  try {
+    await supervise(store, rec, {
+      stdio: 'log',
+      remove: rec.autoRemove ? (r) => removeContainer(store, r, { force: true, volumes: true }) : undefined,
+    })
+  } catch (e) {
+    process.stderr.write(`Error: ${(e as Error).message}\n`)
+    process.exitCode = 125
+  }
 }
-try {
-  await supervise(store, rec, {
-    stdio: 'log',
-    remove: rec.autoRemove ? (r) => removeContainer(store, r, { force: true, volumes: true }) : undefined,
-  })
-} catch (e) {
-  process.stderr.write(`Error: ${(e as Error).message}\n`)
-  process.exitCode = 125
-}
+
+// A function, not top-level await: the monitor is bundled as CommonJS (scripts/bundle.mjs).
+void main()

@@ -17,10 +17,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'dist/cli')
-// A cache of an earlier bundle goes first (main.js would not use it, see there), and the chunks of
-// an earlier (split) bundle.
+// A cache of an earlier bundle goes first (main.js would not use it, see there).
 rmSync(join(out, 'store.cjs.cache'), { force: true })
-for (const f of await readdir(out).catch(() => [])) if (f.startsWith('chunk-')) await rm(join(out, f))
 
 // string-width (cliui's, for yargs' help layout) builds three Intl.Segmenters and Unicode
 // property regexes when loaded: ~40 ms on every command, for text only --help lays out. This
@@ -68,14 +66,20 @@ if (left) throw new Error(`bundle.mjs: store.cjs still has a dynamic ${left[0]}`
 if (/[^\x00-\x7f]/.test(text)) throw new Error('bundle.mjs: store.cjs is not ASCII')
 writeFileSync(cli, text)
 
-// 2. The loader (cli/main.ts) and the per-container monitor: ES modules, each one file.
+// 2. The loader (cli/main.ts) and the per-container monitor, each one CommonJS file: dist/cli
+//    holds only what this script makes (tsc's ES module copies of cli/ go; nothing loads them),
+//    and its package.json says CommonJS, which Node starts ~10 ms sooner than an ES module.
+for (const f of await readdir(out)) {
+  if (!['store.cjs', 'main.js', 'monitor.js'].includes(f)) await rm(join(out, f), { recursive: true, force: true })
+}
+writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n')
 await build({
   ...common,
   entryPoints: { main: 'cli/main.ts', monitor: 'cli/monitor.ts' },
   outdir: out,
-  format: 'esm',
-  // CommonJS dependencies inside an ESM bundle call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __storeRequire } from 'node:module'; const require = __storeRequire(import.meta.url);" },
+  format: 'cjs',
+  define: { 'import.meta.url': '__storeFileUrl' },
+  banner: { js: "const __storeFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 for (const f of ['main.js', 'monitor.js']) chmodSync(join(out, f), 0o755)
 

@@ -31,7 +31,7 @@ test('a cache made for another bundle of the same length is not used', () => {
   // A copy of the CLI whose bundle differs from the cached one in one message, same length.
   const dir = join(tmp.dir, 'cli')
   mkdirSync(dir)
-  for (const f of ['main.js', 'store.cjs.cache']) copyFileSync(join(dist, f), join(dir, f))
+  for (const f of ['main.js', 'package.json', 'store.cjs.cache']) copyFileSync(join(dist, f), join(dir, f))
   const text = readFileSync(join(dist, 'store.cjs'), 'latin1')
   expect(text).toContain('Unable to find image')
   writeFileSync(join(dir, 'store.cjs'), text.replaceAll('Unable to find image', 'Unable to find IMAGE'), 'latin1')
