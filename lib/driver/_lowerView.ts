@@ -6,8 +6,7 @@
 // Directory stacks (which lowers hold a visible dir at a path) are memoised, so looking up many
 // paths under one dir costs one lstat per lower per name.
 
-import { lstat, readdir } from 'node:fs/promises'
-import type { BigIntStats, Stats } from 'node:fs'
+import { lstatSync, readdirSync, type BigIntStats, type Stats } from 'node:fs'
 import type { OpaqueOracle } from './_xattr.js'
 
 export interface LowerEntry {
@@ -21,10 +20,17 @@ export function isWhiteout(st: Stats | BigIntStats): boolean {
   return st.isCharacterDevice() && Number(st.rdev) === 0
 }
 
-const lstatOrNull = (p: string) => lstat(p, { bigint: true }).catch((e: NodeJS.ErrnoException) => {
-  if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null
-  throw e
-})
+// Synchronous on purpose: one lstat is a few microseconds, a trip through libuv's thread pool
+// tens of them, and callers ask for paths one after another (`store run` asks ~40 of them).
+const lstatOrNull = (p: string): BigIntStats | null => {
+  try {
+    return lstatSync(p, { bigint: true })
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw e
+  }
+}
 
 export class LowerView {
   /** rel dir -> host dirs (top-first) that are merged to make it; absent key = unknown yet. */
@@ -38,14 +44,14 @@ export class LowerView {
   async lookup(rel: string): Promise<LowerEntry | undefined> {
     if (rel === '') {
       if (this.lowers.length === 0) return undefined
-      return { path: this.lowers[0], stat: await lstat(this.lowers[0], { bigint: true }) }
+      return { path: this.lowers[0], stat: lstatSync(this.lowers[0], { bigint: true }) }
     }
     const slash = rel.lastIndexOf('/')
     const parent = slash < 0 ? '' : rel.slice(0, slash)
     const stack = await this.stack(parent)
     for (const dir of stack) {
       const p = `${dir}/${rel.slice(slash + 1)}`
-      const st = await lstatOrNull(p)
+      const st = lstatOrNull(p)
       if (!st) continue
       // The top-most lower decides: a whiteout hides the name, anything else is what is seen
       // (for a dir, overlayfs shows the top-most dir's metadata too).
@@ -59,9 +65,9 @@ export class LowerView {
     const stack = await this.stack(rel)
     const seen = new Map<string, boolean>() // name -> visible
     for (const dir of stack) {
-      for (const n of await readdir(dir)) {
+      for (const n of readdirSync(dir)) {
         if (seen.has(n)) continue
-        const st = await lstat(`${dir}/${n}`)
+        const st = lstatSync(`${dir}/${n}`)
         seen.set(n, !isWhiteout(st))
       }
     }
@@ -77,7 +83,7 @@ export class LowerView {
     const name = rel.slice(slash + 1)
     const dirs: string[] = []
     for (const d of parent) {
-      const st = await lstatOrNull(`${d}/${name}`)
+      const st = lstatOrNull(`${d}/${name}`)
       if (!st) continue
       if (!st.isDirectory()) break // a file or whiteout hides everything below it
       dirs.push(`${d}/${name}`)

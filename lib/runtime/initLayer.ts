@@ -9,17 +9,18 @@
 //   - a target below a symlink or a file of the image is left to the launcher (it resolves it
 //     inside the root at start), and so are targets inside another mount (/dev/pts).
 
-import { chmod, lchown, lstat, mkdir, rm, utimes, writeFile } from 'node:fs/promises'
-import type { BigIntStats } from 'node:fs'
+import { chmodSync, lchownSync, lstatSync, mkdirSync, rmSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs'
 import { mergedView } from '../driver/view.js'
 import type { OciSpec } from './types.js'
 import { completeSpec } from './bundle.js'
 
+// File system calls are synchronous: a dozen small ones in a row, on the path of every
+// `store run`; each through the thread pool cost more than the call itself.
 export async function prepareInitLayer(initDir: string, lowers: string[], spec: OciSpec, bundleDir: string): Promise<void> {
   const view = mergedView(lowers)
   const full = completeSpec(spec, bundleDir)
-  await rm(initDir, { recursive: true, force: true })
-  await mkdir(initDir, { recursive: true })
+  rmSync(initDir, { recursive: true, force: true })
+  mkdirSync(initDir, { recursive: true })
   // Metadata is applied last, children first: creating an entry would move its parent's mtime.
   const metas: [string, BigIntStats][] = []
   const root = await view.lookup('')
@@ -27,7 +28,7 @@ export async function prepareInitLayer(initDir: string, lowers: string[], spec: 
 
   const dests = full.mounts.map((m) => parts(m.destination).join('/'))
   const wanted: { path: string; file: boolean }[] = []
-  for (const m of full.mounts) wanted.push({ path: parts(m.destination).join('/'), file: isBind(m) && !(await isDirSource(m.source)) })
+  for (const m of full.mounts) wanted.push({ path: parts(m.destination).join('/'), file: isBind(m) && !isDirSource(m.source) })
   wanted.push({ path: parts(spec.process.cwd || '/').join('/'), file: false })
 
   for (const t of wanted) {
@@ -52,18 +53,18 @@ export async function prepareInitLayer(initDir: string, lowers: string[], spec: 
     for (let i = 0; i < comps.length; i++) {
       const rel = comps.slice(0, i + 1).join('/')
       const abs = `${initDir}/${rel}`
-      if (await lstat(abs).then(() => true, () => false)) continue
+      if (existsLink(abs)) continue
       if (i < firstMissing) {
-        await mkdir(abs)
+        mkdirSync(abs)
         metas.push([abs, (await view.lookup(rel))!.stat])
       } else if (i === comps.length - 1 && t.file) {
-        await writeFile(abs, '', { mode: 0o644 })
+        writeFileSync(abs, '', { mode: 0o644 })
       } else {
-        await mkdir(abs, { mode: 0o755 })
+        mkdirSync(abs, { mode: 0o755 })
       }
     }
   }
-  for (const [path, st] of metas.reverse()) await copyMeta(path, st)
+  for (const [path, st] of metas.reverse()) copyMeta(path, st)
 }
 
 const parts = (p: string) => p.split('/').filter((x) => x && x !== '.')
@@ -71,12 +72,26 @@ const parts = (p: string) => p.split('/').filter((x) => x && x !== '.')
 const isBind = (m: OciSpec['mounts'][number]) => m.type === 'bind' || m.options.includes('bind') || m.options.includes('rbind')
 
 /** Bind sources that are not there yet (the bundle's /etc files) are files. */
-async function isDirSource(source: string): Promise<boolean> {
-  return lstat(source).then((s) => s.isDirectory(), () => false)
+function isDirSource(source: string): boolean {
+  try {
+    return lstatSync(source).isDirectory()
+  } catch {
+    return false
+  }
 }
 
-async function copyMeta(path: string, st: BigIntStats): Promise<void> {
-  await lchown(path, Number(st.uid), Number(st.gid))
-  await chmod(path, Number(st.mode & 0o7777n))
-  await utimes(path, Number(st.atimeNs) / 1e9, Number(st.mtimeNs) / 1e9)
+/** lstat succeeds (a dangling symlink counts: existsSync would follow it). */
+function existsLink(p: string): boolean {
+  try {
+    lstatSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function copyMeta(path: string, st: BigIntStats): void {
+  lchownSync(path, Number(st.uid), Number(st.gid))
+  chmodSync(path, Number(st.mode & 0o7777n))
+  utimesSync(path, Number(st.atimeNs) / 1e9, Number(st.mtimeNs) / 1e9)
 }
