@@ -67,7 +67,7 @@ export async function createFromArgs(argv: RunArgs) {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network as 'host' | 'none' | undefined, tty: argv.tty, interactive: argv.interactive, autoRemove: argv.rm,
-    labels, launcher: argv.runtime as any, mounts: mounts.mounts, prepareMounts: mounts.prepare,
+    labels, launcher: argv.runtime as any, mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })
   return { store, rec }
 }

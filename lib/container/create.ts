@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
+import { cleanPath } from '../_gopath.js'
 import type { Store } from '../store.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { DEFAULT_PATH } from '../image/model.js'
@@ -42,6 +43,11 @@ export interface CreateOptions {
   launcher?: LauncherName
   /** Host environment for `-e NAME` without a value. */
   hostEnv?: Record<string, string | undefined>
+  /**
+   * The image's VOLUMEs become anonymous volumes where no mount of `mounts` already is (as
+   * `docker run`/`create` do; build steps leave them out). prepareMounts must create them.
+   */
+  imageVolumes?: boolean
   /** Hook run after the rootfs exists and before the record is written (volume copy-up). */
   prepareMounts?: (rec: ContainerRecord, lowers: string[]) => Promise<void>
 }
@@ -110,7 +116,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',
-      autoRemove: !!o.autoRemove, mounts: o.mounts ?? [], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
+      autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
     }
     // 2. Claim the name and create, under the lock so two creates cannot take one name.
@@ -144,6 +150,20 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   } finally {
     await release()
   }
+}
+
+/** An anonymous volume for each VOLUME of the image that no given mount covers (same path). */
+function imageVolumeMounts(c: RunConfig, given: ContainerMount[]): ContainerMount[] {
+  const taken = new Set(given.map((m) => cleanPath(m.destination)))
+  const out: ContainerMount[] = []
+  for (const v of Object.keys(c.Volumes ?? {}).sort()) {
+    const destination = cleanPath(v.startsWith('/') ? v : `/${v}`)
+    if (taken.has(destination)) continue
+    taken.add(destination)
+    const name = randomBytes(32).toString('hex')
+    out.push({ type: 'volume', source: name, name, destination, readonly: false, propagation: '', anonymous: true })
+  }
+  return out
 }
 
 function mergeEnv(image: string[], files: string[], flags: string[], host: Record<string, string | undefined> = process.env): string[] {

@@ -43,16 +43,28 @@ export async function resolveMountArgs(store: Store, a: MountArgs) {
       if (s.kind !== 'volume' || m.type !== 'volume') continue
       const name = m.name ?? m.source
       await volumes.create(name, { labels: s.labels, opts: s.driverOpts, driver: s.driver, anonymous: s.source === undefined })
-      if (s.nocopy || s.subpath !== undefined || !(await volumes.isEmpty(name))) continue
-      // An empty volume over a folder of the image starts with the image's content there
-      // (from the top-most layer that has the folder).
-      for (const l of lowers) {
-        const src = `${l}${s.target}`
-        const st = await lstat(src).catch(() => undefined)
-        if (!st) continue
-        if (st.isDirectory()) await copyImageContentIntoVolume(src, volumes.dataDir(name))
-        break
-      }
+      if (s.nocopy || s.subpath !== undefined) continue
+      await fillFromImage(name, s.target, lowers)
+    }
+    // The image's VOLUMEs that no flag covered (createContainer appends them): anonymous.
+    for (const m of rec.mounts.slice(specs.length)) {
+      if (m.type !== 'volume') continue
+      const name = m.name ?? m.source
+      await volumes.create(name, { anonymous: true })
+      await fillFromImage(name, m.destination, lowers)
+    }
+  }
+  // An empty volume over a folder of the image starts with the image's content there (from the
+  // top-most layer that has the folder).
+  const fillFromImage = async (name: string, target: string, lowers: string[]) => {
+    const volumes = volumeStore(store)
+    if (!(await volumes.isEmpty(name))) return
+    for (const l of lowers) {
+      const src = `${l}${target}`
+      const st = await lstat(src).catch(() => undefined)
+      if (!st) continue
+      if (st.isDirectory()) await copyImageContentIntoVolume(src, volumes.dataDir(name))
+      break
     }
   }
   return { mounts, prepare }

@@ -242,6 +242,31 @@ describe.skipIf(skip)('store build: stages, context and the built image', () => 
     expect(runOut(['--entrypoint', 'id', 'acme/user', '-u'])).toBe('1000\n')
   })
 
+  test("VOLUME: run mounts an anonymous volume there, filled from the image; -v at the same path wins; --rm removes it", () => {
+    const dir = project('volume', { Dockerfile: 'FROM busybox\nRUN mkdir -p /data && echo seeded > /data/seed\nVOLUME /data\n' })
+    ok(cli(['build', '-t', 'acme/vol', dir]))
+    expect(inspect('acme/vol').Config.Volumes).toEqual({ '/data': {} })
+    const volumes = () => ok(cli(['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).sort()
+    const before = volumes()
+    // A container: its /data is a mount of a new anonymous volume that starts with the image's content.
+    ok(cli(['create', '--name', 'vol-c', 'acme/vol', 'sh', '-c', 'grep -c " /data " /proc/mounts; cat /data/seed; echo more >> /data/seed']))
+    const mounts = inspect('vol-c').Mounts
+    expect(mounts).toHaveLength(1)
+    expect(mounts[0]).toMatchObject({ Type: 'volume', Destination: '/data', RW: true })
+    expect(volumes()).toEqual([...before, mounts[0].Name].sort())
+    expect(ok(cli(['start', '-a', 'vol-c'])).stdout).toBe('1\nseeded\n')
+    // What the container wrote is in the volume, not in its layer; rm -v takes the volume along.
+    expect(readFileSync(join(root, 'volumes', mounts[0].Name, '_data/seed'), 'utf8')).toBe('seeded\nmore\n')
+    expect(ok(cli(['diff', 'vol-c'])).stdout).not.toContain('/data')
+    ok(cli(['rm', '-v', 'vol-c']))
+    expect(volumes()).toEqual(before)
+    // A named volume at the same path replaces it; --rm removes only anonymous volumes.
+    expect(runOut(['-v', 'named-vol:/data', 'acme/vol', 'ls', '/data'])).toBe('seed\n')
+    expect(runOut(['acme/vol', 'cat', '/data/seed'])).toBe('seeded\n')
+    expect(volumes()).toEqual([...before, 'named-vol'].sort())
+    ok(cli(['volume', 'rm', 'named-vol']))
+  })
+
   test('-q prints only the image ID; --iidfile writes it; - and -f - read the Dockerfile from stdin', () => {
     const dir = project('quiet', { 'data.txt': 'from the context\n', Dockerfile: 'FROM busybox\nCOPY data.txt /data.txt\n' })
     const q = ok(cli(['build', '-q', '--iidfile', join(tmp.dir, 'iid'), dir]))
