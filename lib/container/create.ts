@@ -14,6 +14,7 @@ import { gcLease, withLock } from '../_lock.js'
 import { storeDriver } from './_driver.js'
 import { containerLowers, listContainers, writeRecord, writeState } from './records.js'
 import { ociSpec } from './spec.js'
+import { volumeSource } from '../mount/volumes.js'
 import { prepareInitLayer } from '../runtime/index.js'
 import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
@@ -134,7 +135,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       await mkdir(dir, { recursive: true })
       try {
         await o.prepareMounts?.(rec, lowers)
-        const spec = ociSpec(rec, `${dir}/rootfs`, (name) => `${store.layout.volume(name)}/_data`)
+        const spec = ociSpec(rec, `${dir}/rootfs`, (name) => volumeSource(store.layout, name))
         await prepareInitLayer(`${dir}/init`, lowers, spec, dir)
         await driver.create(dir, containerLowers(store, rec))
         await writeState(store, id, { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' })

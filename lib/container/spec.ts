@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs'
 import type { ContainerRecord } from './types.js'
 import type { OciSpec } from '../runtime/types.js'
 
-export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: string) => string): OciSpec {
+/**
+ * How a volume is mounted: a bind of its data dir, or (a local volume made with `--opt type=…
+ * --opt device=… --opt o=…`, as Docker's local driver takes them) that file system itself.
+ */
+export type VolumeSource = { dir: string } | { type: string; device: string; options: string[] }
+
+export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (name: string) => VolumeSource): OciSpec {
   const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }]
   if (rec.network === 'none') namespaces.push({ type: 'network' })
   const mounts: OciSpec['mounts'] = rec.mounts.map((m) => {
@@ -15,10 +21,18 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeDir: (name: 
       opts.push('nosuid', 'nodev', ...(m.options ?? []))
       return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: opts }
     }
+    let source = m.source
+    if (m.type === 'volume') {
+      const v = volumeSource(m.name ?? m.source)
+      if ('type' in v && !v.options.includes('bind') && !v.options.includes('rbind')) {
+        // Mounted in the container's own namespace, at each start (a tmpfs lives as long as it).
+        return { destination: m.destination, type: v.type, source: v.device, options: [...opts, ...v.options] }
+      }
+      const dir = 'type' in v ? v.device : v.dir
+      source = `${dir}${m.subpath ? `/${m.subpath}` : ''}`
+    }
     opts.unshift('rbind')
     opts.push(m.propagation || 'rprivate') // Docker's default for binds and volumes
-    let source = m.source
-    if (m.type === 'volume') source = `${volumeDir(m.name ?? m.source)}${m.subpath ? `/${m.subpath}` : ''}`
     return { destination: m.destination, type: 'bind', source, options: opts }
   })
   return {

@@ -15,6 +15,7 @@ import { bundleFiles, launch } from '../runtime/index.js'
 import { containerLowers, logPath, processStart, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
+import { volumeSource } from '../mount/volumes.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
@@ -38,7 +39,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   const driver = getDriver(rec.driver)
   const lowers = containerLowers(store, rec)
   const plan = driver.mountPlan(dir, lowers)
-  const spec = ociSpec(rec, plan.rootfs, (name) => `${store.layout.volume(name)}/_data`)
+  const spec = ociSpec(rec, plan.rootfs, (name) => volumeSource(store.layout, name))
   const state: ContainerState = {
     status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
     startedAt: store.now().toISOString(), finishedAt: '',

@@ -8,7 +8,9 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Codes, EXIT_USER, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
+import { readFileSync } from 'node:fs'
 import { readJson, writeFileAtomic } from '../_fs.js'
+import type { VolumeSource } from '../container/spec.js'
 import { goQuote } from './_go.js'
 import { isValidVolumeName, volumeNameProblem } from './volumeName.js'
 import { ANONYMOUS_LABEL, type CreateVolumeOptions, type VolumeInfo, type VolumeStore } from './types.js'
@@ -27,6 +29,22 @@ const LOCAL_OPTS = ['type', 'o', 'device', 'size']
 const tmpName = (what: string) => `.${what}-${process.pid}-${randomBytes(6).toString('hex')}`
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 const userError = (code: string, message: string, data: Record<string, unknown>) => new StoreError(code, message, { data, exit: EXIT_USER })
+
+/**
+ * How a container mounts volume `name` (read when its config.json is written): the data dir, or
+ * the file system its `type`/`device`/`o` options name, as Docker's local driver mounts them.
+ */
+export function volumeSource(layout: Layout, name: string): VolumeSource {
+  const dir = `${layout.volume(name)}/_data`
+  let o: Record<string, string> = {}
+  try {
+    o = (JSON.parse(readFileSync(`${layout.volume(name)}/opts.json`, 'utf8')) as VolumeRecord).Options ?? {}
+  } catch {
+    // not there yet (created by this very container): a plain volume
+  }
+  if (!o.type || !o.device) return { dir }
+  return { type: o.type, device: o.device, options: o.o ? o.o.split(',').filter(Boolean) : [] }
+}
 
 export function createVolumeStore(layout: Layout, now: () => Date = () => new Date()): VolumeStore {
   const dataDir = (name: string) => `${layout.volume(name)}/_data`
