@@ -77,8 +77,12 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     )
     exitCode = result.exitCode
   } catch (e) {
-    exitCode = 127
-    error = (e as Error).message
+    // What `store run` exits with (125 for a start that failed), so `ps` shows the same status.
+    const se = e as { exit?: number; hint?: string; message: string }
+    exitCode = typeof se.exit === 'number' ? se.exit : 125
+    error = se.message
+    // The generated script the hint points at goes with the container.
+    if (opts.remove && se.hint?.startsWith('the generated script')) delete se.hint
     throw e
   } finally {
     for (const s of FORWARDED) process.off(s, forward)

@@ -30,13 +30,13 @@ fi
 
 /**
  * Helpers for the init half. fail(): setup errors are status 125 plus a message in the bundle
- * (launch() turns that into an error). rj(): resolve a container path inside $R the way the
- * container would see it (symlinks followed, absolute ones and ".." kept inside the root), so
- * an image's symlink can never point a mount or mkdir at the host; sets RJ (no fork unless a
- * symlink is met).
+ * (launch() makes it the one error line the user sees; stderr only if it cannot be written).
+ * rj(): resolve a container path inside $R the way the container would see it (symlinks
+ * followed, absolute ones and ".." kept inside the root), so an image's symlink can never point
+ * a mount or mkdir at the host; sets RJ (no fork unless a symlink is met).
  */
 export function helpersPart(errorFile: string): string {
-  return `fail() { printf 'store: %s\\n' "$*" >&2; printf '%s\\n' "$*" > ${q(errorFile)}; exit 125; }
+  return `fail() { printf '%s\\n' "$*" > ${q(errorFile)} || printf 'store: %s\\n' "$*" >&2; exit 125; }
 rj() {
   rest=$1 RJ= n=0
   while [ -n "$rest" ]; do

@@ -95,7 +95,10 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
       : `printf %s ${q(spec.hostname)} > /proc/sys/kernel/hostname || fail 'cannot set the hostname'`)
   }
   const cwd = spec.process.cwd || '/'
-  out.push(`rj ${q(cwd)}; [ -d "$R$RJ" ] || mkdir -p "$R$RJ" || fail ${q(`cannot create the working directory ${cwd}`)}`)
+  out.push(
+    `rj ${q(cwd)}; [ -d "$R$RJ" ] || { [ ! -e "$R$RJ" ] || fail ${q(`chdir to cwd ("${cwd}") set in config.json failed: not a directory`)}; ` +
+      `mkdir -p "$R$RJ" 2>/dev/null || fail ${q(`cannot create the working directory ${cwd}`)}; }`,
+  )
   if (spec.root.readonly) out.push(`mount -o remount,bind,ro "$R" || fail 'cannot make the root read-only'`)
   for (const l of spec.process.rlimits ?? []) {
     const f = ULIMITS[l.type]
