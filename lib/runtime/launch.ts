@@ -69,8 +69,11 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     }
   }
   const f = bundleFiles(req.bundleDir)
-  // The runtimes run poststart hooks once the container's process has started: our readiness mark.
-  const hooks = launcher === 'builtin' ? undefined : { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'`] }] }
+  // The runtimes run hooks once the container's mounts are made: our readiness mark. runc: a
+  // poststart hook (the process has started). crun (1.8) prints a terminal container's whole
+  // output as one log line when a poststart hook is set: createRuntime (mounts made, host side).
+  const mark = [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'`] }]
+  const hooks = launcher === 'builtin' ? undefined : launcher === 'crun' ? { createRuntime: mark } : { poststart: mark }
   const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req)
   const script =
     launcher === 'builtin'

@@ -39,7 +39,7 @@ export interface OciSpec {
   root: { path: string; readonly: boolean }
   hostname: string
   /** runc/crun only: the launcher's poststart hook marks the container as running. */
-  hooks?: { poststart?: { path: string; args: string[] }[] }
+  hooks?: { poststart?: { path: string; args: string[] }[]; createRuntime?: { path: string; args: string[] }[] }
   mounts: OciMount[]
   linux: {
     namespaces: { type: 'pid' | 'mount' | 'ipc' | 'uts' | 'network' | 'user' | 'cgroup' }[]
