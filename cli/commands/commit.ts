@@ -16,7 +16,8 @@ export const commitCommand: CommandModule<object, Args> = {
     y
       .positional('container', { type: 'string', demandOption: true })
       .positional('repository', { type: 'string', describe: 'REPOSITORY[:TAG]' })
-      .option('change', { alias: 'c', type: 'string', array: true, describe: 'Apply Dockerfile instruction to the created image' })
+      // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
+      .option('change', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'Apply Dockerfile instruction to the created image' })
       .option('message', { alias: 'm', type: 'string', describe: 'Commit message' })
       .option('author', { alias: 'a', type: 'string', describe: 'Author' }) as any,
   handler: async (argv) => {

@@ -16,7 +16,8 @@ export const importCommand: CommandModule<object, Args> = {
     y
       .positional('source', { type: 'string', demandOption: true, describe: 'FILE, DIR or -' })
       .positional('name', { type: 'string', describe: 'NAME[:TAG]' })
-      .option('change', { alias: 'c', type: 'string', array: true, describe: 'Apply Dockerfile instruction to the created image' })
+      // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
+      .option('change', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'Apply Dockerfile instruction to the created image' })
       .option('message', { alias: 'm', type: 'string', describe: 'Set commit message for imported image' })
       .example('store import rootfs.tar.gz acme/base:1', '')
       .example('tar -C root -c . | store import - acme/base', '') as any,

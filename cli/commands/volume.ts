@@ -9,8 +9,9 @@ const create: CommandModule<object, GlobalArgs & { name?: string; label?: string
   builder: (y) =>
     y
       .positional('name', { type: 'string' })
-      .option('label', { type: 'string', array: true, describe: 'Set metadata for a volume' })
-      .option('opt', { alias: 'o', type: 'string', array: true, describe: 'Set driver specific options' })
+      // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
+      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for a volume' })
+      .option('opt', { alias: 'o', type: 'string', array: true, nargs: 1, describe: 'Set driver specific options' })
       .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
@@ -27,7 +28,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
     y
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display volume names' })
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, describe: "Provide filter values (e.g. 'dangling=true')" }) as any,
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { volumeStore, volumeUsers } = await import('../../lib/mount/cli.js')

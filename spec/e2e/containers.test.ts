@@ -1,5 +1,5 @@
 // End-to-end: containers through the built binary (issue 3), on a busybox image imported into a
-// temp store root: exit codes, stdio, the run options, the lifecycle (detached, logs, exec,
+// temp store root: exit codes, stdio, the run options, the lifecycle (detached, logs, exec, kill,
 // stop, create/start, names, rm), a supervisor killed with -9, copy-on-write over the shared
 // snapshots, diff/commit/export, df, the runc and crun launchers and the copy storage driver.
 // Every spec names its containers, so the groups run their specs side by side; only the df spec,
@@ -231,6 +231,27 @@ describe.concurrent('lifecycle', () => {
     await ok(['rm', 'taken'])
   })
 
+  test('kill -s HUP and plain kill end a detached container: Exited (129), Exited (137)', async () => {
+    try {
+      await Promise.all([ok(['run', '-d', '--name', 'k-hup', 'busybox', 'sleep', '100']), ok(['run', '-d', '--name', 'k-kill', 'busybox', 'sleep', '100'])])
+      const before = await ps()
+      expect(before.get('k-hup')).toMatch(/^Up /)
+      expect(before.get('k-kill')).toMatch(/^Up /)
+      expect(await ok(['kill', '-s', 'HUP', 'k-hup'])).toBe('k-hup\n')
+      expect(await ok(['kill', 'k-kill'])).toBe('k-kill\n')
+      // kill returns once the signal is sent; the supervisor records the exit a moment later.
+      let st = await ps()
+      for (let i = 0; i < 100 && ![st.get('k-hup'), st.get('k-kill')].every((x) => x?.startsWith('Exited')); i++) {
+        await sleep(50)
+        st = await ps()
+      }
+      expect(st.get('k-hup')).toMatch(/^Exited \(129\) /) // 128 + SIGHUP
+      expect(st.get('k-kill')).toMatch(/^Exited \(137\) /) // 128 + SIGKILL, the default signal
+    } finally {
+      await run(['rm', '-f', 'k-hup', 'k-kill'])
+    }
+  })
+
   // BUG (lib/runtime/launch.ts, launch()): the launcher (`unshare … /bin/sh launch.sh`) is
   // spawned as a plain child of the supervisor, so when `store run` is killed with -9 it is
   // re-parented to init and the container (its processes, and its mount namespace holding the
@@ -297,6 +318,24 @@ describe.concurrent('copy-on-write, diff, commit, export, launchers, drivers', (
     expect(names).not.toContain('bin/ls')
     expect(sh(`tar -xOf ${out} --wildcards '*etc/x'`)).toBe('new\n')
     await ok(['rm', 'c1'])
+  })
+
+  test('commit -m and -c before the container: Cmd, Env and the comment in inspect and history', async () => {
+    await ok(['run', '--name', 'c2', 'busybox', 'sh', '-c', 'echo x > /x'])
+    try {
+      // -c last before the container: a greedy array option would swallow it.
+      const id = (await ok(['commit', '-m', 'made by c2', '-c', 'ENV Q=1', '-c', 'CMD ["true"]', 'c2', 'acme/cm2'])).trim()
+      expect(id).toMatch(/^sha256:[0-9a-f]{64}$/)
+      const img = JSON.parse(await ok(['inspect', 'acme/cm2']))[0]
+      expect(img.Id).toBe(id)
+      expect(img.Config.Cmd).toEqual(['true'])
+      expect(img.Config.Env).toContain('Q=1')
+      expect(img.Comment).toBe('made by c2')
+      const hist = (await ok(['history', 'acme/cm2'])).split('\n')
+      expect(hist[1]).toMatch(new RegExp(`^${id.slice(7, 19)}\\s.*\\smade by c2$`))
+    } finally {
+      await run(['rm', 'c2'])
+    }
   })
 
   for (const runtime of ['runc', 'crun']) {

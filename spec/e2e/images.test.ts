@@ -7,8 +7,27 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSy
 import { gunzipSync } from 'node:zlib'
 import { join, resolve } from 'node:path'
 import { requireBuilt, sh, store, storeAsync, tempDir } from '../_fixtures/cli.js'
+import { humanSize } from '../../lib/units.js'
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex')
+
+/** Bytes of file content in `tree` (below): a hard link's content counts once; symlinks and fifos none. */
+const CONTENT = (3 << 20) + (1 << 20) + 'box\n'.length + 'deep\n'.length
+/** Hex names of every blob of a store root. */
+const blobsIn = (r: string) => readdirSync(join(r, 'blobs/sha256')).flatMap((s) => readdirSync(join(r, 'blobs/sha256', s)))
+/** A size as the CLI prints it (three significant digits), back in bytes. */
+const bytesOf = (s: string) => {
+  const m = /^([\d.]+)(B|kB|MB|GB)$/.exec(s)
+  if (!m) throw new Error(`not a size: ${s}`)
+  return Number(m[1]) * 1000 ** ['B', 'kB', 'MB', 'GB'].indexOf(m[2])
+}
+/** The numbers of the Deduplication line of `store system df`. */
+function dedupOf(r: string) {
+  const out = store(r, ['system', 'df']).stdout
+  const m = /^Deduplication: (\S+) of layer content is (\S+) in distinct chunks \((\S+) saved by dedup\), (\S+) on disk in (\d+) blobs after compression \((\d+)% saved in all\)$/m.exec(out)
+  if (!m) throw new Error(`no Deduplication line in:\n${out}`)
+  return { logical: m[1], chunks: m[2], saved: m[3], stored: m[4], blobs: Number(m[5]), percent: Number(m[6]) }
+}
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
@@ -81,14 +100,45 @@ describe('store import', () => {
   test('imports a folder and stdin; identical content is stored once', () => {
     const r1 = store(root, ['import', tree, 'acme/dir'])
     expect(r1.status, r1.stderr).toBe(0)
-    const before = store(root, ['system', 'df']).stdout
-    const tarBytes = sh(`tar --format=posix -C ${tree} -cf - . | base64 -w0`)
+    const before = new Set(blobsIn(root))
+    const df0 = dedupOf(root)
+    // The same files under another path, owner and mtime: another layer, the same chunks.
+    const tarBytes = sh(`tar --format=posix --owner=4321 --group=4321 --mtime=2001-02-03 --transform 's,^\\.,./copy,' -C ${tree} -cf - . | base64 -w0`)
     const r2 = store(root, ['import', '-', 'acme/stdin', '--change', 'ENTRYPOINT ["sh"]', '-c', 'ENV A=1'], { input: Buffer.from(tarBytes, 'base64') })
     expect(r2.status, r2.stderr).toBe(0)
     const cfg = JSON.parse(store(root, ['inspect', 'acme/stdin']).stdout)[0]
     expect(cfg.Config.Entrypoint).toEqual(['sh'])
     expect(cfg.Config.Env).toEqual(['A=1'])
-    expect(before).toMatch(/Deduplication:/)
+
+    // New blobs: the image's config and manifest and its layer's index; not one chunk.
+    const hex = (d: string) => d.slice('sha256:'.length)
+    const layer = JSON.parse(readFileSync(join(root, 'layers', `${hex(cfg.RootFS.Layers[0])}.json`), 'utf8'))
+    expect(layer.contentSize).toBe(CONTENT)
+    const added = blobsIn(root).filter((b) => !before.has(b))
+    expect(added.sort()).toEqual([cfg.Id, cfg.Descriptor.digest, layer.index].map(hex).sort())
+
+    // df: CONTENT more layer content, the same distinct chunk bytes, CONTENT more saved.
+    const df1 = dedupOf(root)
+    expect(df1.chunks).toBe(df0.chunks)
+    expect(df1.blobs).toBe(df0.blobs + 3)
+    // Three significant digits: each printed size is within 0.5% of the true one.
+    const grewBy = (a: string, b: string, want: number) => expect(Math.abs(bytesOf(b) - bytesOf(a) - want), `${a} -> ${b}`).toBeLessThanOrEqual(0.005 * (bytesOf(a) + bytesOf(b)))
+    grewBy(df0.logical, df1.logical, CONTENT)
+    grewBy(df0.saved, df1.saved, CONTENT)
+    expect(df1.percent).toBeGreaterThan(df0.percent)
+  })
+
+  test('--change before the source applies to the image and keeps source and name', () => {
+    // Last before the positionals: a greedy array option took them ("Not enough non-option arguments").
+    const r = store(root, ['import', '-m', 'changed first', '--change', 'ENV B=2', '-c', 'CMD ["sh", "-c", "echo $B"]', tree, 'acme/imp'])
+    expect(r.status, r.stderr).toBe(0)
+    const cfg = JSON.parse(store(root, ['inspect', 'acme/imp']).stdout)[0]
+    expect(cfg.Id).toBe(r.stdout.trim())
+    expect(cfg.RepoTags).toEqual(['acme/imp:latest'])
+    expect(cfg.Config.Env).toEqual(['B=2'])
+    expect(cfg.Config.Cmd).toEqual(['sh', '-c', 'echo $B'])
+    expect(cfg.Comment).toBe('changed first')
+    expect(store(root, ['rmi', 'acme/imp']).status).toBe(0)
   })
 })
 
@@ -241,13 +291,79 @@ describe('space and health', () => {
     expect(store(r4, ['images', '-q']).stdout.trim().split('\n').length).toBe(2)
   })
 
-  test('system df shows Docker columns and what dedup saved', () => {
-    const r = store(root, ['system', 'df'])
+  test("system df shows Docker columns, each image's sizes, and what dedup saved", () => {
+    // Three images of the same files: a folder import, a tar with another owner (another layer),
+    // and that tar again with another message (another image, the same layer).
+    const r5 = join(tmp.dir, 'df-root')
+    const owned = join(tmp.dir, 'tree-owned.tar')
+    sh(`tar --owner=4321 --group=4321 -C ${tree} -cf ${owned} .`)
+    for (const args of [['import', tree, 'df/dir'], ['import', owned, 'df/tar'], ['import', '-m', 'again', owned, 'df/again']]) {
+      const r = store(r5, args)
+      expect(r.status, r.stderr).toBe(0)
+    }
+    const r = store(r5, ['system', 'df'])
     expect(r.stdout.split('\n')[0]).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/)
-    expect(r.stdout).toMatch(/^Images\s+\d+\s+0\s+\S+B\s+\S+B \(\d+%\)$/m)
-    expect(r.stdout).toMatch(/^Deduplication: /m)
-    const v = store(root, ['system', 'df', '-v'])
-    expect(v.stdout).toMatch(/REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE\s+UNIQUE SIZE\s+CONTAINERS/)
+    // Two distinct layers of CONTENT bytes each, no container: all of it reclaimable.
+    expect(r.stdout).toMatch(new RegExp(`^Images\\s+3\\s+0\\s+${humanSize(2 * CONTENT)}\\s+${humanSize(2 * CONTENT)} \\(100%\\)$`, 'm'))
+
+    const v = store(r5, ['system', 'df', '-v']).stdout.split('\n')
+    const head = v.findIndex((l) => l.startsWith('REPOSITORY'))
+    expect(v[head].split(/\s{2,}/)).toEqual(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS', 'DEDUPLICATED', 'STORED'])
+    const rows = new Map(v.slice(head + 1, head + 4).map((l) => l.split(/\s{2,}/)).map((c) => [c[0], c]))
+    const id12 = (name: string) => JSON.parse(store(r5, ['inspect', name]).stdout)[0].Id.slice(7, 19)
+    const C = humanSize(CONTENT)
+    // Same files, so the same chunks in each image: one DEDUPLICATED and one STORED for all.
+    const [dedup, stored] = rows.get('df/dir')!.slice(8)
+    expect(rows.get('df/dir')!.filter((_, i) => i !== 3)).toEqual(['df/dir', 'latest', id12('df/dir'), C, '0B', C, '0', dedup, stored])
+    expect(rows.get('df/tar')!.filter((_, i) => i !== 3)).toEqual(['df/tar', 'latest', id12('df/tar'), C, C, '0B', '0', dedup, stored])
+    expect(rows.get('df/again')!.filter((_, i) => i !== 3)).toEqual(['df/again', 'latest', id12('df/again'), C, C, '0B', '0', dedup, stored])
+    // 3 MiB of one byte repeated are a few distinct chunks: far fewer bytes than CONTENT.
+    expect(bytesOf(dedup)).toBeLessThan(CONTENT / 2)
+    expect(bytesOf(stored)).toBeLessThanOrEqual(bytesOf(dedup))
+
+    const d = dedupOf(r5)
+    expect(d.logical).toBe(humanSize(2 * CONTENT))
+    expect(d.chunks).toBe(dedup)
+    expect(bytesOf(d.saved)).toBeGreaterThan(CONTENT) // one layer's worth and the repeats inside it
+    expect(d.percent).toBeGreaterThan(50)
+  })
+
+  test('fsck finds a layer whose rebuilt tar does not match its diffID', () => {
+    // A throw-away root: two images, then one layer record points at the other's index (a
+    // valid blob, so only the rebuild-and-hash step can tell).
+    const r6 = join(tmp.dir, 'fsck-layer-root')
+    const other = join(tmp.dir, 'other-tree')
+    mkdirSync(other)
+    writeFileSync(join(other, 'only-here'), 'other\n')
+    expect(store(r6, ['import', tree, 'f/tree']).status).toBe(0)
+    expect(store(r6, ['import', other, 'f/other']).status).toBe(0)
+    expect(store(r6, ['fsck']).status).toBe(0)
+    const names = readdirSync(join(r6, 'layers')).filter((n) => n.endsWith('.json'))
+    expect(names.length).toBe(2)
+    const [a, b] = names.map((n) => JSON.parse(readFileSync(join(r6, 'layers', n), 'utf8')))
+    writeFileSync(join(r6, 'layers', names[0]), JSON.stringify({ ...a, index: b.index }))
+    const r = store(r6, ['fsck'])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(`layer ${a.chainId}: rebuilt tar has diffID ${b.diffId}, want ${a.diffId}\n`)
+    expect(r.stdout).toMatch(/ 1 problem\(s\)\n$/)
+    expect(r.stderr).toMatch(/^Error: fsck found 1 problem/m)
+  })
+
+  test('system info names the storage driver, why it was chosen, the backing file system and the root', () => {
+    const r = store(root, ['system', 'info'])
+    expect(r.status, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    const value = (key: string) => lines.find((l) => l.startsWith(key))?.slice(key.length)
+    expect(lines[0]).toBe('Server:')
+    // The driver this root keeps (driver.json), with the reason its probe gave.
+    const kept = JSON.parse(readFileSync(join(root, 'driver.json'), 'utf8'))
+    expect(value(' Storage Driver: ')).toBe(kept.name)
+    expect(value('  Chosen Because: ')).toBe(kept.reason)
+    expect(value(`  Probe ${kept.name}: `)).toBe(`ok (${kept.reason})`)
+    expect(value('  Backing Filesystem: ')).toBe(sh(`findmnt -n -o FSTYPE -T ${root}`).trim())
+    expect(value(' Store Root Dir: ')).toBe(root)
+    expect(value(' Images: ')).toBe(String(store(root, ['images', '-q']).stdout.trim().split('\n').length))
+    expect(value(' Containers: ')).toBe('0')
   })
 })
 

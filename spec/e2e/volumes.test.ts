@@ -446,6 +446,18 @@ describe.skipIf(why !== undefined)('store volume', { concurrent: true }, () => {
     expect([again.status, again.stderr]).toEqual([1, 'Error: get vol_cmd: no such volume\n'])
   })
 
+  test('--label and --opt before the name: the name is kept, not swallowed as a value', async () => {
+    // A greedy array option took `lv` as a second label (and made a randomly named volume), or
+    // `tv` as an option ("invalid option key").
+    expect((await ok(s(['volume', 'create', '--label', 'a=b', '--label', 'c', 'lv']))).stdout).toBe('lv\n')
+    expect((await ok(s(['volume', 'create', '--opt', 'type=tmpfs', '-o', 'device=tmpfs', '--opt', 'o=size=1m', 'tv']))).stdout).toBe('tv\n')
+    const [lv, tv] = JSON.parse((await ok(s(['volume', 'inspect', 'lv', 'tv']))).stdout)
+    expect(lv).toMatchObject({ Name: 'lv', Labels: { a: 'b', c: '' }, Options: {}, Mountpoint: mountpoint('lv') })
+    expect(tv).toMatchObject({ Name: 'tv', Labels: {}, Options: { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' } })
+    expect((await ok(s(['volume', 'ls', '-q', '--filter', 'label=a=b']))).stdout).toBe('lv\n')
+    expect((await ok(s(['volume', 'rm', 'lv', 'tv']))).stdout).toBe('lv\ntv\n')
+  })
+
   test('rm of a volume in use names the container; ls --filter dangling tells them apart', async () => {
     const id = (await ok(s(['create', '--name', 'holder', '-v', 'held:/h', IMAGE, 'true']))).stdout.trim()
     await ok(s(['volume', 'create', 'loose']))
