@@ -2,4 +2,11 @@
 
 import { run } from './_run.js'
 
+// A reader that went away (`store system df -v | head -1`): stop quietly with the status a
+// process killed by SIGPIPE has, as Docker's CLI does (Node ignores SIGPIPE and would throw).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(141)
+  throw e
+})
+
 void run(process.argv.slice(2))

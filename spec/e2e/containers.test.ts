@@ -147,7 +147,28 @@ describe.concurrent('run options', () => {
     expect(r.status).toBe(125)
     expect(r.stderr).toBe("Error: the working directory 'tmp' is invalid, it needs to be an absolute path\n")
     expect(onDisk().has('relwd')).toBe(false)
+    // A working dir that is a file in the image: Docker's chdir message, and ps shows the same 125.
+    const f = await run(['run', '--name', 'filewd', '-w', '/etc/passwd', 'busybox', 'true'])
+    expect(f.status).toBe(125)
+    expect(f.stderr).toMatch(/^Error: cannot start container [0-9a-f]{12}: chdir to cwd \("\/etc\/passwd"\) set in config.json failed: not a directory\nhint: /)
+    expect((await ps()).get('filewd')).toMatch(/^Exited \(125\)/)
+    await ok(['rm', 'filewd'])
   })
+
+  // util-linux script gives `store run` a terminal, as a user's shell would (stdin kept open).
+  for (const runtime of ['builtin', 'runc', 'crun']) {
+    test(`-t (${runtime}): the output comes through the pseudo-terminal, nothing else`, async () => {
+      const cmd = `node -- ${BIN} --root ${root} run --rm -t --runtime ${runtime} busybox sh -c 'echo out; echo err >&2; [ -t 1 ] && echo tty'`
+      const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
+        const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
+        let stdout = ''
+        p.stdout.on('data', (b) => (stdout += b))
+        p.on('close', (status) => res({ status, stdout }))
+      })
+      expect(r.status).toBe(0)
+      expect(r.stdout).toBe('out\r\nerr\r\ntty\r\n')
+    })
+  }
 
   test('-u by name and by uid:gid; an unknown user is an error and creates nothing', async () => {
     expect(await ok(['run', '--rm', '-u', 'app', 'busybox', 'sh', '-c', 'id; echo $HOME'])).toBe('uid=1000(app) gid=1000(app)\n/home/app\n')

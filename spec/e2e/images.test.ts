@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
+import { spawnSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
-import { requireBuilt, sh, store, storeAsync, tempDir } from '../_fixtures/cli.js'
+import { BIN, requireBuilt, sh, store, storeAsync, tempDir } from '../_fixtures/cli.js'
 import { humanSize } from '../../lib/units.js'
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex')
@@ -196,6 +197,17 @@ describe('save and load', () => {
     sh(`skopeo copy --quiet oci:${x}:1 dir:${join(tmp.dir, 'skopeo-out')}`)
     sh(`umoci unpack --rootless --image ${x}:1 ${join(tmp.dir, 'umoci-bundle')}`)
     expect(readFileSync(join(tmp.dir, 'umoci-bundle/rootfs/etc/hostname'), 'utf8')).toBe('box\n')
+  })
+
+  test('save to stdout piped into load from stdin; a reader that stops early ends save with 141, quietly', () => {
+    const other = join(tmp.dir, 'piped-root')
+    const r = spawnSync('sh', ['-c', `node -- "$1" --root "$2" save acme/base:1 | node -- "$1" --root "$3" load`, 'sh', BIN, root, other], { encoding: 'utf8' })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toBe('Loaded image: acme/base:1\n')
+    // `| head -c 1`: Docker's CLI dies of SIGPIPE (status 141 in the shell), with no message.
+    const h = spawnSync('bash', ['-c', 'node -- "$1" --root "$2" save acme/base:1 | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"', 'bash', BIN, root], { encoding: 'utf8' })
+    expect(h.stdout).toBe('141\n')
+    expect(h.stderr).toBe('')
   })
 
   test('loads an archive written by skopeo (docker-archive format)', () => {
