@@ -20,9 +20,8 @@
 // need escaped is mounted directly instead (after flushing the batch, to keep the order).
 // Not a sandbox: the process keeps root's capabilities and PID 1 lives outside the chroot;
 // runc/crun are the launchers for untrusted images.
-// TTY (process.terminal): util-linux `script` allocates a pty (from the host's devpts) between
-// PID 1 and the command; the container's /dev/pts is a fresh instance, so `tty` names a path
-// that does not exist inside.
+// TTY (process.terminal): util-linux `script` allocates a pty between PID 1 and the command,
+// from the container's own devpts instance (bound over /dev/pts in the launcher's namespace).
 
 import { statfsSync, statSync } from 'node:fs'
 import type { MountStep } from '../driver/types.js'
@@ -79,6 +78,13 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
     else if (kind === 'unknown') out.push(`fsf; rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
   }
   out.push(`fsf`)
+  const pts = spec.mounts.find((m) => m.type === 'devpts')
+  if (spec.process.terminal && pts) {
+    // The terminal `script` makes is allocated from whatever devpts is at /dev/pts here (the
+    // kernel's /dev/ptmx opens the instance next to it): in this mount namespace, that is the
+    // container's, so the pty exists inside as /dev/pts/N and `tty` can name it.
+    out.push(`rj ${q(pts.destination)}; mount --bind "$R$RJ" /dev/pts || fail 'cannot use the container /dev/pts for its terminal'`)
+  }
   if (dev) {
     out.push(
       `rj ${q(dev)}; T=$R$RJ`,
