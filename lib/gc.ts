@@ -57,6 +57,54 @@ export async function collectGarbage(store: Store, opts: GcOptions = {}): Promis
   }
 }
 
+/**
+ * What gc keeps for these roots: the images' config and manifest blobs, the layer chains of the
+ * images and of `chains` (with their parents), and every layer's index and chunks. Images'
+ * parents are not followed here: the caller passes them.
+ */
+export async function markReachable(store: Store, images: Iterable<Digest>, chains: Iterable<Digest>): Promise<{ layers: Set<Digest>; blobs: Set<Digest> }> {
+  const layers = new Set<Digest>()
+  const blobs = new Set<Digest>()
+  const byId = new Map((await store.images.list()).map((r) => [r.id, r]))
+  const markChain = async (chainId: Digest | null) => {
+    while (chainId && !layers.has(chainId)) {
+      const rec = await store.layers.get(chainId)
+      if (!rec) return
+      layers.add(chainId)
+      chainId = rec.parent
+    }
+  }
+  for (const id of images) {
+    blobs.add(id)
+    const rec = byId.get(id)
+    if (rec?.manifestDigest) blobs.add(rec.manifestDigest)
+    const config = await getConfig(store, id).catch(() => undefined)
+    if (!config) continue
+    const ls = await imageLayers(store, config).catch(() => [])
+    if (ls.length > 0) await markChain(ls[ls.length - 1].chainId)
+  }
+  for (const c of chains) await markChain(c)
+  for (const chainId of layers) {
+    const rec = (await store.layers.get(chainId))!
+    blobs.add(rec.index)
+    const ix = await loadIndex(store.cas, rec.index).catch(() => undefined)
+    if (ix) for (const [hex] of indexChunks(ix)) blobs.add(digestFromHex(hex))
+  }
+  return { layers, blobs }
+}
+
+/**
+ * Blobs only the build cache holds: what `store builder prune` frees (and `system prune`, which
+ * also drops the cache). Every image record counts as kept, as in `builder prune`.
+ */
+export async function buildCacheOnly(store: Store): Promise<{ entries: number; blobs: Set<Digest> }> {
+  const cache = await buildCacheRefs(store)
+  const fromCache = await markReachable(store, [], cache.chainIds)
+  const fromImages = await markReachable(store, (await store.images.list()).map((r) => r.id), [])
+  for (const d of fromImages.blobs) fromCache.blobs.delete(d)
+  return { entries: cache.entries, blobs: fromCache.blobs }
+}
+
 async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0 }
 
@@ -79,32 +127,7 @@ async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
       id = byId.get(id)!.parent as Digest
     }
   }
-  const keepLayers = new Set<Digest>()
-  const keepBlobs = new Set<Digest>()
-  const markChain = async (chainId: Digest | null) => {
-    while (chainId && !keepLayers.has(chainId)) {
-      const rec = await store.layers.get(chainId)
-      if (!rec) return
-      keepLayers.add(chainId)
-      chainId = rec.parent
-    }
-  }
-  for (const id of keepImages) {
-    keepBlobs.add(id)
-    const rec = byId.get(id)!
-    if (rec.manifestDigest) keepBlobs.add(rec.manifestDigest)
-    const config = await getConfig(store, id).catch(() => undefined)
-    if (!config) continue
-    const layers = await imageLayers(store, config).catch(() => [])
-    if (layers.length > 0) await markChain(layers[layers.length - 1].chainId)
-  }
-  for (const c of cache.chainIds) await markChain(c)
-  for (const chainId of keepLayers) {
-    const rec = (await store.layers.get(chainId))!
-    keepBlobs.add(rec.index)
-    const ix = await loadIndex(store.cas, rec.index).catch(() => undefined)
-    if (ix) for (const [hex] of indexChunks(ix)) keepBlobs.add(digestFromHex(hex))
-  }
+  const { layers: keepLayers, blobs: keepBlobs } = await markReachable(store, keepImages, cache.chainIds)
 
   // 3. Sweep: untag and drop images, then layers and snapshots, then blobs.
   for (const r of records) {

@@ -21,6 +21,8 @@ export interface CopyItem {
   stat: Stats
   /** ADD <url>: Docker never unpacks a downloaded archive. */
   noExtract?: boolean
+  /** A destination dir the step makes (no source, `abs` is ''): always 0755, never --chmod. */
+  created?: boolean
 }
 
 export interface CopyPlan {
@@ -76,11 +78,13 @@ export async function placeItems(o: CopyOptions, matched: SourceItem[]): Promise
   const rel = (p: string) => p.replace(/^\/+/, '')
   const items: CopyItem[] = []
   const owner = o.chown ?? { uid: 0, gid: 0 }
-  // Parents of the destination that the image lacks are created 0755, owned by the chown user.
+  // Parents of the destination that the image lacks are created 0755, owned by the chown user,
+  // whatever --chmod says: BuildKit makes them with fsutil's MkdirAll(dst, 0755, chown) before
+  // copying, and --chmod reaches only the copied files and dirs.
   const parents = (destIsDir ? dest : dest.slice(0, dest.lastIndexOf('/'))).split('/').filter(Boolean)
   for (let i = 1; i <= parents.length; i++) {
     const p = '/' + parents.slice(0, i).join('/')
-    if ((await o.lower(p)) === undefined) items.push({ name: rel(p), abs: '', stat: dirStat(owner.uid, owner.gid) })
+    if ((await o.lower(p)) === undefined) items.push({ name: rel(p), abs: '', stat: dirStat(owner.uid, owner.gid), created: true })
   }
   for (const m of matched) {
     if (m.stat.isDirectory()) {
@@ -110,12 +114,12 @@ export async function copyLayer(store: Store, layers: LayerRecord[], plan: CopyP
         const r = spawnSync('tar', ['-x', '-f', it.abs, '-C', tmp, '--no-same-owner'], { encoding: 'utf8' })
         if (r.status !== 0) throw new StoreError(Codes.BUILD_FAILED, `ADD cannot unpack ${it.abs}: ${r.stderr.trim()}`, { exit: 1 })
         const destDir = it.name.slice(0, it.name.lastIndexOf('/'))
-        for await (const c of walkSource(tmp, '', () => false)) items.push({ name: destDir ? `${destDir}/${c.rel}` : c.rel, source: c.abs, stat: c.stat })
+        for await (const c of walkSource(tmp, '', () => false)) items.push({ name: destDir ? `${destDir}/${c.rel}` : c.rel, source: c.abs, stat: c.stat, mode: o.chmod })
         continue
       }
-      items.push({ name: it.name, source: it.abs, stat: it.stat })
+      items.push({ name: it.name, source: it.abs, stat: it.stat, mode: it.created ? undefined : o.chmod })
     }
-    return await addLayer(store, parent, itemsTar(items, { ...tar, chown: owner, chmod: o.chmod }))
+    return await addLayer(store, parent, itemsTar(items, { ...tar, chown: owner }))
   } finally {
     for (const d of extracted) await rm(d, { recursive: true, force: true })
   }

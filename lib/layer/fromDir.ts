@@ -19,8 +19,6 @@ export interface TreeTarOptions {
   sourceDateEpoch?: number
   /** Override ownership of every entry (COPY --chown). */
   chown?: { uid: number; gid: number }
-  /** Override permission bits (COPY --chmod): files and dirs. */
-  chmod?: number
 }
 
 const ZERO_BLOCK = new Uint8Array(512)
@@ -65,10 +63,22 @@ export async function* dirTar(root: string, opts: TreeTarOptions = {}): AsyncGen
   yield END
 }
 
+/**
+ * One entry of itemsTar(): a host path (or a made-up `stat`) written under `name`; `mode`, when
+ * given, replaces the permission bits (COPY --chmod, which Docker applies per item, not to the
+ * destination dirs the step creates). Symlinks keep theirs.
+ */
+export interface TarItem {
+  name: string
+  source: string
+  stat: Stats
+  mode?: number
+}
+
 /** Tar stream of arbitrary host paths under chosen names (COPY): one entry per item, in order. */
-export async function* itemsTar(items: AsyncIterable<{ name: string; source: string; stat: Stats }> | Iterable<{ name: string; source: string; stat: Stats }>, opts: TreeTarOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* itemsTar(items: AsyncIterable<TarItem> | Iterable<TarItem>, opts: TreeTarOptions = {}): AsyncGenerator<Uint8Array> {
   const links = new Map<string, string>()
-  for await (const it of items) yield* entryTar(it.name, it.source, it.stat, links, opts)
+  for await (const it of items) yield* entryTar(it.name, it.source, it.stat, links, opts, it.mode)
   yield END
 }
 
@@ -102,6 +112,7 @@ async function* entryTar(
   st: Stats,
   links: Map<string, string>,
   opts: TreeTarOptions,
+  mode?: number,
 ): AsyncGenerator<Uint8Array> {
   let mtime = Math.floor(st.mtimeMs / 1000)
   if (opts.sourceDateEpoch !== undefined && mtime > opts.sourceDateEpoch) mtime = opts.sourceDateEpoch
@@ -109,7 +120,7 @@ async function* entryTar(
     name, type: 'file', mode: st.mode & 0o7777, uid: opts.chown?.uid ?? st.uid, gid: opts.chown?.gid ?? st.gid,
     uname: '', gname: '', size: 0, mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: {},
   }
-  if (opts.chmod !== undefined && !st.isSymbolicLink()) h.mode = opts.chmod
+  if (mode !== undefined && !st.isSymbolicLink()) h.mode = mode
   if (st.isFile() && st.nlink > 1) {
     const key = `${st.dev}:${st.ino}`
     const first = links.get(key)

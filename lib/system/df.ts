@@ -6,7 +6,7 @@ import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
-import { buildCacheRefs, containerImages } from '../gc.js'
+import { buildCacheOnly, containerImages } from '../gc.js'
 
 export interface ImageUsage {
   id: Digest
@@ -158,13 +158,12 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     for (const [hex, s] of chunksOf.get(l.chainId) ?? []) allChunks.set(hex, s)
   }
   const deduplicated = [...allChunks.values()].reduce((a, b) => a + b, 0)
-  const cache = await buildCacheRefs(store)
+  // Build Cache: the on-disk bytes of the blobs only the cache holds, which is exactly what
+  // pruning it frees (whole chains, indexes included: a RUN that only makes dirs has no content
+  // but its index is still a blob), like prune's "Total reclaimed space".
+  const cache = await buildCacheOnly(store)
   let cacheSize = 0
-  for (const c of new Set(cache.chainIds)) {
-    if (users.has(c)) continue
-    const rec = await store.layers.get(c)
-    if (rec) cacheSize += rec.contentSize
-  }
+  for (const d of cache.blobs) cacheSize += storedOf.get(d.slice(7)) ?? 0
   const rows: DfRow[] = [
     { type: 'Images', total: records.length, active: [...used.keys()].filter((id) => layersOf.has(id)).length, size: logical, reclaimable: logical - activeSize },
     extra.containers ?? { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
