@@ -67,7 +67,8 @@ export async function planCopy(hasher: ContextHasher, o: CopyOptions): Promise<C
     matched.push(...found)
   }
   const items = await placeItems(o, matched)
-  const digest = await hasher.digestOf(items.map((i) => ({ name: i.name, abs: i.abs, stat: i.stat })), o.chown ? `${o.chown.uid}:${o.chown.gid}` : o.keepOwner ? 'keep' : '0:0', o.chmod?.toString(8))
+  // ` dirs:0755`: layers cached before created dirs stopped taking --chmod must not be reused.
+  const digest = await hasher.digestOf(items.map((i) => ({ name: i.name, abs: i.abs, stat: i.stat })), o.chown ? `${o.chown.uid}:${o.chown.gid}` : o.keepOwner ? 'keep' : '0:0', o.chmod === undefined ? undefined : `${o.chmod.toString(8)} dirs:0755`)
   return { items, digest }
 }
 
