@@ -274,13 +274,10 @@ describe.concurrent('lifecycle', () => {
     }
   })
 
-  // BUG (lib/runtime/launch.ts, launch()): the launcher (`unshare … /bin/sh launch.sh`) is
-  // spawned as a plain child of the supervisor, so when `store run` is killed with -9 it is
-  // re-parented to init and the container (its processes, and its mount namespace holding the
-  // rootfs) runs on, while `store ps` says Exited (137). Fix: spawn it as
-  // `setpriv --pdeathsig KILL unshare …` (setpriv execs unshare, which execs sh: same pid, so
-  // launcherPid and signal forwarding are unchanged; the container's init already dies with the
-  // launcher through its own pdeathsig). Checked by hand: with that change this spec passes.
+  // The launcher is spawned as `setpriv --pdeathsig KILL unshare …` (lib/runtime/launch.ts), so
+  // a supervisor killed with -9 takes it along, and with it the container's init (its own
+  // pdeathsig) and the mount namespace holding the rootfs. Without that, the container ran on
+  // while `store ps` said Exited (137).
   test('kill -9 of a foreground store run takes the container and its mounts with it', async () => {
     const child = spawn(process.execPath, [BIN, '--root', root, 'run', '--name', 'fg', 'busybox', 'sleep', '20'], { stdio: 'ignore' })
     const exited = new Promise((r) => child.on('exit', r))
