@@ -3,8 +3,8 @@
 // not work) are errors, not statuses: the script leaves its message in launch.err.
 
 import { spawn } from 'node:child_process'
-import { access, openSync, closeSync, constants as fsc } from 'node:fs'
-import { mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises'
+import { access, closeSync, constants as fsc, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
+import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
@@ -40,14 +40,21 @@ export async function availableLaunchers(): Promise<LauncherName[]> {
 }
 
 /** <bundle>/devlinks: the /dev symlinks, made once, copied into each /dev with the devices. */
-async function devLinks(bundleDir: string): Promise<string> {
+/** The /dev symlinks, made once per container (synchronous: a dozen tiny calls per start). */
+function devLinks(bundleDir: string): string {
   const dir = `${bundleDir}/devlinks`
-  await mkdir(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true })
   for (const [name, target] of DEV_LINKS) {
     const p = `${dir}/${name}`
-    if ((await readlink(p).catch(() => undefined)) !== target) {
-      await rm(p, { force: true })
-      await symlink(target, p)
+    let now: string | undefined
+    try {
+      now = readlinkSync(p)
+    } catch {
+      // not made yet
+    }
+    if (now !== target) {
+      rmSync(p, { force: true })
+      symlinkSync(target, p)
     }
   }
   return dir
@@ -77,7 +84,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req)
   const script =
     launcher === 'builtin'
-      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: await devLinks(req.bundleDir) })
+      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) })
       : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f)
   await writeFile(f.script, script, { mode: 0o755 })
   await rm(f.error, { force: true })
