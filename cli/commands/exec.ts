@@ -29,6 +29,6 @@ export const execCommand: CommandModule<object, Args> = {
     const { Codes, StoreError } = await import('../../lib/errors.js')
     if (containerCommand.length === 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'exec requires at least 2 arguments', { exit: 1 })
     const rec = await c.requireContainer(store, argv.container)
-    process.exitCode = await c.execInContainer(store, rec, { cmd: containerCommand, env: argv.env, user: argv.user, workdir: argv.workdir, interactive: argv.interactive })
+    process.exitCode = await c.execInContainer(store, rec, { cmd: containerCommand, env: argv.env, user: argv.user, workdir: argv.workdir, interactive: argv.interactive, tty: argv.tty })
   },
 }

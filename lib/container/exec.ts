@@ -8,6 +8,7 @@ import type { Store } from '../store.js'
 import { currentState } from './state.js'
 import { containerPid } from '../runtime/index.js'
 import { resolveUser } from './user.js'
+import { shQuote } from '../driver/index.js'
 import type { ContainerRecord } from './types.js'
 
 export interface ExecOptions {
@@ -16,6 +17,8 @@ export interface ExecOptions {
   user?: string
   workdir?: string
   interactive?: boolean
+  /** A pseudo-terminal for the process (`exec -t`). */
+  tty?: boolean
 }
 
 export async function execInContainer(store: Store, rec: ContainerRecord, o: ExecOptions): Promise<number> {
@@ -33,8 +36,19 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
   }
   const args = ['-t', String(pid), '-m', '-u', '-i', '-p', ...(rec.network === 'none' ? ['-n'] : []), '-r', `-w${o.workdir ?? rec.cwd}`, '-S', String(u.uid), '-G', String(u.gid), '--', ...o.cmd]
+  let cmd = 'nsenter'
+  let argv = args
+  if (o.tty && rec.launcher === 'builtin') {
+    // A pty from the container's own devpts, as `run -t` gets (lib/runtime/builtin.ts): in a
+    // private copy of the container's mount namespace its devpts is bound over /dev/pts, where
+    // util-linux script allocates; the process then joins the container as without -t.
+    const inner = ['exec', 'env', ...(env.SHELL === undefined ? ['-u', 'SHELL'] : [`SHELL=${env.SHELL}`]), 'nsenter', ...args].map(shQuote).join(' ')
+    cmd = 'nsenter'
+    argv = ['-t', String(pid), '-m', '--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c',
+      'mount --bind "/proc/$1/root/dev/pts" /dev/pts && SHELL=/bin/sh exec script -q -e -f -c "$2" /dev/null', 'sh', String(pid), inner]
+  }
   return new Promise((resolve, reject) => {
-    const p = spawn('nsenter', args, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env })
+    const p = spawn(cmd, argv, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env })
     p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run nsenter: ${e.message}`)))
     p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
   })

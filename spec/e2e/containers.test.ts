@@ -236,6 +236,24 @@ describe.concurrent('lifecycle', () => {
     expect(await ok(['rm', 'web'])).toBe('web\n')
   })
 
+  test('exec -it (built-in launcher): a pty from the container, the container env only', async () => {
+    await ok(['run', '-d', '--name', 'exec-tty', 'busybox', 'sleep', '60'])
+    try {
+      const cmd = `node -- ${BIN} --root ${root} exec -it exec-tty sh -c 'tty; env | grep -c ^SHELL=; exit 3'`
+      const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
+        const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
+        let stdout = ''
+        p.stdout.on('data', (b) => (stdout += b))
+        p.on('close', (status) => res({ status, stdout }))
+      })
+      // script's SHELL=/bin/sh stays outside: the container's environment has none.
+      expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r\n0\r\n$/)
+      expect(r.status).toBe(3)
+    } finally {
+      await run(['rm', '-f', 'exec-tty'])
+    }
+  })
+
   test('create, then start -a: the status is the process status', async () => {
     expect(await ok(['create', '--name', 'c0', 'busybox', 'sh', '-c', 'echo from c0; exit 4'])).toMatch(/^[0-9a-f]{64}\n$/)
     expect((await ps()).get('c0')).toBe('Created')
