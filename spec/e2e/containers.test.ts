@@ -236,23 +236,45 @@ describe.concurrent('lifecycle', () => {
     expect(await ok(['rm', 'web'])).toBe('web\n')
   })
 
-  test('exec -it (built-in launcher): a pty from the container, the container env only', async () => {
-    await ok(['run', '-d', '--name', 'exec-tty', 'busybox', 'sleep', '60'])
-    try {
-      const cmd = `node -- ${BIN} --root ${root} exec -it exec-tty sh -c 'tty; env | grep -c ^SHELL=; exit 3'`
-      const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
-        const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
-        let stdout = ''
-        p.stdout.on('data', (b) => (stdout += b))
-        p.on('close', (status) => res({ status, stdout }))
-      })
-      // script's SHELL=/bin/sh stays outside: the container's environment has none.
-      expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r\n0\r\n$/)
-      expect(r.status).toBe(3)
-    } finally {
-      await run(['rm', '-f', 'exec-tty'])
-    }
-  })
+  for (const runtime of ['builtin', 'runc', 'crun']) {
+    test(`exec (${runtime}) starts in the container's working dir, inside its root; -w, -u, -i and the status`, async () => {
+      const name = `exec-wd-${runtime}`
+      await ok(['run', '-d', '--runtime', runtime, '--name', name, '-w', '/etc', 'busybox', 'sleep', '60'])
+      try {
+        // The container's files, not the host's: the marker exists only in the container. (nsenter's
+        // own -w once opened the path on the host before entering: `exec ls` listed the host's /.)
+        await ok(['exec', name, 'touch', '/etc/in-container'])
+        expect(await ok(['exec', name, 'sh', '-c', 'pwd; ls in-container'])).toBe('/etc\nin-container\n')
+        expect(await ok(['exec', '-w', '/tmp', '-u', '1000', name, 'sh', '-c', 'pwd; id -u'])).toBe('/tmp\n1000\n')
+        expect(await ok(['exec', name, 'ls', '/'])).not.toContain('boot')
+        expect((await storeP(root, ['exec', '-i', name, 'cat'], { input: 'piped\n' })).stdout).toBe('piped\n')
+        expect((await run(['exec', name, 'sh', '-c', 'exit 7'])).status).toBe(7)
+      } finally {
+        await run(['rm', '-f', name])
+      }
+    })
+  }
+
+  for (const runtime of ['builtin', 'runc', 'crun']) {
+    test(`exec -it (${runtime}): a pty from the container, the container env plus -e, -w, the status`, async () => {
+      const name = `exec-tty-${runtime}`
+      await ok(['run', '-d', '--runtime', runtime, '--name', name, 'busybox', 'sleep', '60'])
+      try {
+        const cmd = `node -- ${BIN} --root ${root} exec -it -e FOO=bar -w /tmp ${name} sh -c 'tty; pwd; env | grep -c -e ^SHELL= -e ^FOO=bar -e ^PATH=; exit 3'`
+        const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
+          const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
+          let stdout = ''
+          p.stdout.on('data', (b) => (stdout += b))
+          p.on('close', (status) => res({ status, stdout }))
+        })
+        // FOO and PATH, and no SHELL (script's stays outside the container).
+        expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r\n\/tmp\r\n2\r\n$/)
+        expect(r.status).toBe(3)
+      } finally {
+        await run(['rm', '-f', name])
+      }
+    })
+  }
 
   test('create, then start -a: the status is the process status', async () => {
     expect(await ok(['create', '--name', 'c0', 'busybox', 'sh', '-c', 'echo from c0; exit 4'])).toMatch(/^[0-9a-f]{64}\n$/)
