@@ -6,11 +6,9 @@ import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { currentState } from './state.js'
-import { containerPid } from '../runtime/index.js'
+import { bundleFiles, childPids, containerPid } from '../runtime/index.js'
 import { resolveUser } from './user.js'
 import { shQuote } from '../driver/index.js'
-import { bundleFiles } from '../runtime/bundle.js'
-import { readFile, readdir } from 'node:fs/promises'
 import type { ContainerRecord } from './types.js'
 
 export interface ExecOptions {
@@ -60,7 +58,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     // runc/crun: their own `exec` (with -t: it proxies a pty from the container's devpts as their
     // `run` does, under util-linux script for the controlling terminal it needs). Run inside the
     // launcher's PID and mount namespaces: the runtime's state holds PIDs as seen from there.
-    const init = await firstChild(st.launcherPid)
+    const [init] = await childPids(st.launcherPid)
     if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
     const global = ['--root', bundleFiles(store.layout.container(rec.id)).runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
     // The whole environment: crun's --env replaces the container's rather than adding to it.
@@ -75,12 +73,4 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run nsenter: ${e.message}`)))
     p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
   })
-}
-
-/** The launcher's first child: PID 1 of the container's outer PID namespace (host pid). */
-async function firstChild(pid: number): Promise<number | undefined> {
-  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[])
-  const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')))
-  const kids = lists.join(' ').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b)
-  return kids[0]
 }

@@ -3,12 +3,7 @@
 import { readFileSync } from 'node:fs'
 import type { ContainerRecord } from './types.js'
 import type { OciSpec } from '../runtime/types.js'
-
-/**
- * How a volume is mounted: a bind of its data dir, or (a local volume made with `--opt type=…
- * --opt device=… --opt o=…`, as Docker's local driver takes them) that file system itself.
- */
-export type VolumeSource = { dir: string } | { type: string; device: string; options: string[] }
+import type { VolumeSource } from '../mount/types.js'
 
 export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (name: string) => VolumeSource): OciSpec {
   const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }]

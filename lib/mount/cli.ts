@@ -13,6 +13,7 @@ import type { VolumeUsage } from '../system/df.js'
 import { listContainers } from '../container/records.js'
 import { checkDuplicates, parseMount, parseTmpfs, parseVolume, toContainerMount, validateMountSources, type MountSpec } from './parse.js'
 import { createVolumeStore } from './volumes.js'
+import type { VolumeStore } from './types.js'
 import { prepareBindSources } from './bindSources.js'
 import { copyImageContentIntoVolume } from './copyUp.js'
 
@@ -44,20 +45,19 @@ export async function resolveMountArgs(store: Store, a: MountArgs) {
       const name = m.name ?? m.source
       await volumes.create(name, { labels: s.labels, opts: s.driverOpts, driver: s.driver, anonymous: s.source === undefined })
       if (s.nocopy || s.subpath !== undefined) continue
-      await fillFromImage(name, s.target, lowers)
+      await fillFromImage(volumes, name, s.target, lowers)
     }
     // The image's VOLUMEs that no flag covered (createContainer appends them): anonymous.
     for (const m of rec.mounts.slice(specs.length)) {
       if (m.type !== 'volume') continue
       const name = m.name ?? m.source
       await volumes.create(name, { anonymous: true })
-      await fillFromImage(name, m.destination, lowers)
+      await fillFromImage(volumes, name, m.destination, lowers)
     }
   }
   // An empty volume over a folder of the image starts with the image's content there (from the
   // top-most layer that has the folder).
-  const fillFromImage = async (name: string, target: string, lowers: string[]) => {
-    const volumes = volumeStore(store)
+  const fillFromImage = async (volumes: VolumeStore, name: string, target: string, lowers: string[]) => {
     if (!(await volumes.isEmpty(name))) return
     for (const l of lowers) {
       const src = `${l}${target}`

@@ -106,3 +106,9 @@ export interface VolumeStore {
 
 /** Label Docker puts on anonymous volumes (API ≥ 1.42 prunes only these by default). */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous'
+
+/**
+ * How a container mounts a volume: a bind of its data dir, or (a local volume made with
+ * `--opt type=… --opt device=… --opt o=…`, as Docker's local driver takes them) that file system.
+ */
+export type VolumeSource = { dir: string } | { type: string; device: string; options: string[] }

@@ -10,10 +10,9 @@ import { Codes, EXIT_USER, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
 import { readFileSync } from 'node:fs'
 import { readJson, writeFileAtomic } from '../_fs.js'
-import type { VolumeSource } from '../container/spec.js'
 import { goQuote } from './_go.js'
 import { isValidVolumeName, volumeNameProblem } from './volumeName.js'
-import { ANONYMOUS_LABEL, type CreateVolumeOptions, type VolumeInfo, type VolumeStore } from './types.js'
+import { ANONYMOUS_LABEL, type CreateVolumeOptions, type VolumeInfo, type VolumeSource, type VolumeStore } from './types.js'
 
 interface VolumeRecord {
   Name: string

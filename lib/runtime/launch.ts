@@ -140,6 +140,14 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   return { exitCode }
 }
 
+/** A process's children, lowest pid first: its first is a launcher's PID 1 (host pid). */
+export async function childPids(pid: number): Promise<number[]> {
+  // Children are listed per thread (runc is multi-threaded Go): read every task's list.
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[])
+  const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')))
+  return lists.join(' ').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b)
+}
+
 /**
  * The container's own process, given the launcher's pid (for nsenter-based exec): the launcher's
  * child is PID 1 of the container's PID namespace (a host `timeout`, or runc/crun, rooted on
@@ -147,16 +155,10 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
  * is the process that runs in the container's root.
  */
 export async function containerPid(launcherPid: number): Promise<number | undefined> {
-  // Children are listed per thread (runc is multi-threaded Go): read every task's list.
-  const children = async (pid: number) => {
-    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[])
-    const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')))
-    return lists.join(' ').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b)
-  }
   const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
-  const init = (await children(launcherPid))[0]
+  const init = (await childPids(launcherPid))[0]
   if (!init) return undefined
-  const kids = await children(init)
+  const kids = await childPids(init)
   const initNs = await pidns(init)
   for (const k of kids) if ((await pidns(k)) !== initNs) return k
   return kids[kids.length - 1]
