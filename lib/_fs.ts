@@ -5,10 +5,10 @@ import { access, open, rename, rm, readFile, mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { dirname } from 'node:path'
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(dirname(path), { recursive: true })
-  const fh = await open(tmp, 'w', 0o644)
+  const fh = await open(tmp, 'w', mode)
   try {
     await fh.writeFile(data)
     await fh.sync()

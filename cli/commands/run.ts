@@ -22,6 +22,11 @@ export interface RunArgs extends GlobalArgs {
   detach?: boolean
   label?: string[]
   runtime?: string
+  init?: boolean
+  privileged?: boolean
+  'cap-add'?: string[]
+  'cap-drop'?: string[]
+  'security-opt'?: string[]
 }
 
 // Repeatable options take one value each (nargs: 1): a yargs array is greedy otherwise, and
@@ -45,6 +50,11 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
     .option('label', { alias: 'l', type: 'string', array: true, nargs: 1, describe: 'Set meta data on a container' })
     .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime to use for this container' })
+    .option('init', { type: 'boolean', describe: 'Run an init inside the container that forwards signals and reaps processes' })
+    .option('privileged', { type: 'boolean', describe: 'Give extended privileges to this container' })
+    .option('cap-add', { type: 'string', array: true, nargs: 1, describe: 'Add Linux capabilities' })
+    .option('cap-drop', { type: 'string', array: true, nargs: 1, describe: 'Drop Linux capabilities' })
+    .option('security-opt', { type: 'string', array: true, nargs: 1, describe: 'Security Options' })
   if (withRun) {
     y = y
       .option('rm', { type: 'boolean', describe: 'Automatically remove the container and its associated anonymous volumes when it exits' })
@@ -67,7 +77,8 @@ export async function createFromArgs(argv: RunArgs) {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network as 'host' | 'none' | undefined, tty: argv.tty, interactive: argv.interactive, autoRemove: argv.rm,
-    labels, launcher: argv.runtime as any, mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
+    labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
+    capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })
   return { store, rec }
 }

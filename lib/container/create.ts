@@ -42,6 +42,12 @@ export interface CreateOptions {
   mounts?: ContainerMount[]
   labels?: Record<string, string>
   launcher?: LauncherName
+  /** `--init`: a small init (docker-init) as PID 1 runs the command. */
+  init?: boolean
+  privileged?: boolean
+  capAdd?: string[]
+  capDrop?: string[]
+  securityOpt?: string[]
   /** Host environment for `-e NAME` without a value. */
   hostEnv?: Record<string, string | undefined>
   /**
@@ -119,6 +125,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
+      init: !!o.init, privileged: !!o.privileged, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], securityOpt: o.securityOpt ?? [],
     }
     // 2. Claim the name and create, under the lock so two creates cannot take one name.
     await withLock(store.layout, 'names', async () => {

@@ -1,8 +1,15 @@
-// `store exec`: a new process in a running container's namespaces, root and working dir: util-linux
-// nsenter and unshare for the built-in launcher, the runtime's own exec for runc and crun.
+// `store exec`: a new process in a running container's namespaces, root and working dir, with
+// its capabilities, seccomp profile and user: the native launcher's `exec` for the built-in
+// launcher, the runtime's own `exec --process` for runc and crun.
 
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
 import { constants } from 'node:os'
+import { launcherBinary } from '../_paths.js'
+import { readJson } from '../_fs.js'
+import { encodePlan } from '../runtime/_plan.js'
+import type { OciSpec } from '../runtime/index.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { currentState } from './state.js'
@@ -26,7 +33,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   if (st.status !== 'running' || !st.launcherPid) {
     throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
   }
-  const pid = await containerPid(st.launcherPid)
+  const pid = await containerPid(st.launcherPid, rec.launcher)
   if (!pid) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
   const root = `/proc/${pid}/root`
   const u = o.user ? await resolveUser([root], o.user) : { uid: rec.uid, gid: rec.gid }
@@ -36,41 +43,55 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
   }
   const wd = o.workdir ?? rec.cwd
+  const dir = store.layout.container(rec.id)
+  const f = bundleFiles(dir)
+  const config = await readJson<OciSpec>(f.config)
+  if (!config) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no config.json`, { exit: 126 })
+  const process_: OciSpec['process'] = {
+    ...config.process,
+    terminal: !!o.tty,
+    user: { uid: u.uid, gid: u.gid, additionalGids: 'additionalGids' in u ? u.additionalGids : config.process.user.additionalGids },
+    args: o.cmd,
+    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    cwd: wd,
+    // Docker's exec gets the container's capability sets, adjusted to its own user.
+    capabilities: config.process.capabilities && forUser(config.process.capabilities, u.uid),
+  }
+  // The environment goes in a file (0600) the launcher reads, never in an argv.
+  const planFile = `${dir}/exec-${randomBytes(8).toString('hex')}.${rec.launcher === 'builtin' ? 'plan' : 'json'}`
   let cmd: string
   let argv: string[]
-  let spawnEnv: Record<string, string | undefined> = env
   if (rec.launcher === 'builtin') {
-    // Into the container's namespaces, then the chroot and the working dir in that order, as the
-    // launcher does (`unshare -R -w`). Not nsenter's own -r/-w: it opens the -w path before it
-    // enters anything, from the host's root, so the process would start in a host folder.
-    const enter = ['nsenter', '-t', String(pid), '-m', '-u', '-i', '-p', ...(rec.network === 'none' ? ['-n'] : []), '--',
-      'unshare', '-R', `/proc/${pid}/root`, '-w', wd, '-G', String(u.gid), '-S', String(u.uid), '--', ...o.cmd]
-    ;[cmd, ...argv] = enter
-    if (o.tty) {
-      // A pty from the container's own devpts, as `run -t` gets (lib/runtime/builtin.ts): in a
-      // private copy of the container's mount namespace its devpts is bound over /dev/pts, where
-      // util-linux script allocates; the process then joins the container as without -t.
-      const inner = ['exec', 'env', ...(env.SHELL === undefined ? ['-u', 'SHELL'] : [`SHELL=${env.SHELL}`]), ...enter].map(shQuote).join(' ')
-      argv = ['-t', String(pid), '-m', '--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c',
-        'mount --bind "/proc/$1/root/dev/pts" /dev/pts && SHELL=/bin/sh exec script -q -e -f -c "$2" /dev/null', 'sh', String(pid), inner]
-    }
+    const plan = encodePlan({ ...config, process: process_ }, { seccomp: config.linux.seccomp ? f.seccomp : undefined }, { target: pid, userns: process.getuid?.() !== 0 })
+    await writeFile(planFile, plan, { mode: 0o600 })
+    cmd = launcherBinary()
+    argv = ['exec', planFile]
   } else {
-    // runc/crun: their own `exec` (with -t: it proxies a pty from the container's devpts as their
-    // `run` does, under util-linux script for the controlling terminal it needs). Run inside the
-    // launcher's PID and mount namespaces: the runtime's state holds PIDs as seen from there.
+    // runc/crun: their own `exec --process` (with -t: it proxies a pty from the container's
+    // devpts as their `run` does, under util-linux script for the controlling terminal it
+    // needs). Run inside the launcher's PID and mount namespaces: the runtime's state holds
+    // PIDs as seen from there.
     const [init] = await childPids(st.launcherPid)
     if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
-    const global = ['--root', bundleFiles(store.layout.container(rec.id)).runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
-    // The whole environment: crun's --env replaces the container's rather than adding to it.
-    const envFlags = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])
-    const runtimeExec = [rec.launcher, ...global, 'exec', ...(o.tty ? ['-t'] : []), '--cwd', wd, '--user', `${u.uid}:${u.gid}`, ...envFlags, rec.id, ...o.cmd]
+    await writeFile(planFile, JSON.stringify(process_), { mode: 0o600 })
+    const global = ['--root', f.runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
+    const runtimeExec = [rec.launcher, ...global, 'exec', '--process', planFile, rec.id]
     cmd = 'nsenter'
     argv = ['-t', String(init), '-p', '-m', '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
-    spawnEnv = { ...process.env, SHELL: '/bin/sh' }
   }
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, argv, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: spawnEnv })
-    p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run nsenter: ${e.message}`)))
-    p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
-  })
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const p = spawn(cmd, argv, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: { ...process.env, SHELL: '/bin/sh' } })
+      p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run ${cmd}: ${e.message}`)))
+      p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
+    })
+  } finally {
+    await rm(planFile, { force: true })
+  }
+}
+
+/** The container's bounding set; effective and permitted only for root (moby's exec, as its run). */
+function forUser(c: NonNullable<OciSpec['process']['capabilities']>, uid: number): NonNullable<OciSpec['process']['capabilities']> {
+  const own = uid === 0 ? c.bounding : []
+  return { ...c, effective: own, permitted: own, ambient: [] }
 }

@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs'
 import type { ContainerRecord } from './types.js'
 import type { OciSpec } from '../runtime/types.js'
 import type { VolumeSource } from '../mount/types.js'
+import { launcherBinary } from '../_paths.js'
+
+/** Where `--init` puts docker-init, as Docker does. */
+export const INIT_PATH = '/sbin/docker-init'
 
 export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (name: string) => VolumeSource): OciSpec {
   const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }]
@@ -30,12 +34,15 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (nam
     opts.push(m.propagation || 'rprivate') // Docker's default for binds and volumes
     return { destination: m.destination, type: 'bind', source, options: opts }
   })
+  // --init: Docker's docker-init, bind-mounted read-only (a write through /proc/1/exe must not
+  // reach the host's binary) and run as PID 1 with the command after `--`.
+  if (rec.init) mounts.push({ destination: INIT_PATH, type: 'bind', source: launcherBinary(), options: ['rbind', 'ro', 'rprivate'] })
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: rec.tty,
       user: { uid: rec.uid, gid: rec.gid, additionalGids: rec.additionalGids },
-      args: [rec.path, ...rec.args],
+      args: rec.init ? [INIT_PATH, '--', rec.path, ...rec.args] : [rec.path, ...rec.args],
       env: rec.env,
       cwd: rec.cwd,
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile(), soft: nofile() }],

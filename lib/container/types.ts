@@ -55,6 +55,13 @@ export interface ContainerRecord {
   labels: Record<string, string>
   stopSignal: string
   stopTimeout: number
+  /** `--init`: docker-init is PID 1 and runs the command (absent in older records: false). */
+  init?: boolean
+  /** `--privileged`, `--cap-add`, `--cap-drop`, `--security-opt`, as typed. */
+  privileged?: boolean
+  capAdd?: string[]
+  capDrop?: string[]
+  securityOpt?: string[]
 }
 
 export type ContainerStatus = 'created' | 'running' | 'exited'

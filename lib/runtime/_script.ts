@@ -1,6 +1,6 @@
 // Pieces of the generated launch.sh shared by every launcher. The script is plain POSIX sh
-// (run by the host's /bin/sh, before any chroot), built from config.json values that are all
-// shell-quoted; it is kept in the bundle so a failed start can be read and re-run by hand.
+// (run by the host's /bin/sh as the container's PID 1, before the pivot), built from config.json
+// values that are all shell-quoted; it is kept in the bundle so a failed start can be read.
 
 import { shQuote as q } from '../driver/index.js'
 import type { OciSpec } from './types.js'
@@ -8,28 +8,7 @@ import type { OciSpec } from './types.js'
 export { q }
 
 /**
- * The launcher half: runs in the host PID namespace (its pid is what the caller signals). Its
- * first child becomes PID 1 of the new PID namespace: `setpriv --pdeathsig KILL` makes that
- * child die with us, so a SIGKILLed launcher takes the whole container (and its mounts) along.
- * Signals we can catch are passed on. stdin is handed over explicitly: an asynchronous list
- * would otherwise get /dev/null. The loop: `wait` returns early when a trap runs; the child is
- * only gone once `kill -0` fails.
- */
-export function supervisorPart(script: string): string {
-  return `if [ "\${1-}" != --init ]; then
-  exec 9<&0
-  setpriv --pdeathsig KILL /bin/sh ${q(script)} --init 0<&9 9<&- &
-  child=$!
-  exec 9<&-
-  for s in HUP INT QUIT USR1 USR2 TERM WINCH; do trap "kill -$s $child 2>/dev/null" $s; done
-  while :; do wait $child; rc=$?; kill -0 $child 2>/dev/null || break; done
-  exit $rc
-fi
-`
-}
-
-/**
- * Helpers for the init half. fail(): setup errors are status 125 plus a message in the bundle
+ * Helpers for the setup script. fail(): setup errors are status 125 plus a message in the bundle
  * (launch() makes it the one error line the user sees; stderr only if it cannot be written).
  * rj(): resolve a container path inside $R the way the container would see it (symlinks
  * followed, absolute ones and ".." kept inside the root), so an image's symlink can never point

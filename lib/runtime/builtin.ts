@@ -1,62 +1,48 @@
-// The built-in launcher: util-linux and coreutils only, always present on Linux.
-//   unshare --mount --uts --ipc [--net] --pid --propagation private  sh launch.sh
-// launch.sh's supervisor half (_script.ts) forks PID 1, which runs the init half below:
-//   1. the driver's rootfs mounts (or a bind of the root onto itself: it must be a mount to be
-//      remounted read-only), then config.json's mounts in order, targets resolved inside the
-//      root (rj: an image's symlink never points a mount at the host) and created when missing,
-//      then the masked and read-only paths; a tmpfs /dev gets the standard device nodes (copies
-//      of the host's, or bind mounts where mknod is not allowed) and its symlinks;
-//   2. the hostname, the working dir, a read-only root;
-//   3. the command is looked up in the root's PATH first, so a missing one fails like Docker's
-//      (status 127, `exec: "x": executable file not found in $PATH`);
-//   4. exec timeout (PID 1: forwards HUP INT QUIT TERM USR1, reports 128+N for a child killed
-//      by N) -> env -i (the container's environment only) -> [setpriv: groups, no_new_privs]
-//      -> unshare -R ROOT -w CWD -G GID -S UID (chroot, cwd, ids) -> the command. Host tools
-//      all the way to the chroot, so the image needs none of them. rlimits: ulimit (a shell
-//      builtin) for nofile/nproc, prlimit for the rest.
+// The built-in launcher: util-linux for the mounts, a small native program for the rest.
+//   store-launch run PLAN (native/): namespaces, then PID 1 runs this setup script, then
+//   pivot_root into the root, the process settings, and the command as PID 1 (native/run.c).
+// The setup script (host tools, in the container's mount namespace, before the pivot):
+//   1. the driver's rootfs mounts (or a bind of the root onto itself: pivot_root needs a mount,
+//      and a read-only root a remount), then config.json's mounts in order, targets resolved
+//      inside the root (rj: an image's symlink never points a mount at the host) and created
+//      when missing, then the masked and read-only paths; a tmpfs /dev gets the standard device
+//      nodes (copies of the host's, or bind mounts where mknod is not allowed) and its symlinks;
+//   2. the hostname, the working dir, a read-only root.
+// What the native half does after it, in the root: rlimits, a terminal from the container's
+// devpts, seccomp, uid/gid/groups, Docker's capability sets, no_new_privs, and the command
+// looked up in the container's PATH (Docker's messages: 127 not found, 126 not executable).
+// The environment travels in the plan file (0600), never in an argv.
 // Speed: every exec costs milliseconds, so mounts are batched: lines of an fstab in the bundle,
 // mounted by one `mount -a -T` (X-mount.mkdir creates targets at mount time, in order, also
 // inside a tmpfs mounted just before). A target whose resolved path has characters fstab would
 // need escaped is mounted directly instead (after flushing the batch, to keep the order).
-// Not a sandbox: the process keeps root's capabilities and PID 1 lives outside the chroot;
-// runc/crun are the launchers for untrusted images.
-// TTY (process.terminal): util-linux `script` allocates a pty between PID 1 and the command,
-// from the container's own devpts instance (bound over /dev/pts in the launcher's namespace).
 
 import { statfsSync, statSync } from 'node:fs'
 import type { MountStep } from '../driver/types.js'
 import { mountStepCommand } from '../driver/index.js'
 import type { OciMount, OciSpec } from './types.js'
-import { helpersPart, lookupLines, q, supervisorPart } from './_script.js'
+import { helpersPart, q } from './_script.js'
 import { Codes, StoreError } from '../errors.js'
 
 export const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty']
 /** Symlinks every /dev gets; writeBundle() keeps them in <bundle>/devlinks to copy in one go. */
 export const DEV_LINKS: [string, string][] = [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'], ['ptmx', 'pts/ptmx']]
 
-/** prlimit option names; nofile and nproc go through the shell's ulimit (no exec). */
-const RLIMITS: Record<string, string> = {
-  RLIMIT_AS: 'as', RLIMIT_CORE: 'core', RLIMIT_CPU: 'cpu', RLIMIT_DATA: 'data', RLIMIT_FSIZE: 'fsize',
-  RLIMIT_LOCKS: 'locks', RLIMIT_MEMLOCK: 'memlock', RLIMIT_MSGQUEUE: 'msgqueue', RLIMIT_NICE: 'nice',
-  RLIMIT_RSS: 'rss', RLIMIT_RTPRIO: 'rtprio', RLIMIT_RTTIME: 'rttime', RLIMIT_SIGPENDING: 'sigpending', RLIMIT_STACK: 'stack',
-}
-const ULIMITS: Record<string, string> = { RLIMIT_NOFILE: 'n', RLIMIT_NPROC: 'p' }
-
 export interface BuiltinFiles {
-  script: string
   error: string
   fstab: string
   devlinks: string
-  ready: string
 }
 
+/** The setup script (see above); the process itself is the plan's (lib/runtime/_plan.ts). */
 export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: BuiltinFiles): string {
   const R = spec.root.path
   const rootless = process.getuid?.() !== 0
-  const out: string[] = ['#!/bin/sh', '# Generated from config.json by store (built-in launcher) at each start.', supervisorPart(files.script)]
+  checkRootlessUser(spec, rootless)
+  const out: string[] = ['#!/bin/sh', '# Generated from config.json by store (built-in launcher) at each start: the mounts, before the pivot.']
   out.push(`R=${q(R)} F=${q(files.fstab)}`, helpersPart(files.error), batchHelpers())
-  // 1. The root, then config.json's mounts.
-  for (const s of rootfsSteps) out.push(`${mountStepCommand(s)} || fail ${q(`cannot mount the root file system (${s.type} on ${s.target})`)}`)
+  // 1. The root (unless a separate rootfs script makes it), then config.json's mounts.
+  if (!leavesDaemon(rootfsSteps)) out.push(...rootfsLines(rootfsSteps))
   if (rootfsSteps.length === 0) out.push(`fsa ${q(fesc(R))} ${q(fesc(R))} none bind`)
   let dev: string | undefined
   for (const m of spec.mounts) {
@@ -78,13 +64,6 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
     else if (kind === 'unknown') out.push(`fsf; rj ${q(p)}; T=$R$RJ; [ ! -e "$T" ] || fsp "$T" "$T" none bind,ro`)
   }
   out.push(`fsf`)
-  const pts = spec.mounts.find((m) => m.type === 'devpts')
-  if (spec.process.terminal && pts) {
-    // The terminal `script` makes is allocated from whatever devpts is at /dev/pts here (the
-    // kernel's /dev/ptmx opens the instance next to it): in this mount namespace, that is the
-    // container's, so the pty exists inside as /dev/pts/N and `tty` can name it.
-    out.push(`rj ${q(pts.destination)}; mount --bind "$R$RJ" /dev/pts || fail 'cannot use the container /dev/pts for its terminal'`)
-  }
   if (dev) {
     out.push(
       `rj ${q(dev)}; T=$R$RJ`,
@@ -106,16 +85,18 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
       `mkdir -p "$R$RJ" 2>/dev/null || fail ${q(`cannot create the working directory ${cwd}`)}; }`,
   )
   if (spec.root.readonly) out.push(`mount -o remount,bind,ro "$R" || fail 'cannot make the root read-only'`)
-  for (const l of spec.process.rlimits ?? []) {
-    const f = ULIMITS[l.type]
-    // Lowering: soft first (it may not exceed the hard limit); raising: hard first.
-    if (f) out.push(`{ ulimit -S -${f} ${l.soft} && ulimit -H -${f} ${l.hard}; } 2>/dev/null || { ulimit -H -${f} ${l.hard} && ulimit -S -${f} ${l.soft}; } || fail ${q(`cannot set ${l.type}`)}`)
-  }
-  // 3. The command must exist in the root.
-  out.push(lookupLines(spec))
-  // 4. Setup is over (every mount in place): mark the container running, then the chain.
-  out.push(`: > ${q(files.ready)}`, `exec ${execChain(spec, rootless).join(' ')}`, '')
+  out.push('')
   return out.join('\n')
+}
+
+/** Does mounting the root leave a process behind (a FUSE daemon)? Then it has a script of its own. */
+export const leavesDaemon = (steps: MountStep[]): boolean => steps.some((s) => s.type === 'fuse-overlayfs')
+
+const rootfsLines = (steps: MountStep[]) => steps.map((s) => `${mountStepCommand(s)} || fail ${q(`cannot mount the root file system (${s.type} on ${s.target})`)}`)
+
+/** The root's mounts alone, run one PID namespace above the container's (native/run.c). */
+export function builtinRootfsScript(steps: MountStep[], errorFile: string): string {
+  return ['#!/bin/sh', '# Generated by store (built-in launcher): the root, whose mount leaves a daemon.', helpersPart(errorFile), ...rootfsLines(steps), ''].join('\n')
 }
 
 /**
@@ -191,29 +172,13 @@ function mountLine(m: OciMount, rootless: boolean): string {
   return `rj ${q(m.destination)}; fsp ${q(fesc(m.source || m.type))} "$R$RJ" ${q(m.type)} ${q(opts)}`
 }
 
-function execChain(spec: OciSpec, rootless: boolean): string[] {
-  const p = spec.process
-  const groups = p.user.additionalGids ?? []
-  if (rootless && (p.user.uid !== 0 || p.user.gid !== 0 || groups.length > 0)) {
-    // `unshare --map-root-user` maps one id (ours, as 0) and denies setgroups(2).
+/** `unshare --map-root-user`'s mapping: one id (ours, as 0), and setgroups(2) denied. */
+function checkRootlessUser(spec: OciSpec, rootless: boolean): void {
+  const u = spec.process.user
+  if (rootless && (u.uid !== 0 || u.gid !== 0 || (u.additionalGids ?? []).length > 0)) {
     throw new StoreError(Codes.LAUNCH_FAILED, 'without root, the built-in launcher runs containers as uid 0 only', {
-      data: { uid: p.user.uid, gid: p.user.gid },
+      data: { uid: u.uid, gid: u.gid },
       hint: 'run as root, or drop --user',
     })
   }
-  const chain: string[] = ['env', '-i', ...p.env.filter((e) => e.indexOf('=') > 0).map(q)]
-  const limits = (p.rlimits ?? []).filter((l) => RLIMITS[l.type])
-  if (limits.length) chain.push('prlimit', ...limits.map((l) => `--${RLIMITS[l.type]}=${l.soft}:${l.hard}`), '--')
-  if (groups.length || p.noNewPrivileges) {
-    // unshare -G would drop the supplementary groups (setgroups(0)): setpriv sets gid and groups.
-    chain.push('setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), `--regid=${p.user.gid}`)
-    chain.push(groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--', 'unshare', '-R', '"$R"', '-w', q(p.cwd || '/'))
-  } else {
-    chain.push('unshare', '-R', '"$R"', '-w', q(p.cwd || '/'), ...(rootless ? [] : ['-G', String(p.user.gid)]))
-  }
-  chain.push(...(rootless ? [] : ['-S', String(p.user.uid)]), '--', ...p.args.map(q))
-  const init = ['timeout', '--foreground', '-s', 'USR1', '0']
-  if (!p.terminal) return [...init, ...chain]
-  // script runs its -c string with $SHELL: the whole chain, quoted once more.
-  return ['env', 'SHELL=/bin/sh', ...init, 'script', '-q', '-e', '-f', '-c', q(chain.map((w) => (w === '"$R"' ? q(spec.root.path) : w)).join(' ')), '/dev/null']
 }

@@ -15,6 +15,10 @@ export const bundleFiles = (bundleDir: string) => ({
   hostname: `${bundleDir}/hostname`,
   resolvConf: `${bundleDir}/resolv.conf`,
   script: `${bundleDir}/launch.sh`,
+  rootfsScript: `${bundleDir}/launch-rootfs.sh`,
+  /** The native launcher's plan (environment included: 0600). */
+  plan: `${bundleDir}/launch.plan`,
+  seccomp: `${bundleDir}/seccomp.bpf`,
   fstab: `${bundleDir}/launch.fstab`,
   error: `${bundleDir}/launch.err`,
   /** Made by the launcher once the container's process runs (its mounts are all in place). */
@@ -80,7 +84,8 @@ export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>
   const f = bundleFiles(req.bundleDir)
   await mkdir(req.bundleDir, { recursive: true })
   const spec = completeSpec(req.spec, req.bundleDir)
-  await writeFileAtomic(f.config, JSON.stringify(spec, null, 2) + '\n')
+  // The environment is in there (passwords, tokens): root's eyes only, as Docker's config.v2.json.
+  await writeFileAtomic(f.config, JSON.stringify(spec, null, 2) + '\n', 0o600)
   const h = req.spec.hostname || 'localhost'
   await writeFile(f.hostname, `${h}\n`)
   // hosts and resolv.conf are the container's to edit (Docker lets it): written once.

@@ -1,15 +1,18 @@
-// launch(): write the bundle, generate launch.sh for the chosen launcher, run it, wait, and
-// return the container's exit status (Docker's convention). Setup failures (a mount that does
-// not work) are errors, not statuses: the script leaves its message in launch.err.
+// launch(): write the bundle, generate launch.sh (the mounts) and launch.plan (the process) for
+// the chosen launcher, run them with the native launcher (native/, `store-launch run`), wait,
+// and return the container's exit status (Docker's convention). Setup failures (a mount that
+// does not work) are errors, not statuses: the launcher leaves their message in launch.err.
 
 import { spawn } from 'node:child_process'
 import { access, closeSync, constants as fsc, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
+import { launcherBinary } from '../_paths.js'
+import { encodePlan } from './_plan.js'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
 import { bundleFiles, writeBundle } from './bundle.js'
-import { DEV_LINKS, builtinScript } from './builtin.js'
+import { DEV_LINKS, builtinRootfsScript, builtinScript, leavesDaemon } from './builtin.js'
 import { ociScript } from './oci.js'
 
 export const LAUNCHERS: LauncherName[] = ['builtin', 'runc', 'crun']
@@ -28,14 +31,14 @@ async function onPath(cmd: string): Promise<boolean> {
   return false
 }
 
-/** Launchers usable here: builtin needs util-linux (unshare, setpriv) and coreutils' timeout. */
+/** Launchers usable here: each needs util-linux's mount and our native launcher; runc and crun themselves. */
 export async function availableLaunchers(): Promise<LauncherName[]> {
   const out: LauncherName[] = []
-  const tools = await Promise.all(['unshare', 'setpriv', 'timeout', 'mount', 'runc', 'crun'].map(onPath))
-  const [unshare, setpriv, timeout, mount, runc, crun] = tools
-  if (unshare && setpriv && timeout && mount) out.push('builtin')
-  if (unshare && setpriv && mount && runc) out.push('runc')
-  if (unshare && setpriv && mount && crun) out.push('crun')
+  const [native, mount, runc, crun] = await Promise.all([exists(launcherBinary()), ...['mount', 'runc', 'crun'].map(onPath)])
+  if (!native || !mount) return out
+  out.push('builtin')
+  if (runc) out.push('runc')
+  if (crun) out.push('crun')
   return out
 }
 
@@ -66,7 +69,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   }
   if (!(await availableLaunchers()).includes(launcher)) {
     throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `launcher "${launcher}" is not available here`, {
-      hint: launcher === 'builtin' ? 'it needs util-linux (unshare, setpriv, mount) and coreutils (timeout)' : `install ${launcher}`,
+      hint: launcher === 'builtin' ? `it needs util-linux (mount) and ${launcherBinary()} (npm run build)` : `install ${launcher}`,
     })
   }
   // Checked here for every launcher alike (runc/crun would only say "exit status 1").
@@ -79,29 +82,23 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   // The runtimes run hooks once the container's mounts are made: our readiness mark. runc: a
   // poststart hook (the process has started). crun (1.8) prints a terminal container's whole
   // output as one log line when a poststart hook is set: createRuntime (mounts made, host side).
-  const mark = [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'`] }]
+  // The hook reads the state the runtime writes to its stdin to the end: exiting before that
+  // made crun fail the start with "writing to pipe: Broken pipe" now and then.
+  const mark = [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'; while read -r x; do :; done`] }]
   const hooks = launcher === 'builtin' ? undefined : launcher === 'crun' ? { createRuntime: mark } : { poststart: mark }
   const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req)
   const script =
     launcher === 'builtin'
       ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) })
       : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f)
-  await writeFile(f.script, script, { mode: 0o755 })
-  await rm(f.error, { force: true })
-  await rm(f.ready, { force: true })
-
+  const rootfs = launcher === 'builtin' && leavesDaemon(req.rootfsSteps) ? builtinRootfsScript(req.rootfsSteps, f.error) : undefined
   const rootless = process.getuid?.() !== 0
-  const ns = launcher === 'builtin' ? spec.linux.namespaces.map((n) => n.type) : []
-  const args = [
-    ...(rootless ? ['--user', '--map-root-user'] : []),
-    '--mount', '--pid',
-    ...(ns.includes('uts') ? ['--uts'] : []),
-    ...(ns.includes('ipc') ? ['--ipc'] : []),
-    ...(ns.includes('network') ? ['--net'] : []),
-    // slave, not private: host mounts under a bind with bind-propagation=rslave/rshared reach
-    // the container; every other mount gets rprivate (Docker's default) in its own line.
-    '--propagation', 'slave', '/bin/sh', f.script,
-  ]
+  const plan = encodePlan(spec, { setup: f.script, rootfs: rootfs && f.rootfsScript, ready: f.ready, error: f.error }, { parent: process.pid, hostexec: launcher !== 'builtin', userns: rootless })
+  await Promise.all([
+    writeFile(f.script, script, { mode: 0o700 }), writeFile(f.plan, plan, { mode: 0o600 }), rm(f.error, { force: true }), rm(f.ready, { force: true }),
+    rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),
+  ])
+
   const fds: number[] = []
   const open = (path: string, flags: string) => {
     fds.push(openSync(path, flags))
@@ -118,9 +115,9 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
       // once (the process group would otherwise get it directly as well). Reading an inherited
       // terminal still works: it is not this session's controlling tty, so no SIGTTIN.
-      // setpriv --pdeathsig: if our process is killed (even -9), the launcher gets SIGKILL too,
-      // and with it the container's init and every mount of its namespace.
-      const p = spawn('setpriv', ['--pdeathsig', 'KILL', 'unshare', ...args], { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
+      // The launcher dies with us (PDEATHSIG, even on -9), and the container's init and every
+      // mount of its namespace with it.
+      const p = spawn(launcherBinary(), ['run', f.plan], { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
       p.on('spawn', () => req.onSpawn?.(p.pid!))
       p.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
@@ -149,18 +146,19 @@ export async function childPids(pid: number): Promise<number[]> {
 }
 
 /**
- * The container's own process, given the launcher's pid (for nsenter-based exec): the launcher's
- * child is PID 1 of the container's PID namespace (a host `timeout`, or runc/crun, rooted on
- * the host), and its most recent child (or the one in a nested PID namespace, for runc/crun)
- * is the process that runs in the container's root.
+ * The container's own process, given the launcher's pid (for exec): with the built-in launcher
+ * the launcher's child is the container's PID 1 itself (in its root); with runc/crun that child
+ * is the runtime, rooted on the host, and the container's process is its child in a nested PID
+ * namespace.
  */
-export async function containerPid(launcherPid: number): Promise<number | undefined> {
-  const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
+export async function containerPid(launcherPid: number, launcher: LauncherName): Promise<number | undefined> {
   const init = (await childPids(launcherPid))[0]
   if (!init) return undefined
+  // A child in a nested PID namespace is the container's (runc/crun, or a FUSE root's daemon
+  // kept one namespace up); otherwise the built-in launcher's child is the command itself.
+  const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
   const kids = await childPids(init)
   const initNs = await pidns(init)
   for (const k of kids) if ((await pidns(k)) !== initNs) return k
-  return kids[kids.length - 1]
+  return launcher === 'builtin' ? init : kids[kids.length - 1]
 }
-

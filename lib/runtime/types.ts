@@ -3,15 +3,22 @@
 // unshare + mount + chroot) or runc/crun. One description, several launchers.
 //
 // Process tree of a running container, the same for every launcher:
-//   launcher (the pid onSpawn reports; host PID namespace, container mount namespace): a small
-//     /bin/sh that forwards HUP INT QUIT TERM USR1 USR2 WINCH to ...
-//   PID 1 of a new PID namespace (dies with the launcher: pdeathsig KILL): for builtin a host
-//     `timeout` acting as init (forwards signals, turns "killed by N" into 128+N), for runc/crun
-//     the runtime itself (`runc run` forwards signals too), whose last child is ...
-//   the container's process (see containerPid()).
+//   launcher (the pid onSpawn reports: `store-launch run`, native/; host PID namespace, the
+//     container's mount namespace): forwards HUP INT QUIT TERM USR1 USR2 WINCH to ...
+//   PID 1 of a new PID namespace (dies with the launcher: PDEATHSIG KILL): for builtin the
+//     container's command itself, in its root (pivot_root); for runc/crun the runtime (`runc
+//     run` forwards signals too), whose child in a nested PID namespace is the command.
 // Killing the launcher with SIGKILL takes the whole PID namespace, and with it every mount.
 
 import type { MountStep } from '../driver/types.js'
+
+/** runtime-spec linux.seccomp. */
+export interface OciSeccomp {
+  defaultAction: string
+  defaultErrnoRet?: number
+  architectures?: string[]
+  syscalls?: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo?: number; op: string }[] }[]
+}
 
 export type LauncherName = 'builtin' | 'runc' | 'crun'
 
@@ -33,7 +40,7 @@ export interface OciSpec {
     cwd: string
     rlimits?: { type: string; hard: number; soft: number }[]
     noNewPrivileges?: boolean
-    /** Honoured by runc/crun; the built-in launcher keeps full root (it is not a sandbox). */
+    /** Docker's sets by default (bundle.ts); every launcher applies them. */
     capabilities?: { bounding: string[]; effective: string[]; permitted: string[]; inheritable?: string[]; ambient?: string[] }
   }
   root: { path: string; readonly: boolean }
@@ -47,6 +54,8 @@ export interface OciSpec {
     readonlyPaths?: string[]
     /** For runc/crun: the device cgroup rules (default: deny all but the standard devices). */
     resources?: { devices?: { allow: boolean; access: string; type?: string; major?: number; minor?: number }[] }
+    /** The OCI seccomp object (runc/crun compile it; the built-in launcher loads it as BPF). */
+    seccomp?: OciSeccomp
   }
 }
 

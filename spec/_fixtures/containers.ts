@@ -75,6 +75,24 @@ export function processesMentioning(text: string): number[] {
   return out
 }
 
+/** The first child of a process (a launcher's: the container's PID 1), 0 when none. */
+export function childPid(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || 0
+  } catch {
+    return 0
+  }
+}
+
+/** Whether a process runs (a zombie whose parent is gone waits for the host's init: not running). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
 /** SIGKILL the given pids (each by id); a launcher's container init dies with it. */
 export function killPids(list: number[]): void {
   for (const pid of list) {

@@ -7,11 +7,11 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BIN, requireBuilt, sh, store, tempDir } from '../_fixtures/cli.js'
 import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, launcherPid, mountsUnder, ownMountsUnder, processesMentioning, psStatus, storeP, treeHash } from '../_fixtures/containers.js'
+import { childPid, running, killPids, launcherPid, mountsUnder, ownMountsUnder, processesMentioning, psStatus, storeP, treeHash } from '../_fixtures/containers.js'
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
@@ -94,7 +94,9 @@ describe.concurrent('exit status and stdio', () => {
   })
 
   test('a process killed by SIGKILL is 137', async () => {
-    expect((await run(['run', '--rm', 'busybox', 'sh', '-c', 'kill -9 $$'])).status).toBe(137)
+    // Not PID 1 (which ignores a signal it has no handler for, as in Docker): its child.
+    expect((await run(['run', '--rm', 'busybox', 'sh', '-c', 'sh -c "kill -9 \\$\\$"; exit $?'])).status).toBe(137)
+    expect((await run(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'kill -9 $$'])).status).toBe(137)
   })
 
   test('-i passes stdin through; --rm leaves no container', async () => {
@@ -295,7 +297,8 @@ describe.concurrent('lifecycle', () => {
 
   test('kill -s HUP and plain kill end a detached container: Exited (129), Exited (137)', async () => {
     try {
-      await Promise.all([ok(['run', '-d', '--name', 'k-hup', 'busybox', 'sleep', '100']), ok(['run', '-d', '--name', 'k-kill', 'busybox', 'sleep', '100'])])
+      // --init: sleep as PID 1 would ignore HUP (no handler), as in Docker; docker-init passes it on.
+      await Promise.all([ok(['run', '-d', '--init', '--name', 'k-hup', 'busybox', 'sleep', '100']), ok(['run', '-d', '--name', 'k-kill', 'busybox', 'sleep', '100'])])
       const before = await ps()
       expect(before.get('k-hup')).toMatch(/^Up /)
       expect(before.get('k-kill')).toMatch(/^Up /)
@@ -327,11 +330,18 @@ describe.concurrent('lifecycle', () => {
       expect((await ps()).get('fg')).toMatch(/^Up /)
       id = onDisk().get('fg')!.id
       const dir = join(root, 'containers', id)
-      expect(mountsUnder(dir).length).toBeGreaterThan(0) // the rootfs, in the container's namespace
+      // The container's PID 1 (the launcher's child), in a mount namespace of its own whose
+      // root is the overlay: after the pivot its mount table names no host path.
+      const init = childPid(launcherPid(root, id))
+      expect(readFileSync(`/proc/${init}/mountinfo`, 'utf8')).toMatch(/^\S+ \S+ \S+ \/ \/ \S+ .*- overlay /m)
+      const ns = readlinkSync(`/proc/${init}/ns/mnt`)
+      expect(ns).not.toBe(readlinkSync('/proc/self/ns/mnt'))
       child.kill('SIGKILL')
       await exited
       expect((await ps()).get('fg')).toMatch(/^Exited \(137\) /)
       expect(ownMountsUnder(dir)).toEqual([])
+      for (let i = 0; i < 20 && running(init); i++) await sleep(50)
+      expect(running(init)).toBe(false)
       let left = mountsUnder(dir)
       for (let i = 0; i < 20 && left.length > 0; i++, await sleep(50)) left = mountsUnder(dir)
       expect(left).toEqual([])

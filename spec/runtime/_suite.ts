@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LauncherName } from '../../lib/runtime/index.js'
 import { containerPid } from '../../lib/runtime/index.js'
+import { launcherBinary } from '../../lib/_paths.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 import { needTool, unavailable } from '../_fixtures/requires.js'
 import { run } from './_run.js'
@@ -163,7 +164,7 @@ export function launcherSuite(launcher: LauncherName): void {
         onSpawn: (x) => (pid = x),
       })
       await waitFor(() => existsSync(join(out, 'ready')))
-      const inner = await containerPid(pid)
+      const inner = await containerPid(pid, launcher)
       expect(inner).toBeGreaterThan(0)
       expect(readFileSync(`/proc/${inner}/cmdline`, 'utf8')).toBe('sleep\x0060\x00')
       process.kill(pid, 'SIGKILL')
@@ -191,12 +192,18 @@ export function launcherSuite(launcher: LauncherName): void {
       expect(existsSync(e?.data?.script)).toBe(true)
     })
 
-    builtinOnly('kill -9 of the process itself is 137, SIGINT to the launcher 130', async () => {
-      expect((await go(['sh', '-c', 'kill -9 $$'])).exitCode).toBe(137)
+    test('the command is PID 1: a signal it sends itself without a handler is ignored, as in Docker', async () => {
+      expect((await go(['sh', '-c', 'kill -9 $$; echo still here'])).stdout).toBe('still here\n')
+    })
+
+    test('with docker-init as PID 1 (run --init), SIGINT to the launcher kills the command: 130', async () => {
       const out = mkdtempSync(join(tmp, 'int-'))
       let pid = 0
-      const p = go(['sh', '-c', 'touch /out/ready; exec sleep 60'], {
-        mounts: [{ destination: '/out', type: 'bind', source: out, options: ['rbind'] }],
+      const p = go(['/sbin/docker-init', '--', 'sh', '-c', 'touch /out/ready; exec sleep 60'], {
+        mounts: [
+          { destination: '/out', type: 'bind', source: out, options: ['rbind'] },
+          { destination: '/sbin/docker-init', type: 'bind', source: launcherBinary(), options: ['rbind', 'ro'] },
+        ],
         onSpawn: (x) => (pid = x),
       })
       await waitFor(() => existsSync(join(out, 'ready')))

@@ -76,7 +76,7 @@ describe.skipIf(why !== undefined)('launchers on driver roots', () => {
         mounts: [{ destination: '/out', type: 'bind', source: out, options: ['rbind'] }],
       })
       await waitFor(() => existsSync(join(out, 'ready')))
-      expect(await containerPid(pid)).toBeGreaterThan(0)
+      expect(await containerPid(pid, launcher)).toBeGreaterThan(0)
       expect(processesMentioning(c).length).toBeGreaterThan(0)
       process.kill(pid, 'SIGKILL')
       expect((await p).exitCode).toBe(137)

@@ -1,0 +1,194 @@
+// The outside half (P): while the container runs, P forwards the signals it gets to the
+// container's first process, relays a terminal's bytes, reads the child's reports, and returns
+// the child's status (Docker's convention: the code, or 128+N when killed by signal N).
+//
+// Reports come over a SOCK_SEQPACKET pair (one message per report; C's end is close-on-exec):
+//   'T' + fd   the pty master (a terminal container)
+//   'E' + text a setup failure: written to the plan's error file, status 125
+//   'X'        about to exec the command;  'N': that exec failed
+// End of file after an 'X' not followed by 'N' means the exec succeeded: the container runs.
+
+#include "launch.h"
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+static volatile pid_t target;
+static volatile int master = -1;
+static int sigpipe_w = -1;
+
+int write_all(int fd, const void *buf, size_t len) {
+  const char *b = buf;
+  while (len > 0) {
+    ssize_t w = write(fd, b, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    b += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+void report(int fd, char kind, const char *fmt, ...) {
+  char msg[4096];
+  msg[0] = kind;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg + 1, sizeof msg - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if (n > (int)sizeof msg - 2) n = (int)sizeof msg - 2;
+  if (fd < 0 || send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL) < 0) {
+    if (kind == 'E') fprintf(stderr, "store: %s\n", msg + 1);
+  }
+}
+
+int send_fd(int sock, int fd) {
+  char kind = 'T';
+  struct iovec iov = {&kind, 1};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  return sendmsg(sock, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static void on_signal(int sig) {
+  int saved = errno;
+  if (sig == SIGCHLD) {
+    if (write(sigpipe_w, "c", 1) < 0) { /* the loop polls waitpid anyway */ }
+  } else if (sig == SIGWINCH && master >= 0) {
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+  } else if (target > 0) {
+    kill(target, sig);
+  }
+  errno = saved;
+}
+
+static const int FORWARDED[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+
+void write_file(const char *path, const char *text) {
+  if (!path) return;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return;
+  if (text) write_all(fd, text, strlen(text));
+  close(fd);
+}
+
+/** Read one report; returns 0 at end of file, -1 when nothing is there yet. */
+static int read_report(int ctl, char *buf, size_t len, int *fd_out) {
+  union {
+    struct cmsghdr h;
+    char b[CMSG_SPACE(sizeof(int))];
+  } u;
+  struct iovec iov = {buf, len - 1};
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b};
+  ssize_t n = recvmsg(ctl, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n < 0) return -1;
+  buf[n] = '\0';
+  *fd_out = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(fd_out, CMSG_DATA(c), sizeof(int));
+  return (int)n;
+}
+
+/** Copy what is readable from one fd to another; returns 0 at end of file or error. */
+static int pump(int from, int to) {
+  char buf[16384];
+  ssize_t n = read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
+  if (n <= 0) return 0;
+  return write_all(to, buf, (size_t)n) == 0 ? 1 : 0;
+}
+
+int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char *error) {
+  int sp[2];
+  if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) return 125;
+  sigpipe_w = sp[1];
+  target = child;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof FORWARDED / sizeof *FORWARDED; i++) sigaction(FORWARDED[i], &sa, NULL);
+
+  struct termios saved;
+  int raw = 0;
+  int in_open = tty, exec_seen = 0, failed = 0, status = -1;
+  char msg[4096];
+  for (;;) {
+    int st;
+    pid_t w = waitpid(child, &st, WNOHANG);
+    if (w == child) {
+      status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      break;
+    }
+    struct pollfd fds[4];
+    int n = 0;
+    fds[n++] = (struct pollfd){sp[0], POLLIN, 0};
+    if (ctl >= 0) fds[n++] = (struct pollfd){ctl, POLLIN, 0};
+    int mi = -1, ii = -1;
+    if (master >= 0) mi = n, fds[n++] = (struct pollfd){master, POLLIN, 0};
+    if (master >= 0 && in_open) ii = n, fds[n++] = (struct pollfd){0, POLLIN, 0};
+    if (poll(fds, (nfds_t)n, -1) < 0) continue;
+    if (fds[0].revents) {
+      char c[64];
+      while (read(sp[0], c, sizeof c) > 0) {}
+    }
+    if (ctl >= 0 && fds[1].revents) {
+      int fd;
+      int r = read_report(ctl, msg, sizeof msg, &fd);
+      if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+        // C's end closed: at its exec (the command runs) or at its exit.
+        if (exec_seen && !failed) write_file(ready, "");
+        close(ctl);
+        ctl = -1;
+      } else if (r > 0) {
+        if (msg[0] == 'T' && fd >= 0) {
+          master = fd;
+          if (isatty(0) && tcgetattr(0, &saved) == 0) {
+            struct termios t = saved;
+            cfmakeraw(&t);
+            raw = tcsetattr(0, TCSANOW, &t) == 0;
+          }
+          on_signal(SIGWINCH);
+        } else if (msg[0] == 'E') {
+          failed = 1;
+          write_file(error, msg + 1);
+          if (!error) fprintf(stderr, "store: %s\n", msg + 1);
+        } else if (msg[0] == 'X') {
+          exec_seen = 1;
+        } else if (msg[0] == 'N') {
+          failed = 1;
+        }
+      }
+    }
+    if (mi >= 0 && fds[mi].revents && !pump(master, 1)) {
+      close(master);
+      master = -1;
+    }
+    if (ii >= 0 && fds[ii].revents && !pump(0, master)) in_open = 0;
+  }
+  // The command's last output is still in the pty: drain it (EIO once the slave is gone).
+  if (master >= 0) {
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    while (pump(master, 1)) {
+      struct pollfd pf = {master, POLLIN, 0};
+      if (poll(&pf, 1, 100) <= 0) break;
+    }
+  }
+  if (raw) tcsetattr(0, TCSANOW, &saved);
+  if (failed && status == 0) status = 125;
+  return status;
+}
