@@ -112,25 +112,37 @@ export function seccompPlan(s: OciSeccomp, host: SeccompHostArch): Plan {
       }
     }
   }
-  /** One arch's numbers in lo..hi, runc's ENOSYS range above the largest one the profile names. */
-  const part = (arch: SyscallArch, lo: number, hi: number): Segment[] => {
-    const named = [...uncond.get(arch)!.keys(), ...tables.get(arch)!.keys()].filter((n) => n >= lo && n <= hi)
-    const out: Segment[] = named.map((nr) => {
-      const u = uncond.get(arch)!.get(nr)
-      return { lo: nr, hi: nr, outcome: u !== undefined ? { ret: u } : { rules: tables.get(arch)!.get(nr)!, otherwise: def } }
-    })
-    const max = stub ? Math.max(-1, ...(s.syscalls ?? []).flatMap((sc) => sc.names.map((n) => SYSCALLS[arch][n] ?? -1))) : -1
-    if (max > 0 && max >= lo && max < hi) out.push({ lo: max + 1, hi, outcome: { ret: RET.ERRNO | ENOSYS } })
-    return out
+  const rulesAt = (arch: SyscallArch, nr: number): Outcome => {
+    const u = uncond.get(arch)!.get(nr)
+    const rules = tables.get(arch)!.get(nr)
+    return u !== undefined ? { ret: u } : rules ? { rules, otherwise: def } : { ret: def }
   }
+  /** runc's stub bound: the largest number the profile names on the arch (0 counts as none). */
+  const bound = (arch: SyscallArch) => {
+    const max = Math.max(0, ...(s.syscalls ?? []).flatMap((sc) => sc.names.map((n) => SYSCALLS[arch][n] ?? 0)))
+    return stub && listed.has(arch) && max > 0 ? max : undefined
+  }
+  const named = (...arches: SyscallArch[]) =>
+    arches.filter((a) => listed.has(a)).flatMap((a) => [...uncond.get(a)!.keys(), ...tables.get(a)!.keys()]).flatMap((n) => [n, n + 1])
   const sections: Section[] = []
-  const mainHi = main === 'x86_64' ? X32_BIT - 1 : U32_MAX
-  const mainSegs = part(main, 0, mainHi)
-  if (main === 'x86_64' && listed.has('x32')) mainSegs.push(...part('x32', X32_BIT, U32_MAX))
-  else if (main === 'x86_64') mainSegs.push({ lo: X32_BIT, hi: U32_MAX - 1, outcome: { ret: RET.KILL_THREAD } })
-  sections.push({ audit: AUDIT_ARCH[main as 'x86_64' | 'aarch64'], segments: fill(mainSegs, def) })
-  for (const sub of ['x86', 'arm'] as const) {
-    if (listed.has(sub)) sections.push({ audit: AUDIT_ARCH[sub], segments: fill(part(sub, 0, U32_MAX), def) })
+  const enosys = { ret: RET.ERRNO | ENOSYS }
+  if (main === 'x86_64') {
+    // runc's stub tells x32 from x86_64 by bit 30 (jset); libseccomp's ABI check is nr >= bit 30.
+    const [m64, m32, x32] = [bound('x86_64'), bound('x32'), listed.has('x32')]
+    const at = (nr: number): Outcome => {
+      const bit = (nr & X32_BIT) !== 0
+      if (bit ? m32 !== undefined && nr > m32 : m64 !== undefined && nr > m64) return enosys
+      if (!x32 && nr >= X32_BIT) return { ret: nr === U32_MAX ? def : RET.KILL_THREAD }
+      return rulesAt(bit && x32 ? 'x32' : 'x86_64', nr)
+    }
+    const cuts = [...named('x86_64', 'x32'), X32_BIT, 0x80000000, 0xc0000000, U32_MAX, (m64 ?? -1) + 1, (m32 ?? -1) + 1]
+    sections.push({ audit: AUDIT_ARCH.x86_64, segments: segments(cuts, at) })
+  }
+  for (const arch of ['aarch64', 'x86', 'arm'] as const) {
+    if (!listed.has(arch)) continue
+    const m = bound(arch)
+    const at = (nr: number): Outcome => (m !== undefined && nr > m ? enosys : rulesAt(arch, nr))
+    sections.push({ audit: AUDIT_ARCH[arch], segments: segments([...named(arch), (m ?? -1) + 1], at) })
   }
   return { sections, badArch: RET.KILL_THREAD }
 }
@@ -141,20 +153,19 @@ function rule(conds: Cond[], ret: number, wide: boolean): Rule {
 }
 const eq = (index: number, v: number): Cond => ({ index, op: 'SCMP_CMP_EQ', value: BigInt(v), valueTwo: 0n })
 
-/** Sorts segments, fills the gaps with the default action and merges equal neighbours. */
-function fill(segs: Segment[], def: number): Segment[] {
+/**
+ * Cuts 0..2^32-1 at `cuts` (numbers where `at` may change its answer) and asks `at` once per
+ * piece; equal neighbouring returns merge, so the search tree stays small.
+ */
+function segments(cuts: number[], at: (nr: number) => Outcome): Segment[] {
+  const starts = [...new Set([0, ...cuts.filter((c) => c > 0 && c <= U32_MAX)])].sort((a, b) => a - b)
   const out: Segment[] = []
-  const push = (lo: number, hi: number, outcome: Outcome) => {
+  starts.forEach((lo, i) => {
+    const hi = i + 1 < starts.length ? starts[i + 1] - 1 : U32_MAX
+    const o = at(lo)
     const last = out[out.length - 1]
-    if (last && 'ret' in last.outcome && 'ret' in outcome && last.outcome.ret === outcome.ret) last.hi = hi
-    else out.push({ lo, hi, outcome })
-  }
-  let next = 0
-  for (const g of [...segs].sort((a, b) => a.lo - b.lo)) {
-    if (g.lo > next) push(next, g.lo - 1, { ret: def })
-    push(g.lo, g.hi, g.outcome)
-    next = g.hi + 1
-  }
-  if (next <= U32_MAX) push(next, U32_MAX, { ret: def })
+    if (last && 'ret' in last.outcome && 'ret' in o && last.outcome.ret === o.ret) last.hi = hi
+    else out.push({ lo, hi, outcome: o })
+  })
   return out
 }
