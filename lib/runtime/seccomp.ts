@@ -80,7 +80,7 @@ export type SeccompHostArch = 'amd64' | 'arm64'
 
 export interface SeccompContainer {
   /** The container's bounding capability set, CAP_* names. */
-  caps: string[]
+  caps: readonly string[]
   arch: SeccompHostArch
   /** Host kernel [major, minor]; without it every minKernel rule counts as satisfied. */
   kernel?: [number, number]
@@ -89,6 +89,15 @@ export interface SeccompContainer {
 export { DOCKER_DEFAULT_SECCOMP } from './_seccompDefault.js'
 export { parseSeccompProfile } from './_seccompParse.js'
 export { compileSeccompBpf } from './seccompBpf.js'
+
+/**
+ * JSON text for anything holding an OCI seccomp object (config.json): argument values past 2^53
+ * are bigints here and must be written as plain JSON numbers, which JSON.stringify refuses.
+ */
+export function seccompJson(value: unknown, space?: number): string {
+  const text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v), space)
+  return text.replace(/"\\u0000(\d+)\\u0000"/g, '$1')
+}
 
 const NATIVE_ARCH: Record<SeccompHostArch, string> = { amd64: 'SCMP_ARCH_X86_64', arm64: 'SCMP_ARCH_AARCH64' }
 

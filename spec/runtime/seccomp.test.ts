@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest'
 import { isStoreError } from '../../lib/errors.js'
 import {
-  DOCKER_DEFAULT_SECCOMP, type DockerSeccompProfile, type OciSeccomp, parseSeccompProfile, seccompForContainer,
+  DOCKER_DEFAULT_SECCOMP, type DockerSeccompProfile, type OciSeccomp, parseSeccompProfile, seccompForContainer, seccompJson,
 } from '../../lib/runtime/seccomp.js'
 import { DOCKER_DEFAULT_CAPS } from '../../lib/runtime/security.js'
 
@@ -108,5 +108,14 @@ describe('parseSeccompProfile()', () => {
       expect((e as Error).message).toContain(words)
       expect((e as { data: { field: string } }).data.field).toBe(field)
     }
+  })
+})
+
+describe('seccompJson()', () => {
+  test('writes bigint argument values as plain JSON numbers, exact', () => {
+    const text = seccompJson({ args: [{ index: 0, value: 0xffffffff_ffffffffn, valueTwo: 3, op: 'SCMP_CMP_EQ' }] })
+    expect(text).toBe('{"args":[{"index":0,"value":18446744073709551615,"valueTwo":3,"op":"SCMP_CMP_EQ"}]}')
+    expect(parseSeccompProfile(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO",${text.slice(1, -1)}}]}`)
+      .syscalls[0].args?.[0].value).toBe(0xffffffff_ffffffffn)
   })
 })
