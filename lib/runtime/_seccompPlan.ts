@@ -15,12 +15,15 @@
 // - Conditions compare 64-bit arguments on 64-bit arches and the low 32 bits on x86, x32 and arm.
 //   MASKED_EQ is (arg & mask) == (datum & mask); one with a zero mask is dropped.
 // - x86_64 and x32 share AUDIT_ARCH_X86_64 (x32 numbers carry bit 30): with both listed they
-//   share one table; with x32 absent its numbers get the bad-arch action, except nr -1.
+//   share one table; with x32 absent every nr >= 2^30 gets the bad-arch action, except nr -1.
 // - runc's -ENOSYS stub (patchbpf): unless the default action is ALLOW, LOG or TRACE, a number
 //   above the largest one the profile names on that arch gets ERRNO(ENOSYS), so new syscalls look
 //   absent rather than forbidden and libc falls back. (A largest number of 0 counts as none.)
+//   On x86_64 the stub picks the x32 or the x86_64 bound by bit 30 alone, so 0x80000000 is
+//   measured against the x86_64 one.
 // - Any other arch gets the bad-arch action: SCMP_ACT_KILL (kill the thread), libseccomp's
 //   default, which runc does not change.
+// spec/runtime/seccompRunc.test.ts checks all of this against the filter runc really loads.
 
 import { Codes, StoreError } from '../errors.js'
 import { SYSCALLS, type SyscallArch } from './_syscalls.js'
