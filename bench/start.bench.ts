@@ -7,7 +7,9 @@
 // A third table: the whole command as a user types it, `store run --rm busybox true` through the
 // built CLI (process start, store, container record, init layer, launch, removal), per launcher
 // and driver, next to `node -e 0` (the floor of any Node CLI on this machine), `store --version`
-// and `store images -q` (the start every command pays).
+// and `store images -q` (the start every command pays). With STORE_BENCH_BASELINE set to another
+// build's dist/cli/main.js (e.g. a worktree of an older commit), its `store run --rm` is timed
+// beside ours, on a store of its own: a change's cost measured side by side, in one run.
 // Needs root and busybox-static (runc/crun rows only when installed).
 // Run: npm run build && npm run bench start
 
@@ -142,6 +144,14 @@ export default async function run(): Promise<void> {
     for (const [name, args] of variants) {
       if (storeCli(...args, 'busybox', 'true') !== 0) throw new Error(`start bench: ${name} failed`)
       whole.add(name, () => void storeCli(...args, 'busybox', 'true'))
+    }
+    const baseline = process.env.STORE_BENCH_BASELINE
+    if (baseline) {
+      const baseRoot = join(tmp, 'store-baseline')
+      const baseCli = (...args: string[]) => spawnSync(process.execPath, [baseline, '--root', baseRoot, ...args], { stdio: 'ignore' }).status
+      if (baseCli('import', base, 'busybox') !== 0 || baseCli('run', '--rm', 'busybox', 'true') !== 0) throw new Error(`start bench: the baseline ${baseline} failed`)
+      whole.add('baseline: store run --rm (its default)', () => void baseCli('run', '--rm', 'busybox', 'true'))
+      whole.add('store run --rm (builtin, overlay), again', () => void storeCli('--storage-driver', 'overlay', 'run', '--rm', '--runtime', 'builtin', 'busybox', 'true'))
     }
     await whole.run()
     console.table(whole.tasks.map((t) => ({ variant: t.name, ...ms(t) })))

@@ -36,6 +36,8 @@ export function layout(root: string) {
     volume: (name: string) => join(r, 'volumes', name),
     cacheDir: join(r, 'cache'),
     cacheIndex: join(r, 'cache', 'build-cache.json'),
+    /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
+    seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),
     lock: (name: string) => join(r, 'locks', `${name}.lock`),
   }

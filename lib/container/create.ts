@@ -18,6 +18,7 @@ import { volumeSource } from '../mount/volumes.js'
 import { prepareInitLayer } from '../runtime/index.js'
 import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
+import { checkSecurityFlags } from './security.js'
 import type { ContainerMount, ContainerRecord } from './types.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Digest } from '../digest/digest.js'
@@ -105,6 +106,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
     throw new StoreError(Codes.INVALID_ARGUMENT, `the working directory '${workdir}' is invalid, it needs to be an absolute path`, { exit: 125 })
   }
   const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
+  const { seccompProfile } = checkSecurityFlags(o)
   const name = o.name === undefined ? undefined : validateName(o.name)
   const layers = base.layers
   const release = await gcLease(store.layout)
@@ -126,6 +128,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
       init: !!o.init, privileged: !!o.privileged, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], securityOpt: o.securityOpt ?? [],
+      ...(seccompProfile === undefined ? {} : { seccompProfile }),
     }
     // 2. Claim the name and create, under the lock so two creates cannot take one name.
     await withLock(store.layout, 'names', async () => {

@@ -13,7 +13,7 @@ import type { OciSpec } from '../runtime/index.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { currentState } from './state.js'
-import { bundleFiles, childPids, containerPid } from '../runtime/index.js'
+import { bundleFiles, childPids, containerPid, seccompFilter } from '../runtime/index.js'
 import { resolveUser } from './user.js'
 import { shQuote } from '../driver/index.js'
 import type { ContainerRecord } from './types.js'
@@ -62,7 +62,8 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   let cmd: string
   let argv: string[]
   if (rec.launcher === 'builtin') {
-    const plan = encodePlan({ ...config, process: process_ }, { seccomp: config.linux.seccomp ? f.seccomp : undefined }, { target: pid, userns: process.getuid?.() !== 0 })
+    const seccomp = config.linux.seccomp && (await seccompFilter(config.linux.seccomp, f.seccomp, store.layout.seccompFilter))
+    const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0 })
     await writeFile(planFile, plan, { mode: 0o600 })
     cmd = launcherBinary()
     argv = ['exec', planFile]

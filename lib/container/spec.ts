@@ -5,6 +5,7 @@ import type { ContainerRecord } from './types.js'
 import type { OciSpec } from '../runtime/types.js'
 import type { VolumeSource } from '../mount/types.js'
 import { launcherBinary } from '../_paths.js'
+import { containerSecurity } from './security.js'
 
 /** Where `--init` puts docker-init, as Docker does. */
 export const INIT_PATH = '/sbin/docker-init'
@@ -37,6 +38,7 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (nam
   // --init: Docker's docker-init, bind-mounted read-only (a write through /proc/1/exe must not
   // reach the host's binary) and run as PID 1 with the command after `--`.
   if (rec.init) mounts.push({ destination: INIT_PATH, type: 'bind', source: launcherBinary(), options: ['rbind', 'ro', 'rprivate'] })
+  const sec = containerSecurity(rec)
   return {
     ociVersion: '1.0.2',
     process: {
@@ -46,12 +48,13 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (nam
       env: rec.env,
       cwd: rec.cwd,
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile(), soft: nofile() }],
-      noNewPrivileges: false,
+      noNewPrivileges: sec.noNewPrivileges,
+      capabilities: sec.capabilities,
     },
     root: { path: rootfs, readonly: rec.readOnly },
     hostname: rec.hostname,
     mounts,
-    linux: { namespaces },
+    linux: { namespaces, maskedPaths: sec.maskedPaths, readonlyPaths: sec.readonlyPaths, ...(sec.seccomp ? { seccomp: sec.seccomp } : {}) },
   }
 }
 

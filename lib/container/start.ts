@@ -63,7 +63,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     const log = logPath(store, rec.id)
     const result = await launch(
       {
-        bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps,
+        bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
         stdio: opts.stdio === 'inherit' ? { kind: 'inherit' } : { kind: 'files', stdout: log, stderr: log },
         onSpawn: (pid) => {
           launcherPid = pid

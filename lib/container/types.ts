@@ -62,6 +62,8 @@ export interface ContainerRecord {
   capAdd?: string[]
   capDrop?: string[]
   securityOpt?: string[]
+  /** The profile of `--security-opt seccomp=FILE`, read at create (as Docker keeps it). */
+  seccompProfile?: string
 }
 
 export type ContainerStatus = 'created' | 'running' | 'exited'

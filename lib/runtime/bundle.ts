@@ -7,6 +7,7 @@
 
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { writeFileAtomic } from '../_fs.js'
+import { seccompJson } from './seccomp.js'
 import type { LaunchRequest, OciMount, OciSpec } from './types.js'
 
 export const bundleFiles = (bundleDir: string) => ({
@@ -85,7 +86,8 @@ export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>
   await mkdir(req.bundleDir, { recursive: true })
   const spec = completeSpec(req.spec, req.bundleDir)
   // The environment is in there (passwords, tokens): root's eyes only, as Docker's config.v2.json.
-  await writeFileAtomic(f.config, JSON.stringify(spec, null, 2) + '\n', 0o600)
+  // seccompJson: a seccomp argument past 2^53 is a bigint, written as a JSON number.
+  await writeFileAtomic(f.config, seccompJson(spec, 2) + '\n', 0o600)
   const h = req.spec.hostname || 'localhost'
   await writeFile(f.hostname, `${h}\n`)
   // hosts and resolv.conf are the container's to edit (Docker lets it): written once.

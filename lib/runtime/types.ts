@@ -11,14 +11,7 @@
 // Killing the launcher with SIGKILL takes the whole PID namespace, and with it every mount.
 
 import type { MountStep } from '../driver/types.js'
-
-/** runtime-spec linux.seccomp. */
-export interface OciSeccomp {
-  defaultAction: string
-  defaultErrnoRet?: number
-  architectures?: string[]
-  syscalls?: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo?: number; op: string }[] }[]
-}
+import type { OciSeccomp } from './seccomp.js'
 
 export type LauncherName = 'builtin' | 'runc' | 'crun'
 
@@ -69,6 +62,8 @@ export interface LaunchRequest {
   rootfsSteps: MountStep[]
   /** Where stdio goes: inherit the caller's, or files (detached: a log file). */
   stdio: { kind: 'inherit' } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
+  /** Where the built-in launcher keeps a compiled seccomp filter (key: profile and arch). */
+  seccompFilterPath?: (key: string) => string
   /** Called with the launcher's pid once it runs: signals sent to it reach the container. */
   onSpawn?: (pid: number) => void
 }
