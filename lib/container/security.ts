@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import { DEFAULT_MASKED, DEFAULT_READONLY, hostSeccompArch } from '../runtime/index.js'
-import { effectiveSeccomp, parseSecurityOpts, resolveCapabilities, type Capabilities } from '../runtime/security.js'
+import { ALL_CAPS, effectiveSeccomp, parseSecurityOpts, resolveCapabilities, type Capabilities } from '../runtime/security.js'
 import { DOCKER_DEFAULT_SECCOMP, parseSeccompProfile, seccompForContainer, type OciSeccomp } from '../runtime/seccomp.js'
 import type { ContainerRecord } from './types.js'
 
@@ -25,7 +25,7 @@ type Flags = Pick<ContainerRecord, 'privileged' | 'capAdd' | 'capDrop' | 'securi
  * and kept (as Docker keeps it in the container's config): returns its text.
  */
 export function checkSecurityFlags(o: Pick<ContainerRecord, 'privileged' | 'capAdd' | 'capDrop' | 'securityOpt'>): { seccompProfile?: string } {
-  resolveCapabilities({ capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged })
+  resolveCapabilities({ capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged, available: hostCapabilities() })
   const opts = parseSecurityOpts(o.securityOpt ?? [])
   const choice = effectiveSeccomp(opts, !!o.privileged)
   if (typeof choice !== 'object') return {}
@@ -40,7 +40,7 @@ export function checkSecurityFlags(o: Pick<ContainerRecord, 'privileged' | 'capA
 }
 
 export function containerSecurity(rec: Flags, arch = hostSeccompArch()): ContainerSecurity {
-  const capabilities = resolveCapabilities({ capAdd: rec.capAdd, capDrop: rec.capDrop, privileged: rec.privileged })
+  const capabilities = resolveCapabilities({ capAdd: rec.capAdd, capDrop: rec.capDrop, privileged: rec.privileged, available: hostCapabilities() })
   const opts = parseSecurityOpts(rec.securityOpt ?? [])
   const choice = effectiveSeccomp(opts, !!rec.privileged)
   const profile = choice === 'unconfined' ? undefined : choice === 'default' ? DOCKER_DEFAULT_SECCOMP : parseSeccompProfile(rec.seccompProfile ?? '')
@@ -53,4 +53,23 @@ export function containerSecurity(rec: Flags, arch = hostSeccompArch()): Contain
     maskedPaths: open ? [] : DEFAULT_MASKED,
     readonlyPaths: open ? [] : DEFAULT_READONLY,
   }
+}
+
+let hostCaps: string[] | undefined
+
+/**
+ * What we can grant: our own bounding set (a sandboxed host may lack some; moby asks the kernel,
+ * and runc then fails to set what it does not have). --privileged means all of these.
+ */
+function hostCapabilities(): string[] {
+  if (hostCaps) return hostCaps
+  let mask = -1n
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (m) mask = BigInt(`0x${m[1]}`)
+  } catch {
+    // no /proc: every capability the kernel has
+  }
+  hostCaps = ALL_CAPS.filter((_, bit) => (mask >> BigInt(bit)) & 1n)
+  return hostCaps
 }

@@ -39,6 +39,10 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (nam
   // reach the host's binary) and run as PID 1 with the command after `--`.
   if (rec.init) mounts.push({ destination: INIT_PATH, type: 'bind', source: launcherBinary(), options: ['rbind', 'ro', 'rprivate'] })
   const sec = containerSecurity(rec)
+  // --privileged: a writable /sys, as Docker gives it (the default one is read-only).
+  if (rec.privileged && !mounts.some((m) => m.destination.replace(/\/+$/, '') === '/sys')) {
+    mounts.push({ destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev'] })
+  }
   return {
     ociVersion: '1.0.2',
     process: {
