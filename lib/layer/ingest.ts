@@ -63,6 +63,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   const entries: IndexEntry[] = []
   const window = new Window(WINDOW)
   const guard = new SymlinkGuard()
+  const linkable = new Set<string>()
   const reader = readTar(hashed())
 
   const batch = deps.cas.chunkBatch()
@@ -100,9 +101,17 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
       const h = entry.header
       const path = normalizeEntryPath(h.name)
       guard.check(path, h.name)
-      if (h.type === 'symlink') guard.add(path)
-      else guard.remove(path)
-      if (h.type === 'hardlink') normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
+      const target = h.type === 'hardlink' ? normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`) : undefined
+      if (target !== undefined) {
+        guard.checkTarget(target, h.name, h.linkname)
+        // Only an earlier non-dir entry can be linked to: apply would refuse anything else, say so now.
+        if (!linkable.has(target)) {
+          throw new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not an earlier entry of the layer`, { data: { path: h.name }, exit: 1 })
+        }
+      }
+      guard.record(path, h.type, target)
+      if (h.type === 'dir') linkable.delete(path)
+      else linkable.add(path)
       const wh = whiteoutOf(path)
       if (wh && h.type !== 'file') {
         throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
