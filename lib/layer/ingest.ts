@@ -11,7 +11,7 @@ import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
 import { encodeIndex, type ChunkRef, type IndexEntry } from './_format.js'
-import { normalizeEntryPath, SymlinkGuard, whiteoutOf } from './paths.js'
+import { EntryChecks } from './entryChecks.js'
 import { Window } from './_window.js'
 
 export interface IngestDeps {
@@ -62,8 +62,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   const stats: IngestStats = { entries: 0, contentSize: 0, chunks: 0, newBytes: 0, newStored: 0 }
   const entries: IndexEntry[] = []
   const window = new Window(WINDOW)
-  const guard = new SymlinkGuard()
-  const linkable = new Set<string>()
+  const checks = new EntryChecks()
   const reader = readTar(hashed())
 
   const batch = deps.cas.chunkBatch()
@@ -99,24 +98,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   async function readEntries() {
     for await (const entry of reader) {
       const h = entry.header
-      const path = normalizeEntryPath(h.name)
-      guard.check(path, h.name)
-      const target = h.type === 'hardlink' ? normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`) : undefined
-      if (target !== undefined) {
-        guard.checkTarget(target, h.name, h.linkname)
-        // Only an earlier non-dir entry can be linked to: apply would refuse anything else, say so now.
-        if (!linkable.has(target)) {
-          throw new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not an earlier entry of the layer`, { data: { path: h.name }, exit: 1 })
-        }
-      }
-      guard.record(path, h.type, target)
-      if (h.type === 'dir') linkable.delete(path)
-      else linkable.add(path)
-      const wh = whiteoutOf(path)
-      if (wh && h.type !== 'file') {
-        throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
-      }
-
+      checks.check(h)
       const e: IndexEntry = { h: entry.headerBytes }
       if (h.size > 0) {
         const refs: ChunkRef[] = []
