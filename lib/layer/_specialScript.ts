@@ -12,6 +12,8 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 export class SpecialScript {
   private lines: string[] = []
+  /** Queued whiteouts: path -> line. */
+  private readonly whiteouts = new Map<string, number>()
 
   /** A device node or fifo at `abs`, with its owner (when `owner`) and mode. */
   node(abs: string, kind: 'char' | 'block' | 'fifo', major: number, minor: number, mode: number, owner?: { uid: number; gid: number }): void {
@@ -22,7 +24,16 @@ export class SpecialScript {
 
   /** An overlayfs whiteout: a 0/0 character device. */
   whiteout(abs: string): void {
-    this.lines.push(`mknod -- ${q(abs)} c 0 0`)
+    this.whiteouts.set(abs, this.lines.push(`mknod -- ${q(abs)} c 0 0`) - 1)
+  }
+
+  /** Drops a queued whiteout at `abs` (an entry of the same layer takes the path); whether there was one. */
+  cancelWhiteout(abs: string): boolean {
+    const i = this.whiteouts.get(abs)
+    if (i === undefined) return false
+    this.lines[i] = ':'
+    this.whiteouts.delete(abs)
+    return true
   }
 
   xattr(abs: string, name: string, value: Uint8Array): void {
@@ -38,6 +49,7 @@ export class SpecialScript {
     if (this.lines.length === 0) return
     const lines = this.lines
     this.lines = []
+    this.whiteouts.clear()
     const r = spawnSync('/bin/sh', ['-e'], { input: lines.join('\n') + '\n', encoding: 'utf8' })
     if (r.status !== 0) {
       throw new StoreError(Codes.LAYER_CORRUPT, `cannot create special files: ${(r.stderr || r.error?.message || '').trim()}`, {

@@ -50,6 +50,17 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     dirTimes = dirTimes.filter((d) => !under(d.rel, rel))
   })
 
+  // `.wh.<x>` hides x of LOWER layers only. Over an x this layer made (everything in a snapshot
+  // being extracted; what `created` holds in plain mode), a non-dir needs nothing more (it hides
+  // the lower x itself) and a dir becomes opaque; otherwise x goes.
+  const whiteout = async (target: string, entry: string) => {
+    const here = w.lstat(target)
+    if (plain ? created.has(target) : here !== undefined) {
+      if (here?.isDirectory()) opaqueDirs.push({ dir: target, entry })
+    } else if (plain) await w.remove(target)
+    else script.whiteout(w.abs(target))
+  }
+
   for (const e of ix.entries) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
@@ -60,12 +71,14 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
       else {
         const target = await w.place(wh.target, h.name, !plain)
         if (target === undefined) continue // plain: nothing there to delete
-        if (plain) await w.remove(target)
-        else script.whiteout(w.abs(target))
+        await whiteout(target, h.name)
       }
       continue
     }
     const at = (await w.place(rel, h.name))!
+    // `.wh.x` then `x` in one layer: lower x is gone and this x is new. A non-dir hides the
+    // lower x by itself; a dir must be opaque to, as OCI's rule means.
+    if (!plain && script.cancelWhiteout(w.abs(at)) && h.type === 'dir') opaqueDirs.push({ dir: at, entry: h.name })
     if (plain) for (let r = at; r !== '' && !created.has(r); r = parentOf(r)) created.add(r)
 
     // Replace whatever is there unless both are dirs (a dir entry over a dir merges).
