@@ -74,4 +74,6 @@ export const Codes = {
   FSCK_FAILED: 'FSCK_FAILED',
   /** More than 255 symlinks while resolving one path inside a root (the kernel's ELOOP). */
   SYMLINK_LOOP: 'SYMLINK_LOOP',
+  /** A live tree (a running container's) changed under a read: a dir became something else. */
+  TREE_CHANGED: 'TREE_CHANGED',
 } as const
