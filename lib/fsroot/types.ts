@@ -1,7 +1,7 @@
 // Image content on the host is always reached through "resolve in root": a path inside an image
 // (or a build context, a stage, a volume source) is looked up one component at a time, and a
 // symlink met on the way is followed with its target read inside the same root, never on the
-// host. The algorithm (resolve.ts) is written once over the small interface below, which two
+// host. The algorithm (resolveInRoot.ts) is written once over the small interface below, which two
 // backings implement:
 //   hostTree(dir)      - a plain host folder (a build context, a snapshot being extracted);
 //   mergedView(lowers) - a stack of read-only overlay snapshots seen merged, whiteouts and opaque

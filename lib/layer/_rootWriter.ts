@@ -19,7 +19,11 @@ import { baseOf, parentOf } from './paths.js'
 
 export class RootWriter {
   private readonly fs: TreeFs<Stats>
-  /** Entry parent as named -> its resolved, existing dir. Cleared whenever something is removed. */
+  /**
+   * Entry parent as named -> its resolved, existing dir: a layer's entries share parents, and
+   * resolving one costs an lstat per component. Only removals can change what a cached dir
+   * resolves to (a new link never lands on an existing dir), so they clear it.
+   */
   private readonly dirs = new Map<string, string>()
 
   constructor(readonly root: string, private readonly beforeRemove: (rel: string) => void) {

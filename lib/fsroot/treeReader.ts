@@ -1,8 +1,8 @@
-// Random access by relative path into a live tree, with the fd discipline of dirfd.ts: the
+// Random access by relative path into a live tree, with the fd discipline of dirFd.ts: the
 // dirs of the current path stay open, so visiting paths in tree order (parents before children,
 // as change lists and tar writers do) opens each dir once.
 
-import { DirFd } from './dirfd.js'
+import { DirFd } from './dirFd.js'
 
 export class TreeReader {
   /** Open dirs of the current path: stack[0] is the root, stack[i] the i-th component. */
