@@ -72,4 +72,8 @@ export const Codes = {
   /** The user stopped it (Ctrl-C): nothing was tagged, the store is sound. */
   CANCELED: 'CANCELED',
   FSCK_FAILED: 'FSCK_FAILED',
+  /** More than 255 symlinks while resolving one path inside a root (the kernel's ELOOP). */
+  SYMLINK_LOOP: 'SYMLINK_LOOP',
+  /** A live tree (a running container's) changed under a read: a dir became something else. */
+  TREE_CHANGED: 'TREE_CHANGED',
 } as const

@@ -4,16 +4,16 @@
 // rebuild re-reads only files whose metadata changed: hashing is proportional to what changed.
 
 import { createReadStream, type Stats } from 'node:fs'
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises'
+import { readFile, readlink } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
-import { byteOrder } from '../layer/index.js'
+import { hostTree, resolveInRoot, type TreeFs } from '../fsroot/index.js'
 
 export type IgnoreFn = (rel: string, isDir: boolean) => boolean
 
 export interface SourceItem {
-  /** Path relative to the context. */
+  /** Path relative to the source root, resolved (no symlink among its dirs). */
   rel: string
   abs: string
   stat: Stats
@@ -96,8 +96,22 @@ export function matchComponent(pattern: string, name: string): boolean {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const hasMeta = (s: string) => /[*?[\\]/.test(s)
 
-/** Expand a COPY source (relative to the context, may hold globs) to existing paths. */
-export async function expandSource(context: string, src: string, ignore: IgnoreFn): Promise<SourceItem[]> {
+/**
+ * Where COPY/ADD sources are read: the context (a host folder) or a stage or image (its merged
+ * snapshots, driver/view.ts). Sources are resolved inside it, as BuildKit does: a context
+ * symlink `link -> /etc` makes `COPY link/file` read `<context>/etc/file`, never the host's.
+ */
+export type SourceRoot = string | TreeFs<Stats>
+
+const treeOf = (r: SourceRoot): TreeFs<Stats> => (typeof r === 'string' ? hostTree(r) : r)
+
+/**
+ * Expand a COPY source (relative to the root, may hold globs) to existing paths. The dirs on the
+ * way are resolved inside the root; the last component is not followed (a symlink source is
+ * copied as a symlink). `rel` of each item is its resolved path.
+ */
+export async function expandSource(root: SourceRoot, src: string, ignore: IgnoreFn): Promise<SourceItem[]> {
+  const fs = treeOf(root)
   const parts: string[] = []
   for (const p of src.split('/')) {
     if (p === '' || p === '.') continue
@@ -107,45 +121,53 @@ export async function expandSource(context: string, src: string, ignore: IgnoreF
     } else parts.push(p)
   }
   let matches: string[] = ['']
-  for (const part of parts) {
+  for (const [i, part] of parts.entries()) {
     const next: string[] = []
     for (const m of matches) {
-      if (!hasMeta(part)) {
-        next.push(m ? `${m}/${part}` : part)
-        continue
+      const names = hasMeta(part) ? (await fs.list(m)).filter((n) => matchComponent(part, n)) : [part]
+      for (const n of names) {
+        const rel = m ? `${m}/${n}` : n
+        if (i === parts.length - 1) {
+          next.push(rel)
+          continue
+        }
+        const dir = await resolveInRoot(fs, rel, { follow: true })
+        if (dir.stat?.isDirectory()) next.push(dir.rel)
       }
-      const names = await readdir(m ? `${context}/${m}` : context).catch(() => [] as string[])
-      for (const n of names.sort(byteOrder)) if (matchComponent(part, n)) next.push(m ? `${m}/${n}` : n)
     }
     matches = next
   }
   const out: SourceItem[] = []
   for (const rel of matches) {
-    const abs = rel ? `${context}/${rel}` : context
-    const st = await lstat(abs).catch(() => undefined)
-    if (!st || (rel && ignore(rel, st.isDirectory()))) continue
-    out.push({ rel, abs, stat: st })
+    const e = await fs.entry(rel)
+    if (!e || (rel && ignore(rel, e.stat.isDirectory()))) continue
+    out.push({ rel, abs: e.path, stat: e.stat })
   }
   return out
 }
 
-/** Every path under a source dir (not the dir itself), sorted, parents first, minus ignored. */
-export async function* walkSource(context: string, dirRel: string, ignore: IgnoreFn): AsyncGenerator<SourceItem> {
-  const abs = dirRel ? `${context}/${dirRel}` : context
-  const names = (await readdir(abs)).sort(byteOrder)
+/** Every path under a source dir (not the dir itself), sorted, parents first, minus ignored. Never follows a symlink. */
+export async function* walkSource(root: SourceRoot, dirRel: string, ignore: IgnoreFn): AsyncGenerator<SourceItem> {
+  yield* walk(treeOf(root), dirRel, ignore)
+}
+
+async function* walk(fs: TreeFs<Stats>, dirRel: string, ignore: IgnoreFn): AsyncGenerator<SourceItem> {
+  const names = await fs.list(dirRel)
   // A folder's entries are stat'ed together: one at a time, a 10 000-file context spent most
   // of a fully cached rebuild waiting on lstat round trips.
-  const stats = await Promise.all(names.map((n) => lstat(`${abs}/${n}`)))
+  const entries = await Promise.all(names.map((n) => fs.entry(dirRel ? `${dirRel}/${n}` : n)))
   for (const [i, n] of names.entries()) {
     const rel = dirRel ? `${dirRel}/${n}` : n
-    const st = stats[i]
-    if (ignore(rel, st.isDirectory())) {
-      if (!st.isDirectory()) continue
+    const e = entries[i]
+    if (!e) continue // gone since it was listed
+    const isDir = e.stat.isDirectory()
+    if (ignore(rel, isDir)) {
+      if (!isDir) continue
       // An excluded dir may still hold re-included (!pattern) children: look inside.
-      for await (const child of walkSource(context, rel, ignore)) yield child
+      yield* walk(fs, rel, ignore)
       continue
     }
-    yield { rel, abs: `${context}/${rel}`, stat: st }
-    if (st.isDirectory()) yield* walkSource(context, rel, ignore)
+    yield { rel, abs: e.path, stat: e.stat }
+    if (isDir) yield* walk(fs, rel, ignore)
   }
 }

@@ -1,18 +1,17 @@
 // COPY and ADD: the step's layer is made straight from the sources (no container): each source
 // is resolved (globs, .dockerignore), mapped to its destination as Docker does, hashed for the
 // cache key (content, names, modes, ownership; never mtimes), and written as a tar stream into
-// a new layer. ADD also unpacks local tar archives (plain or compressed) into the destination;
+// a new layer. ADD also unpacks local tar archives (plain or compressed) into the destination,
+// entry by entry, without extracting them to disk (addArchive.ts);
 // a downloaded file (ADD <url>, remote.ts) is placed by the same rules but never unpacked.
 
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
-import { spawnSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
-import { itemsTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
-import { ContextHasher, expandSource, walkSource, type IgnoreFn, type SourceItem } from './context.js'
+import { itemsTar, type LayerRecord, type TarItem, type TreeTarOptions } from '../layer/index.js'
+import { ContextHasher, expandSource, walkSource, type IgnoreFn, type SourceItem, type SourceRoot } from './context.js'
+import { archiveItems } from './addArchive.js'
 
 export interface CopyItem {
   /** Path in the layer (relative, no leading "/"). */
@@ -35,8 +34,8 @@ export interface CopyPlan {
 export type LowerStat = (path: string) => Promise<'dir' | 'other' | undefined>
 
 export interface CopyOptions {
-  /** Root the sources are relative to: the context, or another stage's root (--from). */
-  sourceRoot: string
+  /** Root the sources are resolved in: the context, or another stage's merged view (--from). */
+  sourceRoot: SourceRoot
   sources: string[]
   /** Absolute destination (already resolved against WORKDIR). */
   dest: string
@@ -104,26 +103,18 @@ export async function placeItems(o: CopyOptions, matched: SourceItem[]): Promise
 export async function copyLayer(store: Store, layers: LayerRecord[], plan: CopyPlan, o: CopyOptions, tar: TreeTarOptions = {}): Promise<AddedLayer> {
   const parent = layers.length > 0 ? layers[layers.length - 1].chainId : null
   const owner = o.chown ?? (o.keepOwner ? undefined : { uid: 0, gid: 0 })
-  const extracted: string[] = []
-  try {
-    const items = []
+  async function* items(): AsyncGenerator<TarItem> {
     for (const it of plan.items) {
       if (o.extractArchives && !it.noExtract && it.stat.isFile() && isArchive(it.abs)) {
-        // ADD unpacks local archives: extract with GNU tar into a temp dir, copy that in.
-        const tmp = await mkdtemp(`${tmpdir()}/store-add-`)
-        extracted.push(tmp)
-        const r = spawnSync('tar', ['-x', '-f', it.abs, '-C', tmp, '--no-same-owner'], { encoding: 'utf8' })
-        if (r.status !== 0) throw new StoreError(Codes.BUILD_FAILED, `ADD cannot unpack ${it.abs}: ${r.stderr.trim()}`, { exit: 1 })
-        const destDir = it.name.slice(0, it.name.lastIndexOf('/'))
-        for await (const c of walkSource(tmp, '', () => false)) items.push({ name: destDir ? `${destDir}/${c.rel}` : c.rel, source: c.abs, stat: c.stat, mode: o.chmod })
+        // ADD unpacks local archives: their entries go into the layer as they are read.
+        const destDir = it.name.slice(0, Math.max(0, it.name.lastIndexOf('/')))
+        yield* archiveItems(it.abs, it.abs.slice(it.abs.lastIndexOf('/') + 1), destDir, o.chmod)
         continue
       }
-      items.push({ name: it.name, source: it.abs, stat: it.stat, mode: it.created ? undefined : o.chmod })
+      yield { name: it.name, source: it.abs, stat: it.stat, mode: it.created ? undefined : o.chmod }
     }
-    return await addLayer(store, parent, itemsTar(items, { ...tar, chown: owner }))
-  } finally {
-    for (const d of extracted) await rm(d, { recursive: true, force: true })
   }
+  return addLayer(store, parent, itemsTar(items(), { ...tar, chown: owner }))
 }
 
 function isArchive(path: string): boolean {

@@ -20,7 +20,7 @@ import { gcLease } from '../_lock.js'
 import { resolveUser } from '../container/user.js'
 import * as P from './parser/index.js'
 import { cacheGet, cacheKey, cachePut } from './cache.js'
-import { ContextHasher, type IgnoreFn } from './context.js'
+import { ContextHasher, type IgnoreFn, type SourceRoot } from './context.js'
 import { copyLayer, planCopy, type CopyItem, type LowerStat } from './copyStep.js'
 import { canceledError, runStep } from './runStep.js'
 import { Progress, silentView, type ProgressView } from './progress.js'
@@ -325,7 +325,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
           case 'ADD': {
             const e = P.expandInstruction(instr, scope.vars(), esc)
             const v = progress.step(title)
-            let sourceRoot = o.context
+            let sourceRoot: SourceRoot | undefined = o.context
             let keepOwner = false
             let fromKey = 'context'
             if (e.kind === 'COPY' && e.from !== undefined) {

@@ -1,17 +1,14 @@
-// A stage's (or an image's) file system as a plain folder, for COPY --from: the layers applied
-// in order with OCI whiteout semantics into a temp dir under the store's ingest area.
+// A stage's (or an image's) file system for COPY --from: the merged view of its snapshots
+// (driver/view.ts), read in place. Nothing is materialised: sources are resolved inside that
+// view (a stage's `ln -s / /l` makes `COPY --from=stage /l/etc/passwd` read the stage's own
+// /etc/passwd, never the host's), and files are read from the snapshot that holds them. It also
+// saves applying every layer of the stage to a temp dir for each COPY --from.
 
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { Store } from '../store.js'
-import { applyLayer, loadIndex, type LayerRecord } from '../layer/index.js'
+import { ensureSnapshots, type LayerRecord } from '../layer/index.js'
+import { mergedView, type MergedView } from '../driver/index.js'
 
-export async function materialize(store: Store, layers: LayerRecord[]): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(`${store.layout.ingestDir}/stage-`)
-  try {
-    for (const l of layers) await applyLayer(store.cas, await loadIndex(store.cas, l.index), dir, { mode: 'plain' })
-  } catch (e) {
-    await rm(dir, { recursive: true, force: true })
-    throw e
-  }
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+export async function materialize(store: Store, layers: LayerRecord[]): Promise<{ dir: MergedView; cleanup: () => Promise<void> }> {
+  const snapshots = await ensureSnapshots(store.cas, store.layout, layers)
+  return { dir: mergedView([...snapshots].reverse()), cleanup: async () => {} }
 }

@@ -1,8 +1,12 @@
 // `-u USER[:GROUP]` resolved through the image's /etc/passwd and /etc/group, read from the
-// container's layers (top-most first; a whiteout hides lower files).
+// container's layers as the container will see them: the merged view of the lowers (top-most
+// first; whiteouts and opaque dirs hide lower files) with the path resolved inside it, so an
+// image whose /etc is a symlink reads its own files, never the host's.
 
-import { readFile, lstat } from 'node:fs/promises'
+import { closeSync, constants as C, fstatSync, openSync, readFileSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
+import { mergedView } from '../driver/index.js'
+import { resolveInRoot, type TreeFs } from '../fsroot/index.js'
 
 export interface ResolvedUser {
   uid: number
@@ -11,24 +15,34 @@ export interface ResolvedUser {
   home: string
 }
 
-/** Read a file as the merged view of `dirs` (top-most first) would show it. */
-export async function readMerged(dirs: string[], rel: string): Promise<string | undefined> {
-  for (const d of dirs) {
-    const p = `${d}/${rel}`
-    const st = await lstat(p).catch(() => undefined)
-    if (!st) continue
-    if (st.isCharacterDevice() && Number(st.rdev) === 0) return undefined // overlay whiteout
-    return readFile(p, 'utf8').catch(() => undefined)
+/** Read a file as the merged view of `dirs` (top-most first) would show it; undefined when absent. */
+export async function readMerged(dirs: string[] | TreeFs, rel: string): Promise<string | undefined> {
+  const view = Array.isArray(dirs) ? mergedView(dirs) : dirs
+  const r = await resolveInRoot(view, rel, { follow: true })
+  const e = r.stat ? await view.entry(r.rel) : undefined
+  if (!e) return undefined
+  let fd: number
+  try {
+    fd = openSync(e.path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK)
+  } catch {
+    return undefined
   }
-  return undefined
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined
+  } finally {
+    closeSync(fd)
+  }
 }
 
 const isNum = (s: string) => /^\d+$/.test(s)
 
 export async function resolveUser(dirs: string[], spec: string): Promise<ResolvedUser> {
   const [userPart, groupPart] = spec === '' ? ['root', undefined] : spec.split(':', 2)
-  const passwd = ((await readMerged(dirs, 'etc/passwd')) ?? '').split('\n').map((l) => l.split(':'))
-  const groups = ((await readMerged(dirs, 'etc/group')) ?? '').split('\n').map((l) => l.split(':'))
+  const view = mergedView(dirs)
+  const passwdFile = await readMerged(view, 'etc/passwd')
+  const passwd = (passwdFile ?? '').split('\n').map((l) => l.split(':'))
+  const groupFile = await readMerged(view, 'etc/group')
+  const groups = (groupFile ?? '').split('\n').map((l) => l.split(':'))
   let uid: number
   let gid = 0
   let home = '/'
@@ -41,6 +55,10 @@ export async function resolveUser(dirs: string[], spec: string): Promise<Resolve
     name = entry[0]
   } else if (isNum(userPart)) {
     uid = Number(userPart)
+  } else if (userPart === 'root' && (spec === '' || passwdFile === undefined)) {
+    // No user asked for, or root in an image without /etc/passwd (FROM scratch + a static
+    // binary): uid 0, as Docker runs them.
+    uid = 0
   } else {
     throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find user ${userPart}: no matching entries in passwd file`, { exit: 125 })
   }
@@ -48,6 +66,7 @@ export async function resolveUser(dirs: string[], spec: string): Promise<Resolve
     const g = groups.find((x) => x.length >= 3 && (isNum(groupPart) ? x[2] === groupPart : x[0] === groupPart))
     if (g) gid = Number(g[2])
     else if (isNum(groupPart)) gid = Number(groupPart)
+    else if (groupPart === 'root' && groupFile === undefined) gid = 0
     else throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find group ${groupPart}: no matching entries in group file`, { exit: 125 })
   }
   const additionalGids =

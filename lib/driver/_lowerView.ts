@@ -8,6 +8,7 @@
 
 import { lstatSync, readdirSync, type BigIntStats, type Stats } from 'node:fs'
 import type { OpaqueOracle } from './_xattr.js'
+import { byteOrder } from '../fsroot/index.js'
 
 export interface LowerEntry {
   /** Host path of the top-most lower that provides this path. */
@@ -60,7 +61,7 @@ export class LowerView {
     return undefined
   }
 
-  /** Names visible in the merged dir `rel` (sorted), empty when it is not a dir in the lowers. */
+  /** Names visible in the merged dir `rel` (in byte order), empty when it is not a dir in the lowers. */
   async list(rel: string): Promise<string[]> {
     const stack = await this.stack(rel)
     const seen = new Map<string, boolean>() // name -> visible
@@ -71,7 +72,7 @@ export class LowerView {
         seen.set(n, !isWhiteout(st))
       }
     }
-    return [...seen].filter(([, v]) => v).map(([n]) => n).sort()
+    return [...seen].filter(([, v]) => v).map(([n]) => n).sort(byteOrder)
   }
 
   /** Host dirs, top-first, whose contents merge into the lower view of dir `rel`. */

@@ -9,17 +9,22 @@
 // harmless). Deleted paths are reported once, at the top-most deleted one; a dir is reported
 // (modify) when its own metadata changed or anything below it did, as overlayfs' copy-up would.
 
-import { lstat, open, readdir, readlink } from 'node:fs/promises'
-import type { BigIntStats } from 'node:fs'
+import { closeSync, openSync, readSync, readlinkSync, type BigIntStats } from 'node:fs'
 import type { LayerChange } from './types.js'
 import { LowerView } from './_lowerView.js'
 import { xattrsOf, type OpaqueOracle } from './_xattr.js'
-import { byteOrder } from './_upperChanges.js'
+import { DirFd, byteOrder } from '../fsroot/index.js'
 
 export async function treeChanges(rootfs: string, lowers: string[], oracle: OpaqueOracle, sinceCtimeNs: bigint, ignoreXattrs: string[]): Promise<LayerChange[]> {
   const view = new LowerView(lowers, oracle)
   const ctx: Ctx = { rootfs, view, since: sinceCtimeNs, ignore: new Set(ignoreXattrs) }
-  return walk(ctx, '', false)
+  // The rootfs may be a running container's: walked through open dir fds (fsroot's DirFd).
+  const top = DirFd.open(rootfs)
+  try {
+    return await walk(ctx, top, '', false)
+  } finally {
+    top.close()
+  }
 }
 
 interface Ctx {
@@ -29,40 +34,47 @@ interface Ctx {
   ignore: Set<string>
 }
 
-async function walk(ctx: Ctx, rel: string, fresh: boolean): Promise<LayerChange[]> {
-  const dir = rel ? `${ctx.rootfs}/${rel}` : ctx.rootfs
-  const here = new Set(await readdir(dir))
+async function walk(ctx: Ctx, d: DirFd, rel: string, fresh: boolean): Promise<LayerChange[]> {
+  const here = new Set(d.list())
   const below = fresh ? [] : await ctx.view.list(rel)
   const names = [...new Set([...here, ...below])].sort(byteOrder)
   const out: LayerChange[] = []
+  const sub = async (n: string, path: string, childFresh: boolean) => {
+    const child = d.dir(n)
+    try {
+      return await walk(ctx, child, path, childFresh)
+    } finally {
+      child.close()
+    }
+  }
   for (const n of names) {
     const path = rel ? `${rel}/${n}` : n
-    const source = `${dir}/${n}`
+    const change = { path, source: `${ctx.rootfs}/${path}`, root: ctx.rootfs }
     if (!here.has(n)) {
       out.push({ kind: 'delete', path })
       continue
     }
-    const st = await lstat(source, { bigint: true })
+    const st = d.lstat(n, { bigint: true })
     const lower = fresh ? undefined : await ctx.view.lookup(path)
     if (!lower) {
-      out.push({ kind: 'add', path, source })
-      if (st.isDirectory()) out.push(...(await walk(ctx, path, true)))
+      out.push({ kind: 'add', ...change })
+      if (st.isDirectory()) out.push(...(await sub(n, path, true)))
       continue
     }
     if (st.isDirectory() && lower.stat.isDirectory()) {
-      const children = await walk(ctx, path, false)
-      if (children.length > 0 || metaDiffers(st, lower.stat) || (st.ctimeNs >= ctx.since && (await xattrsDiffer(ctx, source, lower.path)))) {
-        out.push({ kind: 'modify', path, source }, ...children)
+      const children = await sub(n, path, false)
+      if (children.length > 0 || metaDiffers(st, lower.stat) || (st.ctimeNs >= ctx.since && (await xattrsDiffer(ctx, d.atForChild(n), lower.path)))) {
+        out.push({ kind: 'modify', ...change }, ...children)
       }
       continue
     }
     if (st.isDirectory() !== lower.stat.isDirectory()) {
       // Replaced across kinds: the new entry supersedes the old one (a new dir's children are new).
-      out.push({ kind: 'modify', path, source })
-      if (st.isDirectory()) out.push(...(await walk(ctx, path, true)))
+      out.push({ kind: 'modify', ...change })
+      if (st.isDirectory()) out.push(...(await sub(n, path, true)))
       continue
     }
-    if (await entryDiffers(ctx, st, source, lower.stat, lower.path)) out.push({ kind: 'modify', path, source })
+    if (await entryDiffers(ctx, d, n, st, lower.stat, lower.path)) out.push({ kind: 'modify', ...change })
   }
   return out
 }
@@ -79,12 +91,12 @@ function metaDiffers(a: BigIntStats, b: BigIntStats): boolean {
   )
 }
 
-async function entryDiffers(ctx: Ctx, st: BigIntStats, path: string, lst: BigIntStats, lpath: string): Promise<boolean> {
+async function entryDiffers(ctx: Ctx, d: DirFd, n: string, st: BigIntStats, lst: BigIntStats, lpath: string): Promise<boolean> {
   if (metaDiffers(st, lst)) return true
-  if (st.isSymbolicLink() && (await readlink(path)) !== (await readlink(lpath))) return true
+  if (st.isSymbolicLink() && d.readlink(n) !== readlinkSync(lpath)) return true
   if (st.ctimeNs < ctx.since) return false
-  if (await xattrsDiffer(ctx, path, lpath)) return true
-  return st.isFile() && !(await sameBytes(path, lpath))
+  if (await xattrsDiffer(ctx, d.atForChild(n), lpath)) return true
+  return st.isFile() && !sameBytes(d, n, lpath)
 }
 
 async function xattrsDiffer(ctx: Ctx, a: string, b: string): Promise<boolean> {
@@ -94,18 +106,22 @@ async function xattrsDiffer(ctx: Ctx, a: string, b: string): Promise<boolean> {
   return strip(x.get(a)) !== strip(x.get(b))
 }
 
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [fa, fb] = await Promise.all([open(a, 'r'), open(b, 'r')])
+/** Synchronous reads: both files are on local disks, and this runs for touched files only. */
+function sameBytes(d: DirFd, n: string, b: string): boolean {
+  const fa = d.openFile(n)
+  const fb = openSync(b, 'r')
   try {
     const ba = Buffer.alloc(1 << 16)
     const bb = Buffer.alloc(1 << 16)
     for (;;) {
-      const [ra, rb] = await Promise.all([fa.read(ba, 0, ba.length, null), fb.read(bb, 0, bb.length, null)])
-      if (ra.bytesRead !== rb.bytesRead) return false
-      if (ra.bytesRead === 0) return true
-      if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false
+      const ra = readSync(fa, ba, 0, ba.length, null)
+      const rb = readSync(fb, bb, 0, bb.length, null)
+      if (ra !== rb) return false
+      if (ra === 0) return true
+      if (!ba.subarray(0, ra).equals(bb.subarray(0, rb))) return false
     }
   } finally {
-    await Promise.all([fa.close(), fb.close()])
+    closeSync(fa)
+    closeSync(fb)
   }
 }

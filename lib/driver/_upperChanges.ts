@@ -6,57 +6,74 @@
 // fuse-overlayfs without privileges writes `.wh.<name>` files and `.wh..wh..opq` markers instead,
 // and as root adds a `.wh..opq` device next to the opaque xattr: both forms are understood.
 // Order: depth-first, names in byte order: parents before children, as the layer writer wants.
+// The upper dir may belong to a running container: it is walked through open dir fds (fsroot's
+// DirFd), so a dir swapped for a symlink mid-walk is never followed onto the host.
 
-import { lstat, readdir } from 'node:fs/promises'
 import type { LayerChange } from './types.js'
 import { LowerView, isWhiteout } from './_lowerView.js'
 import type { OpaqueOracle } from './_xattr.js'
+import { DirFd, byteOrder } from '../fsroot/index.js'
 
 const WH = '.wh.'
 const OPQ = '.wh..wh..opq'
 
-export const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+export { byteOrder }
+
+interface Ctx {
+  upper: string
+  view: LowerView
+  oracle: OpaqueOracle
+  out: LayerChange[]
+}
 
 export async function upperChanges(upper: string, lowers: string[], oracle: OpaqueOracle): Promise<LayerChange[]> {
-  const view = new LowerView(lowers, oracle)
-  const out: LayerChange[] = []
-  await walk(upper, '', view, oracle, false, out)
-  return out
+  const ctx: Ctx = { upper, view: new LowerView(lowers, oracle), oracle, out: [] }
+  const top = DirFd.open(upper)
+  try {
+    await walk(ctx, top, '', false)
+  } finally {
+    top.close()
+  }
+  return ctx.out
 }
 
 /** `fresh`: the dir is new or opaque, so nothing below it exists in the lower view. */
-async function walk(upper: string, rel: string, view: LowerView, oracle: OpaqueOracle, fresh: boolean, out: LayerChange[]): Promise<void> {
-  const dir = rel ? `${upper}/${rel}` : upper
-  const names = (await readdir(dir)).sort(byteOrder)
-  const entries = await Promise.all(names.map(async (n) => ({ n, st: await lstat(`${dir}/${n}`) })))
-  const subdirs = entries.filter((e) => e.st.isDirectory()).map((e) => `${dir}/${e.n}`)
-  const opaque = await oracle.opaque(subdirs)
+async function walk(ctx: Ctx, d: DirFd, rel: string, fresh: boolean): Promise<void> {
+  const names = d.list().sort(byteOrder)
+  const entries = names.map((n) => ({ n, st: d.lstat(n) }))
+  // getfattr is another process: it reaches the dirs through our fd as /proc/<pid>/fd/N/name.
+  const opaque = await ctx.oracle.opaque(entries.filter((e) => e.st.isDirectory()).map((e) => d.atForChild(e.n)))
   for (const { n, st } of entries) {
     const path = rel ? `${rel}/${n}` : n
-    const source = `${dir}/${n}`
+    const source = `${ctx.upper}/${path}`
     if (n.startsWith(WH)) {
       // fuse-overlayfs bookkeeping: a `.wh.<x>` file deletes x (unless x was re-created here).
       if (n !== OPQ && st.isFile() && !names.includes(n.slice(WH.length))) {
-        out.push({ kind: 'delete', path: rel ? `${rel}/${n.slice(WH.length)}` : n.slice(WH.length) })
+        ctx.out.push({ kind: 'delete', path: rel ? `${rel}/${n.slice(WH.length)}` : n.slice(WH.length) })
       }
       continue
     }
     if (isWhiteout(st)) {
-      out.push({ kind: 'delete', path })
+      ctx.out.push({ kind: 'delete', path })
       continue
     }
     if (st.isDirectory()) {
-      const isOpaque = opaque.has(source) || (await readdir(source)).includes(OPQ)
-      const lower = fresh ? undefined : await view.lookup(path)
-      const lowerDir = lower?.stat.isDirectory() === true
-      // An opaque marker only means something over a lower dir; over a file or nothing it is a
-      // plain new dir.
-      if (isOpaque && lowerDir) out.push({ kind: 'opaque', path, source })
-      else out.push({ kind: lower ? 'modify' : 'add', path, source })
-      await walk(upper, path, view, oracle, isOpaque || !lowerDir, out)
+      const child = d.dir(n)
+      try {
+        const isOpaque = opaque.has(d.atForChild(n)) || child.list().includes(OPQ)
+        const lower = fresh ? undefined : await ctx.view.lookup(path)
+        const lowerDir = lower?.stat.isDirectory() === true
+        // An opaque marker only means something over a lower dir; over a file or nothing it is a
+        // plain new dir.
+        if (isOpaque && lowerDir) ctx.out.push({ kind: 'opaque', path, source, root: ctx.upper })
+        else ctx.out.push({ kind: lower ? 'modify' : 'add', path, source, root: ctx.upper })
+        await walk(ctx, child, path, isOpaque || !lowerDir)
+      } finally {
+        child.close()
+      }
       continue
     }
-    const inLower = !fresh && (await view.lookup(path)) !== undefined
-    out.push({ kind: inLower ? 'modify' : 'add', path, source })
+    const inLower = !fresh && (await ctx.view.lookup(path)) !== undefined
+    ctx.out.push({ kind: inLower ? 'modify' : 'add', path, source, root: ctx.upper })
   }
 }

@@ -42,7 +42,8 @@ export async function scanOracle(names: string[], roots: string[]): Promise<Opaq
 async function getfattr(names: string[], paths: string[], recursive: boolean): Promise<string[]> {
   if (paths.length === 0) return []
   const pattern = `^(${names.map(esc).join('|')})$`
-  const args = ['--absolute-names', '-P', '-d', '-m', pattern, ...(recursive ? ['-R'] : []), '--', ...paths]
+  // -h: a path that is (or became) a symlink answers for itself, never for its target.
+  const args = ['--absolute-names', '-h', '-P', '-d', '-m', pattern, ...(recursive ? ['-R'] : []), '--', ...paths]
   const r = await exec('getfattr', args)
   if (r.code === 127) {
     throw new StoreError(Codes.DRIVER_UNAVAILABLE, 'getfattr not found: cannot read overlay opaque markers', {
@@ -69,7 +70,7 @@ export function unescapeName(latin1: string): string {
 export async function xattrsOf(paths: string[]): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>(paths.map((p) => [p, new Map()]))
   if (paths.length === 0) return out
-  const r = await exec('getfattr', ['--absolute-names', '-P', '-d', '-m', '-', '-e', 'hex', '--', ...paths])
+  const r = await exec('getfattr', ['--absolute-names', '-h', '-P', '-d', '-m', '-', '-e', 'hex', '--', ...paths])
   if (r.code === 127) return out
   let cur: Map<string, string> | undefined
   for (const line of r.stdout.toString('latin1').split('\n')) {

@@ -28,9 +28,11 @@ export interface RootfsPlan {
 
 /** A change in a container's writable layer, in OCI terms. `path` is relative, no leading "/". */
 export type LayerChange =
-  | { kind: 'add' | 'modify'; path: string; source: string } // source: host path holding it now
+  // source: host path holding it now (for messages); root: the live tree it is in, so readers
+  // reach `path` from `root` without following links (fsroot's TreeReader): source === `${root}/${path}`
+  | { kind: 'add' | 'modify'; path: string; source: string; root: string }
   | { kind: 'delete'; path: string } // becomes .wh.<name>
-  | { kind: 'opaque'; path: string; source: string } // dir whose lower children are hidden: dir + .wh..wh..opq
+  | { kind: 'opaque'; path: string; source: string; root: string } // dir whose lower children are hidden: dir + .wh..wh..opq
 
 export interface StorageDriver {
   readonly name: DriverName

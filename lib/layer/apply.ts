@@ -6,18 +6,22 @@
 //                   <name>; an opaque marker removes every child of its dir that this layer did
 //                   not itself create, wherever the marker appears in the tar. `.wh.` names never
 //                   appear in the result.
-// Every path is checked against escapes (.., absolute, through a symlink) before it is used.
-// Node has no mknod/setxattr: devices, fifos, whiteout devices and xattrs are collected and made
-// by one batched shell script at the end (they are rare, so one spawn per layer).
+// Names with ".." or a leading "/" are refused (normalizeEntryPath); every other path is
+// resolved inside the root before use (_rootWriter.ts), and the last component of an entry is
+// never followed: it is removed and re-created (files with O_EXCL|O_NOFOLLOW, their metadata
+// set through the open handle), so nothing outside the root is written, replaced or removed.
+// Devices, fifos, whiteout devices and xattrs go to one batched script (_specialScript.ts).
 
-import { chmod, lchown, link, lstat, mkdir, open, rm, symlink, lutimes, utimes, readdir } from 'node:fs/promises'
-import { spawnSync } from 'node:child_process'
+import { chmod, lchown, link, lutimes, mkdir, open, readdir, symlink } from 'node:fs/promises'
+import { constants as C } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import type { ContentStore } from '../cas/types.js'
 import { digestFromHex } from '../digest/digest.js'
-import { parseHeaderBytes } from '../tar/index.js'
+import { parseHeaderBytes, type TarHeader } from '../tar/index.js'
 import type { LayerIndex } from './_format.js'
-import { normalizeEntryPath, parentOf, SymlinkGuard, whiteoutOf } from './paths.js'
+import { normalizeEntryPath, parentOf, whiteoutOf } from './paths.js'
+import { RootWriter, corrupt } from './_rootWriter.js'
+import { SpecialScript } from './_specialScript.js'
 
 export type ApplyMode = 'overlay' | 'plain'
 
@@ -29,111 +33,125 @@ export interface ApplyOptions {
   chown?: boolean
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`)
 
 export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string, opts: ApplyOptions): Promise<void> {
-  const guard = new SymlinkGuard()
-  const created = new Set<string>()
-  const opaqueDirs: string[] = []
-  const dirTimes: { path: string; mtime: number }[] = []
-  const script: string[] = []
+  const plain = opts.mode === 'plain'
+  const created = new Set<string>() // resolved paths this layer made (plain mode's opaque rule)
+  const opaqueDirs: { dir: string; entry: string }[] = []
+  let dirTimes: { rel: string; mtime: number }[] = []
+  const script = new SpecialScript()
   const chown = opts.chown ?? process.getuid?.() === 0
   const opaqueXattr = opts.opaqueXattr ?? 'trusted.overlay.opaque'
+  const w = new RootWriter(root, (rel) => {
+    // Queued commands name paths that are about to change: run them first. A removed dir's
+    // time is not set at the end (the path may be a link by then).
+    script.flush()
+    dirTimes = dirTimes.filter((d) => !under(d.rel, rel))
+  })
+
+  // `.wh.<x>` hides x of LOWER layers only. Over an x this layer made (everything in a snapshot
+  // being extracted; what `created` holds in plain mode), a non-dir needs nothing more (it hides
+  // the lower x itself) and a dir becomes opaque; otherwise x goes.
+  const whiteout = async (target: string, entry: string) => {
+    const here = w.lstat(target)
+    if (plain ? created.has(target) : here !== undefined) {
+      if (here?.isDirectory()) opaqueDirs.push({ dir: target, entry })
+    } else if (plain) await w.remove(target)
+    else script.whiteout(w.abs(target))
+  }
 
   for (const e of ix.entries) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
     if (rel === '') continue // the root itself: keep the snapshot's own metadata
-    guard.check(rel, h.name)
-    if (opts.mode === 'plain') await checkNoSymlinkParents(root, rel, h.name)
-    const abs = `${root}/${rel}`
     const wh = whiteoutOf(rel)
     if (wh) {
-      if (wh.kind === 'opaque') {
-        opaqueDirs.push(wh.dir)
-      } else if (opts.mode === 'overlay') {
-        await mkdir(`${root}/${parentOf(wh.target)}`, { recursive: true })
-        script.push(`mknod ${q(`${root}/${wh.target}`)} c 0 0`)
-      } else {
-        await rm(`${root}/${wh.target}`, { recursive: true, force: true })
+      if (wh.kind === 'opaque') opaqueDirs.push({ dir: wh.dir, entry: h.name })
+      else {
+        const target = await w.place(wh.target, h.name, !plain)
+        if (target === undefined) continue // plain: nothing there to delete
+        await whiteout(target, h.name)
       }
       continue
     }
-    await mkdir(parentOf(abs), { recursive: true })
-    for (let r = rel; r !== '' && !created.has(r); r = parentOf(r)) created.add(r)
-    if (h.type === 'symlink') guard.add(rel)
-    else guard.remove(rel)
+    const at = (await w.place(rel, h.name))!
+    // `.wh.x` then `x` in one layer: lower x is gone and this x is new. A non-dir hides the
+    // lower x by itself; a dir must be opaque to, as OCI's rule means.
+    if (!plain && script.cancelWhiteout(w.abs(at)) && h.type === 'dir') opaqueDirs.push({ dir: at, entry: h.name })
+    if (plain) for (let r = at; r !== '' && !created.has(r); r = parentOf(r)) created.add(r)
 
     // Replace whatever is there unless both are dirs (a dir entry over a dir merges).
-    const existing = await lstat(abs).catch(() => undefined)
-    if (existing && !(existing.isDirectory() && h.type === 'dir')) await rm(abs, { recursive: true, force: true })
-
+    const existing = w.lstat(at)
+    if (existing && !(existing.isDirectory() && h.type === 'dir')) await w.remove(at)
+    const abs = w.abs(at)
+    const owner = chown ? { uid: h.uid, gid: h.gid } : undefined
     switch (h.type) {
       case 'dir':
-        await mkdir(abs, { recursive: true })
-        dirTimes.push({ path: abs, mtime: h.mtime })
+        if (!existing) await mkdir(abs)
+        if (owner) await lchown(abs, owner.uid, owner.gid)
+        await chmod(abs, h.mode & 0o7777) // a real dir: checked above or just made
+        dirTimes.push({ rel: at, mtime: h.mtime })
         break
       case 'file':
-        await writeFile(cas, abs, e.c ?? [], h.size, h.name)
+        await writeFile(cas, abs, e.c ?? [], h, owner)
         break
       case 'symlink':
         await symlink(h.linkname, abs)
+        if (owner) await lchown(abs, owner.uid, owner.gid)
+        await lutimes(abs, h.mtime, h.mtime)
         break
-      case 'hardlink': {
-        const target = normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
-        guard.check(target, h.linkname)
-        try {
-          await link(`${root}/${target}`, abs)
-        } catch (err) {
-          throw new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not in the layer`, { cause: err, exit: 1 })
-        }
+      case 'hardlink':
+        await hardlink(w, script, h, abs)
         continue // metadata is the target's
-      }
       case 'char':
       case 'block':
-        script.push(`mknod ${q(abs)} ${h.type === 'char' ? 'c' : 'b'} ${h.devmajor} ${h.devminor}`)
-        break
       case 'fifo':
-        script.push(`mkfifo ${q(abs)}`)
+        script.node(abs, h.type, h.devmajor, h.devminor, h.mode, owner)
         break
     }
-    const deferred = h.type === 'char' || h.type === 'block' || h.type === 'fifo'
-    if (deferred) {
-      if (chown) script.push(`chown -h ${h.uid}:${h.gid} ${q(abs)}`)
-      script.push(`chmod ${(h.mode & 0o7777).toString(8)} ${q(abs)}`)
-    } else {
-      if (chown) await lchown(abs, h.uid, h.gid)
-      if (h.type !== 'symlink') await chmod(abs, h.mode & 0o7777)
-      if (h.type !== 'dir') {
-        const t = h.mtime
-        await (h.type === 'symlink' ? lutimes(abs, t, t) : utimes(abs, t, t))
-      }
-    }
-    for (const [k, v] of Object.entries(h.xattrs)) {
-      script.push(`setfattr -h -n ${q(k)} -v 0x${Buffer.from(v).toString('hex')} ${q(abs)}`)
-    }
+    for (const [k, v] of Object.entries(h.xattrs)) script.xattr(abs, k, v)
   }
 
-  for (const dir of opaqueDirs) {
-    const abs = dir ? `${root}/${dir}` : root
-    if (opts.mode === 'overlay') {
-      await mkdir(abs, { recursive: true })
-      script.push(`setfattr -n ${opaqueXattr} -v y ${q(abs)}`)
-    } else {
+  for (const o of opaqueDirs) {
+    const r = await w.resolve(o.dir, o.entry)
+    if (r.stat && !r.stat.isDirectory()) throw corrupt(o.entry, `"${r.rel}" is not a directory`)
+    if (!plain) {
+      if (!r.stat) w.mkdirs(r.rel, o.entry)
+      script.xattr(w.abs(r.rel), opaqueXattr, new TextEncoder().encode('y'))
+    } else if (r.stat) {
       // Hide every lower child: remove what this layer did not create.
-      for (const name of await readdir(abs).catch(() => [] as string[])) {
-        const rel = dir ? `${dir}/${name}` : name
-        if (!created.has(rel)) await rm(`${root}/${rel}`, { recursive: true, force: true })
+      for (const name of await readdir(w.abs(r.rel))) {
+        const child = r.rel ? `${r.rel}/${name}` : name
+        if (!created.has(child)) await w.remove(child)
       }
     }
   }
-  if (script.length > 0) runScript(script)
-  // Dir mtimes last: creating children changed them. Deepest first.
-  for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime)
+  script.flush()
+  // Dir times last (creating children changed them), deepest first; lutimes: never through a link.
+  for (const d of dirTimes.reverse()) await lutimes(w.abs(d.rel), d.mtime, d.mtime).catch(() => {})
 }
 
-async function writeFile(cas: ContentStore, abs: string, chunks: [string, number][], size: number, name: string) {
-  const fh = await open(abs, 'w', 0o600)
+/** A hard link to an earlier entry, its target resolved inside the root (the target itself not followed). */
+async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs: string): Promise<void> {
+  const target = normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
+  const at = await w.place(target, h.name, false)
+  const missing = () => new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not in the layer`, { data: { path: h.name }, exit: 1 })
+  if (at === undefined) throw missing()
+  // A device or fifo target is still queued in the script: make it first.
+  if (!w.lstat(at) && script.pending) script.flush()
+  const st = w.lstat(at)
+  if (!st || st.isDirectory()) throw missing()
+  try {
+    await link(w.abs(at), abs) // link(2) does not follow a symlink target: the link is copied
+  } catch (err) {
+    throw Object.assign(missing(), { cause: err })
+  }
+}
+
+async function writeFile(cas: ContentStore, abs: string, chunks: [string, number][], h: TarHeader, owner?: { uid: number; gid: number }) {
+  // O_EXCL|O_NOFOLLOW: the path was just cleared; if anything is there now, fail, never follow.
+  const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
     let written = 0
     let next = chunks.length > 0 ? cas.get(digestFromHex(chunks[0][0])) : undefined
@@ -143,29 +161,12 @@ async function writeFile(cas: ContentStore, abs: string, chunks: [string, number
       await fh.write(data, 0, data.length, written)
       written += data.length
     }
-    if (written !== size) throw new StoreError(Codes.LAYER_CORRUPT, `layer content of "${name}" has ${written} bytes, header says ${size}`)
+    if (written !== h.size) throw new StoreError(Codes.LAYER_CORRUPT, `layer content of "${h.name}" has ${written} bytes, header says ${h.size}`)
+    // Through the handle: chown before chmod (chown clears setuid bits).
+    if (owner) await fh.chown(owner.uid, owner.gid)
+    await fh.chmod(h.mode & 0o7777)
+    await fh.utimes(h.mtime, h.mtime)
   } finally {
     await fh.close()
-  }
-}
-
-async function checkNoSymlinkParents(root: string, rel: string, name: string) {
-  let i = rel.indexOf('/')
-  while (i >= 0) {
-    const st = await lstat(`${root}/${rel.slice(0, i)}`).catch(() => undefined)
-    if (!st) return
-    if (st.isSymbolicLink()) {
-      throw new StoreError(Codes.PATH_ESCAPE, `tar entry "${name}" is written through the symlink "${rel.slice(0, i)}"`, { data: { path: name }, exit: 1 })
-    }
-    i = rel.indexOf('/', i + 1)
-  }
-}
-
-function runScript(lines: string[]) {
-  const r = spawnSync('/bin/sh', ['-e'], { input: lines.join('\n') + '\n', encoding: 'utf8' })
-  if (r.status !== 0) {
-    throw new StoreError(Codes.LAYER_CORRUPT, `cannot create special files: ${(r.stderr || r.error?.message || '').trim()}`, {
-      hint: 'devices, fifos and whiteouts need root (or a user namespace) and the attr package (setfattr)',
-    })
   }
 }

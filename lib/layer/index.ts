@@ -1,5 +1,6 @@
 export * from './_format.js'
 export * from './paths.js'
+export { EntryChecks } from './entryChecks.js'
 export { ingestTar, type IngestDeps, type IngestResult, type IngestStats } from './ingest.js'
 export { layerTar, loadIndex, indexHeaders } from './export.js'
 export { dirTar, itemsTar, changesTar, walkTree, byteOrder, type TarItem, type TreeTarOptions } from './fromDir.js'

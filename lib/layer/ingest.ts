@@ -11,7 +11,7 @@ import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
 import { encodeIndex, type ChunkRef, type IndexEntry } from './_format.js'
-import { normalizeEntryPath, SymlinkGuard, whiteoutOf } from './paths.js'
+import { EntryChecks } from './entryChecks.js'
 import { Window } from './_window.js'
 
 export interface IngestDeps {
@@ -62,7 +62,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   const stats: IngestStats = { entries: 0, contentSize: 0, chunks: 0, newBytes: 0, newStored: 0 }
   const entries: IndexEntry[] = []
   const window = new Window(WINDOW)
-  const guard = new SymlinkGuard()
+  const checks = new EntryChecks()
   const reader = readTar(hashed())
 
   const batch = deps.cas.chunkBatch()
@@ -98,16 +98,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   async function readEntries() {
     for await (const entry of reader) {
       const h = entry.header
-      const path = normalizeEntryPath(h.name)
-      guard.check(path, h.name)
-      if (h.type === 'symlink') guard.add(path)
-      else guard.remove(path)
-      if (h.type === 'hardlink') normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
-      const wh = whiteoutOf(path)
-      if (wh && h.type !== 'file') {
-        throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
-      }
-
+      checks.check(h)
       const e: IndexEntry = { h: entry.headerBytes }
       if (h.size > 0) {
         const refs: ChunkRef[] = []

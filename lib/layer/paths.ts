@@ -46,32 +46,42 @@ export function whiteoutOf(p: string): { kind: 'opaque'; dir: string } | { kind:
 }
 
 /**
- * Tracks symlinks seen in one layer, so an entry that would be written through one
- * (`a -> /etc`, then `a/passwd`) is refused.
+ * Tracks the symlinks of one layer, so an entry that would be written through one
+ * (`a -> /etc`, then `a/passwd`) is refused when the layer is imported. A hardlink to a
+ * symlink IS a symlink on disk (link(2) does not follow), so it is tracked as one: `evil -> /x`,
+ * `evil2` linked to `evil`, then `evil2/f` is refused like `evil/f`.
  */
 export class SymlinkGuard {
   private readonly links = new Set<string>()
 
-  add(path: string): void {
-    this.links.add(path)
+  /** Entry `path` of `type` was seen; `target` is a hardlink's (normalised) target. */
+  record(path: string, type: string, target?: string): void {
+    if (type === 'symlink' || (type === 'hardlink' && target !== undefined && this.links.has(target))) this.links.add(path)
+    else this.links.delete(path)
   }
 
-  /** Forget a path that was replaced by a non-symlink. */
-  remove(path: string): void {
-    this.links.delete(path)
-  }
-
-  check(path: string, name: string): void {
-    if (this.links.size === 0) return
+  /** The symlink of this layer that `path` would be reached through, if any. */
+  linkAbove(path: string): string | undefined {
+    if (this.links.size === 0) return undefined
     let i = path.indexOf('/')
     while (i >= 0) {
-      if (this.links.has(path.slice(0, i))) {
-        throw new StoreError(Codes.PATH_ESCAPE, `tar entry "${name}" is written through the symlink "${path.slice(0, i)}"`, {
-          data: { path: name },
-          exit: 1,
-        })
-      }
+      if (this.links.has(path.slice(0, i))) return path.slice(0, i)
       i = path.indexOf('/', i + 1)
     }
+    return undefined
+  }
+
+  /** Refuses entry `name` (normalised: `path`) when it is written through a symlink of the layer. */
+  check(path: string, name: string): void {
+    const link = this.linkAbove(path)
+    if (link === undefined) return
+    throw new StoreError(Codes.PATH_ESCAPE, `tar entry "${name}" is written through the symlink "${link}"`, { data: { path: name }, exit: 1 })
+  }
+
+  /** Refuses a hardlink whose target is reached through a symlink of the layer. */
+  checkTarget(target: string, name: string, linkname: string): void {
+    const link = this.linkAbove(target)
+    if (link === undefined) return
+    throw new StoreError(Codes.PATH_ESCAPE, `hardlink "${name}" points to "${linkname}" through the symlink "${link}"`, { data: { path: name }, exit: 1 })
   }
 }

@@ -5,7 +5,6 @@
 // leaves nothing behind.
 
 import { existsSync } from 'node:fs'
-import { lstat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Store } from '../store.js'
 import type { ContainerMount, ContainerRecord } from '../container/types.js'
@@ -14,8 +13,8 @@ import { listContainers } from '../container/records.js'
 import { checkDuplicates, parseMount, parseTmpfs, parseVolume, toContainerMount, validateMountSources, type MountSpec } from './parse.js'
 import { createVolumeStore } from './volumes.js'
 import type { VolumeStore } from './types.js'
-import { prepareBindSources } from './bindSources.js'
-import { copyImageContentIntoVolume } from './copyUp.js'
+import { prepareBindSources, resolveBindSources } from './bindSources.js'
+import { copyImageDirIntoVolume } from './copyUp.js'
 
 export interface MountArgs {
   volume: string[]
@@ -27,13 +26,14 @@ export interface MountArgs {
 export const volumeStore = (store: Store) => createVolumeStore(store.layout, store.now)
 
 export async function resolveMountArgs(store: Store, a: MountArgs) {
-  const specs: MountSpec[] = [
+  const parsed: MountSpec[] = [
     ...a.volume.map((v) => parseVolume(v, a.cwd)),
     ...a.mount.map((m) => parseMount(m, a.cwd)),
     ...a.tmpfs.map((t) => parseTmpfs(t)),
   ]
-  checkDuplicates(specs)
-  validateMountSources(specs, existsSync)
+  checkDuplicates(parsed)
+  validateMountSources(parsed, existsSync)
+  const specs = resolveBindSources(parsed)
   const mounts: ContainerMount[] = specs.map((s) => toContainerMount(s, s.kind === 'volume' && s.source === undefined ? randomBytes(32).toString('hex') : undefined))
   const prepare = async (rec: ContainerRecord, lowers: string[]) => {
     await prepareBindSources(specs)
@@ -55,17 +55,11 @@ export async function resolveMountArgs(store: Store, a: MountArgs) {
       await fillFromImage(volumes, name, m.destination, lowers)
     }
   }
-  // An empty volume over a folder of the image starts with the image's content there (from the
-  // top-most layer that has the folder).
+  // An empty volume over a folder of the image starts with the image's content there: the
+  // merged content of every layer, the target resolved inside the image (copyUp.ts).
   const fillFromImage = async (volumes: VolumeStore, name: string, target: string, lowers: string[]) => {
     if (!(await volumes.isEmpty(name))) return
-    for (const l of lowers) {
-      const src = `${l}${target}`
-      const st = await lstat(src).catch(() => undefined)
-      if (!st) continue
-      if (st.isDirectory()) await copyImageContentIntoVolume(src, volumes.dataDir(name))
-      break
-    }
+    await copyImageDirIntoVolume(lowers, target, volumes.dataDir(name))
   }
   return { mounts, prepare }
 }

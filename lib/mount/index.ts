@@ -3,5 +3,5 @@
 
 export * from './parse.js'
 export { createVolumeStore } from './volumes.js'
-export { copyImageContentIntoVolume } from './copyUp.js'
-export { prepareBindSources } from './bindSources.js'
+export { copyImageContentIntoVolume, copyImageDirIntoVolume, type TreeDir } from './copyUp.js'
+export { prepareBindSources, resolveBindSources } from './bindSources.js'

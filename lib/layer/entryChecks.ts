@@ -1,0 +1,39 @@
+// The checks every tar entry meets before it may become part of a layer, in archive order: the
+// same for `store import`/`load` (ingest.ts) and for the archives ADD unpacks into a layer
+// (build/addArchive.ts).
+//   - no absolute name, no ".." (normalizeEntryPath);
+//   - nothing written through a symlink of the same archive, a hardlink to a symlink counting
+//     as one (SymlinkGuard), whiteouts and opaque markers included;
+//   - a hardlink points to an earlier non-dir entry, not through a symlink;
+//   - a whiteout name is a regular file.
+
+import { Codes, StoreError } from '../errors.js'
+import type { TarHeader } from '../tar/index.js'
+import { SymlinkGuard, normalizeEntryPath, whiteoutOf } from './paths.js'
+
+export class EntryChecks {
+  private readonly guard = new SymlinkGuard()
+  private readonly linkable = new Set<string>()
+
+  /** Checks the next entry; returns its normalised path and, for a hardlink, its target's. */
+  check(h: TarHeader): { path: string; target?: string } {
+    const path = normalizeEntryPath(h.name)
+    this.guard.check(path, h.name)
+    let target: string | undefined
+    if (h.type === 'hardlink') {
+      target = normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
+      this.guard.checkTarget(target, h.name, h.linkname)
+      // Only an earlier non-dir entry can be linked to: apply would refuse anything else, say so now.
+      if (!this.linkable.has(target)) {
+        throw new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not an earlier entry of the layer`, { data: { path: h.name }, exit: 1 })
+      }
+    }
+    if (whiteoutOf(path) && h.type !== 'file') {
+      throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
+    }
+    this.guard.record(path, h.type, target)
+    if (h.type === 'dir') this.linkable.delete(path)
+    else this.linkable.add(path)
+    return target === undefined ? { path } : { path, target }
+  }
+}
