@@ -24,30 +24,36 @@ export async function materialise(lowers: string[], dest: string, opaqueNames: s
 async function applySnapshot(lower: string, dest: string, opaqueNames: string[], oracle: OpaqueOracle): Promise<void> {
   const before: string[] = []
   const after: string[] = []
-  const walk = async (rel: string): Promise<void> => {
+  // `fresh`: the dest dir is removed first (it was a file or a symlink there), so nothing under
+  // it is looked at in dest: an lstat through an image's symlink would read the host.
+  const walk = async (rel: string, fresh = false): Promise<void> => {
     const names = await readdir(rel ? `${lower}/${rel}` : lower)
     const subdirs: string[] = []
+    const replaced = new Set<string>()
     for (const n of names) {
       const r = rel ? `${rel}/${n}` : n
       const st = await lstat(`${lower}/${r}`)
       const target = `${dest}/${r}`
-      const cur = await lstat(target).catch(() => null)
+      const cur = fresh ? null : await lstat(target).catch(() => null)
       if (isWhiteout(st)) {
         if (cur) before.push(`rm -rf -- ${q(target)}`)
         after.push(`rm -f -- ${q(target)}`, `touch -r ${q(rel ? `${lower}/${rel}` : lower)} -- ${q(rel ? `${dest}/${rel}` : dest)}`)
         continue
       }
-      if (cur && cur.isDirectory() !== st.isDirectory()) before.push(`rm -rf -- ${q(target)}`)
+      if (cur && cur.isDirectory() !== st.isDirectory()) {
+        before.push(`rm -rf -- ${q(target)}`)
+        replaced.add(r)
+      }
       if (st.isDirectory()) subdirs.push(r)
     }
     const opaque = await oracle.opaque(subdirs.map((r) => `${lower}/${r}`))
     for (const r of subdirs) {
-      if (opaque.has(`${lower}/${r}`)) {
+      if (opaque.has(`${lower}/${r}`) && !fresh && !replaced.has(r)) {
         // Lower children are hidden: empty the dir (cp then restores the snapshot's own ones).
         before.push(`find ${q(`${dest}/${r}`)} -mindepth 1 -maxdepth 1 -exec rm -rf -- {} + 2>/dev/null || :`)
-        for (const x of opaqueNames) after.push(`setfattr -h -x ${x} -- ${q(`${dest}/${r}`)} 2>/dev/null || :`)
       }
-      await walk(r)
+      if (opaque.has(`${lower}/${r}`)) for (const x of opaqueNames) after.push(`setfattr -h -x ${x} -- ${q(`${dest}/${r}`)} 2>/dev/null || :`)
+      await walk(r, fresh || replaced.has(r))
     }
   }
   await walk('')
