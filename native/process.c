@@ -113,26 +113,32 @@ static int executable(const char *path) {
 static void try_exec(const struct plan *p, const char *path, int fd) {
   report(fd, 'X', "");
   execve(path, p->argv, p->envp);
-  report(fd, 'N', "");
+}
+
+/** The command cannot be run: Docker's message on the container's stderr and to P. */
+static void no_exec(int fd, int status, const char *name, const char *what) __attribute__((noreturn));
+static void no_exec(int fd, int status, const char *name, const char *what) {
+  char msg[4096];
+  snprintf(msg, sizeof msg, "exec: \"%s\": %s", name, what);
+  fprintf(stderr, "%s\n", msg);
+  report(fd, 'N', "%s", msg);
+  _exit(status);
 }
 
 void exec_command(const struct plan *p, int fd) {
   const char *name = p->argv[0] ? p->argv[0] : "";
   // Nothing of ours crosses the exec: every descriptor but stdio closes with it.
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-  if (!*name) {
-    fprintf(stderr, "exec: \"\": executable file not found in $PATH\n");
-    _exit(127);
-  }
+  if (!*name) no_exec(fd, 127, "", "executable file not found in $PATH");
   if (strchr(name, '/')) {
     try_exec(p, name, fd);
     int e = errno;
     if (e == ENOENT || e == ENOTDIR) {
-      fprintf(stderr, "exec: \"%s\": stat %s: no such file or directory\n", name, name);
-      _exit(127);
+      char what[4096];
+      snprintf(what, sizeof what, "stat %s: no such file or directory", name);
+      no_exec(fd, 127, name, what);
     }
-    fprintf(stderr, "exec: \"%s\": %s\n", name, e == EACCES || e == EISDIR ? "permission denied" : strerror(e));
-    _exit(126);
+    no_exec(fd, 126, name, e == EACCES || e == EISDIR ? "permission denied" : strerror(e));
   }
   const char *path = env_path(p->envp);
   size_t nlen = strlen(name);
@@ -146,12 +152,10 @@ void exec_command(const struct plan *p, int fd) {
     strcat(buf, name);
     if (executable(buf)) {
       try_exec(p, buf, fd);
-      fprintf(stderr, "exec: \"%s\": %s\n", name, errno == EACCES ? "permission denied" : strerror(errno));
-      _exit(126);
+      no_exec(fd, 126, name, errno == EACCES ? "permission denied" : strerror(errno));
     }
     if (!end) break;
     d = end + 1;
   }
-  fprintf(stderr, "exec: \"%s\": executable file not found in $PATH\n", name);
-  _exit(127);
+  no_exec(fd, 127, name, "executable file not found in $PATH");
 }

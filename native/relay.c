@@ -5,7 +5,8 @@
 // Reports come over a SOCK_SEQPACKET pair (one message per report; C's end is close-on-exec):
 //   'T' + fd   the pty master (a terminal container)
 //   'E' + text a setup failure: written to the plan's error file, status 125
-//   'X'        about to exec the command;  'N': that exec failed
+//   'X'        about to exec the command;  'N' + text: it cannot be (status 126/127, text kept
+//              in the error file too)
 // End of file after an 'X' not followed by 'N' means the exec succeeded: the container runs.
 
 #include "launch.h"
@@ -170,7 +171,10 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
         } else if (msg[0] == 'X') {
           exec_seen = 1;
         } else if (msg[0] == 'N') {
+          // The command could not be exec'd: its message, for `run -d` to report (the
+          // container's stderr has it too).
           failed = 1;
+          write_file(error, msg + 1);
         }
       }
     }

@@ -7,12 +7,13 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { bundleFiles, launch } from '../runtime/index.js'
-import { containerLowers, logPath, processStart, writeState } from './records.js'
+import { containerLowers, logPath, processStart, readState, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
@@ -112,10 +113,20 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
   // Wait until the container's process runs with all its mounts in place (the launcher's mark;
   // as Docker, `run -d` returns only then: a host mount made afterwards under an rprivate bind
   // must not show inside), or until it has ended.
-  const ready = bundleFiles(store.layout.container(rec.id)).ready
+  const { ready, error } = bundleFiles(store.layout.container(rec.id))
   for (let i = 0; i < 1000; i++) {
     const s = await currentState(store, rec.id)
-    if (s.status === 'exited' || (s.status === 'running' && (await pathExists(ready)))) return
+    if (s.status === 'running' && (await pathExists(ready))) return
+    if (s.status === 'exited') {
+      // Ended before it ran: a setup failure (125) or a command that cannot be exec'd (127,
+      // 126). Docker's `run -d` reports these and exits with the status, printing no ID.
+      const why = await readFile(error, 'utf8').catch(() => undefined)
+      if (why !== undefined && !(await pathExists(ready))) {
+        const code = (await readState(store, rec.id)).exitCode
+        throw new StoreError(Codes.LAUNCH_FAILED, why.trim(), { exit: code || 125 })
+      }
+      return
+    }
     await new Promise((r) => setTimeout(r, 5))
   }
   throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, { exit: 125 })

@@ -99,6 +99,17 @@ describe.concurrent('exit status and stdio', () => {
     expect((await run(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'kill -9 $$'])).status).toBe(137)
   })
 
+  test('run -d of a command that cannot be exec\'d reports it like run: 127 / 126, no ID', async () => {
+    try {
+      const missing = await run(['run', '-d', '--name', 'noexec-1', 'busybox', 'nonexist'])
+      expect([missing.status, missing.stdout, missing.stderr]).toEqual([127, '', 'Error: exec: "nonexist": executable file not found in $PATH\n'])
+      const notExec = await run(['run', '-d', '--name', 'noexec-2', 'busybox', '/etc/passwd'])
+      expect([notExec.status, notExec.stdout, notExec.stderr]).toEqual([126, '', 'Error: exec: "/etc/passwd": permission denied\n'])
+    } finally {
+      await run(['rm', '-f', 'noexec-1', 'noexec-2'])
+    }
+  })
+
   test('-i passes stdin through; --rm leaves no container', async () => {
     expect(await run(['run', '-i', '--rm', '--name', 'piped', 'busybox', 'cat'], { input: 'hi\n' })).toMatchObject({ status: 0, stdout: 'hi\n' })
     expect(onDisk().has('piped')).toBe(false)
