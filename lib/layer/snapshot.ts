@@ -16,6 +16,9 @@ export interface SnapshotOptions {
   opaqueXattr?: string
 }
 
+/** What overlayfs reads here: trusted.* needs root; without it the mount uses `userxattr`. */
+const defaultOpaqueXattr = () => (process.getuid?.() === 0 ? 'trusted.overlay.opaque' : 'user.overlay.opaque')
+
 /** Snapshot dirs of a chain, base first; builds the missing ones. */
 export async function ensureSnapshots(cas: ContentStore, layout: Layout, layers: LayerRecord[], opts: SnapshotOptions = {}): Promise<string[]> {
   const dirs: string[] = []
@@ -25,7 +28,7 @@ export async function ensureSnapshots(cas: ContentStore, layout: Layout, layers:
       const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
       await mkdir(tmp, { recursive: true })
       try {
-        await applyLayer(cas, await loadIndex(cas, l.index), tmp, { mode: 'overlay', opaqueXattr: opts.opaqueXattr })
+        await applyLayer(cas, await loadIndex(cas, l.index), tmp, { mode: 'overlay', opaqueXattr: opts.opaqueXattr ?? defaultOpaqueXattr() })
         await rename(tmp, dir).catch(async (e) => {
           // Another process finished the same snapshot first: theirs is as good as ours.
           if (e?.code !== 'ENOTEMPTY' && e?.code !== 'EEXIST') throw e

@@ -46,7 +46,7 @@ export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: Bu
   if (rootfsSteps.length === 0) out.push(`fsa ${q(fesc(R))} ${q(fesc(R))} none bind`)
   let dev: string | undefined
   for (const m of spec.mounts) {
-    out.push(mountLine(m, rootless))
+    out.push(mountLine(m))
     if (m.type === 'tmpfs' && m.destination.replace(/\/+$/, '') === '/dev') dev = m.destination
   }
   // Masked and read-only paths (only what exists). Those in /proc and /sys are judged here,
@@ -145,7 +145,7 @@ function fesc(s: string): string {
 }
 
 /** Shell for one config.json mount inside $R (batched unless it cannot be). */
-function mountLine(m: OciMount, rootless: boolean): string {
+function mountLine(m: OciMount): string {
   const isBind = m.type === 'bind' || m.options.includes('bind') || m.options.includes('rbind')
   if (isBind) {
     let file = false
@@ -162,13 +162,7 @@ function mountLine(m: OciMount, rootless: boolean): string {
     }
     return `rj ${q(m.destination)}; fsp ${q(fesc(m.source))} "$R$RJ" none ${q([rec, ...opts, 'X-mount.mkdir'].join(','))}`
   }
-  // In a user namespace only our own ids exist: devpts' gid=5 (tty) cannot be mapped.
-  const own = rootless && m.type === 'devpts' ? m.options.filter((o) => !o.startsWith('gid=')) : m.options
-  const opts = [...own, 'X-mount.mkdir'].join(',')
-  if (m.type === 'sysfs' && rootless) {
-    // sysfs needs a network namespace we own: with the host's network, bind the host's.
-    return `rj ${q(m.destination)}; T=$R$RJ; fsf; [ -d "$T" ] || mkdir -p "$T"; mount -t sysfs -o ${q(m.options.join(','))} sysfs "$T" 2>/dev/null || mount --rbind /sys "$T" || fail 'cannot mount /sys'`
-  }
+  const opts = [...m.options, 'X-mount.mkdir'].join(',')
   return `rj ${q(m.destination)}; fsp ${q(fesc(m.source || m.type))} "$R$RJ" ${q(m.type)} ${q(opts)}`
 }
 

@@ -81,10 +81,11 @@ export function completeSpec(spec: OciSpec, bundleDir: string): OciSpec {
 const normDest = (d: string) => '/' + d.split('/').filter((p) => p && p !== '.').join('/')
 
 /** Write config.json (the completed spec) and the /etc files into the bundle; returns the spec. */
-export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>): Promise<OciSpec> {
+export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>, o: { rootless?: boolean } = {}): Promise<OciSpec> {
   const f = bundleFiles(req.bundleDir)
   await mkdir(req.bundleDir, { recursive: true })
-  const spec = completeSpec(req.spec, req.bundleDir)
+  let spec = completeSpec(req.spec, req.bundleDir)
+  if (o.rootless) spec = { ...spec, mounts: spec.mounts.map((m) => rootlessMount(m, spec)) }
   // The environment is in there (passwords, tokens): root's eyes only, as Docker's config.v2.json.
   // seccompJson: a seccomp argument past 2^53 is a bigint, written as a JSON number.
   await writeFileAtomic(f.config, seccompJson(spec, 2) + '\n', 0o600)
@@ -96,6 +97,19 @@ export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>
   if (network) await writeFile(f.resolvConf, '', { flag: 'wx' }).catch(ignoreExists)
   else await copyIfMissing('/etc/resolv.conf', f.resolvConf)
   return spec
+}
+
+/**
+ * In a user namespace of our own only our ids exist: devpts' gid=5 (tty) cannot be mapped. And
+ * sysfs needs a network namespace we own: with the host's network, the host's /sys is bound
+ * read-only (what rootless runc setups do).
+ */
+function rootlessMount(m: OciMount, spec: OciSpec): OciMount {
+  if (m.type === 'devpts') return { ...m, options: m.options.filter((x) => !x.startsWith('gid=')) }
+  if (m.type === 'sysfs' && !spec.linux.namespaces.some((n) => n.type === 'network')) {
+    return { destination: m.destination, type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
+  }
+  return m
 }
 
 function hostsFile(hostname: string): string {

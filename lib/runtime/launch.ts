@@ -89,7 +89,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   // made crun fail the start with "writing to pipe: Broken pipe" now and then.
   const mark = [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'; while read -r x; do :; done`] }]
   const hooks = launcher === 'builtin' ? undefined : launcher === 'crun' ? { createRuntime: mark } : { poststart: mark }
-  const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req)
+  const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req, { rootless: process.getuid?.() !== 0 })
   const script =
     launcher === 'builtin'
       ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) })
