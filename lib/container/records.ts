@@ -1,6 +1,6 @@
 // Reading and writing container records, and finding a container by ID, ID prefix or name.
 
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { open, readdir, readFile, rm } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
@@ -29,8 +29,37 @@ export async function readState(store: Store, id: string): Promise<ContainerStat
   return s ?? { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' }
 }
 
+/** Every state.json has at least this many bytes (JSON padded with spaces): see writeState. */
+const STATE_SIZE = 1024
+
+/**
+ * state.json, replaced atomically. On a full disk (a container that filled it is the common
+ * case) the exit must still be recorded, or the container would show as killed (137): the
+ * state is then rewritten in place, in the blocks it already has.
+ */
 export async function writeState(store: Store, id: string, s: ContainerState): Promise<void> {
-  await writeFileAtomic(statePath(store, id), JSON.stringify(s))
+  const json = JSON.stringify(s)
+  const text = json.length < STATE_SIZE ? json.padEnd(STATE_SIZE) : json
+  const path = statePath(store, id)
+  try {
+    await writeFileAtomic(path, text)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !(await rewriteInPlace(path, text))) throw e
+  }
+}
+
+async function rewriteInPlace(path: string, text: string): Promise<boolean> {
+  const fh = await open(path, 'r+').catch(() => undefined)
+  if (!fh) return false
+  try {
+    if ((await fh.stat()).size < text.length) return false
+    await fh.write(text, 0)
+    await fh.sync()
+    return true
+  } finally {
+    await fh.close()
+  }
 }
 
 export async function listContainers(store: Store): Promise<ContainerRecord[]> {
