@@ -166,7 +166,10 @@ export function launcherSuite(launcher: LauncherName): void {
       await waitFor(() => existsSync(join(out, 'ready')))
       const inner = await containerPid(pid, launcher)
       expect(inner).toBeGreaterThan(0)
-      expect(readFileSync(`/proc/${inner}/cmdline`, 'utf8')).toBe('sleep\x0060\x00')
+      // /out/ready is made just before `exec sleep`: wait for the exec, not for a moment.
+      const cmdline = () => readFileSync(`/proc/${inner}/cmdline`, 'utf8')
+      await waitFor(() => cmdline() === 'sleep\x0060\x00')
+      expect(cmdline()).toBe('sleep\x0060\x00')
       process.kill(pid, 'SIGKILL')
       expect((await p).exitCode).toBe(137)
       await waitFor(() => !existsSync(`/proc/${inner}`), 5000)
