@@ -4,4 +4,5 @@ export type { TarEntryType, TarHeader, TarReadEntry, TarReader, TarWriteOptions 
 export { readTar } from './read.js'
 export { encodeHeader, padding, END_OF_ARCHIVE } from './encode.js'
 export { parseHeaderBytes } from './decode.js'
+export { checksumOk as isTarHeader } from './_fields.js'
 export { writeTar, type TarWriteEntry } from './write.js'

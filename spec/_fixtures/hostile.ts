@@ -61,7 +61,7 @@ export function dockerSave(tag: string, layers: Buffer[], config: Record<string,
 }
 
 /** A tar of binary files (tarOf() takes text). */
-function rawTar(files: [string, Buffer][]): Buffer {
+export function rawTar(files: [string, Buffer][]): Buffer {
   const parts: Uint8Array[] = []
   for (const [name, b] of files) {
     parts.push(encodeHeader({ ...header({ name }), size: b.length }), b, Buffer.alloc((512 - (b.length % 512)) % 512))
