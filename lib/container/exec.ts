@@ -15,6 +15,7 @@ import type { Store } from '../store.js'
 import { currentState } from './state.js'
 import { bundleFiles, childPids, containerPid, seccompFilter } from '../runtime/index.js'
 import { resolveUser } from './user.js'
+import { readInRoot } from '../fsroot/index.js'
 import { shQuote } from '../driver/index.js'
 import type { ContainerRecord } from './types.js'
 
@@ -35,8 +36,9 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   }
   const pid = await containerPid(st.launcherPid, rec.launcher)
   if (!pid) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
+  // The container runs: its /etc is read with every dir held open (a swap cannot reach the host).
   const root = `/proc/${pid}/root`
-  const u = o.user ? await resolveUser([root], o.user) : { uid: rec.uid, gid: rec.gid }
+  const u = o.user ? await resolveUser((rel) => readInRoot(root, rel), o.user) : { uid: rec.uid, gid: rec.gid }
   const env: Record<string, string> = {}
   for (const kv of [...rec.env, ...(o.env ?? [])]) {
     const i = kv.indexOf('=')

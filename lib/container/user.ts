@@ -36,12 +36,16 @@ export async function readMerged(dirs: string[] | TreeFs, rel: string): Promise<
 
 const isNum = (s: string) => /^\d+$/.test(s)
 
-export async function resolveUser(dirs: string[], spec: string): Promise<ResolvedUser> {
+/**
+ * `dirs`: an image's lowers (top-most first); or a function reading a file of a running
+ * container's root (exec: lib/fsroot readInRoot over /proc/<pid>/root).
+ */
+export async function resolveUser(dirs: string[] | ((rel: string) => string | undefined), spec: string): Promise<ResolvedUser> {
   const [userPart, groupPart] = spec === '' ? ['root', undefined] : spec.split(':', 2)
-  const view = mergedView(dirs)
-  const passwdFile = await readMerged(view, 'etc/passwd')
+  const read = typeof dirs === 'function' ? async (rel: string) => dirs(rel) : ((view) => (rel: string) => readMerged(view, rel))(mergedView(dirs))
+  const passwdFile = await read('etc/passwd')
   const passwd = (passwdFile ?? '').split('\n').map((l) => l.split(':'))
-  const groupFile = await readMerged(view, 'etc/group')
+  const groupFile = await read('etc/group')
   const groups = (groupFile ?? '').split('\n').map((l) => l.split(':'))
   let uid: number
   let gid = 0

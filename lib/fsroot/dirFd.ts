@@ -23,6 +23,11 @@ export class DirFd {
     return new DirFd(openSync(path, DIR_FLAGS))
   }
 
+  /** Open a dir through a link the caller trusts (/proc/<pid>/root: a magic link, followed). */
+  static openFollowing(path: string): DirFd {
+    return new DirFd(openSync(path, C.O_RDONLY | C.O_DIRECTORY))
+  }
+
   /** A path naming `name` in this dir, for this process's own calls. */
   at(name: string): string {
     return `/proc/self/fd/${this.fd}/${name}`
