@@ -6,3 +6,4 @@ export { DRIVER_ORDER, backingFilesystem, getDriver, probeDriver, probeDrivers, 
 export { mountStepCommand, mountStepsScript } from './steps.js'
 export { shQuote } from './_exec.js'
 export { mergedView, type MergedView } from './view.js'
+export { treeSize } from './_size.js'
