@@ -37,6 +37,11 @@ export function refuseUnsupported(instr: P.Instruction): void {
       if (instr.security === 'insecure') {
         throw unsupported(line, '--security', 'RUN --security=insecure: security.insecure is not allowed', 'store never runs a build step outside its sandbox (capabilities, seccomp, namespaces)')
       }
+      // Mount types written literally are refused here already; one from a variable at its step.
+      for (const m of instr.mounts) {
+        if (m.type === 'ssh') throw sshRefused(line)
+        if (m.type === 'secret' && m.options.env !== undefined) throw secretEnvRefused(line, m.options.id ?? m.options.source ?? 'id')
+      }
       return
     default:
       return
@@ -45,10 +50,12 @@ export function refuseUnsupported(instr: P.Instruction): void {
 
 /** RUN --mount types and options store refuses (checked once the mount's values are known). */
 export function refuseMount(line: number, spec: P.RunMountSpec): void {
-  if (spec.type === 'ssh') {
-    throw unsupported(line, '--mount', 'RUN --mount=type=ssh is not supported: store does not forward an SSH agent', 'fetch with credentials given as a secret (--mount=type=secret) instead')
-  }
-  if (spec.type === 'secret' && spec.env !== undefined) {
-    throw unsupported(line, '--mount', 'RUN --mount=type=secret,env=… is not supported: store mounts secrets as files only', `read it from the file: --mount=type=secret,id=${spec.id} and $(cat /run/secrets/${spec.id})`)
-  }
+  if (spec.type === 'ssh') throw sshRefused(line)
+  if (spec.type === 'secret' && spec.env !== undefined) throw secretEnvRefused(line, spec.id)
 }
+
+const sshRefused = (line: number) =>
+  unsupported(line, '--mount', 'RUN --mount=type=ssh is not supported: store does not forward an SSH agent', 'give the credentials as a secret (--mount=type=secret) instead')
+
+const secretEnvRefused = (line: number, id: string) =>
+  unsupported(line, '--mount', 'RUN --mount=type=secret,env=… is not supported: store mounts secrets as files only', `read the file instead: --mount=type=secret,id=${id} and $(cat /run/secrets/${id})`)
