@@ -12,7 +12,7 @@
 // (runMount/). Mount points never reach the layer (runMount/mountpoints.ts). Cancelling
 // (`signal`, Ctrl-C) kills the container at once, whatever the command does with SIGINT.
 
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { RunConfig } from '../image/model.js'
@@ -109,7 +109,10 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       if (mounts.length > 0) {
         const view = mergedView((await ensureSnapshots(store.cas, store.layout, o.layers)).reverse())
         const targets = (await Promise.all(mounts.map((m) => mountpointPaths(view, m.destination)))).flat()
-        changes = withoutMountpoints(changes, targets)
+        changes = await withoutMountpoints(changes, targets, async (c) => {
+          const [now, before] = [await lstat(c.source, { bigint: true }), (await view.lookup(c.path))?.stat]
+          return before !== undefined && now.mode === before.mode && now.uid === before.uid && now.gid === before.gid
+        })
       }
       const parent = o.layers.length > 0 ? o.layers[o.layers.length - 1].chainId : null
       return await addLayer(store, parent, changesTar(changes, o.tar))
