@@ -24,7 +24,9 @@ export function planSecret(spec: SecretSpec & { target: string }, src: MountSour
       }
       const file = `${dir}/${name}`
       await writeFile(file, value, { mode: 0o600, flag: 'wx' })
-      await chown(file, spec.uid, spec.gid)
+      // Without root (the rootless launcher maps only our own id, as the container's 0) the
+      // file is ours already; chown would fail.
+      if (process.getuid?.() === 0) await chown(file, spec.uid, spec.gid)
       await chmod(file, spec.mode & 0o777)
       return { mounts: [{ type: 'bind', source: file, destination: spec.target, readonly: true, propagation: '' }] }
     },
