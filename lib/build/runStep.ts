@@ -26,8 +26,7 @@ import { containerChanges } from '../container/changes.js'
 import { containerLogs } from '../container/logs.js'
 import type { ContainerMount } from '../container/types.js'
 import type { LauncherName } from '../runtime/types.js'
-import type { StepMounts } from './runMount/index.js'
-import { mountpointPaths, withoutMountpoints } from './runMount/mountpoints.js'
+import { mountpointPaths, withoutMountpoints, type StepMounts } from './runMount/index.js'
 
 export interface RunStepOptions {
   layers: LayerRecord[]

@@ -96,7 +96,7 @@ async function ensureCacheDir(store: Store, dir: string, fill: (dest: string) =>
   await mkdir(store.layout.cacheMountsDir, { recursive: true })
   await withLock(store.layout, 'cache-mounts', async () => {
     if (await exists()) return
-    const tmp = `${store.layout.cacheMountsDir}/.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    const tmp = store.layout.cacheMount(`.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
     try {
       await fill(tmp)
       await rename(tmp, dir)

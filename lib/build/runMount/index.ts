@@ -12,6 +12,7 @@ import type { MountSources, PlannedMount, Prepared } from './types.js'
 export type { MountSources, PlannedMount, Prepared } from './types.js'
 export { parseSecretFlag, openSecrets, noSecrets, MAX_SECRET_SIZE, type SecretSource, type Secrets } from './secrets.js'
 export { cacheMountsUsage, removeCacheMounts } from './cache.js'
+export { mountpointPaths, withoutMountpoints } from './mountpoints.js'
 
 export interface StepMounts {
   /** One entry per mount, in order: the step's cache key includes them. */
