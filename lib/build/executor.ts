@@ -223,7 +223,10 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
         store, context: o.context, ignore, hasher, secrets: o.secrets ?? noSecrets,
         resolveFrom: async (ref) => {
           const idx = stageRef(ref, si)
-          if (idx !== undefined) return { layers: results.get(idx)!.layers, key: topKey(results.get(idx)!.layers) }
+          const stage = idx === undefined ? undefined : results.get(idx)
+          if (stage) return { layers: stage.layers, key: topKey(stage.layers) }
+          // A stage the build did not plan for (named only by an image's ONBUILD trigger).
+          if (idx !== undefined) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: stage ${ref} was not built`, { exit: 1 })
           if (ref === 'scratch') return { layers: [], key: 'scratch' }
           const id = await store.images.resolve(ref)
           if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`, { exit: 1 })
