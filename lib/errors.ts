@@ -69,6 +69,8 @@ export const Codes = {
   VOLUME_COPY_FAILED: 'VOLUME_COPY_FAILED',
   DOCKERFILE_PARSE: 'DOCKERFILE_PARSE',
   BUILD_FAILED: 'BUILD_FAILED',
+  /** A Dockerfile flag BuildKit accepts and store does not implement: refused, never ignored. */
+  UNSUPPORTED: 'UNSUPPORTED',
   /** The user stopped it (Ctrl-C): nothing was tagged, the store is sound. */
   CANCELED: 'CANCELED',
   FSCK_FAILED: 'FSCK_FAILED',

@@ -3,7 +3,8 @@
 //   roots:  tagged images (all images unless `all`: then only those in use), images of
 //           containers, build-cache entries, and in-flight work (gc waits for every lease).
 //   mark:   image -> parent images -> config + manifest blobs -> layer chain -> index -> chunks
-//   sweep:  image records, layer records, snapshots, blobs, stale ingest/ files.
+//   sweep:  image records, layer records, snapshots, blobs, stale ingest/ files, and with the
+//           build cache its RUN --mount=type=cache dirs (no build runs: each holds a lease).
 
 import { readdir, rm } from 'node:fs/promises'
 import type { Store } from './store.js'
@@ -13,6 +14,7 @@ import { getConfig, imageLayers } from './image/create.js'
 import { lockGc } from './_lock.js'
 import { listContainers } from './container/records.js'
 import { cacheClear, cacheEntries } from './build/cache.js'
+import { removeCacheMounts } from './build/runMount/index.js'
 
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */
@@ -21,6 +23,8 @@ export interface GcOptions {
   buildCache?: boolean
   /** Keep every image record (only unreferenced layers and blobs go): after rmi. */
   keepImages?: boolean
+  /** Remove the RUN --mount=type=cache dirs (`builder prune`; implied by buildCache). */
+  cacheMounts?: boolean
 }
 
 export interface GcStats {
@@ -31,6 +35,8 @@ export interface GcStats {
   reclaimed: number
   ingestFiles: number
   buildCacheDropped: number
+  /** RUN --mount=type=cache dirs removed. */
+  cacheMountsDropped: number
 }
 
 /** Image IDs used by containers, with the containers using each. */
@@ -106,7 +112,7 @@ export async function buildCacheOnly(store: Store): Promise<{ entries: number; b
 }
 
 async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
-  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0 }
+  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
 
   // 1. Roots.
   const tags = await store.images.tags()
@@ -154,6 +160,11 @@ async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
     if (/^[0-9a-f]{64}$/.test(n) && keepLayers.has(digestFromHex(n))) continue
     await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
+  }
+  if (opts.buildCache || opts.cacheMounts) {
+    const m = await removeCacheMounts(store)
+    stats.cacheMountsDropped = m.count
+    stats.reclaimed += m.bytes
   }
   const ing = await store.cas.cleanIngest(0)
   stats.ingestFiles = ing.files

@@ -36,6 +36,12 @@ export function layout(root: string) {
     volume: (name: string) => join(r, 'volumes', name),
     cacheDir: join(r, 'cache'),
     cacheIndex: join(r, 'cache', 'build-cache.json'),
+    /**
+     * RUN --mount=type=cache dirs, by the SHA-256 (hex) of the cache id and its seed; `.N` for
+     * the extra copies `sharing=private` makes. Build cache: never in a layer, gone with prune.
+     */
+    cacheMountsDir: join(r, 'cache', 'mounts'),
+    cacheMount: (name: string) => join(r, 'cache', 'mounts', name),
     /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),

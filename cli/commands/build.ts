@@ -12,6 +12,8 @@ interface Args extends GlobalArgs {
   iidfile?: string
   progress?: string
   label?: string[]
+  runtime?: string
+  secret?: string[]
 }
 
 const pairs = (list: string[] = [], env?: NodeJS.ProcessEnv) => {
@@ -42,14 +44,19 @@ export const buildCommand: CommandModule<object, Args> = {
       .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
       .option('progress', { type: 'string', choices: ['auto', 'plain', 'tty', 'quiet'], default: 'auto', describe: 'Type of progress output: auto (a live view on a terminal), plain, tty, quiet' })
       .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' })
+      .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime for the RUN steps (default: builtin)' })
+      .option('secret', { type: 'string', array: true, nargs: 1, describe: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")' })
       .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
       .example('id=$(store build -q .)', '')
-      .example('store build --progress plain .', 'the plain log even on a terminal') as any,
+      .example('store build --progress plain .', 'the plain log even on a terminal')
+      .example('store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc') as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { resolveBuildInput } = await import('../../lib/build/input.js')
     const { build } = await import('../../lib/build/executor.js')
     const { progressView } = await import('../../lib/build/progress.js')
+    const { openSecrets, parseSecretFlag } = await import('../../lib/build/runMount/index.js')
+    const secrets = await openSecrets((argv.secret ?? []).map(parseSecretFlag), process.env)
     const input = await resolveBuildInput(dash(argv.context), dash(argv.file), process.stdin as AsyncIterable<Uint8Array>)
     const quiet = argv.quiet || argv.progress === 'quiet'
     const sde = process.env.SOURCE_DATE_EPOCH
@@ -63,7 +70,7 @@ export const buildCommand: CommandModule<object, Args> = {
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
       progress: quiet ? undefined : progressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr),
-      signal: cancel.signal,
+      signal: cancel.signal, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, secrets,
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
     if (quiet) process.stdout.write(`${r.id}\n`)

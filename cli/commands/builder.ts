@@ -14,8 +14,8 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
     const { collectGarbage } = await import('../../lib/gc.js')
     const { humanSize } = await import('../../lib/units.js')
     const n = await cacheClear(store)
-    const r = await collectGarbage(store, { keepImages: true })
-    process.stdout.write(`Deleted build cache objects: ${n}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`)
+    const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
+    process.stdout.write(`Deleted build cache objects: ${n + r.cacheMountsDropped}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`)
   },
 }
 

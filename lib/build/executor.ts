@@ -1,13 +1,15 @@
 // `store build`: runs a parsed Dockerfile stage by stage. Each step is keyed by content
 // (DESIGN decision 5; cache.ts), so an identical step over the same parent is reused from any
 // earlier build in the store; a miss invalidates every later step of its stage. RUN runs in a
-// container (runStep.ts); COPY/ADD build their layer from the sources directly (copyStep.ts;
-// ADD <url> downloads first, remote.ts);
+// container (runStep.ts) on the launcher `--runtime` names, with its --network and --mounts
+// (runMount/); COPY/ADD build their layer from the sources directly (copyStep.ts;
+// ADD <url> downloads first, remote.ts); a flag the parser accepts and store does not implement
+// is refused before any step runs (unsupported.ts);
 // WORKDIR makes a layer only when it creates the folder; everything else only edits the config
 // and adds an `empty_layer` history entry. Nothing is tagged unless the whole build succeeds.
 // `signal` (Ctrl-C) stops the build: a running RUN is killed, no later step starts.
 
-import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
@@ -16,6 +18,8 @@ import { getConfig, imageLayers, putImage, addLayer, type AddedLayer } from '../
 import { newConfig, DEFAULT_PATH, type ImageConfig, type HistoryEntry } from '../image/model.js'
 import { parseTag } from '../image/reference.js'
 import { ensureSnapshots, itemsTar, type LayerRecord } from '../layer/index.js'
+import { mergedView, type MergedView } from '../driver/index.js'
+import { resolveInRoot } from '../fsroot/index.js'
 import { gcLease } from '../_lock.js'
 import { resolveUser } from '../container/user.js'
 import * as P from './parser/index.js'
@@ -26,6 +30,10 @@ import { canceledError, runStep } from './runStep.js'
 import { Progress, silentView, type ProgressView } from './progress.js'
 import { RemoteSources, checkedChecksum, isRemoteSource } from './remote.js'
 import { materialize } from './stageRoot.js'
+import { noSecrets, planRunMounts, type MountSources, type Secrets } from './runMount/index.js'
+import { refuseMount, refuseUnsupported, unsupported } from './unsupported.js'
+import { formatPlatform, hostPlatform, namesPlatform, platformArgs } from './platform.js'
+import type { LauncherName } from '../runtime/types.js'
 
 export interface BuildOptions {
   /** Build context folder; undefined when the Dockerfile came from stdin without one. */
@@ -43,6 +51,10 @@ export interface BuildOptions {
   progress?: ProgressView
   /** Aborting it cancels the build (Ctrl-C). */
   signal?: AbortSignal
+  /** The launcher every RUN step uses (`--runtime`); default the built-in one. */
+  launcher?: LauncherName
+  /** `--secret` values, for RUN --mount=type=secret (runMount/secrets.ts). */
+  secrets?: Secrets
 }
 
 export interface BuildResult {
@@ -85,7 +97,8 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   const df = P.parseDockerfile(o.dockerfile)
   const esc = df.escapeChar
   const buildArgs = o.buildArgs ?? {}
-  const meta = P.resolveMetaArgs(df.metaArgs, buildArgs, esc)
+  const platform = hostPlatform()
+  const meta = P.resolveMetaArgs(df.metaArgs, buildArgs, esc, platformArgs(platform))
   const sde = o.sourceDateEpoch
   const now = () => (sde !== undefined ? new Date(sde * 1000) : store.now()).toISOString()
   const tarOpts = sde !== undefined ? { sourceDateEpoch: sde } : {}
@@ -116,10 +129,25 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
         const d = stageRef(P.expand(ins.from, P.definedVars(meta), esc), i)
         if (d !== undefined) need(d)
       }
+      if (ins.kind === 'RUN') {
+        // `from` of a mount takes no variables (the parser refuses them), as in BuildKit.
+        for (const m of ins.mounts) {
+          const d = m.options.from === undefined ? undefined : stageRef(m.options.from, i)
+          if (d !== undefined) need(d)
+        }
+      }
     }
   }
   need(targetIndex)
   const order = [...needed].sort((a, b) => a - b)
+  // Refuse what store does not do before anything runs: flags, and a platform not the host's.
+  for (const i of order) {
+    const from = P.expandInstruction(df.stages[i].from, P.definedVars(meta), esc)
+    if (from.platform !== undefined && !namesPlatform(from.platform, platform)) {
+      throw unsupported(from.startLine, '--platform', `FROM --platform=${from.platform} is not supported: store builds for the host platform (${formatPlatform(platform)}) only`)
+    }
+    for (const ins of df.stages[i].instructions) refuseUnsupported(ins)
+  }
   const total = order.reduce((n, i) => n + 1 + df.stages[i].instructions.length, 0)
 
   // Context: .dockerignore, hashes remembered between builds.
@@ -154,14 +182,22 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       st.config.config.OnBuild = undefined
 
       const snapshotsTopFirst = async () => (await ensureSnapshots(store.cas, store.layout, st.layers)).reverse()
+      // What the image has at a COPY/ADD destination: resolved inside the image's merged view
+      // (an image symlink is followed inside the image, as BuildKit does, never on the host).
+      let view: { top: Digest | undefined; view: MergedView } | undefined
+      const currentView = async () => {
+        const top = st.layers[st.layers.length - 1]?.chainId
+        if (view?.top !== top) view = { top, view: mergedView(await snapshotsTopFirst()) }
+        return view.view
+      }
       const lower: LowerStat = async (path) => {
-        for (const d of await snapshotsTopFirst()) {
-          const s = await lstat(`${d}${path}`).catch(() => undefined)
-          if (!s) continue
-          if (s.isCharacterDevice() && Number(s.rdev) === 0) return undefined
-          return s.isDirectory() ? 'dir' : 'other'
-        }
-        return undefined
+        const r = await resolveInRoot(await currentView(), path, { follow: true })
+        return r.stat === undefined ? undefined : r.stat.isDirectory() ? 'dir' : 'other'
+      }
+      /** A COPY/ADD destination as BuildKit resolves it (fs.RootPath): through the image's links. */
+      const inImage = async (path: string) => {
+        const r = await resolveInRoot(await currentView(), path, { follow: true })
+        return `/${r.rel}${path.endsWith('/') && r.rel !== '' ? '/' : ''}`
       }
       const shell = () => st.config.config.Shell ?? [...P.DEFAULT_SHELL]
       const workdir = () => st.config.config.WorkingDir || '/'
@@ -192,6 +228,38 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
         v.done()
       }
       const parentKey = () => (st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : 'scratch')
+      const topKey = (layers: LayerRecord[]) => (layers.length > 0 ? layers[layers.length - 1].chainId : 'scratch')
+      const mountSources: MountSources = {
+        store, context: o.context, ignore, hasher, secrets: o.secrets ?? noSecrets,
+        resolveFrom: async (ref) => {
+          const idx = stageRef(ref, si)
+          const stage = idx === undefined ? undefined : results.get(idx)
+          if (stage) return { layers: stage.layers, key: topKey(stage.layers) }
+          // A stage the build did not plan for (named only by an image's ONBUILD trigger).
+          if (idx !== undefined) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: stage ${ref} was not built`, { exit: 1 })
+          if (ref === 'scratch') return { layers: [], key: 'scratch' }
+          const id = await store.images.resolve(ref)
+          if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`, { exit: 1 })
+          const layers = await imageLayers(store, await getConfig(store, id))
+          return { layers, key: topKey(layers) }
+        },
+      }
+      /** The RUN's mounts with the stage's variables substituted, checked as BuildKit does. */
+      const runMounts = (instr: P.RunInstruction): P.RunMountSpec[] =>
+        instr.mounts.map((m) => {
+          let spec: P.RunMountSpec
+          try {
+            spec = P.resolveRunMount(m.raw, (w) => P.expand(w, scope.vars(), esc), workdir())
+          } catch (e) {
+            P.atLine(instr.startLine, e)
+          }
+          refuseMount(instr.startLine, spec)
+          const from = 'from' in spec ? spec.from : undefined
+          if (from !== undefined && stageRef(from, si) === undefined && df.stages.some((s, i) => i >= si && s.name === from.toLowerCase())) {
+            throw new StoreError(Codes.BUILD_FAILED, `cannot mount from stage "${from}" to "${'target' in spec ? spec.target : ''}", stage needs to be defined before current command`, { data: { line: instr.startLine }, exit: 1 })
+          }
+          return spec
+        })
 
       const dispatch = async (instr: P.Instruction, fromTrigger: boolean): Promise<void> => {
         if (o.signal?.aborted) throw canceledError()
@@ -302,16 +370,24 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
             return
           }
           case 'RUN': {
+            if (fromTrigger) refuseUnsupported(instr)
             const run = P.resolveRunCommand(instr, shell())
             const env = scope.runEnv()
             if (!env.some((x) => x.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
+            const specs = runMounts(instr)
             const v = progress.step(title)
-            const key = cacheKey(store, [parentKey(), 'RUN', JSON.stringify(run), env.join('\n'), workdir(), c.User ?? '', sde?.toString()])
+            const mounts = specs.length > 0 ? await planRunMounts(specs, mountSources) : undefined
+            // `default` is the host's network too (no bridge yet): the same step as `host`.
+            const network = instr.network === 'none' ? 'none' : 'host'
+            // The mounts' definitions (and a bind source's content) and a network of its own are
+            // part of the step, as in BuildKit's ExecOp; a step with neither keeps its old key.
+            const extra = [...(network === 'none' ? ['network=none'] : []), ...(mounts?.keys ?? [])]
+            const key = cacheKey(store, [parentKey(), 'RUN', JSON.stringify(run), env.join('\n'), workdir(), c.User ?? '', sde?.toString(), ...(extra.length > 0 ? [JSON.stringify(extra)] : [])])
             await layerStep(key, `RUN ${instr.original}`, async () => {
               try {
                 return await runStep(store, {
                   layers: st.layers, config: c, argv: run.args, env, display: run.args.join(' '), inlineFile: run.inlineFile,
-                  onOutput: v.output, tar: tarOpts, signal: o.signal,
+                  onOutput: v.output, tar: tarOpts, signal: o.signal, launcher: o.launcher, network, mounts,
                 })
               } catch (err) {
                 v.error((err as Error).message)
@@ -323,6 +399,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
           }
           case 'COPY':
           case 'ADD': {
+            if (fromTrigger) refuseUnsupported(instr)
             const e = P.expandInstruction(instr, scope.vars(), esc)
             const v = progress.step(title)
             let sourceRoot: SourceRoot | undefined = o.context
@@ -361,7 +438,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
             const chown = e.chown ? await resolveChown(e.chown) : undefined
             const chmod = e.chmod ? parseChmod(e.chmod, instr.startLine) : undefined
             const dest = e.dest.startsWith('/') ? e.dest : `${workdir().replace(/\/+$/, '')}/${e.dest}`
-            const common = { dest, lower, keepOwner, chown, chmod, extractArchives: e.kind === 'ADD', multiple: e.sources.length + e.contents.length > 1 }
+            const common = { dest: await inImage(dest), lower, keepOwner, chown, chmod, extractArchives: e.kind === 'ADD', multiple: e.sources.length + e.contents.length > 1 }
             const plans = []
             if (sources.length > 0) plans.push({ ...common, sourceRoot: sourceRoot!, sources, ignore: fromKey === 'context' ? ignore : () => false })
             if (inline) plans.push({ ...common, sourceRoot: inline, sources: e.contents.map((h) => h.name), ignore: () => false })

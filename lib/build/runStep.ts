@@ -1,23 +1,32 @@
 // A RUN step: a container over the current layers with the step's shell, environment, working
-// dir and user (host network, so package managers reach their mirrors); its writable layer
-// becomes the step's layer. The command's output streams to `onOutput` as it is written.
-// A heredoc script (`RUN <<EOF` with a `#!` body) is written to a temp file and bind-mounted
-// read-only at its path under /dev/pipes, as BuildKit does: /dev is the container's own tmpfs,
-// so the script never reaches the writable layer. Cancelling (`signal`, Ctrl-C) kills the
-// container at once, whatever the command does with SIGINT.
+// dir and user, on the launcher the build names (`--runtime`, default the built-in one), with
+// the security defaults of `store run`; its writable layer becomes the step's layer. The
+// command's output streams to `onOutput` as it is written.
+// Network: the host's by default (store has no bridge network yet, so `RUN --network=default`
+// and `host` are the same; package managers reach their mirrors), or with `none` a network
+// namespace of its own with only a loopback.
+// The step's own temp dir (under the store root: same file system as the snapshots, never a
+// noexec mount; 0700) holds the host side of its mounts: a heredoc script (`RUN <<EOF` with a
+// `#!` body, bind-mounted read-only at its path under /dev/pipes as BuildKit does: /dev is the
+// container's own tmpfs, so it never reaches the writable layer) and the RUN --mount sources
+// (runMount/). Mount points never reach the layer (runMount/mountpoints.ts). Cancelling
+// (`signal`, Ctrl-C) kills the container at once, whatever the command does with SIGINT.
 
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { RunConfig } from '../image/model.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
-import { changesTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
+import { changesTar, ensureSnapshots, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
+import { mergedView } from '../driver/index.js'
 import { createOver } from '../container/create.js'
 import { supervise } from '../container/start.js'
 import { killContainer, removeContainer } from '../container/lifecycle.js'
 import { containerChanges } from '../container/changes.js'
 import { containerLogs } from '../container/logs.js'
 import type { ContainerMount } from '../container/types.js'
+import type { LauncherName } from '../runtime/types.js'
+import { mountpointPaths, withoutMountpoints, type StepMounts } from './runMount/index.js'
 
 export interface RunStepOptions {
   layers: LayerRecord[]
@@ -32,6 +41,12 @@ export interface RunStepOptions {
   onOutput?: (b: Uint8Array) => void
   tar?: TreeTarOptions
   signal?: AbortSignal
+  /** `store build --runtime`; default the built-in launcher. */
+  launcher?: LauncherName
+  /** `RUN --network`: 'none' (loopback only) or the host's (default). */
+  network?: 'host' | 'none'
+  /** `RUN --mount`s, planned (runMount/). */
+  mounts?: StepMounts
 }
 
 /** The error of a build stopped by the user (Ctrl-C); BuildKit's words. Exit 130, as a shell's. */
@@ -41,21 +56,28 @@ export function canceledError(): StoreError {
 
 export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLayer> {
   if (o.signal?.aborted) throw canceledError()
-  let scriptDir: string | undefined
+  const stepDir = await mkdtemp(`${store.layout.ingestDir}/run-`)
   const mounts: ContainerMount[] = []
+  let releaseMounts: (() => Promise<void>) | undefined
   try {
     if (o.inlineFile) {
-      // Under the store root (not /tmp): same file system, and never a noexec mount.
-      scriptDir = await mkdtemp(`${store.layout.ingestDir}/run-`)
-      const file = `${scriptDir}/script`
+      const file = `${stepDir}/script`
       await writeFile(file, o.inlineFile.data)
       await chmod(file, o.inlineFile.mode)
       mounts.push({ type: 'bind', source: file, destination: o.inlineFile.path, readonly: true, propagation: '' })
     }
+    if (o.mounts) {
+      const prepared = await o.mounts.prepare(stepDir)
+      releaseMounts = prepared.release
+      mounts.push(...prepared.mounts)
+    }
     const rec = await createOver(
       store,
       { image: '', imageRef: '<build>', config: { ...o.config, Entrypoint: null, Cmd: null }, layers: o.layers },
-      { image: '', cmd: o.argv, env: o.env, workdir: o.config.WorkingDir || '/', user: o.config.User ?? '', network: 'host', hostEnv: {}, mounts },
+      {
+        image: '', cmd: o.argv, env: o.env, workdir: o.config.WorkingDir || '/', user: o.config.User ?? '', network: o.network ?? 'host',
+        hostEnv: {}, mounts, ...(o.launcher ? { launcher: o.launcher } : {}),
+      },
     )
     // Tail the log from the moment the process runs until it has ended and been drained.
     let tail: Promise<void> = Promise.resolve()
@@ -82,7 +104,15 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       if (code !== 0) {
         throw new StoreError(Codes.BUILD_FAILED, `The command '${o.display}' returned a non-zero code: ${code}`, { data: { exitCode: code }, exit: 1 })
       }
-      const changes = await containerChanges(store, rec)
+      let changes = await containerChanges(store, rec)
+      if (mounts.length > 0) {
+        const view = mergedView((await ensureSnapshots(store.cas, store.layout, o.layers)).reverse())
+        const targets = (await Promise.all(mounts.map((m) => mountpointPaths(view, m.destination)))).flat()
+        changes = await withoutMountpoints(changes, targets, async (c) => {
+          const [now, before] = [await lstat(c.source, { bigint: true }), (await view.lookup(c.path))?.stat]
+          return before !== undefined && now.mode === before.mode && now.uid === before.uid && now.gid === before.gid
+        })
+      }
       const parent = o.layers.length > 0 ? o.layers[o.layers.length - 1].chainId : null
       return await addLayer(store, parent, changesTar(changes, o.tar))
     } finally {
@@ -90,6 +120,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       await removeContainer(store, rec, { force: true }).catch(() => {})
     }
   } finally {
-    if (scriptDir) await rm(scriptDir, { recursive: true, force: true })
+    await releaseMounts?.()
+    await rm(stepDir, { recursive: true, force: true })
   }
 }

@@ -75,6 +75,11 @@ export class LowerView {
     return [...seen].filter(([, v]) => v).map(([n]) => n).sort(byteOrder)
   }
 
+  /** Host dirs, top-first, whose contents merge into the view of dir `rel` (empty: not a dir). */
+  async dirStack(rel: string): Promise<string[]> {
+    return [...(await this.stack(rel))]
+  }
+
   /** Host dirs, top-first, whose contents merge into the lower view of dir `rel`. */
   private async stack(rel: string): Promise<string[]> {
     const known = this.stacks.get(rel)

@@ -7,6 +7,8 @@
 //     the snapshot: touch -r), and opaque xattrs are dropped from the copies.
 // --remove-destination makes cp unlink before writing, so a file hardlinked in a lower snapshot
 // is replaced, never written through (which would change its other names too).
+// `link`: hard links to the snapshots' files instead of copies (`cp -l`), for a tree that is
+// only ever mounted read-only (a build's RUN --mount=type=bind from a stage): no file data moves.
 
 import { lstat, mkdir, readdir } from 'node:fs/promises'
 import { exec, execOk, shQuote as q } from './_exec.js'
@@ -15,13 +17,13 @@ import { scanOracle, type OpaqueOracle } from './_xattr.js'
 import { Codes, StoreError } from '../errors.js'
 
 /** Copy `lowers` (top-most first) into `dest` (created if missing). */
-export async function materialise(lowers: string[], dest: string, opaqueNames: string[]): Promise<void> {
+export async function materialise(lowers: string[], dest: string, opaqueNames: string[], opts: { link?: boolean } = {}): Promise<void> {
   await mkdir(dest, { recursive: true })
   const oracle = await scanOracle(opaqueNames, lowers)
-  for (const lower of [...lowers].reverse()) await applySnapshot(lower, dest, opaqueNames, oracle)
+  for (const lower of [...lowers].reverse()) await applySnapshot(lower, dest, opaqueNames, oracle, opts.link ?? false)
 }
 
-async function applySnapshot(lower: string, dest: string, opaqueNames: string[], oracle: OpaqueOracle): Promise<void> {
+async function applySnapshot(lower: string, dest: string, opaqueNames: string[], oracle: OpaqueOracle, link: boolean): Promise<void> {
   const before: string[] = []
   const after: string[] = []
   // `fresh`: the dest dir is removed first (it was a file or a symlink there), so nothing under
@@ -58,7 +60,7 @@ async function applySnapshot(lower: string, dest: string, opaqueNames: string[],
   }
   await walk('')
   if (before.length) await script(before)
-  await execOk('cp', ['-a', '--reflink=auto', '--remove-destination', '--', `${lower}/.`, `${dest}/`], {
+  await execOk('cp', ['-a', link ? '--link' : '--reflink=auto', '--remove-destination', '--', `${lower}/.`, `${dest}/`], {
     code: Codes.DRIVER_UNAVAILABLE,
     what: `copying snapshot ${lower}`,
   })

@@ -6,18 +6,27 @@
 import { lstatSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs'
 import type { TreeFs } from '../fsroot/index.js'
 import { LowerView } from './_lowerView.js'
+import { materialise } from './_materialise.js'
 import { OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
+
+const OPAQUE = [OPAQUE_TRUSTED, OPAQUE_USER]
 
 export interface MergedView extends TreeFs<Stats> {
   /** The entry a container would see at `path` (relative or absolute), or undefined. */
   lookup(path: string): Promise<{ path: string; stat: BigIntStats } | undefined>
   /** Names in the merged dir at `path`, sorted. */
   list(path: string): Promise<string[]>
+  /**
+   * The merged dir at `path` (which must be a dir of the view) as a plain tree at `dest`: only
+   * that subtree is read. `link`: hard links to the snapshots' files, no data copied — for a
+   * tree that is only mounted read-only; otherwise copies (reflinks where the fs has them).
+   */
+  materialise(path: string, dest: string, opts?: { link?: boolean }): Promise<void>
 }
 
 /** `lowers`: snapshot dirs, top-most first. */
 export function mergedView(lowers: string[]): MergedView {
-  const v = new LowerView(lowers, queryOracle([OPAQUE_TRUSTED, OPAQUE_USER]))
+  const v = new LowerView(lowers, queryOracle(OPAQUE))
   const rel = (p: string) => p.split('/').filter((x) => x && x !== '.').join('/')
   // A second, plain lstat of the lower's path: callers of entry() want number fields (sizes,
   // mtimeMs) where LowerView keeps bigint nanoseconds for its exact comparisons.
@@ -35,5 +44,6 @@ export function mergedView(lowers: string[]): MergedView {
       if (!e) throw Object.assign(new Error(`no such entry: ${p}`), { code: 'ENOENT' })
       return readlinkSync(e.path)
     },
+    materialise: async (p, dest, opts) => materialise(await v.dirStack(rel(p)), dest, OPAQUE, opts),
   }
 }

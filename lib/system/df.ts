@@ -7,6 +7,7 @@ import type { Digest } from '../digest/digest.js'
 import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from '../gc.js'
+import { cacheMountsUsage } from '../build/runMount/index.js'
 
 export interface ImageUsage {
   id: Digest
@@ -161,14 +162,16 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   // Build Cache: the on-disk bytes of the blobs only the cache holds, which is exactly what
   // pruning it frees (whole chains, indexes included: a RUN that only makes dirs has no content
   // but its index is still a blob), like prune's "Total reclaimed space".
+  // RUN --mount=type=cache dirs are build cache too (prune removes them): their file bytes.
   const cache = await buildCacheOnly(store)
-  let cacheSize = 0
+  const mounts = await cacheMountsUsage(store)
+  let cacheSize = mounts.bytes
   for (const d of cache.blobs) cacheSize += storedOf.get(d.slice(7)) ?? 0
   const rows: DfRow[] = [
     { type: 'Images', total: records.length, active: [...used.keys()].filter((id) => layersOf.has(id)).length, size: logical, reclaimable: logical - activeSize },
     extra.containers ?? { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
     extra.volumes ?? { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
-    { type: 'Build Cache', total: cache.entries, active: 0, size: cacheSize, reclaimable: cacheSize },
+    { type: 'Build Cache', total: cache.entries + mounts.count, active: 0, size: cacheSize, reclaimable: cacheSize },
   ]
   return { rows, images, logical, deduplicated, stored, blobs }
 }

@@ -27,5 +27,5 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
   reclaimed += v.reclaimed
   const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
   reclaimed += gc.reclaimed
-  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, reclaimed }
+  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, reclaimed }
 }

@@ -1,6 +1,7 @@
 // Helpers for `store build` specs: a project folder from a name -> text map, and the build's
 // progress (BuildKit's plain format on stderr) read back as steps.
 
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
@@ -42,4 +43,10 @@ export function progressSteps(stderr: string): ProgressStep[] {
 /** The status of the first step whose instruction (after `[i/n] `) starts with `prefix`. */
 export function stepStatus(stderr: string, prefix: string): ProgressStep['status'] | undefined {
   return progressSteps(stderr).find((s) => s.title.replace(/^\[[^\]]*\] /, '').startsWith(prefix))?.status
+}
+
+/** Paths in the newest layer of an image saved by `store save -o archive` (what it really holds). */
+export function newestLayerEntries(archive: string): string[] {
+  const layer = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' }))[0].Layers.at(-1)
+  return execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | tar -t', 'sh', archive, layer], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
 }

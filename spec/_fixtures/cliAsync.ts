@@ -10,12 +10,14 @@ export interface StoreRunOptions {
   input?: string | Buffer
   /** Kill the command (SIGKILL) after this long; default 30 s. */
   timeoutMs?: number
+  /** Added to (or replacing in) the environment of this process. */
+  env?: Record<string, string>
 }
 
 /** Run `store --root <root> ...args` and collect its output. */
 export function storeIn(root: string, args: string[], o: StoreRunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, '--root', root, ...args], { cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, [BIN, '--root', root, ...args], { cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
     const out: Buffer[] = []
     const err: Buffer[] = []
     let timedOut = false

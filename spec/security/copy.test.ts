@@ -71,3 +71,14 @@ describe.skipIf(why !== undefined)('COPY through a context symlink that points o
     expectCanaryUntouched(env)
   })
 })
+
+describe.skipIf(why !== undefined)('COPY to a destination that is an image symlink pointing at the host', () => {
+  test('the destination is resolved inside the image: the file lands in the image, the host dir is untouched', async () => {
+    const c = env.canary.dir
+    const ctx = project('dest-link', ['FROM busybox', `RUN ln -s ${c} /dst`, 'COPY new.txt /dst/', ''].join('\n'))
+    writeFileSync(join(ctx, 'new.txt'), 'copied\n')
+    ok(await build(ctx, 'copy/dest'))
+    expect(await runSh('copy/dest', `cat ${c}/new.txt; readlink /dst`)).toBe(`copied\n${c}\n`)
+    expectCanaryUntouched(env)
+  })
+})

@@ -1,4 +1,6 @@
-// RUN: command line, heredocs and the `--mount`, `--network`, `--security` flags.
+// RUN: command line, heredocs and the `--mount`, `--network`, `--security` flags. A mount is
+// checked here only as far as BuildKit can before variables are known (CSV, keys, a literal
+// type, `from` without `$`); resolveRunMount() (runMount.ts) does the rest at build time.
 
 import { Fail } from './_fail.js'
 import { parseFlags } from './_flags.js'
@@ -11,8 +13,8 @@ const ALIASES: Record<string, string> = { src: 'source', dst: 'target', destinat
 const KEYS = new Set(['type', 'from', 'source', 'target', 'readonly', 'readwrite', 'id', 'sharing', 'mode', 'uid', 'gid', 'required', 'size', 'env'])
 const BARE = new Set(['readonly', 'readwrite', 'required'])
 
-// One CSV record (encoding/csv): fields split on commas, double quotes protect commas.
-function csvFields(s: string): string[] {
+/** One CSV record (encoding/csv): fields split on commas, double quotes protect commas. */
+export function csvFields(s: string): string[] {
   const out: string[] = []
   let field = ''
   let quoted = false
@@ -41,10 +43,14 @@ export function parseRunMount(raw: string): RunMount {
     const eq = field.indexOf('=')
     let key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase()
     key = ALIASES[key] ?? key
-    if (eq < 0 && !BARE.has(key)) throw new Fail(`unexpected key '${key}' in '${field}'`)
+    if (eq < 0 && !BARE.has(key)) throw new Fail(`invalid field '${field}' must be a key=value pair`)
     if (!KEYS.has(key)) throw new Fail(`unexpected key '${key}' in '${field}'`)
     const value = eq < 0 ? 'true' : field.slice(eq + 1)
-    if (key === 'type') {
+    // A value with `$` is known at build time only; `from` never takes one (BuildKit).
+    if (key === 'from' && value.indexOf('$') >= 0 && value.indexOf('$') !== value.length - 1) {
+      throw new Fail(`'from' doesn't support variable expansion, define alias stage instead`)
+    }
+    if (key === 'type' && !value.includes('$')) {
       const t = value.toLowerCase()
       if (!(MOUNT_TYPES as readonly string[]).includes(t)) throw new Fail(`unsupported mount type ${goQuote(value)}`)
       type = t as RunMount['type']
@@ -66,12 +72,12 @@ export function buildRun({ split, base }: BuildCtx, heredocs: Heredoc[]): RunIns
   }
   const network = flags.string.network
   if (network !== undefined) {
-    if (!['default', 'none', 'host'].includes(network)) throw new Fail(`unsupported network mode ${goQuote(network)}`)
+    if (!['default', 'none', 'host'].includes(network)) throw new Fail(`invalid network mode ${goQuote(network)}`)
     out.network = network
   }
   const security = flags.string.security
   if (security !== undefined) {
-    if (!['sandbox', 'insecure'].includes(security)) throw new Fail(`unsupported security mode ${goQuote(security)}`)
+    if (!['sandbox', 'insecure'].includes(security)) throw new Fail(`security ${goQuote(security)} is not valid`)
     out.security = security
   }
   return out

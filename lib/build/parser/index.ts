@@ -14,7 +14,8 @@
 //   dispatch(instr):
 //     ARG     → const decls = scope.declare(instr); history ARG with { ...instr, args: decls }
 //     ENV     → const e = expandInstruction(instr, scope.vars(), esc); scope.setEnv(e.pairs)
-//     RUN     → resolveRunCommand(instr, shell) with env scope.runEnv() (no substitution: the shell does it)
+//     RUN     → resolveRunCommand(instr, shell) with env scope.runEnv() (no substitution: the shell does it);
+//               each mount: resolveRunMount(m.raw, (w) => expand(w, scope.vars(), esc), workdir)
 //     CMD/ENTRYPOINT → commandArgs(instr.cmd, shell); ENTRYPOINT clears a CMD unless a CMD
 //               was set earlier in the same stage (an inherited CMD does not count)
 //     ONBUILD → append instr.trigger to the config's OnBuild list
@@ -32,5 +33,7 @@ export { StageScope, resolveMetaArgs, definedVars, type MetaArgs, type StageScop
 export { commandArgs, resolveRunCommand, DEFAULT_SHELL, type RunCommand } from './command.js'
 export { exposedPorts } from './ports.js'
 export { historyCreatedBy, HISTORY_COMMENT, type HistoryContext } from './history.js'
-export { parseRunMount } from './_run.js'
+export { parseRunMount, csvFields } from './_run.js'
+export { resolveRunMount } from './runMount.js'
+export { atLine } from './_fail.js'
 export { parseDockerignore, createIgnoreMatcher, type IgnorePattern, type IgnoreMatcher } from './dockerignore.js'

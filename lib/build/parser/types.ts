@@ -54,14 +54,35 @@ export interface FromInstruction extends InstructionBase {
   platform?: string
 }
 
-/** One `RUN --mount=…`: the CSV fields, keys lowercased and aliases normalised. */
+/**
+ * One `RUN --mount=…` as parsed: the CSV fields, keys lowercased and aliases normalised. Values
+ * may hold `$VAR`s: resolveRunMount(raw, …) gives the final RunMountSpec at build time.
+ */
 export interface RunMount {
+  /** The type when written literally; 'bind' (the default) when absent or written with a variable. */
   type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh'
   /** Fields with `src`→`source`, `dst`/`destination`→`target`, `ro`→`readonly`, `rw`→`readwrite`. */
   options: Record<string, string>
   /** The flag value as written. */
   raw: string
 }
+
+/**
+ * A RUN mount with variables substituted and BuildKit's defaults applied; targets are absolute
+ * and clean, `source` of bind and cache is absolute in its root (`/` when not given).
+ */
+export type RunMountSpec =
+  /** `from`: a stage name or index, or an image; absent: the build context. */
+  | { type: 'bind'; target: string; source: string; from?: string; readonly: boolean }
+  | {
+      type: 'cache'; target: string; id: string; sharing: 'shared' | 'private' | 'locked'
+      /** Seed of a new cache: `source` in stage/image `from`. Absent: an empty dir. */
+      source: string; from?: string; readonly: boolean; mode?: number; uid?: number; gid?: number
+    }
+  | { type: 'tmpfs'; target: string; readonly: boolean; size?: number }
+  /** `target` absent only with `env` (the secret as a variable). mode default 0400. */
+  | { type: 'secret'; id: string; target?: string; env?: string; required: boolean; mode: number; uid: number; gid: number }
+  | { type: 'ssh'; id: string; target?: string; required: boolean }
 
 export interface RunInstruction extends InstructionBase {
   kind: 'RUN'

@@ -51,12 +51,19 @@ describe('RUN flags', () => {
   test.each([
     ['RUN --mount=type=nfs,target=/x a', 'unsupported mount type "nfs"'],
     ['RUN --mount=target=/x,colour=red a', "unexpected key 'colour' in 'colour=red'"],
-    ['RUN --network=bridge a', 'unsupported network mode "bridge"'],
+    ['RUN --network=bridge a', 'invalid network mode "bridge"'],
+    ['RUN --security=weak a', 'security "weak" is not valid'],
+    ['RUN --mount=target=/x,nope a', "invalid field 'nope' must be a key=value pair"],
+    ['RUN --mount=from=$STAGE,target=/x a', "'from' doesn't support variable expansion, define alias stage instead"],
     ['RUN --network a', 'missing a value on flag: --network'],
     ['RUN --nope=1 a', 'unknown flag: --nope'],
     ['RUN --network=none --network=host a', 'duplicate flag specified: --network'],
   ])('%s → %s', (body, what) => {
     expectParseError(`FROM scratch\n${body}`, 2, what)
+  })
+
+  test('a mount type written with a variable is left for build time', () => {
+    expect(one('RUN --mount=type=$T,target=/x a')).toMatchObject({ mounts: [{ type: 'bind', options: { type: '$T', target: '/x' } }] })
   })
 
   test('a word after the flags ends them, and `--` ends them too', () => {
