@@ -90,8 +90,11 @@ function build(ll: LogicalLine, esc: EscapeChar): Instruction {
       const inner = splitCommand(split.args).cmd.toUpperCase()
       if (inner === 'ONBUILD') throw new Fail("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
       if (inner === 'MAINTAINER' || inner === 'FROM') throw new Fail(`${inner} isn't allowed as an ONBUILD trigger`)
-      // What the image config stores: the line without ONBUILD, then each body and terminator.
-      let trigger = ll.text.replace(ONBUILD_PREFIX, '')
+      // What the image config stores: the line without ONBUILD (and without the `--` that ends
+      // its flags: the stored trigger must read back as the instruction parsed here), then
+      // each body and terminator.
+      const rest = ll.text.replace(ONBUILD_PREFIX, '')
+      let trigger = rest.startsWith('--') ? split.args : rest
       for (const h of ll.heredocs) trigger += '\n' + h.content + h.name
       const instruction = build({ ...ll, text: split.args }, esc)
       return { ...ctx.base, kind: 'ONBUILD', trigger, instruction }

@@ -78,6 +78,13 @@ describe('parseDockerfile properties', () => {
     )
   })
 
+  test('ONBUILD -- X: the end-of-flags marker is not part of the stored trigger (seed -857272691 found it)', () => {
+    const ob = parseDockerfile('FROM scratch\nONBUILD --  VOLUME  FROM').stages[0].instructions[0]
+    if (ob.kind !== 'ONBUILD') throw new Error('not ONBUILD')
+    expect(ob.trigger).toBe('VOLUME  FROM')
+    expect(parseInstruction(ob.trigger)).toMatchObject({ kind: 'VOLUME', volumes: ['FROM'] })
+  })
+
   test('an ONBUILD trigger reads back to the instruction ONBUILD parsed', () => {
     let roundTrips = 0
     fc.assert(
