@@ -2,7 +2,8 @@
 // shorthand: a positional that is a file is the Dockerfile and its folder the context.
 
 import { readFile, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { readInRoot } from '../fsroot/index.js'
 import { Codes, StoreError } from '../errors.js'
 
 export interface BuildInput {
@@ -30,7 +31,13 @@ export async function resolveBuildInput(positional: string | undefined, file: st
   if (file === '-') return { context, dockerfile: await readStdin(stdin) }
   if (file) dockerfilePath = resolve(file)
   dockerfilePath ??= `${context}/Dockerfile`
-  const text = await readFile(dockerfilePath, 'utf8').catch(() => undefined)
+  // A Dockerfile inside the context is read inside it, as BuildKit does: a context whose
+  // Dockerfile links to a host file (a cloned repository's `Dockerfile -> /etc/shadow`) must not
+  // get that file parsed and its first line printed in the parse error.
+  const inside = relative(context, dockerfilePath)
+  const text = inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
+    ? readInRoot(context, inside)
+    : await readFile(dockerfilePath, 'utf8').catch(() => undefined)
   if (text === undefined) {
     throw new StoreError(Codes.INVALID_ARGUMENT, `failed to solve: failed to read dockerfile: open ${dockerfilePath}: no such file or directory`, { exit: 1 })
   }
