@@ -33,6 +33,8 @@ export interface GcStats {
   /** Bytes on disk freed (blobs + ingest). */
   reclaimed: number
   ingestFiles: number
+  /** Half-extracted snapshot dirs of killed processes. */
+  snapshotTemps: number
   buildCacheDropped: number
 }
 
@@ -110,14 +112,14 @@ interface Marked {
 }
 
 async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
-  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0 }
+  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, snapshotTemps: 0, buildCacheDropped: 0 }
   if (opts.buildCache) stats.buildCacheDropped = await cacheClear(store)
   const tags = await store.images.tags()
   const marked = await mark(store, opts, tags)
   await sweepImages(store, marked, tags, stats)
   await sweepLayers(store, marked, stats)
   await sweepBlobs(store, marked, stats)
-  await sweepSnapshots(store, marked)
+  await sweepSnapshots(store, marked, stats)
   await sweepIngest(store, stats)
   return stats
 }
@@ -189,10 +191,11 @@ async function sweepBlobs(store: Store, marked: Marked, stats: GcStats): Promise
  * `<chainID>.tmp-*` dirs of killed processes: caches, rebuilt from blobs on demand. Live
  * extractions run under a lease, so none is in flight now.
  */
-async function sweepSnapshots(store: Store, marked: Marked): Promise<void> {
+async function sweepSnapshots(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
     if (/^[0-9a-f]{64}$/.test(n) && marked.layers.has(digestFromHex(n))) continue
     await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
+    if (n.includes('.tmp-')) stats.snapshotTemps++
   }
 }
 

@@ -18,7 +18,7 @@ import { describeHolder, holderText, isLive, me, parseHolder, type Holder } from
 import { readLockFile, sleep } from './_files.js'
 import { LOCK_TIMEOUT_MS, lockExclusive, type LockOptions, type Release } from './exclusive.js'
 
-export const leasesDir = (layout: Layout) => `${layout.locksDir}/leases`
+export const leasesDir = (layout: Layout) => layout.leasesDir
 
 interface Shared {
   count: number

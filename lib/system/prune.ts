@@ -1,8 +1,10 @@
 // `store system prune`: stopped containers, (with --volumes) unused anonymous volumes, dangling
-// images (all unused ones with -a) and the build cache; then a mark-and-sweep gc of the content.
+// images (all unused ones with -a) and the build cache; what interrupted operations left
+// (leftovers.ts); then a mark-and-sweep gc of the content.
 
 import type { Store } from '../store.js'
 import { collectGarbage } from '../gc.js'
+import { reclaimLeftovers } from './leftovers.js'
 
 export interface PruneHooks {
   /** Remove stopped containers; returns their IDs and the bytes freed. */
@@ -16,6 +18,8 @@ export interface PruneResult {
   volumes: string[]
   images: string[]
   buildCache: number
+  /** Temp and trash entries of interrupted operations removed (ingest/ and snapshots included). */
+  leftovers: number
   reclaimed: number
 }
 
@@ -25,7 +29,9 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
   reclaimed += c.reclaimed
   const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
   reclaimed += v.reclaimed
+  const left = await reclaimLeftovers(store)
+  reclaimed += left.bytes
   const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
   reclaimed += gc.reclaimed
-  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, reclaimed }
+  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
 }
