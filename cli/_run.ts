@@ -61,10 +61,12 @@ export function fail(e: unknown): never {
  * recorded: records, locks and blobs appear only complete (DESIGN decision 6).
  */
 function fullDisk(e: unknown): { message: string; hint: string } | undefined {
-  let x = e as { code?: string; syscall?: string; path?: string; cause?: unknown } | undefined
+  let x = e as { code?: string; syscall?: string; path?: string; message?: string; cause?: unknown } | undefined
   for (let depth = 0; x && depth < 4; depth++, x = x.cause as typeof x) {
-    if (x.code !== 'ENOSPC' && x.code !== 'EDQUOT') continue
-    const what = x.code === 'ENOSPC' ? 'no space left on device' : 'disk quota exceeded'
+    // An error from a worker thread keeps its message but loses its code on the way.
+    const code = x.code ?? /^(ENOSPC|EDQUOT):/.exec(x.message ?? '')?.[1]
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') continue
+    const what = code === 'ENOSPC' ? 'no space left on device' : 'disk quota exceeded'
     return {
       message: x.path ? `${x.syscall ?? 'write'} ${x.path}: ${what}` : `${what}`,
       hint: 'free some space and run the command again: nothing half-written was kept',

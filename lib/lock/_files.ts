@@ -8,6 +8,7 @@
 import { link, lstat, open, readFile, rename, rm, unlink } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { parseHolder, type Holder } from './_process.js'
+import { withPath } from '../_fs.js'
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -23,7 +24,7 @@ export async function writeTemp(path: string, text: string): Promise<string> {
   } catch (e) {
     await fh.close().catch(() => {})
     await rm(tmp, { force: true })
-    throw e
+    throw withPath(e, path)
   }
   await fh.close()
   return tmp

@@ -16,6 +16,7 @@ import type { Layout } from '../layout.js'
 import { checkLeaseOrder, checkOrder, holding } from './_order.js'
 import { describeHolder, holderText, isLive, me, parseHolder, type Holder } from './_process.js'
 import { readLockFile, sleep } from './_files.js'
+import { withPath } from '../_fs.js'
 import { LOCK_TIMEOUT_MS, lockExclusive, type LockOptions, type Release } from './exclusive.js'
 
 export const leasesDir = (layout: Layout) => layout.leasesDir
@@ -70,7 +71,7 @@ async function takeLease(layout: Layout, timeoutMs: number): Promise<string> {
     } catch (e) {
       await fh.close().catch(() => {})
       await rm(path, { force: true })
-      throw e
+      throw withPath(e, path)
     }
     await fh.close()
     if (!(await liveGc(layout))) return path

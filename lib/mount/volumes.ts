@@ -124,11 +124,11 @@ export function createVolumeStore(layout: Layout, now: () => Date = () => new Da
   }
 
   async function remove(name: string, inUseBy: string[]): Promise<void> {
+    await sweep() // first: a retry after a killed rm finds no volume, but its trash
     if (!(await get(name))) throw userError(Codes.VOLUME_NOT_FOUND, `get ${name}: no such volume`, { name })
     if (inUseBy.length > 0) {
       throw userError(Codes.VOLUME_IN_USE, `remove ${name}: volume is in use - [${inUseBy.join(', ')}]`, { name, containers: inUseBy })
     }
-    await sweep()
     const trash = `${layout.volumesDir}/${tmpName('rm')}`
     await rename(layout.volume(name), trash).catch((e) => {
       // A concurrent remove won the race.
