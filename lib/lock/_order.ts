@@ -20,12 +20,19 @@ const RANK: Record<string, number> = { gc: 0, names: 10, cache: 20, 'import-tree
 /** Locks not in the table are leaves: nothing may be taken while one is held. */
 const LEAF = 100
 
-const held = new AsyncLocalStorage<readonly string[]>()
+interface Held {
+  name: string
+  root: string
+}
+const held = new AsyncLocalStorage<readonly Held[]>()
 
 export const rankOf = (name: string): number => RANK[name] ?? LEAF
 
 /** Locks the current call chain holds, outermost first. */
-export const heldLocks = (): readonly string[] => held.getStore() ?? []
+export const heldLocks = (): readonly string[] => (held.getStore() ?? []).map((h) => h.name)
+
+/** Whether the current call chain holds lock `name` of the store at `root`. */
+export const holds = (name: string, root: string): boolean => (held.getStore() ?? []).some((h) => h.name === name && h.root === root)
 
 function violation(wanted: string, holding: string): StoreError {
   return new StoreError(Codes.LOCK_ORDER, `lock order violation: taking the ${wanted} lock while holding the ${holding} lock would deadlock`, {
@@ -45,7 +52,7 @@ export function checkLeaseOrder(): void {
   if (h.length > 0) throw violation('gc lease', h[h.length - 1])
 }
 
-/** Runs fn with `name` recorded as held by this call chain. */
-export function holding<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  return held.run([...heldLocks(), name], fn)
+/** Runs fn with lock `name` of `root` recorded as held by this call chain. */
+export function holding<T>(name: string, root: string, fn: () => Promise<T>): Promise<T> {
+  return held.run([...(held.getStore() ?? []), { name, root }], fn)
 }

@@ -59,7 +59,7 @@ export async function withLock<T>(layout: Layout, name: string, fn: () => Promis
   checkOrder(name)
   const release = await lockExclusive(layout, name, opts)
   try {
-    return await holding(name, fn)
+    return await holding(name, layout.root, fn)
   } finally {
     await release()
   }

@@ -13,7 +13,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
-import { checkLeaseOrder, checkOrder, holding } from './_order.js'
+import { checkLeaseOrder, checkOrder, holding, holds } from './_order.js'
 import { describeHolder, holderText, isLive, me, parseHolder, type Holder } from './_process.js'
 import { readLockFile, sleep } from './_files.js'
 import { withPath } from '../_fs.js'
@@ -102,12 +102,17 @@ export async function lockGc(layout: Layout, opts: LockOptions = {}): Promise<Re
   return release
 }
 
-/** Runs fn as the only gc of the store, with no content being added by another process. */
+/**
+ * Runs fn as the only gc of the store, with no content being added by another process.
+ * Re-entrant within one call chain: `system prune` holds it over all its steps (so no build's
+ * RUN container is pruned as "stopped" while the build waits to start it), then runs gc.
+ */
 export async function withGc<T>(layout: Layout, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  if (holds('gc', layout.root)) return fn()
   checkOrder('gc')
   const release = await lockGc(layout, opts)
   try {
-    return await holding('gc', fn)
+    return await holding('gc', layout.root, fn)
   } finally {
     await release()
   }

@@ -85,10 +85,20 @@ async function unrecordedContainers(store: Store): Promise<Leftover[]> {
 }
 
 async function removeContainerDirs(list: Leftover[]): Promise<LeftoverStats> {
+  const stats: LeftoverStats = { entries: 0, bytes: 0 }
   for (const c of list) {
-    // Never rm -r through a mount (a killed run may have left its rootfs mounted).
-    await unmountUnder(c.path)
-    await rmTree(c.path)
+    try {
+      // Never rm -r through a mount (a killed run may have left its rootfs mounted).
+      await unmountUnder(c.path)
+      await rmTree(c.path)
+    } catch (e: any) {
+      // A container being removed right now (its recursive delete took the record already):
+      // that removal finishes it; two recursive deletes of one tree trip over each other.
+      if (e?.code !== 'ENOENT' && e?.code !== 'ENOTEMPTY') throw e
+      continue
+    }
+    stats.entries++
+    stats.bytes += c.bytes
   }
-  return { entries: list.length, bytes: list.reduce((a, c) => a + c.bytes, 0) }
+  return stats
 }

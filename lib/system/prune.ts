@@ -4,6 +4,7 @@
 
 import type { Store } from '../store.js'
 import { collectGarbage } from '../gc.js'
+import { withGc } from '../_lock.js'
 import { reclaimLeftovers } from './leftovers.js'
 
 export interface PruneHooks {
@@ -24,14 +25,19 @@ export interface PruneResult {
 }
 
 export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean }, hooks: PruneHooks = {}): Promise<PruneResult> {
-  let reclaimed = 0
-  const c = (await hooks.containers?.(store)) ?? { ids: [], reclaimed: 0 }
-  reclaimed += c.reclaimed
-  const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
-  reclaimed += v.reclaimed
-  const left = await reclaimLeftovers(store)
-  reclaimed += left.bytes
-  const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
-  reclaimed += gc.reclaimed
-  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
+  // Every step under the gc lock, i.e. once no import, build, commit or create is in flight: a
+  // build's RUN container is "created" (stopped) between its create and its start, and a
+  // container prune beside it would remove it under the build.
+  return withGc(store.layout, async () => {
+    let reclaimed = 0
+    const c = (await hooks.containers?.(store)) ?? { ids: [], reclaimed: 0 }
+    reclaimed += c.reclaimed
+    const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
+    reclaimed += v.reclaimed
+    const left = await reclaimLeftovers(store)
+    reclaimed += left.bytes
+    const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
+    reclaimed += gc.reclaimed
+    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
+  })
 }
