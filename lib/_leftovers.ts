@@ -34,7 +34,8 @@ export async function orphansIn(dir: string, pattern: RegExp, kind: LeftoverKind
     if (!m) continue
     const path = `${dir}/${n}`
     const st = await lstat(path).catch(() => undefined)
-    if (!st || !(await orphaned(Number(m[1]), st.mtimeMs))) continue
+    // ctime, not mtime: a rename (volume rm's trash) keeps a dir's old mtime but sets its ctime.
+    if (!st || !(await orphaned(Number(m[1]), st.ctimeMs))) continue
     out.push({ kind, path, bytes: await bytesOf(path) })
   }
   return out
@@ -50,7 +51,13 @@ export async function bytesOf(path: string): Promise<number> {
 export async function removeLeftovers(list: Leftover[]): Promise<LeftoverStats> {
   const stats: LeftoverStats = { entries: 0, bytes: 0 }
   for (const l of list) {
-    await rmTree(l.path) // a volume's data may hold dirs its owner made unreadable
+    try {
+      await rmTree(l.path) // a volume's data may hold dirs its owner made unreadable
+    } catch (e: any) {
+      // Another sweep removing the same entry at the same time: it finishes the job.
+      if (e?.code === 'ENOENT' || e?.code === 'ENOTEMPTY') continue
+      throw e
+    }
     stats.entries++
     stats.bytes += l.bytes
   }

@@ -66,7 +66,7 @@ export async function sweepOutputs(layout: Layout, target?: string): Promise<Lef
       if (!n.startsWith(prefix) || !/^\d+$/.test(n.slice(prefix.length))) continue
       const path = `${dirname(target)}/${n}`
       const st = await lstat(path).catch(() => undefined)
-      if (st?.isFile() && (await orphaned(Number(n.slice(prefix.length)), st.mtimeMs))) list.push({ kind: 'output', path, bytes: st.size })
+      if (st?.isFile() && (await orphaned(Number(n.slice(prefix.length)), st.ctimeMs))) list.push({ kind: 'output', path, bytes: st.size })
     }
   }
   const unique = [...new Map(list.map((l) => [l.path, l])).values()]

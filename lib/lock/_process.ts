@@ -89,17 +89,17 @@ export async function describeHolder(h: Holder): Promise<string> {
 
 /**
  * A temp entry named after its writer's pid is an orphan when that pid is gone, or is now a
- * process that started after the entry was last written (the pid was reused). `mtimeMs` is
- * the entry's; a margin of 2 s covers the coarse boot time the start is measured from.
+ * process that started after the entry last changed (the pid was reused). `changedMs` is the
+ * entry's ctime; a margin of 2 s covers the coarse boot time the start is measured from.
  */
-export async function orphaned(pid: number, mtimeMs: number): Promise<boolean> {
+export async function orphaned(pid: number, changedMs: number): Promise<boolean> {
   if (pid === process.pid) return false
   if (!pidExists(pid)) return true
   const start = await processStart(pid)
   // Gone (or a zombie) since the check above; where /proc cannot tell, assume it still runs.
   if (start === undefined) return procReadable()
   const startedMs = (await bootTimeMs()) + (Number(start) * 1000) / TICKS
-  return startedMs > mtimeMs + 2000
+  return startedMs > changedMs + 2000
 }
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
