@@ -72,9 +72,6 @@ async function procReadable(): Promise<boolean> {
   return procOk
 }
 
-const sameHolder = (a: Holder, b: Holder) => a.pid === b.pid && (a.start ?? '') === (b.start ?? '')
-export { sameHolder }
-
 /** `pid 123 (store build -t x .)`: for messages about a holder that is still running. */
 export async function describeHolder(h: Holder): Promise<string> {
   const raw = await readFile(`/proc/${h.pid}/cmdline`, 'utf8').catch(() => '')
