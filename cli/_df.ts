@@ -18,6 +18,7 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
     if (argv.format && argv.format !== 'table') return
     out.write('\n')
     out.write(dedupLine(r) + '\n')
+    out.write(leftoversLine(r))
     return
   }
   out.write('Images space usage:\n\n')
@@ -38,6 +39,14 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
   const cache = r.rows.find((x) => x.type === 'Build Cache')
   out.write(`\nBuild cache usage: ${humanSize(cache?.size ?? 0)}\n\n`)
   out.write(dedupLine(r) + '\n')
+  out.write(leftoversLine(r))
+}
+
+/** Only when there are any: what killed operations left, until a prune removes it. */
+function leftoversLine(r: SystemDf): string {
+  const n = r.leftovers.entries
+  if (n === 0) return ''
+  return `Left by interrupted operations: ${n} temp ${n === 1 ? 'entry' : 'entries'}, ${humanSize(r.leftovers.bytes)} (\`store system prune\` removes them)\n`
 }
 
 function dedupLine(r: SystemDf): string {

@@ -47,8 +47,30 @@ export function fail(e: unknown): never {
     process.exit(se.exit ?? 1)
   }
   if (process.env.STORE_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`)
-  const message = se?.message ?? String(e)
+  const full = fullDisk(e)
+  const message = full?.message ?? se?.message ?? String(e)
+  const hint = full?.hint ?? se?.hint
   process.stderr.write(`Error: ${message}\n`)
-  if (se?.hint) process.stderr.write(`hint: ${se.hint}\n`)
+  if (hint) process.stderr.write(`hint: ${hint}\n`)
   process.exit(typeof se?.exit === 'number' ? se.exit : 125)
+}
+
+/**
+ * A full disk, wherever it surfaced (a record, a lock, a blob, an output file), in Go's words
+ * as Docker prints it: `write /path: no space left on device`. Whatever failed was not
+ * recorded: records, locks and blobs appear only complete (DESIGN decision 6).
+ */
+function fullDisk(e: unknown): { message: string; hint: string } | undefined {
+  let x = e as { code?: string; syscall?: string; path?: string; message?: string; cause?: unknown } | undefined
+  for (let depth = 0; x && depth < 4; depth++, x = x.cause as typeof x) {
+    // An error from a worker thread keeps its message but loses its code on the way.
+    const code = x.code ?? /^(ENOSPC|EDQUOT):/.exec(x.message ?? '')?.[1]
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') continue
+    const what = code === 'ENOSPC' ? 'no space left on device' : 'disk quota exceeded'
+    return {
+      message: x.path ? `${x.syscall ?? 'write'} ${x.path}: ${what}` : `${what}`,
+      hint: 'free some space and run the command again: nothing half-written was kept',
+    }
+  }
+  return undefined
 }

@@ -15,7 +15,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   } catch (e) {
     await fh.close().catch(() => {})
     await rm(tmp, { force: true })
-    throw e
+    throw withPath(e, path)
   }
   await fh.close()
   try {
@@ -42,4 +42,13 @@ export async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   )
+}
+
+/**
+ * Errors of a write through a file handle name no file: give them the record's own path, so a
+ * full disk reads `write <path>: no space left on device` and not a bare errno.
+ */
+export function withPath(e: unknown, path: string): unknown {
+  if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path })
+  return e
 }

@@ -53,6 +53,10 @@ export const Codes = {
   ARCHIVE_INVALID: 'ARCHIVE_INVALID',
   LAYOUT_TOO_NEW: 'LAYOUT_TOO_NEW',
   LOCK_TIMEOUT: 'LOCK_TIMEOUT',
+  /** Locks taken out of the one order (lib/lock/_order.ts): a bug, reported instead of a deadlock. */
+  LOCK_ORDER: 'LOCK_ORDER',
+  /** The file system of the store (or of an output file) is full. */
+  NO_SPACE: 'NO_SPACE',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   CONTAINER_NOT_FOUND: 'CONTAINER_NOT_FOUND',
   CONTAINER_RUNNING: 'CONTAINER_RUNNING',

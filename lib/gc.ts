@@ -5,13 +5,16 @@
 //   mark:   image -> parent images -> config + manifest blobs -> layer chain -> index -> chunks
 //   sweep:  image records, layer records, snapshots, blobs, stale ingest/ files, and with the
 //           build cache its RUN --mount=type=cache dirs (no build runs: each holds a lease).
+// Each step is a function returning what it did. gc holds the gc lock and runs only once no
+// other process holds a lease (lib/lock/lease.ts), so nothing adds content while it marks;
+// tags are the exception (`store tag` takes no lease), handled in sweepImages.
 
 import { readdir, rm } from 'node:fs/promises'
 import type { Store } from './store.js'
 import { digestFromHex, isDigest, type Digest } from './digest/digest.js'
 import { indexChunks, loadIndex } from './layer/index.js'
 import { getConfig, imageLayers } from './image/create.js'
-import { lockGc } from './_lock.js'
+import { withGc } from './_lock.js'
 import { listContainers } from './container/records.js'
 import { cacheClear, cacheEntries } from './build/cache.js'
 import { removeCacheMounts } from './build/runMount/index.js'
@@ -34,6 +37,8 @@ export interface GcStats {
   /** Bytes on disk freed (blobs + ingest). */
   reclaimed: number
   ingestFiles: number
+  /** Half-extracted snapshot dirs of killed processes. */
+  snapshotTemps: number
   buildCacheDropped: number
   /** RUN --mount=type=cache dirs removed. */
   cacheMountsDropped: number
@@ -55,12 +60,7 @@ export async function buildCacheRefs(store: Store): Promise<{ chainIds: Digest[]
 }
 
 export async function collectGarbage(store: Store, opts: GcOptions = {}): Promise<GcStats> {
-  const release = await lockGc(store.layout)
-  try {
-    return await gc(store, opts)
-  } finally {
-    await release()
-  }
+  return withGc(store.layout, () => gc(store, opts))
 }
 
 /**
@@ -111,63 +111,111 @@ export async function buildCacheOnly(store: Store): Promise<{ entries: number; b
   return { entries: cache.entries, blobs: fromCache.blobs }
 }
 
-async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
-  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
+interface Marked {
+  images: Set<Digest>
+  layers: Set<Digest>
+  blobs: Set<Digest>
+}
 
-  // 1. Roots.
-  const tags = await store.images.tags()
-  const used = await containerImages(store)
+async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
+  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, snapshotTemps: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
   if (opts.buildCache) stats.buildCacheDropped = await cacheClear(store)
+  const tags = await store.images.tags()
+  const marked = await mark(store, opts, tags)
+  await sweepImages(store, marked, tags, stats)
+  await sweepLayers(store, marked, stats)
+  await sweepBlobs(store, marked, stats)
+  await sweepSnapshots(store, marked, stats)
+  await sweepIngest(store, stats)
+  if (opts.buildCache || opts.cacheMounts) await sweepCacheMounts(store, stats)
+  return stats
+}
+
+/** 1–2. Roots (tags unless `all`, containers' images, the build cache), then what they reach. */
+async function mark(store: Store, opts: GcOptions, tags: Record<string, Digest>): Promise<Marked> {
+  const used = await containerImages(store)
   const cache = await buildCacheRefs(store)
   const records = await store.images.list()
   const byId = new Map(records.map((r) => [r.id, r]))
   const rootImages = new Set<Digest>(used.keys())
   if (!opts.all) for (const id of Object.values(tags)) rootImages.add(id)
   if (opts.keepImages) for (const r of records) rootImages.add(r.id)
-
-  // 2. Mark images (with their parents), then layers, then blobs.
-  const keepImages = new Set<Digest>()
+  const images = new Set<Digest>()
   for (let id of rootImages) {
-    while (id && byId.has(id) && !keepImages.has(id)) {
-      keepImages.add(id)
+    while (id && byId.has(id) && !images.has(id)) {
+      images.add(id)
       id = byId.get(id)!.parent as Digest
     }
   }
-  const { layers: keepLayers, blobs: keepBlobs } = await markReachable(store, keepImages, cache.chainIds)
+  return { images, ...(await markReachable(store, images, cache.chainIds)) }
+}
 
-  // 3. Sweep: untag and drop images, then layers and snapshots, then blobs.
-  for (const r of records) {
-    if (keepImages.has(r.id)) continue
-    for (const [t, id] of Object.entries(tags)) if (id === r.id) await store.images.untag(t)
-    await store.images.deleteRecord(r.id)
-    stats.imagesDeleted.push(r.id)
+/**
+ * 3. Image records not marked. A `store tag` may point a tag at one of them after the mark
+ * (it takes no lease): `remove` then keeps the record, and its content is marked now, before
+ * anything is swept. After this step every remaining record is marked, and `tag` refuses
+ * records that are gone, so no tag can point at content this gc sweeps.
+ */
+async function sweepImages(store: Store, marked: Marked, tags: Record<string, Digest>, stats: GcStats): Promise<void> {
+  const kept: Digest[] = []
+  for (const r of await store.images.list()) {
+    if (marked.images.has(r.id)) continue
+    const expected = Object.keys(tags).filter((t) => tags[t] === r.id)
+    if ((await store.images.remove(r.id, expected)).deleted) stats.imagesDeleted.push(r.id)
+    else kept.push(r.id)
   }
+  if (kept.length === 0) return
+  const more = await markReachable(store, kept, [])
+  for (const id of kept) marked.images.add(id)
+  for (const l of more.layers) marked.layers.add(l)
+  for (const b of more.blobs) marked.blobs.add(b)
+}
+
+/** 4. Layer records (and their snapshots) not marked. */
+async function sweepLayers(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for (const l of await store.layers.list()) {
-    if (keepLayers.has(l.chainId)) continue
+    if (marked.layers.has(l.chainId)) continue
     await rm(store.layout.snapshot(l.chainId), { recursive: true, force: true })
     await store.layers.delete(l.chainId)
     stats.layersDeleted++
   }
+}
+
+/** 5. Blobs not marked. */
+async function sweepBlobs(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for await (const d of store.cas.walk()) {
-    if (keepBlobs.has(d)) continue
+    if (marked.blobs.has(d)) continue
     const st = await store.cas.stat(d).catch(() => undefined)
     if (await store.cas.delete(d)) {
       stats.blobsDeleted++
       stats.reclaimed += st?.stored ?? 0
     }
   }
-  // Snapshots whose layer record is gone (a crash between the two) are caches: drop them.
+}
+
+/**
+ * 6. Snapshots whose layer record is gone (a crash between the two), and half-extracted
+ * `<chainID>.tmp-*` dirs of killed processes: caches, rebuilt from blobs on demand. Live
+ * extractions run under a lease, so none is in flight now.
+ */
+async function sweepSnapshots(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
-    if (/^[0-9a-f]{64}$/.test(n) && keepLayers.has(digestFromHex(n))) continue
+    if (/^[0-9a-f]{64}$/.test(n) && marked.layers.has(digestFromHex(n))) continue
     await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
+    if (n.includes('.tmp-')) stats.snapshotTemps++
   }
-  if (opts.buildCache || opts.cacheMounts) {
-    const m = await removeCacheMounts(store)
-    stats.cacheMountsDropped = m.count
-    stats.reclaimed += m.bytes
-  }
+}
+
+/** 8. With the build cache, its RUN --mount=type=cache dirs (no build runs: each holds a lease). */
+async function sweepCacheMounts(store: Store, stats: GcStats): Promise<void> {
+  const m = await removeCacheMounts(store)
+  stats.cacheMountsDropped = m.count
+  stats.reclaimed += m.bytes
+}
+
+/** 7. ingest/: every temp file (writers hold leases, so all that is left is leftovers). */
+async function sweepIngest(store: Store, stats: GcStats): Promise<void> {
   const ing = await store.cas.cleanIngest(0)
   stats.ingestFiles = ing.files
   stats.reclaimed += ing.bytes
-  return stats
 }

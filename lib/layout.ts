@@ -46,6 +46,10 @@ export function layout(root: string) {
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),
     lock: (name: string) => join(r, 'locks', `${name}.lock`),
+    /** Shared gc leases: one file per process adding content (lib/lock/lease.ts). */
+    leasesDir: join(r, 'locks', 'leases'),
+    /** Temp files outside the root being written (save -o, export -o), one note per writer. */
+    pendingDir: join(r, 'pending'),
   }
 }
 

@@ -20,14 +20,7 @@ export const exportCommand: CommandModule<object, Args> = {
     }
     const rec = await c.requireContainer(store, argv.container)
     if (!argv.output) return writeStream(c.exportContainer(store, rec))
-    const { rename, rm } = await import('node:fs/promises')
-    const tmp = `${argv.output}.tmp-${process.pid}`
-    try {
-      await writeStream(c.exportContainer(store, rec), tmp)
-      await rename(tmp, argv.output)
-    } catch (e) {
-      await rm(tmp, { force: true })
-      throw e
-    }
+    const { writeOutputFile } = await import('../../lib/_outputFile.js')
+    await writeOutputFile(store.layout, argv.output, c.exportContainer(store, rec))
   },
 }

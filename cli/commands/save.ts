@@ -36,14 +36,7 @@ export const saveCommand: CommandModule<object, Args> = {
     }
     if (!argv.output || argv.output === '-') return writeStream(saveImages(store, items))
     // Never leave a half-written archive: write beside the target, rename when complete.
-    const { rename, rm } = await import('node:fs/promises')
-    const tmp = `${argv.output}.tmp-${process.pid}`
-    try {
-      await writeStream(saveImages(store, items), tmp)
-      await rename(tmp, argv.output)
-    } catch (e) {
-      await rm(tmp, { force: true })
-      throw e
-    }
+    const { writeOutputFile } = await import('../../lib/_outputFile.js')
+    await writeOutputFile(store.layout, argv.output, saveImages(store, items))
   },
 }

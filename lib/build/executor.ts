@@ -474,23 +474,31 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       for (const instr of stage.instructions) await dispatch(instr, false)
       results.set(si, st)
     }
+  } catch (e) {
+    await release()
+    throw e
   } finally {
     for (const r of roots) await r.cleanup().catch(() => {})
     await hasher.save().catch(() => {})
-    await release()
   }
 
-  const final = results.get(targetIndex)!
-  const config = final.config
-  if (o.labels && Object.keys(o.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...o.labels }
-  config.created = final.created
-  if (o.signal?.aborted) throw canceledError() // nothing is tagged after a Ctrl-C
-  const w = progress.step('exporting to image')
-  const id = await putImage(store, config, { tags })
-  w.note(`writing image ${id} done`)
-  for (const t of tags) w.note(`naming to ${t} done`)
-  w.done()
-  return { id, tags, steps: stepNo, cached: cachedSteps }
+  // Still under the lease: a prune between the last step and the image record would drop the
+  // build cache, the only root of the new layers, and sweep them under the image.
+  try {
+    const final = results.get(targetIndex)!
+    const config = final.config
+    if (o.labels && Object.keys(o.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...o.labels }
+    config.created = final.created
+    if (o.signal?.aborted) throw canceledError() // nothing is tagged after a Ctrl-C
+    const w = progress.step('exporting to image')
+    const id = await putImage(store, config, { tags })
+    w.note(`writing image ${id} done`)
+    for (const t of tags) w.note(`naming to ${t} done`)
+    w.done()
+    return { id, tags, steps: stepNo, cached: cachedSteps }
+  } finally {
+    await release()
+  }
 }
 
 /** `fixedTime`: SOURCE_DATE_EPOCH is set, every time is `now()`. */

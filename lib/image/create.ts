@@ -44,8 +44,8 @@ export async function putImageBytes(
   const { digest: id } = await store.cas.put(bytes, { compress: false })
   const manifest = await manifestOf(store, config, id, bytes.length)
   const m = await store.cas.put(new TextEncoder().encode(JSON.stringify(manifest)), { compress: false })
-  await store.images.put({ id, added: store.now().toISOString(), parent: opts.parent, manifestDigest: m.digest })
-  for (const t of opts.tags ?? []) await store.images.tag(id, t)
+  // Record and tags in one section: an rmi of the same image cannot fall between them.
+  await store.images.add({ id, added: store.now().toISOString(), parent: opts.parent, manifestDigest: m.digest }, opts.tags ?? [])
   return id
 }
 

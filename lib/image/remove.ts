@@ -61,12 +61,13 @@ async function removeOne(store: Store, name: string, force: boolean, isRunning: 
       throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`, { exit: 1 })
     }
   }
-  for (const t of tags) {
-    await store.images.untag(t)
-    out.untagged.push(t)
-  }
   // A stopped container still needs the image's content: keep the record (dangling).
-  if (users.length > 0) return
-  await store.images.deleteRecord(id)
-  out.deleted.push(id)
+  if (users.length > 0) {
+    for (const t of tags) if ((await store.images.untag(t)) === id) out.untagged.push(t)
+    return
+  }
+  // Tags and record go in one locked section; a tag added meanwhile keeps the image.
+  const r = await store.images.remove(id, tags)
+  out.untagged.push(...r.untagged)
+  if (r.deleted) out.deleted.push(id)
 }

@@ -2,7 +2,14 @@
 //   images/repositories.json   { "tags": { "name:tag": "sha256:<image id>" } }
 //   images/ids/<hex>.json      { id, added, parent?, manifestDigest }
 // Image configs themselves are blobs in the content store (image ID = their digest).
-// Tag mutations run under the store's `tags` lock (read-modify-write of one file).
+//
+// Invariant: a tag never points at an image whose record is gone, whatever runs concurrently.
+// Every change to tags, and every creation or deletion of an image record, happens under the
+// store's `tags` lock (the innermost lock, see lib/lock/_order.ts): `tag` refuses an image
+// whose record is gone, `add` writes the record and its tags in one section, and `remove`
+// deletes a record only while no tag it did not expect points at it. So an `rmi` racing a
+// cached build, a `load` or a `tag` either wins (the other re-creates the record or fails
+// with "No such image") or loses (the record stays, tagged) — never half of each.
 
 import { readdir, rm } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
@@ -37,10 +44,20 @@ export function createImageRecords(layout: Layout) {
     async get(id: Digest): Promise<ImageRecord | undefined> {
       return readJson<ImageRecord>(recPath(id))
     },
-    async put(rec: ImageRecord): Promise<void> {
-      const old = await readJson<ImageRecord>(recPath(rec.id))
-      if (old) return
-      await writeFileAtomic(recPath(rec.id), JSON.stringify(rec))
+    /**
+     * Writes the record (unless there is one: the first `added` stays) and points `tags` at it;
+     * returns, per tag, the image it pointed to before if another.
+     */
+    async add(rec: ImageRecord, tags: string[] = []): Promise<(Digest | undefined)[]> {
+      return withLock(layout, 'tags', async () => {
+        if (!(await readJson<ImageRecord>(recPath(rec.id)))) await writeFileAtomic(recPath(rec.id), JSON.stringify(rec))
+        if (tags.length === 0) return []
+        const r = await readRepos()
+        const before = tags.map((t) => (r.tags[t] !== rec.id ? r.tags[t] : undefined))
+        for (const t of tags) r.tags[t] = rec.id
+        await writeRepos(r)
+        return before
+      })
     },
     async list(): Promise<ImageRecord[]> {
       const names = await readdir(idsDir).catch(() => [] as string[])
@@ -52,8 +69,21 @@ export function createImageRecords(layout: Layout) {
       }
       return out
     },
-    async deleteRecord(id: Digest): Promise<void> {
-      await rm(recPath(id), { force: true })
+    /**
+     * Deletes image `id` with its tags `expected` (those the caller decided on), unless another
+     * tag points at it by now (added concurrently): then only `expected` tags are removed and
+     * the record stays. Returns what was done.
+     */
+    async remove(id: Digest, expected: string[] = []): Promise<{ untagged: string[]; deleted: boolean }> {
+      return withLock(layout, 'tags', async () => {
+        const r = await readRepos()
+        const untagged = expected.filter((t) => r.tags[t] === id)
+        for (const t of untagged) delete r.tags[t]
+        if (untagged.length > 0) await writeRepos(r)
+        if (Object.values(r.tags).includes(id)) return { untagged, deleted: false }
+        await rm(recPath(id), { force: true })
+        return { untagged, deleted: true }
+      })
     },
     async tags(): Promise<Record<string, Digest>> {
       return (await readRepos()).tags
@@ -65,6 +95,10 @@ export function createImageRecords(layout: Layout) {
     /** Point `name:tag` at `id`; returns the image the tag pointed to before, if another. */
     async tag(id: Digest, ref: string): Promise<Digest | undefined> {
       return withLock(layout, 'tags', async () => {
+        // Checked under the lock: an rmi or gc deletes records under it too.
+        if (!(await readJson<ImageRecord>(recPath(id)))) {
+          throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${id}`, { data: { image: id }, exit: 1 })
+        }
         const r = await readRepos()
         const before = r.tags[ref]
         r.tags[ref] = id

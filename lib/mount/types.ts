@@ -8,6 +8,8 @@
 //   origin  - which flag the spec came from: error wording and defaults differ by flag
 //             (`-v` creates a missing host dir, `--mount` refuses it)
 
+import type { Leftover, LeftoverStats } from '../_leftovers.js'
+
 export type MountKind = 'bind' | 'volume' | 'tmpfs'
 export type MountOrigin = 'mount' | 'volume' | 'tmpfs'
 export type Propagation = 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave'
@@ -102,6 +104,10 @@ export interface VolumeStore {
   isEmpty(name: string): Promise<boolean>
   /** Host path of the volume's data: volumes/<name>/_data. */
   dataDir(name: string): string
+  /** Temp and trash dirs that killed creates and removes left (their process is gone). */
+  leftovers(): Promise<Leftover[]>
+  /** Removes those leftovers (create, remove and prune do it first). */
+  sweep(): Promise<LeftoverStats>
 }
 
 /** Label Docker puts on anonymous volumes (API ≥ 1.42 prunes only these by default). */

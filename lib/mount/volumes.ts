@@ -3,6 +3,9 @@
 // volume names) and renamed into place, so it appears complete or not at all, and two
 // processes creating one name both succeed with the same volume. Removal renames it away
 // first, then deletes. Every name is checked before it becomes a path.
+// A kill -9 can leave a `.tmp-<pid>-*` (create) or `.rm-<pid>-*` (remove: all the data) dir:
+// invisible to `ls`, so the next create, remove or prune sweeps those of dead processes, and
+// `system df` counts them until then.
 
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -10,6 +13,7 @@ import { Codes, EXIT_USER, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
 import { readFileSync } from 'node:fs'
 import { readJson, writeFileAtomic } from '../_fs.js'
+import { orphansIn, removeLeftovers, type Leftover, type LeftoverStats } from '../_leftovers.js'
 import { goQuote } from './_go.js'
 import { isValidVolumeName, volumeNameProblem } from './volumeName.js'
 import { ANONYMOUS_LABEL, type CreateVolumeOptions, type VolumeInfo, type VolumeSource, type VolumeStore } from './types.js'
@@ -26,6 +30,7 @@ interface VolumeRecord {
 const LOCAL_OPTS = ['type', 'o', 'device', 'size']
 
 const tmpName = (what: string) => `.${what}-${process.pid}-${randomBytes(6).toString('hex')}`
+const TEMP = /^\.(?:tmp|rm)-(\d+)-[0-9a-f]+$/
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 const userError = (code: string, message: string, data: Record<string, unknown>) => new StoreError(code, message, { data, exit: EXIT_USER })
 
@@ -68,9 +73,15 @@ export function createVolumeStore(layout: Layout, now: () => Date = () => new Da
     if (opts.device && !opts.type) throw fail('missing required option: "type"')
   }
 
+  /** Temp and trash dirs of volume operations whose process is gone. */
+  const leftovers = (): Promise<Leftover[]> => orphansIn(layout.volumesDir, TEMP, 'volume')
+  /** Removes them; a failure here never fails the operation that swept. */
+  const sweep = async (): Promise<LeftoverStats> => removeLeftovers(await leftovers()).catch(() => ({ entries: 0, bytes: 0 }))
+
   async function create(name?: string, o: CreateVolumeOptions = {}): Promise<VolumeInfo> {
     const n = name || randomBytes(32).toString('hex')
     checkCreate(n, o)
+    await sweep()
     const existing = await get(n)
     if (existing) return existing
     const rec: VolumeRecord = {
@@ -113,6 +124,7 @@ export function createVolumeStore(layout: Layout, now: () => Date = () => new Da
   }
 
   async function remove(name: string, inUseBy: string[]): Promise<void> {
+    await sweep() // first: a retry after a killed rm finds no volume, but its trash
     if (!(await get(name))) throw userError(Codes.VOLUME_NOT_FOUND, `get ${name}: no such volume`, { name })
     if (inUseBy.length > 0) {
       throw userError(Codes.VOLUME_IN_USE, `remove ${name}: volume is in use - [${inUseBy.join(', ')}]`, { name, containers: inUseBy })
@@ -137,7 +149,7 @@ export function createVolumeStore(layout: Layout, now: () => Date = () => new Da
 
   async function prune(inUse: (name: string) => boolean, opts: { all?: boolean } = {}) {
     const names: string[] = []
-    let reclaimed = 0
+    let reclaimed = (await sweep()).bytes
     for (const v of await list()) {
       if (inUse(v.Name) || (!opts.all && !(ANONYMOUS_LABEL in v.Labels))) continue
       const bytes = await treeSize(v.Mountpoint)
@@ -148,7 +160,7 @@ export function createVolumeStore(layout: Layout, now: () => Date = () => new Da
     return { names, reclaimed }
   }
 
-  return { create, get, inspect, list, remove, prune, size, isEmpty, dataDir }
+  return { create, get, inspect, list, remove, prune, size, isEmpty, dataDir, leftovers, sweep }
 }
 
 /** Bytes of everything but directories under dir, each hard-linked inode once (moby's directory.Size). */

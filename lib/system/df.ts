@@ -8,6 +8,8 @@ import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from '../gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
+import type { LeftoverStats } from '../_leftovers.js'
+import { findLeftovers } from './leftovers.js'
 
 export interface ImageUsage {
   id: Digest
@@ -51,6 +53,8 @@ export interface DfExtra {
 export interface SystemDf extends DfReport {
   containers: ContainerUsage[]
   volumes: VolumeUsage[]
+  /** Temp and trash entries of interrupted operations, until `system prune` removes them. */
+  leftovers: LeftoverStats
 }
 
 export interface ContainerUsage {
@@ -89,7 +93,9 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
     containers: { type: 'Containers', total: containers.length, active: running, size: csize, reclaimable: csize - runningSize },
     volumes: { type: 'Local Volumes', total: volumes.length, active: volumes.filter((v) => v.links > 0).length, size: vsize, reclaimable: unusedV },
   })
-  return { ...r, containers, volumes }
+  const left = await findLeftovers(store)
+  const leftovers = { entries: left.length, bytes: left.reduce((a, l) => a + l.bytes, 0) }
+  return { ...r, containers, volumes, leftovers }
 }
 
 export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {

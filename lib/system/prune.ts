@@ -1,8 +1,11 @@
 // `store system prune`: stopped containers, (with --volumes) unused anonymous volumes, dangling
-// images (all unused ones with -a) and the build cache; then a mark-and-sweep gc of the content.
+// images (all unused ones with -a) and the build cache; what interrupted operations left
+// (leftovers.ts); then a mark-and-sweep gc of the content.
 
 import type { Store } from '../store.js'
 import { collectGarbage } from '../gc.js'
+import { withGc } from '../_lock.js'
+import { reclaimLeftovers } from './leftovers.js'
 
 export interface PruneHooks {
   /** Remove stopped containers; returns their IDs and the bytes freed. */
@@ -16,16 +19,25 @@ export interface PruneResult {
   volumes: string[]
   images: string[]
   buildCache: number
+  /** Temp and trash entries of interrupted operations removed (ingest/ and snapshots included). */
+  leftovers: number
   reclaimed: number
 }
 
 export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean }, hooks: PruneHooks = {}): Promise<PruneResult> {
-  let reclaimed = 0
-  const c = (await hooks.containers?.(store)) ?? { ids: [], reclaimed: 0 }
-  reclaimed += c.reclaimed
-  const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
-  reclaimed += v.reclaimed
-  const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
-  reclaimed += gc.reclaimed
-  return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, reclaimed }
+  // Every step under the gc lock, i.e. once no import, build, commit or create is in flight: a
+  // build's RUN container is "created" (stopped) between its create and its start, and a
+  // container prune beside it would remove it under the build.
+  return withGc(store.layout, async () => {
+    let reclaimed = 0
+    const c = (await hooks.containers?.(store)) ?? { ids: [], reclaimed: 0 }
+    reclaimed += c.reclaimed
+    const v = opts.volumes ? ((await hooks.volumes?.(store)) ?? { names: [], reclaimed: 0 }) : { names: [], reclaimed: 0 }
+    reclaimed += v.reclaimed
+    const left = await reclaimLeftovers(store)
+    reclaimed += left.bytes
+    const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
+    reclaimed += gc.reclaimed
+    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
+  })
 }

@@ -78,11 +78,11 @@ export async function planCache(spec: CacheSpec, src: MountSources): Promise<Pla
 async function claim(store: Store, dirName: string, sharing: CacheSpec['sharing']): Promise<{ name: string; release?: Release }> {
   if (sharing === 'shared') return { name: dirName }
   // A step can run for hours: a locked cache waits as long as the other step runs.
-  if (sharing === 'locked') return { name: dirName, release: await lockExclusive(store.layout, lockName(dirName), Infinity) }
+  if (sharing === 'locked') return { name: dirName, release: await lockExclusive(store.layout, lockName(dirName), { timeoutMs: Infinity }) }
   for (let n = 0; ; n++) {
     const name = n === 0 ? dirName : `${dirName}.${n}`
     try {
-      return { name, release: await lockExclusive(store.layout, lockName(name), 0) }
+      return { name, release: await lockExclusive(store.layout, lockName(name), { timeoutMs: 0 }) }
     } catch (e) {
       if (!isStoreError(e, Codes.LOCK_TIMEOUT)) throw e
     }
