@@ -23,6 +23,7 @@ import { WorkerPool } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, DEFAULT_LEVEL, encodeHeader, type Encoding } from '../codec/index.js'
 import type { Digest } from '../digest/digest.js'
 import { ioError } from './_context.js'
+import { DigestList } from './_digestList.js'
 import type { PutResult } from './types.js'
 
 const SOURCE = `
@@ -103,21 +104,28 @@ function syncfs(dir: string): Promise<boolean> {
   })
 }
 
-/** Splits `items` into one job per worker-sized share, run in parallel. */
-async function spread<T>(items: T[], job: (part: T[]) => Promise<unknown>): Promise<void> {
+/** Splits the digests of `list` into one job per worker-sized share, run in parallel. */
+async function spread(list: DigestList, job: (part: string[]) => Promise<unknown>): Promise<void> {
   const per = 1024
   const parts: Promise<unknown>[] = []
-  for (let i = 0; i < items.length; i += per) parts.push(job(items.slice(i, i + per)))
+  for (let i = 0; i < list.length; i += per) parts.push(job(list.slice(i, i + per)))
   await Promise.all(parts)
 }
+
+/** Digests remembered as put by a batch: past this many, the oldest half is forgotten. */
+const SEEN_MAX = 1 << 16
 
 /** New chunks of one layer: written as they come, made durable and visible together by commit(). */
 export class ChunkBatch {
   private readonly tag = `${processTag}-${++batches}-b`
-  /** Temp files written (and their digests), not yet in blobs/. */
-  private pending: [string, string][] = []
-  /** Digests put by this batch: a second copy of a chunk in the layer is not sent again. */
-  private readonly seen = new Set<string>()
+  /** Digests of the temp files written (ingest/<hex>.<tag>), not yet in blobs/. */
+  private pending = new DigestList()
+  /**
+   * Digests put lately by this batch: a second copy of a chunk nearby in the layer is not sent
+   * again. Bounded: a copy further away is sent, and its worker finds the temp file (EEXIST).
+   */
+  private seen = new Set<string>()
+  private older = new Set<string>()
 
   constructor(
     private readonly blobsDir: string,
@@ -129,8 +137,12 @@ export class ChunkBatch {
   async put(data: Uint8Array): Promise<PutResult> {
     const hex = sha256hex(data)
     const digest = `sha256:${hex}` as Digest
-    if (this.seen.has(hex)) return { digest, size: data.length, stored: 0, existed: true }
+    if (this.seen.has(hex) || this.older.has(hex)) return { digest, size: data.length, stored: 0, existed: true }
     this.seen.add(hex)
+    if (this.seen.size >= SEEN_MAX) {
+      this.older = this.seen
+      this.seen = new Set()
+    }
     // Synchronous on purpose: one access(2), cheaper than the promise machinery around it (and
     // than a stat: the stored size of a blob that exists is not needed).
     if (existsSync(`${this.blobsDir}/${hex.slice(0, 2)}/${hex}`)) return { digest, size: data.length, stored: 0, existed: true }
@@ -143,7 +155,7 @@ export class ChunkBatch {
         { op: 'put', hex, data: own, heads, blobs: this.blobsDir, ingest: this.ingestDir, tag: this.tag, encoding: this.encoding },
         [own.buffer],
       )
-      if (m.tmp) this.pending.push([m.tmp, m.hex])
+      if (m.tmp) this.pending.push(m.hex)
       return { digest: `sha256:${m.hex}` as Digest, size: m.size, stored: m.stored, existed: m.existed }
     } catch (e) {
       throw ioError(e, `${this.ingestDir}/${hex}.${this.tag}`)
@@ -153,15 +165,16 @@ export class ChunkBatch {
   /** Every chunk put so far on disk, then in blobs/. Call after all puts have settled. */
   async commit(): Promise<void> {
     const items = this.pending
-    this.pending = []
+    this.pending = new DigestList()
     if (items.length === 0) return
     try {
-      if (!(await syncfs(this.ingestDir))) await spread(items, (part) => pool.run({ op: 'fsync', files: part.map(([tmp]) => tmp) }))
-      await spread(items, (part) => pool.run({ op: 'link', items: part, blobs: this.blobsDir }))
+      if (!(await syncfs(this.ingestDir))) await spread(items, (part) => pool.run({ op: 'fsync', files: part.map((hex) => this.tmp(hex)) }))
+      await spread(items, (part) => pool.run({ op: 'link', items: part.map((hex) => [this.tmp(hex), hex]), blobs: this.blobsDir }))
       // The new names too, before a record that refers to them is written.
       if (!(await syncfs(this.blobsDir))) {
-        const shards = [...new Set(items.map(([, hex]) => `${this.blobsDir}/${hex.slice(0, 2)}`))]
-        await pool.run({ op: 'fsync', files: shards })
+        const shards = new Set<string>()
+        for (let i = 0; i < items.length; i += 1024) for (const hex of items.slice(i, i + 1024)) shards.add(`${this.blobsDir}/${hex.slice(0, 2)}`)
+        await pool.run({ op: 'fsync', files: [...shards] })
       }
     } catch (e) {
       await this.discard(items)
@@ -172,11 +185,16 @@ export class ChunkBatch {
   /** Removes the temp files of a batch that will not be committed. */
   async abort(): Promise<void> {
     const items = this.pending
-    this.pending = []
+    this.pending = new DigestList()
     await this.discard(items)
   }
 
-  private async discard(items: [string, string][]): Promise<void> {
-    await spread(items, (part) => pool.run({ op: 'unlink', files: part.map(([tmp]) => tmp) })).catch(() => {})
+  /** The temp file of a chunk of this batch (named so by the worker). */
+  private tmp(hex: string): string {
+    return `${this.ingestDir}/${hex}.${this.tag}`
+  }
+
+  private async discard(items: DigestList): Promise<void> {
+    await spread(items, (part) => pool.run({ op: 'unlink', files: part.map((hex) => this.tmp(hex)) })).catch(() => {})
   }
 }
