@@ -33,21 +33,28 @@ export type IndexRecord =
 export const SEGMENT_MAGIC = new Uint8Array([0x4c, 0x58, 0x53, 0x31]) // "LXS1"
 const TAG = { header: 1, chunks: 2, padding: 3, trailer: 4, zeros: 5, bytes: 6 } as const
 
-/** Bytes a record takes at most in a segment (to size the buffer before writing it). */
-export function recordBound(r: IndexRecord): number {
+/** Bytes a record takes in a segment. */
+export function recordSize(r: IndexRecord): number {
   switch (r.type) {
-    case 'chunks':
-      return 1 + 10 + r.refs.length * (32 + 10)
+    case 'chunks': {
+      let n = 1 + varintSize(r.refs.length) + 32 * r.refs.length
+      for (const [, size] of r.refs) n += varintSize(size)
+      return n
+    }
     case 'header':
     case 'padding':
     case 'bytes':
-      return 1 + 10 + r.bytes.length
-    default:
-      return 1 + 10
+      return 1 + varintSize(r.bytes.length) + r.bytes.length
+    case 'zeros':
+      return 1 + varintSize(r.n)
+    case 'trailer':
+      return 1
   }
 }
 
-/** Writes `r` at `at` of `out` (which has recordBound(r) bytes free there); returns the new end. */
+const varintSize = (v: number) => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : Math.ceil(Math.log2(v + 1) / 7))
+
+/** Writes `r` at `at` of `out` (which has recordSize(r) bytes free there); returns the new end. */
 export function writeRecord(out: Uint8Array, at: number, r: IndexRecord): number {
   out[at++] = TAG[r.type]
   switch (r.type) {

@@ -1,14 +1,15 @@
 // Cutting a layer's index records into segments. Pure (no node: imports).
 //
 // A segment ends before a header record whose cut hash hits (1 in DIVISOR) once the segment
-// holds MIN bytes, and in any case once it holds MAX: segments of 128 KiB to 1 MiB, ~400 KiB
-// on average for small files, so an index is read, written and checked one bounded segment at
+// holds MIN bytes, and in any case before a record that would take it past MAX: segments of
+// 128 KiB to 1 MiB (a single larger record, a header with a huge PAX extension, is a segment
+// of its own), ~400 KiB on average for small files, so an index is read, written and checked one bounded segment at
 // a time. The cut depends only on the entry there (its name and checksum fields), not on its
 // offset, so a layer that differs from another by a few entries shares every segment away
 // from them (a new version of a tree stores only the segments its changes touch; issue 12's
 // "index shared across versions" builds on this).
 
-import { SEGMENT_MAGIC, recordBound, writeRecord, type IndexRecord } from './_records.js'
+import { SEGMENT_MAGIC, recordSize, writeRecord, type IndexRecord } from './_records.js'
 
 export const SEGMENT_MIN = 128 << 10
 export const SEGMENT_MAX = 1 << 20
@@ -26,16 +27,15 @@ export class SegmentBuilder {
     this.buf.set(SEGMENT_MAGIC)
   }
 
-  /** Appends `r`; returns the segments it completed (before it, or with it), in order. */
-  add(r: IndexRecord): Uint8Array[] {
-    const out: Uint8Array[] = []
-    if (r.type === 'header' && this.len >= this.min && cutHash(r.bytes) % DIVISOR === 0) out.push(this.take())
-    const need = this.len + recordBound(r)
-    if (need > this.buf.length) this.grow(need)
+  /** Appends `r`; returns the segment it completed, if any (the one before it). */
+  add(r: IndexRecord): Uint8Array | undefined {
+    const size = recordSize(r)
+    let done: Uint8Array | undefined
+    if (!this.empty && (this.len + size > this.max || (r.type === 'header' && this.len >= this.min && cutHash(r.bytes) % DIVISOR === 0))) done = this.take()
+    if (this.len + size > this.buf.length) this.grow(this.len + size)
     this.len = writeRecord(this.buf, this.len, r)
     this.empty = false
-    if (this.len >= this.max) out.push(this.take())
-    return out
+    return done
   }
 
   /** The last segment, if it holds any record. */

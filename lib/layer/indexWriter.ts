@@ -100,7 +100,8 @@ export class IndexWriter {
   }
 
   private async write(r: IndexRecord): Promise<void> {
-    for (const seg of this.builder.add(r)) await this.store(seg)
+    const seg = this.builder.add(r)
+    if (seg) await this.store(seg)
   }
 
   private async store(seg: Uint8Array): Promise<void> {
