@@ -11,6 +11,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   manyEntries: () => import('./manyEntries.bench.js'),
   trailerBomb: () => import('./trailerBomb.bench.js'),
   smallFiles: () => import('./smallFiles.bench.js'),
+  indexFormat: () => import('./indexFormat.bench.js'),
 }
 
 const want = process.argv.slice(2)
