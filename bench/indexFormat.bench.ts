@@ -76,14 +76,14 @@ export default async function run(): Promise<void> {
   // Check before timing: both decode to the same entries.
   const v1 = encodeV1(entries, trailer)
   const v2 = encodeV2(records)
-  const back1 = decodeIndex(v1, 'v1')
+  const back1 = decodeIndex(v1)
   const back2 = v2.flatMap((s, i) => [...readRecords(s, String(i))])
   if (back1.kind !== 'whole' || back1.entries.length !== entries.length) throw new Error('indexFormat bench: v1 does not round-trip')
   if (back2.length !== records.length || back2.filter((r) => r.type === 'header').length !== entries.length) throw new Error('indexFormat bench: v2 does not round-trip')
 
   const bench = new Bench({ name: 'indexFormat', time: 0, iterations: 5, warmupIterations: 1, warmupTime: 0 })
   bench.add('v1 JSON encode', () => void encodeV1(entries, trailer))
-  bench.add('v1 JSON decode', () => void decodeIndex(v1, 'v1'))
+  bench.add('v1 JSON decode', () => void decodeIndex(v1))
   bench.add('v2 binary encode', () => void encodeV2(records))
   bench.add('v2 binary decode', () => {
     for (const s of v2) for (const _ of readRecords(s, '')) {

@@ -39,17 +39,18 @@ export interface IndexEntry {
 
 /** A layer index as loaded: its root. Entries are read with indexRecords()/indexEntries(). */
 export type LayerIndex =
-  | { kind: 'segmented'; diffId: Digest; size: number; entries: number; segments: SegmentRef[] }
+  | { kind: 'segmented'; diffId: Digest; size: number; entries: number; segments: SegmentRef[]; digest?: Digest }
   /** The v1 format, whole in memory (also what a test builds by hand). */
-  | { kind: 'whole'; diffId: Digest; size: number; entries: IndexEntry[]; trailer: Uint8Array }
+  | { kind: 'whole'; diffId: Digest; size: number; entries: IndexEntry[]; trailer: Uint8Array; digest?: Digest }
 
 export function encodeRoot(ix: { diffId: Digest; size: number; entries: number; segments: SegmentRef[] }): Uint8Array {
   const { diffId, size, entries, segments } = ix
   return new TextEncoder().encode(JSON.stringify({ mediaType: INDEX_MEDIA_TYPE, diffId, size, entries, segments }))
 }
 
-/** A root blob of either format. LAYER_CORRUPT (naming `what`) if it is neither. */
-export function decodeIndex(bytes: Uint8Array, what: string): LayerIndex {
+/** A root blob of either format (`digest`, if given, names it: in errors and in the result). */
+export function decodeIndex(bytes: Uint8Array, digest?: Digest): LayerIndex {
+  const what = digest ?? '(unnamed)'
   let raw: any
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes))
@@ -60,11 +61,12 @@ export function decodeIndex(bytes: Uint8Array, what: string): LayerIndex {
     for (const s of raw.segments) {
       if (!Array.isArray(s) || !/^[0-9a-f]{64}$/.test(s[0]) || !Number.isSafeInteger(s[1])) throw corruptIndex(what, 'names a segment that is not a digest')
     }
-    return { kind: 'segmented', diffId: raw.diffId, size: raw.size, entries: raw.entries, segments: raw.segments }
+    return { kind: 'segmented', diffId: raw.diffId, size: raw.size, entries: raw.entries, segments: raw.segments, digest }
   }
   if (raw?.mediaType === INDEX_V1_MEDIA_TYPE && Array.isArray(raw.entries)) {
     return {
       kind: 'whole',
+      digest,
       diffId: raw.diffId,
       size: raw.size,
       trailer: fromBase64(raw.trailer ?? ''),

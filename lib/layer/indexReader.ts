@@ -16,7 +16,8 @@ export async function loadIndex(cas: ContentStore, index: Digest): Promise<Layer
 }
 
 /** Every record of the layer, in archive order. */
-export async function* indexRecords(cas: ContentStore, ix: LayerIndex, what = ix.diffId): AsyncGenerator<IndexRecord> {
+export async function* indexRecords(cas: ContentStore, ix: LayerIndex): AsyncGenerator<IndexRecord> {
+  const what = ix.digest ?? `of layer ${ix.diffId}`
   if (ix.kind === 'whole') {
     yield* wholeRecords(ix)
     return
@@ -81,12 +82,12 @@ export async function* indexHeaders(cas: ContentStore, ix: LayerIndex): AsyncGen
 
 /** Every content chunk of a layer (entries and trailer), with its length: df's accounting. */
 export async function* indexChunks(cas: ContentStore, index: Digest): AsyncGenerator<ChunkRef> {
-  for await (const r of indexRecords(cas, await loadIndex(cas, index), index)) if (r.type === 'chunks') yield* r.refs
+  for await (const r of indexRecords(cas, await loadIndex(cas, index))) if (r.type === 'chunks') yield* r.refs
 }
 
 /** Every blob an index refers to (its segments, then its chunks), not itself: gc's marking. */
 export async function* indexBlobs(cas: ContentStore, index: Digest): AsyncGenerator<Digest> {
   const ix = await loadIndex(cas, index)
   if (ix.kind === 'segmented') for (const [hex] of ix.segments) yield digestFromHex(hex)
-  for await (const r of indexRecords(cas, ix, index)) if (r.type === 'chunks') for (const [hex] of r.refs) yield digestFromHex(hex)
+  for await (const r of indexRecords(cas, ix)) if (r.type === 'chunks') for (const [hex] of r.refs) yield digestFromHex(hex)
 }
