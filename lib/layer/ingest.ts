@@ -12,10 +12,10 @@ import type { HashBackend } from '../digest/types.js'
 import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
-import type { Chunker } from '../chunk/types.js'
 import { encodeRoot, type ChunkRef, type SegmentRef } from './_format.js'
 import { EntryChecks } from './entryChecks.js'
 import { IndexWriter } from './indexWriter.js'
+import { ingestTrailer } from './_trailer.js'
 import { Window } from './_window.js'
 
 export interface IngestDeps {
@@ -81,7 +81,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
     await index.chunk(ref)
     await window.add(ref)
   }
-  const reader = readTar(hashed(), { trailer: (t) => readTrailer(t, deps, index, putChunk) })
+  const reader = readTar(hashed(), { trailer: (t) => ingestTrailer(t, index, () => deps.chunker.create(deps.chunkOptions), putChunk) })
 
   let segments: SegmentRef[]
   try {
@@ -118,47 +118,6 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
       stats.entries++
     }
   }
-}
-
-/**
- * The trailer, stored by length and content: its leading zeros (the end-of-archive blocks and
- * record padding: all of a normal trailer, and all of a "trailer bomb" of a GiB of zeros) as
- * one length; anything from its first non-zero byte on as content chunks, like a file's (kept
- * byte for byte, deduplicated, never held in memory).
- */
-async function readTrailer(t: AsyncIterable<Uint8Array>, deps: IngestDeps, index: IndexWriter, putChunk: (c: Uint8Array) => Promise<void>): Promise<void> {
-  await index.trailer()
-  let zeros = 0
-  let chunker: Chunker | undefined
-  for await (const b of t) {
-    let from = 0
-    if (!chunker) {
-      const nz = firstNonZero(b)
-      if (nz < 0) {
-        zeros += b.length
-        continue
-      }
-      zeros += nz
-      from = nz
-      await index.zeros(zeros)
-      chunker = deps.chunker.create(deps.chunkOptions)
-    }
-    for (const c of chunker.push(from === 0 ? b : b.subarray(from))) await putChunk(c)
-  }
-  if (chunker) for (const c of chunker.end()) await putChunk(c)
-  else await index.zeros(zeros)
-}
-
-const ZEROS = Buffer.alloc(64 << 10)
-
-/** Index of the first non-zero byte, or -1: memcmp against zeros per 64 KiB, ~10x a byte loop. */
-function firstNonZero(b: Uint8Array): number {
-  for (let at = 0; at < b.length; at += ZEROS.length) {
-    const part = b.subarray(at, at + ZEROS.length)
-    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) === 0) continue
-    for (let i = 0; i < part.length; i++) if (part[i] !== 0) return at + i
-  }
-  return -1
 }
 
 /** Pass plain tar through; decompress gzip (magic 1f 8b) on the fly. */
