@@ -35,9 +35,13 @@ const writers: [string, (s: Store, data: Uint8Array) => Promise<unknown>][] = [
   ['put', (s, d) => s.cas.put(d)],
   ['putStream', (s, d) => s.cas.putStream(pieces(d))],
   ['a chunk batch (workers)', async (s, d) => {
+    // As ingest does: every put settled, then commit, or abort and the first error.
     const b = s.cas.chunkBatch()
-    await Promise.all([0, 1, 2, 3].map((i) => b.put(d.subarray(i * (d.length >> 2), (i + 1) * (d.length >> 2)))))
-    await b.commit()
+    const rs = await Promise.allSettled([0, 1, 2, 3].map((i) => b.put(d.subarray(i * (d.length >> 2), (i + 1) * (d.length >> 2)))))
+    const failed = rs.find((r) => r.status === 'rejected')
+    if (!failed) return b.commit()
+    await b.abort()
+    throw failed.reason
   }],
   ['a chunk batch (in process)', async (s, d) => {
     process.env.STORE_CHUNK_WORKERS = '0'
