@@ -8,6 +8,10 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   import: () => import('./import.bench.js'),
   start: () => import('./start.bench.js'),
   build: () => import('./build.bench.js'),
+  manyEntries: () => import('./manyEntries.bench.js'),
+  trailerBomb: () => import('./trailerBomb.bench.js'),
+  smallFiles: () => import('./smallFiles.bench.js'),
+  indexFormat: () => import('./indexFormat.bench.js'),
 }
 
 const want = process.argv.slice(2)

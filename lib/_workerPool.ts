@@ -13,12 +13,13 @@ class Slot {
 
   constructor(source: string) {
     this.worker = new Worker(source, { eval: true })
-    this.worker.on('message', (m: { id: number; error?: string }) => {
+    this.worker.on('message', (m: { id: number; error?: string; code?: string; syscall?: string; path?: string }) => {
       const j = this.jobs.get(m.id)
       if (!j) return
       this.jobs.delete(m.id)
       if (this.jobs.size === 0) this.worker.unref()
-      if (m.error !== undefined) j.reject(new Error(m.error))
+      // An errno error keeps its code, syscall and path across the thread boundary.
+      if (m.error !== undefined) j.reject(Object.assign(new Error(m.error), m.code === undefined ? {} : { code: m.code, syscall: m.syscall, path: m.path }))
       else j.resolve(m)
     })
     this.worker.on('error', (e) => {
@@ -34,7 +35,7 @@ export class WorkerPool {
   private slots: Slot[] | undefined
   private seq = 0
 
-  /** `source`: CommonJS worker code answering each message `{id, …}` with `{id, …}` or `{id, error}`. */
+  /** `source`: CommonJS worker code answering each message `{id, …}` with `{id, …}` or `{id, error[, code, syscall, path]}`. */
   constructor(
     private readonly source: string,
     private readonly size = Math.max(1, Math.min(4, availableParallelism())),

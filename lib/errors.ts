@@ -40,6 +40,10 @@ export const Codes = {
   BLOB_NOT_FOUND: 'BLOB_NOT_FOUND',
   BLOB_CORRUPT: 'BLOB_CORRUPT',
   BAD_CODEC: 'BAD_CODEC',
+  /** A write found the file system full (ENOSPC, EDQUOT): the store is sound, free space and retry. */
+  STORAGE_FULL: 'STORAGE_FULL',
+  /** Any other failed read or write of the store's files (EIO, EROFS, ENOENT of a folder…). */
+  IO_ERROR: 'IO_ERROR',
   TAR_INVALID: 'TAR_INVALID',
   TAR_TRUNCATED: 'TAR_TRUNCATED',
   GZIP_INVALID: 'GZIP_INVALID',

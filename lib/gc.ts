@@ -12,7 +12,7 @@
 import { readdir, rm } from 'node:fs/promises'
 import type { Store } from './store.js'
 import { digestFromHex, isDigest, type Digest } from './digest/digest.js'
-import { indexChunks, loadIndex } from './layer/index.js'
+import { indexBlobs } from './layer/index.js'
 import { getConfig, imageLayers } from './image/create.js'
 import { withGc } from './_lock.js'
 import { listContainers } from './container/records.js'
@@ -93,8 +93,9 @@ export async function markReachable(store: Store, images: Iterable<Digest>, chai
   for (const chainId of layers) {
     const rec = (await store.layers.get(chainId))!
     blobs.add(rec.index)
-    const ix = await loadIndex(store.cas, rec.index).catch(() => undefined)
-    if (ix) for (const [hex] of indexChunks(ix)) blobs.add(digestFromHex(hex))
+    try {
+      for await (const d of indexBlobs(store.cas, rec.index)) blobs.add(d) // segments and chunks
+    } catch {}
   }
   return { layers, blobs }
 }

@@ -8,7 +8,7 @@
 
 import { link, mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { errno, type CasContext } from './_context.js'
+import { errno, ioError, type CasContext } from './_context.js'
 import type { Digest } from '../digest/digest.js'
 
 // Unique within the process by counter, across processes by pid and a random tag.
@@ -24,16 +24,29 @@ export interface Temp {
 export async function openTemp(ctx: CasContext, label: string): Promise<Temp> {
   const path = `${ctx.layout.ingestDir}/${label}.${tag}-${++seq}`
   try {
-    return { path, fh: await open(path, 'wx', 0o644) }
+    try {
+      return { path, fh: await open(path, 'wx', 0o644) }
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw e
+      await mkdir(ctx.layout.ingestDir, { recursive: true })
+      return { path, fh: await open(path, 'wx', 0o644) }
+    }
   } catch (e) {
-    if (errno(e) !== 'ENOENT') throw e
-    await mkdir(ctx.layout.ingestDir, { recursive: true })
-    return { path, fh: await open(path, 'wx', 0o644) }
+    throw ioError(e, path, 'open')
+  }
+}
+
+/** Writes all of `parts` at `position` of temp `t`; a failure is STORAGE_FULL or IO_ERROR naming it. */
+export async function writeAll(t: Temp, parts: Uint8Array[], position: number): Promise<number> {
+  try {
+    return await writeParts(t.fh, parts, position)
+  } catch (e) {
+    throw ioError(e, t.path)
   }
 }
 
 /** Writes all of `parts` at `position`, looping over short writes. Returns the bytes written. */
-export async function writeAll(fh: FileHandle, parts: Uint8Array[], position: number): Promise<number> {
+async function writeParts(fh: FileHandle, parts: Uint8Array[], position: number): Promise<number> {
   let total = 0
   for (const p of parts) total += p.length
   let done = (await fh.writev(parts, position)).bytesWritten
@@ -44,7 +57,7 @@ export async function writeAll(fh: FileHandle, parts: Uint8Array[], position: nu
     const end = at + p.length
     while (done < end) {
       const n = (await fh.write(p, done - at, end - done, position + done)).bytesWritten
-      if (n === 0) throw new Error(`short write to ${position + done}`)
+      if (n === 0) throw new Error(`short write at byte ${position + done}`)
       done += n
     }
     at = end
@@ -65,7 +78,7 @@ export async function commit(ctx: CasContext, t: Temp, d: Digest): Promise<boole
     await t.fh.close()
   } catch (e) {
     await discard(t)
-    throw e
+    throw ioError(e, t.path, 'fsync')
   }
   const target = ctx.layout.blob(d)
   const shard = ctx.layout.blobShard(d)
@@ -90,6 +103,8 @@ export async function commit(ctx: CasContext, t: Temp, d: Digest): Promise<boole
       } else throw e
     }
     return true
+  } catch (e) {
+    throw ioError(e, target, 'link')
   } finally {
     await unlink(t.path).catch(() => {})
   }

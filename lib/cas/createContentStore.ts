@@ -4,21 +4,20 @@
 import { cleanIngest, remove, walk } from './maintain.js'
 import { put } from './put.js'
 import { putStream } from './putStream.js'
-import { get, getStream, has, stat } from './read.js'
+import { get, getStream, has, stat } from './readBlob.js'
 import type { CasContext, ContentStoreOptions } from './_context.js'
 import type { ChunkBatch, ContentStore } from './types.js'
 
 /**
  * Chunks go through worker threads when the codec is node:zlib (workers compress with the same
- * format), durable together at commit; the portable fflate codec keeps the in-process put(),
+ * encoding and parameters as the codec), durable together at commit; the portable fflate codec keeps the in-process put(),
  * each put durable on its own.
  */
 function chunkBatch(ctx: CasContext): ChunkBatch {
   if (ctx.codec.name !== 'zlib' || process.env.STORE_CHUNK_WORKERS === '0') {
     return { put: (data) => put(ctx, data), commit: async () => {}, abort: async () => {} }
   }
-  const mode = process.env.STORE_COMPRESSION === 'deflate' ? 'deflate' : 'brotli'
-  const batch = import('./_putWorkers.js').then((m) => new m.ChunkBatch(ctx.layout.blobsDir, ctx.layout.ingestDir, mode))
+  const batch = import('./_putWorkers.js').then((m) => new m.ChunkBatch(ctx.layout.blobsDir, ctx.layout.ingestDir, ctx.codec.encoding))
   return {
     put: async (data) => (await batch).put(data),
     commit: async () => (await batch).commit(),

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises'
 import { hexOf, type Digest } from '../digest/digest.js'
 import { encodeHeader } from '../codec/header.js'
 import { commit, discard, openTemp, writeAll } from './_ingest.js'
-import { errno, mismatch, type CasContext } from './_context.js'
+import { errno, ioError, mismatch, type CasContext } from './_context.js'
 import type { PutOptions, PutResult } from './types.js'
 
 export async function put(ctx: CasContext, data: Uint8Array, opts: PutOptions = {}): Promise<PutResult> {
@@ -46,7 +46,7 @@ async function putNew(ctx: CasContext, digest: Digest, data: Uint8Array, compres
   const t = await openTemp(ctx, hexOf(digest))
   let stored: number
   try {
-    stored = await writeAll(t.fh, parts, 0)
+    stored = await writeAll(t, parts, 0)
   } catch (e) {
     await discard(t)
     throw e
@@ -61,6 +61,6 @@ export async function storedSize(path: string): Promise<number | undefined> {
     return (await stat(path)).size
   } catch (e) {
     if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined
-    throw e
+    throw ioError(e, path, 'stat')
   }
 }

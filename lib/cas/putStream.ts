@@ -1,13 +1,11 @@
 // putStream(): a stream into the store without holding it in memory. Inputs that end within the
 // first MiB take the put() path. Larger ones go to a temp file: 9 bytes are reserved for the
-// header, the data is hashed as it passes and written raw or through a zlib deflate-raw stream,
-// and the header with the final length is written last (the payload is the same raw DEFLATE
-// either codec backend reads).
+// header, the data is hashed as it passes and written raw or through the codec's stream
+// encoder for its encoding (the same encoding put() writes), and the header with the final
+// length is written last.
 
 import { concatBytes } from '../_bytes.js'
-import { createDeflateRaw } from 'node:zlib'
-import { pipeline } from 'node:stream/promises'
-import { DEFAULT_LEVEL, encodeHeader, HEADER_SIZE, readHeader } from '../codec/index.js'
+import { encodeHeader, HEADER_SIZE, readHeader } from '../codec/index.js'
 import { hexOf } from '../digest/digest.js'
 import { commit, discard, openTemp, writeAll } from './_ingest.js'
 import { checkExpected, put, storedSize } from './put.js'
@@ -37,7 +35,7 @@ export async function putStream(ctx: CasContext, src: AsyncIterable<Uint8Array>,
     }
     const first = concatBytes(head)
     // Already-compressed input (a gzipped layer, media) is stored raw: judged from a sample.
-    const compress = opts.compress !== false && readHeader(await ctx.codec.encode(first.subarray(0, SAMPLE))).encoding === 'deflate'
+    const encoding = opts.compress === false ? 'raw' : readHeader(await ctx.codec.encode(first.subarray(0, SAMPLE))).encoding
 
     const hasher = ctx.hash.create()
     let size = 0
@@ -58,14 +56,10 @@ export async function putStream(ctx: CasContext, src: AsyncIterable<Uint8Array>,
     const t = await openTemp(ctx, 'stream')
     let pos = HEADER_SIZE
     try {
-      const sink = async (chunks: AsyncIterable<Uint8Array>) => {
-        for await (const b of chunks) pos += await writeAll(t.fh, [b], pos)
-      }
-      if (compress) await pipeline(hashed(), createDeflateRaw({ level: DEFAULT_LEVEL }), sink)
-      else await sink(hashed())
+      for await (const b of ctx.codec.encodeStream(encoding, hashed())) pos += await writeAll(t, [b], pos)
       const digest = hasher.digest()
       checkExpected(opts.expected, digest)
-      await writeAll(t.fh, [encodeHeader(compress ? 'deflate' : 'raw', size)], 0)
+      await writeAll(t, [encodeHeader(encoding, size)], 0)
       if (await commit(ctx, t, digest)) return { digest, size, stored: pos, existed: false }
       return { digest, size, stored: (await storedSize(ctx.layout.blob(digest))) ?? pos, existed: true }
     } catch (e) {
@@ -77,4 +71,3 @@ export async function putStream(ctx: CasContext, src: AsyncIterable<Uint8Array>,
     if (!finished) await it.return?.().catch(() => {})
   }
 }
-

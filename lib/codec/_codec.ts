@@ -1,41 +1,51 @@
-// What both backends share: the header, the raw fallback, and the checks on decode. A backend
-// supplies only raw-deflate compress and decompress, so their outputs are interchangeable.
+// The one dispatcher from an encoding to its compressor, for whole buffers and for streams
+// alike, and what every backend shares: the header, the raw fallback, the length checks, and
+// what a decode error is called (BLOB_CORRUPT; BAD_CODEC for an encoding the backend lacks).
 
 import { Codes, StoreError, isStoreError } from '../errors.js'
 import { encodeHeader, readHeader } from './header.js'
-import { HEADER_SIZE, type Codec, type CodecBackendName } from './types.js'
+import { HEADER_SIZE, type Codec, type CodecBackendName, type Compressor, type Encoding, type PackedEncoding } from './types.js'
 
 /** Compression level when none is given. Level 1 measured (bench/codec): several times faster than 6 for a few % of ratio. */
 export const DEFAULT_LEVEL = 1
 
-export interface DeflateImpl {
+/**
+ * Brotli as the native backend writes it, in-process and in workers alike: quality 1 with a
+ * 64 KiB window compresses chunks about 2.8x faster than DEFLATE level 1 for the same ratio
+ * (measured on /usr/lib binaries: 232 vs 83 MB/s, 0.345 vs 0.338), which is what lets a first
+ * import keep up with `tar | gzip -1`.
+ */
+export const BROTLI_QUALITY = 1
+export const BROTLI_WINDOW_BITS = 16
+
+export interface CodecImpl {
   name: CodecBackendName
-  /** Raw DEFLATE (RFC 1951, no zlib or gzip wrapper). */
-  deflate(data: Uint8Array, level: number): Promise<Uint8Array>
-  /** Inverse of deflate; `size` is the expected output length (a bound, to stop bombs early). */
-  inflate(payload: Uint8Array, size: number): Promise<Uint8Array>
-  /**
-   * Brotli, where the backend has it (node:zlib). Written instead of DEFLATE when present:
-   * at quality 1 with a 64 KiB window it compresses chunks about 2.8x faster than DEFLATE
-   * level 1 for the same ratio (measured on /usr/lib binaries: 232 vs 83 MB/s, 0.345 vs 0.338),
-   * which is what lets a first import keep up with `tar | gzip -1`.
-   */
-  brotli?: {
-    compress(data: Uint8Array): Promise<Uint8Array>
-    decompress(payload: Uint8Array, size: number): Promise<Uint8Array>
-  }
+  /** One compressor per encoding the backend has (zstd joins here with issue 12). */
+  compressors: Partial<Record<PackedEncoding, Compressor>>
 }
 
-export function defineCodec(impl: DeflateImpl): Codec {
+export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
+  const encodings: Encoding[] = ['raw', ...(Object.keys(impl.compressors) as PackedEncoding[])]
+  const compressor = (e: PackedEncoding): Compressor => {
+    const c = impl.compressors[e]
+    if (c) return c
+    throw new StoreError(Codes.BAD_CODEC, `stored blob is ${e}-compressed, which the ${impl.name} backend cannot read`, {
+      data: { encoding: e },
+      hint: 'open the store with the zlib codec (STORE_CODEC=zlib)',
+    })
+  }
+  if (!encodings.includes(encoding)) compressor(encoding as PackedEncoding)
+
   return {
     name: impl.name,
+    encoding,
+    encodings,
     async encode(data, level = DEFAULT_LEVEL) {
-      if (level > 0 && data.length > 0) {
-        const useBrotli = impl.brotli !== undefined && preferred() !== 'deflate'
-        const packed = useBrotli ? await impl.brotli!.compress(data) : await impl.deflate(data, level)
+      if (encoding !== 'raw' && level > 0 && data.length > 0) {
+        const packed = await compressor(encoding).compress(data, level)
         if (packed.length < data.length) {
           const out = new Uint8Array(HEADER_SIZE + packed.length)
-          encodeHeader(useBrotli ? 'brotli' : 'deflate', data.length, out)
+          encodeHeader(encoding, data.length, out)
           out.set(packed, HEADER_SIZE)
           return out
         }
@@ -47,35 +57,66 @@ export function defineCodec(impl: DeflateImpl): Codec {
       return out
     },
     async decode(stored) {
-      const { encoding, size } = readHeader(stored)
+      const { encoding: e, size } = readHeader(stored)
       const payload = stored.subarray(HEADER_SIZE)
-      if (encoding === 'raw') {
+      if (e === 'raw') {
         if (payload.length !== size) throw lengthMismatch(size, payload.length)
         return payload
       }
-      if (encoding === 'brotli' && !impl.brotli) {
-        throw new StoreError(Codes.BAD_CODEC, `stored blob is brotli-compressed, which the ${impl.name} backend cannot read`, {
-          hint: 'open the store with the zlib codec (STORE_CODEC=zlib)',
-        })
-      }
+      const c = compressor(e)
       let out: Uint8Array
       try {
-        out = encoding === 'brotli' ? await impl.brotli!.decompress(payload, size) : await impl.inflate(payload, size)
-      } catch (e) {
-        if (isStoreError(e)) throw e
-        throw new StoreError(Codes.BLOB_CORRUPT, `compressed payload is corrupt: ${(e as Error).message}`, { data: { size }, cause: e })
+        out = await c.decompress(payload, size)
+      } catch (err) {
+        throw corruptPayload(err, size)
       }
       if (out.length !== size) throw lengthMismatch(size, out.length)
       return out
     },
+    encodeStream(e, src, level = DEFAULT_LEVEL) {
+      return e === 'raw' ? src : compressor(e).compressStream(src, level)
+    },
+    decodeStream(e, payload, size) {
+      return checked(e === 'raw' ? payload : guarded(compressor(e), payload, size), size)
+    },
   }
 }
 
-function lengthMismatch(want: number, got: number): StoreError {
-  return new StoreError(Codes.BLOB_CORRUPT, `decoded payload has ${got} bytes, header says ${want}`, { data: { size: want, actual: got } })
+/** A compressor's stream, its own errors called corruption, its source's passed as they are. */
+async function* guarded(c: Compressor, payload: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let sourceError: { e: unknown } | undefined
+  async function* source(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* payload
+    } catch (e) {
+      sourceError = { e }
+      throw e
+    }
+  }
+  try {
+    yield* c.decompressStream(source())
+  } catch (e) {
+    if (sourceError) throw sourceError.e
+    throw corruptPayload(e, size)
+  }
 }
 
-/** STORE_COMPRESSION=deflate forces DEFLATE where brotli would be written (portable stores). */
-function preferred(): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.STORE_COMPRESSION
+/** Exactly `size` bytes, or BLOB_CORRUPT as soon as it is clear there are more or fewer. */
+async function* checked(src: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let n = 0
+  for await (const b of src) {
+    n += b.length
+    if (n > size) throw lengthMismatch(size, n, 'at least ')
+    yield b
+  }
+  if (n !== size) throw lengthMismatch(size, n)
+}
+
+function corruptPayload(e: unknown, size: number): StoreError {
+  if (isStoreError(e)) return e
+  return new StoreError(Codes.BLOB_CORRUPT, `compressed payload is corrupt: ${(e as Error).message}`, { data: { size }, cause: e })
+}
+
+function lengthMismatch(want: number, got: number, qualifier = ''): StoreError {
+  return new StoreError(Codes.BLOB_CORRUPT, `decoded payload has ${qualifier}${got} bytes, header says ${want}`, { data: { size: want, actual: got } })
 }

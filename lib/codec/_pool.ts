@@ -6,13 +6,14 @@
 // Workers are unref'd while idle so they never keep a finished command alive.
 
 import { WorkerPool } from '../_workerPool.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS } from './_codec.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
 const brotliParams = (n) => ({ params: {
-  [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
-  [zlib.constants.BROTLI_PARAM_LGWIN]: 16,
+  [zlib.constants.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY},
+  [zlib.constants.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS},
   [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n,
 } })
 parentPort.on('message', ({ id, op, data, level }) => {

@@ -1,15 +1,43 @@
-// Portable codec: fflate (pure JavaScript), synchronous on the calling thread.
+// Portable codec: fflate (pure JavaScript), on the calling thread. DEFLATE only: a brotli blob
+// is refused with BAD_CODEC (a store meant for this backend is written with
+// STORE_COMPRESSION=deflate).
 
-import { deflateSync, inflateSync, type DeflateOptions } from 'fflate'
-import { defineCodec } from './_codec.js'
-import type { Codec } from './types.js'
+import { Deflate, Inflate, deflateSync, inflateSync, type DeflateOptions } from 'fflate'
+import type { CodecImpl } from './_codec.js'
 
-export const fflateCodec: Codec = defineCodec({
+const lvl = (level: number) => Math.min(9, level) as DeflateOptions['level']
+/** Input slice per push: DEFLATE expands at most ~1032x, so one push yields at most ~16 MiB. */
+const PUSH = 16 << 10
+
+/** Runs an fflate stream object over `src`, yielding what each push produced. */
+async function* pushAll(
+  make: (ondata: (chunk: Uint8Array) => void) => { push(c: Uint8Array, final?: boolean): void },
+  src: AsyncIterable<Uint8Array>,
+  slice: number,
+): AsyncGenerator<Uint8Array> {
+  let out: Uint8Array[] = []
+  const s = make((c) => out.push(c))
+  for await (const b of src) {
+    for (let o = 0; o < b.length; o += slice) {
+      s.push(b.subarray(o, o + slice))
+      if (out.length > 0) yield* out.splice(0)
+    }
+  }
+  s.push(new Uint8Array(0), true)
+  yield* out
+  out = []
+}
+
+export const fflateImpl: CodecImpl = {
   name: 'fflate',
-  deflate: async (data, level) => deflateSync(data, { level: Math.min(9, level) as DeflateOptions['level'] }),
-  inflate: async (payload, size) => {
-    // One byte of slack: fflate silently drops output past a given buffer, so an overlong
-    // stream would otherwise look exactly `size` long.
-    return inflateSync(payload, { out: new Uint8Array(size + 1) })
+  compressors: {
+    deflate: {
+      compress: async (data, level) => deflateSync(data, { level: lvl(level) }),
+      // One byte of slack: fflate silently drops output past a given buffer, so an overlong
+      // stream would otherwise look exactly `size` long.
+      decompress: async (payload, size) => inflateSync(payload, { out: new Uint8Array(size + 1) }),
+      compressStream: (src, level) => pushAll((ondata) => new Deflate({ level: lvl(level) }, ondata), src, 1 << 20),
+      decompressStream: (src) => pushAll((ondata) => new Inflate(ondata), src, PUSH),
+    },
   },
-})
+}

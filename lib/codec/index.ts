@@ -1,35 +1,58 @@
-// Compression of stored blobs. `loadCodec()` gives the codec named, else env STORE_CODEC, else
-// node:zlib (native, off the main thread) where it exists, else fflate. Both write raw DEFLATE
-// under the same header, so either reads what the other wrote.
+// Compression of stored blobs. `loadCodec()` gives the backend named, else env STORE_CODEC, else
+// node:zlib (native, off the main thread) where it exists, else fflate; writing the encoding
+// asked for, else env STORE_COMPRESSION, else the best the backend has (brotli, then deflate).
+// Both backends read raw and DEFLATE under the same header, so either reads what the other
+// wrote, unless it is brotli (native only).
 
 import { Codes, StoreError } from '../errors.js'
-import type { Codec, CodecBackendName } from './types.js'
+import { defineCodec, type CodecImpl } from './_codec.js'
+import type { Codec, CodecBackendName, Encoding } from './types.js'
 
 export { HEADER_SIZE } from './types.js'
-export type { Codec, CodecBackendName, Encoding } from './types.js'
+export type { Codec, CodecBackendName, Compressor, Encoding, PackedEncoding } from './types.js'
 export { readHeader, encodeHeader, type Header } from './header.js'
-export { DEFAULT_LEVEL } from './_codec.js'
+export { DEFAULT_LEVEL, BROTLI_QUALITY, BROTLI_WINDOW_BITS } from './_codec.js'
 
-let zlib: Promise<Codec> | undefined
+export interface CodecOptions {
+  /** What to write when compression pays. */
+  encoding?: Encoding
+}
 
-const loadZlib = (): Promise<Codec> => {
-  zlib ??= import('./zlib.js').then((m) => m.zlibCodec)
+let zlib: Promise<CodecImpl> | undefined
+
+const loadZlib = (): Promise<CodecImpl> => {
+  zlib ??= import('./zlib.js').then((m) => m.zlibImpl)
   zlib.catch(() => (zlib = undefined))
   return zlib
 }
 
 // Loaded on demand too: every command opens the store, few compress anything.
-const loadFflate = (): Promise<Codec> => import('./fflate.js').then((m) => m.fflateCodec)
+const loadFflate = (): Promise<CodecImpl> => import('./fflate.js').then((m) => m.fflateImpl)
 
-export async function loadCodec(name?: CodecBackendName): Promise<Codec> {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.STORE_CODEC
-  const want = name ?? (env || undefined)
-  if (want === 'fflate') return loadFflate()
-  if (want === 'zlib') return loadZlib()
-  if (want === undefined) return loadZlib().catch(() => loadFflate())
-  throw new StoreError(Codes.INVALID_ARGUMENT, `unknown codec "${want}" (want zlib or fflate)`, {
-    data: { name: want },
-    hint: 'check STORE_CODEC',
-    exit: 1,
-  })
+const ENCODINGS: readonly Encoding[] = ['raw', 'deflate', 'brotli']
+/** Preference when none is asked for: the best ratio per CPU second the backend has. */
+const PREFERRED: readonly Encoding[] = ['brotli', 'deflate']
+
+export async function loadCodec(name?: CodecBackendName, opts: CodecOptions = {}): Promise<Codec> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const want = name ?? (env?.STORE_CODEC || undefined)
+  let impl: CodecImpl
+  if (want === 'fflate') impl = await loadFflate()
+  else if (want === 'zlib') impl = await loadZlib()
+  else if (want === undefined) impl = await loadZlib().catch(() => loadFflate())
+  else throw invalid(`unknown codec "${want}" (want zlib or fflate)`, 'check STORE_CODEC', { name: want })
+
+  const asked = opts.encoding ?? (env?.STORE_COMPRESSION || undefined)
+  if (asked !== undefined && !ENCODINGS.includes(asked as Encoding)) {
+    throw invalid(`unknown compression "${asked}" (want ${ENCODINGS.join(', ')})`, 'check STORE_COMPRESSION', { encoding: asked })
+  }
+  if (asked !== undefined && asked !== 'raw' && !(asked in impl.compressors)) {
+    throw invalid(`the ${impl.name} codec cannot write ${asked}`, 'check STORE_COMPRESSION and STORE_CODEC', { encoding: asked })
+  }
+  const encoding = (asked as Encoding | undefined) ?? PREFERRED.find((e) => e in impl.compressors)!
+  return defineCodec(impl, encoding)
+}
+
+function invalid(message: string, hint: string, data: Record<string, unknown>): StoreError {
+  return new StoreError(Codes.INVALID_ARGUMENT, message, { data, hint, exit: 1 })
 }

@@ -1,18 +1,44 @@
 // Compression of stored blobs. A stored file is a small header and a payload; the header says
 // how the payload is stored, so codecs can change without rewriting the store.
 //
-// Header (9 bytes): [0] encoding (0 = raw, 1 = deflate-raw, 2 = brotli), [1..8] uncompressed
-// length u64 LE.
+// Header (9 bytes): [0] encoding (0 = raw, 1 = deflate-raw, 2 = brotli; 3 is kept for zstd,
+// issue 12), [1..8] uncompressed length u64 LE.
+//
+// Every blob is read and written through the codec, by its encoding, whole or streamed: one
+// dispatcher (_codec.ts) over one Compressor per encoding a backend has. A backend that lacks
+// an encoding refuses it with BAD_CODEC, never returns its payload as if it were raw.
 
 export type Encoding = 'raw' | 'deflate' | 'brotli'
+/** The encodings that compress (raw is the dispatcher's own). */
+export type PackedEncoding = Exclude<Encoding, 'raw'>
 export type CodecBackendName = 'fflate' | 'zlib'
 
 export const HEADER_SIZE = 9
 
+/** One compressed encoding, as a backend implements it. Errors on bad input are the backend's own. */
+export interface Compressor {
+  compress(data: Uint8Array, level: number): Promise<Uint8Array>
+  /** `size` is the expected output length: a bound, to stop a bomb early. */
+  decompress(payload: Uint8Array, size: number): Promise<Uint8Array>
+  compressStream(src: AsyncIterable<Uint8Array>, level: number): AsyncIterable<Uint8Array>
+  decompressStream(src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>
+}
+
 export interface Codec {
   readonly name: CodecBackendName
-  /** Header + payload. Stores raw when compression does not shrink the data. */
+  /** What encode() and encodeStream() write when compression pays (raw otherwise). */
+  readonly encoding: Encoding
+  /** The encodings this backend reads and writes (raw always). */
+  readonly encodings: readonly Encoding[]
+  /** Header + payload. Stores raw when compression does not shrink the data (or level is 0). */
   encode(data: Uint8Array, level?: number): Promise<Uint8Array>
   /** Payload of a stored file back to the original bytes (checks the length in the header). */
   decode(stored: Uint8Array): Promise<Uint8Array>
+  /** The payload (no header) of `encoding` for a stream of bytes. */
+  encodeStream(encoding: Encoding, src: AsyncIterable<Uint8Array>, level?: number): AsyncIterable<Uint8Array>
+  /**
+   * The original bytes of a payload stream of `encoding`. Fails with BLOB_CORRUPT as soon as
+   * the output passes `size` and at the end if it is shorter; errors of `payload` pass as they are.
+   */
+  decodeStream(encoding: Encoding, payload: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Uint8Array>
 }

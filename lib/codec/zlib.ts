@@ -1,23 +1,32 @@
-// Native codec: node:zlib. The async calls run on libuv's threadpool, so compression of many
-// blobs in flight overlaps with the main thread (and uses the second core). Loaded only by
-// dynamic import, so the codec module stays free of node:.
+// Native codec: node:zlib. Whole buffers compress in worker threads (_pool.ts) and decompress on
+// libuv's threadpool; streams are zlib's Transforms. Loaded only by dynamic import, so the codec
+// module stays free of node:.
 
-import { brotliDecompress, inflateRaw } from 'node:zlib'
+import { brotliDecompress, constants as Z, createBrotliCompress, createBrotliDecompress, createDeflateRaw, createInflateRaw, inflateRaw } from 'node:zlib'
 import { promisify } from 'node:util'
-import { defineCodec } from './_codec.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, type CodecImpl } from './_codec.js'
 import { compressInWorker } from './_pool.js'
-import type { Codec } from './types.js'
+import { through } from './_nodeStreams.js'
 
 const inflateAsync = promisify(inflateRaw)
 const unbrotliAsync = promisify(brotliDecompress)
+const brotliParams = { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS }
 
-export const zlibCodec: Codec = defineCodec({
+export const zlibImpl: CodecImpl = {
   name: 'zlib',
-  deflate: (data, level) => compressInWorker('deflate', data, Math.min(9, level)),
-  // maxOutputLength: output beyond the header's length is corruption; stop there (+1 to see it).
-  inflate: (payload, size) => inflateAsync(payload, { maxOutputLength: size + 1 }),
-  brotli: {
-    compress: (data) => compressInWorker('brotli', data),
-    decompress: (payload, size) => unbrotliAsync(payload, { maxOutputLength: size + 1 }),
+  compressors: {
+    deflate: {
+      compress: (data, level) => compressInWorker('deflate', data, Math.min(9, level)),
+      // maxOutputLength: output beyond the header's length is corruption; stop there (+1 to see it).
+      decompress: (payload, size) => inflateAsync(payload, { maxOutputLength: size + 1 }),
+      compressStream: (src, level) => through(createDeflateRaw({ level: Math.min(9, level) }), src),
+      decompressStream: (src) => through(createInflateRaw(), src),
+    },
+    brotli: {
+      compress: (data) => compressInWorker('brotli', data),
+      decompress: (payload, size) => unbrotliAsync(payload, { maxOutputLength: size + 1 }),
+      compressStream: (src) => through(createBrotliCompress({ params: brotliParams }), src),
+      decompressStream: (src) => through(createBrotliDecompress(), src),
+    },
   },
-})
+}

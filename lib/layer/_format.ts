@@ -6,17 +6,30 @@
 //   - each entry's padding (kept only when not all zero) and the archive's trailer.
 // Concatenating them in order gives the original tar byte for byte, so the diffID survives
 // every round trip, while identical content is stored once whatever its name, mtime or owner.
+//
+// Two formats, both read:
+//   v2 (written): a small JSON root blob naming the layer (diffID, size, entry count) and its
+//      segment blobs in order; the segments hold the records (_records.ts), cut by
+//      _segments.ts. Written as ingest goes, read one segment at a time: memory is bounded
+//      by a segment, whatever the number of entries or the size of the trailer.
+//   v1 (stores made before): one JSON blob holding every entry (headers in base64) and the
+//      trailer. Read whole, as it was written.
 
 import { Codes, StoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
+import type { ChunkRef } from './_records.js'
 
-export const INDEX_MEDIA_TYPE = 'application/vnd.store.layer.index.v1+json'
+export type { ChunkRef, IndexRecord } from './_records.js'
 
-/** A content chunk: hex digest of its bytes and its length. */
-export type ChunkRef = [hex: string, size: number]
+export const INDEX_MEDIA_TYPE = 'application/vnd.store.layer.index.v2+json'
+export const INDEX_V1_MEDIA_TYPE = 'application/vnd.store.layer.index.v1+json'
 
+/** A segment of a v2 index: hex digest of its bytes and its length. */
+export type SegmentRef = [hex: string, size: number]
+
+/** One entry, joined from its records (indexEntries()). */
 export interface IndexEntry {
-  /** Exact header bytes (base64 in JSON). */
+  /** Exact header bytes. */
   h: Uint8Array
   /** Content chunks, in order (regular files with content only). */
   c?: ChunkRef[]
@@ -24,73 +37,54 @@ export interface IndexEntry {
   p?: Uint8Array
 }
 
-export interface LayerIndex {
-  diffId: Digest
-  /** Bytes of the uncompressed tar. */
-  size: number
-  entries: IndexEntry[]
-  trailer: Uint8Array
+/** A layer index as loaded: its root. Entries are read with indexRecords()/indexEntries(). */
+export type LayerIndex =
+  | { kind: 'segmented'; diffId: Digest; size: number; entries: number; segments: SegmentRef[]; digest?: Digest }
+  /** The v1 format, whole in memory (also what a test builds by hand). */
+  | { kind: 'whole'; diffId: Digest; size: number; entries: IndexEntry[]; trailer: Uint8Array; digest?: Digest }
+
+export function encodeRoot(ix: { diffId: Digest; size: number; entries: number; segments: SegmentRef[] }): Uint8Array {
+  const { diffId, size, entries, segments } = ix
+  return new TextEncoder().encode(JSON.stringify({ mediaType: INDEX_MEDIA_TYPE, diffId, size, entries, segments }))
 }
 
-export function encodeIndex(ix: LayerIndex): Uint8Array {
-  const entries = ix.entries.map((e) => {
-    const o: Record<string, unknown> = { h: toBase64(e.h) }
-    if (e.c && e.c.length > 0) o.c = e.c
-    if (e.p) o.p = toBase64(e.p)
-    return o
-  })
-  const json = JSON.stringify({
-    mediaType: INDEX_MEDIA_TYPE,
-    diffId: ix.diffId,
-    size: ix.size,
-    trailer: toBase64(ix.trailer),
-    entries,
-  })
-  return new TextEncoder().encode(json)
-}
-
-export function decodeIndex(bytes: Uint8Array, what: string): LayerIndex {
+/** A root blob of either format (`digest`, if given, names it: in errors and in the result). */
+export function decodeIndex(bytes: Uint8Array, digest?: Digest): LayerIndex {
+  const what = digest ?? '(unnamed)'
   let raw: any
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes))
   } catch (e) {
-    throw new StoreError(Codes.LAYER_CORRUPT, `layer index ${what} is not valid JSON`, { cause: e })
+    throw corruptIndex(what, 'is not valid JSON', e)
   }
-  if (raw?.mediaType !== INDEX_MEDIA_TYPE || !Array.isArray(raw.entries)) {
-    throw new StoreError(Codes.LAYER_CORRUPT, `layer index ${what} has an unknown format`)
+  if (raw?.mediaType === INDEX_MEDIA_TYPE && Array.isArray(raw.segments) && Number.isSafeInteger(raw.entries)) {
+    for (const s of raw.segments) {
+      if (!Array.isArray(s) || !/^[0-9a-f]{64}$/.test(s[0]) || !Number.isSafeInteger(s[1])) throw corruptIndex(what, 'names a segment that is not a digest')
+    }
+    return { kind: 'segmented', diffId: raw.diffId, size: raw.size, entries: raw.entries, segments: raw.segments, digest }
   }
-  return {
-    diffId: raw.diffId,
-    size: raw.size,
-    trailer: fromBase64(raw.trailer ?? ''),
-    entries: raw.entries.map((e: any) => ({
-      h: fromBase64(e.h),
-      c: e.c,
-      p: e.p === undefined ? undefined : fromBase64(e.p),
-    })),
+  if (raw?.mediaType === INDEX_V1_MEDIA_TYPE && Array.isArray(raw.entries)) {
+    return {
+      kind: 'whole',
+      digest,
+      diffId: raw.diffId,
+      size: raw.size,
+      trailer: fromBase64(raw.trailer ?? ''),
+      entries: raw.entries.map((e: any) => ({ h: fromBase64(e.h), c: e.c, p: e.p === undefined ? undefined : fromBase64(e.p) })),
+    }
   }
+  throw corruptIndex(what, 'has an unknown format')
 }
 
-/** Every chunk digest an index refers to (for gc and df). */
-export function indexChunks(ix: LayerIndex): ChunkRef[] {
-  const out: ChunkRef[] = []
-  for (const e of ix.entries) if (e.c) for (const c of e.c) out.push(c)
-  return out
+export function corruptIndex(what: string, why: string, cause?: unknown): StoreError {
+  return new StoreError(Codes.LAYER_CORRUPT, `layer index ${what} ${why}`, { data: { index: what }, cause })
 }
 
-// atob/btoa exist in Node, Deno and browsers; headers are small, so this is not a hot path.
-// Node's Buffer where there is one: native, where btoa over a binary string cost ~75 ms for
-// the index of a 3,000-file layer. The portable path stays for other runtimes.
-const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, o?: number | string, l?: number): Uint8Array & { toString(enc: string): string } } }).Buffer
+// atob where there is no Buffer; Node's Buffer where there is one (native: btoa over a binary
+// string cost ~75 ms for the index of a 3,000-file layer).
+const NodeBuffer = (globalThis as { Buffer?: { from(a: string, enc: string): Uint8Array } }).Buffer
 
-export function toBase64(b: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
-  let s = ''
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000))
-  return btoa(s)
-}
-
-export function fromBase64(s: string): Uint8Array {
+function fromBase64(s: string): Uint8Array {
   if (NodeBuffer) return new Uint8Array(NodeBuffer.from(s, 'base64')) // a copy: not a view of Buffer's shared pool
   const bin = atob(s)
   const out = new Uint8Array(bin.length)

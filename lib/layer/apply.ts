@@ -16,9 +16,10 @@ import { chmod, lchown, link, lutimes, mkdir, open, readdir, symlink } from 'nod
 import { constants as C } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import type { ContentStore } from '../cas/types.js'
-import { digestFromHex } from '../digest/digest.js'
 import { parseHeaderBytes, type TarHeader } from '../tar/index.js'
 import type { LayerIndex } from './_format.js'
+import { indexEntries } from './indexReader.js'
+import { chunkContents } from './export.js'
 import { normalizeEntryPath, parentOf, whiteoutOf } from './paths.js'
 import { RootWriter, corrupt } from './_rootWriter.js'
 import { SpecialScript } from './_specialScript.js'
@@ -61,7 +62,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     else script.whiteout(w.abs(target))
   }
 
-  for (const e of ix.entries) {
+  for await (const e of indexEntries(cas, ix)) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
     if (rel === '') continue // the root itself: keep the snapshot's own metadata
@@ -154,10 +155,7 @@ async function writeFile(cas: ContentStore, abs: string, chunks: [string, number
   const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
     let written = 0
-    let next = chunks.length > 0 ? cas.get(digestFromHex(chunks[0][0])) : undefined
-    for (let i = 0; i < chunks.length; i++) {
-      const data = await next!
-      next = i + 1 < chunks.length ? cas.get(digestFromHex(chunks[i + 1][0])) : undefined
+    for await (const data of chunkContents(cas, chunks)) {
       await fh.write(data, 0, data.length, written)
       written += data.length
     }

@@ -10,10 +10,12 @@
 import { Codes, StoreError } from '../errors.js'
 import type { TarHeader } from '../tar/index.js'
 import { SymlinkGuard, normalizeEntryPath, whiteoutOf } from './paths.js'
+import { PathSet } from './_pathSet.js'
 
 export class EntryChecks {
   private readonly guard = new SymlinkGuard()
-  private readonly linkable = new Set<string>()
+  /** Every earlier non-dir entry: compact, as it holds (nearly) every path of the layer. */
+  private readonly linkable = new PathSet()
 
   /** Checks the next entry; returns its normalised path and, for a hardlink, its target's. */
   check(h: TarHeader): { path: string; target?: string } {

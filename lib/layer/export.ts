@@ -1,38 +1,66 @@
-// Rebuild a layer's uncompressed tar from its index, byte for byte: header bytes, content
-// chunks (each verified by the content store as it is read), padding, trailer.
+// Rebuild a layer's uncompressed tar from its index, byte for byte, one segment at a time:
+// header bytes, content chunks (each verified by the content store as it is read, the next one
+// read ahead so disk reads overlap the consumer), padding, trailer (zeros by length).
 
 import type { ContentStore } from '../cas/types.js'
-import { digestFromHex, type Digest } from '../digest/digest.js'
-import { decodeIndex, type LayerIndex } from './_format.js'
-import { parseHeaderBytes } from '../tar/index.js'
+import { digestFromHex } from '../digest/digest.js'
+import type { ChunkRef, LayerIndex } from './_format.js'
+import { indexRecords } from './indexReader.js'
 
-export async function loadIndex(cas: ContentStore, index: Digest): Promise<LayerIndex> {
-  return decodeIndex(await cas.get(index), index)
+const ZEROS = new Uint8Array(1 << 20)
+
+/** The layer's tar as a stream. */
+export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerator<Uint8Array> {
+  let size = 0 // content bytes of the current entry
+  let padded = true
+  const pad = (): Uint8Array | undefined => {
+    const rem = size % 512
+    const p = padded || rem === 0 ? undefined : ZEROS.subarray(0, 512 - rem)
+    padded = true
+    return p
+  }
+  for await (const r of indexRecords(cas, ix)) {
+    switch (r.type) {
+      case 'header':
+      case 'trailer': {
+        const p = pad()
+        if (p) yield p
+        if (r.type === 'header') yield r.bytes
+        size = 0
+        padded = r.type === 'trailer'
+        break
+      }
+      case 'chunks':
+        for await (const c of chunkContents(cas, r.refs)) {
+          size += c.length
+          yield c
+        }
+        break
+      case 'padding':
+        padded = true
+        yield r.bytes
+        break
+      case 'zeros':
+        for (let left = r.n; left > 0; left -= ZEROS.length) yield left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left)
+        break
+      case 'bytes':
+        yield r.bytes
+        break
+    }
+  }
 }
 
-const ZEROS = new Uint8Array(512)
-
-/** The layer's tar as a stream. Chunks are read one ahead so disk reads overlap the consumer. */
-export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerator<Uint8Array> {
-  for (const e of ix.entries) {
-    yield e.h
-    if (!e.c) continue
-    let size = 0
-    let next: Promise<Uint8Array> | undefined = e.c.length > 0 ? cas.get(digestFromHex(e.c[0][0])) : undefined
-    for (let i = 0; i < e.c.length; i++) {
+/** The contents of `refs`, the next one read while the current one is consumed. */
+export async function* chunkContents(cas: ContentStore, refs: ChunkRef[]): AsyncGenerator<Uint8Array> {
+  const get = (i: number) => (i < refs.length ? cas.get(digestFromHex(refs[i][0])) : undefined)
+  let next = get(0)
+  try {
+    for (let i = 0; i < refs.length; i++) {
       const cur = await next!
-      next = i + 1 < e.c.length ? cas.get(digestFromHex(e.c[i + 1][0])) : undefined
-      size += cur.length
+      next = get(i + 1)
       yield cur
     }
-    const rem = size % 512
-    if (e.p) yield e.p
-    else if (rem !== 0) yield ZEROS.subarray(0, 512 - rem)
+  } finally {
+    next?.catch(() => {}) // abandoned read-ahead: its error is nobody's
   }
-  if (ix.trailer.length > 0) yield ix.trailer
-}
-
-/** Headers of every entry, parsed (for diff, history, apply planning). */
-export function indexHeaders(ix: LayerIndex) {
-  return ix.entries.map((e) => parseHeaderBytes(e.h))
 }

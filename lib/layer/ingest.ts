@@ -1,6 +1,8 @@
-// Ingest a tar stream (plain or gzip) into a layer: headers into an index, file contents into
+// Ingest a tar stream (plain or gzip) into a layer: headers into an index written segment by
+// segment as the tar streams past, file contents (and a trailer's non-zero bytes) into
 // content-defined chunks in the content store. The diffID is hashed from the uncompressed bytes
-// as they stream past; nothing holds the whole layer in memory (at most a window of chunks).
+// as they stream past; nothing holds the whole layer or its index in memory (at most a window
+// of chunks and a segment), however many entries or trailing bytes the tar has.
 
 import { createGunzip } from 'node:zlib'
 import { Readable } from 'node:stream'
@@ -10,8 +12,10 @@ import type { HashBackend } from '../digest/types.js'
 import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
-import { encodeIndex, type ChunkRef, type IndexEntry } from './_format.js'
+import { encodeRoot, type ChunkRef, type SegmentRef } from './_format.js'
 import { EntryChecks } from './entryChecks.js'
+import { IndexWriter } from './indexWriter.js'
+import { ingestTrailer } from './_trailer.js'
 import { Window } from './_window.js'
 
 export interface IngestDeps {
@@ -23,7 +27,7 @@ export interface IngestDeps {
 
 export interface IngestStats {
   entries: number
-  /** Bytes of regular-file content in the layer. */
+  /** Bytes of regular-file content in the layer (the trailer's not counted). */
   contentSize: number
   chunks: number
   /** Uncompressed bytes of chunks that were new to the store. */
@@ -60,26 +64,30 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   }
 
   const stats: IngestStats = { entries: 0, contentSize: 0, chunks: 0, newBytes: 0, newStored: 0 }
-  const entries: IndexEntry[] = []
   const window = new Window(WINDOW)
   const checks = new EntryChecks()
-  const reader = readTar(hashed())
-
   const batch = deps.cas.chunkBatch()
-  const putChunk = (refs: ChunkRef[], slot: number, chunk: Uint8Array) =>
-    window.add(
-      batch.put(chunk).then((r) => {
-        refs[slot] = [r.digest.slice(7), r.size]
-        if (!r.existed) {
-          stats.newBytes += r.size
-          stats.newStored += r.stored
-        }
-      }),
-    )
+  // Segments are blobs like chunks: written by the same batch, durable with them.
+  const index = new IndexWriter((seg) => batch.put(seg).then((r) => r.digest), window)
+  const putChunk = async (chunk: Uint8Array): Promise<void> => {
+    const ref = batch.put(chunk).then((r): ChunkRef => {
+      if (!r.existed) {
+        stats.newBytes += r.size
+        stats.newStored += r.stored
+      }
+      return [r.digest.slice(7), r.size]
+    })
+    stats.chunks++
+    await index.chunk(ref)
+    await window.add(ref)
+  }
+  const reader = readTar(hashed(), { trailer: (t) => ingestTrailer(t, index, () => deps.chunker.create(deps.chunkOptions), putChunk) })
 
+  let segments: SegmentRef[]
   try {
     await readEntries()
     await window.drain()
+    segments = await index.finish()
   } catch (e) {
     // Let the puts in flight finish, then remove what they wrote: nothing of a failed layer stays.
     await window.drain().catch(() => {})
@@ -87,33 +95,26 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
     await bg?.digest().catch(() => {}) // ends the worker's state
     throw e
   }
-  // Every chunk on disk and in blobs/ before the index that refers to them.
+  // Every chunk and segment on disk and in blobs/ before the root that refers to them.
   await batch.commit()
 
   const diffId = bg ? await bg.digest() : hasher!.digest()
-  const indexBytes = encodeIndex({ diffId, size, entries, trailer: reader.trailer() })
-  const put = await deps.cas.put(indexBytes)
+  const put = await deps.cas.put(encodeRoot({ diffId, size, entries: stats.entries, segments }))
   return { ...stats, diffId, size, index: put.digest }
 
   async function readEntries() {
     for await (const entry of reader) {
       const h = entry.header
       checks.check(h)
-      const e: IndexEntry = { h: entry.headerBytes }
+      await index.header(entry.headerBytes)
       if (h.size > 0) {
-        const refs: ChunkRef[] = []
         const chunker = deps.chunker.create(deps.chunkOptions)
-        for await (const piece of entry.body) {
-          for (const c of chunker.push(piece)) await putChunk(refs, refs.push(['', 0]) - 1, c)
-        }
-        for (const c of chunker.end()) await putChunk(refs, refs.push(['', 0]) - 1, c)
-        e.c = refs
-        stats.chunks += refs.length
+        for await (const piece of entry.body) for (const c of chunker.push(piece)) await putChunk(c)
+        for (const c of chunker.end()) await putChunk(c)
         stats.contentSize += h.size
       }
       const pad = entry.padding()
-      if (pad.some((b) => b !== 0)) e.p = pad
-      entries.push(e)
+      if (pad.some((b) => b !== 0)) await index.padding(pad)
       stats.entries++
     }
   }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { ContentStore } from '../cas/types.js'
 import type { Layout } from '../layout.js'
 import type { LayerRecord } from './records.js'
-import { loadIndex } from './export.js'
+import { loadIndex } from './indexReader.js'
 import { applyLayer } from './apply.js'
 
 export interface SnapshotOptions {

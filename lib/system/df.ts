@@ -4,7 +4,7 @@
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { indexChunks, loadIndex, type LayerRecord } from '../layer/index.js'
+import { indexChunks, type LayerRecord } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from '../gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
@@ -118,8 +118,9 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   const storedOf = new Map<string, number>()
   for (const l of layerById.values()) {
     const m = new Map<string, number>()
-    const ix = await loadIndex(store.cas, l.index).catch(() => undefined)
-    if (ix) for (const [hex, size] of indexChunks(ix)) m.set(hex, size)
+    try {
+      for await (const [hex, size] of indexChunks(store.cas, l.index)) m.set(hex, size)
+    } catch {}
     chunksOf.set(l.chainId, m)
   }
   let stored = 0

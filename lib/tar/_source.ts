@@ -2,8 +2,6 @@
 // Headers are copied out (small, and kept by callers); content is handed out as views of the
 // input chunks, so a body streams through without a copy and nothing accumulates.
 
-import { concat } from './_fields.js'
-
 const EMPTY = new Uint8Array(0)
 
 export class ByteSource {
@@ -68,17 +66,6 @@ export class ByteSource {
       left -= c.length
     }
     return n - left
-  }
-
-  /** Everything up to the end of the input, copied. */
-  async rest(): Promise<Uint8Array> {
-    const parts: Uint8Array[] = []
-    for (;;) {
-      const c = await this.chunk(Number.MAX_SAFE_INTEGER)
-      if (c.length === 0) break
-      parts.push(c)
-    }
-    return concat(parts)
   }
 
   /** Let the input release its resources when the reader stops early. */

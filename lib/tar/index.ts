@@ -1,6 +1,6 @@
 // Streaming tar codec (pure: no node: imports). See types.ts for the vocabulary.
 
-export type { TarEntryType, TarHeader, TarReadEntry, TarReader, TarWriteOptions } from './types.js'
+export type { TarEntryType, TarHeader, TarReadEntry, TarReader, TarReadOptions, TarWriteOptions } from './types.js'
 export { readTar } from './read.js'
 export { encodeHeader, padding, END_OF_ARCHIVE } from './encode.js'
 export { parseHeaderBytes } from './decode.js'

@@ -1,13 +1,14 @@
 // The streaming reader. Entries come in order; each keeps the exact bytes of its header blocks
-// and padding, and the reader keeps the trailer, so an archive can be rebuilt byte for byte.
-// Memory: one entry's header blocks (extension data capped at MAX_EXTENSION) plus whatever
-// chunk the input is on; content passes through as views of the input chunks.
+// and padding, and the trailer is streamed to whoever asks for it, so an archive can be rebuilt
+// byte for byte. Memory: one entry's header blocks (extension data capped at MAX_EXTENSION)
+// plus whatever chunk the input is on; content and trailer pass through as views of the input
+// chunks (a trailer of a GiB of zeros is never held).
 //
 // The archive ends at the first all-zero block where a header is due; that block and every
 // byte after it form the trailer. It also ends, with an empty trailer, when the input stops
 // cleanly after an entry's padding (umoci writes layers without end-of-archive blocks).
 
-import type { TarHeader, TarReadEntry, TarReader } from './types.js'
+import type { TarHeader, TarReadEntry, TarReader, TarReadOptions } from './types.js'
 import { BLOCK, concat, isZero, padLength } from './_fields.js'
 import { ByteSource } from './_source.js'
 import { HeaderDecoder } from './decode.js'
@@ -15,16 +16,15 @@ import { truncated } from './_errors.js'
 
 const EMPTY = new Uint8Array(0)
 
-export function readTar(src: AsyncIterable<Uint8Array>): TarReader {
-  return new Reader(src)
+export function readTar(src: AsyncIterable<Uint8Array>, opts: TarReadOptions = {}): TarReader {
+  return new Reader(src, opts)
 }
 
 class Reader implements TarReader {
   private readonly src: ByteSource
-  private tail?: Uint8Array
   private started = false
 
-  constructor(src: AsyncIterable<Uint8Array>) {
+  constructor(src: AsyncIterable<Uint8Array>, private readonly opts: TarReadOptions) {
     this.src = new ByteSource(src)
   }
 
@@ -34,9 +34,15 @@ class Reader implements TarReader {
     return this.entries()
   }
 
-  trailer(): Uint8Array {
-    if (this.tail === undefined) throw new Error('readTar(): trailer() is known only once iteration has ended')
-    return this.tail
+  /** Hands the trailer (`head`, then the rest of the input) to the consumer, or reads it past. */
+  private async trailer(head: Uint8Array[]): Promise<void> {
+    const src = this.src
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      for (const h of head) if (h.length > 0) yield h
+      for (let c = await src.chunk(Infinity); c.length > 0; c = await src.chunk(Infinity)) yield c
+    }
+    if (this.opts.trailer) await this.opts.trailer(rest())
+    await src.skip(Infinity) // whatever the consumer left
   }
 
   private async *entries(): AsyncGenerator<TarReadEntry> {
@@ -49,7 +55,7 @@ class Reader implements TarReader {
         const first = await src.read(BLOCK)
         if (first.length < BLOCK || isZero(first)) {
           if (!isZero(first)) throw truncated('header cut short', { offset: start })
-          this.tail = first.length < BLOCK ? first : concat([first, await src.rest()])
+          await this.trailer([first])
           return
         }
         const d = new HeaderDecoder()
@@ -69,7 +75,7 @@ class Reader implements TarReader {
           block = await src.read(BLOCK)
           if (d.globalsOnly && isZero(block)) {
             // Global headers with no entry after them: part of the trailer.
-            this.tail = concat([...parts, block, block.length < BLOCK ? EMPTY : await src.rest()])
+            await this.trailer([...parts, block])
             return
           }
           if (block.length < BLOCK) throw truncated('no entry header after an extension header', { offset: at, name: d.name() })
@@ -78,8 +84,8 @@ class Reader implements TarReader {
         yield prev
       }
     } finally {
-      // Stopped early (break, or an error): let the input go.
-      if (this.tail === undefined) await src.close()
+      // Ended, stopped early (break) or failed: let the input go.
+      await src.close()
     }
   }
 }

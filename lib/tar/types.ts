@@ -51,14 +51,19 @@ export interface TarReadEntry {
 
 /**
  * The reader returned by readTar(): iterate it once for the entries (each entry's body is
- * skipped if not consumed before the next one is asked for); then trailer() gives every byte
- * after the last entry's padding (end-of-archive blocks, record padding, whatever follows), so
- * that the concatenation of (headerBytes, body, padding()) of all entries plus the trailer is
- * the input, byte for byte.
+ * skipped if not consumed before the next one is asked for). The concatenation of
+ * (headerBytes, body, padding()) of all entries plus the trailer is the input, byte for byte.
  */
-export interface TarReader extends AsyncIterable<TarReadEntry> {
-  /** Available once iteration has ended normally; throws before. */
-  trailer(): Uint8Array
+export type TarReader = AsyncIterable<TarReadEntry>
+
+export interface TarReadOptions {
+  /**
+   * Receives the trailer, streamed: every byte after the last entry's padding (end-of-archive
+   * blocks, record padding, whatever follows), as views of the input. Called once, when the
+   * entries are over, before iteration ends; what it leaves unread is read past. Without it,
+   * the trailer is read past, never held.
+   */
+  trailer?: (trailer: AsyncIterable<Uint8Array>) => Promise<void>
 }
 
 export interface TarWriteOptions {

@@ -25,7 +25,8 @@ async function copied(o: Partial<CopyOptions> & Pick<CopyOptions, 'sources' | 'd
   const opts: CopyOptions = { sourceRoot: ctx, ignore: () => false, lower: async (p) => (p === '/' ? 'dir' : undefined), keepOwner: false, ...o }
   const plan = await planCopy(new ContextHasher(t.store), opts)
   const { record } = await copyLayer(t.store, [], plan, opts)
-  const headers = indexHeaders(await loadIndex(t.store.cas, record.index))
+  const headers = []
+  for await (const h of indexHeaders(t.store.cas, await loadIndex(t.store.cas, record.index))) headers.push(h)
   return Object.fromEntries(headers.map((h) => [h.name, { mode: h.mode.toString(8), uid: h.uid, gid: h.gid }]))
 }
 

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest'
 import { HEADER_SIZE, loadCodec, readHeader, type Codec, type CodecBackendName } from '../../lib/codec/index.js'
 
 // These contracts are about the DEFLATE format both backends share; the zlib backend's default,
-// brotli, is covered in spec/codec/brotli.test.ts.
-process.env.STORE_COMPRESSION = 'deflate'
+// brotli, is covered in spec/codec/brotli.test.ts, streams of every encoding in streams.test.ts.
+const DEFLATE = { encoding: 'deflate' } as const
 
 const NAMES: CodecBackendName[] = ['fflate', 'zlib']
 const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog\n'.repeat(3000))
@@ -36,7 +36,7 @@ function gzipOf(payload: Uint8Array, original: Uint8Array): Buffer {
 }
 
 describe.each(NAMES)('%s codec', (name) => {
-  const codec = () => loadCodec(name)
+  const codec = () => loadCodec(name, DEFLATE)
 
   it('round-trips text and a real binary, compressing both', async () => {
     const c = await codec()
@@ -64,7 +64,7 @@ describe.each(NAMES)('%s codec', (name) => {
           expect(await c.decode(stored)).toEqual(data)
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 100, seed: 42 },
     )
   })
 
@@ -142,7 +142,7 @@ describe.each(NAMES)('%s codec', (name) => {
 
 describe('fflate and zlib', () => {
   it('decode each other’s output at every level', async () => {
-    const [a, b] = await Promise.all(NAMES.map((n) => loadCodec(n))) as [Codec, Codec]
+    const [a, b] = await Promise.all(NAMES.map((n) => loadCodec(n, DEFLATE))) as [Codec, Codec]
     for (const level of [1, 6, 9]) {
       for (const data of [text, binary]) {
         expect(Buffer.from(await b.decode(await a.encode(data, level))).equals(Buffer.from(data))).toBe(true)
@@ -165,6 +165,21 @@ describe('loadCodec()', () => {
     } finally {
       if (before === undefined) delete process.env.STORE_CODEC
       else process.env.STORE_CODEC = before
+    }
+  })
+
+  it('writes the best encoding the backend has unless one is asked for (STORE_COMPRESSION), and refuses one it lacks', async () => {
+    expect((await loadCodec('zlib')).encoding).toBe('brotli')
+    expect((await loadCodec('fflate')).encoding).toBe('deflate')
+    expect((await loadCodec('zlib', { encoding: 'raw' })).encoding).toBe('raw')
+    await expect(loadCodec('fflate', { encoding: 'brotli' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    process.env.STORE_COMPRESSION = 'zstd'
+    try {
+      await expect(loadCodec('zlib')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      process.env.STORE_COMPRESSION = 'deflate'
+      expect((await loadCodec('zlib')).encoding).toBe('deflate')
+    } finally {
+      delete process.env.STORE_COMPRESSION
     }
   })
 })

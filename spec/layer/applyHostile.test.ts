@@ -31,7 +31,7 @@ async function indexOf(store: Store, ents: Ent[]): Promise<LayerIndex> {
     const c = data.length > 0 ? [[(await store.cas.put(data)).digest.slice(7), data.length] as [string, number]] : undefined
     entries.push({ h: encodeHeader(header(e)), c })
   }
-  return { diffId: `sha256:${'0'.repeat(64)}`, size: 0, entries, trailer: END_OF_ARCHIVE }
+  return { kind: 'whole', diffId: `sha256:${'0'.repeat(64)}`, size: 0, entries, trailer: END_OF_ARCHIVE }
 }
 
 /** Where each case's written file lands when the link is followed inside the root. */

@@ -69,7 +69,7 @@ describe.each([
           expect(Buffer.compare(out, Buffer.from(tar))).toBe(0)
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 40, seed: 42 },
     )
   })
 })
@@ -83,8 +83,13 @@ describe('ingestTar() and layerTar()', () => {
     const b = await ingestTar(deps(), fromBuffer(tarOf([{ name: 'elsewhere/two', data, uid: 1000, mtime: 1 }])))
     expect(b.diffId).not.toBe(a.diffId)
     expect(b.newBytes).toBe(0)
-    const ca = indexChunks(await loadIndex(store.cas, a.index)).map((c) => c[0])
-    const cb = indexChunks(await loadIndex(store.cas, b.index)).map((c) => c[0])
+    const hexes = async (index: typeof a.index) => {
+      const out: string[] = []
+      for await (const [hex] of indexChunks(store.cas, index)) out.push(hex)
+      return out
+    }
+    const ca = await hexes(a.index)
+    const cb = await hexes(b.index)
     expect(cb).toEqual(ca)
   })
 

@@ -43,7 +43,12 @@ export interface ReadBack {
 }
 
 export async function readAll(src: AsyncIterable<Uint8Array>): Promise<ReadBack> {
-  const reader = readTar(src)
+  const tail: Uint8Array[] = []
+  const reader = readTar(src, {
+    trailer: async (t) => {
+      for await (const b of t) tail.push(b.slice())
+    },
+  })
   const entries: ReadBack['entries'] = []
   const parts: Uint8Array[] = []
   for await (const e of reader) {
@@ -53,8 +58,9 @@ export async function readAll(src: AsyncIterable<Uint8Array>): Promise<ReadBack>
     entries.push({ header: e.header, headerBytes: e.headerBytes, body: b, padding: e.padding() })
     parts.push(e.headerBytes, b, e.padding())
   }
-  parts.push(reader.trailer())
-  return { entries, trailer: reader.trailer(), bytes: Buffer.concat(parts) }
+  const trailer = new Uint8Array(Buffer.concat(tail))
+  parts.push(trailer)
+  return { entries, trailer, bytes: Buffer.concat(parts) }
 }
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -64,7 +64,7 @@ describe('readTar()', () => {
           expect(r.trailer.length).toBe(1024 + 512 * extra + junk.length)
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 150, seed: 42 },
     )
   })
 
@@ -247,7 +247,7 @@ describe('readTar()', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 << 20)
   })
 
-  test('can be iterated once; trailer() only after the end; stopping early closes the input', async () => {
+  test('can be iterated once; the trailer comes after the last entry; stopping early closes the input', async () => {
     const tar = await tarOf([{ header: hdr('a') }, { header: hdr('b') }])
     let closed = false
     async function* src() {
@@ -258,13 +258,45 @@ describe('readTar()', () => {
         closed = true
       }
     }
-    const reader = readTar(src())
+    let trailerSeen = false
+    const reader = readTar(src(), { trailer: async () => void (trailerSeen = true) })
     for await (const e of reader) {
       expect(e.header.name).toBe('a')
-      expect(() => reader.trailer()).toThrow(/ended/)
       break
     }
     expect(closed).toBe(true)
+    expect(trailerSeen).toBe(false)
     expect(() => reader[Symbol.asyncIterator]()).toThrow(/once/)
+  })
+
+  test('streams a trailer of any size as views of the input, never holding it; without a consumer it is read past', async () => {
+    const zeros = new Uint8Array(4 << 20)
+    const inputs = new Set<ArrayBufferLike>([zeros.buffer])
+    const n = 64
+    async function* src(): AsyncGenerator<Uint8Array> {
+      yield Buffer.concat([encodeHeader(hdr('a')), END_OF_ARCHIVE])
+      for (let i = 0; i < n; i++) yield zeros
+    }
+    let total = 0
+    let views = 0
+    for await (const e of readTar(src(), {
+      trailer: async (t) => {
+        for await (const b of t) {
+          total += b.length
+          if (inputs.has(b.buffer)) views++
+        }
+      },
+    })) expect(e.header.name).toBe('a')
+    expect(total).toBe(1024 + n * zeros.length)
+    expect(views).toBe(n)
+    let read = 0
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const b of src()) {
+        read += b.length
+        yield b
+      }
+    }
+    for await (const e of readTar(counted())) expect(e.header.name).toBe('a')
+    expect(read).toBe(1536 + n * zeros.length)
   })
 })
