@@ -112,6 +112,47 @@ static int pump(int from, int to) {
   return write_all(to, buf, (size_t)n) == 0 ? 1 : 0;
 }
 
+struct reports {
+  int exec_seen, failed, raw;
+  struct termios saved;
+};
+
+/** One report from C (or its end of file: closes *ctl); 0 when none is there yet. */
+static int handle_report(struct reports *st, int *ctl, const char *ready, const char *error) {
+  char msg[4096];
+  int fd;
+  int r = read_report(*ctl, msg, sizeof msg, &fd);
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+  if (r <= 0) {
+    // C's end closed: at its exec (the command runs) or at its exit.
+    if (st->exec_seen && !st->failed) write_file(ready, "");
+    close(*ctl);
+    *ctl = -1;
+    return 1;
+  }
+  if (msg[0] == 'T' && fd >= 0) {
+    master = fd;
+    if (isatty(0) && tcgetattr(0, &st->saved) == 0) {
+      struct termios t = st->saved;
+      cfmakeraw(&t);
+      st->raw = tcsetattr(0, TCSANOW, &t) == 0;
+    }
+    on_signal(SIGWINCH);
+  } else if (msg[0] == 'E') {
+    st->failed = 1;
+    write_file(error, msg + 1);
+    if (!error) fprintf(stderr, "store: %s\n", msg + 1);
+  } else if (msg[0] == 'X') {
+    st->exec_seen = 1;
+  } else if (msg[0] == 'N') {
+    // The command could not be exec'd: its message, for `run -d` to report (the container's
+    // stderr has it too).
+    st->failed = 1;
+    write_file(error, msg + 1);
+  }
+  return 1;
+}
+
 int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char *error) {
   int sp[2];
   if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) return 125;
@@ -124,10 +165,9 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
   sigfillset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof FORWARDED / sizeof *FORWARDED; i++) sigaction(FORWARDED[i], &sa, NULL);
 
-  struct termios saved;
-  int raw = 0;
-  int in_open = tty, exec_seen = 0, failed = 0, status = -1;
-  char msg[4096];
+  struct reports r;
+  memset(&r, 0, sizeof r);
+  int in_open = tty, status = -1;
   for (;;) {
     int st;
     pid_t w = waitpid(child, &st, WNOHANG);
@@ -147,42 +187,20 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
       char c[64];
       while (read(sp[0], c, sizeof c) > 0) {}
     }
-    if (ctl >= 0 && fds[1].revents) {
-      int fd;
-      int r = read_report(ctl, msg, sizeof msg, &fd);
-      if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-        // C's end closed: at its exec (the command runs) or at its exit.
-        if (exec_seen && !failed) write_file(ready, "");
-        close(ctl);
-        ctl = -1;
-      } else if (r > 0) {
-        if (msg[0] == 'T' && fd >= 0) {
-          master = fd;
-          if (isatty(0) && tcgetattr(0, &saved) == 0) {
-            struct termios t = saved;
-            cfmakeraw(&t);
-            raw = tcsetattr(0, TCSANOW, &t) == 0;
-          }
-          on_signal(SIGWINCH);
-        } else if (msg[0] == 'E') {
-          failed = 1;
-          write_file(error, msg + 1);
-          if (!error) fprintf(stderr, "store: %s\n", msg + 1);
-        } else if (msg[0] == 'X') {
-          exec_seen = 1;
-        } else if (msg[0] == 'N') {
-          // The command could not be exec'd: its message, for `run -d` to report (the
-          // container's stderr has it too).
-          failed = 1;
-          write_file(error, msg + 1);
-        }
-      }
-    }
+    if (ctl >= 0 && fds[1].revents) handle_report(&r, &ctl, ready, error);
     if (mi >= 0 && fds[mi].revents && !pump(master, 1)) {
       close(master);
       master = -1;
     }
     if (ii >= 0 && fds[ii].revents && !pump(0, master)) in_open = 0;
+  }
+  // C may have exited before its last reports were read: they are all there, then end of file.
+  while (ctl >= 0) {
+    struct pollfd pf = {ctl, POLLIN, 0};
+    if (!handle_report(&r, &ctl, ready, error) && poll(&pf, 1, 1000) <= 0) {
+      close(ctl); // a descendant still holds C's end: nothing more will come from C
+      ctl = -1;
+    }
   }
   // The command's last output is still in the pty: drain it (EIO once the slave is gone).
   if (master >= 0) {
@@ -192,7 +210,7 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
       if (poll(&pf, 1, 100) <= 0) break;
     }
   }
-  if (raw) tcsetattr(0, TCSANOW, &saved);
-  if (failed && status == 0) status = 125;
+  if (r.raw) tcsetattr(0, TCSANOW, &r.saved);
+  if (r.failed && status == 0) status = 125;
   return status;
 }
