@@ -13,3 +13,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Whether `b` is valid UTF-8. */
+export function isUtf8(b: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(b)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -55,6 +55,7 @@ export const Codes = {
   IMAGE_IN_USE: 'IMAGE_IN_USE',
   IMAGE_AMBIGUOUS: 'IMAGE_AMBIGUOUS',
   ARCHIVE_INVALID: 'ARCHIVE_INVALID',
+  NAME_NOT_UTF8: 'NAME_NOT_UTF8',
   LAYOUT_TOO_NEW: 'LAYOUT_TOO_NEW',
   LOCK_TIMEOUT: 'LOCK_TIMEOUT',
   /** Locks taken out of the one order (lib/lock/_order.ts): a bug, reported instead of a deadlock. */

@@ -187,7 +187,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       let view: { top: Digest | undefined; view: MergedView } | undefined
       const currentView = async () => {
         const top = st.layers[st.layers.length - 1]?.chainId
-        if (view?.top !== top) view = { top, view: mergedView(await snapshotsTopFirst()) }
+        if (!view || view.top !== top) view = { top, view: mergedView(await snapshotsTopFirst()) }
         return view.view
       }
       const lower: LowerStat = async (path) => {

@@ -9,23 +9,25 @@
 // slower than by full path (8 ms against 15 ms a walk: the kernel walks fewer components).
 
 import { Codes, StoreError } from '../errors.js'
-import { closeSync, constants as C, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs'
+import { readNames } from './names.js'
+import { closeSync, constants as C, fstatSync, lstatSync, openSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs'
 
 const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW
 // O_NONBLOCK: an entry swapped for a fifo must not hang the read (it is then refused below).
 const FILE_FLAGS = C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK
 
 export class DirFd {
-  private constructor(readonly fd: number) {}
+  /** `label`: the dir's path as opened, for messages only (never opened by it again). */
+  private constructor(readonly fd: number, readonly label: string) {}
 
   /** Open a dir the caller trusts the path of (a store path); its last component is not followed. */
   static open(path: string): DirFd {
-    return new DirFd(openSync(path, DIR_FLAGS))
+    return new DirFd(openSync(path, DIR_FLAGS), path)
   }
 
   /** Open a dir through a link the caller trusts (/proc/<pid>/root: a magic link, followed). */
   static openFollowing(path: string): DirFd {
-    return new DirFd(openSync(path, C.O_RDONLY | C.O_DIRECTORY))
+    return new DirFd(openSync(path, C.O_RDONLY | C.O_DIRECTORY), path)
   }
 
   /** A path naming `name` in this dir, for this process's own calls. */
@@ -46,7 +48,7 @@ export class DirFd {
   /** A child dir; a child that is no longer a real dir (a symlink now) fails with TREE_CHANGED. */
   dir(name: string): DirFd {
     try {
-      return new DirFd(openSync(this.at(name), DIR_FLAGS))
+      return new DirFd(openSync(this.at(name), DIR_FLAGS), `${this.label}/${name}`)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code !== 'ELOOP' && code !== 'ENOTDIR') throw e
@@ -55,7 +57,7 @@ export class DirFd {
   }
 
   list(): string[] {
-    return readdirSync(`/proc/self/fd/${this.fd}`)
+    return readNames(`/proc/self/fd/${this.fd}`, this.label)
   }
 
   lstat(name: string): Stats

@@ -2,7 +2,8 @@
 // Synchronous calls inside on purpose: an lstat from the page cache costs microseconds, a trip
 // through libuv's thread pool tens of them, and the resolver asks one component at a time.
 
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs'
+import { lstatSync, readlinkSync, type Stats } from 'node:fs'
+import { readNames } from './names.js'
 import type { TreeFs } from './types.js'
 import { byteOrder } from './_order.js'
 
@@ -33,7 +34,7 @@ export function hostTree(root: string): TreeFs<Stats> {
     },
     async list(rel) {
       try {
-        return readdirSync(at(rel)).sort(byteOrder)
+        return readNames(at(rel), at(rel)).sort(byteOrder)
       } catch (e) {
         if (gone(e)) return []
         throw e

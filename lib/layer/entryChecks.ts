@@ -5,12 +5,15 @@
 //   - nothing written through a symlink of the same archive, a hardlink to a symlink counting
 //     as one (SymlinkGuard), whiteouts and opaque markers included;
 //   - a hardlink points to an earlier non-dir entry, not through a symlink;
-//   - a whiteout name is a regular file.
+//   - a whiteout name is a regular file;
+//   - what Linux can apply at all (_applicable.ts): UTF-8 names, ids, name and path lengths,
+//     xattr namespaces.
 
 import { Codes, StoreError } from '../errors.js'
 import type { TarHeader } from '../tar/index.js'
 import { SymlinkGuard, normalizeEntryPath, whiteoutOf } from './paths.js'
 import { PathSet } from './_pathSet.js'
+import { checkApplicable } from './_applicable.js'
 
 export class EntryChecks {
   private readonly guard = new SymlinkGuard()
@@ -20,6 +23,7 @@ export class EntryChecks {
   /** Checks the next entry; returns its normalised path and, for a hardlink, its target's. */
   check(h: TarHeader): { path: string; target?: string } {
     const path = normalizeEntryPath(h.name)
+    checkApplicable(h, path)
     this.guard.check(path, h.name)
     let target: string | undefined
     if (h.type === 'hardlink') {

@@ -38,6 +38,8 @@ export function decodeUtf8(b: Uint8Array): string {
   return dec.decode(b)
 }
 
+export { isUtf8 } from '../_bytes.js'
+
 /** The bytes of a field up to its first NUL. */
 export function fieldBytes(block: Uint8Array, f: Field, maxLen?: number): Uint8Array {
   const [off, len] = F[f]

@@ -9,7 +9,7 @@
 // commit comment is the usual one seen in practice).
 
 import type { TarEntryType, TarHeader } from './types.js'
-import { BLOCK, checksumOk, decodeUtf8, fieldBytes, isZero, padLength, readNumber, readString, type Field } from './_fields.js'
+import { BLOCK, checksumOk, decodeUtf8, fieldBytes, isUtf8, isZero, padLength, readNumber, readString, type Field } from './_fields.js'
 import { decodePax } from './_pax.js'
 import { invalid, truncated, type Where } from './_errors.js'
 
@@ -32,6 +32,8 @@ export class HeaderDecoder {
   private pax = new Map<string, Uint8Array>()
   private longName?: string
   private longLink?: string
+  /** The name or link target is not valid UTF-8 (decoded lossily; the header says so). */
+  private notUtf8 = false
   /** True while every extension header seen is a global one ('g'). */
   globalsOnly = true
 
@@ -62,7 +64,9 @@ export class HeaderDecoder {
     if (tf !== 'g') this.globalsOnly = false
     if (tf === 'L' || tf === 'K') {
       const nul = data.indexOf(0)
-      const s = decodeUtf8(nul < 0 ? data : data.subarray(0, nul))
+      const raw = nul < 0 ? data : data.subarray(0, nul)
+      if (!isUtf8(raw)) this.notUtf8 = true
+      const s = decodeUtf8(raw)
       if (tf === 'L') this.longName = s
       else this.longLink = s
       return
@@ -116,6 +120,14 @@ export class HeaderDecoder {
       devminor: dev && ext ? field('devminor') : 0,
       xattrs: this.xattrs(w),
     }
+    for (const k of ['path', 'linkpath']) {
+      const v = this.pax.get(k)
+      if (v && !isUtf8(v)) this.notUtf8 = true
+    }
+    if (!this.pax.has('path') && this.longName === undefined && !isUtf8(fieldBytes(block, 'name'))) this.notUtf8 = true
+    if (!this.pax.has('path') && this.longName === undefined && isUstar(block) && !isUtf8(fieldBytes(block, 'prefix'))) this.notUtf8 = true
+    if (!this.pax.has('linkpath') && this.longLink === undefined && !isUtf8(fieldBytes(block, 'linkname'))) this.notUtf8 = true
+    if (this.notUtf8) h.notUtf8 = true
     return h
   }
 

@@ -29,6 +29,8 @@ export interface TarHeader {
   devminor: number
   /** Extended attributes from PAX `SCHILY.xattr.*` records (values as raw bytes). */
   xattrs: Record<string, Uint8Array>
+  /** Set when the name or link target is not valid UTF-8 (then decoded with U+FFFD). */
+  notUtf8?: true
 }
 
 /** One entry from the reader. Its body must be consumed or skipped before the next entry. */

@@ -1,0 +1,50 @@
+// What a layer entry must be for Linux to apply it at all, checked at ingest so an import
+// refuses it naming the entry, instead of `create` failing later with a raw error:
+//   - its name and link target are valid UTF-8: two names that are not could decode to the same
+//     string and merge into one file (store keeps names as strings end to end);
+//   - uid and gid are ids Linux has (0 to 2^32-2; -1 means "unchanged" to chown(2));
+//   - the mtime is a time utimensat(2) takes: seconds within a signed 64-bit count (Linux
+//     refuses 9.3e18 with EINVAL; file systems then clamp what they cannot store);
+//   - no name component is longer than NAME_MAX (255 bytes), the path not longer than MAX_PATH;
+//   - every xattr name has a namespace the kernel knows (user., trusted., security., system.).
+
+import { Codes, StoreError } from '../errors.js'
+import type { TarHeader } from '../tar/index.js'
+
+const NAME_MAX = 255
+/**
+ * A path in a layer, in bytes. Linux's PATH_MAX is 4096 for a whole path; a snapshot's own
+ * path on the host comes in front (a store root, `snapshots/<64 hex>.tmp-…/`), so this leaves
+ * room for one under 1 KiB.
+ */
+export const MAX_PATH = 3072
+const MAX_ID = 0xfffffffe
+/** Seconds as a signed 64-bit time_t holds them (2^63 ≈ 9.22e18); a round bound below it. */
+const MAX_SECONDS = 9e18
+const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.', 'system.']
+
+const refuse = (h: TarHeader, why: string) =>
+  new StoreError(Codes.LAYER_CORRUPT, `tar entry "${shown(h.name)}" cannot be applied on Linux: ${why}`, { data: { path: h.name }, exit: 1 })
+
+/** A name as an error shows it: not more than 100 characters. */
+const shown = (name: string) => (name.length > 100 ? `${name.slice(0, 97)}...` : name)
+
+const bytes = new TextEncoder()
+
+export function checkApplicable(h: TarHeader, path: string): void {
+  if (h.notUtf8) throw refuse(h, 'its name or link target is not valid UTF-8')
+  if (!(h.uid >= 0 && h.uid <= MAX_ID)) throw refuse(h, `uid ${h.uid} is out of range (0 to ${MAX_ID})`)
+  if (!(h.gid >= 0 && h.gid <= MAX_ID)) throw refuse(h, `gid ${h.gid} is out of range (0 to ${MAX_ID})`)
+  if (!(Math.abs(h.mtime) <= MAX_SECONDS)) throw refuse(h, `its mtime ${h.mtime} is out of range (±${MAX_SECONDS} seconds)`)
+  const len = bytes.encode(path).length
+  if (len > MAX_PATH) throw refuse(h, `its path is ${len} bytes long (at most ${MAX_PATH})`)
+  for (const c of path.split('/')) {
+    const n = bytes.encode(c).length
+    if (n > NAME_MAX) throw refuse(h, `a name in its path is ${n} bytes long (at most ${NAME_MAX})`)
+  }
+  for (const k of Object.keys(h.xattrs)) {
+    if (!XATTR_NAMESPACES.some((ns) => k.startsWith(ns) && k.length > ns.length)) {
+      throw refuse(h, `extended attribute ${JSON.stringify(k)} has no namespace Linux knows (${XATTR_NAMESPACES.join(' ')})`)
+    }
+  }
+}
