@@ -2,7 +2,8 @@
 // wasm hash + fflate) and per encoding each writes (brotli, deflate, raw): put/get/has/stat/
 // walk/delete, streaming ingest and reads (whole and streamed), races, corruption.
 
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { seededBytes } from '../_fixtures/seeded.js'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -102,7 +103,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
     const r1 = await cas.put(t, { compress: false })
     expect(r1.stored).toBe(5009)
     expect(await cas.stat(r1.digest)).toMatchObject({ encoding: 'raw', size: 5000 })
-    const noise = randomBytes(70_000)
+    const noise = seededBytes(70_000)
     const r2 = await cas.put(noise)
     expect(await cas.stat(r2.digest)).toMatchObject({ encoding: 'raw', size: 70_000, stored: 70_009 })
     expect(Buffer.from(await cas.get(r2.digest)).equals(noise)).toBe(true)
@@ -137,7 +138,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
 
   it('streams a multi-MB input to disk without buffering it, and reads it back verified', async () => {
     // Hex text: compressible (about 2:1) but not so much that deflate holds it all back.
-    const data = new TextEncoder().encode(randomBytes(3 << 20).toString('hex'))
+    const data = new TextEncoder().encode(seededBytes(3 << 20).toString('hex'))
     let seenOnDisk = 0
     async function* src(): AsyncGenerator<Uint8Array> {
       for (let o = 0; o < data.length; o += 65536) {
@@ -158,7 +159,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
     expect(Buffer.from(await cas.get(r.digest)).equals(Buffer.from(data))).toBe(true)
     expect(await filesUnder(l.ingestDir)).toEqual([])
 
-    const noise = randomBytes(3 << 20)
+    const noise = seededBytes(3 << 20)
     const rn = await cas.putStream(pieces(noise, 100_000))
     expect(await cas.stat(rn.digest)).toMatchObject({ encoding: 'raw', size: noise.length, stored: noise.length + 9 })
     expect((await collect(cas.getStream(rn.digest))).equals(noise)).toBe(true)
@@ -166,7 +167,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
 
   it('streams back a blob that put() stored in more than 1 MiB, through its codec (issue 11)', async () => {
     // The layer index case: one buffer put whole, later read as a stream (fsck, export).
-    const data = new TextEncoder().encode(randomBytes(3 << 20).toString('hex'))
+    const data = new TextEncoder().encode(seededBytes(3 << 20).toString('hex'))
     const r = await cas.put(data)
     expect(r.stored).toBeGreaterThan(1 << 20)
     expect(await cas.stat(r.digest)).toMatchObject({ encoding, size: data.length })
@@ -186,7 +187,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
       () => cas.put(data, { expected: wrong }),
       () => cas.putStream(pieces(data), { expected: wrong }),
       () => cas.putStream(pieces(text(3 << 20)), { expected: wrong }),
-      () => cas.putStream(pieces(randomBytes(3 << 20)), { expected: wrong, compress: false }),
+      () => cas.putStream(pieces(seededBytes(3 << 20)), { expected: wrong, compress: false }),
     ]) {
       const e = await failure(attempt)
       expect(e.code).toBe('DIGEST_MISMATCH')
@@ -200,11 +201,11 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
 
   it('reports a blob corrupted on disk as BLOB_CORRUPT naming its digest', async () => {
     // Hex text compresses to about half: large enough stored to take the streaming read path.
-    const hexText = () => new TextEncoder().encode(randomBytes(2 << 20).toString('hex'))
+    const hexText = () => new TextEncoder().encode(seededBytes(2 << 20).toString('hex'))
     const blobs = {
       packed: await cas.put(text(80_000)),
       raw: await cas.put(text(80_001), { compress: false }),
-      bigRaw: await cas.putStream(pieces(randomBytes(2 << 20))),
+      bigRaw: await cas.putStream(pieces(seededBytes(2 << 20))),
       bigPacked: await cas.putStream(pieces(hexText())),
       bigPacked2: await cas.putStream(pieces(hexText())),
     }
@@ -229,7 +230,7 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
   })
 
   it('closes a large blob stream that the reader abandons', async () => {
-    const r = await cas.putStream(pieces(randomBytes(3 << 20)))
+    const r = await cas.putStream(pieces(seededBytes(3 << 20)))
     for await (const b of cas.getStream(r.digest)) {
       expect(b.length).toBeGreaterThan(0)
       break
@@ -311,7 +312,7 @@ describe('a backend without an encoding', () => {
       const viaZ = createContentStore({ layout: l, hash, codec: await loadCodec('zlib', { encoding: 'brotli' }) })
       const viaF = createContentStore({ layout: l, hash, codec: await loadCodec('fflate') })
       for (const n of [70_000, 3 << 20]) {
-        const r = await viaZ.putStream(pieces(new TextEncoder().encode(randomBytes(n / 2).toString('hex'))))
+        const r = await viaZ.putStream(pieces(new TextEncoder().encode(seededBytes(n / 2).toString('hex'))))
         expect(await viaF.stat(r.digest)).toMatchObject({ encoding: 'brotli' })
         expect(await failure(viaF.get(r.digest))).toMatchObject({ code: 'BAD_CODEC' })
         expect(await failure(collect(viaF.getStream(r.digest)))).toMatchObject({ code: 'BAD_CODEC' })

@@ -4,7 +4,7 @@
 // corrupt blob; nothing half-written stays in blobs/.
 
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { seededBytes } from '../_fixtures/seeded.js'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,7 +59,7 @@ describe.each(writers)('%s', (_name, write) => {
     const store = await openStore({ root })
     rmSync(store.layout.ingestDir, { recursive: true, force: true })
     writeFileSync(store.layout.ingestDir, 'not a folder')
-    const e = await failure(write(store, randomBytes(3 << 20)))
+    const e = await failure(write(store, seededBytes(3 << 20)))
     expect(e).toMatchObject({ code: 'IO_ERROR', data: { errno: 'ENOTDIR' } })
     expect(String(e!.data!.path)).toContain(store.layout.ingestDir)
     expect(e!.message).toMatch(/: not a directory$/)
@@ -71,7 +71,7 @@ describe.each(writers)('%s', (_name, write) => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', root])
     mounts.push(root)
     const store = await openStore({ root })
-    const e = await failure(write(store, randomBytes(3 << 20)))
+    const e = await failure(write(store, seededBytes(3 << 20)))
     expect(e).toMatchObject({ code: 'STORAGE_FULL', data: { errno: 'ENOSPC' } })
     expect(e!.message).toMatch(/^\w+ \/.*: no space left on device$/)
     const blobs = readdirSync(store.layout.blobsDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile())
