@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundle the CLI with esbuild into dist/cli/, over what tsc wrote there: store.cjs (the CLI),
-// main.js (its loader, the `store` binary) and monitor.js. Why: Node 20 resolves and loads ESM
+// main.js (its loader, the `store` binary) and monitor.js. Why: Node resolves and loads ESM
 // one file at a time, and `store run` touched ~150 files (ours, yargs and its helpers) before
 // doing any work: about 130 ms of a 0.5 s run. One file, compiled with a V8 code cache made
 // here (see cli/main.ts), cuts loading to a few milliseconds.
@@ -39,7 +39,7 @@ export default function stringWidth(s, o) {
   },
 }
 
-const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', plugins: [lazyStringWidth], logLevel: 'warning' }
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node24', plugins: [lazyStringWidth], logLevel: 'warning' }
 
 // 1. The CLI proper: one CommonJS file, so that main.js can compile it with a V8 code cache.
 //    Modules reached only by `await import()` stay lazy (esbuild initialises them on first use).
