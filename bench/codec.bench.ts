@@ -65,7 +65,10 @@ export default async function run(): Promise<void> {
   const data = realFiles(['/usr/lib/x86_64-linux-gnu', '/usr/share/doc'], mib << 20)
   const chunks: Uint8Array[] = []
   for (let o = 0; o < data.length; o += PIECE) chunks.push(data.subarray(o, o + PIECE))
-  const [fflate, zlib, zlibBrotli] = await Promise.all([loadCodec('fflate', { encoding: 'deflate' }), loadCodec('zlib', { encoding: 'deflate' }), loadCodec('zlib', { encoding: 'brotli' })])
+  const [fflate, zlib, zlibBrotli, zlibZstd, wasmZstd] = await Promise.all([
+    loadCodec('fflate', { encoding: 'deflate' }), loadCodec('zlib', { encoding: 'deflate' }), loadCodec('zlib', { encoding: 'brotli' }),
+    loadCodec('zlib', { encoding: 'zstd' }), loadCodec('fflate', { encoding: 'zstd' }),
+  ])
 
   interface Variant {
     name: string
@@ -79,15 +82,19 @@ export default async function run(): Promise<void> {
     variants.push({ name: `zlib L${level}`, codec: zlib, level, inFlight: 1 })
     variants.push({ name: `zlib L${level}, ${IN_FLIGHT} in flight`, codec: zlib, level, inFlight: IN_FLIGHT })
   }
-  // The store's default: brotli quality 1 on the zlib backend's worker threads.
+  // The store's default until Node 24: brotli quality 1 on the zlib backend's worker threads.
   variants.push({ name: 'zlib brotli q1', codec: zlibBrotli, level: 1, inFlight: 1 })
   variants.push({ name: `zlib brotli q1, ${IN_FLIGHT} in flight`, codec: zlibBrotli, level: 1, inFlight: IN_FLIGHT })
+  // The default now: zstd level 3, native on workers; the portable backend's WebAssembly zstd.
+  variants.push({ name: 'zlib zstd 3', codec: zlibZstd, level: 3, inFlight: 1 })
+  variants.push({ name: `zlib zstd 3, ${IN_FLIGHT} in flight`, codec: zlibZstd, level: 3, inFlight: IN_FLIGHT })
+  variants.push({ name: 'wasm zstd 3 (fflate backend)', codec: wasmZstd, level: 3, inFlight: 1 })
 
   // Check before timing: every variant round-trips, and each backend reads the other's output.
   const stored = new Map<string, Uint8Array[]>()
   for (const v of variants) {
     const enc = await mapChunks(chunks, v.inFlight, (c) => v.codec.encode(c, v.level))
-    const other = v.codec === zlib ? fflate : zlibBrotli
+    const other = v.codec === zlib ? fflate : v.codec === zlibZstd ? wasmZstd : v.codec === wasmZstd ? zlibZstd : zlibBrotli
     const dec = await mapChunks(enc, 1, (s) => other.decode(s))
     if (!dec.every((d, i) => Buffer.from(d).equals(chunks[i]))) throw new Error(`codec bench: ${v.name} does not round-trip`)
     stored.set(v.name, enc)

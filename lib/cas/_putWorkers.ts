@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process'
 import { createHash, hash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { WorkerPool } from '../_workerPool.js'
-import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, DEFAULT_LEVEL, encodeHeader, type Encoding } from '../codec/index.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, DEFAULT_LEVEL, ZSTD_LEVEL, encodeHeader, type Encoding } from '../codec/index.js'
 import type { Digest } from '../digest/digest.js'
 import { ioError } from './_context.js'
 import { DigestList } from './_digestList.js'
@@ -37,6 +37,7 @@ function compress(data, encoding) {
     [zlib.constants.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY}, [zlib.constants.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS},
     [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } })
   if (encoding === 'deflate') return zlib.deflateRawSync(data, { level: ${DEFAULT_LEVEL} })
+  if (encoding === 'zstd') return zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
   throw new Error('chunk workers cannot write ' + encoding)
 }
 // Into blobs/: a link (an existing blob wins and is never touched), rename where links fail.

@@ -6,7 +6,7 @@
 // Workers are unref'd while idle so they never keep a finished command alive.
 
 import { WorkerPool } from '../_workerPool.js'
-import { BROTLI_QUALITY, BROTLI_WINDOW_BITS } from './_codec.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -18,7 +18,9 @@ const brotliParams = (n) => ({ params: {
 } })
 parentPort.on('message', ({ id, op, data, level }) => {
   try {
-    const out = op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
+    const out = op === 'zstd'
+      ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
+      : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
     const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength))
     parentPort.postMessage({ id, out: copy }, [copy.buffer])
   } catch (e) {
@@ -34,7 +36,7 @@ const pool = new WorkerPool(WORKER_SOURCE)
  * transferred: structured clone of a view would copy its WHOLE underlying buffer (chunks are
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
-export async function compressInWorker(op: 'brotli' | 'deflate', data: Uint8Array, level = 1): Promise<Uint8Array> {
+export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
 }

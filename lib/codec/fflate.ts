@@ -1,9 +1,10 @@
-// Portable codec: fflate (pure JavaScript), on the calling thread. DEFLATE only: a brotli blob
-// is refused with BAD_CODEC (a store meant for this backend is written with
-// STORE_COMPRESSION=deflate).
+// Portable codec: fflate (pure JavaScript) for DEFLATE and WebAssembly zstd (wasmZstd.ts), on the
+// calling thread. A brotli blob is refused with BAD_CODEC (native only); zstd, the native
+// default, is read and written here too, so a store is portable as written.
 
 import { Deflate, Inflate, deflateSync, inflateSync, type DeflateOptions } from 'fflate'
 import type { CodecImpl } from './_codec.js'
+import { wasmZstd } from './wasmZstd.js'
 
 const lvl = (level: number) => Math.min(9, level) as DeflateOptions['level']
 /** Input slice per push: DEFLATE expands at most ~1032x, so one push yields at most ~16 MiB. */
@@ -39,5 +40,6 @@ export const fflateImpl: CodecImpl = {
       compressStream: (src, level) => pushAll((ondata) => new Deflate({ level: lvl(level) }, ondata), src, 1 << 20),
       decompressStream: (src) => pushAll((ondata) => new Inflate(ondata), src, PUSH),
     },
+    zstd: wasmZstd,
   },
 }

@@ -4,8 +4,8 @@
 import { Codes, StoreError } from '../errors.js'
 import { HEADER_SIZE, type Encoding } from './types.js'
 
-const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2 }
-const BYTE_ENCODING: readonly Encoding[] = ['raw', 'deflate', 'brotli']
+const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2, zstd: 3 }
+const BYTE_ENCODING: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd']
 
 export interface Header {
   encoding: Encoding

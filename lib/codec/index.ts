@@ -11,7 +11,7 @@ import type { Codec, CodecBackendName, Encoding } from './types.js'
 export { HEADER_SIZE } from './types.js'
 export type { Codec, CodecBackendName, Compressor, Encoding, PackedEncoding } from './types.js'
 export { readHeader, encodeHeader, type Header } from './header.js'
-export { DEFAULT_LEVEL, BROTLI_QUALITY, BROTLI_WINDOW_BITS } from './_codec.js'
+export { DEFAULT_LEVEL, BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 export interface CodecOptions {
   /** What to write when compression pays. */
@@ -29,9 +29,9 @@ const loadZlib = (): Promise<CodecImpl> => {
 // Loaded on demand too: every command opens the store, few compress anything.
 const loadFflate = (): Promise<CodecImpl> => import('./fflate.js').then((m) => m.fflateImpl)
 
-const ENCODINGS: readonly Encoding[] = ['raw', 'deflate', 'brotli']
+const ENCODINGS: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd']
 /** Preference when none is asked for: the best ratio per CPU second the backend has. */
-const PREFERRED: readonly Encoding[] = ['brotli', 'deflate']
+const PREFERRED: readonly Encoding[] = ['zstd', 'brotli', 'deflate']
 
 export async function loadCodec(name?: CodecBackendName, opts: CodecOptions = {}): Promise<Codec> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env

@@ -1,14 +1,14 @@
 // Compression of stored blobs. A stored file is a small header and a payload; the header says
 // how the payload is stored, so codecs can change without rewriting the store.
 //
-// Header (9 bytes): [0] encoding (0 = raw, 1 = deflate-raw, 2 = brotli; 3 is kept for zstd,
-// issue 12), [1..8] uncompressed length u64 LE.
+// Header (9 bytes): [0] encoding (0 = raw, 1 = deflate-raw, 2 = brotli, 3 = zstd), [1..8]
+// uncompressed length u64 LE.
 //
 // Every blob is read and written through the codec, by its encoding, whole or streamed: one
 // dispatcher (_codec.ts) over one Compressor per encoding a backend has. A backend that lacks
 // an encoding refuses it with BAD_CODEC, never returns its payload as if it were raw.
 
-export type Encoding = 'raw' | 'deflate' | 'brotli'
+export type Encoding = 'raw' | 'deflate' | 'brotli' | 'zstd'
 /** The encodings that compress (raw is the dispatcher's own). */
 export type PackedEncoding = Exclude<Encoding, 'raw'>
 export type CodecBackendName = 'fflate' | 'zlib'
@@ -21,7 +21,8 @@ export interface Compressor {
   /** `size` is the expected output length: a bound, to stop a bomb early. */
   decompress(payload: Uint8Array, size: number): Promise<Uint8Array>
   compressStream(src: AsyncIterable<Uint8Array>, level: number): AsyncIterable<Uint8Array>
-  decompressStream(src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>
+  /** `size`: the expected output length (a decoder that must hold it whole uses it as its bound). */
+  decompressStream(src: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Uint8Array>
 }
 
 export interface Codec {

@@ -48,8 +48,10 @@ async function flipByte(path: string, at: number): Promise<void> {
 }
 
 describe.each<[HashBackendName, CodecBackendName, Encoding]>([
+  ['native', 'zlib', 'zstd'],
   ['native', 'zlib', 'brotli'],
   ['native', 'zlib', 'deflate'],
+  ['wasm', 'fflate', 'zstd'],
   ['native', 'zlib', 'raw'],
   ['wasm', 'fflate', 'deflate'],
   ['wasm', 'fflate', 'raw'],

@@ -1,5 +1,5 @@
-// The zlib backend writes brotli (header encoding 2) unless STORE_COMPRESSION=deflate; the
-// portable fflate backend reads raw and deflate blobs and refuses brotli with a clear error.
+// The zlib backend writes brotli (header encoding 2) when asked (its default is zstd); the
+// portable fflate backend reads raw, deflate and zstd blobs and refuses brotli with a clear error.
 
 import { afterEach, describe, expect, test } from 'vitest'
 import { readFileSync } from 'node:fs'
@@ -13,8 +13,8 @@ afterEach(() => {
 const text = new TextEncoder().encode('layered images, chunked and deduplicated\n'.repeat(2000))
 
 describe('brotli encoding', () => {
-  test('the zlib codec writes brotli by default and reads it back', async () => {
-    const zlib = await loadCodec('zlib')
+  test('the zlib codec writes brotli when asked and reads it back', async () => {
+    const zlib = await loadCodec('zlib', { encoding: 'brotli' })
     const stored = await zlib.encode(text)
     expect(readHeader(stored)).toEqual({ encoding: 'brotli', size: text.length })
     expect(stored.length).toBeLessThan(text.length / 10)
@@ -30,18 +30,23 @@ describe('brotli encoding', () => {
   })
 
   test('fflate refuses a brotli blob with BAD_CODEC instead of returning garbage', async () => {
-    const stored = await (await loadCodec('zlib')).encode(text)
+    const stored = await (await loadCodec('zlib', { encoding: 'brotli' })).encode(text)
     const e = await (await loadCodec('fflate')).decode(stored).catch((x) => x)
     expect(isStoreError(e, 'BAD_CODEC')).toBe(true)
     expect(String(e.message)).toMatch(/brotli/)
   })
 
-  test('a corrupt brotli payload is BLOB_CORRUPT', async () => {
-    const zlib = await loadCodec('zlib')
-    const stored = await zlib.encode(text)
-    stored[stored.length - 3] ^= 0xff
-    stored[20] ^= 0x55
-    const e = await zlib.decode(stored).catch((x) => x)
-    expect(isStoreError(e, 'BLOB_CORRUPT')).toBe(true)
-  })
+  for (const encoding of ['brotli', 'zstd'] as const) {
+    test(`a corrupt ${encoding} payload is BLOB_CORRUPT, for either backend that reads it`, async () => {
+      const zlib = await loadCodec('zlib', { encoding })
+      const stored = await zlib.encode(text)
+      expect(readHeader(stored).encoding).toBe(encoding)
+      stored[stored.length - 3] ^= 0xff
+      stored[20] ^= 0x55
+      for (const c of encoding === 'zstd' ? [zlib, await loadCodec('fflate')] : [zlib]) {
+        const e = await c.decode(stored).catch((x) => x)
+        expect(isStoreError(e, 'BLOB_CORRUPT')).toBe(true)
+      }
+    })
+  }
 })

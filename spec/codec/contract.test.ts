@@ -169,11 +169,11 @@ describe('loadCodec()', () => {
   })
 
   it('writes the best encoding the backend has unless one is asked for (STORE_COMPRESSION), and refuses one it lacks', async () => {
-    expect((await loadCodec('zlib')).encoding).toBe('brotli')
-    expect((await loadCodec('fflate')).encoding).toBe('deflate')
+    expect((await loadCodec('zlib')).encoding).toBe('zstd')
+    expect((await loadCodec('fflate')).encoding).toBe('zstd')
     expect((await loadCodec('zlib', { encoding: 'raw' })).encoding).toBe('raw')
     await expect(loadCodec('fflate', { encoding: 'brotli' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    process.env.STORE_COMPRESSION = 'zstd'
+    process.env.STORE_COMPRESSION = 'lz4'
     try {
       await expect(loadCodec('zlib')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
       process.env.STORE_COMPRESSION = 'deflate'

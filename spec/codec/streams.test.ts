@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest'
 import { encodeHeader, HEADER_SIZE, loadCodec, readHeader, type Codec, type CodecBackendName, type Encoding } from '../../lib/codec/index.js'
 
 const CASES: [CodecBackendName, Encoding][] = [
+  ['zlib', 'zstd'],
+  ['fflate', 'zstd'],
   ['zlib', 'brotli'],
   ['zlib', 'deflate'],
   ['zlib', 'raw'],
