@@ -5,6 +5,7 @@ import type { Store } from '../lib/store.js'
 export interface GlobalArgs {
   root?: string
   'storage-driver'?: string
+  'snapshot-budget'?: string
 }
 
 let opened: Promise<Store> | undefined
@@ -14,7 +15,12 @@ export async function getStore(argv: GlobalArgs): Promise<Store> {
     const { openStore, defaultRoot } = await import('../lib/store.js')
     const { resolve } = await import('node:path')
     const driver = argv['storage-driver'] ?? process.env.STORE_DRIVER
-    opened = openStore({ root: resolve(argv.root ?? defaultRoot()), driver })
+    // How snapshots share content, forced (tests, or a fallback by choice); kept by a new store.
+    const sharing = process.env.STORE_SNAPSHOT_SHARING || undefined
+    const budget = argv['snapshot-budget'] ?? (process.env.STORE_SNAPSHOT_BUDGET || undefined)
+    const { parseBudget } = await import('../lib/snapshot/budget.js')
+    const snapshotBudget = budget === undefined ? undefined : parseBudget(budget)
+    opened = openStore({ root: resolve(argv.root ?? defaultRoot()), driver, sharing, snapshotBudget })
   }
   return opened
 }

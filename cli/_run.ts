@@ -17,6 +17,7 @@ export async function run(argv: string[]): Promise<void> {
     .usage('Usage: store [OPTIONS] COMMAND\n\nA daemonless, content-addressed container image store, builder and runner')
     .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })
     .option('storage-driver', { type: 'string', describe: 'Storage driver: overlay, fuse-overlayfs, copy (env STORE_DRIVER)', global: true })
+    .option('snapshot-budget', { type: 'string', describe: 'Keep snapshots and their file pool under SIZE (e.g. 2g), least recently used dropped first; kept by the store, "none" removes it (env STORE_SNAPSHOT_BUDGET)', global: true })
     .version(`store version ${VERSION}`)
     .help('help')
     .alias('help', 'h')

@@ -3,8 +3,8 @@
 // Docker. yargs cannot stop there by itself, so we split argv before it parses.
 
 const VALUE_OPTS: Record<string, string[]> = {
-  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver'],
-  exec: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--root', '--storage-driver'],
+  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
+  exec: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--root', '--storage-driver', '--snapshot-budget'],
 }
 VALUE_OPTS.create = VALUE_OPTS.run
 
@@ -44,7 +44,7 @@ export let containerCommand: string[] = []
 export function splitContainerArgs(argv: string[]): string[] {
   // Skip global options before the command word.
   let i = 0
-  while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !['--root', '--storage-driver'].includes(argv[i]) ? 1 : 2
+  while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !['--root', '--storage-driver', '--snapshot-budget'].includes(argv[i]) ? 1 : 2
   const cmd = argv[i]
   const opts = VALUE_OPTS[cmd]
   if (!opts) return argv

@@ -52,3 +52,19 @@ export function withPath(e: unknown, path: string): unknown {
   if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path })
   return e
 }
+
+/**
+ * syncfs(2) of the file system holding `dir`, through coreutils' `sync -f` (Node has no
+ * syncfs): one call makes every file written there durable, where an fsync per file costs a
+ * journal commit each. Falls back to sync(1) of everything when `sync -f` fails.
+ */
+export async function syncFs(dir: string): Promise<void> {
+  const { spawn } = await import('node:child_process')
+  const run = (args: string[]) =>
+    new Promise<boolean>((resolve) => {
+      const p = spawn('sync', args, { stdio: 'ignore' })
+      p.on('error', () => resolve(false))
+      p.on('exit', (code) => resolve(code === 0))
+    })
+  if (!(await run(['-f', dir]))) await run([])
+}

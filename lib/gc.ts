@@ -18,6 +18,7 @@ import { withGc } from './_lock.js'
 import { listContainers } from './container/records.js'
 import { cacheClear, cacheEntries } from './build/cache.js'
 import { removeCacheMounts } from './build/runMount/index.js'
+import { sweepPool } from './snapshot/index.js'
 
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */
@@ -127,6 +128,7 @@ async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   await sweepLayers(store, marked, stats)
   await sweepBlobs(store, marked, stats)
   await sweepSnapshots(store, marked, stats)
+  await sweepPool(store.layout) // pool files no snapshot uses now (snapshots are not counted here: df has their row)
   await sweepIngest(store, stats)
   if (opts.buildCache || opts.cacheMounts) await sweepCacheMounts(store, stats)
   return stats
@@ -201,7 +203,7 @@ async function sweepBlobs(store: Store, marked: Marked, stats: GcStats): Promise
  */
 async function sweepSnapshots(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
-    if (/^[0-9a-f]{64}$/.test(n) && marked.layers.has(digestFromHex(n))) continue
+    if (/^[0-9a-f]{64}(\.map)?$/.test(n) && marked.layers.has(digestFromHex(n.slice(0, 64)))) continue // a snapshot and its map
     await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
     if (n.includes('.tmp-')) stats.snapshotTemps++
   }

@@ -28,6 +28,20 @@ export function layout(root: string) {
     layer: (chainId: Digest) => join(r, 'layers', `${hexOf(chainId)}.json`),
     snapshotsDir: join(r, 'snapshots'),
     snapshot: (chainId: Digest) => join(r, 'snapshots', hexOf(chainId)),
+    /** Which pool file each regular file of a snapshot uses, and its form (lib/snapshot/map.ts). */
+    snapshotMap: (chainId: Digest) => snapshotMapOf(join(r, 'snapshots', hexOf(chainId))),
+    /**
+     * The file pool: snapshot file content named by its SHA-256 (hex), written once, read-only,
+     * shared by every snapshot of every image (lib/snapshot/). Also overlay's data-only lower.
+     */
+    poolDir: join(r, 'pool'),
+    poolFile: (hex: string) => join(r, 'pool', hex.slice(0, 2), hex),
+    /** A pool file that also carries metadata (the hard-link form): `<hex>.<key>`. */
+    poolVariant: (hex: string, key: string) => join(r, 'pool', hex.slice(0, 2), `${hex}.${key}`),
+    /** The short second name a metadata-only stub redirects to (see poolRedirect). */
+    poolAlias: (hex: string, window = 0) => join(r, 'pool', poolRedirect(hex, window)),
+    /** Store-wide settings kept across commands (the snapshot budget). */
+    settings: join(r, 'settings.json'),
     imagesDir: join(r, 'images'),
     repositories: join(r, 'images', 'repositories.json'),
     containersDir: join(r, 'containers'),
@@ -54,3 +68,20 @@ export function layout(root: string) {
 }
 
 export type Layout = ReturnType<typeof layout>
+
+/** The map file beside a snapshot dir (`snapshots/<hex>` -> `snapshots/<hex>.map`). */
+export const snapshotMapOf = (snapshotDir: string): string => `${snapshotDir.replace(/\/+$/, '')}.map`
+
+/** The pool of the store a snapshot dir belongs to (`<root>/snapshots/<hex>` -> `<root>/pool`). */
+export const poolOfSnapshot = (snapshotDir: string): string => join(snapshotDir.replace(/\/+$/, '').replace(/\/[^/]+\/[^/]+$/, ''), 'pool')
+
+/**
+ * A metadata-only stub's redirect: a path in the pool, at most 24 bytes. ext4 (256-byte inodes)
+ * keeps a stub's two overlay xattrs inside its inode only while the redirect's value is <= 24
+ * bytes (measured: 25 bytes cost every stub a 4 KiB xattr block, more than most files it
+ * stands for), so a stub names `/<2 hex>/<20 hex>`, a second name (hard link) of the pool file
+ * `<2 hex>/<64 hex>`. Three windows of the digest give three candidate names: a name already
+ * taken by other content (an 80-bit prefix collision, which only a crafted file makes) moves
+ * to the next one.
+ */
+export const poolRedirect = (hex: string, window = 0): string => `/${hex.slice(0, 2)}/${hex.slice(2 + 20 * window, 22 + 20 * window)}`

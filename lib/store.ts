@@ -13,6 +13,7 @@ import { loadChunker } from './chunk/index.js'
 import type { ChunkerImpl } from './chunk/types.js'
 import { createLayerRecords, type LayerRecords } from './layer/index.js'
 import { createImageRecords, type ImageRecords } from './image/store.js'
+import { recordBudget } from './snapshot/budget.js'
 
 export interface StoreOptions {
   root: string
@@ -20,6 +21,10 @@ export interface StoreOptions {
   driver?: string
   /** Clock, for tests and reproducible builds. */
   now?: () => Date
+  /** How new snapshots share file content (forced): data-only, reflink, hardlink or copy. */
+  sharing?: string
+  /** The snapshot budget in bytes, to keep from now on (null: remove it). */
+  snapshotBudget?: number | null
 }
 
 export interface Store {
@@ -47,6 +52,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
   const l = layout(opts.root)
   await checkVersion(l)
+  // A budget given to any command is the store's from now on (lib/snapshot/budget.ts).
+  if (opts.snapshotBudget !== undefined) await recordBudget(l, opts.snapshotBudget)
   const [hash, codec, chunker] = await Promise.all([loadHashBackend(), loadCodec(), loadChunker()])
   const cas = createContentStore({ layout: l, hash, codec })
   return {

@@ -141,7 +141,7 @@ export async function expandSource(root: SourceRoot, src: string, ignore: Ignore
   for (const rel of matches) {
     const e = await fs.entry(rel)
     if (!e || (rel && ignore(rel, e.stat.isDirectory()))) continue
-    out.push({ rel, abs: e.path, stat: e.stat })
+    out.push({ rel, abs: e.content ?? e.path, stat: e.stat }) // a stub's bytes are in the pool
   }
   return out
 }
@@ -167,7 +167,7 @@ async function* walk(fs: TreeFs<Stats>, dirRel: string, ignore: IgnoreFn): Async
       yield* walk(fs, rel, ignore)
       continue
     }
-    yield { rel, abs: e.path, stat: e.stat }
+    yield { rel, abs: e.content ?? e.path, stat: e.stat }
     if (isDir) yield* walk(fs, rel, ignore)
   }
 }

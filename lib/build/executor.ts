@@ -17,7 +17,8 @@ import type { Digest } from '../digest/digest.js'
 import { getConfig, imageLayers, putImage, addLayer, type AddedLayer } from '../image/create.js'
 import { newConfig, DEFAULT_PATH, type ImageConfig, type HistoryEntry } from '../image/model.js'
 import { parseTag } from '../image/reference.js'
-import { ensureSnapshots, itemsTar, type LayerRecord } from '../layer/index.js'
+import { itemsTar, type LayerRecord } from '../layer/index.js'
+import { keepSnapshotBudget, storeSnapshots } from '../container/snapshots.js'
 import { mergedView, type MergedView } from '../driver/index.js'
 import { resolveInRoot } from '../fsroot/index.js'
 import { gcLease } from '../_lock.js'
@@ -83,6 +84,7 @@ export async function build(store: Store, o: BuildOptions): Promise<BuildResult>
   try {
     const r = await buildWith(store, o, progress)
     progress.end()
+    await keepSnapshotBudget(store) // after the build's lease: its layers are the cache's now
     return r
   } catch (e) {
     // However the abort surfaced (a killed RUN, an aborted download), it reads as a cancel.
@@ -181,7 +183,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       const triggers = st.config.config.OnBuild ?? []
       st.config.config.OnBuild = undefined
 
-      const snapshotsTopFirst = async () => (await ensureSnapshots(store.cas, store.layout, st.layers)).reverse()
+      const snapshotsTopFirst = async () => (await storeSnapshots(store, st.layers)).dirs.reverse()
       // What the image has at a COPY/ADD destination: resolved inside the image's merged view
       // (an image symlink is followed inside the image, as BuildKit does, never on the host).
       let view: { top: Digest | undefined; view: MergedView } | undefined

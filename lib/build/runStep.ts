@@ -17,7 +17,8 @@ import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { RunConfig } from '../image/model.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
-import { changesTar, ensureSnapshots, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
+import { changesTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
+import { storeSnapshots } from '../container/snapshots.js'
 import { mergedView } from '../driver/index.js'
 import { createOver } from '../container/create.js'
 import { supervise } from '../container/start.js'
@@ -106,7 +107,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       }
       let changes = await containerChanges(store, rec)
       if (mounts.length > 0) {
-        const view = mergedView((await ensureSnapshots(store.cas, store.layout, o.layers)).reverse())
+        const view = mergedView((await storeSnapshots(store, o.layers)).dirs.reverse())
         const targets = (await Promise.all(mounts.map((m) => mountpointPaths(view, m.destination)))).flat()
         changes = await withoutMountpoints(changes, targets, async (c) => {
           const [now, before] = [await lstat(c.source, { bigint: true }), (await view.lookup(c.path))?.stat]

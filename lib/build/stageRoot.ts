@@ -5,10 +5,11 @@
 // saves applying every layer of the stage to a temp dir for each COPY --from.
 
 import type { Store } from '../store.js'
-import { ensureSnapshots, type LayerRecord } from '../layer/index.js'
+import type { LayerRecord } from '../layer/index.js'
+import { storeSnapshots } from '../container/snapshots.js'
 import { mergedView, type MergedView } from '../driver/index.js'
 
 export async function materialize(store: Store, layers: LayerRecord[]): Promise<{ dir: MergedView; cleanup: () => Promise<void> }> {
-  const snapshots = await ensureSnapshots(store.cas, store.layout, layers)
+  const snapshots = (await storeSnapshots(store, layers)).dirs
   return { dir: mergedView([...snapshots].reverse()), cleanup: async () => {} }
 }

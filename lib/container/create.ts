@@ -9,9 +9,9 @@ import type { Store } from '../store.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { DEFAULT_PATH } from '../image/model.js'
 import { parseReference, tagged } from '../image/reference.js'
-import { ensureSnapshots } from '../layer/index.js'
 import { gcLease, withLock } from '../_lock.js'
 import { storeDriver } from './_driver.js'
+import { keepSnapshotBudget, storeSnapshots } from './snapshots.js'
 import { containerLowers, listContainers, writeRecord, writeState } from './records.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
@@ -78,7 +78,9 @@ export async function createContainer(store: Store, o: CreateOptions): Promise<C
   }
   const config = await getConfig(store, imageId)
   const layers = await imageLayers(store, config)
-  return createOver(store, { image: imageId, imageRef: o.image, config: config.config ?? {}, layers }, o)
+  const rec = await createOver(store, { image: imageId, imageRef: o.image, config: config.config ?? {}, layers }, o)
+  await keepSnapshotBudget(store) // the lease is released: the container's layers are its roots now
+  return rec
 }
 
 /** What a container is made over: an image, or (for build steps) a layer chain and a config. */
@@ -111,7 +113,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   const layers = base.layers
   const release = await gcLease(store.layout)
   try {
-    const snapshots = await ensureSnapshots(store.cas, store.layout, layers)
+    const snapshots = (await storeSnapshots(store, layers)).dirs
     const lowers = [...snapshots].reverse()
     const user = await resolveUser(lowers, o.user ?? c.User ?? '')
     const id = randomBytes(32).toString('hex')

@@ -5,6 +5,8 @@ import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
 import type { ContainerRecord, ContainerState } from './types.js'
+import type { Digest } from '../digest/digest.js'
+import { mapFormSync } from '../snapshot/map.js'
 
 export const recordPath = (store: Store, id: string) => `${store.layout.container(id)}/container.json`
 export const statePath = (store: Store, id: string) => `${store.layout.container(id)}/state.json`
@@ -110,8 +112,12 @@ export async function processStart(pid: number): Promise<string | undefined> {
 /**
  * The lowerdirs of a container, top-most first: its init layer (mount points for /etc/hosts,
  * /etc/hostname, /etc/resolv.conf, /proc, /dev…, as Docker's "-init" layer, so they never
- * show in diff or commit), then the image's snapshots.
+ * show in diff or commit), then the image's snapshots (or its chain's one tree: data-only).
  */
 export function containerLowers(store: Store, rec: { id: string; layers: string[] }): string[] {
-  return [`${store.layout.container(rec.id)}/init`, ...rec.layers.map((c) => store.layout.snapshot(c as any)).reverse()]
+  const init = `${store.layout.container(rec.id)}/init`
+  const top = rec.layers[rec.layers.length - 1] as Digest | undefined
+  // A data-only snapshot is the whole chain's tree (lib/snapshot/_chain.ts): stacked alone.
+  if (top && mapFormSync(store.layout.snapshotMap(top)) === 'data-only') return [init, store.layout.snapshot(top)]
+  return [init, ...rec.layers.map((c) => store.layout.snapshot(c as any)).reverse()]
 }

@@ -15,6 +15,7 @@ export function ociSpec(rec: ContainerRecord, rootfs: string, volumeSource: (nam
   if (rec.network === 'none') namespaces.push({ type: 'network' })
   const mounts: OciSpec['mounts'] = rec.mounts.map((m) => {
     const opts: string[] = [m.readonly ? 'ro' : 'rw']
+    if (m.type === 'overlay') return { destination: m.destination, type: 'overlay', source: 'overlay', options: ['ro', ...(m.options ?? [])] }
     if (m.type === 'tmpfs') {
       if (m.size !== undefined) opts.push(`size=${m.size}`)
       if (m.mode !== undefined) opts.push(`mode=${m.mode.toString(8)}`)

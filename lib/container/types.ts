@@ -7,7 +7,8 @@ import type { DriverName } from '../driver/types.js'
 import type { LauncherName } from '../runtime/types.js'
 
 export interface ContainerMount {
-  type: 'bind' | 'volume' | 'tmpfs'
+  /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
+  type: 'bind' | 'volume' | 'tmpfs' | 'overlay'
   /** Host path (bind), volume name, or '' (tmpfs). */
   source: string
   destination: string

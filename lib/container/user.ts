@@ -23,7 +23,7 @@ export async function readMerged(dirs: string[] | TreeFs, rel: string): Promise<
   if (!e) return undefined
   let fd: number
   try {
-    fd = openSync(e.path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK)
+    fd = openSync(e.content ?? e.path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK) // a stub's bytes are in the pool
   } catch {
     return undefined
   }

@@ -25,7 +25,31 @@ export function ensureLinks(containerDir: string, lowers: string[]): void {
   })
 }
 
-/** `lowerdir=` value for the links, top-most first (the order of `lowers`). */
-export function lowerdirOption(lowers: string[], extraTop: string[] = []): string {
-  return `lowerdir=${[...extraTop, ...lowers.map((_, i) => linkName(i))].join(':')}`
+/** `l/d<i>`: the links to data-only lowers (the pool), after the `::` of the option. */
+export const dataLinkName = (i: number) => `l/d${i}`
+
+/** Make (or repair) containerDir/l/d<i> -> data[i]. */
+export function ensureDataLinks(containerDir: string, data: string[]): void {
+  ensureLinks(containerDir, [])
+  data.forEach((target, i) => {
+    const link = `${containerDir}/${dataLinkName(i)}`
+    let current: string | undefined
+    try {
+      current = readlinkSync(link)
+    } catch {
+      current = undefined
+    }
+    if (current === target) return
+    if (current !== undefined) rmSync(link, { force: true })
+    symlinkSync(target, link)
+  })
+}
+
+/**
+ * `lowerdir=` value for the links, top-most first (the order of `lowers`), then the data-only
+ * lowers (`::`, kernel >= 6.5): only a metadata-only file's redirect reaches into those.
+ */
+export function lowerdirOption(lowers: string[], extraTop: string[] = [], data = 0): string {
+  const dataPart = Array.from({ length: data }, (_, i) => `::${dataLinkName(i)}`).join('')
+  return `lowerdir=${[...extraTop, ...lowers.map((_, i) => linkName(i))].join(':')}${dataPart}`
 }

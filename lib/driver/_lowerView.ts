@@ -4,17 +4,22 @@
 //   - an opaque dir hides the lower dirs of the same path (but not its own children);
 //   - a non-dir hides everything below it at that path, a dir over a non-dir wins.
 // Directory stacks (which lowers hold a visible dir at a path) are memoised, so looking up many
-// paths under one dir costs one lstat per lower per name.
+// paths under one dir costs one lstat per lower per name. A regular file of a data-only
+// snapshot is a stub: its entry says where its bytes are (`content`, a pool file; _stubs.ts).
 
 import { lstatSync, readdirSync, type BigIntStats, type Stats } from 'node:fs'
 import type { OpaqueOracle } from './_xattr.js'
 import { byteOrder } from '../fsroot/index.js'
+import type { SnapshotMap } from '../snapshot/map.js'
+import { stubIndex } from './_stubs.js'
 
 export interface LowerEntry {
   /** Host path of the top-most lower that provides this path. */
   path: string
   /** bigint: nanosecond times, for exact comparisons. */
   stat: BigIntStats
+  /** Where a stub's bytes are (a pool file); undefined when they are at `path` itself. */
+  content?: string
 }
 
 export function isWhiteout(st: Stats | BigIntStats): boolean {
@@ -36,6 +41,8 @@ const lstatOrNull = (p: string): BigIntStats | null => {
 export class LowerView {
   /** rel dir -> host dirs (top-first) that are merged to make it; absent key = unknown yet. */
   private readonly stacks = new Map<string, string[]>()
+  /** Snapshot maps read so far, by lower (null: not a data-only snapshot). */
+  private readonly maps = new Map<string, SnapshotMap | null>()
 
   constructor(private readonly lowers: string[], private readonly oracle: OpaqueOracle) {
     this.stacks.set('', [...lowers])
@@ -56,7 +63,9 @@ export class LowerView {
       if (!st) continue
       // The top-most lower decides: a whiteout hides the name, anything else is what is seen
       // (for a dir, overlayfs shows the top-most dir's metadata too).
-      return isWhiteout(st) ? undefined : { path: p, stat: st }
+      if (isWhiteout(st)) return undefined
+      const content = st.isFile() && st.size > 0n ? this.stubs(dir, parent)?.content(rel.slice(slash + 1)) : undefined
+      return content ? { path: p, stat: st, content } : { path: p, stat: st }
     }
     return undefined
   }
@@ -78,6 +87,13 @@ export class LowerView {
   /** Host dirs, top-first, whose contents merge into the view of dir `rel` (empty: not a dir). */
   async dirStack(rel: string): Promise<string[]> {
     return [...(await this.stack(rel))]
+  }
+
+  /** The stubs below `dir`, a dir of the stack of `rel` (undefined: not a data-only snapshot). */
+  stubs(dir: string, rel: string) {
+    // Every dir of stack(rel) is `${lower}/${rel}`: the lower is what is left of it.
+    const root = rel === '' ? dir : dir.slice(0, dir.length - rel.length - 1)
+    return stubIndex(root, rel, this.maps)
   }
 
   /** Host dirs, top-first, whose contents merge into the lower view of dir `rel`. */

@@ -9,18 +9,32 @@
 // is replaced, never written through (which would change its other names too).
 // `link`: hard links to the snapshots' files instead of copies (`cp -l`), for a tree that is
 // only ever mounted read-only (a build's RUN --mount=type=bind from a stage): no file data moves.
+// A data-only snapshot's files are stubs (their bytes are in the pool): they are copied, then
+// filled from the pool and stripped of overlay's xattrs (_fillStubs.ts), never linked.
 
 import { lstat, mkdir, readdir } from 'node:fs/promises'
 import { exec, execOk, shQuote as q } from './_exec.js'
 import { isWhiteout } from './_lowerView.js'
 import { scanOracle, type OpaqueOracle } from './_xattr.js'
 import { Codes, StoreError } from '../errors.js'
+import { stubIndex, type StubIndex } from './_stubs.js'
+import { fillStubs } from './_fillStubs.js'
+
+export interface MaterialiseOptions {
+  link?: boolean
+  /** The stubs of each lower (default: a lower that is a data-only snapshot's root has them). */
+  stubs?: (lower: string) => StubIndex | undefined
+}
 
 /** Copy `lowers` (top-most first) into `dest` (created if missing). */
-export async function materialise(lowers: string[], dest: string, opaqueNames: string[], opts: { link?: boolean } = {}): Promise<void> {
+export async function materialise(lowers: string[], dest: string, opaqueNames: string[], opts: MaterialiseOptions = {}): Promise<void> {
   await mkdir(dest, { recursive: true })
   const oracle = await scanOracle(opaqueNames, lowers)
-  for (const lower of [...lowers].reverse()) await applySnapshot(lower, dest, opaqueNames, oracle, opts.link ?? false)
+  for (const lower of [...lowers].reverse()) {
+    const stubs = opts.stubs ? opts.stubs(lower) : stubIndex(lower)
+    await applySnapshot(lower, dest, opaqueNames, oracle, (opts.link ?? false) && !stubs)
+    if (stubs) await fillStubs(stubs, dest)
+  }
 }
 
 async function applySnapshot(lower: string, dest: string, opaqueNames: string[], oracle: OpaqueOracle, link: boolean): Promise<void> {

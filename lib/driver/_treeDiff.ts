@@ -15,6 +15,8 @@ import { LowerView } from './_lowerView.js'
 import { xattrsOf, type OpaqueOracle } from './_xattr.js'
 import { DirFd, byteOrder } from '../fsroot/index.js'
 
+const STUB_XATTR = /^(trusted|user)\.overlay\.(metacopy|redirect)$/
+
 export async function treeChanges(rootfs: string, lowers: string[], oracle: OpaqueOracle, sinceCtimeNs: bigint, ignoreXattrs: string[]): Promise<LayerChange[]> {
   const view = new LowerView(lowers, oracle)
   const ctx: Ctx = { rootfs, view, since: sinceCtimeNs, ignore: new Set(ignoreXattrs) }
@@ -74,7 +76,7 @@ async function walk(ctx: Ctx, d: DirFd, rel: string, fresh: boolean): Promise<La
       if (st.isDirectory()) out.push(...(await sub(n, path, true)))
       continue
     }
-    if (await entryDiffers(ctx, d, n, st, lower.stat, lower.path)) out.push({ kind: 'modify', ...change })
+    if (await entryDiffers(ctx, d, n, st, lower.stat, lower.path, lower.content)) out.push({ kind: 'modify', ...change })
   }
   return out
 }
@@ -91,18 +93,19 @@ function metaDiffers(a: BigIntStats, b: BigIntStats): boolean {
   )
 }
 
-async function entryDiffers(ctx: Ctx, d: DirFd, n: string, st: BigIntStats, lst: BigIntStats, lpath: string): Promise<boolean> {
+async function entryDiffers(ctx: Ctx, d: DirFd, n: string, st: BigIntStats, lst: BigIntStats, lpath: string, lcontent?: string): Promise<boolean> {
   if (metaDiffers(st, lst)) return true
   if (st.isSymbolicLink() && d.readlink(n) !== readlinkSync(lpath)) return true
   if (st.ctimeNs < ctx.since) return false
   if (await xattrsDiffer(ctx, d.atForChild(n), lpath)) return true
-  return st.isFile() && !sameBytes(d, n, lpath)
+  return st.isFile() && !sameBytes(d, n, lcontent ?? lpath) // a stub's bytes are in the pool
 }
 
 async function xattrsDiffer(ctx: Ctx, a: string, b: string): Promise<boolean> {
   const x = await xattrsOf([a, b])
+  // A stub's metacopy and redirect are overlay's, never the image's (its copy has neither).
   const strip = (m: Map<string, string> | undefined) =>
-    JSON.stringify([...(m ?? new Map<string, string>())].filter(([k]) => !ctx.ignore.has(k)).sort())
+    JSON.stringify([...(m ?? new Map<string, string>())].filter(([k]) => !ctx.ignore.has(k) && !STUB_XATTR.test(k)).sort())
   return strip(x.get(a)) !== strip(x.get(b))
 }
 

@@ -3,11 +3,18 @@
 // containers/<id>/ gets upper/ (the writable layer), work/ (overlayfs scratch), merged/ (the
 // mount point) and l/<n> (short links to the snapshots, see _links.ts). Creating a container
 // copies nothing: every container of an image shares the snapshot dirs as lowers.
+// Data-only snapshots (metadata-only stubs, lib/snapshot/) add their pool as overlayfs'
+// data-only lower (`lowerdir=l/0:l/1::l/d0`); the mount does not turn metacopy on, so the
+// kernel follows the stubs' redirects while a copy-up always copies the whole file: the upper
+// dir, what diff and commit read, holds plain files as it always did. fuse-overlayfs cannot
+// follow such stubs: a container of it gets the data-only tree materialised once, at create,
+// into containers/<id>/flat (copies filled from the pool), stacked in its place.
 
 import { mkdir, mkdtemp, rmdir } from 'node:fs/promises'
 import { rmTree } from './_rm.js'
 import type { LayerChange, MountStep, RootfsPlan, StorageDriver } from './types.js'
-import { ensureLinks, lowerdirOption } from './_links.js'
+import { ensureDataLinks, ensureLinks, lowerdirOption } from './_links.js'
+import { dataLowers, isDataOnly } from './_stubs.js'
 import { upperChanges } from './_upperChanges.js'
 import { OPAQUE_FUSE, OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
 import { treeSize } from './_size.js'
@@ -40,14 +47,23 @@ function overlayFamily(name: 'overlay' | 'fuse-overlayfs', opaqueNames: string[]
   const dirs = (c: string) => ({ upper: `${c}/upper`, work: `${c}/work`, merged: `${c}/merged`, empty: `${c}/empty` })
 
   // overlayfs needs at least one lowerdir: an image without layers gets an empty one.
-  const lowerOpt = (c: string, lowers: string[], extraTop: string[] = []) =>
-    lowers.length === 0 ? `lowerdir=${[...extraTop, 'empty'].join(':')}` : lowerdirOption(lowers, extraTop)
+  const lowerOpt = (c: string, lowers: string[], extraTop: string[] = [], data = 0) =>
+    lowers.length === 0 ? `lowerdir=${[...extraTop, 'empty'].join(':')}` : lowerdirOption(lowers, extraTop, data)
 
-  const step = (c: string, lowers: string[], target: string, readOnlyWithUpper: boolean): MountStep => {
+  /** fuse-overlayfs: a data-only lower is read from its materialised copy (see above). */
+  const stacked = (c: string, lowers: string[]) => (name === 'fuse-overlayfs' ? lowers.map((l) => (isDataOnly(l) ? `${c}/flat` : l)) : lowers)
+
+  const step = (c: string, given: string[], target: string, readOnlyWithUpper: boolean): MountStep => {
+    const lowers = stacked(c, given)
     ensureLinks(c, lowers)
+    const data = dataLowers(lowers)
+    ensureDataLinks(c, data)
     const options = readOnlyWithUpper
-      ? [lowerOpt(c, lowers, ['upper']), ...extraOptions]
-      : [lowerOpt(c, lowers), 'upperdir=upper', 'workdir=work', ...extraOptions]
+      ? [lowerOpt(c, lowers, ['upper'], data.length), ...extraOptions]
+      : [lowerOpt(c, lowers, [], data.length), 'upperdir=upper', 'workdir=work', ...extraOptions]
+    // Explicitly off (a host may default it on): a chmod in the container must copy the whole
+    // file up, so the upper dir never holds a metadata-only file that diff would read as zeros.
+    if (data.length > 0) options.push('metacopy=off')
     return { type: name, source: name, target, options, cwd: c }
   }
 
@@ -57,7 +73,9 @@ function overlayFamily(name: 'overlay' | 'fuse-overlayfs', opaqueNames: string[]
     async create(c, lowers) {
       const d = dirs(c)
       await Promise.all([d.upper, d.work, d.merged, d.empty].map((p) => mkdir(p, { recursive: true })))
-      ensureLinks(c, lowers)
+      const flat = name === 'fuse-overlayfs' ? lowers.filter(isDataOnly) : []
+      if (flat.length > 0) await materialise(flat, `${c}/flat`, opaqueNames)
+      ensureLinks(c, stacked(c, lowers))
     },
 
     mountPlan(c, lowers): RootfsPlan {

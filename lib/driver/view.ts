@@ -12,8 +12,8 @@ import { OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
 const OPAQUE = [OPAQUE_TRUSTED, OPAQUE_USER]
 
 export interface MergedView extends TreeFs<Stats> {
-  /** The entry a container would see at `path` (relative or absolute), or undefined. */
-  lookup(path: string): Promise<{ path: string; stat: BigIntStats } | undefined>
+  /** The entry a container would see at `path` (relative or absolute), or undefined; `content`: where a stub's bytes are. */
+  lookup(path: string): Promise<{ path: string; stat: BigIntStats; content?: string } | undefined>
   /** Names in the merged dir at `path`, sorted. */
   list(path: string): Promise<string[]>
   /**
@@ -32,7 +32,7 @@ export function mergedView(lowers: string[]): MergedView {
   // mtimeMs) where LowerView keeps bigint nanoseconds for its exact comparisons.
   const entry = async (p: string) => {
     const e = await v.lookup(rel(p))
-    return e && { stat: lstatSync(e.path), path: e.path }
+    return e && { stat: lstatSync(e.path), path: e.path, ...(e.content ? { content: e.content } : {}) }
   }
   return {
     lookup: (p) => v.lookup(rel(p)),
@@ -44,6 +44,6 @@ export function mergedView(lowers: string[]): MergedView {
       if (!e) throw Object.assign(new Error(`no such entry: ${p}`), { code: 'ENOENT' })
       return readlinkSync(e.path)
     },
-    materialise: async (p, dest, opts) => materialise(await v.dirStack(rel(p)), dest, OPAQUE, opts),
+    materialise: async (p, dest, opts) => materialise(await v.dirStack(rel(p)), dest, OPAQUE, { ...opts, stubs: (dir) => v.stubs(dir, rel(p)) }),
   }
 }

@@ -31,9 +31,11 @@ export interface TreeFs<S extends EntryKind = EntryKind> extends RootFs<S> {
   /**
    * The entry at resolved `rel` and the host path holding it (for reading its content). The
    * path's components are real dirs, so opening it follows nothing the image chose; open it
-   * with O_NOFOLLOW all the same.
+   * with O_NOFOLLOW all the same. `content`: where a regular file's bytes are when not at
+   * `path` (a data-only snapshot's stub redirects to the pool; `path` keeps its metadata and
+   * xattrs): read the bytes from there.
    */
-  entry(rel: string): Promise<{ stat: S; path: string } | undefined>
+  entry(rel: string): Promise<{ stat: S; path: string; content?: string } | undefined>
 }
 
 export interface ResolveOptions {

@@ -6,7 +6,12 @@
 //   - the mtime is a time utimensat(2) takes: seconds within a signed 64-bit count (Linux
 //     refuses 9.3e18 with EINVAL; file systems then clamp what they cannot store);
 //   - no name component is longer than NAME_MAX (255 bytes), the path not longer than MAX_PATH;
-//   - every xattr name has a namespace the kernel knows (user., trusted., security., system.).
+//   - every xattr name has a namespace the kernel knows (user., trusted., security., system.);
+//   - no xattr is one of overlayfs' own markers (trusted.overlay.*, user.overlay.*, and
+//     fuse-overlayfs' user.fuseoverlayfs.*): a layer that set `redirect` or `metacopy` on a
+//     snapshot file would make overlayfs read another file's bytes (the pool is shared by every
+//     image), `opaque` would hide lower layers outside OCI's whiteout rules. Snapshots get such
+//     xattrs only from the store itself (whiteouts, opaque dirs, data-only stubs).
 
 import { Codes, StoreError } from '../errors.js'
 import type { TarHeader } from '../tar/index.js'
@@ -22,6 +27,8 @@ const MAX_ID = 0xfffffffe
 /** Seconds as a signed 64-bit time_t holds them (2^63 ≈ 9.22e18); a round bound below it. */
 const MAX_SECONDS = 9e18
 const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.', 'system.']
+/** overlayfs' (and fuse-overlayfs') private xattrs: apply.ts never sets them from a tar either. */
+export const OVERLAY_XATTR = /^(trusted\.overlay\.|user\.overlay\.|user\.fuseoverlayfs\.)/
 
 const refuse = (h: TarHeader, why: string) =>
   new StoreError(Codes.LAYER_CORRUPT, `tar entry "${shown(h.name)}" cannot be applied on Linux: ${why}`, { data: { path: h.name }, exit: 1 })
@@ -46,5 +53,6 @@ export function checkApplicable(h: TarHeader, path: string): void {
     if (!XATTR_NAMESPACES.some((ns) => k.startsWith(ns) && k.length > ns.length)) {
       throw refuse(h, `extended attribute ${JSON.stringify(k)} has no namespace Linux knows (${XATTR_NAMESPACES.join(' ')})`)
     }
+    if (OVERLAY_XATTR.test(k)) throw refuse(h, `extended attribute ${JSON.stringify(k)} is overlayfs' own marker, which a layer may not set`)
   }
 }

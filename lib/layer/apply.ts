@@ -11,6 +11,11 @@
 // never followed: it is removed and re-created (files with O_EXCL|O_NOFOLLOW, their metadata
 // set through the open handle), so nothing outside the root is written, replaced or removed.
 // Devices, fifos, whiteout devices and xattrs go to one batched script (_specialScript.ts).
+// overlayfs' own xattrs (trusted.overlay.*, user.overlay.*: redirect, metacopy, opaque…) are
+// never taken from a tar, whatever ingest let in before it refused them: a redirect in a
+// snapshot comes only from the stubs the snapshot builder makes (lib/snapshot/).
+// Regular files go to `files` when given (the snapshot builder's pool forms); content is read
+// ahead across entries (_prefetch.ts).
 
 import { chmod, lchown, link, lutimes, mkdir, open, readdir, symlink } from 'node:fs/promises'
 import { constants as C } from 'node:fs'
@@ -18,11 +23,12 @@ import { Codes, StoreError } from '../errors.js'
 import type { ContentStore } from '../cas/types.js'
 import { parseHeaderBytes, type TarHeader } from '../tar/index.js'
 import type { LayerIndex } from './_format.js'
-import { indexEntries } from './indexReader.js'
-import { chunkContents } from './export.js'
+import { prefetchedEntries } from './_prefetch.js'
+import type { FileContent } from './_prefetch.js'
 import { normalizeEntryPath, parentOf, whiteoutOf } from './paths.js'
 import { RootWriter, corrupt } from './_rootWriter.js'
 import { SpecialScript } from './_specialScript.js'
+import { OVERLAY_XATTR } from './_applicable.js'
 
 export type ApplyMode = 'overlay' | 'plain'
 
@@ -32,6 +38,21 @@ export interface ApplyOptions {
   opaqueXattr?: string
   /** Keep ownership from the tar (default true; false when not root). */
   chown?: boolean
+  /** Where regular files' content goes (default: written in place, a plain copy). */
+  files?: FileSink
+}
+
+/** Places regular files for apply (the snapshot builder's pool forms implement it). */
+export interface FileSink {
+  /**
+   * Make regular file entry `h` at `abs` (nothing there; `rel`: its resolved path in the root)
+   * with its content, owner (when given), mode and mtime; returns xattrs to set on it.
+   */
+  file(abs: string, rel: string, h: TarHeader, owner: { uid: number; gid: number } | undefined, content: FileContent): Promise<Record<string, Uint8Array> | undefined>
+  /** `rel` (and everything under it) was removed. */
+  removed?(rel: string): void
+  /** `rel` was made a hard link to `target`. */
+  linked?(target: string, rel: string): void
 }
 
 const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`)
@@ -49,6 +70,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     // time is not set at the end (the path may be a link by then).
     script.flush()
     dirTimes = dirTimes.filter((d) => !under(d.rel, rel))
+    opts.files?.removed?.(rel)
   })
 
   // `.wh.<x>` hides x of LOWER layers only. Over an x this layer made (everything in a snapshot
@@ -62,7 +84,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     else script.whiteout(w.abs(target))
   }
 
-  for await (const e of indexEntries(cas, ix)) {
+  for await (const e of prefetchedEntries(cas, ix)) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
     if (rel === '') continue // the root itself: keep the snapshot's own metadata
@@ -87,6 +109,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     if (existing && !(existing.isDirectory() && h.type === 'dir')) await w.remove(at)
     const abs = w.abs(at)
     const owner = chown ? { uid: h.uid, gid: h.gid } : undefined
+    let more: Record<string, Uint8Array> | undefined
     switch (h.type) {
       case 'dir':
         if (!existing) await mkdir(abs)
@@ -95,23 +118,27 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
         dirTimes.push({ rel: at, mtime: h.mtime })
         break
       case 'file':
-        await writeFile(cas, abs, e.c ?? [], h, owner)
+        if (opts.files) more = await opts.files.file(abs, at, h, owner, e.content)
+        else await writeFile(abs, e.content, h, owner)
         break
       case 'symlink':
         await symlink(h.linkname, abs)
         if (owner) await lchown(abs, owner.uid, owner.gid)
         await lutimes(abs, h.mtime, h.mtime)
         break
-      case 'hardlink':
-        await hardlink(w, script, h, abs)
+      case 'hardlink': {
+        const target = await hardlink(w, script, h, abs) // not inside `files?.`: it must run either way
+        opts.files?.linked?.(target, at)
         continue // metadata is the target's
+      }
       case 'char':
       case 'block':
       case 'fifo':
         script.node(abs, h.type, h.devmajor, h.devminor, h.mode, owner)
         break
     }
-    for (const [k, v] of Object.entries(h.xattrs)) script.xattr(abs, k, v)
+    for (const [k, v] of Object.entries(h.xattrs)) if (!OVERLAY_XATTR.test(k)) script.xattr(abs, k, v)
+    for (const [k, v] of Object.entries(more ?? {})) script.xattr(abs, k, v)
   }
 
   for (const o of opaqueDirs) {
@@ -133,8 +160,8 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
   for (const d of dirTimes.reverse()) await lutimes(w.abs(d.rel), d.mtime, d.mtime).catch(() => {})
 }
 
-/** A hard link to an earlier entry, its target resolved inside the root (the target itself not followed). */
-async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs: string): Promise<void> {
+/** A hard link to an earlier entry, its target resolved inside the root (the target itself not followed); returns the target's resolved path. */
+async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs: string): Promise<string> {
   const target = normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
   const at = await w.place(target, h.name, false)
   const missing = () => new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not in the layer`, { data: { path: h.name }, exit: 1 })
@@ -148,14 +175,15 @@ async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs:
   } catch (err) {
     throw Object.assign(missing(), { cause: err })
   }
+  return at
 }
 
-async function writeFile(cas: ContentStore, abs: string, chunks: [string, number][], h: TarHeader, owner?: { uid: number; gid: number }) {
+async function writeFile(abs: string, content: FileContent, h: TarHeader, owner?: { uid: number; gid: number }) {
   // O_EXCL|O_NOFOLLOW: the path was just cleared; if anything is there now, fail, never follow.
   const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
     let written = 0
-    for await (const data of chunkContents(cas, chunks)) {
+    for await (const data of content) {
       await fh.write(data, 0, data.length, written)
       written += data.length
     }

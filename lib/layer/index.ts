@@ -7,4 +7,3 @@ export { loadIndex, indexRecords, indexEntries, indexHeaders, indexChunks, index
 export { dirTar, itemsTar, changesTar, walkTree, byteOrder, type TarItem, type TreeTarOptions } from './fromDir.js'
 export { applyLayer, type ApplyMode, type ApplyOptions } from './apply.js'
 export { chainIdOf, chainIds, createLayerRecords, type LayerRecord, type LayerRecords } from './records.js'
-export { ensureSnapshots, type SnapshotOptions } from './snapshot.js'

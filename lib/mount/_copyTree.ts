@@ -69,7 +69,8 @@ async function copyDir(ctx: Ctx, src: string, d: DirFd, destRel: string): Promis
       }
       continue
     } else if (st.isFile()) {
-      copyFileSync(e.path, at, C.COPYFILE_EXCL | C.COPYFILE_FICLONE) // O_EXCL: never follows
+      // O_EXCL: never follows. A stub's bytes are in the pool (`content`); its xattrs are its own.
+      copyFileSync(e.content ?? e.path, at, C.COPYFILE_EXCL | C.COPYFILE_FICLONE)
       const fd = openSync(at, C.O_RDONLY | C.O_NOFOLLOW)
       try {
         setMeta(fd, st)

@@ -8,10 +8,14 @@ import { driverChoice } from '../container/_driver.js'
 import { listContainerIds } from '../container/records.js'
 import { currentState } from '../container/state.js'
 import { VERSION } from '../version.js'
+import { probeSharing } from '../driver/index.js'
+import { readBudget } from '../snapshot/index.js'
+import { humanSize } from '../units.js'
 
 export async function systemInfo(store: Store): Promise<string> {
   const choice = await driverChoice(store)
   const probes = await probeDrivers(store.root)
+  const budget = await readBudget(store.layout)
   const images = (await store.images.list()).length
   let running = 0
   let stopped = 0
@@ -34,6 +38,10 @@ export async function systemInfo(store: Store): Promise<string> {
     `  Backing Filesystem: ${await backingFilesystem(store.root)}`,
     `  Chosen Because: ${choice.reason}`,
     ...probes.map((p) => `  Probe ${p.name}: ${p.ok ? 'ok' : 'unavailable'} (${p.reason})`),
+    `  Snapshot Sharing: ${choice.sharing.method}`,
+    `   Chosen Because: ${choice.sharing.reason}`,
+    ...(await probeSharing(store.root, choice.name)).map((p) => `   Probe ${p.method}: ${p.ok ? 'ok' : 'unavailable'} (${p.reason})`),
+    `   Snapshot Budget: ${budget === undefined ? 'none' : humanSize(budget)}`,
     `  Chunking: FastCDC (${store.chunker.name}), SHA-256 (${store.hash.name})`,
     ` Runtimes: ${launchers.join(' ')}`,
     ' Default Runtime: builtin',

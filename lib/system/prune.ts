@@ -1,11 +1,15 @@
 // `store system prune`: stopped containers, (with --volumes) unused anonymous volumes, dangling
 // images (all unused ones with -a) and the build cache; what interrupted operations left
-// (leftovers.ts); then a mark-and-sweep gc of the content.
+// (leftovers.ts); then a mark-and-sweep gc of the content; then every snapshot no container
+// uses, and the pool files only those used (snapshots are a cache: an image whose snapshots
+// went is rebuilt from its blobs when a container or build next needs it).
 
 import type { Store } from '../store.js'
 import { collectGarbage } from '../gc.js'
 import { withGc } from '../_lock.js'
 import { reclaimLeftovers } from './leftovers.js'
+import { evictToBudget } from '../snapshot/index.js'
+import { containerLayers } from '../container/snapshots.js'
 
 export interface PruneHooks {
   /** Remove stopped containers; returns their IDs and the bytes freed. */
@@ -21,6 +25,8 @@ export interface PruneResult {
   buildCache: number
   /** Temp and trash entries of interrupted operations removed (ingest/ and snapshots included). */
   leftovers: number
+  /** Snapshots dropped (no container used them). */
+  snapshots: number
   reclaimed: number
 }
 
@@ -38,6 +44,8 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
     reclaimed += left.bytes
     const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
     reclaimed += gc.reclaimed
-    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
+    const snaps = await evictToBudget(store.layout, 0, await containerLayers(store)) // a budget of 0: every unused one
+    reclaimed += snaps.bytes
+    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, snapshots: snaps.dropped.length, reclaimed }
   })
 }

@@ -7,16 +7,20 @@
 // What the step gets: a context source is copied (cloned where the fs can) into the step's
 // temp dir; a stage's dir is materialised from its snapshots, as hard links when read-only (no
 // file data moves), as copies when `rw`; a stage's single file is bound as it is (read-only).
+// A data-only stage (one metadata-only tree over the pool, lib/snapshot/) read-only is mounted
+// by the kernel instead: a read-only overlay of the tree's dir over the pool (no data moves,
+// and the stubs' bytes are read where they are); `rw`, or a single file, gets copies.
 
 import { constants } from 'node:fs'
-import { copyFile, lstat as lstatAsync, rm } from 'node:fs/promises'
+import { chmod, copyFile, lchown, lstat as lstatAsync, rm, utimes } from 'node:fs/promises'
 import { Codes, StoreError } from '../../errors.js'
 import { mergedView } from '../../driver/index.js'
-import { ensureSnapshots } from '../../layer/index.js'
+import { storeSnapshots } from '../../container/snapshots.js'
 import type { RunMountSpec } from '../parser/index.js'
 import { walkSource } from '../context.js'
 import { copyTree, type TreeEntry } from './copyTree.js'
 import { hostRoot, resolveInRoot, viewRoot } from './resolvePath.js'
+import { dataOnlyMount } from './dataOnly.js'
 import type { MountSources, PlannedMount } from './types.js'
 
 type BindSpec = Extract<RunMountSpec, { type: 'bind' }>
@@ -49,7 +53,7 @@ export async function planBind(spec: BindSpec, src: MountSources, name: string):
     }
   }
   const { layers, key } = await src.resolveFrom(spec.from)
-  const lowers = (await ensureSnapshots(src.store.cas, src.store.layout, layers)).reverse()
+  const lowers = (await storeSnapshots(src.store, layers)).dirs.reverse()
   const view = mergedView(lowers)
   const r = await resolveInRoot(viewRoot(view), spec.source)
   if (r.kind === 'missing') throw sourceNotFound(spec.source)
@@ -58,11 +62,19 @@ export async function planBind(spec: BindSpec, src: MountSources, name: string):
     async prepare(dir) {
       const to = `${dir}/${name}`
       if (r.kind !== 'dir') {
-        const file = (await view.lookup(r.rel))!.path
-        if (spec.readonly) return { mounts: [mount(file)] }
-        await copyFile(file, to, constants.COPYFILE_FICLONE)
+        const e = (await view.lookup(r.rel))!
+        if (spec.readonly && !e.content) return { mounts: [mount(e.path)] }
+        // A stub's bytes are in the pool, its metadata on the stub: a copy with both.
+        await copyFile(e.content ?? e.path, to, constants.COPYFILE_FICLONE)
+        if (e.content) {
+          await lchown(to, Number(e.stat.uid), Number(e.stat.gid))
+          await chmod(to, Number(e.stat.mode & 0o7777n))
+          await utimes(to, Number(e.stat.atimeNs) / 1e9, Number(e.stat.mtimeNs) / 1e9)
+        }
         return { mounts: [mount(to)] }
       }
+      const overlay = spec.readonly ? await dataOnlyMount(lowers, r.rel, dir, name) : undefined
+      if (overlay) return { mounts: [{ ...mount(''), ...overlay }] }
       try {
         await view.materialise(r.rel, to, { link: spec.readonly })
       } catch (e) {

@@ -15,7 +15,7 @@ import { chmod, chown, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Codes, StoreError, isStoreError } from '../../errors.js'
 import { mergedView, treeSize } from '../../driver/index.js'
-import { ensureSnapshots } from '../../layer/index.js'
+import { storeSnapshots } from '../../container/snapshots.js'
 import { lockExclusive, withLock, type Release } from '../../_lock.js'
 import type { Store } from '../../store.js'
 import type { RunMountSpec } from '../parser/index.js'
@@ -49,7 +49,7 @@ export async function planCache(spec: CacheSpec, src: MountSources): Promise<Pla
     seedKey = ['from', from.key, spec.source]
     subdir = '/'
     fill = async (dest) => {
-      const view = mergedView((await ensureSnapshots(store.cas, store.layout, from.layers)).reverse())
+      const view = mergedView((await storeSnapshots(store, from.layers)).dirs.reverse())
       const r = await resolveInRoot(viewRoot(view), spec.source)
       if (r.kind === 'missing') throw sourceNotFound(spec.source)
       if (r.kind !== 'dir') throw new StoreError(Codes.BUILD_FAILED, `cache mount source ${spec.source} is not a directory`, { exit: 1 })

@@ -1,0 +1,52 @@
+// Snapshots as containers and builds use them: built in the store's form (driver.json), each
+// use recorded (the map's mtime, what the budget evicts by), and the budget kept when the work
+// is done. Keeping it takes the gc lock, which waits for every other operation in flight: it
+// is only tried (~20 ms), after the command's own lease is released; a busy store is brought
+// under its budget by the next command that finds it idle, or by `system prune`.
+
+import type { Store } from '../store.js'
+import type { Digest } from '../digest/digest.js'
+import type { LayerRecord } from '../layer/index.js'
+import { ensureSnapshots, evictToBudget, readBudget, touchSnapshots, type EnsuredSnapshots, type EvictStats } from '../snapshot/index.js'
+import { withGc } from '../_lock.js'
+import { isStoreError, Codes } from '../errors.js'
+import { driverChoice } from './_driver.js'
+import { listContainers } from './records.js'
+
+/** Stores where this process built a snapshot since the budget was last kept. */
+const grown = new WeakSet<Store>()
+
+/** The chain's snapshot dirs, base first (built where missing), their use recorded. */
+export async function storeSnapshots(store: Store, layers: LayerRecord[]): Promise<EnsuredSnapshots> {
+  const { sharing } = await driverChoice(store)
+  const r = await ensureSnapshots(store.cas, store.layout, layers, { form: sharing.method })
+  await touchSnapshots(store.layout, layers.map((l) => l.chainId), store.now())
+  if (r.built.length > 0) grown.add(store)
+  return r
+}
+
+/** Layers of every container: their snapshots are never dropped. */
+export async function containerLayers(store: Store): Promise<Set<Digest>> {
+  const out = new Set<Digest>()
+  for (const c of await listContainers(store)) for (const l of c.layers) out.add(l as Digest)
+  return out
+}
+
+
+/**
+ * After a command that built snapshots: drop unused ones, least recently used first, until the
+ * budget holds. Undefined when there is no budget, nothing grew, or the store is busy.
+ */
+export async function keepSnapshotBudget(store: Store): Promise<EvictStats | undefined> {
+  if (!grown.has(store)) return undefined
+  const budget = await readBudget(store.layout) // openStore recorded one given to this command
+  if (budget === undefined) return undefined
+  try {
+    const r = await withGc(store.layout, async () => evictToBudget(store.layout, budget, await containerLayers(store)), { timeoutMs: 0 })
+    grown.delete(store)
+    return r
+  } catch (e) {
+    if (isStoreError(e, Codes.LOCK_TIMEOUT)) return undefined // another operation is in flight
+    throw e
+  }
+}

@@ -1,0 +1,153 @@
+// The pool files one snapshot build adds, made durable together (as the content store's chunk
+// batches are): each new content is written to a temp file under pool/.tmp-<pid>-<hex>/,
+// hashed while written; commit() syncs the file system once, then links every temp file to its
+// pool name(s) and syncs the names. Stored content is never modified: a pool name that exists
+// is success (same digest, same bytes), and nothing in the pool is ever written in place.
+// A killed build leaves only its temp dir (an orphan by its pid; gc and prune remove it).
+
+import { closeSync, fchmodSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { Codes, StoreError } from '../errors.js'
+import type { Layout } from '../layout.js'
+import { syncFs } from '../_fs.js'
+import type { FileContent } from '../layer/_prefetch.js'
+
+const ino = (p: string): number | undefined => {
+  try {
+    return lstatSync(p).ino
+  } catch {
+    return undefined
+  }
+}
+
+export interface Staged {
+  hex: string
+  /** Where the bytes are now: the pool file, or a temp file of this batch. */
+  path: string
+  /** A temp file of this batch (its pool names are linked at commit). */
+  fresh: boolean
+}
+
+export class PoolBatch {
+  private dir: string | undefined
+  private n = 0
+  /** Content temps by digest. */
+  private readonly temps = new Map<string, string>()
+  /** Links to make at commit, in order: [existing path, new pool name]. */
+  private readonly links: [string, string][] = []
+  /** Pool names this batch will create: a second use within the batch finds them here. */
+  private readonly planned = new Map<string, string>()
+
+  constructor(private readonly layout: Layout) {}
+
+  /** Where content `hex` is (the pool, or this batch), or undefined. */
+  locate(hex: string): string | undefined {
+    const full = this.layout.poolFile(hex)
+    return this.temps.get(hex) ?? this.planned.get(full) ?? (ino(full) !== undefined ? full : undefined)
+  }
+
+  /** A pool name (or a name this batch plans), or undefined. */
+  has(name: string): string | undefined {
+    return this.planned.get(name) ?? (ino(name) !== undefined ? name : undefined)
+  }
+
+  /**
+   * The content, in the pool or in a temp file. Read only when needed: a file of one chunk has
+   * that chunk's digest, so content the pool has is never read again.
+   */
+  async stage(content: FileContent, size: number, what: string): Promise<Staged> {
+    const one = content.refs.length === 1 && content.refs[0][1] === size ? content.refs[0][0] : size === 0 ? EMPTY : undefined
+    const known = one && this.locate(one)
+    if (one && known) {
+      await content.discard()
+      return { hex: one, path: known, fresh: known === this.temps.get(one) }
+    }
+    const temp = this.newTemp()
+    const fd = openSync(temp, 'wx', 0o600)
+    const h = one ? undefined : createHash('sha256')
+    let written = 0
+    try {
+      for await (const b of content) {
+        writeSync(fd, b, 0, b.length, written)
+        h?.update(b)
+        written += b.length
+      }
+      fchmodSync(fd, 0o444)
+    } finally {
+      closeSync(fd)
+    }
+    if (written !== size) throw new StoreError(Codes.LAYER_CORRUPT, `layer content of "${what}" has ${written} bytes, header says ${size}`)
+    const hex = one ?? h!.digest('hex')
+    const there = this.locate(hex)
+    if (there) {
+      rmSync(temp)
+      return { hex, path: there, fresh: there === this.temps.get(hex) }
+    }
+    this.temps.set(hex, temp)
+    return { hex, path: temp, fresh: true }
+  }
+
+  private readonly claimed = new Set<string>()
+
+  /** True the first time a temp of this batch is taken to become one pool name by itself. */
+  claim(temp: string): boolean {
+    if (this.claimed.has(temp)) return false
+    this.claimed.add(temp)
+    return true
+  }
+
+  /** A temp path for a file the caller writes itself (a hard-link form copy). */
+  newTemp(): string {
+    if (!this.dir) {
+      this.dir = `${this.layout.poolDir}/.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+      mkdirSync(this.dir, { recursive: true })
+    }
+    return `${this.dir}/${this.n++}`
+  }
+
+  /** At commit, `name` becomes a pool name of the file at `from` (a temp of this batch or a pool file). */
+  name(from: string, name: string): void {
+    if (from === name || this.planned.has(name)) return
+    this.planned.set(name, from)
+    this.links.push([from, name])
+  }
+
+  /**
+   * Durable, then named. Returns the names that turned out taken by OTHER content (another
+   * process linked it first: only a short alias can, see layout.ts poolRedirect).
+   */
+  async commit(): Promise<Set<string>> {
+    const clashes = new Set<string>()
+    if (this.links.length > 0) {
+      await syncFs(this.dir ?? this.layout.poolDir)
+      const shards = new Set<string>()
+      for (const [from, name] of this.links) {
+        const shard = name.slice(0, name.lastIndexOf('/'))
+        if (!shards.has(shard)) mkdirSync(shard, { recursive: true })
+        shards.add(shard)
+        try {
+          linkSync(from, name)
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+          // The same content linked by another process is as good as ours; an alias of other
+          // content is not. Full names and variants are named by their content: never a clash.
+          if (isAlias(name) && ino(name) !== ino(from)) clashes.add(name)
+        }
+      }
+      await syncFs(this.layout.poolDir)
+    }
+    this.abort()
+    return clashes
+  }
+
+  /** Drops the temp files (after commit, or when the build failed). */
+  abort(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true })
+    this.dir = undefined
+  }
+}
+
+const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+
+/** An alias is `<2 hex>/<20 hex>` (see layout.ts poolRedirect). */
+const isAlias = (name: string) => /\/[0-9a-f]{2}\/[0-9a-f]{20}$/.test(name)

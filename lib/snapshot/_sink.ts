@@ -1,0 +1,87 @@
+// The FileSink the snapshot builder gives applyLayer: each regular file goes to the pool in the
+// store's form (_stub.ts, _clone.ts, _link.ts), and what the snapshot's files use is kept for
+// its map. Entries the layer later removes or re-links are kept in step: the map says what the
+// finished tree holds, path by path.
+
+import { closeSync, constants as C, fchownSync, fchmodSync, futimesSync, openSync, writeSync } from 'node:fs'
+import { Codes, StoreError } from '../errors.js'
+import type { FileSink } from '../layer/apply.js'
+import type { FileContent } from '../layer/_prefetch.js'
+import type { TarHeader } from '../tar/index.js'
+import type { Layout } from '../layout.js'
+import { PoolBatch } from './_poolBatch.js'
+import type { PoolRef, SharingMethod } from './types.js'
+
+export type Owner = { uid: number; gid: number } | undefined
+
+/** One form's placement of a regular file; returns the xattrs the entry gets and its pool ref. */
+export type PlaceFile = (ctx: PlaceContext, abs: string, rel: string, h: TarHeader, owner: Owner, content: FileContent) => Promise<{ xattrs?: Record<string, Uint8Array>; ref?: PoolRef }>
+
+export interface PlaceContext {
+  layout: Layout
+  batch: PoolBatch
+  /** Prefix of overlay's xattrs here: `trusted.overlay.` as root, `user.overlay.` in a user namespace. */
+  overlayPrefix: string
+}
+
+export class SnapshotSink implements FileSink {
+  readonly refs = new Map<string, PoolRef>()
+  readonly ctx: PlaceContext
+
+  constructor(layout: Layout, readonly form: SharingMethod, private readonly place: PlaceFile, overlayPrefix: string) {
+    this.ctx = { layout, batch: new PoolBatch(layout), overlayPrefix }
+  }
+
+  async file(abs: string, rel: string, h: TarHeader, owner: Owner, content: FileContent) {
+    const r = await this.place(this.ctx, abs, rel, h, owner, content)
+    if (r.ref) this.refs.set(rel, r.ref)
+    else this.refs.delete(rel)
+    return r.xattrs
+  }
+
+  removed(rel: string): void {
+    this.refs.delete(rel)
+    const below = `${rel}/`
+    for (const k of this.refs.keys()) if (rel === '' || k.startsWith(below)) this.refs.delete(k)
+  }
+
+  linked(target: string, rel: string): void {
+    const ref = this.refs.get(target)
+    if (ref) this.refs.set(rel, ref)
+    else this.refs.delete(rel)
+  }
+}
+
+/** Owner (before mode: chown clears setuid bits), mode and times through the file's own fd. */
+export function setMeta(fd: number, h: TarHeader, owner: Owner): void {
+  if (owner) fchownSync(fd, owner.uid, owner.gid)
+  fchmodSync(fd, h.mode & 0o7777)
+  futimesSync(fd, h.mtime, h.mtime)
+}
+
+/** A new file at `abs` (nothing there: O_EXCL, never following a link), `fn` run on its fd. */
+export function createAt(abs: string, fn: (fd: number) => void): void {
+  const fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
+  try {
+    fn(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A plain copy: content written in place (the copy form, and empty files in every form). */
+export const placeCopy: PlaceFile = async (_ctx, abs, _rel, h, owner, content) => {
+  let written = 0
+  const fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
+  try {
+    for await (const b of content) {
+      writeSync(fd, b, 0, b.length, written)
+      written += b.length
+    }
+    if (written !== h.size) throw new StoreError(Codes.LAYER_CORRUPT, `layer content of "${h.name}" has ${written} bytes, header says ${h.size}`)
+    setMeta(fd, h, owner)
+  } finally {
+    closeSync(fd)
+  }
+  return {}
+}
