@@ -18,6 +18,7 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
     if (argv.format && argv.format !== 'table') return
     out.write('\n')
     out.write(dedupLine(r) + '\n')
+    out.write(poolLine(r))
     out.write(leftoversLine(r))
     return
   }
@@ -39,7 +40,15 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
   const cache = r.rows.find((x) => x.type === 'Build Cache')
   out.write(`\nBuild cache usage: ${humanSize(cache?.size ?? 0)}\n\n`)
   out.write(dedupLine(r) + '\n')
+  out.write(poolLine(r))
   out.write(leftoversLine(r))
+}
+
+/** Only when there are snapshots: their trees, the pool, and what the pool shares. */
+function poolLine(r: SystemDf): string {
+  const s = r.snapshots
+  if (s.row.total === 0 && s.poolFiles === 0) return ''
+  return `Snapshots: ${humanSize(s.treeBytes)} in ${s.row.total} trees, and a file pool of ${s.poolFiles} files in ${humanSize(s.poolBytes)}, which shares ${humanSize(s.sharedBytes)} (what copies would add)\n`
 }
 
 /** Only when there are any: what killed operations left, until a prune removes it. */

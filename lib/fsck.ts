@@ -3,14 +3,17 @@
 //   2. layers: rebuild every layer's tar from its index and chunks and check its diffID
 //   3. images: every image's config parses and every layer of it is in the store
 //   4. tags:   every tag points at an image record
+//   5. with `snapshots`: every snapshot against its layers, the pool against its names
+//      (lib/snapshot/verify.ts)
 
 import type { Store } from './store.js'
 import type { Digest } from './digest/digest.js'
 import { layerTar, loadIndex } from './layer/index.js'
 import { getConfig, imageLayers } from './image/create.js'
+import { verifySnapshots } from './snapshot/verify.js'
 
 export interface FsckProblem {
-  kind: 'blob' | 'layer' | 'image' | 'tag'
+  kind: 'blob' | 'layer' | 'image' | 'tag' | 'snapshot'
   id: string
   message: string
 }
@@ -19,10 +22,12 @@ export interface FsckReport {
   blobs: number
   layers: number
   images: number
+  /** Snapshots checked (with `snapshots`). */
+  snapshots?: number
   problems: FsckProblem[]
 }
 
-export async function fsck(store: Store, onProgress?: (msg: string) => void): Promise<FsckReport> {
+export async function fsck(store: Store, onProgress?: (msg: string) => void, opts: { snapshots?: boolean } = {}): Promise<FsckReport> {
   const problems: FsckProblem[] = []
   const report: FsckReport = { blobs: 0, layers: 0, images: 0, problems }
 
@@ -77,6 +82,14 @@ export async function fsck(store: Store, onProgress?: (msg: string) => void): Pr
   // 4. Tags.
   for (const [t, id] of Object.entries(await store.images.tags())) {
     if (!ids.has(id)) problems.push({ kind: 'tag', id: t, message: `tag points at missing image ${id}` })
+  }
+
+  // 5. Snapshots and the pool.
+  if (opts.snapshots) {
+    const s = await verifySnapshots(store.cas, store.layout, (id) => store.layers.get(id))
+    for (const p of s.problems) problems.push({ kind: 'snapshot', ...p })
+    report.snapshots = s.snapshots
+    onProgress?.(`checked ${s.snapshots} snapshots and ${s.poolFiles} pool files`)
   }
   return report
 }

@@ -1,16 +1,18 @@
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 
-export const fsckCommand: CommandModule<object, GlobalArgs> = {
+export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boolean }> = {
   command: 'fsck',
   describe: 'Re-hash every blob, rebuild every layer to check its diffID; exit non-zero on any problem',
+  builder: (y) => y.option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/fsck.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
-    const r = await fsck(store, (m) => process.stderr.write(`${m}\n`))
+    const r = await fsck(store, (m) => process.stderr.write(`${m}\n`), { snapshots: !!argv.snapshots })
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
-    process.stdout.write(`${r.blobs} blobs, ${r.layers} layers, ${r.images} images checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
+    const snaps = r.snapshots === undefined ? '' : `, ${r.snapshots} snapshots`
+    process.stdout.write(`${r.blobs} blobs, ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
     if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`, { exit: 1 })
   },
 }

@@ -10,6 +10,7 @@ import { buildCacheOnly, containerImages } from '../gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
 import type { LeftoverStats } from '../_leftovers.js'
 import { findLeftovers } from './leftovers.js'
+import { snapshotDf, type SnapshotDf } from './dfSnapshots.js'
 
 export interface ImageUsage {
   id: Digest
@@ -55,6 +56,8 @@ export interface SystemDf extends DfReport {
   volumes: VolumeUsage[]
   /** Temp and trash entries of interrupted operations, until `system prune` removes them. */
   leftovers: LeftoverStats
+  /** Snapshots and the file pool (dfSnapshots.ts); their row is the last of `rows`. */
+  snapshots: SnapshotDf
 }
 
 export interface ContainerUsage {
@@ -95,7 +98,8 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
   })
   const left = await findLeftovers(store)
   const leftovers = { entries: left.length, bytes: left.reduce((a, l) => a + l.bytes, 0) }
-  return { ...r, containers, volumes, leftovers }
+  const snapshots = await snapshotDf(store)
+  return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots }
 }
 
 export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {
