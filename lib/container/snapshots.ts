@@ -11,7 +11,7 @@ import { ensureSnapshots, evictToBudget, readBudget, touchSnapshots, type Ensure
 import { withGc } from '../_lock.js'
 import { isStoreError, Codes } from '../errors.js'
 import { driverChoice } from './_driver.js'
-import { listContainers } from './records.js'
+import { containerLowers, listContainers } from './records.js'
 
 /** Stores where this process built a snapshot since the budget was last kept. */
 const grown = new WeakSet<Store>()
@@ -25,20 +25,24 @@ export async function storeSnapshots(store: Store, layers: LayerRecord[]): Promi
   return r
 }
 
-/** Layers of every container: their snapshots are never dropped. */
+/** The snapshots every container stacks (a data-only chain: its one tree): never dropped. */
 export async function containerLayers(store: Store): Promise<Set<Digest>> {
   const out = new Set<Digest>()
-  for (const c of await listContainers(store)) for (const l of c.layers) out.add(l as Digest)
+  for (const c of await listContainers(store)) {
+    for (const dir of containerLowers(store, c).slice(1)) out.add(`sha256:${dir.slice(dir.lastIndexOf('/') + 1)}` as Digest)
+  }
   return out
 }
 
 
 /**
- * After a command that built snapshots: drop unused ones, least recently used first, until the
- * budget holds. Undefined when there is no budget, nothing grew, or the store is busy.
+ * After a command that built snapshots (or was given a budget): drop unused ones, least recently
+ * used first, until the budget holds. Undefined when there is no budget, nothing grew, or the
+ * store is busy.
  */
 export async function keepSnapshotBudget(store: Store): Promise<EvictStats | undefined> {
-  if (!grown.has(store)) return undefined
+  // A budget given to this command applies now; else only what this command built can exceed it.
+  if (!grown.has(store) && store.options.snapshotBudget === undefined) return undefined
   const budget = await readBudget(store.layout) // openStore recorded one given to this command
   if (budget === undefined) return undefined
   try {

@@ -3,8 +3,8 @@
 //   data-only  the overlay driver only: a stub (sparse, overlay's metacopy + redirect xattrs)
 //              over a pool dir mounted as a data-only lower (kernel >= 6.5) must read the pool
 //              file's bytes, take a write (a whole-file copy-up) and leave the pool file as it
-//              was, and changes() must see the write. In a user namespace the kernel reads
-//              user.overlay.*; measured on 6.18: reads work, the copy-up fails (EOVERFLOW).
+//              was, and changes() must see the write. Without root the same runs in a user
+//              namespace, the stubs' xattrs in user.overlay.* (`userxattr`): it passes on 6.18.
 //   reflink    FICLONE of a file into another on the store's file system (btrfs, XFS, …).
 //   hardlink   link(2) inside the store's file system.
 //   copy       always.

@@ -67,6 +67,17 @@ describe('import refuses what Linux cannot apply, naming the entry', () => {
     )
   })
 
+  test("overlayfs' own xattrs (redirect, metacopy, opaque) are refused: only the store makes them", () => {
+    for (const name of ['trusted.overlay.redirect', 'user.overlay.metacopy', 'trusted.overlay.opaque', 'user.fuseoverlayfs.opaque']) {
+      const tag = name.replace(/\W/g, '-')
+      expect(refused(importTar(tarOf([{ name: 'x', data: 'x', xattrs: { [name]: '/ab/0123456789abcdef0123' } }]), tag))).toBe(
+        `Error: tar entry "x" cannot be applied on Linux: extended attribute "${name}" is overlayfs' own marker, which a layer may not set\n`,
+      )
+    }
+    expect(store(root, ['import', join(tmp.dir, 'uid.tar'), 'r/ok']).status).toBe(1) // the refusals left nothing behind
+    expect(store(root, ['images', '-q']).stdout).toBe('')
+  })
+
   test('names that are not UTF-8 are refused, never merged', () => {
     const tar = Buffer.concat([rawName('cafX', 3, 0xe9), rawName('cafY', 3, 0xe8), END_OF_ARCHIVE])
     expect(refused(importTar(tar, 'utf8'))).toBe('Error: tar entry "caf\ufffd" cannot be applied on Linux: its name or link target is not valid UTF-8\n')

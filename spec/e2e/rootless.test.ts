@@ -69,6 +69,17 @@ describe.skipIf(skip)('without root', () => {
     expect([r.status, r.stdout]).toEqual([0, 'sleep\x0060\x00\n0\n'])
   })
 
+  test('snapshots share content through the pool: the method the probe chose, writes copied up, fsck clean', () => {
+    const info = asNobody(['system', 'info']).stdout
+    const method = /Snapshot Sharing: (\S+)\n/.exec(info)?.[1]
+    expect(info).toContain(`Probe ${method}: ok (`)
+    const w = asNobody(['run', '--rm', 'busybox', 'sh', '-c', 'echo more >> /etc/passwd && tail -1 /etc/passwd'])
+    expect([w.status, w.stdout]).toEqual([0, 'more\n'])
+    expect(asNobody(['run', '--rm', 'busybox', 'grep', '-c', 'more', '/etc/passwd']).stdout).toBe('0\n')
+    const f = asNobody(['fsck', '--snapshots'])
+    expect([f.status, f.stdout]).toEqual([0, expect.stringMatching(/snapshots checked: no problems\n$/)])
+  })
+
   test('a RUN that replaces a dir stores it opaque (user.overlay.opaque), and the image runs', () => {
     const ctx = join(tmp.dir, 'ctx')
     mkdirSync(ctx)

@@ -1,0 +1,146 @@
+// One contract, every way snapshots share content (lib/snapshot/types.ts): a suite written as a
+// function of the form, run once per form this machine has. Two images of the same busybox
+// base with the same bytes under other owners, modes and mtimes; a second layer deletes a
+// file, makes a dir opaque, adds a hard link and reuses content. Each form must show exactly
+// the layers' files (through the overlay driver and through the merged view and copies that
+// never mount), keep the pool's files as they were when a container writes, and share what it
+// promises to share.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createHash } from 'node:crypto'
+import { lstatSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { tempStore, fromBuffer } from '../_fixtures/store.js'
+import { makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { tarOf, type Ent } from '../_fixtures/hostile.js'
+import { seededBytes } from '../_fixtures/seeded.js'
+import { runInRoot, sh, treeDigest } from '../driver/_contract.js'
+import { addLayer } from '../../lib/image/create.js'
+import { dirTar, type LayerRecord } from '../../lib/layer/index.js'
+import { ensureSnapshots } from '../../lib/snapshot/index.js'
+import { copyDriver, mergedView, overlayDriver } from '../../lib/driver/index.js'
+import { readMerged } from '../../lib/container/user.js'
+import type { SharingMethod } from '../../lib/snapshot/types.js'
+
+export interface FormCase {
+  form: SharingMethod
+  /** Why it cannot run here, or undefined. */
+  unavailable: () => Promise<string | undefined>
+  /** Equal bytes under other owners, modes, mtimes and paths are one pool file. */
+  sharesAnyMetadata: boolean
+}
+
+const BIG = seededBytes(300_000).toString('latin1') // several chunks (tarOf writes it as UTF-8)
+const same = 'same bytes everywhere\n'
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
+
+/** The layers on top of busybox: `meta` changes owners, modes and mtimes (the second image). */
+function top(meta: number): Ent[][] {
+  const m = (mode: number) => ({ mode: mode - meta * 0o20, mtime: 1700000000 + meta * 1000 })
+  return [
+    [{ name: 'data/', type: 'dir' }, { name: 'data/a', data: same, ...m(0o644) }, { name: 'data/b', data: same, ...m(0o640) }, { name: 'data/big', data: BIG, ...m(0o755) },
+     { name: 'data/gone', data: 'gone\n' }, { name: 'data/hl', type: 'hardlink', linkname: 'data/a' }, { name: 'data/op/', type: 'dir' }, { name: 'data/op/old', data: 'old\n' }],
+    [{ name: 'data/.wh.gone' }, { name: 'data/op/.wh..wh..opq' }, { name: 'data/op/new', data: same, ...m(0o600) }, { name: 'data/c', data: BIG, ...m(0o700) }],
+  ]
+}
+
+export function formSuite(c: FormCase): void {
+  describe(`snapshot form: ${c.form}`, () => {
+    let t: Awaited<ReturnType<typeof tempStore>>
+    let skip: string | undefined
+    let chains: LayerRecord[][] = []
+    const lowersOf = async (chain: LayerRecord[]) => (await ensureSnapshots(t.store.cas, t.store.layout, chain, { form: c.form })).dirs.reverse()
+
+    beforeAll(async () => {
+      skip = await c.unavailable()
+      if (skip) return
+      t = await tempStore()
+      const base = (await addLayer(t.store, null, dirTar(makeBusyboxRoot(join(t.dir, 'bb'))))).record
+      chains = []
+      for (const meta of [0, 1]) {
+        const chain = [base]
+        for (const ents of top(meta)) chain.push((await addLayer(t.store, chain[chain.length - 1].chainId, fromBuffer(tarOf(ents)))).record)
+        chains.push(chain)
+      }
+    })
+    afterAll(async () => {
+      if (t) {
+        for (const d of readdirSync(t.dir).filter((n) => n.startsWith('c-'))) await overlayDriver().remove(join(t.dir, d))
+        await t.cleanup()
+      }
+    })
+
+    test('the merged view reads every file as the layers made it, without mounting', async (ctx) => {
+      if (skip) return ctx.skip()
+      for (const [i, chain] of chains.entries()) {
+        const view = mergedView(await lowersOf(chain))
+        expect(await readMerged(view, 'data/a')).toBe(same)
+        expect(await readMerged(view, 'data/op/new')).toBe(same)
+        expect(sha((await readMerged(view, 'data/c'))!)).toBe(sha(BIG))
+        expect(await view.list('data')).toEqual(['a', 'b', 'big', 'c', 'hl', 'op'])
+        expect(await view.list('data/op')).toEqual(['new'])
+        const b = (await view.entry('data/b'))!.stat
+        expect([b.mode & 0o7777, b.mtimeMs / 1000]).toEqual([0o640 - i * 0o20, 1700000000 + i * 1000])
+      }
+    })
+
+    test('a container sees the layers; its writes copy up and leave the pool and the snapshots as they were', async (ctx) => {
+      if (skip) return ctx.skip()
+      const lowers = await lowersOf(chains[0])
+      const before = lowers.map(treeDigest)
+      const pool = poolDigest(t.store.layout.poolDir)
+      const d = overlayDriver()
+      const dir = join(t.dir, 'c-write')
+      await d.create(dir, lowers)
+      const out = runInRoot(d, dir, lowers, [
+        'cat /data/a /data/op/new', 'ls /data/op', 'test ! -e /data/gone && echo no-gone', 'sha256sum /data/c | cut -c1-64',
+        '[ "$(stat -c %i /data/a)" = "$(stat -c %i /data/hl)" ] && echo linked', 'echo more >> /data/a', 'chmod 600 /data/big', 'cat /data/a',
+      ].join(' && '))
+      expect(out).toBe(`${same}${same}new\nno-gone\n${sha(BIG)}\nlinked\n${same}more\n`)
+      expect((await d.changes(dir, lowers)).map((x) => `${x.kind} ${x.path}`)).toEqual(['modify data', 'modify data/a', 'modify data/big'])
+      expect(readFileSync(join(dir, 'upper/data/big')).equals(Buffer.from(BIG))).toBe(true) // a whole file, never metadata only
+      expect(lowers.map(treeDigest)).toEqual(before)
+      expect(poolDigest(t.store.layout.poolDir)).toBe(pool)
+    })
+
+    test('a copy of the snapshots (the copy driver) is plain files: bytes, metadata, no overlay markers', async (ctx) => {
+      if (skip) return ctx.skip()
+      const lowers = await lowersOf(chains[1])
+      const dir = join(t.dir, 'c-copy')
+      await copyDriver().create(dir, lowers)
+      const f = (p: string) => join(dir, 'rootfs', p)
+      expect(readFileSync(f('data/a'), 'utf8')).toBe(same)
+      expect(readFileSync(f('data/c')).equals(Buffer.from(BIG))).toBe(true)
+      expect(lstatSync(f('data/a')).ino).toBe(lstatSync(f('data/hl')).ino)
+      expect(lstatSync(f('data/b')).mode & 0o7777).toBe(0o620)
+      expect(readdirSync(f('data/op'))).toEqual(['new'])
+      expect(sh(`getfattr -R -h -d -m - ${join(dir, 'rootfs', 'data')}`)).not.toContain('overlay')
+      expect(await copyDriver().changes(dir, lowers)).toEqual([])
+    })
+
+    test(c.sharesAnyMetadata ? 'equal bytes are one pool file, whatever their owner, mode, mtime or path' : 'no pool, or shared only where metadata and path are equal', async (ctx) => {
+      if (skip) return ctx.skip()
+      for (const chain of chains) await lowersOf(chain)
+      const files = poolFiles(t.store.layout.poolDir)
+      const ofSame = files.filter((n) => n.includes(sha(same))).length
+      const ofBig = files.filter((n) => n.includes(sha(BIG))).length
+      if (c.sharesAnyMetadata) expect([ofSame, ofBig]).toEqual([1, 1])
+      else if (c.form === 'copy') expect(files).toEqual([])
+      else expect([ofSame, ofBig]).toEqual([6, 4]) // hard-link form: a/b/op/new, big/c, in each image
+    })
+  })
+}
+
+/** Pool file names (content and variants; the short redirect names left out). */
+function poolFiles(pool: string): string[] {
+  let shards: string[] = []
+  try {
+    shards = readdirSync(pool).filter((s) => /^[0-9a-f]{2}$/.test(s))
+  } catch {}
+  return shards.flatMap((s) => readdirSync(join(pool, s)).filter((n) => n.length > 20).map((n) => `${s}/${n}`))
+}
+
+/** Names and bytes of every pool file. */
+function poolDigest(pool: string): string {
+  return sha(poolFiles(pool).map((n) => `${n}:${sha(readFileSync(join(pool, n)))}`).join('\n'))
+}
