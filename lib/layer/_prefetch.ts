@@ -6,7 +6,10 @@
 // reads in flight use both cores.
 //
 // Contract: the consumer takes each entry's content completely, or calls discard(), before it
-// asks for the next entry (chunks are handed out in the order they were asked for).
+// asks for the next entry (chunks are handed out in the order they were asked for). An entry
+// `wanted` says no to is not read ahead: its content, if asked for after all, is read then.
+// (The snapshot builder says no to a one-chunk file the pool already has: its chunk's digest
+// is its name there, so a snapshot rebuilt over a pool that has most of its files reads little.)
 
 import type { ContentStore } from '../cas/types.js'
 import { digestFromHex } from '../digest/digest.js'
@@ -24,12 +27,14 @@ export interface PrefetchedEntry extends IndexEntry {
 }
 
 /** Entries of `ix` in archive order; chunk reads run `depth` ahead (a bound on memory too). */
-export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, depth = 32): AsyncGenerator<PrefetchedEntry> {
+export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, depth = 32, wanted: (e: IndexEntry) => boolean = () => true): AsyncGenerator<PrefetchedEntry> {
   const src = indexEntries(cas, ix)[Symbol.asyncIterator]()
   const ahead: IndexEntry[] = [] // entries read from the index, not handed out yet
   const queued: ChunkRef[] = [] // chunks of those (and of the current entry) not yet asked for
   let q = 0 // next of `queued` to ask for
   const inflight: Promise<Uint8Array>[] = []
+  /** Entries whose content was not read ahead. */
+  const lazy = new Set<IndexEntry>()
   let ended = false
 
   const readEntry = async (): Promise<boolean> => {
@@ -37,7 +42,8 @@ export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, dept
     if (r.done) ended = true
     else {
       ahead.push(r.value)
-      for (const c of r.value.c ?? []) queued.push(c)
+      if (r.value.c && wanted(r.value)) for (const c of r.value.c) queued.push(c)
+      else if (r.value.c) lazy.add(r.value)
     }
     return !ended
   }
@@ -67,15 +73,17 @@ export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, dept
       const e = ahead.shift()!
       const refs = e.c ?? []
       let left = refs.length
+      const late = lazy.delete(e)
       const content: FileContent = {
         refs,
         async *[Symbol.asyncIterator]() {
           while (left > 0) {
             left--
-            yield await take()
+            yield late ? await cas.get(digestFromHex(refs[refs.length - left - 1][0])) : await take()
           }
         },
         async discard() {
+          if (late) left = 0
           while (left > 0) {
             left--
             await take().then(() => {}, () => {})

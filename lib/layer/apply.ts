@@ -53,6 +53,8 @@ export interface FileSink {
   removed?(rel: string): void
   /** `rel` was made a hard link to `target`. */
   linked?(target: string, rel: string): void
+  /** Whether the content of a file with these chunks will be read (default yes): it is read ahead. */
+  wants?(h: TarHeader, refs: [string, number][]): boolean
 }
 
 const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`)
@@ -84,7 +86,9 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
     else script.whiteout(w.abs(target))
   }
 
-  for await (const e of prefetchedEntries(cas, ix)) {
+  const files = opts.files
+  const wanted = files?.wants ? (e: { h: Uint8Array; c?: [string, number][] }) => files.wants!(parseHeaderBytes(e.h), e.c ?? []) : undefined
+  for await (const e of prefetchedEntries(cas, ix, 32, wanted)) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
     if (rel === '') continue // the root itself: keep the snapshot's own metadata

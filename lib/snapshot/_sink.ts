@@ -39,6 +39,12 @@ export class SnapshotSink implements FileSink {
     return r.xattrs
   }
 
+  /** A one-chunk file whose content the pool has is never read (its chunk's digest names it). */
+  wants(h: TarHeader, refs: [string, number][]): boolean {
+    if (this.form === 'copy' || this.form === 'hardlink' || refs.length !== 1 || refs[0][1] !== h.size) return true
+    return this.ctx.batch.locate(refs[0][0]) === undefined
+  }
+
   removed(rel: string): void {
     this.refs.delete(rel)
     const below = `${rel}/`
