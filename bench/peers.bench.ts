@@ -30,8 +30,8 @@ interface Sample {
 }
 
 const QUICK = process.env.STORE_BENCH_QUICK === '1'
-const MB = (n: number) => +(n / 1e6).toFixed(1)
-const x = (n: number) => +n.toFixed(2)
+const MB = (n: number) => (n / 1e6).toFixed(1)
+const x = (n: number) => n.toFixed(2)
 
 async function rounds(set: DataSet, tools: Tool[], n: number, work: string): Promise<{ samples: Map<Tool, Sample[]>; reread: Sample[]; fsck: number[] }> {
   const samples = new Map(tools.map((t) => [t, [] as Sample[]]))
@@ -76,27 +76,39 @@ async function rounds(set: DataSet, tools: Tool[], n: number, work: string): Pro
   return { samples, reread, fsck }
 }
 
+/** A Markdown table, numbers right-aligned: pastes into the README as it is. */
+function markdown(rows: Record<string, string>[]): string {
+  const cols = Object.keys(rows[0])
+  const cells = [cols, ...rows.map((r) => cols.map((c) => r[c].replaceAll('|', '\\|')))]
+  const w = cols.map((_, i) => Math.max(...cells.map((r) => r[i].length)))
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`
+  const rule = `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n')
+}
+
 function report(set: DataSet, tools: Tool[], res: Awaited<ReturnType<typeof rounds>>, n: number): void {
   const input = set.versions.reduce((s, v) => s + v.bytes, 0)
   const med = (t: Tool, k: keyof Sample) => median(res.samples.get(t)!.map((s) => s[k]))
   const store = tools[0]
+  const ratio = (t: Tool, k: keyof Sample) => (t === store ? '' : x(med(t, k) / med(store, k)))
   const rows = tools.map((t) => ({
     tool: t.name,
     'stored MB': MB(med(t, 'stored')),
     'allocated MB': MB(med(t, 'allocated')),
     '× smaller': x(input / med(t, 'stored')),
     'wall s': x(med(t, 'seconds')),
-    'MB/s': +(input / 1e6 / med(t, 'seconds')).toFixed(1),
-    'peak RSS MB': Math.round(med(t, 'rssMB')),
-    'stored peer/store': t === store ? '' : x(med(t, 'stored') / med(store, 'stored')),
-    'wall peer/store': t === store ? '' : x(med(t, 'seconds') / med(store, 'seconds')),
+    'MB/s': MB(input / med(t, 'seconds')),
+    'peak RSS MB': Math.round(med(t, 'rssMB')).toString(),
+    'stored peer/store': ratio(t, 'stored'),
+    'wall peer/store': ratio(t, 'seconds'),
   }))
-  console.log(`${set.name}: input ${MB(input)} MB, ${n} round(s), medians (MB = 10^6 bytes)`)
-  console.table(rows)
+  const files = set.versions.reduce((s, v) => s + v.files, 0)
+  console.log(`\n${set.name}: ${set.versions.length} version(s), input ${MB(input)} MB in ${files.toLocaleString('en')} files, ${n} round(s), medians (MB = 10^6 bytes)\n`)
+  console.log(markdown(rows))
   if (res.reread.length > 0) {
     const s = median(res.reread.map((r) => r.seconds))
     const rss = Math.round(median(res.reread.map((r) => r.rssMB)))
-    console.log(`store re-import of the unchanged tree, every file re-read (STORE_IMPORT_MEMO=0): ${x(s)} s, ${(input / 1e6 / s).toFixed(1)} MB/s, peak RSS ${rss} MB: ${x(med(store, 'seconds') / s)}× faster than the first import`)
+    console.log(`\nstore re-import of the unchanged tree, every file re-read (STORE_IMPORT_MEMO=0): ${x(s)} s, ${MB(input / s)} MB/s, peak RSS ${rss} MB: ${x(med(store, 'seconds') / s)}× faster than the first import`)
   }
   console.log(`store fsck after each round: clean, median ${x(median(res.fsck))} s`)
 }
