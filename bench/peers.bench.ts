@@ -11,9 +11,10 @@
 // re-imports the unchanged folder reading every file (STORE_IMPORT_MEMO=0): its time against the
 // first import's. Tools not installed are skipped with a note.
 // Data sets (built once, see _peersData.ts): STORE_BENCH_PATCH and STORE_BENCH_MINOR
-// (NAME@V1,V2,…), STORE_BENCH_OS_TREE (a folder), STORE_BENCH_PEERS=patch,minor,os picks some.
-// STORE_BENCH_QUICK=1: two versions, one round, a small OS folder.
-// Run: npm run build && npm run bench peers   (~12 min in full on this machine)
+// (NAME@V1,V2,…), STORE_BENCH_OS_TREE (folders, comma-separated: one data set each; default
+// /usr/lib/x86_64-linux-gnu and /usr/share), STORE_BENCH_PEERS=patch,minor,os picks some.
+// STORE_BENCH_QUICK=1: two versions, one round, a small OS folder (about a minute).
+// Run: npm run build && npm run bench peers   (about 9 min in full on this machine, 2 cores)
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -62,7 +63,7 @@ async function rounds(set: DataSet, tools: Tool[], n: number, work: string): Pro
     // The result checked: every version is an image, and the whole store verifies.
     const root = dirs.get(tools[0])!.repo
     await measure(storeCommand(root, ['inspect', ...set.versions.map((v) => `peers:${v.tag}`)]))
-    if (set.name === 'OS tree') {
+    if (set.reread) {
       const m = await measure(storeCommand(root, ['import', set.versions[0].dir, 'peers:reread'], { STORE_IMPORT_MEMO: '0' }))
       reread.push({ ...m, stored: 0, allocated: 0 })
     }
@@ -125,7 +126,7 @@ export default async function run(): Promise<void> {
   const sets: DataSet[] = [] // all built before anything is timed
   if (want.includes('patch')) sets.push(npmSeries('patch series', process.env.STORE_BENCH_PATCH ?? DEFAULT_PATCH))
   if (want.includes('minor')) sets.push(npmSeries('minor series', process.env.STORE_BENCH_MINOR ?? DEFAULT_MINOR))
-  if (want.includes('os')) sets.push(osTree(process.env.STORE_BENCH_OS_TREE ?? DEFAULT_OS))
+  if (want.includes('os')) for (const dir of (process.env.STORE_BENCH_OS_TREE ?? DEFAULT_OS).split(',')) sets.push(osTree(dir))
 
   const work = mkdtempSync(join(tmpdir(), 'store-bench-peers-'))
   try {
