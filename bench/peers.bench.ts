@@ -7,7 +7,7 @@
 // the rounds: stored bytes (`du -sb` of its repository), allocated bytes (`du -B1`; store does not
 // report them itself), wall time of all ingests, input MB/s, the peak RSS of any one ingest, and
 // peer/store for bytes and wall (> 1: store is better). After each round store's images are
-// inspected and `store fsck` must exit 0, else the bench aborts. On the OS tree, store also
+// inspected and `store fsck` must exit 0, else the bench aborts. On an OS tree, store also
 // re-imports the unchanged folder reading every file (STORE_IMPORT_MEMO=0): its time against the
 // first import's. Tools not installed are skipped with a note.
 // Data sets (built once, see _peersData.ts): STORE_BENCH_PATCH and STORE_BENCH_MINOR
