@@ -14,7 +14,7 @@
 // (NAME@V1,V2,…), STORE_BENCH_OS_TREE (folders, comma-separated: one data set each; default
 // /usr/lib/x86_64-linux-gnu and /usr/share), STORE_BENCH_PEERS=patch,minor,os picks some.
 // STORE_BENCH_QUICK=1: two versions, one round, a small OS folder (about a minute).
-// Run: npm run build && npm run bench peers   (in full: 9 min on this machine at load 5, 15 at load 11)
+// Run: npm run build && npm run bench peers   (in full: 15 min on this machine at load 11; ~9 at load 5)
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
