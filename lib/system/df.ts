@@ -1,6 +1,7 @@
 // `store system df`: Docker's space report, plus what Docker cannot show: how many bytes the
-// layers hold (logical), how many distinct chunk bytes that is after deduplication, and how
-// many bytes are on disk after compression.
+// layers hold (logical), how many distinct chunk bytes that is after deduplication, how many
+// bytes are stored after compression, and how many the file system allocates for them. Read
+// from records, layer indexes and pack indexes: no chunk is read.
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
@@ -40,9 +41,14 @@ export interface DfReport {
   logical: number
   /** Bytes of distinct chunks. */
   deduplicated: number
-  /** Bytes on disk in blobs/ (chunks, indexes, configs), after compression. */
+  /** Bytes of stored blobs (chunks, indexes, configs), after compression. */
   stored: number
   blobs: number
+  /** Bytes the file system allocates for them (st_blocks of packs, pack indexes, loose files). */
+  allocated: number
+  /** Files holding them, and how many of those are packs. */
+  files: number
+  packs: number
 }
 
 export interface DfExtra {
@@ -113,9 +119,8 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
       layerById.set(l.chainId, l)
     }
   }
-  // Chunk sets per layer, and stored sizes per chunk (header read only).
+  // Chunk sets per layer; stored sizes from the pack indexes and loose files' sizes.
   const chunksOf = new Map<Digest, Map<string, number>>()
-  const storedOf = new Map<string, number>()
   for (const l of layerById.values()) {
     const m = new Map<string, number>()
     try {
@@ -123,15 +128,8 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     } catch {}
     chunksOf.set(l.chainId, m)
   }
-  let stored = 0
-  let blobs = 0
-  for await (const d of store.cas.walk()) {
-    const st = await store.cas.stat(d).catch(() => undefined)
-    if (!st) continue
-    blobs++
-    stored += st.stored
-    storedOf.set(d.slice(7), st.stored)
-  }
+  const usage = await store.cas.usage()
+  const storedOf = (hex: string) => usage.storedSize(`sha256:${hex}`) ?? 0
 
   const images: ImageUsage[] = []
   let activeSize = 0
@@ -146,7 +144,7 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     let storedBytes = 0
     for (const [hex, s] of distinct) {
       chunkBytes += s
-      storedBytes += storedOf.get(hex) ?? 0
+      storedBytes += storedOf(hex)
     }
     const containers = used.get(r.id)?.length ?? 0
     if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)
@@ -166,20 +164,20 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     for (const [hex, s] of chunksOf.get(l.chainId) ?? []) allChunks.set(hex, s)
   }
   const deduplicated = [...allChunks.values()].reduce((a, b) => a + b, 0)
-  // Build Cache: the on-disk bytes of the blobs only the cache holds, which is exactly what
-  // pruning it frees (whole chains, indexes included: a RUN that only makes dirs has no content
-  // but its index is still a blob), like prune's "Total reclaimed space".
+  // Build Cache: what pruning it frees on disk, like prune's "Total reclaimed space": the blobs
+  // only the cache holds (whole chains, indexes included: a RUN that only makes dirs has no
+  // content but its index is still a blob), as gc would sweep them (cas.reclaimable: loose
+  // files, and packs deleted or repacked).
   // RUN --mount=type=cache dirs are build cache too (prune removes them): their file bytes.
   const cache = await buildCacheOnly(store)
   const mounts = await cacheMountsUsage(store)
-  let cacheSize = mounts.bytes
-  for (const d of cache.blobs) cacheSize += storedOf.get(d.slice(7)) ?? 0
+  const cacheSize = mounts.bytes + (cache.blobs.size > 0 ? await store.cas.reclaimable((d) => !cache.blobs.has(d)) : 0)
   const rows: DfRow[] = [
     { type: 'Images', total: records.length, active: [...used.keys()].filter((id) => layersOf.has(id)).length, size: logical, reclaimable: logical - activeSize },
     extra.containers ?? { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
     extra.volumes ?? { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
     { type: 'Build Cache', total: cache.entries + mounts.count, active: 0, size: cacheSize, reclaimable: cacheSize },
   ]
-  return { rows, images, logical, deduplicated, stored, blobs }
+  return { rows, images, logical, deduplicated, stored: usage.stored, blobs: usage.blobs, allocated: usage.allocated, files: usage.files, packs: usage.packs }
 }
 
