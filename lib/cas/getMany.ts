@@ -90,8 +90,15 @@ function plan(ctx: CasContext, digests: readonly Digest[]): Run[] {
   return runs
 }
 
-/** One pread for the run, then each entry decoded (in parallel where the codec has threads). */
+/** The run's blobs, each promise already handled: an error surfaces when its blob's turn comes. */
 async function read(ctx: CasContext, run: Run): Promise<Promise<Uint8Array>[]> {
+  const out = await readRun(ctx, run)
+  for (const p of out) p.catch(() => {})
+  return out
+}
+
+/** One pread for the run, then its entries decoded together (on the codec's threads). */
+async function readRun(ctx: CasContext, run: Run): Promise<Promise<Uint8Array>[]> {
   const first = run.items[0].loc
   if (!first) return run.items.map((it) => get(ctx, it.d))
   const buf = new Uint8Array(run.end - run.start)
@@ -123,6 +130,5 @@ async function read(ctx: CasContext, run: Run): Promise<Promise<Uint8Array>[]> {
     whole.map((i) => buf.subarray(run.items[i].loc!.offset - run.start + ENTRY_HEAD_SIZE, run.items[i].loc!.offset - run.start + ENTRY_HEAD_SIZE + run.items[i].loc!.length)),
   )
   whole.forEach((i, k) => (out[i] = decoded.then((rs) => (rs[k] instanceof Uint8Array ? rs[k] : Promise.reject(rs[k])))))
-  for (const p of out) p.catch(() => {}) // an error surfaces when its blob's turn comes
   return out
 }

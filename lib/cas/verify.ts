@@ -23,6 +23,7 @@ const BATCHES = 2
 
 export async function verify(ctx: CasContext, onProgress?: (msg: string) => void): Promise<VerifyStats> {
   const stats: VerifyStats = { packs: 0, packedBlobs: 0, looseBlobs: 0, bytes: 0, problems: [] }
+  await ctx.packs.refresh() // what later steps read (fsck's layers) is what is on disk now
   const names = (await readdir(ctx.layout.packsDir).catch((e) => (errno(e) === 'ENOENT' ? [] : Promise.reject(ioError(e, ctx.layout.packsDir, 'scandir')))))
     .map((f) => /^([0-9a-f]{64})\.idx$/.exec(f)?.[1])
     .filter((n): n is string => n !== undefined)
