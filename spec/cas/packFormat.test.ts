@@ -112,8 +112,8 @@ describe('the digest table', () => {
   test('finds every entry of many packs in one probe, and nothing else (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 2000 }), (digests) => {
-        const table = new DigestTable({ where: (id) => ({ bytes: digests[id], at: 0 }) })
-        digests.forEach((_, id) => table.add(id))
+        const table = new DigestTable((id) => ({ bytes: digests[id], at: 0 }))
+        digests.forEach((d, id) => table.add(id, d, 0))
         for (const [id, d] of digests.entries()) expect(hex(digests[table.find(d)])).toBe(hex(d)) // a duplicate: the first copy
         for (const [id, d] of digests.entries()) if (digests.findIndex((x) => hex(x) === hex(d)) === id) expect(table.find(d)).toBe(id)
         expect(table.find(new Uint8Array(32).fill(7))).toBe(digests.findIndex((x) => hex(x) === '07'.repeat(32)))
