@@ -5,7 +5,8 @@
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { indexChunks, type LayerRecord } from '../layer/index.js'
+import type { LayerRecord } from '../layer/index.js'
+import { ChunkTable } from './_chunkTable.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from '../gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
@@ -119,17 +120,10 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
       layerById.set(l.chainId, l)
     }
   }
-  // Chunk sets per layer; stored sizes from the pack indexes and loose files' sizes.
-  const chunksOf = new Map<Digest, Map<string, number>>()
-  for (const l of layerById.values()) {
-    const m = new Map<string, number>()
-    try {
-      for await (const [hex, size] of indexChunks(store.cas, l.index)) m.set(hex, size)
-    } catch {}
-    chunksOf.set(l.chainId, m)
-  }
+  // Chunks of each layer; stored sizes from the pack indexes and loose files' sizes.
+  const chunks = new ChunkTable()
+  for (const l of layerById.values()) await chunks.addLayer(store.cas, l.chainId, l.index)
   const usage = await store.cas.usage()
-  const storedOf = (hex: string) => usage.storedSize(`sha256:${hex}`) ?? 0
 
   const images: ImageUsage[] = []
   let activeSize = 0
@@ -138,14 +132,7 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     const ls = layersOf.get(r.id) ?? []
     const size = ls.reduce((a, l) => a + l.contentSize, 0)
     const shared = ls.filter((l) => (users.get(l.chainId) ?? 0) > 1).reduce((a, l) => a + l.contentSize, 0)
-    const distinct = new Map<string, number>()
-    for (const l of ls) for (const [hex, s] of chunksOf.get(l.chainId) ?? []) distinct.set(hex, s)
-    let chunkBytes = 0
-    let storedBytes = 0
-    for (const [hex, s] of distinct) {
-      chunkBytes += s
-      storedBytes += storedOf(hex)
-    }
+    const { chunkBytes, storedBytes } = chunks.distinct(ls.map((l) => l.chainId), usage)
     const containers = used.get(r.id)?.length ?? 0
     if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)
     const config = await getConfig(store, r.id).catch(() => undefined)
@@ -157,13 +144,11 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     })
   }
   let logical = 0
-  const allChunks = new Map<string, number>()
   for (const l of layerById.values()) {
     logical += l.contentSize
     if (activeLayers.has(l.chainId)) activeSize += l.contentSize
-    for (const [hex, s] of chunksOf.get(l.chainId) ?? []) allChunks.set(hex, s)
   }
-  const deduplicated = [...allChunks.values()].reduce((a, b) => a + b, 0)
+  const deduplicated = chunks.total()
   // Build Cache: what pruning it frees on disk, like prune's "Total reclaimed space": the blobs
   // only the cache holds (whole chains, indexes included: a RUN that only makes dirs has no
   // content but its index is still a blob), as gc would sweep them (cas.reclaimable: loose
