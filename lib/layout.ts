@@ -23,6 +23,13 @@ export function layout(root: string) {
       return join(r, 'blobs', 'sha256', h.slice(0, 2), h)
     },
     blobShard: (d: Digest) => join(r, 'blobs', 'sha256', hexOf(d).slice(0, 2)),
+    /**
+     * Packs of small blobs (lib/cas/_packFormat.ts): `<name>.pack` and its index `<name>.idx`,
+     * named by the hex SHA-256 of the index. A pack without its index is a leftover.
+     */
+    packsDir: join(r, 'packs'),
+    pack: (name: string) => join(r, 'packs', `${packName(name)}.pack`),
+    packIndex: (name: string) => join(r, 'packs', `${packName(name)}.idx`),
     ingestDir: join(r, 'ingest'),
     layersDir: join(r, 'layers'),
     layer: (chainId: Digest) => join(r, 'layers', `${hexOf(chainId)}.json`),
@@ -54,3 +61,11 @@ export function layout(root: string) {
 }
 
 export type Layout = ReturnType<typeof layout>
+
+const PACK_NAME = /^[0-9a-f]{64}$/
+
+/** A pack's name (64 hex digits), checked before it becomes a path. */
+export function packName(name: string): string {
+  if (!PACK_NAME.test(name)) throw new RangeError(`invalid pack name: ${JSON.stringify(name)}`)
+  return name
+}

@@ -3,14 +3,14 @@ import { getStore, type GlobalArgs } from '../_context.js'
 
 export const fsckCommand: CommandModule<object, GlobalArgs> = {
   command: 'fsck',
-  describe: 'Re-hash every blob, rebuild every layer to check its diffID; exit non-zero on any problem',
+  describe: 'Read every pack and blob once to check its digest, rebuild every layer to check its diffID; exit non-zero on any problem',
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/fsck.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
     const r = await fsck(store, (m) => process.stderr.write(`${m}\n`))
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
-    process.stdout.write(`${r.blobs} blobs, ${r.layers} layers, ${r.images} images checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
+    process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
     if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`, { exit: 1 })
   },
 }

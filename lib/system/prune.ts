@@ -38,6 +38,6 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
     reclaimed += left.bytes
     const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
     reclaimed += gc.reclaimed
-    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, reclaimed }
+    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.packOrphans + gc.snapshotTemps, reclaimed }
   })
 }
