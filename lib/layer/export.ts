@@ -1,5 +1,5 @@
 // Rebuild a layer's uncompressed tar from its index, byte for byte, one segment at a time:
-// header bytes, content chunks (each verified by the content store as it is read, the next one
+// header bytes, content (kept inline, or chunks, each verified by the content store as it is read, the next one
 // read ahead so disk reads overlap the consumer), padding, trailer (zeros by length).
 
 import type { ContentStore } from '../cas/types.js'
@@ -35,6 +35,10 @@ export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerat
           size += c.length
           yield c
         }
+        break
+      case 'data':
+        size += r.bytes.length
+        yield r.bytes
         break
       case 'padding':
         padded = true

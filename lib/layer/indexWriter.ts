@@ -43,6 +43,11 @@ export class IndexWriter {
     return this.push(item)
   }
 
+  /** The current entry's content, kept in the index (at most INLINE_MAX bytes). */
+  data(bytes: Uint8Array): Promise<void> {
+    return this.push({ rec: { type: 'data', bytes } })
+  }
+
   padding(bytes: Uint8Array): Promise<void> {
     return this.push({ rec: { type: 'padding', bytes } })
   }
