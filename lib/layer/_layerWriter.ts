@@ -60,7 +60,6 @@ export class LayerWriter {
 
   /** A sink for `size` bytes of the current entry's content: inline up to INLINE_MAX, else chunks. */
   content(size: number): ContentSink {
-    this.stats.contentSize += size
     if (size <= INLINE_MAX) {
       const buf = new Uint8Array(size)
       let at = 0
@@ -90,15 +89,13 @@ export class LayerWriter {
   }
 
   /** Content already in the store (a file unchanged since the last import): its chunks as they were. */
-  async reuse(refs: ChunkRef[], size: number): Promise<void> {
-    this.stats.contentSize += size
+  async reuse(refs: ChunkRef[]): Promise<void> {
     this.stats.chunks += refs.length
     for (const r of refs) await this.index.chunk(Promise.resolve(r))
   }
 
   /** Inline content as it was (unchanged since the last import). */
   reuseData(bytes: Uint8Array): Promise<void> {
-    this.stats.contentSize += bytes.length
     return this.index.data(bytes)
   }
 

@@ -58,6 +58,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
       const h = entry.header
       await w.header(h, entry.headerBytes)
       if (h.size > 0) {
+        w.stats.contentSize += h.size
         const sink = w.content(h.size)
         for await (const piece of entry.body) await sink.push(piece)
         await sink.end()

@@ -1,0 +1,172 @@
+// A folder into a layer, without making its tar first: the same bytes as ingestTar(dirTar(dir))
+// (same diffID, same index), written straight from the walk. Three parts overlap:
+//   - the read workers list, lstat and read ahead (_scan.ts, _readQueue.ts);
+//   - a planner, a window ahead of the writer, turns entries into headers and decides where
+//     each file's content comes from: the last import of this folder (_previous.ts) when the
+//     file's lstat fingerprint is unchanged, else a read;
+//   - the writer hashes the tar's bytes for the diffID and writes the index (_layerWriter.ts).
+// An unchanged file's content is taken as the last import left it: inline bytes as they are;
+// chunks by reference, once the file's bytes (which the diffID needs: it hashes every byte of
+// the tar) are read and hash to those chunks, so the index never names other bytes than the
+// tar's, whatever a fingerprint claims.
+
+import { lstatSync } from 'node:fs'
+import { Codes, StoreError } from '../errors.js'
+import { encodeHeader, type TarHeader } from '../tar/index.js'
+import type { IndexEntry } from './_format.js'
+import type { IngestDeps, IngestResult } from './ingest.js'
+import { LayerWriter, type ContentSink } from './_layerWriter.js'
+import { PreviousTree, type PreviousImport } from './_previous.js'
+import { ReadQueue, type Piece } from './_readQueue.js'
+import { INLINE_MAX } from './_records.js'
+import { TreeScan, type ScanEntry } from './_scan.js'
+import { headerOf } from './_treeHeader.js'
+import { TreeStatsWriter } from './_treeStats.js'
+
+export type { PreviousImport } from './_previous.js'
+
+export interface TreeIngestOptions {
+  /** The last import of this folder: unchanged files are taken from it. */
+  previous?: PreviousImport
+  /** Write this import's stats file: to `temp`, then `dir/<sha256>`. */
+  stats?: { temp: string; dir: string }
+}
+
+export interface TreeIngestResult extends IngestResult {
+  /** Files whose content was taken from the previous import (not chunked again). */
+  reused: number
+  /** Files opened and read. */
+  read: number
+  /** Hex name of the stats file written. */
+  treeStats?: string
+  /** Most listing jobs ahead of the writer at once: the walk's window. */
+  peakAhead: number
+}
+
+type Content = { kind: 'data'; bytes: Uint8Array } | { kind: 'read' | 'check'; pieces: AsyncIterable<Piece> }
+
+interface Plan {
+  e: ScanEntry
+  h: TarHeader
+  bytes: Uint8Array
+  content?: Content
+}
+
+/** Runs of entries the planner may be ahead of the writer. */
+const AHEAD = 16
+const ZEROS = new Uint8Array(1024)
+
+export async function ingestTree(deps: IngestDeps, root: string, opts: TreeIngestOptions = {}): Promise<TreeIngestResult> {
+  const st = lstatSync(root, { throwIfNoEntry: false })
+  if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`, { exit: 1 })
+  const w = new LayerWriter(deps)
+  const scan = new TreeScan(root)
+  const queue = new ReadQueue(root)
+  const previous = opts.previous ? new PreviousTree(deps.cas, opts.previous) : undefined
+  const stats = opts.stats ? new TreeStatsWriter(opts.stats.temp) : undefined
+  const links = new Map<string, string>()
+  let reused = 0
+  let read = 0
+
+  async function* plans(): AsyncGenerator<Plan[]> {
+    for await (const run of scan) {
+      const out: Plan[] = []
+      for (const e of run) {
+        const h = headerOf(e.name, e, e.linkname, links)
+        if (!h) continue // a socket
+        const prev = previous ? await previous.match(e.name, e.fp) : undefined
+        const bytes = encodeHeader(h)
+        out.push({ e, h, bytes, content: h.type === 'file' && h.size > 0 ? contentOf(e, prev && sameBytes(prev.h, bytes) ? prev : undefined) : undefined })
+      }
+      queue.flush()
+      yield out
+    }
+  }
+
+  function contentOf(e: ScanEntry, prev: IndexEntry | undefined): Content {
+    if (prev?.d && e.size <= INLINE_MAX && prev.d.length === e.size && !prev.c) return { kind: 'data', bytes: prev.d }
+    if (prev?.c && e.size > INLINE_MAX && !prev.d && prev.c.reduce((n, c) => n + c[1], 0) === e.size) return { kind: 'check', pieces: queue.add(e, prev.c) }
+    return { kind: 'read', pieces: queue.add(e) }
+  }
+
+  const hash = async (b: Uint8Array) => {
+    const wait = w.hash(b)
+    if (wait) await wait
+  }
+
+  async function write(p: Plan): Promise<void> {
+    await w.header(p.h, p.bytes)
+    await hash(p.bytes)
+    stats?.add(p.e.name, p.e.fp)
+    const c = p.content
+    if (!c) return
+    const size = p.h.size
+    w.stats.contentSize += size
+    if (c.kind === 'data') {
+      await hash(c.bytes)
+      await w.reuseData(c.bytes)
+      reused++
+    } else {
+      read++
+      // Checked ranges keep their chunks until one differs; from there on (a chunk boundary,
+      // where a fresh chunking of the whole file cuts too) the rest is chunked anew.
+      let sink: ContentSink | undefined = c.kind === 'read' ? w.content(size) : undefined
+      for await (const piece of c.pieces) {
+        await hash(piece.bytes)
+        if (!sink && piece.matches && piece.expect) await w.reuse(piece.expect)
+        else await (sink ??= w.chunked(deps.chunker.create(deps.chunkOptions))).push(piece.bytes)
+      }
+      if (sink) await sink.end()
+      else reused++
+    }
+    if (size % 512) await hash(ZEROS.subarray(0, 512 - (size % 512)))
+  }
+
+  const source = plans()
+  try {
+    for await (const run of lookahead(source, AHEAD)) for (const p of run) await write(p)
+    await hash(ZEROS)
+    await w.index.trailer()
+    await w.index.zeros(ZEROS.length)
+  } catch (e) {
+    await source.return(undefined).catch(() => {})
+    stats?.abort()
+    await w.abort()
+    throw e
+  } finally {
+    previous?.close()
+  }
+  let result: IngestResult
+  try {
+    result = await w.finish()
+  } catch (e) {
+    stats?.abort()
+    throw e
+  }
+  const treeStats = stats && opts.stats ? stats.finish(opts.stats.dir) : undefined
+  return { ...result, reused, read, treeStats, peakAhead: scan.peakAhead }
+}
+
+/**
+ * An unchanged file's header is byte for byte the one the last import wrote for it: a check
+ * that the stats record and the index entry it was paired with are one entry (a damaged stats
+ * file can cost reads, never take another entry's content).
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+}
+
+/** The items of `src`, with up to `n` more asked for ahead (an async generator runs them in turn). */
+async function* lookahead<T>(src: AsyncIterator<T>, n: number): AsyncGenerator<T> {
+  const pending: Promise<IteratorResult<T>>[] = []
+  for (;;) {
+    while (pending.length < n) {
+      const p = src.next()
+      p.catch(() => {}) // the one awaited throws; the others only end the source
+      pending.push(p)
+    }
+    const r = await pending.shift()!
+    if (r.done) return
+    yield r.value
+  }
+}
