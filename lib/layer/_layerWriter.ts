@@ -12,6 +12,8 @@ import { INLINE_MAX } from './_records.js'
 import { encodeRoot, type ChunkRef, type SegmentRef } from './_format.js'
 import { EntryChecks } from './entryChecks.js'
 import { IndexWriter } from './indexWriter.js'
+
+type Wait = Promise<void> | undefined
 import { Window } from './_window.js'
 import type { IngestDeps, IngestResult, IngestStats } from './ingest.js'
 
@@ -52,7 +54,7 @@ export class LayerWriter {
   }
 
   /** The next entry: checked (a refusal names it), its header recorded. */
-  header(h: TarHeader, bytes: Uint8Array): Promise<void> {
+  header(h: TarHeader, bytes: Uint8Array): Wait {
     this.checks.check(h)
     this.stats.entries++
     return this.index.header(bytes)
@@ -88,15 +90,15 @@ export class LayerWriter {
     }
   }
 
+  /** A file's whole content, kept inline (at most INLINE_MAX bytes). */
+  data(bytes: Uint8Array): Wait {
+    return this.index.data(bytes)
+  }
+
   /** Content already in the store (a file unchanged since the last import): its chunks as they were. */
   async reuse(refs: ChunkRef[]): Promise<void> {
     this.stats.chunks += refs.length
-    for (const r of refs) await this.index.chunk(Promise.resolve(r))
-  }
-
-  /** Inline content as it was (unchanged since the last import). */
-  reuseData(bytes: Uint8Array): Promise<void> {
-    return this.index.data(bytes)
+    for (const r of refs) await this.index.known(r)
   }
 
   async putChunk(chunk: Uint8Array): Promise<void> {

@@ -6,7 +6,7 @@
 // never a map of the entries (300,000 of them here).
 
 import type { ContentStore } from '../cas/types.js'
-import { indexEntries } from './indexReader.js'
+import { EntryCursor } from './_entryCursor.js'
 import type { IndexEntry, LayerIndex } from './_format.js'
 import { TreeStatsReader, type StatsRecord } from './_treeStats.js'
 import { walkCompare } from './_walkOrder.js'
@@ -20,13 +20,13 @@ export interface PreviousImport {
 
 export class PreviousTree {
   private readonly stats: TreeStatsReader
-  private readonly entries: AsyncIterator<IndexEntry>
+  private readonly entries: EntryCursor
   private rec: StatsRecord | undefined
   private done = false
 
   constructor(cas: ContentStore, prev: PreviousImport) {
     this.stats = new TreeStatsReader(prev.stats)
-    this.entries = indexEntries(cas, prev.index)[Symbol.asyncIterator]()
+    this.entries = new EntryCursor(cas, prev.index)
     this.rec = this.stats.next()
   }
 
@@ -34,11 +34,16 @@ export class PreviousTree {
    * The previous entry at `name` if its fingerprint is `fp` (the file is unchanged since), else
    * undefined. Called with every entry of the new walk, in walk order.
    */
-  async match(name: string, fp: Uint8Array): Promise<IndexEntry | undefined> {
-    while (this.rec && walkCompare(this.rec.name, name) < 0) await this.advance() // gone since
+  match(name: string, fps: Uint8Array, at: number): IndexEntry | undefined | Promise<IndexEntry | undefined> {
+    while (this.rec && walkCompare(this.rec.name, name) < 0) {
+      // Gone since.
+      const e = this.advance()
+      if (e instanceof Promise) return e.then(() => this.match(name, fps, at))
+    }
     if (!this.rec || this.rec.name !== name) return undefined // new
-    const same = equal(this.rec.fp, fp)
-    const e = await this.advance()
+    const same = equal(this.rec.fp, fps, at)
+    const e = this.advance()
+    if (e instanceof Promise) return e.then((x) => (same ? x : undefined))
     return same ? e : undefined
   }
 
@@ -46,18 +51,23 @@ export class PreviousTree {
     if (this.done) return
     this.done = true
     this.stats.close()
-    void this.entries.return?.()
   }
 
-  /** The entry of the current record; moves both on. */
-  private async advance(): Promise<IndexEntry | undefined> {
-    const n = await this.entries.next()
-    this.rec = n.done ? undefined : this.stats.next()
-    return n.done ? undefined : n.value
+  /** The entry of the current record; moves both on (a promise when a segment is read first). */
+  private advance(): IndexEntry | undefined | Promise<IndexEntry | undefined> {
+    const e = this.entries.next()
+    if (e instanceof Promise) return e.then((x) => this.moved(x))
+    return this.moved(e)
+  }
+
+  private moved(e: IndexEntry | undefined): IndexEntry | undefined {
+    this.rec = e ? this.stats.next() : undefined
+    return e
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return a.length === b.length
+/** Whether fingerprint `a` is b[at…at+16]. */
+export function equal(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[at + i]) return false
+  return a.length === 16
 }

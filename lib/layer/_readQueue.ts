@@ -14,6 +14,22 @@ const RANGE = 1 << 20
 const JOB_FILES = 256
 const BUDGET = Number(process.env.STORE_READ_BUDGET ?? 16 << 20)
 
+/** One file's ranges, in order: next() until it gives undefined. */
+export class Reading {
+  private i = -1
+
+  constructor(
+    private readonly queue: ReadQueue,
+    private readonly f: FileRead,
+  ) {}
+
+  next(): Promise<Piece> | undefined {
+    if (this.i >= 0) this.queue.consumed(this.f, this.i)
+    if (++this.i >= this.f.made.length && this.f.cuts.length === 0) return undefined
+    return this.queue.take(this.f, this.i)
+  }
+}
+
 /** One range of a file, once read: its bytes, and whether they hash to the chunks expected. */
 export interface Piece {
   bytes: Uint8Array
@@ -28,7 +44,7 @@ interface Range {
   done?: Promise<Piece>
 }
 
-interface FileRead {
+export interface FileRead {
   entry: ScanEntry
   /** Ranges not yet made (made as the budget allows). */
   cuts: { off: number; len: number; expect?: ChunkRef[] }[]
@@ -44,11 +60,11 @@ export class ReadQueue {
   constructor(private readonly root: string) {}
 
   /** Reads `e` (a regular file) whole; `expect`: its chunks at the last import, to check. */
-  add(e: ScanEntry, expect?: ChunkRef[]): AsyncIterable<Piece> {
+  add(e: ScanEntry, expect?: ChunkRef[]): Reading {
     const f: FileRead = { entry: e, cuts: cutsOf(e.size, expect), made: [] }
     this.files.push(f)
     this.pump(false)
-    return this.pieces(f)
+    return new Reading(this, f)
   }
 
   /** Starts a job for what is gathered even if it is small (the writer waits, or the walk paused). */
@@ -56,16 +72,16 @@ export class ReadQueue {
     this.pump(true)
   }
 
-  private async *pieces(f: FileRead): AsyncGenerator<Piece> {
-    for (let i = 0; i < f.made.length || f.cuts.length > 0; i++) {
-      // Everything before this range is consumed, so the budget lets it be made and started now.
-      if (i >= f.made.length || !f.made[i].done) this.pump(true)
-      const r = f.made[i]
-      const piece = await r.done!
-      yield piece
-      this.inFlight -= r.item.len
-      f.made[i] = undefined as unknown as Range // let its bytes go
-    }
+  /** Range `i` of `f`, started now if it was not yet (everything before it is consumed). */
+  take(f: FileRead, i: number): Promise<Piece> {
+    if (i >= f.made.length || !f.made[i].done) this.pump(true)
+    return f.made[i].done!
+  }
+
+  /** Range `i` of `f` is consumed: its bytes leave the budget. */
+  consumed(f: FileRead, i: number): void {
+    this.inFlight -= f.made[i].item.len
+    f.made[i] = undefined as unknown as Range // let its bytes go
     this.pump(false)
   }
 

@@ -11,7 +11,7 @@ import { WalkHeap } from './_walkOrder.js'
 
 /** Names lstat'ed per job: a dir of a million names is listed once, then lstat'ed in slices. */
 const SLICE = 2048
-const WINDOW = Number(process.env.STORE_SCAN_WINDOW ?? 16)
+const WINDOW = Number(process.env.STORE_SCAN_WINDOW ?? 8)
 
 /** An open dir, closed once nothing reads through it any more. */
 export class DirRef {
@@ -42,8 +42,9 @@ export interface ScanEntry {
   ino: number
   rdev: number
   linkname: string
-  /** 16 bytes of SHA-256 over the lstat (ns times, ctime, inode) and link target. */
-  fp: Uint8Array
+  /** Its fingerprint: 16 bytes of SHA-256 over the lstat (ns times, ctime, inode) and link target, at fps[fpAt…]. */
+  fps: Uint8Array
+  fpAt: number
 }
 
 export const isDirMode = (mode: number) => (mode & 0o170000) === 0o040000
@@ -234,6 +235,6 @@ function entry(dir: DirRef, prefix: string, base: string, st: StatResult, i: num
   return {
     name: prefix + base, dir, base,
     mode: m[o], uid: m[o + 1], gid: m[o + 2], size: m[o + 3], mtime: m[o + 4], nlink: m[o + 5], dev: m[o + 6], ino: m[o + 7], rdev: m[o + 8],
-    linkname: st.links[i], fp: st.fps.subarray(i * 16, i * 16 + 16),
+    linkname: st.links[i], fps: st.fps, fpAt: i * 16,
   }
 }

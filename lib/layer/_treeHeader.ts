@@ -20,6 +20,8 @@ export interface StatLike {
 }
 
 const S_IFMT = 0o170000
+/** A folder's entries carry no xattrs: one shared empty record, never written to. */
+const NO_XATTRS: Record<string, Uint8Array> = Object.freeze({}) as Record<string, Uint8Array>
 const TYPES: Record<number, TarHeader['type'] | undefined> = {
   0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o020000: 'char', 0o060000: 'block', 0o010000: 'fifo',
 }
@@ -39,7 +41,7 @@ export function headerOf(name: string, st: StatLike, linkname: string, links: Ma
   if (opts.sourceDateEpoch !== undefined && mtime > opts.sourceDateEpoch) mtime = opts.sourceDateEpoch
   const h: TarHeader = {
     name, type, mode: st.mode & 0o7777, uid: opts.chown?.uid ?? st.uid, gid: opts.chown?.gid ?? st.gid,
-    uname: '', gname: '', size: 0, mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: {},
+    uname: '', gname: '', size: 0, mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: NO_XATTRS,
   }
   if (mode !== undefined && type !== 'symlink') h.mode = mode
   if (type === 'file' && st.nlink > 1) {

@@ -29,7 +29,9 @@ export class TreeStatsWriter {
     this.put(MAGIC)
   }
 
-  add(name: string, fp: Uint8Array): void {
+  /** The next entry: its path and its fingerprint, fps[at…at+16]. */
+  add(name: string, fps: Uint8Array, at: number): void {
+    const fp = fps.subarray(at, at + FP)
     const n = Buffer.byteLength(name)
     this.entries++
     if (this.len + 5 + n + FP > BLOCK) this.flush()
@@ -41,7 +43,7 @@ export class TreeStatsWriter {
     }
     this.buf[this.len++] = v
     this.len += this.buf.write(name, this.len)
-    this.buf.set(fp, this.len)
+    for (let i = 0; i < FP; i++) this.buf[this.len + i] = fps[at + i]
     this.len += FP
   }
 

@@ -6,6 +6,7 @@
 import { TreeScan } from './_scan.js'
 import { TreeStatsReader } from './_treeStats.js'
 import { tarTypeOf } from './_treeHeader.js'
+import { equal } from './_previous.js'
 
 export async function treeUnchanged(root: string, statsFile: string): Promise<boolean> {
   const stats = new TreeStatsReader(statsFile)
@@ -14,7 +15,7 @@ export async function treeUnchanged(root: string, statsFile: string): Promise<bo
       for (const e of run) {
         if (!tarTypeOf(e.mode)) continue // not in the layer (a socket)
         const r = stats.next()
-        if (!r || r.name !== e.name || Buffer.compare(r.fp, e.fp) !== 0) return false
+        if (!r || r.name !== e.name || !equal(r.fp, e.fps, e.fpAt)) return false
       }
     }
     return stats.next() === undefined
