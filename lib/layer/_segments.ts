@@ -17,20 +17,12 @@ const DIVISOR = 512
 
 export class SegmentBuilder {
   private buf: Uint8Array = new Uint8Array(SEGMENT_MAX + (64 << 10))
-  /** The other buffer, when segments are lent (`borrow`). */
-  private spare: Uint8Array | undefined
   private len = SEGMENT_MAGIC.length
   private empty = true
 
-  /**
-   * `borrow`: a segment returned is a view of one of two buffers, valid until the next
-   * add()/finish() (the index writer puts it at once and the store copies what it keeps): a
-   * new buffer per segment was 55 MB of garbage at 100,000 files, freed only by full GCs.
-   */
   constructor(
     private readonly min = SEGMENT_MIN,
     private readonly max = SEGMENT_MAX,
-    private readonly borrow = false,
   ) {
     this.buf.set(SEGMENT_MAGIC)
   }
@@ -52,14 +44,7 @@ export class SegmentBuilder {
   }
 
   private take(): Uint8Array {
-    let seg: Uint8Array
-    if (this.borrow) {
-      seg = this.buf.subarray(0, this.len)
-      const next = this.spare ?? new Uint8Array(SEGMENT_MAX + (64 << 10))
-      this.spare = this.buf
-      this.buf = next
-      this.buf.set(SEGMENT_MAGIC)
-    } else seg = this.buf.slice(0, this.len)
+    const seg = this.buf.slice(0, this.len)
     this.len = SEGMENT_MAGIC.length
     this.empty = true
     return seg
