@@ -98,7 +98,7 @@ export class ReadQueue {
       f.cuts.shift()
       const e = f.entry
       e.dir.hold()
-      const r: Range = { entry: e, item: { dir: e.dir.fd, name: e.base, size: e.size, off: c.off, len: c.len, last: c.off + c.len === e.size, expect: c.expect } }
+      const r: Range = { entry: e, item: { dir: e.dir.fd, name: e.base, size: e.size, off: c.off, len: c.len, expect: c.expect } }
       f.made.push(r)
       this.inFlight += c.len
       this.group.push(r)

@@ -165,7 +165,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
     }
     const dir = new DirRef(r.fd)
     const prefix = rel ? `${rel}/` : ''
-    const names = r.names
+    const names = r.names === '' ? [] : r.names.split('/')
     const slices: Job<Slice>[] = [{ key: rel, start: async () => this.slice(dir, prefix, names, 0, r), dispose: () => {} }]
     slices[0].result = slices[0].start()
     for (let at = SLICE; at < names.length; at += SLICE) {
@@ -189,7 +189,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
 
   private slice(dir: DirRef, prefix: string, names: string[], at: number, st: StatResult): Slice {
     const subdirs = new Map<number, Job<Listed>>()
-    for (let i = 0; i < st.links.length; i++) {
+    for (let i = 0; i < st.meta.length / META_FIELDS; i++) {
       if (isDirMode(st.meta[i * META_FIELDS])) subdirs.set(i, this.dirJob(dir, prefix + names[at + i], names[at + i]))
     }
     return { st, subdirs }
@@ -213,7 +213,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
       for (let s = 0; s < l.slices.length; s++) {
         const { st, subdirs } = await this.prefetch.take(l.slices[s])
         const at = s * SLICE
-        for (let i = 0; i < st.links.length; i++) {
+        for (let i = 0; i < st.meta.length / META_FIELDS; i++) {
           const e = entry(dir, prefix, names[at + i], st, i)
           run.push(e)
           const sub = subdirs.get(i)
@@ -235,6 +235,6 @@ function entry(dir: DirRef, prefix: string, base: string, st: StatResult, i: num
   return {
     name: prefix + base, dir, base,
     mode: m[o], uid: m[o + 1], gid: m[o + 2], size: m[o + 3], mtime: m[o + 4], nlink: m[o + 5], dev: m[o + 6], ino: m[o + 7], rdev: m[o + 8],
-    linkname: st.links[i], fps: st.fps, fpAt: i * 16,
+    linkname: st.links[i] ?? '', fps: st.fps, fpAt: i * 16,
   }
 }
