@@ -5,6 +5,7 @@
 // and segment is durable. Memory: a window of puts in flight and a segment.
 
 import type { ChunkBatch } from '../cas/types.js'
+import { keepYoungGenerationSmall } from '../_heap.js'
 import type { Chunker } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { TarHeader } from '../tar/index.js'
@@ -33,16 +34,22 @@ export class LayerWriter {
   private readonly bg
   private readonly hasher
   private readonly window = new Window(WINDOW)
+  /**
+   * Segments in flight, apart from chunks: a segment is up to 1 MiB (a chunk 256 KiB) and is
+   * held, with the store's copy, until its put settles; a few keep the workers busy.
+   */
+  private readonly segmentWindow = new Window(Number(process.env.STORE_SEGMENT_WINDOW ?? 4))
   private readonly checks = new EntryChecks()
   private readonly batch: ChunkBatch
 
   constructor(private readonly deps: IngestDeps) {
+    keepYoungGenerationSmall()
     // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
     this.bg = deps.hash.background?.()
     this.hasher = this.bg ? undefined : deps.hash.create()
     this.batch = deps.cas.chunkBatch()
     // Segments are blobs like chunks: written by the same batch, durable with them.
-    this.index = new IndexWriter((seg) => this.batch.put(seg).then((r) => r.digest), this.window)
+    this.index = new IndexWriter((seg) => this.batch.put(seg).then((r) => r.digest), this.segmentWindow)
   }
 
   /** The next bytes of the tar, for the diffID. A promise only when the hasher is behind. */
@@ -121,6 +128,7 @@ export class LayerWriter {
     try {
       await this.window.drain()
       segments = await this.index.finish()
+      await this.segmentWindow.drain()
     } catch (e) {
       await this.abort()
       throw e
@@ -136,6 +144,7 @@ export class LayerWriter {
   /** After a failure: let the puts in flight finish, then remove what they wrote. */
   async abort(): Promise<void> {
     await this.window.drain().catch(() => {})
+    await this.segmentWindow.drain().catch(() => {})
     await this.batch.abort()
     await this.bg?.digest().catch(() => {}) // ends the worker's state
   }

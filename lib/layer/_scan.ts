@@ -6,12 +6,13 @@
 
 import { closeSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
+import { keepYoungGenerationSmall } from '../_heap.js'
 import { META_FIELDS, readWorkers, type DirResult, type StatResult } from './_readWorker.js'
 import { WalkHeap } from './_walkOrder.js'
 
 /** Names lstat'ed per job: a dir of a million names is listed once, then lstat'ed in slices. */
 const SLICE = 2048
-const WINDOW = Number(process.env.STORE_SCAN_WINDOW ?? 8)
+const WINDOW = Number(process.env.STORE_SCAN_WINDOW ?? 4)
 
 /** An open dir, closed once nothing reads through it any more. */
 export class DirRef {
@@ -124,7 +125,9 @@ interface Slice {
 export class TreeScan implements AsyncIterable<ScanEntry[]> {
   private readonly prefetch = new Prefetch(WINDOW)
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string) {
+    keepYoungGenerationSmall() // a walk of a large tree allocates per entry as ingest does
+  }
 
   /** Most dir and lstat jobs held ahead of the consumer at once. */
   get peakAhead(): number {
