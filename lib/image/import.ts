@@ -6,9 +6,9 @@ import { realpath, stat } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { ingestTree, loadIndex, treeUnchanged, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
+import { ingestTree, loadIndex, treeUnchanged, type IngestResult, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
-import { addLayer, ingestDeps, putImage, recordLayer, type AddedLayer } from './create.js'
+import { addLayer, ingestDeps, putImage, recordLayer } from './create.js'
 import { applyChange } from './changes.js'
 import { newConfig } from './model.js'
 import { lastImport, recordImport, statsTemp } from './_treeMemo.js'
@@ -38,7 +38,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
 
   const release = await gcLease(store.layout)
   try {
-    const { record, stats } = isDir
+    const { record, stats }: { record: LayerRecord; stats?: IngestResult | TreeIngestResult } = isDir
       ? await importDir(store, opts.source)
       : await addLayer(store, null, opts.source === '-' ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : createReadStream(opts.source, { highWaterMark: 1 << 20 }))
     config.rootfs.diff_ids = [record.diffId]
@@ -54,7 +54,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
  * A folder as a layer, using its last import (by real path) unless STORE_IMPORT_MEMO=0: the
  * same layer if no entry changed (nothing read); else unchanged files' content from it.
  */
-async function importDir(store: Store, source: string): Promise<{ record: LayerRecord; stats?: TreeIngestResult | AddedLayer['stats'] }> {
+async function importDir(store: Store, source: string): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
   const dir = await realpath(source)
   const last = process.env.STORE_IMPORT_MEMO !== '0' ? await lastImport(store, dir) : undefined
   if (last && (await treeUnchanged(source, last.stats))) return { record: last.record }

@@ -41,6 +41,8 @@ export interface TreeIngestResult extends IngestResult {
   treeStats?: string
   /** Most listing jobs ahead of the writer at once: the walk's window. */
   peakAhead: number
+  /** Most entries walked and not yet written at once: what the planner holds, whatever the tree's size. */
+  heldPeak: number
 }
 
 type Content = { kind: 'data'; bytes: Uint8Array; header: Uint8Array } | { kind: 'read' | 'check'; read: Reading }
@@ -66,6 +68,9 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
   const links = new Map<string, string>()
   let reused = 0
   let read = 0
+  let planned = 0
+  let written = 0
+  let heldPeak = 0
 
   async function* plans(): AsyncGenerator<Plan[]> {
     for await (const run of scan) {
@@ -78,6 +83,8 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
         out.push({ e, h, content: h.type === 'file' && h.size > 0 ? contentOf(e, prev) : undefined })
       }
       queue.flush()
+      planned += out.length
+      heldPeak = Math.max(heldPeak, planned - written)
       yield out
     }
   }
@@ -134,7 +141,10 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
 
   const source = plans()
   try {
-    for await (const run of lookahead(source, AHEAD)) for (const p of run) await write(p)
+    for await (const run of lookahead(source, AHEAD)) {
+      for (const p of run) await write(p)
+      written += run.length
+    }
     await hash(ZEROS)
     await w.index.trailer()
     await w.index.zeros(ZEROS.length)
@@ -154,7 +164,7 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
     throw e
   }
   const treeStats = stats && opts.stats ? stats.finish(opts.stats.dir) : undefined
-  return { ...result, reused, read, treeStats, peakAhead: scan.peakAhead }
+  return { ...result, reused, read, treeStats, peakAhead: scan.peakAhead, heldPeak }
 
   async function hash(b: Uint8Array): Promise<void> {
     const wait = w.hash(b)
