@@ -49,6 +49,11 @@ export function layout(root: string) {
      */
     cacheMountsDir: join(r, 'cache', 'mounts'),
     cacheMount: (name: string) => join(r, 'cache', 'mounts', name),
+    /** Folder imports: per folder, the layer and stats file of its last import (lib/image/_treeMemo.ts). */
+    importTrees: join(r, 'cache', 'import-trees.json'),
+    /** Stats files of folder imports (lib/layer/_treeStats.ts), by the SHA-256 of their bytes. */
+    importStatsDir: join(r, 'cache', 'import-stats'),
+    importStats: (hex: string) => join(r, 'cache', 'import-stats', hex),
     /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),

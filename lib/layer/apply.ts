@@ -17,7 +17,7 @@ import { constants as C } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import type { ContentStore } from '../cas/types.js'
 import { parseHeaderBytes, type TarHeader } from '../tar/index.js'
-import type { LayerIndex } from './_format.js'
+import type { IndexEntry, LayerIndex } from './_format.js'
 import { indexEntries } from './indexReader.js'
 import { chunkContents } from './export.js'
 import { normalizeEntryPath, parentOf, whiteoutOf } from './paths.js'
@@ -95,7 +95,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
         dirTimes.push({ rel: at, mtime: h.mtime })
         break
       case 'file':
-        await writeFile(cas, abs, e.c ?? [], h, owner)
+        await writeFile(cas, abs, e, h, owner)
         break
       case 'symlink':
         await symlink(h.linkname, abs)
@@ -150,12 +150,13 @@ async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs:
   }
 }
 
-async function writeFile(cas: ContentStore, abs: string, chunks: [string, number][], h: TarHeader, owner?: { uid: number; gid: number }) {
+async function writeFile(cas: ContentStore, abs: string, e: IndexEntry, h: TarHeader, owner?: { uid: number; gid: number }) {
   // O_EXCL|O_NOFOLLOW: the path was just cleared; if anything is there now, fail, never follow.
   const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
     let written = 0
-    for await (const data of chunkContents(cas, chunks)) {
+    if (e.d) written = (await fh.write(e.d, 0, e.d.length, 0)).bytesWritten
+    for await (const data of chunkContents(cas, e.c ?? [])) {
       await fh.write(data, 0, data.length, written)
       written += data.length
     }

@@ -1,8 +1,8 @@
 // Rebuild a layer's uncompressed tar from its index, byte for byte, one segment at a time:
-// header bytes, content chunks (each verified by the content store as it is read), padding,
-// trailer (zeros by length). Chunks are asked for in batches (cas.getMany), so neighbouring
-// chunks in a pack are read together and reads run ahead of the consumer: a layer of 300,000
-// small files is a few hundred reads, not 300,000 round trips.
+// header bytes, content (kept inline in the index, or chunks, each verified by the content
+// store as it is read), padding, trailer (zeros by length). Chunks are asked for in batches
+// (cas.getMany), so neighbouring chunks in a pack are read together and reads run ahead of the
+// consumer: a layer of 300,000 small files is a few hundred reads, not 300,000 round trips.
 
 import type { ContentStore } from '../cas/types.js'
 import type { Digest } from '../digest/digest.js'
@@ -42,6 +42,10 @@ export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerat
         padded = r.type === 'trailer'
         break
       }
+      case 'data':
+        size += r.bytes.length
+        yield r.bytes
+        break
       case 'padding':
         padded = true
         yield r.bytes
