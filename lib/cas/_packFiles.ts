@@ -1,15 +1,19 @@
 // Open pack files, shared by reads: a pread each, no open/close per blob. At most MAX stay open
 // (a store of 10 GB has ~300 packs; the process's descriptor limit may be 1,024); the least
-// recently used idle one is closed first, never one a read is using.
+// recently used idle one is closed first, never one a read is using. An idle pack is closed
+// after IDLE_MS too: a process that opens many stores (a test run, a library user) does not keep
+// their descriptors until the collector finds the handles (Node warns then, and the limit nears).
 
 import { open, type FileHandle } from 'node:fs/promises'
 
 const MAX = 64
+const IDLE_MS = 2000
 
 interface Slot {
   fh: Promise<FileHandle>
   users: number
   used: number
+  idle?: NodeJS.Timeout
   /** Removed from the map: closed when its last user is done. */
   gone?: boolean
 }
@@ -31,12 +35,18 @@ export class PackFiles {
     }
     slot.users++
     slot.used = ++this.clock
+    if (slot.idle) clearTimeout(slot.idle)
+    slot.idle = undefined
     try {
       return await fn(await slot.fh)
     } finally {
       slot.users--
       if (slot.gone && slot.users === 0) void close(slot)
       else if (this.slots.size > MAX) this.evict()
+      if (!slot.gone && slot.users === 0) {
+        const s = slot
+        s.idle = setTimeout(() => s.users === 0 && this.slots.get(name) === s && this.forget(name), IDLE_MS).unref()
+      }
     }
   }
 
@@ -45,6 +55,7 @@ export class PackFiles {
     const slot = this.slots.get(name)
     if (!slot) return
     this.slots.delete(name)
+    if (slot.idle) clearTimeout(slot.idle)
     slot.gone = true
     if (slot.users === 0) void close(slot)
   }
