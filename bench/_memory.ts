@@ -2,13 +2,15 @@
 // `store fsck` of our build, and of STORE_BENCH_BASELINE (another build's dist/cli/main.js, e.g.
 // an older commit's) when set, each in a fresh process under GNU time (wall seconds, peak RSS),
 // on a store of its own; check the result before reporting it (the layer's diffID is the one
-// given, fsck clean) and print one table.
+// given, fsck clean) and print one table, with the files the store holds, their bytes and what
+// the file system allocates for them, and `system df`'s time.
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { storeFiles } from './_storeFiles.js'
 
 const OURS = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 
@@ -49,8 +51,14 @@ export function importAndCheck(what: string, source: string, diffId?: string): v
       }
       const layers = JSON.parse(spawnSync(process.execPath, [bin, '--root', root, 'inspect', 'bench/memory'], { encoding: 'utf8' }).stdout)[0].RootFS.Layers
       if (diffId && layers[0] !== diffId) throw new Error(`${name}: layer ${layers[0]}, want ${diffId}`)
+      const disk = storeFiles(root)
+      const df = timed(bin, root, ['system', 'df'])
       const fsck = timed(bin, root, ['fsck'])
-      Object.assign(row, { 'fsck s': fsck.seconds, 'fsck peak RSS MB': Math.round(fsck.rssMB), result: fsck.status === 0 ? 'fsck clean' : `fsck: ${fsck.stdout.trim().split('\n').pop()}` })
+      Object.assign(row, {
+        files: disk.files, 'stored MB': +(disk.bytes / 1e6).toFixed(1), 'allocated MB': +(disk.allocated / 1e6).toFixed(1),
+        'df s': df.seconds, 'df peak RSS MB': Math.round(df.rssMB),
+        'fsck s': fsck.seconds, 'fsck peak RSS MB': Math.round(fsck.rssMB), result: fsck.status === 0 ? 'fsck clean' : `fsck: ${fsck.stdout.trim().split('\n').pop()}`,
+      })
       rows.push(row)
     } finally {
       rmSync(root, { recursive: true, force: true })

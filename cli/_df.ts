@@ -18,6 +18,7 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
     if (argv.format && argv.format !== 'table') return
     out.write('\n')
     out.write(dedupLine(r) + '\n')
+    out.write(allocatedLine(r) + '\n')
     out.write(poolLine(r))
     out.write(leftoversLine(r))
     return
@@ -40,6 +41,7 @@ export function printDf(r: SystemDf, argv: { verbose?: boolean; format?: string 
   const cache = r.rows.find((x) => x.type === 'Build Cache')
   out.write(`\nBuild cache usage: ${humanSize(cache?.size ?? 0)}\n\n`)
   out.write(dedupLine(r) + '\n')
+  out.write(allocatedLine(r) + '\n')
   out.write(poolLine(r))
   out.write(leftoversLine(r))
 }
@@ -49,6 +51,12 @@ function poolLine(r: SystemDf): string {
   const s = r.snapshots
   if (s.row.total === 0 && s.poolFiles === 0) return ''
   return `Snapshots: ${humanSize(s.treeBytes)} in ${s.row.total} trees, and a file pool of ${s.poolFiles} files in ${humanSize(s.poolBytes)}, which shares ${humanSize(s.sharedBytes)} (what copies would add)\n`
+}
+
+/** What the file system allocates for the stored bytes: packs keep it within a few % of them. */
+function allocatedLine(r: SystemDf): string {
+  const ratio = r.stored > 0 ? ` (${((r.allocated / r.stored) * 100).toFixed(1)}% of stored)` : ''
+  return `Allocated on disk: ${humanSize(r.allocated)}${ratio} in ${r.files} ${r.files === 1 ? 'file' : 'files'}, ${r.packs} ${r.packs === 1 ? 'pack' : 'packs'}`
 }
 
 /** Only when there are any: what killed operations left, until a prune removes it. */

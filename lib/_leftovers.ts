@@ -9,7 +9,7 @@ import { orphaned } from './lock/index.js'
 import { treeSize } from './driver/_size.js'
 import { rmTree } from './driver/_rm.js'
 
-export type LeftoverKind = 'ingest' | 'snapshot' | 'record' | 'lock' | 'volume' | 'container' | 'output'
+export type LeftoverKind = 'ingest' | 'pack' | 'snapshot' | 'record' | 'lock' | 'volume' | 'container' | 'output'
 
 export interface Leftover {
   kind: LeftoverKind

@@ -2,7 +2,7 @@
 // from compiled dist/ and under the test runner). Jobs go to the least busy worker; a worker
 // is ref'd only while it has jobs, so an idle pool never keeps a finished command alive.
 
-import { Worker } from 'node:worker_threads'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
 
 type Job = { resolve: (m: any) => void; reject: (e: Error) => void }
@@ -11,8 +11,8 @@ class Slot {
   readonly worker: Worker
   readonly jobs = new Map<number, Job>()
 
-  constructor(source: string) {
-    this.worker = new Worker(source, { eval: true })
+  constructor(source: string, opts: WorkerOptions) {
+    this.worker = new Worker(source, { ...opts, eval: true })
     this.worker.on('message', (m: { id: number; error?: string; code?: string; syscall?: string; path?: string }) => {
       const j = this.jobs.get(m.id)
       if (!j) return
@@ -35,14 +35,19 @@ export class WorkerPool {
   private slots: Slot[] | undefined
   private seq = 0
 
-  /** `source`: CommonJS worker code answering each message `{id, …}` with `{id, …}` or `{id, error[, code, syscall, path]}`. */
+  /**
+   * `source`: CommonJS worker code answering each message `{id, …}` with `{id, …}` or
+   * `{id, error[, code, syscall, path]}`; `opts`: for its Worker (trackUnmanagedFds: false
+   * where fds opened in a worker are closed by another thread).
+   */
   constructor(
     private readonly source: string,
     private readonly size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly opts: WorkerOptions = {},
   ) {}
 
   run<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
-    this.slots ??= Array.from({ length: this.size }, () => new Slot(this.source))
+    this.slots ??= Array.from({ length: this.size }, () => new Slot(this.source, this.opts))
     let slot = this.slots[0]
     for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s
     const id = ++this.seq

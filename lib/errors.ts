@@ -40,6 +40,8 @@ export const Codes = {
   BLOB_NOT_FOUND: 'BLOB_NOT_FOUND',
   BLOB_CORRUPT: 'BLOB_CORRUPT',
   BAD_CODEC: 'BAD_CODEC',
+  /** A pack's index is unreadable or disagrees with its pack (the pack is then not used). */
+  PACK_CORRUPT: 'PACK_CORRUPT',
   /** A write found the file system full (ENOSPC, EDQUOT): the store is sound, free space and retry. */
   STORAGE_FULL: 'STORAGE_FULL',
   /** Any other failed read or write of the store's files (EIO, EROFS, ENOENT of a folder…). */

@@ -3,8 +3,10 @@
 //   roots:  tagged images (all images unless `all`: then only those in use), images of
 //           containers, build-cache entries, and in-flight work (gc waits for every lease).
 //   mark:   image -> parent images -> config + manifest blobs -> layer chain -> index -> chunks
-//   sweep:  image records, layer records, snapshots, blobs, stale ingest/ files, and with the
-//           build cache its RUN --mount=type=cache dirs (no build runs: each holds a lease).
+//   sweep:  image records, layer records, snapshots, blobs (loose files deleted; packs deleted
+//           when nothing in them is live, repacked when under half is: cas.sweep), stale
+//           ingest/ files, and with the build cache its RUN --mount=type=cache dirs (no build
+//           runs: each holds a lease).
 // Each step is a function returning what it did. gc holds the gc lock and runs only once no
 // other process holds a lease (lib/lock/lease.ts), so nothing adds content while it marks;
 // tags are the exception (`store tag` takes no lease), handled in sweepImages.
@@ -34,10 +36,17 @@ export interface GcOptions {
 export interface GcStats {
   imagesDeleted: Digest[]
   layersDeleted: number
+  /** Stored blobs dropped: loose files deleted, entries of packs deleted or repacked. */
   blobsDeleted: number
-  /** Bytes on disk freed (blobs + ingest). */
+  packsDeleted: number
+  packsRepacked: number
+  /** Dead bytes left in packs kept because mostly live (reclaimed when they fall under half live). */
+  deadKept: number
+  /** Bytes on disk freed (allocated bytes of blobs, packs and ingest). */
   reclaimed: number
   ingestFiles: number
+  /** Packs without an index (a write killed between its two links) removed. */
+  packOrphans: number
   /** Half-extracted snapshot dirs of killed processes. */
   snapshotTemps: number
   buildCacheDropped: number
@@ -107,6 +116,7 @@ export async function markReachable(store: Store, images: Iterable<Digest>, chai
  */
 export async function buildCacheOnly(store: Store): Promise<{ entries: number; blobs: Set<Digest> }> {
   const cache = await buildCacheRefs(store)
+  if (cache.chainIds.length === 0) return { entries: cache.entries, blobs: new Set() } // nothing to mark
   const fromCache = await markReachable(store, [], cache.chainIds)
   const fromImages = await markReachable(store, (await store.images.list()).map((r) => r.id), [])
   for (const d of fromImages.blobs) fromCache.blobs.delete(d)
@@ -120,7 +130,7 @@ interface Marked {
 }
 
 async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
-  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, reclaimed: 0, ingestFiles: 0, snapshotTemps: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
+  const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, packsDeleted: 0, packsRepacked: 0, deadKept: 0, reclaimed: 0, ingestFiles: 0, packOrphans: 0, snapshotTemps: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
   if (opts.buildCache) stats.buildCacheDropped = await cacheClear(store)
   const tags = await store.images.tags()
   const marked = await mark(store, opts, tags)
@@ -186,14 +196,13 @@ async function sweepLayers(store: Store, marked: Marked, stats: GcStats): Promis
 
 /** 5. Blobs not marked. */
 async function sweepBlobs(store: Store, marked: Marked, stats: GcStats): Promise<void> {
-  for await (const d of store.cas.walk()) {
-    if (marked.blobs.has(d)) continue
-    const st = await store.cas.stat(d).catch(() => undefined)
-    if (await store.cas.delete(d)) {
-      stats.blobsDeleted++
-      stats.reclaimed += st?.stored ?? 0
-    }
-  }
+  const s = await store.cas.sweep((d) => marked.blobs.has(d))
+  stats.blobsDeleted = s.looseDeleted + s.entriesDropped
+  stats.packsDeleted = s.packsDeleted
+  stats.packsRepacked = s.packsRepacked
+  stats.deadKept = s.deadKept
+  stats.packOrphans = s.orphans
+  stats.reclaimed += s.reclaimed
 }
 
 /**

@@ -23,6 +23,13 @@ export function layout(root: string) {
       return join(r, 'blobs', 'sha256', h.slice(0, 2), h)
     },
     blobShard: (d: Digest) => join(r, 'blobs', 'sha256', hexOf(d).slice(0, 2)),
+    /**
+     * Packs of small blobs (lib/cas/_packFormat.ts): `<name>.pack` and its index `<name>.idx`,
+     * named by the hex SHA-256 of the index. A pack without its index is a leftover.
+     */
+    packsDir: join(r, 'packs'),
+    pack: (name: string) => join(r, 'packs', `${packName(name)}.pack`),
+    packIndex: (name: string) => join(r, 'packs', `${packName(name)}.idx`),
     ingestDir: join(r, 'ingest'),
     layersDir: join(r, 'layers'),
     layer: (chainId: Digest) => join(r, 'layers', `${hexOf(chainId)}.json`),
@@ -56,6 +63,11 @@ export function layout(root: string) {
      */
     cacheMountsDir: join(r, 'cache', 'mounts'),
     cacheMount: (name: string) => join(r, 'cache', 'mounts', name),
+    /** Folder imports: per folder, the layer and stats file of its last import (lib/image/_treeMemo.ts). */
+    importTrees: join(r, 'cache', 'import-trees.json'),
+    /** Stats files of folder imports (lib/layer/_treeStats.ts), by the SHA-256 of their bytes. */
+    importStatsDir: join(r, 'cache', 'import-stats'),
+    importStats: (hex: string) => join(r, 'cache', 'import-stats', hex),
     /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),
@@ -85,3 +97,11 @@ export const poolOfSnapshot = (snapshotDir: string): string => join(snapshotDir.
  * to the next one.
  */
 export const poolRedirect = (hex: string, window = 0): string => `/${hex.slice(0, 2)}/${hex.slice(2 + 20 * window, 22 + 20 * window)}`
+
+const PACK_NAME = /^[0-9a-f]{64}$/
+
+/** A pack's name (64 hex digits), checked before it becomes a path. */
+export function packName(name: string): string {
+  if (!PACK_NAME.test(name)) throw new RangeError(`invalid pack name: ${JSON.stringify(name)}`)
+  return name
+}

@@ -3,7 +3,7 @@ import { getStore, type GlobalArgs } from '../_context.js'
 
 export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boolean }> = {
   command: 'fsck',
-  describe: 'Re-hash every blob, rebuild every layer to check its diffID; exit non-zero on any problem',
+  describe: 'Read every pack and blob once to check its digest, rebuild every layer to check its diffID; exit non-zero on any problem',
   builder: (y) => y.option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
@@ -12,7 +12,7 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
     const r = await fsck(store, (m) => process.stderr.write(`${m}\n`), { snapshots: !!argv.snapshots })
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
     const snaps = r.snapshots === undefined ? '' : `, ${r.snapshots} snapshots`
-    process.stdout.write(`${r.blobs} blobs, ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
+    process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
     if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`, { exit: 1 })
   },
 }

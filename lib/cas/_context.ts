@@ -7,6 +7,7 @@ import type { HashBackend } from '../digest/types.js'
 import type { Codec } from '../codec/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { PutResult } from './types.js'
+import type { PackSet } from './_packSet.js'
 
 export interface ContentStoreOptions {
   layout: Layout
@@ -19,6 +20,8 @@ export interface CasContext extends ContentStoreOptions {
   shards: Set<string>
   /** Puts in progress in this process, by digest: a duplicate waits for the first. */
   inflight: Map<Digest, Promise<PutResult>>
+  /** The packs this process knows (loaded on first use). */
+  packs: PackSet
 }
 
 export function notFound(d: Digest): StoreError {

@@ -20,9 +20,14 @@ export interface Temp {
   fh: FileHandle
 }
 
+/** A name in ingest/ no other writer uses: `<label>.<pid>-<random>-<n>`. */
+export function tempPath(ctx: CasContext, label: string): string {
+  return `${ctx.layout.ingestDir}/${label}.${tag}-${++seq}`
+}
+
 /** A new, exclusive temp file in ingest/ (the folder is made if a bare root lacks it). */
 export async function openTemp(ctx: CasContext, label: string): Promise<Temp> {
-  const path = `${ctx.layout.ingestDir}/${label}.${tag}-${++seq}`
+  const path = tempPath(ctx, label)
   try {
     try {
       return { path, fh: await open(path, 'wx', 0o644) }

@@ -1,44 +1,41 @@
 // The content store over one layout, hash backend and codec. Operations live one per file
-// (put, putStream, read, maintain); this wires them to the ContentStore contract.
+// (put, putStream, chunkBatch, read, walk, maintain, and the jobs gc, fsck and df call);
+// this wires them to the ContentStore contract.
 
-import { cleanIngest, remove, walk } from './maintain.js'
+import { PackedBatch } from './chunkBatch.js'
+import { getMany } from './getMany.js'
+import { cleanIngest, remove } from './maintain.js'
 import { put } from './put.js'
 import { putStream } from './putStream.js'
 import { get, getStream, has, stat } from './readBlob.js'
+import { reclaimable, sweep } from './sweep.js'
+import { usage } from './usage.js'
+import { verify } from './verify.js'
+import { walk } from './walk.js'
+import { PackSet } from './_packSet.js'
 import type { CasContext, ContentStoreOptions } from './_context.js'
-import type { ChunkBatch, ContentStore } from './types.js'
-
-/**
- * Chunks go through worker threads when the codec is node:zlib (workers compress with the same
- * encoding and parameters as the codec), durable together at commit; the portable fflate codec keeps the in-process put(),
- * each put durable on its own.
- */
-function chunkBatch(ctx: CasContext): ChunkBatch {
-  if (ctx.codec.name !== 'zlib' || process.env.STORE_CHUNK_WORKERS === '0') {
-    return { put: (data) => put(ctx, data), commit: async () => {}, abort: async () => {} }
-  }
-  const batch = import('./_putWorkers.js').then((m) => new m.ChunkBatch(ctx.layout.blobsDir, ctx.layout.ingestDir, ctx.codec.encoding))
-  return {
-    put: async (data) => (await batch).put(data),
-    commit: async () => (await batch).commit(),
-    abort: async () => (await batch).abort(),
-  }
-}
+import type { ContentStore } from './types.js'
 
 export type { ContentStoreOptions } from './_context.js'
 
 export function createContentStore(opts: ContentStoreOptions): ContentStore {
-  const ctx: CasContext = { layout: opts.layout, hash: opts.hash, codec: opts.codec, shards: new Set(), inflight: new Map() }
+  const sha256 = (b: Uint8Array) => Buffer.from(opts.hash.sha256(b).slice(7), 'hex')
+  const ctx: CasContext = { ...opts, shards: new Set(), inflight: new Map(), packs: new PackSet(opts.layout, sha256) }
   return {
     put: (data, o) => put(ctx, data, o),
-    chunkBatch: () => chunkBatch(ctx),
+    chunkBatch: () => new PackedBatch(ctx),
     putStream: (src, o) => putStream(ctx, src, o),
     get: (d) => get(ctx, d),
     getStream: (d) => getStream(ctx, d),
+    getMany: (ds) => getMany(ctx, ds),
     has: (d) => has(ctx, d),
     stat: (d) => stat(ctx, d),
     walk: () => walk(ctx),
     delete: (d) => remove(ctx, d),
     cleanIngest: (olderThanMs) => cleanIngest(ctx, olderThanMs),
+    usage: () => usage(ctx),
+    verify: (onProgress) => verify(ctx, onProgress),
+    sweep: (live) => sweep(ctx, live),
+    reclaimable: (live) => reclaimable(ctx, live),
   }
 }

@@ -1,31 +1,11 @@
-// Listing and removal: walk() over blobs/sha256/<xx>/<hex>, delete(), and cleanIngest() for temp
-// files that a killed process left in ingest/.
+// Removal: delete() of a loose blob, and cleanIngest() for temp files that a killed process left
+// in ingest/. Packed blobs are never deleted one by one (packs are immutable): gc's sweep
+// (sweep.ts) deletes or repacks whole packs.
 
-import { lstat, readdir, rm, unlink } from 'node:fs/promises'
-import { digestFromHex, type Digest } from '../digest/digest.js'
+import { lstat, rm, unlink } from 'node:fs/promises'
+import type { Digest } from '../digest/digest.js'
 import { errno, type CasContext } from './_context.js'
-
-const SHARD = /^[0-9a-f]{2}$/
-const HEX = /^[0-9a-f]{64}$/
-
-async function list(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort()
-  } catch (e) {
-    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return []
-    throw e
-  }
-}
-
-/** Every blob, in digest order. Names that are not a digest in its own shard are skipped. */
-export async function* walk(ctx: CasContext): AsyncGenerator<Digest> {
-  for (const shard of await list(ctx.layout.blobsDir)) {
-    if (!SHARD.test(shard)) continue
-    for (const name of await list(`${ctx.layout.blobsDir}/${shard}`)) {
-      if (HEX.test(name) && name.startsWith(shard)) yield digestFromHex(name)
-    }
-  }
-}
+import { list } from './walk.js'
 
 export async function remove(ctx: CasContext, d: Digest): Promise<boolean> {
   try {

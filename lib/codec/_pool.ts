@@ -5,6 +5,7 @@
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
 
+import { brotliCompressSync, constants as Z, deflateRawSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
@@ -30,6 +31,13 @@ parentPort.on('message', ({ id, op, data, level }) => {
 `
 
 const pool = new WorkerPool(WORKER_SOURCE)
+const SMALL = 256 << 10
+
+function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array {
+  if (op === 'zstd') return zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
+  if (op === 'brotli') return brotliCompressSync(data, { params: { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS, [Z.BROTLI_PARAM_SIZE_HINT]: data.length } })
+  return deflateRawSync(data, { level })
+}
 
 /**
  * Compress on the least busy worker. `data` is copied once into a buffer of its own, which is
@@ -37,6 +45,9 @@ const pool = new WorkerPool(WORKER_SOURCE)
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
 export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
+  // A small blob (a layer's index root, a config, a manifest) compresses in microseconds: here,
+  // rather than starting the pool for it (two threads, ~25 MB, at the end of every import).
+  if (data.length <= SMALL) return compressHere(op, data, level)
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
 }

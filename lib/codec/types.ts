@@ -23,6 +23,11 @@ export interface Compressor {
   compressStream(src: AsyncIterable<Uint8Array>, level: number): AsyncIterable<Uint8Array>
   /** `size`: the expected output length (a decoder that must hold it whole uses it as its bound). */
   decompressStream(src: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Uint8Array>
+  /**
+   * Where the encoding's frames concatenate (zstd): several payloads decoded in one call, their
+   * outputs one after another (`size`: their total, the bound). Optional.
+   */
+  decompressConcatenated?(payloads: Uint8Array[], size: number): Promise<Uint8Array>
 }
 
 export interface Codec {
@@ -35,6 +40,13 @@ export interface Codec {
   encode(data: Uint8Array, level?: number): Promise<Uint8Array>
   /** Payload of a stored file back to the original bytes (checks the length in the header). */
   decode(stored: Uint8Array): Promise<Uint8Array>
+  /**
+   * Several stored blobs decoded, in order, each as decode() would give it: its content or its
+   * error (never thrown). The zstd blobs among them go through one decoder call per MiB:
+   * setting a decoder up costs ~40 µs (node:zlib), more than decoding a small blob, and a pack
+   * holds them by the thousand.
+   */
+  decodeMany(stored: Uint8Array[]): Promise<(Uint8Array | Error)[]>
   /** The payload (no header) of `encoding` for a stream of bytes. */
   encodeStream(encoding: Encoding, src: AsyncIterable<Uint8Array>, level?: number): AsyncIterable<Uint8Array>
   /**

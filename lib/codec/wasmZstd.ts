@@ -10,30 +10,13 @@
 
 import type { Compressor } from './types.js'
 import { ZSTD_LEVEL } from './_codec.js'
+import { frameContentSize } from './_zstdFrame.js'
 
 type Zstd = Awaited<ReturnType<(typeof import('@hpcc-js/wasm-zstd'))['Zstd']['load']>>
 let loading: Promise<Zstd> | undefined
 const zstd = (): Promise<Zstd> => (loading ??= import('@hpcc-js/wasm-zstd').then((m) => m.Zstd.load()))
 
-const MAGIC = 0xfd2fb528
-
-/** The content size a zstd frame declares, or undefined when it does not say. */
-export function frameContentSize(b: Uint8Array): number | undefined {
-  if (b.length < 6) return undefined
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
-  if (v.getUint32(0, true) !== MAGIC) return undefined
-  const fhd = b[4]
-  const fcsFlag = fhd >> 6
-  const single = (fhd >> 5) & 1
-  const dictFlag = fhd & 3
-  const pos = 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag]
-  const len = [single ? 1 : 0, 2, 4, 8][fcsFlag]
-  if (len === 0 || b.length < pos + len) return undefined
-  if (len === 1) return b[pos]
-  if (len === 2) return v.getUint16(pos, true) + 256
-  if (len === 4) return v.getUint32(pos, true)
-  return v.getUint32(pos, true) + v.getUint32(pos + 4, true) * 0x1_0000_0000
-}
+export { frameContentSize }
 
 async function decompress(payload: Uint8Array, size: number): Promise<Uint8Array> {
   const declared = frameContentSize(payload)

@@ -32,6 +32,8 @@ export const zlibImpl: CodecImpl = {
     zstd: {
       compress: (data) => compressInWorker('zstd', data),
       decompress: (payload, size) => unzstdAsync(payload, { maxOutputLength: size + 1 }),
+      // zstd decodes concatenated frames as one stream: one call (one decoder) for many blobs.
+      decompressConcatenated: (payloads, size) => unzstdAsync(Buffer.concat(payloads), { maxOutputLength: size + 1 }),
       compressStream: (src) => through(createZstdCompress({ params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }), src),
       decompressStream: (src) => through(createZstdDecompress(), src),
     },

@@ -14,6 +14,10 @@ export async function currentState(store: Store, id: string): Promise<ContainerS
   if (s.status !== 'running') return s
   const start = await processStart(s.pid)
   if (start !== undefined && (s.pidStart === undefined || start === s.pidStart)) return s
+  // Gone, but it may have recorded the exit between our read and its end (it writes the state,
+  // then exits): read again now that it is gone, or a real status would be overwritten by 137.
+  const now = await readState(store, id)
+  if (now.status !== 'running' || now.pid !== s.pid || now.pidStart !== s.pidStart) return now
   const fixed: ContainerState = { ...s, status: 'exited', exitCode: LOST_EXIT_CODE, finishedAt: s.finishedAt || new Date().toISOString(), error: 'supervisor process vanished' }
   await writeState(store, id, fixed).catch(() => {})
   return fixed

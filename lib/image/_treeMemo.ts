@@ -1,47 +1,63 @@
-// Re-importing a folder whose files have not changed: a stat fingerprint of the whole tree
-// (every path with its type, mode, owner, size, mtime, ctime, inode and link target) names the
-// layer a previous import made from it. A write to any file changes its ctime (even if its mtime
-// is put back), so an equal fingerprint means equal content: the same rule git's index and
-// BuildKit's context cache rely on. A hit reuses the layer without reading the files again;
-// the layer is still verified to be in the store (record and index blob).
+// The last import of each folder: its layer and its stats file (lib/layer/_treeStats.ts: path
+// and lstat fingerprint of every entry). The next import of the folder checks the tree against
+// it: unchanged, the layer is reused without reading a file (a write to a file changes its
+// ctime, even if its mtime is put back, so an equal fingerprint means equal content: the rule
+// git's index and BuildKit's context cache rely on); changed, each unchanged file's content is
+// taken from that layer and only the others are read. A cache: records whose layer is gone
+// (gc) are dropped with their stats files at the next import.
 
-import { readlink } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { walkTree } from '../layer/index.js'
+import type { LayerRecord } from '../layer/index.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
 import { withLock } from '../_lock.js'
 
 interface Memo {
-  [fingerprint: string]: { chainId: Digest }
+  version: 2
+  /** By the folder's real path. */
+  trees: Record<string, { chainId: Digest; stats: string }>
 }
 
-const memoPath = (store: Store) => `${store.layout.cacheDir}/import-trees.json`
-
-export async function treeFingerprint(store: Store, dir: string): Promise<string> {
-  const h = store.hash.create()
-  const enc = new TextEncoder()
-  for await (const it of walkTree(dir)) {
-    const s = it.stat
-    const link = s.isSymbolicLink() ? await readlink(it.source) : ''
-    h.update(enc.encode(`${it.name}\0${s.mode}\0${s.uid}\0${s.gid}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}\0${s.dev}\0${s.ino}\0${s.nlink}\0${s.rdev}\0${link}\n`))
-  }
-  return h.digest()
+export interface LastImport {
+  record: LayerRecord
+  /** Path of its stats file. */
+  stats: string
 }
 
-export async function memoLookup(store: Store, fingerprint: string): Promise<Digest | undefined> {
-  const m = await readJson<Memo>(memoPath(store)).catch(() => undefined)
-  const chainId = m?.[fingerprint]?.chainId
-  if (!chainId) return undefined
-  const rec = await store.layers.get(chainId)
-  if (!rec || !(await store.cas.has(rec.index))) return undefined
-  return chainId
+const read = async (store: Store): Promise<Memo> => {
+  const m = await readJson<Memo>(store.layout.importTrees).catch(() => undefined)
+  return m?.version === 2 ? m : { version: 2, trees: {} }
 }
 
-export async function memoStore(store: Store, fingerprint: string, chainId: Digest): Promise<void> {
+/** The last import of `dir`, if its layer is still in the store (the caller holds a gc lease). */
+export async function lastImport(store: Store, dir: string): Promise<LastImport | undefined> {
+  const e = (await read(store)).trees[dir]
+  if (!e) return undefined
+  const record = await store.layers.get(e.chainId)
+  if (!record || !(await store.cas.has(record.index))) return undefined
+  const stats = store.layout.importStats(e.stats)
+  return existsSync(stats) ? { record, stats } : undefined
+}
+
+/** Where ingest writes a new stats file (a record temp: reclaimed if its writer dies). */
+export async function statsTemp(store: Store): Promise<{ temp: string; dir: string }> {
+  await mkdir(store.layout.importStatsDir, { recursive: true })
+  return { temp: `${store.layout.cacheDir}/import-stats.tmp-${process.pid}-${randomBytes(4).toString('hex')}`, dir: store.layout.importStatsDir }
+}
+
+/** Records `dir`'s import; drops records whose layer is gone and stats files no record names. */
+export async function recordImport(store: Store, dir: string, chainId: Digest, stats: string): Promise<void> {
   await withLock(store.layout, 'import-trees', async () => {
-    const m = (await readJson<Memo>(memoPath(store)).catch(() => undefined)) ?? {}
-    m[fingerprint] = { chainId }
-    await writeFileAtomic(memoPath(store), JSON.stringify(m))
+    const m = await read(store)
+    m.trees[dir] = { chainId, stats }
+    for (const [d, e] of Object.entries(m.trees)) if (!(await store.layers.get(e.chainId))) delete m.trees[d]
+    await writeFileAtomic(store.layout.importTrees, JSON.stringify(m))
+    const named = new Set(Object.values(m.trees).map((e) => e.stats))
+    for (const f of await readdir(store.layout.importStatsDir).catch(() => [] as string[])) {
+      if (!named.has(f)) await rm(store.layout.importStats(f), { force: true })
+    }
   })
 }

@@ -14,7 +14,14 @@ export interface AddedLayer {
 
 /** Ingest a tar stream as a layer on top of `parent` (a chainID, or null for a base layer). */
 export async function addLayer(store: Store, parent: Digest | null, tar: AsyncIterable<Uint8Array>): Promise<AddedLayer> {
-  const stats = await ingestTar({ cas: store.cas, hash: store.hash, chunker: store.chunker }, tar)
+  return recordLayer(store, parent, await ingestTar(ingestDeps(store), tar))
+}
+
+/** What ingest needs of the store. */
+export const ingestDeps = (store: Store) => ({ cas: store.cas, hash: store.hash, chunker: store.chunker })
+
+/** The record of an ingested layer on top of `parent`. */
+export async function recordLayer<T extends IngestResult>(store: Store, parent: Digest | null, stats: T): Promise<{ record: LayerRecord; stats: T }> {
   const record: LayerRecord = {
     chainId: chainIdOf(store.hash, parent, stats.diffId),
     diffId: stats.diffId,

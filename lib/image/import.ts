@@ -2,16 +2,16 @@
 // as a one-layer image, with `--change` metadata like `docker import`.
 
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { dirTar } from '../layer/index.js'
+import { ingestTree, loadIndex, treeUnchanged, type IngestResult, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
-import { addLayer, putImage } from './create.js'
+import { addLayer, ingestDeps, putImage, recordLayer } from './create.js'
 import { applyChange } from './changes.js'
 import { newConfig } from './model.js'
-import { memoLookup, memoStore, treeFingerprint } from './_treeMemo.js'
+import { lastImport, recordImport, statsTemp } from './_treeMemo.js'
 import { parseTag } from './reference.js'
 
 export interface ImportOptions {
@@ -29,26 +29,18 @@ export async function importImage(store: Store, opts: ImportOptions) {
   const config = newConfig(store.now().toISOString())
   for (const c of opts.changes ?? []) applyChange(config.config, c)
 
-  let tar: AsyncIterable<Uint8Array>
   let isDir = false
-  if (opts.source === '-') {
-    tar = opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)
-  } else {
+  if (opts.source !== '-') {
     const st = await stat(opts.source).catch(() => undefined)
     if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`, { exit: 1 })
     isDir = st.isDirectory()
-    tar = isDir ? dirTar(opts.source) : createReadStream(opts.source, { highWaterMark: 1 << 20 })
   }
 
   const release = await gcLease(store.layout)
   try {
-    // A folder imported before, unchanged since (stat fingerprint): reuse its layer.
-    const fingerprint = isDir && process.env.STORE_IMPORT_MEMO !== '0' ? await treeFingerprint(store, opts.source) : undefined
-    const known = fingerprint ? await memoLookup(store, fingerprint) : undefined
-    const { record, stats } = known
-      ? { record: await store.layers.require(known), stats: undefined }
-      : await addLayer(store, null, tar)
-    if (fingerprint && !known) await memoStore(store, fingerprint, record.chainId)
+    const { record, stats }: { record: LayerRecord; stats?: IngestResult | TreeIngestResult } = isDir
+      ? await importDir(store, opts.source)
+      : await addLayer(store, null, opts.source === '-' ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : createReadStream(opts.source, { highWaterMark: 1 << 20 }))
     config.rootfs.diff_ids = [record.diffId]
     config.history = [{ created: config.created, comment: opts.message || `Imported from ${opts.source}` }]
     const id: Digest = await putImage(store, config, { tags: tag ? [tag] : [] })
@@ -56,4 +48,18 @@ export async function importImage(store: Store, opts: ImportOptions) {
   } finally {
     await release()
   }
+}
+
+/**
+ * A folder as a layer, using its last import (by real path) unless STORE_IMPORT_MEMO=0: the
+ * same layer if no entry changed (nothing read); else unchanged files' content from it.
+ */
+async function importDir(store: Store, source: string): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
+  const dir = await realpath(source)
+  const last = process.env.STORE_IMPORT_MEMO !== '0' ? await lastImport(store, dir) : undefined
+  if (last && (await treeUnchanged(source, last.stats))) return { record: last.record }
+  const previous = last ? { index: await loadIndex(store.cas, last.record.index), stats: last.stats } : undefined
+  const added = await recordLayer(store, null, await ingestTree(ingestDeps(store), source, { previous, stats: await statsTemp(store) }))
+  if (added.stats.treeStats) await recordImport(store, dir, added.record.chainId, added.stats.treeStats)
+  return added
 }

@@ -36,18 +36,34 @@ const refuse = (h: TarHeader, why: string) =>
 /** A name as an error shows it: not more than 100 characters. */
 const shown = (name: string) => (name.length > 100 ? `${name.slice(0, 97)}...` : name)
 
-const bytes = new TextEncoder()
+/** Bytes of `s` in UTF-8, counted without encoding it (checked for every entry of a layer). */
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4 // a surrogate pair
+      i++
+    } else n += 3
+  }
+  return n
+}
 
 export function checkApplicable(h: TarHeader, path: string): void {
   if (h.notUtf8) throw refuse(h, 'its name or link target is not valid UTF-8')
   if (!(h.uid >= 0 && h.uid <= MAX_ID)) throw refuse(h, `uid ${h.uid} is out of range (0 to ${MAX_ID})`)
   if (!(h.gid >= 0 && h.gid <= MAX_ID)) throw refuse(h, `gid ${h.gid} is out of range (0 to ${MAX_ID})`)
   if (!(Math.abs(h.mtime) <= MAX_SECONDS)) throw refuse(h, `its mtime ${h.mtime} is out of range (±${MAX_SECONDS} seconds)`)
-  const len = bytes.encode(path).length
-  if (len > MAX_PATH) throw refuse(h, `its path is ${len} bytes long (at most ${MAX_PATH})`)
-  for (const c of path.split('/')) {
-    const n = bytes.encode(c).length
-    if (n > NAME_MAX) throw refuse(h, `a name in its path is ${n} bytes long (at most ${NAME_MAX})`)
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most paths need no count at all.
+  if (path.length * 3 > NAME_MAX) {
+    const len = utf8Length(path)
+    if (len > MAX_PATH) throw refuse(h, `its path is ${len} bytes long (at most ${MAX_PATH})`)
+    for (const c of path.split('/')) {
+      const n = c.length * 3 > NAME_MAX ? utf8Length(c) : 0
+      if (n > NAME_MAX) throw refuse(h, `a name in its path is ${n} bytes long (at most ${NAME_MAX})`)
+    }
   }
   for (const k of Object.keys(h.xattrs)) {
     if (!XATTR_NAMESPACES.some((ns) => k.startsWith(ns) && k.length > ns.length)) {

@@ -8,6 +8,7 @@ import { closeSync, constants as C, fstatSync, openSync, readSync, type Stats } 
 import { readlink } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { encodeHeader, padding, type TarHeader } from '../tar/index.js'
+import { headerOf, type StatLike } from './_treeHeader.js'
 
 export interface TreeTarOptions {
   /** Clamp every mtime to at most this (seconds), for reproducible builds. */
@@ -30,36 +31,11 @@ export async function* entryTar(
   opts: TreeTarOptions,
   mode?: number,
 ): AsyncGenerator<Uint8Array> {
-  let mtime = Math.floor(st.mtimeMs / 1000)
-  if (opts.sourceDateEpoch !== undefined && mtime > opts.sourceDateEpoch) mtime = opts.sourceDateEpoch
-  const h: TarHeader = {
-    name, type: 'file', mode: st.mode & 0o7777, uid: opts.chown?.uid ?? st.uid, gid: opts.chown?.gid ?? st.gid,
-    uname: '', gname: '', size: 0, mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: {},
-  }
-  if (mode !== undefined && !st.isSymbolicLink()) h.mode = mode
-  if (st.isFile() && st.nlink > 1) {
-    const key = `${st.dev}:${st.ino}`
-    const first = links.get(key)
-    if (first !== undefined) {
-      yield encodeHeader({ ...h, type: 'hardlink', linkname: first })
-      return
-    }
-    links.set(key, name)
-  }
-  if (st.isDirectory()) {
-    yield encodeHeader({ ...h, type: 'dir', name: `${name}/` })
-  } else if (st.isSymbolicLink()) {
-    yield encodeHeader({ ...h, type: 'symlink', linkname: await readlink(source) })
-  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-    const rdev = Number(st.rdev)
-    yield encodeHeader({
-      ...h, type: st.isCharacterDevice() ? 'char' : 'block',
-      devmajor: (rdev >> 8) & 0xfff, devminor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
-    })
-  } else if (st.isFIFO()) {
-    yield encodeHeader({ ...h, type: 'fifo' })
-  } else if (st.isFile()) {
-    yield encodeHeader({ ...h, size: st.size })
+  const stat: StatLike = { mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), nlink: st.nlink, dev: st.dev, ino: st.ino, rdev: Number(st.rdev) }
+  const h = headerOf(name, stat, st.isSymbolicLink() ? await readlink(source) : '', links, opts, mode)
+  if (!h) return // a socket: skipped, as tar does
+  yield encodeHeader(h)
+  if (h.type === 'file') {
     const fd = openRegular(source)
     try {
       let n = 0
@@ -77,7 +53,6 @@ export async function* entryTar(
     }
     if (st.size % 512) yield ZERO_BLOCK.subarray(0, 512 - (st.size % 512))
   }
-  // Sockets are skipped, as tar does.
 }
 
 /**

@@ -33,6 +33,8 @@ export interface IndexEntry {
   h: Uint8Array
   /** Content chunks, in order (regular files with content only). */
   c?: ChunkRef[]
+  /** Content kept in the index itself (a file of at most INLINE_MAX bytes): instead of `c`. */
+  d?: Uint8Array
   /** Padding bytes when any is non-zero (rare); absent means zeros. */
   p?: Uint8Array
 }

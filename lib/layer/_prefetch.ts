@@ -1,23 +1,28 @@
-// A layer's entries with their content read ahead ACROSS entries: up to `depth` chunk reads in
-// flight at once, in archive order, while the consumer writes the current file. Reading one
-// chunk ahead per file (export.ts chunkContents) leaves the decompressing threads idle between
-// small files: a 200 MB Debian root is ~8,000 chunks in ~5,000 files, and extracting it waited
-// on one chunk at a time (3.6 s). The content store decompresses on libuv's threads, so several
-// reads in flight use both cores.
+// A layer's entries with their content read ahead ACROSS entries, in archive order, while the
+// consumer writes the current file. Reading per file (export.ts chunkContents) leaves the
+// decompressing threads idle between small files: a 200 MB Debian root is ~8,000 chunks in
+// ~5,000 files, and extracting it waited on one chunk at a time (3.6 s). Here the chunks of
+// many entries go to one cas.getMany() (a batch): it reads neighbouring entries of a pack in
+// one pread and decodes ahead of the consumer on the codec's threads, so both cores work.
 //
 // Contract: the consumer takes each entry's content completely, or calls discard(), before it
 // asks for the next entry (chunks are handed out in the order they were asked for). An entry
 // `wanted` says no to is not read ahead: its content, if asked for after all, is read then.
 // (The snapshot builder says no to a one-chunk file the pool already has: its chunk's digest
 // is its name there, so a snapshot rebuilt over a pool that has most of its files reads little.)
+// A file of at most 128 bytes has its content in the index ('data' record, `inline`): it has
+// no chunks, is never asked about, and its content yields those bytes.
 
 import type { ContentStore } from '../cas/types.js'
-import { digestFromHex } from '../digest/digest.js'
+import { digestFromHex, type Digest } from '../digest/digest.js'
 import type { ChunkRef, IndexEntry, LayerIndex } from './_format.js'
 import { indexEntries } from './indexReader.js'
 
 export interface FileContent extends AsyncIterable<Uint8Array> {
+  /** Chunks of the content, in order (none for an inline or empty file). */
   refs: ChunkRef[]
+  /** Content kept in the index itself (a small file), before any chunk's. */
+  inline?: Uint8Array
   /** Skip this content (its reads already in flight are dropped). */
   discard(): Promise<void>
 }
@@ -26,13 +31,19 @@ export interface PrefetchedEntry extends IndexEntry {
   content: FileContent
 }
 
-/** Entries of `ix` in archive order; chunk reads run `depth` ahead (a bound on memory too). */
-export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, depth = 32, wanted: (e: IndexEntry) => boolean = () => true): AsyncGenerator<PrefetchedEntry> {
+/** A batch is started with at least this many chunks when the index has them... */
+const BATCH_CHUNKS = 1024
+/** ...reading at most this many index entries ahead of the consumer (headers: a bound on memory). */
+const AHEAD_ENTRIES = 4096
+
+/** Entries of `ix` in archive order, the chunks of those `wanted` says yes to read ahead. */
+export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, wanted: (e: IndexEntry) => boolean = () => true): AsyncGenerator<PrefetchedEntry> {
   const src = indexEntries(cas, ix)[Symbol.asyncIterator]()
   const ahead: IndexEntry[] = [] // entries read from the index, not handed out yet
-  const queued: ChunkRef[] = [] // chunks of those (and of the current entry) not yet asked for
-  let q = 0 // next of `queued` to ask for
-  const inflight: Promise<Uint8Array>[] = []
+  let queued: Digest[] = [] // chunks of wanted entries not yet given to a batch
+  let batch: AsyncIterator<Uint8Array> | undefined
+  let batchDigests: Digest[] = []
+  let batchAt = 0 // next chunk of `batch` to take
   /** Entries whose content was not read ahead. */
   const lazy = new Set<IndexEntry>()
   let ended = false
@@ -41,49 +52,76 @@ export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, dept
     const r = await src.next()
     if (r.done) ended = true
     else {
-      ahead.push(r.value)
-      if (r.value.c && wanted(r.value)) for (const c of r.value.c) queued.push(c)
-      else if (r.value.c) lazy.add(r.value)
+      const e = r.value
+      ahead.push(e)
+      if (e.c && e.c.length > 0) {
+        if (wanted(e)) for (const [hex] of e.c) queued.push(digestFromHex(hex))
+        else lazy.add(e)
+      }
     }
     return !ended
   }
-  const fill = async () => {
-    // Keep `depth` reads going; read index entries only as far as that needs (a few, usually).
-    while (inflight.length < depth) {
-      if (q < queued.length) {
-        const p = cas.get(digestFromHex(queued[q++][0]))
-        p.catch(() => {}) // its error surfaces when its turn comes
-        inflight.push(p)
-      } else if (ended || ahead.length >= 4096 || !(await readEntry())) break
-    }
-    if (q > 65536) {
-      queued.splice(0, q)
-      q = 0
-    }
-  }
+  /** The next chunk of the wanted entries, in order: from this batch, or from a new one. */
   const take = async (): Promise<Uint8Array> => {
-    await fill()
-    return inflight.shift()!
+    if (batchAt === batchDigests.length) {
+      while (!ended && queued.length < BATCH_CHUNKS && ahead.length < AHEAD_ENTRIES && (await readEntry()));
+      await batch?.return?.()
+      batch = cas.getMany(queued)[Symbol.asyncIterator]()
+      batchDigests = queued
+      batchAt = 0
+      queued = []
+    }
+    batchAt++
+    let r: IteratorResult<Uint8Array>
+    try {
+      r = await batch!.next()
+    } catch (e) {
+      // A chunk that fails to read ends its batch: the chunks after it get a batch of their own
+      // (the failure is the consumer's to report; a discarded entry's must not spoil the next).
+      batch = cas.getMany(batchDigests.slice(batchAt))[Symbol.asyncIterator]()
+      batchDigests = batchDigests.slice(batchAt)
+      batchAt = 0
+      throw e
+    }
+    if (r.done) throw new Error('prefetch: a batch ended before its chunks') // getMany yields one a digest
+    return r.value
   }
 
   try {
     for (;;) {
       if (ahead.length === 0 && (ended || !(await readEntry()))) return
-      await fill()
       const e = ahead.shift()!
       const refs = e.c ?? []
+      const inline = e.d
       let left = refs.length
+      let inlineLeft = inline !== undefined
       const late = lazy.delete(e)
+      let lateChunks: AsyncIterator<Uint8Array> | undefined
       const content: FileContent = {
         refs,
+        inline,
         async *[Symbol.asyncIterator]() {
+          if (inlineLeft) {
+            inlineLeft = false
+            yield inline!
+          }
+          if (late && left > 0) lateChunks = cas.getMany(refs.slice(refs.length - left).map(([hex]) => digestFromHex(hex)))[Symbol.asyncIterator]()
           while (left > 0) {
             left--
-            yield late ? await cas.get(digestFromHex(refs[refs.length - left - 1][0])) : await take()
+            if (!lateChunks) yield await take()
+            else {
+              const r = await lateChunks.next()
+              if (r.done) throw new Error('prefetch: a batch ended before its chunks')
+              yield r.value
+            }
           }
         },
         async discard() {
-          if (late) left = 0
+          inlineLeft = false
+          if (late) {
+            left = 0
+            await lateChunks?.return?.()
+          }
           while (left > 0) {
             left--
             await take().then(() => {}, () => {})
@@ -94,7 +132,7 @@ export async function* prefetchedEntries(cas: ContentStore, ix: LayerIndex, dept
       await content.discard() // what the consumer did not read, so the next entry's chunks come next
     }
   } finally {
-    for (const p of inflight) p.catch(() => {})
+    await batch?.return?.().catch(() => {})
     await src.return?.(undefined)
   }
 }

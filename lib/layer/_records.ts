@@ -3,6 +3,8 @@
 // A layer index is one sequence of records, in archive order:
 //   header   the exact header blocks of the next entry (PAX/GNU extensions included)
 //   chunks   content chunks (digest, length) of the current entry, or of the trailer
+//   data     the current entry's content itself, for a file of at most INLINE_MAX bytes: a
+//            chunk of its own would cost more than its bytes (see below)
 //   padding  the current entry's padding, when any of it is not zero (absent: zeros)
 //   trailer  the entries are over; what follows is the archive's trailer
 //   zeros    n zero bytes (the trailer's end-of-archive blocks and record padding: a length)
@@ -16,6 +18,12 @@
 // Why binary and not the first format's JSON: header bytes go in as they are (no base64, no
 // JSON string: 1M entries of JSON was one string over V8's limit) and digests as 32 bytes, not
 // 64 hex characters; measured in bench/indexFormat.bench.ts (README, Performance).
+//
+// Why small files are kept in the index: as a chunk, a file costs a 34-byte reference here (a
+// digest: it does not compress), a 9-byte blob header and an entry in the store's blob index
+// (~40 bytes), plus a put, a blob for gc, fsck and df to visit, and a read to rebuild it. Up to
+// INLINE_MAX bytes it costs less inline, even stored twice, and it is compressed with its
+// neighbours; a folder of 300,000 files of 20–60 bytes became 300,000 chunks before (issue 12).
 
 import { Codes, StoreError } from '../errors.js'
 
@@ -25,13 +33,17 @@ export type ChunkRef = [hex: string, size: number]
 export type IndexRecord =
   | { type: 'header'; bytes: Uint8Array }
   | { type: 'chunks'; refs: ChunkRef[] }
+  | { type: 'data'; bytes: Uint8Array }
   | { type: 'padding'; bytes: Uint8Array }
   | { type: 'trailer' }
   | { type: 'zeros'; n: number }
   | { type: 'bytes'; bytes: Uint8Array }
 
 export const SEGMENT_MAGIC = new Uint8Array([0x4c, 0x58, 0x53, 0x31]) // "LXS1"
-const TAG = { header: 1, chunks: 2, padding: 3, trailer: 4, zeros: 5, bytes: 6 } as const
+const TAG = { header: 1, chunks: 2, padding: 3, trailer: 4, zeros: 5, bytes: 6, data: 7 } as const
+
+/** Content of at most this many bytes is kept in the index (a 'data' record), not chunked. */
+export const INLINE_MAX = 128
 
 /** Bytes a record takes in a segment. */
 export function recordSize(r: IndexRecord): number {
@@ -42,6 +54,7 @@ export function recordSize(r: IndexRecord): number {
       return n
     }
     case 'header':
+    case 'data':
     case 'padding':
     case 'bytes':
       return 1 + varintSize(r.bytes.length) + r.bytes.length
@@ -59,6 +72,7 @@ export function writeRecord(out: Uint8Array, at: number, r: IndexRecord): number
   out[at++] = TAG[r.type]
   switch (r.type) {
     case 'header':
+    case 'data':
     case 'padding':
     case 'bytes':
       at = writeVarint(out, at, r.bytes.length)
@@ -100,6 +114,7 @@ export function* readRecords(seg: Uint8Array, what: string): Generator<IndexReco
   while (at < seg.length) {
     const tag = seg[at++]
     if (tag === TAG.header) yield { type: 'header', bytes: bytes() }
+    else if (tag === TAG.data) yield { type: 'data', bytes: bytes() }
     else if (tag === TAG.padding) yield { type: 'padding', bytes: bytes() }
     else if (tag === TAG.bytes) yield { type: 'bytes', bytes: bytes() }
     else if (tag === TAG.zeros) yield { type: 'zeros', n: varint() }

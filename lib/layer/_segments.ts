@@ -16,7 +16,7 @@ export const SEGMENT_MAX = 1 << 20
 const DIVISOR = 512
 
 export class SegmentBuilder {
-  private buf = new Uint8Array(SEGMENT_MAX + (64 << 10))
+  private buf: Uint8Array = new Uint8Array(SEGMENT_MAX + (64 << 10))
   private len = SEGMENT_MAGIC.length
   private empty = true
 

@@ -1,7 +1,7 @@
 // A tar's trailer into the layer index (see ingestTrailer): never held, never refused.
 
-import type { Chunker } from '../chunk/types.js'
 import type { IndexWriter } from './indexWriter.js'
+import type { ContentSink } from './_layerWriter.js'
 
 /**
  * The trailer, stored by length and content: its leading zeros (the end-of-archive blocks and
@@ -9,10 +9,10 @@ import type { IndexWriter } from './indexWriter.js'
  * one length; anything from its first non-zero byte on as content chunks, like a file's (kept
  * byte for byte, deduplicated, never held in memory).
  */
-export async function ingestTrailer(t: AsyncIterable<Uint8Array>, index: IndexWriter, chunker: () => Chunker, putChunk: (c: Uint8Array) => Promise<void>): Promise<void> {
+export async function ingestTrailer(t: AsyncIterable<Uint8Array>, index: IndexWriter, chunked: () => ContentSink): Promise<void> {
   await index.trailer()
   let zeros = 0
-  let cut: Chunker | undefined
+  let cut: ContentSink | undefined
   for await (const b of t) {
     let from = 0
     if (!cut) {
@@ -24,11 +24,11 @@ export async function ingestTrailer(t: AsyncIterable<Uint8Array>, index: IndexWr
       zeros += nz
       from = nz
       await index.zeros(zeros)
-      cut = chunker()
+      cut = chunked()
     }
-    for (const c of cut.push(from === 0 ? b : b.subarray(from))) await putChunk(c)
+    await cut.push(from === 0 ? b : b.subarray(from))
   }
-  if (cut) for (const c of cut.end()) await putChunk(c)
+  if (cut) await cut.end()
   else await index.zeros(zeros)
 }
 

@@ -53,7 +53,10 @@ export interface FileSink {
   removed?(rel: string): void
   /** `rel` was made a hard link to `target`. */
   linked?(target: string, rel: string): void
-  /** Whether the content of a file with these chunks will be read (default yes): it is read ahead. */
+  /**
+   * Whether the content of a file with these chunks will be read (default yes): it is read
+   * ahead. Not asked of a file without chunks (empty, or inline: its bytes are in the index).
+   */
   wants?(h: TarHeader, refs: [string, number][]): boolean
 }
 
@@ -87,8 +90,9 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
   }
 
   const files = opts.files
+  // Asked only of entries with chunks: an inline file's content is in the index.
   const wanted = files?.wants ? (e: { h: Uint8Array; c?: [string, number][] }) => files.wants!(parseHeaderBytes(e.h), e.c ?? []) : undefined
-  for await (const e of prefetchedEntries(cas, ix, 32, wanted)) {
+  for await (const e of prefetchedEntries(cas, ix, wanted)) {
     const h = parseHeaderBytes(e.h)
     const rel = normalizeEntryPath(h.name)
     if (rel === '') continue // the root itself: keep the snapshot's own metadata
@@ -187,7 +191,7 @@ async function writeFile(abs: string, content: FileContent, h: TarHeader, owner?
   const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
     let written = 0
-    for await (const data of content) {
+    for await (const data of content) { // an inline file's bytes, then its chunks'
       await fh.write(data, 0, data.length, written)
       written += data.length
     }

@@ -41,7 +41,7 @@ export async function* indexRecords(cas: ContentStore, ix: LayerIndex): AsyncGen
         inTrailer = true
       } else if (r.type === 'zeros' || r.type === 'bytes') {
         if (!inTrailer) throw corruptIndex(what, 'has trailer bytes among its entries')
-      } else if (r.type === 'padding' ? !started || inTrailer : !started && !inTrailer) {
+      } else if (r.type === 'padding' || r.type === 'data' ? !started || inTrailer : !started && !inTrailer) {
         throw corruptIndex(what, `has ${r.type} outside an entry`)
       }
       yield r
@@ -55,6 +55,7 @@ function* wholeRecords(ix: Extract<LayerIndex, { kind: 'whole' }>): Generator<In
   for (const e of ix.entries) {
     yield { type: 'header', bytes: e.h }
     if (e.c && e.c.length > 0) yield { type: 'chunks', refs: e.c }
+    if (e.d) yield { type: 'data', bytes: e.d }
     if (e.p) yield { type: 'padding', bytes: e.p }
   }
   yield { type: 'trailer' }
@@ -71,7 +72,8 @@ export async function* indexEntries(cas: ContentStore, ix: LayerIndex): AsyncGen
     } else if (cur && r.type === 'chunks') {
       if (cur.c) for (const c of r.refs) cur.c.push(c)
       else cur.c = r.refs
-    } else if (cur && r.type === 'padding') cur.p = r.bytes
+    } else if (cur && r.type === 'data') cur.d = r.bytes
+    else if (cur && r.type === 'padding') cur.p = r.bytes
   }
 }
 

@@ -1,21 +1,21 @@
 // What a snapshot should be, for `fsck --snapshots`: the same layers applied the same way
 // (applyLayer, so no second reading of the rules), into a scratch tree of stubs: each regular
 // file a sparse file with the entry's owner, mode and times, its content's SHA-256 recorded
-// (a one-chunk file's is its chunk's digest: nothing is read; others are read and hashed).
+// (a one-chunk file's is its chunk's digest, an inline file's is hashed from the index: no
+// chunk is read; others are read and hashed).
 // Nothing goes to the pool. Then the two trees are listed and compared, entry by entry.
 
 import { ftruncateSync, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createAt, placeCopy, setMeta, type PlaceFile } from './_sink.js'
+import { knownHex } from './_poolBatch.js'
 import { xattrsOf } from '../driver/_xattr.js'
 
 export const placeExpected: PlaceFile = async (ctx, abs, rel, h, owner, content) => {
   if (h.size === 0) return placeCopy(ctx, abs, rel, h, owner, content)
-  let hex: string
-  if (content.refs.length === 1 && content.refs[0][1] === h.size) {
-    hex = content.refs[0][0]
-    await content.discard()
-  } else {
+  let hex = knownHex(content, h.size)
+  if (hex) await content.discard()
+  else {
     const sha = createHash('sha256')
     for await (const b of content) sha.update(b)
     hex = sha.digest('hex')

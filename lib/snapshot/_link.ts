@@ -9,11 +9,12 @@ import { closeSync, constants as C, copyFileSync, linkSync, openSync } from 'nod
 import { createHash } from 'node:crypto'
 import type { TarHeader } from '../tar/index.js'
 import { placeCopy, setMeta, type Owner, type PlaceFile } from './_sink.js'
+import { knownHex } from './_poolBatch.js'
 
 export const placeLink: PlaceFile = async (ctx, abs, rel, h, owner, content) => {
   if (h.size === 0) return placeCopy(ctx, abs, rel, h, owner, content)
   const key = metaKey(h, rel, owner)
-  const single = content.refs.length === 1 && content.refs[0][1] === h.size ? content.refs[0][0] : undefined
+  const single = knownHex(content, h.size)
   const known = single && ctx.batch.has(ctx.layout.poolVariant(single, key))
   if (known) {
     await content.discard()

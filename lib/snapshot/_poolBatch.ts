@@ -53,10 +53,11 @@ export class PoolBatch {
 
   /**
    * The content, in the pool or in a temp file. Read only when needed: a file of one chunk has
-   * that chunk's digest, so content the pool has is never read again.
+   * that chunk's digest (an inline file's is hashed from the index), so content the pool has
+   * is never read again.
    */
   async stage(content: FileContent, size: number, what: string): Promise<Staged> {
-    const one = content.refs.length === 1 && content.refs[0][1] === size ? content.refs[0][0] : size === 0 ? EMPTY : undefined
+    const one = knownHex(content, size)
     const known = one && this.locate(one)
     if (one && known) {
       await content.discard()
@@ -148,6 +149,17 @@ export class PoolBatch {
 }
 
 const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+
+/**
+ * The SHA-256 (hex) of a file's content when known without reading a chunk: an empty file's;
+ * a one-chunk file's is its chunk's digest; an inline file's (at most 128 bytes, in the index)
+ * is hashed here. Undefined when the chunks must be read.
+ */
+export function knownHex(content: FileContent, size: number): string | undefined {
+  if (size === 0) return EMPTY
+  if (content.inline) return content.refs.length === 0 && content.inline.length === size ? createHash('sha256').update(content.inline).digest('hex') : undefined
+  return content.refs.length === 1 && content.refs[0][1] === size ? content.refs[0][0] : undefined
+}
 
 /** An alias is `<2 hex>/<20 hex>` (see layout.ts poolRedirect). */
 const isAlias = (name: string) => /\/[0-9a-f]{2}\/[0-9a-f]{20}$/.test(name)

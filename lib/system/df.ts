@@ -1,10 +1,12 @@
 // `store system df`: Docker's space report, plus what Docker cannot show: how many bytes the
-// layers hold (logical), how many distinct chunk bytes that is after deduplication, and how
-// many bytes are on disk after compression.
+// layers hold (logical), how many distinct chunk bytes that is after deduplication, how many
+// bytes are stored after compression, and how many the file system allocates for them. Read
+// from records, layer indexes and pack indexes: no chunk is read.
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { indexChunks, type LayerRecord } from '../layer/index.js'
+import type { LayerRecord } from '../layer/index.js'
+import { ChunkTable } from './_chunkTable.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from '../gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
@@ -41,9 +43,14 @@ export interface DfReport {
   logical: number
   /** Bytes of distinct chunks. */
   deduplicated: number
-  /** Bytes on disk in blobs/ (chunks, indexes, configs), after compression. */
+  /** Bytes of stored blobs (chunks, indexes, configs), after compression. */
   stored: number
   blobs: number
+  /** Bytes the file system allocates for them (st_blocks of packs, pack indexes, loose files). */
+  allocated: number
+  /** Files holding them, and how many of those are packs. */
+  files: number
+  packs: number
 }
 
 export interface DfExtra {
@@ -117,25 +124,10 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
       layerById.set(l.chainId, l)
     }
   }
-  // Chunk sets per layer, and stored sizes per chunk (header read only).
-  const chunksOf = new Map<Digest, Map<string, number>>()
-  const storedOf = new Map<string, number>()
-  for (const l of layerById.values()) {
-    const m = new Map<string, number>()
-    try {
-      for await (const [hex, size] of indexChunks(store.cas, l.index)) m.set(hex, size)
-    } catch {}
-    chunksOf.set(l.chainId, m)
-  }
-  let stored = 0
-  let blobs = 0
-  for await (const d of store.cas.walk()) {
-    const st = await store.cas.stat(d).catch(() => undefined)
-    if (!st) continue
-    blobs++
-    stored += st.stored
-    storedOf.set(d.slice(7), st.stored)
-  }
+  // Chunks of each layer; stored sizes from the pack indexes and loose files' sizes.
+  const chunks = new ChunkTable()
+  for (const l of layerById.values()) await chunks.addLayer(store.cas, l.chainId, l.index)
+  const usage = await store.cas.usage()
 
   const images: ImageUsage[] = []
   let activeSize = 0
@@ -144,14 +136,7 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     const ls = layersOf.get(r.id) ?? []
     const size = ls.reduce((a, l) => a + l.contentSize, 0)
     const shared = ls.filter((l) => (users.get(l.chainId) ?? 0) > 1).reduce((a, l) => a + l.contentSize, 0)
-    const distinct = new Map<string, number>()
-    for (const l of ls) for (const [hex, s] of chunksOf.get(l.chainId) ?? []) distinct.set(hex, s)
-    let chunkBytes = 0
-    let storedBytes = 0
-    for (const [hex, s] of distinct) {
-      chunkBytes += s
-      storedBytes += storedOf.get(hex) ?? 0
-    }
+    const { chunkBytes, storedBytes } = chunks.distinct(ls.map((l) => l.chainId), usage)
     const containers = used.get(r.id)?.length ?? 0
     if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)
     const config = await getConfig(store, r.id).catch(() => undefined)
@@ -163,27 +148,25 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
     })
   }
   let logical = 0
-  const allChunks = new Map<string, number>()
   for (const l of layerById.values()) {
     logical += l.contentSize
     if (activeLayers.has(l.chainId)) activeSize += l.contentSize
-    for (const [hex, s] of chunksOf.get(l.chainId) ?? []) allChunks.set(hex, s)
   }
-  const deduplicated = [...allChunks.values()].reduce((a, b) => a + b, 0)
-  // Build Cache: the on-disk bytes of the blobs only the cache holds, which is exactly what
-  // pruning it frees (whole chains, indexes included: a RUN that only makes dirs has no content
-  // but its index is still a blob), like prune's "Total reclaimed space".
+  const deduplicated = chunks.total()
+  // Build Cache: what pruning it frees on disk, like prune's "Total reclaimed space": the blobs
+  // only the cache holds (whole chains, indexes included: a RUN that only makes dirs has no
+  // content but its index is still a blob), as gc would sweep them (cas.reclaimable: loose
+  // files, and packs deleted or repacked).
   // RUN --mount=type=cache dirs are build cache too (prune removes them): their file bytes.
   const cache = await buildCacheOnly(store)
   const mounts = await cacheMountsUsage(store)
-  let cacheSize = mounts.bytes
-  for (const d of cache.blobs) cacheSize += storedOf.get(d.slice(7)) ?? 0
+  const cacheSize = mounts.bytes + (cache.blobs.size > 0 ? await store.cas.reclaimable((d) => !cache.blobs.has(d)) : 0)
   const rows: DfRow[] = [
     { type: 'Images', total: records.length, active: [...used.keys()].filter((id) => layersOf.has(id)).length, size: logical, reclaimable: logical - activeSize },
     extra.containers ?? { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
     extra.volumes ?? { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
     { type: 'Build Cache', total: cache.entries + mounts.count, active: 0, size: cacheSize, reclaimable: cacheSize },
   ]
-  return { rows, images, logical, deduplicated, stored, blobs }
+  return { rows, images, logical, deduplicated, stored: usage.stored, blobs: usage.blobs, allocated: usage.allocated, files: usage.files, packs: usage.packs }
 }
 

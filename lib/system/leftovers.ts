@@ -2,6 +2,7 @@
 // a killed process leaves at most such entries; issue 11: each is reclaimed). Named steps, each
 // returning what it found; `system df` counts them all, `system prune` removes them:
 //   ingest     ingest/*                          gc removes (under the gc lock, no writer live)
+//   pack       packs/<name>.pack without its .idx (a write killed between the two links); gc removes
 //   snapshot   snapshots/<chainID>.tmp-<pid>-*   gc removes
 //   record     <record>.tmp-<pid>-*              a record write killed before its rename
 //   lock       locks/*.new, dead processes' leases
@@ -25,6 +26,7 @@ const LEASE = /^(\d+)-[0-9a-f]+$/
 export async function findLeftovers(store: Store): Promise<Leftover[]> {
   return [
     ...(await ingestEntries(store)),
+    ...(await packsWithoutIndex(store)),
     ...(await orphansIn(store.layout.snapshotsDir, TMP_SUFFIX, 'snapshot')),
     ...(await recordTemps(store)),
     ...(await lockTemps(store)),
@@ -58,6 +60,16 @@ async function ingestEntries(store: Store): Promise<Leftover[]> {
   const dir = store.layout.ingestDir
   const out: Leftover[] = []
   for (const n of await readdir(dir).catch(() => [] as string[])) out.push({ kind: 'ingest', path: `${dir}/${n}`, bytes: await bytesOf(`${dir}/${n}`) })
+  return out
+}
+
+async function packsWithoutIndex(store: Store): Promise<Leftover[]> {
+  const names = new Set(await readdir(store.layout.packsDir).catch(() => [] as string[]))
+  const out: Leftover[] = []
+  for (const n of names) {
+    const m = /^([0-9a-f]{64})\.pack$/.exec(n)
+    if (m && !names.has(`${m[1]}.idx`)) out.push({ kind: 'pack', path: `${store.layout.packsDir}/${n}`, bytes: await bytesOf(`${store.layout.packsDir}/${n}`) })
+  }
   return out
 }
 

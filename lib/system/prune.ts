@@ -46,6 +46,6 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
     reclaimed += gc.reclaimed
     const snaps = await evictToBudget(store.layout, 0, await containerLayers(store)) // a budget of 0: every unused one
     reclaimed += snaps.bytes
-    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.snapshotTemps, snapshots: snaps.dropped.length, reclaimed }
+    return { containers: c.ids, volumes: v.names, images: gc.imagesDeleted, buildCache: gc.buildCacheDropped + gc.cacheMountsDropped, leftovers: left.entries + gc.ingestFiles + gc.packOrphans + gc.snapshotTemps, snapshots: snaps.dropped.length, reclaimed }
   })
 }

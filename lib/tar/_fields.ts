@@ -85,14 +85,25 @@ function readBase256(b: Uint8Array): number {
 
 /** Largest value an octal field of this width holds (width - 1 digits, then a NUL). */
 export function octalMax(f: Field): number {
-  return 8 ** (F[f][1] - 1) - 1
+  return OCTAL_MAX[F[f][1]]!
 }
+
+const OCTAL_MAX: Record<number, number> = { 8: 8 ** 7 - 1, 12: 8 ** 11 - 1 }
 
 /** Write `v` as zero-padded octal digits plus a NUL, the way GNU tar does. */
 export function writeOctal(block: Uint8Array, f: Field, v: number): void {
   const [off, len] = F[f]
-  const s = v.toString(8).padStart(len - 1, '0')
-  for (let i = 0; i < len - 1; i++) block[off + i] = s.charCodeAt(i)
+  // Digits from the last one back, without a string (a header is encoded per file of a folder);
+  // by bit operations once the value fits 32 bits.
+  let i = off + len - 2
+  for (; i >= off && v > 0xffffffff; i--) {
+    block[i] = 0x30 + (v % 8)
+    v = Math.floor(v / 8)
+  }
+  for (; i >= off; i--) {
+    block[i] = 0x30 + (v & 7)
+    v >>>= 3
+  }
   block[off + len - 1] = 0
 }
 
@@ -115,7 +126,9 @@ export function checksums(block: Uint8Array): [unsigned: number, signed: number]
 }
 
 export function writeChecksum(block: Uint8Array): void {
-  const [sum] = checksums(block)
+  let sum = 8 * 0x20 // the checksum field, counted as spaces
+  for (let i = 0; i < 148; i++) sum += block[i]!
+  for (let i = 156; i < BLOCK; i++) sum += block[i]!
   // Six octal digits, NUL, space: what GNU tar and Go write.
   const s = sum.toString(8).padStart(6, '0')
   for (let i = 0; i < 6; i++) block[148 + i] = s.charCodeAt(i)

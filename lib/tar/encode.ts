@@ -4,7 +4,7 @@
 
 import { Codes, StoreError } from '../errors.js'
 import type { TarEntryType, TarHeader, TarWriteOptions } from './types.js'
-import { BLOCK, concat, octalMax, padLength, utf8, writeBytes, writeChecksum, writeOctal, type Field } from './_fields.js'
+import { BLOCK, F, concat, octalMax, padLength, utf8, writeBytes, writeChecksum, writeOctal, type Field } from './_fields.js'
 import { encodePax, formatDecimal } from './_pax.js'
 
 /** Two zero blocks: the end-of-archive marker. Do not modify. */
@@ -20,24 +20,74 @@ const TYPEFLAG: Record<TarEntryType, string> = {
 }
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s)
+const USTAR = utf8.encode('ustar\x0000')
+
+/** An ASCII string that fits its field, written without an encoder (a header is encoded per file). */
+function writeAscii(block: Uint8Array, f: Field, s: string): void {
+  const off = F[f][0]
+  for (let i = 0; i < s.length; i++) block[off + i] = s.charCodeAt(i)
+}
+
+const MAX8 = 8 ** 7 - 1
+const MAX12 = 8 ** 11 - 1
+
+/**
+ * The header of most entries: every string ASCII and short, every number in its field, no
+ * xattrs. Written field by field without a PAX map or an encoder (~3× faster: a folder of
+ * 300,000 files encodes one per file). Undefined when the general path is needed.
+ */
+function plainHeader(h: TarHeader, into?: Uint8Array): Uint8Array | undefined {
+  const { name, linkname, uname, gname } = h
+  if (name.length > 100 || linkname.length > 100 || uname.length > 32 || gname.length > 32) return undefined
+  if (!(h.uid <= MAX8 && h.gid <= MAX8 && h.size <= MAX12 && h.mtime >= 0 && h.mtime <= MAX12 && Number.isInteger(h.mtime))) return undefined
+  for (const _ in h.xattrs) return undefined
+  const block = into ? into.fill(0) : new Uint8Array(BLOCK)
+  if (!ascii(block, 0, name) || !ascii(block, 157, linkname) || !ascii(block, 265, uname) || !ascii(block, 297, gname)) return undefined
+  writeOctal(block, 'mode', h.mode)
+  writeOctal(block, 'uid', h.uid)
+  writeOctal(block, 'gid', h.gid)
+  writeOctal(block, 'size', h.type === 'file' ? h.size : 0)
+  writeOctal(block, 'mtime', h.mtime)
+  const dev = h.type === 'char' || h.type === 'block'
+  writeOctal(block, 'devmajor', dev ? h.devmajor : 0)
+  writeOctal(block, 'devminor', dev ? h.devminor : 0)
+  block[156] = TYPEFLAG[h.type].charCodeAt(0)
+  block.set(USTAR, 257)
+  writeChecksum(block)
+  return block
+}
+
+/** Writes ASCII `s` at `off`; false (stop) at the first other character. */
+function ascii(block: Uint8Array, off: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0x7f) return false
+    block[off + i] = c
+  }
+  return true
+}
 
 export function encodeHeader(h: TarHeader, opts: TarWriteOptions = {}): Uint8Array {
   validate(h)
-  const pax = new Map<string, Uint8Array>()
-  const text = (key: string, s: string) => pax.set(key, utf8.encode(s))
+  if (!opts.forcePax) {
+    const plain = plainHeader(h, opts.into)
+    if (plain) return plain
+  }
+  let pax: Map<string, Uint8Array> | undefined // most headers need none
+  const text = (key: string, s: string) => (pax ??= new Map()).set(key, utf8.encode(s))
   const block = new Uint8Array(BLOCK)
 
   // Names: ASCII that fits (maybe split into prefix + name) goes in ustar; else PAX, with a
   // truncated copy in the ustar field for readers that ignore PAX.
   const split = isAscii(h.name) ? splitName(h.name) : undefined
   if (split) {
-    writeBytes(block, 'prefix', utf8.encode(split[0]))
-    writeBytes(block, 'name', utf8.encode(split[1]))
+    writeAscii(block, 'prefix', split[0])
+    writeAscii(block, 'name', split[1])
   } else {
     text('path', h.name)
     writeBytes(block, 'name', fit(utf8.encode(h.name), 100))
   }
-  if (opts.forcePax && !pax.has('path')) text('path', h.name)
+  if (opts.forcePax && !pax?.has('path')) text('path', h.name)
   stringField(block, 'linkname', h.linkname, 'linkpath', text)
   stringField(block, 'uname', h.uname, 'uname', text)
   stringField(block, 'gname', h.gname, 'gname', text)
@@ -60,12 +110,12 @@ export function encodeHeader(h: TarHeader, opts: TarWriteOptions = {}): Uint8Arr
   const dev = h.type === 'char' || h.type === 'block'
   writeOctal(block, 'devmajor', dev ? h.devmajor : 0)
   writeOctal(block, 'devminor', dev ? h.devminor : 0)
-  for (const [k, v] of Object.entries(h.xattrs)) pax.set(`SCHILY.xattr.${k}`, v)
+  for (const k in h.xattrs) (pax ??= new Map()).set(`SCHILY.xattr.${k}`, h.xattrs[k])
 
   block[156] = TYPEFLAG[h.type].charCodeAt(0)
-  block.set(utf8.encode('ustar\x0000'), 257)
+  block.set(USTAR, 257)
   writeChecksum(block)
-  if (pax.size === 0) return block
+  if (!pax) return block
 
   const records = encodePax(pax)
   const x = new Uint8Array(BLOCK)
@@ -79,15 +129,16 @@ export function encodeHeader(h: TarHeader, opts: TarWriteOptions = {}): Uint8Arr
   writeOctal(x, 'devmajor', 0)
   writeOctal(x, 'devminor', 0)
   x[156] = 0x78 // 'x'
-  x.set(utf8.encode('ustar\x0000'), 257)
+  x.set(USTAR, 257)
   writeChecksum(x)
   return concat([x, records, padding(records.length), block])
 }
 
 /** A string field: in ustar when ASCII and short enough, else in PAX under `key`. */
 function stringField(block: Uint8Array, f: Field, s: string, key: string, text: (k: string, s: string) => void): void {
-  const b = utf8.encode(s)
   const max = f === 'linkname' ? 100 : 32
+  if (s.length <= max && isAscii(s)) return writeAscii(block, f, s) // most fields: no encoder needed
+  const b = utf8.encode(s)
   if (!isAscii(s) || b.length > max) text(key, s)
   writeBytes(block, f, fit(b, max))
 }

@@ -71,4 +71,10 @@ export interface TarReadOptions {
 export interface TarWriteOptions {
   /** Force a PAX header even when ustar fields suffice (default: only when needed). */
   forcePax?: boolean
+  /**
+   * A 512-byte block to write a header that needs no PAX into (returned; its old bytes are
+   * overwritten), instead of a new one: a caller that copies the bytes at once allocates no
+   * buffer per entry. A header that needs PAX is returned in a new buffer.
+   */
+  into?: Uint8Array
 }

@@ -1,72 +1,92 @@
-// chunkBatch(): layer import's chunk puts. Through worker threads the blob on disk must be
-// exactly what put() would make readable (get verifies it); a chunk reaches blobs/ only at
-// commit (after the file system sync), an existing blob is success, a duplicate within the
-// batch is written once, and abort leaves nothing behind. The portable path (no workers) is
-// durable at each put.
+// chunkBatch(): layer import's chunk puts, one write transaction. New chunks go into a pack
+// (header, entries, index) written in ingest/ and published at commit: nothing is visible
+// before, everything after, and ingest/ is empty again. A chunk already stored (packed or
+// loose) or put twice is written once; a blob stored in more than 1 MiB stays loose; abort
+// leaves nothing behind; both codecs write packs.
 
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { readdir } from 'node:fs/promises'
+import { createContentStore } from '../../lib/cas/index.js'
+import { loadCodec } from '../../lib/codec/index.js'
+import { PACK_ENTRY_MAX } from '../../lib/cas/_packFormat.js'
+import { seededBytes } from '../_fixtures/seeded.js'
 import { tempStore } from '../_fixtures/store.js'
+import { packFiles, storedAt } from '../_fixtures/storedBlob.js'
 
 let t: Awaited<ReturnType<typeof tempStore>>
 beforeEach(async () => {
   t = await tempStore()
 })
-afterEach(async () => {
-  delete process.env.STORE_CHUNK_WORKERS
-  await t.cleanup()
-})
+afterEach(() => t.cleanup())
 
 const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * seed) % 251)
 
-test('chunks reach blobs/ at commit, once each, and the temp files are gone', async () => {
+test('chunks are packed and visible at commit, once each, and ingest/ is empty after', async () => {
   const { store } = t
   const data = bytes(200_000, 31)
   const view = new Uint8Array(new ArrayBuffer(1 << 20), 4096, data.length)
   view.set(data)
   const batch = store.cas.chunkBatch()
-  const [a, b] = await Promise.all([batch.put(view), batch.put(data)])
+  const [a, b, c] = await Promise.all([batch.put(view), batch.put(data), batch.put(bytes(3000, 7))])
   expect(a.digest).toBe(store.hash.sha256(data))
   expect(b.digest).toBe(a.digest)
   expect([a.existed, b.existed].filter((x) => !x).length).toBe(1)
   expect(view.byteLength).toBe(data.length) // the caller's buffer is not detached
   expect(await store.cas.has(a.digest)).toBe(false)
-  expect(await readdir(store.layout.ingestDir)).toHaveLength(1)
+  expect(await readdir(store.layout.ingestDir)).toHaveLength(1) // the pack being written
 
   await batch.commit()
+  expect(packFiles(store.layout)).toMatchObject({ packs: [expect.any(String)], indexes: [expect.any(String)] })
+  expect(storedAt(store.layout, a.digest)).toEqual([expect.objectContaining({ backing: 'packed', length: a.stored })])
   expect(Buffer.from(await store.cas.get(a.digest)).equals(Buffer.from(data))).toBe(true)
+  expect(Buffer.from(await store.cas.get(c.digest)).equals(Buffer.from(bytes(3000, 7)))).toBe(true)
   expect((await store.cas.stat(a.digest))!.stored).toBeLessThan(data.length)
   expect(await readdir(store.layout.ingestDir)).toEqual([])
 })
 
-test('a chunk already in the store is not written again', async () => {
+test('a chunk already stored, loose or packed, is not written again', async () => {
   const { store } = t
-  const data = bytes(100_000, 7)
-  const first = await store.cas.put(data)
+  const loose = await store.cas.put(bytes(100_000, 7))
+  const first = store.cas.chunkBatch()
+  const packed = await first.put(bytes(100_000, 9))
+  await first.commit()
   const batch = store.cas.chunkBatch()
-  const r = await batch.put(data)
-  expect(r).toMatchObject({ digest: first.digest, existed: true })
+  expect(await batch.put(bytes(100_000, 7))).toMatchObject({ digest: loose.digest, existed: true })
+  expect(await batch.put(bytes(100_000, 9))).toMatchObject({ digest: packed.digest, existed: true })
   expect(await readdir(store.layout.ingestDir)).toEqual([])
   await batch.commit()
+  expect(packFiles(store.layout).packs).toHaveLength(1)
 })
 
-test('abort removes what the batch wrote; nothing reaches blobs/', async () => {
+test('a blob stored in more than 1 MiB stays loose', async () => {
+  const { store } = t
+  const big = seededBytes(PACK_ENTRY_MAX + 100) // incompressible: stored raw, over the limit
+  const batch = store.cas.chunkBatch()
+  const r = await batch.put(big)
+  await batch.commit()
+  expect(storedAt(store.layout, r.digest).map((s) => s.backing)).toEqual(['loose'])
+  expect(packFiles(store.layout).packs).toEqual([])
+  expect(Buffer.from(await store.cas.get(r.digest)).equals(big)).toBe(true)
+})
+
+test('abort removes what the batch wrote; nothing becomes visible', async () => {
   const { store } = t
   const batch = store.cas.chunkBatch()
   const rs = await Promise.all([1, 2, 3].map((s) => batch.put(bytes(50_000, s + 10))))
-  expect(await readdir(store.layout.ingestDir)).toHaveLength(3)
+  await batch.put(seededBytes(PACK_ENTRY_MAX + 1))
+  expect(await readdir(store.layout.ingestDir)).toHaveLength(2) // the pack and the loose blob
   await batch.abort()
   expect(await readdir(store.layout.ingestDir)).toEqual([])
   for (const r of rs) expect(await store.cas.has(r.digest)).toBe(false)
+  expect(packFiles(store.layout).packs).toEqual([])
 })
 
-test('without workers each put is durable and visible at once', async () => {
+test('the portable codec writes the same packs', async () => {
   const { store } = t
-  process.env.STORE_CHUNK_WORKERS = '0'
-  const batch = store.cas.chunkBatch()
-  const data = bytes(80_000, 13)
-  const r = await batch.put(data)
-  expect(await store.cas.has(r.digest)).toBe(true)
+  const portable = createContentStore({ layout: store.layout, hash: store.hash, codec: await loadCodec('fflate', { encoding: 'zstd' }) })
+  const batch = portable.chunkBatch()
+  const r = await batch.put(bytes(80_000, 13))
   await batch.commit()
-  expect(Buffer.from(await store.cas.get(r.digest)).equals(Buffer.from(data))).toBe(true)
+  expect(storedAt(store.layout, r.digest).map((s) => s.backing)).toEqual(['packed'])
+  expect(Buffer.from(await store.cas.get(r.digest)).equals(Buffer.from(bytes(80_000, 13)))).toBe(true)
 })

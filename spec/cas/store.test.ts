@@ -1,6 +1,7 @@
-// The content store against a real temp root, once per backend pairing (native hash + zlib,
-// wasm hash + fflate) and per encoding each writes (brotli, deflate, raw): put/get/has/stat/
-// walk/delete, streaming ingest and reads (whole and streamed), races, corruption.
+// The loose write path against a real temp root, once per backend pairing (native hash + zlib,
+// wasm hash + fflate) and per encoding each writes: put/putStream into blobs/, streaming ingest
+// and reads of large blobs, races, corruption, cleanIngest. The read contract for both
+// backings (loose and packed) is contract.test.ts.
 
 import { createHash } from 'node:crypto'
 import { seededBytes } from '../_fixtures/seeded.js'

@@ -1,21 +1,22 @@
 // A write that fails is reported as what it is, with its errno and path: STORAGE_FULL for a full
 // file system (a small tmpfs), IO_ERROR otherwise (ingest/ made unusable), through every write
-// path (put, putStream, a chunk batch in worker threads, the in-process batch), never as a
-// corrupt blob; nothing half-written stays in blobs/.
+// path (put, putStream, a chunk batch with either codec), never as a corrupt blob; nothing
+// half-written stays in blobs/ or packs/.
 
 import { execFileSync } from 'node:child_process'
 import { seededBytes } from '../_fixtures/seeded.js'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { openStore, type Store } from '../../lib/store.js'
+import { createContentStore, type ContentStore } from '../../lib/cas/index.js'
+import { loadCodec } from '../../lib/codec/index.js'
 import { needRoot, unavailable } from '../_fixtures/requires.js'
 
 const dirs: string[] = []
 const mounts: string[] = []
 afterEach(() => {
-  delete process.env.STORE_CHUNK_WORKERS
   for (const m of mounts.splice(0)) execFileSync('umount', [m])
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
@@ -34,22 +35,19 @@ async function* pieces(b: Uint8Array): AsyncGenerator<Uint8Array> {
 const writers: [string, (s: Store, data: Uint8Array) => Promise<unknown>][] = [
   ['put', (s, d) => s.cas.put(d)],
   ['putStream', (s, d) => s.cas.putStream(pieces(d))],
-  ['a chunk batch (workers)', async (s, d) => {
-    // As ingest does: every put settled, then commit, or abort and the first error.
-    const b = s.cas.chunkBatch()
-    const rs = await Promise.allSettled([0, 1, 2, 3].map((i) => b.put(d.subarray(i * (d.length >> 2), (i + 1) * (d.length >> 2)))))
-    const failed = rs.find((r) => r.status === 'rejected')
-    if (!failed) return b.commit()
-    await b.abort()
-    throw failed.reason
-  }],
-  ['a chunk batch (in process)', async (s, d) => {
-    process.env.STORE_CHUNK_WORKERS = '0'
-    const b = s.cas.chunkBatch()
-    await b.put(d)
-    await b.commit()
-  }],
+  ['a chunk batch (native codec)', (s, d) => batchWrite(s.cas, d)],
+  ['a chunk batch (portable codec)', async (s, d) => batchWrite(createContentStore({ layout: s.layout, hash: s.hash, codec: await loadCodec('fflate') }), d)],
 ]
+
+/** As ingest does: every put settled, then commit, or abort and the first error. */
+async function batchWrite(cas: ContentStore, d: Uint8Array): Promise<void> {
+  const b = cas.chunkBatch()
+  const rs = await Promise.allSettled([0, 1, 2, 3].map((i) => b.put(d.subarray(i * (d.length >> 2), (i + 1) * (d.length >> 2)))))
+  const failed = rs.find((r) => r.status === 'rejected')
+  if (!failed) return b.commit()
+  await b.abort()
+  throw failed.reason
+}
 
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: string; message: string; data?: Record<string, unknown> }) => e)
 
@@ -74,7 +72,9 @@ describe.each(writers)('%s', (_name, write) => {
     const e = await failure(write(store, seededBytes(3 << 20)))
     expect(e).toMatchObject({ code: 'STORAGE_FULL', data: { errno: 'ENOSPC' } })
     expect(e!.message).toMatch(/^\w+ \/.*: no space left on device$/)
-    const blobs = readdirSync(store.layout.blobsDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile())
-    expect(blobs).toEqual([])
+    for (const dir of [store.layout.blobsDir, store.layout.packsDir]) {
+      const files = existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()) : []
+      expect(files).toEqual([])
+    }
   })
 })

@@ -14,8 +14,11 @@ const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('he
 
 /** Bytes of file content in `tree` (below): a hard link's content counts once; symlinks and fifos none. */
 const CONTENT = (3 << 20) + (1 << 20) + 'box\n'.length + 'deep\n'.length
-/** Hex names of every blob of a store root. */
+/** Hex names of every loose blob of a store root. */
 const blobsIn = (r: string) => readdirSync(join(r, 'blobs/sha256')).flatMap((s) => readdirSync(join(r, 'blobs/sha256', s)))
+/** Entry counts of the packs of a store root that readers see (those with an index), by name. */
+const packsIn = (r: string): Map<string, number> =>
+  new Map((existsSync(join(r, 'packs')) ? readdirSync(join(r, 'packs')) : []).filter((f) => f.endsWith('.idx')).map((f) => [f, readFileSync(join(r, 'packs', f)).readUInt32LE(8)]))
 /** A size as the CLI prints it (three significant digits), back in bytes. */
 const bytesOf = (s: string) => {
   const m = /^([\d.]+)(B|kB|MB|GB)$/.exec(s)
@@ -102,6 +105,7 @@ describe('store import', () => {
     const r1 = store(root, ['import', tree, 'acme/dir'])
     expect(r1.status, r1.stderr).toBe(0)
     const before = new Set(blobsIn(root))
+    const packsBefore = packsIn(root)
     const df0 = dedupOf(root)
     // The same files under another path, owner and mtime: another layer, the same chunks.
     const tarBytes = sh(`tar --format=posix --owner=4321 --group=4321 --mtime=2001-02-03 --transform 's,^\\.,./copy,' -C ${tree} -cf - . | base64 -w0`)
@@ -111,15 +115,16 @@ describe('store import', () => {
     expect(cfg.Config.Entrypoint).toEqual(['sh'])
     expect(cfg.Config.Env).toEqual(['A=1'])
 
-    // New blobs: the image's config and manifest and its layer's index (a root and its one
-    // segment); not one chunk.
+    // New blobs: the image's config and manifest and its layer's index root (loose), and its one
+    // segment (in a new pack of its own); not one chunk.
     const hex = (d: string) => d.slice('sha256:'.length)
     const layer = JSON.parse(readFileSync(join(root, 'layers', `${hex(cfg.RootFS.Layers[0])}.json`), 'utf8'))
     expect(layer.contentSize).toBe(CONTENT)
     const added = blobsIn(root).filter((b) => !before.has(b))
     const known = [cfg.Id, cfg.Descriptor.digest, layer.index].map(hex)
-    expect(added.filter((b) => known.includes(b)).sort()).toEqual(known.sort())
-    expect(added.length).toBe(4)
+    expect(added.sort()).toEqual(known.sort())
+    const newPacks = [...packsIn(root)].filter(([name]) => !packsBefore.has(name))
+    expect(newPacks.map(([, entries]) => entries)).toEqual([1])
 
     // df: CONTENT more layer content, the same distinct chunk bytes, CONTENT more saved.
     const df1 = dedupOf(root)
@@ -419,15 +424,16 @@ describe('an import killed midway', () => {
     const ingest = join(kroot, 'ingest')
     const child = spawn(process.execPath, ['--', BIN, '--root', kroot, 'import', big, 'killed:1'], { stdio: 'ignore' })
     const exited = new Promise((r) => child.on('exit', r))
-    // Kill it once it has written some chunks but before it can be done.
-    for (let i = 0; i < 2000 && readdirSync(ingest).length < 8; i++) await new Promise((r) => setTimeout(r, 5))
+    // Kill it once it has written some chunks (8 MiB of its pack) but before it can be done.
+    const written = () => readdirSync(ingest).reduce((a, f) => a + statSync(join(ingest, f)).size, 0)
+    for (let i = 0; i < 2000 && written() < 8 << 20; i++) await new Promise((r) => setTimeout(r, 5))
     child.kill('SIGKILL')
     await exited
     expect(readdirSync(ingest).length).toBeGreaterThan(0)
     expect(store(kroot, ['images', '-q']).stdout).toBe('')
     const blobs = join(kroot, 'blobs/sha256')
-    const blobCount = () => (existsSync(blobs) ? readdirSync(blobs).flatMap((s) => readdirSync(join(blobs, s))).length : 0)
-    expect(blobCount()).toBe(0) // nothing of an unfinished layer is in blobs/
+    const blobCount = () => (existsSync(blobs) ? readdirSync(blobs).flatMap((s) => readdirSync(join(blobs, s))).length : 0) + [...packsIn(kroot).values()].reduce((a, n) => a + n, 0)
+    expect(blobCount()).toBe(0) // nothing of an unfinished layer is in blobs/ or a pack
     expect(store(kroot, ['fsck']).status).toBe(0)
     const prune = store(kroot, ['system', 'prune', '-f'])
     expect(prune.status).toBe(0)

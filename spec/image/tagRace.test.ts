@@ -10,6 +10,8 @@ import { importImage } from '../../lib/image/import.js'
 import { removeImages } from '../../lib/image/remove.js'
 import { collectGarbage } from '../../lib/gc.js'
 import { fsck } from '../../lib/fsck.js'
+import { gcLease } from '../../lib/_lock.js'
+import { getConfig } from '../../lib/image/create.js'
 import { isStoreError } from '../../lib/errors.js'
 import type { Digest } from '../../lib/digest/digest.js'
 
@@ -49,10 +51,27 @@ test('remove keeps an image that gained a tag it did not expect, and removes onl
 test('rmi racing re-tags (as a cached build or a load writes them) and plain tags leaves no dangling tag', async () => {
   const id = await image('a', 'a')
   const rec = (await t.store.images.get(id))!
+  const config = await t.store.cas.get(id)
+  const manifest = await t.store.cas.get(rec.manifestDigest!)
+  // A cached build as putImageBytes does it: under its gc lease (held for the whole build), the
+  // config and manifest are put (again, if a gc took them), then the record and its tag; a
+  // cache entry whose layer a gc took is a miss (build/cache.ts), which builds it again: not here.
+  const chainId = (await getConfig(t.store, id)).rootfs.diff_ids[0] // one layer: its chain ID is its diffID
+  const cachedBuild = async () => {
+    const release = await gcLease(t.store.layout)
+    try {
+      if (!(await t.store.layers.get(chainId))) return
+      await t.store.cas.put(config, { compress: false })
+      await t.store.cas.put(manifest, { compress: false })
+      await t.store.images.add(rec, ['a:1'])
+    } finally {
+      await release()
+    }
+  }
   for (let round = 0; round < 15; round++) {
     await Promise.all([
       removeImages(t.store, ['a:1'], true).catch(() => undefined),
-      t.store.images.add(rec, ['a:1']), // a cached build: the record again, and its tag
+      cachedBuild(),
       t.store.images.tag(id, `b:${round}`).catch((e) => expect(isStoreError(e, 'IMAGE_NOT_FOUND')).toBe(true)),
       removeImages(t.store, [`b:${round}`], true).catch(() => undefined),
     ])

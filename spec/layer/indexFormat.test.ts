@@ -14,6 +14,7 @@ import { isStoreError } from '../../lib/errors.js'
 import { fsck } from '../../lib/fsck.js'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { digestFromHex } from '../../lib/digest/digest.js'
+import { flipStored, storedAt } from '../_fixtures/storedBlob.js'
 
 let t: Awaited<ReturnType<typeof tempStore>>
 beforeEach(async () => {
@@ -141,18 +142,20 @@ describe('fsck', () => {
     expect((await fsck(t.store)).problems).toEqual([])
     const ix = (await loadIndex(t.store.cas, r.index)) as Extract<LayerIndex, { kind: 'segmented' }>
     expect(ix.segments.length).toBeGreaterThan(2)
-    const [first, second] = ix.segments.map(([h]) => t.store.layout.blob(digestFromHex(h)))
-    const good = readFileSync(first)
-    const b = Buffer.from(good)
-    b[b.length >> 1] ^= 0x55
-    writeFileSync(first, b)
+    // Segments are packed with the chunks (the layer's batch): damage the first one's entry.
+    const first = digestFromHex(ix.segments[0][0])
+    const [at] = storedAt(t.store.layout, first)
+    const good = readFileSync(at.path)
+    flipStored(t.store.layout, first, at.length >> 1)
     const damaged = await fsck(t.store)
     expect(damaged.problems.map((p) => p.kind).sort()).toEqual(['blob', 'layer'])
-    expect(damaged.problems.every((p) => p.message.includes(ix.segments[0][0]))).toBe(true)
-    writeFileSync(first, good)
-    rmSync(second)
+    expect(damaged.problems.every((p) => p.id === first || p.message.includes(ix.segments[0][0]))).toBe(true)
+    writeFileSync(at.path, good)
+    // Missing segments: their pack gone (index first, as gc removes one); the first is named.
+    rmSync(t.store.layout.packIndex(at.pack!))
+    rmSync(at.path)
     const missing = await fsck(t.store)
-    expect(missing.problems).toEqual([{ kind: 'layer', id: r.diffId, message: `blob sha256:${ix.segments[1][0]} not found` }])
+    expect(missing.problems).toEqual([{ kind: 'layer', id: r.diffId, message: `blob ${first} not found` }])
   })
 })
 

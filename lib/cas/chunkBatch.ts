@@ -1,0 +1,97 @@
+// Chunk puts for layer import: one write transaction per layer. The main thread hashes each
+// chunk (native SHA-256, ~1.6 GB/s) and answers "already stored" itself (the pack table in
+// memory, then one access() for a loose copy), so a re-import never copies or encodes a chunk.
+// New chunks are encoded by the codec (node:zlib compresses on its worker threads) and appended
+// to a pack (_packWriter.ts); the rare blob stored in more than PACK_ENTRY_MAX bytes goes to a
+// loose temp file. commit() seals the pack and publishes everything at once (_publish.ts):
+// one sync, then the links. A chunk is visible to has/get only after commit; a crash before
+// leaves temp files in ingest/, which gc removes.
+// The batch refreshes its view of packs/ when it starts: gc, which removes packs, never runs
+// while a writer holds its lease, so "found in a pack" stays true for the batch's lifetime.
+
+import { existsSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
+import type { Digest } from '../digest/digest.js'
+import { ioError, type CasContext } from './_context.js'
+import { discard, openTemp, writeAll } from './_ingest.js'
+import { PACK_ENTRY_MAX } from './_packFormat.js'
+import { PackWriter } from './_packWriter.js'
+import { publish, type LooseTemp } from './_publish.js'
+import type { ChunkBatch, PutResult } from './types.js'
+
+/** Digests remembered as put by a batch: past this many, the oldest half is forgotten. */
+const SEEN_MAX = 1 << 16
+
+export class PackedBatch implements ChunkBatch {
+  private readonly writer: PackWriter
+  private readonly ready: Promise<void>
+  private loose: LooseTemp[] = []
+  /**
+   * Digests put lately by this batch: a second copy of a chunk nearby in the layer is not
+   * written again. Bounded: a copy further away is written twice (two entries, both valid).
+   */
+  private seen = new Set<string>()
+  private older = new Set<string>()
+  private closed = false
+
+  constructor(private readonly ctx: CasContext) {
+    this.writer = new PackWriter(ctx)
+    this.ready = ctx.packs.refresh()
+    this.ready.catch(() => {}) // reported by the first put
+  }
+
+  /** Put one chunk; the caller keeps `data` (the codec copies what it sends on). `stored` is 0 when it existed. */
+  async put(data: Uint8Array): Promise<PutResult> {
+    const digest = this.ctx.hash.sha256(data)
+    const hex = digest.slice(7)
+    if (this.seen.has(hex) || this.older.has(hex)) return { digest, size: data.length, stored: 0, existed: true }
+    this.seen.add(hex)
+    if (this.seen.size >= SEEN_MAX) {
+      this.older = this.seen
+      this.seen = new Set()
+    }
+    await this.ready
+    // Synchronous on purpose: one access(2), cheaper than the promise machinery around it.
+    if (this.ctx.packs.find(hex) || existsSync(this.ctx.layout.blob(digest))) return { digest, size: data.length, stored: 0, existed: true }
+    const stored = await this.ctx.codec.encode(data)
+    if (this.closed) throw new Error('chunk batch used after commit or abort')
+    if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
+    else await this.writeLoose(digest, stored)
+    return { digest, size: data.length, stored: stored.length, existed: false }
+  }
+
+  /** Every chunk put so far on disk, then visible. Call after all puts have settled. */
+  async commit(): Promise<void> {
+    this.closed = true
+    try {
+      this.writer.seal()
+      await publish(this.ctx, this.writer.sealed, this.loose)
+    } catch (e) {
+      await this.abort()
+      throw ioError(e, this.ctx.layout.ingestDir)
+    }
+    this.writer.sealed.length = 0
+    this.loose = []
+  }
+
+  /** Removes the temp files of a batch that will not be committed. */
+  async abort(): Promise<void> {
+    this.closed = true
+    this.writer.abort()
+    const loose = this.loose
+    this.loose = []
+    await Promise.all(loose.map((l) => unlink(l.path).catch(() => {})))
+  }
+
+  private async writeLoose(d: Digest, stored: Uint8Array): Promise<void> {
+    const t = await openTemp(this.ctx, d.slice(7))
+    try {
+      await writeAll(t, [stored], 0)
+      await t.fh.close()
+    } catch (e) {
+      await discard(t)
+      throw e
+    }
+    this.loose.push({ path: t.path, hex: d.slice(7) })
+  }
+}

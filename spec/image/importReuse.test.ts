@@ -1,0 +1,141 @@
+// Importing a folder again takes each unchanged file's content from its last import, and the
+// layer is exactly the one a full read makes: same diffID, same index, same tar bytes, for
+// every kind of change. Whatever was reused is in the store (fsck), even after a gc.
+
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { chmod, link, mkdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tempStore, collect } from '../_fixtures/store.js'
+import { seededBytes } from '../_fixtures/seeded.js'
+import { importImage } from '../../lib/image/import.js'
+import { removeImages } from '../../lib/image/remove.js'
+import { collectGarbage } from '../../lib/gc.js'
+import { fsck } from '../../lib/fsck.js'
+import { dirTar, layerTar, loadIndex, type TreeIngestResult } from '../../lib/layer/index.js'
+
+let t: Awaited<ReturnType<typeof tempStore>>
+let src: string
+beforeEach(async () => {
+  t = await tempStore()
+  src = join(t.dir, 'tree')
+  await tree(src)
+})
+afterEach(async () => {
+  delete process.env.STORE_IMPORT_MEMO
+  await t.cleanup()
+})
+
+/** Files inline (≤ 128 bytes) and chunked, one of several chunks and read ranges, links. */
+async function tree(root: string): Promise<void> {
+  for (let d = 0; d < 4; d++) {
+    await mkdir(join(root, `d${d}`), { recursive: true })
+    for (let f = 0; f < 6; f++) await writeFile(join(root, `d${d}/small${f}`), `d${d} f${f}\n`)
+    await writeFile(join(root, `d${d}/medium`), seededBytes(4000 + d, 100 + d))
+  }
+  await writeFile(join(root, 'big'), seededBytes(3 * (1 << 20), 7)) // several chunks, several ranges
+  await symlink('d0/small0', join(root, 'link'))
+  await link(join(root, 'd1/medium'), join(root, 'hard'))
+}
+
+let tags = 0
+async function imported(memo = true) {
+  if (!memo) process.env.STORE_IMPORT_MEMO = '0'
+  try {
+    return await importImage(t.store, { source: src, tag: `t/t:${++tags}` })
+  } finally {
+    delete process.env.STORE_IMPORT_MEMO
+  }
+}
+
+/** Reimport with reuse and with a full read: one layer, the folder's tar, fsck clean. */
+async function sameAsFullRead(): Promise<TreeIngestResult> {
+  const reuse = await imported()
+  const full = await imported(false)
+  expect(reuse.layer.diffId).toBe(full.layer.diffId)
+  expect(reuse.stats!.index).toBe(full.stats!.index)
+  const tar = await collect(layerTar(t.store.cas, await loadIndex(t.store.cas, reuse.stats!.index)))
+  expect(tar.equals(await collect(dirTar(src)))).toBe(true)
+  expect((await fsck(t.store)).problems).toEqual([])
+  return reuse.stats as TreeIngestResult
+}
+
+const FILES = 4 * 7 + 1 // regular files with content (the hardlink's second name has none)
+
+describe('a folder imported again', () => {
+  let first: string
+  beforeEach(async () => {
+    const r = await imported()
+    expect(r.stats).toBeDefined()
+    first = r.tag!.toString()
+  })
+
+  test('unchanged: the same layer, nothing read', async () => {
+    const again = await imported()
+    expect(again.stats).toBeUndefined()
+  })
+
+  test('one new file: only it is read; inline files are not read at all', async () => {
+    await writeFile(join(src, 'd2/new'), 'new\n')
+    const s = await sameAsFullRead()
+    expect(s.reused).toBe(FILES)
+    // Chunked files are read to hash the tar for the diffID and checked against their chunks.
+    expect(s.read).toBe(1 + 4 + 1)
+  })
+
+  test('content changed with the same size and mtime (only the ctime tells) is read again', async () => {
+    const f = join(src, 'd3/small2')
+    const before = await stat(f)
+    await new Promise((r) => setTimeout(r, 20))
+    await writeFile(f, 'D3 F2\n')
+    await utimes(f, before.atime, before.mtime)
+    const s = await sameAsFullRead()
+    expect(s.reused).toBe(FILES - 1)
+  })
+
+  test('a chunked file changed in place, same size: its chunks are checked, the changed one written anew', async () => {
+    const f = join(src, 'big')
+    const bytes = seededBytes(3 * (1 << 20), 7)
+    bytes[2 * (1 << 20)] ^= 0xff
+    const before = await stat(f)
+    await writeFile(f, bytes)
+    await utimes(f, before.atime, before.mtime)
+    const s = await sameAsFullRead()
+    expect(s.reused).toBe(FILES - 1)
+    expect(s.newBytes).toBeGreaterThan(0)
+  })
+
+  test('renamed, deleted, a file become a symlink and a dir, a permission changed', async () => {
+    await rename(join(src, 'd0/small1'), join(src, 'd0/renamed'))
+    await rm(join(src, 'd1/small3'))
+    await rm(join(src, 'd2/small4'))
+    await symlink('elsewhere', join(src, 'd2/small4'))
+    await rm(join(src, 'd3/medium'))
+    await mkdir(join(src, 'd3/medium'))
+    await writeFile(join(src, 'd3/medium/inside'), 'inside\n')
+    await chmod(join(src, 'd0/small5'), 0o600)
+    const s = await sameAsFullRead()
+    // Not reused: the renamed one (a new path), the permission change; gone: small3, small4, d3/medium.
+    expect(s.reused).toBe(FILES - 3 - 2)
+  })
+
+  test('a file whose last import was garbage-collected is read, never referenced', async () => {
+    await removeImages(t.store, [first], true)
+    await collectGarbage(t.store)
+    expect(await t.store.layers.list()).toEqual([])
+    await writeFile(join(src, 'd2/new'), 'new\n')
+    const s = await sameAsFullRead()
+    expect(s.reused).toBe(0)
+  })
+})
+
+test('a folder of many files is walked through a window: what is held does not grow with it', async () => {
+  const many = join(t.dir, 'many')
+  for (let d = 0; d < 100; d++) {
+    await mkdir(join(many, `d${d}`), { recursive: true })
+    for (let f = 0; f < 100; f++) await writeFile(join(many, `d${d}/f${f}`), `${d}.${f}`)
+  }
+  const r = (await importImage(t.store, { source: many, tag: 'many:1' })).stats as TreeIngestResult
+  expect(r.entries).toBe(100 * 101)
+  expect(r.peakAhead).toBeLessThanOrEqual(4) // listing jobs: the scan's window
+  expect(r.heldPeak).toBeLessThan(1000) // a few dirs' entries, of 10,100
+})
