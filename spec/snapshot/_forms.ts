@@ -16,8 +16,9 @@ import { tarOf, type Ent } from '../_fixtures/hostile.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { runInRoot, sh, treeDigest } from '../driver/_contract.js'
 import { addLayer } from '../../lib/image/create.js'
-import { dirTar, type LayerRecord } from '../../lib/layer/index.js'
-import { ensureSnapshots } from '../../lib/snapshot/index.js'
+import { dirTar, indexEntries, loadIndex, type IndexEntry, type LayerRecord } from '../../lib/layer/index.js'
+import { parseHeaderBytes } from '../../lib/tar/index.js'
+import { dropSnapshot, ensureSnapshots } from '../../lib/snapshot/index.js'
 import { copyDriver, mergedView, overlayDriver } from '../../lib/driver/index.js'
 import { readMerged } from '../../lib/container/user.js'
 import type { SharingMethod } from '../../lib/snapshot/types.js'
@@ -127,6 +128,20 @@ export function formSuite(c: FormCase): void {
       if (c.sharesAnyMetadata) expect([ofSame, ofBig]).toEqual([1, 1])
       else if (c.form === 'copy') expect(files).toEqual([])
       else expect([ofSame, ofBig]).toEqual([6, 4]) // hard-link form: a/b/op/new, big/c, in each image
+    })
+
+    test('a file kept in the index (at most 128 bytes, no chunks) gets its bytes, also when rebuilt over the pool', async (ctx) => {
+      if (skip) return ctx.skip()
+      const chain = chains[1]
+      let a: IndexEntry | undefined
+      for await (const e of indexEntries(t.store.cas, await loadIndex(t.store.cas, chain[1].index))) if (parseHeaderBytes(e.h).name === 'data/a') a = e
+      expect([Buffer.from(a?.d ?? []).toString(), a?.c]).toEqual([same, undefined])
+      for (const l of chain) await dropSnapshot(t.store.layout, l.chainId)
+      const view = mergedView(await lowersOf(chain)) // the pool has its content: only the index is read for it
+      for (const p of ['data/a', 'data/b', 'data/hl', 'data/op/new']) expect(await readMerged(view, p)).toBe(same)
+      const pooled = poolFiles(t.store.layout.poolDir).filter((n) => n.includes(sha(same)))
+      expect(pooled.length > 0).toBe(c.form !== 'copy')
+      for (const n of pooled) expect(readFileSync(join(t.store.layout.poolDir, n), 'utf8')).toBe(same)
     })
   })
 }
