@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/store.js'
 
-export async function tempStore(): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'store-unit-'))
+/** `parent`: where the temp dir goes (default the system's temp dir; a spec may need another file system). */
+export async function tempStore(parent = tmpdir()): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(parent, 'store-unit-'))
   const store = await openStore({ root: join(dir, 'root') })
   return { store, dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
