@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   trailerBomb: () => import('./trailerBomb.bench.js'),
   smallFiles: () => import('./smallFiles.bench.js'),
   indexFormat: () => import('./indexFormat.bench.js'),
+  delta: () => import('./delta.bench.js'),
 }
 
 const want = process.argv.slice(2)

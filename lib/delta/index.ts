@@ -10,7 +10,7 @@ export { FEATURES, MAX_DEPTH, MAX_DELTA_SIZE } from './types.js'
 export type { Candidate, DeltaBase, DeltaBases, ResemblanceIndex, Sketch, Sketcher, SketcherName } from './types.js'
 export { DELTA_HEAD, deltaRef, encodeDeltaHead, parseDelta, storedDepth, type DeltaRef } from './format.js'
 export { decodeDelta } from './decode.js'
-export { createPlanner, type DeltaPlan, type DeltaPlanner, type PlannerDeps } from './planner.js'
+export { compareWithWhole, createPlanner, type DeltaPlan, type DeltaPlanner, type PlannerDeps } from './planner.js'
 export { ZSTD_PREFIX_SOURCE } from './_zstdFrame.js'
 
 let wasm: Promise<Sketcher> | undefined
