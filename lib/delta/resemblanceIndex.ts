@@ -8,7 +8,7 @@
 // Small segments are read whole; large ones stay on disk and a lookup reads its fanout bucket
 // per feature (pread): memory stays at the fanouts, ≤ 4 MiB per segment.
 
-import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Digest } from '../digest/digest.js'
@@ -16,10 +16,12 @@ import { PER_KEY, encodeSegment, matchRows, readHead, readRow, type ReadAt, type
 import { mergeSegments } from './_compact.js'
 import type { Candidate, ResemblanceIndex, Sketch } from './types.js'
 
-/** Segments up to this size are read into memory at open. */
-const IN_MEMORY = 8 << 20
-/** More segments than this and flush() compacts: a lookup costs one bucket read per segment. */
-const MAX_SEGMENTS = 8
+export interface IndexOptions {
+  /** Segments up to this size are read into memory at open (default 8 MiB: ~85k chunks). */
+  inMemoryUpTo?: number
+  /** More segments than this and flush() compacts (default 8): a lookup reads a bucket of each. */
+  maxSegments?: number
+}
 
 export interface Segment {
   name: string
@@ -28,12 +30,17 @@ export interface Segment {
   fd?: number
 }
 
-export async function openResemblanceIndex(dir: string): Promise<ResemblanceIndex> {
+export async function openResemblanceIndex(dir: string, opts: IndexOptions = {}): Promise<ResemblanceIndex> {
+  const inMemory = opts.inMemoryUpTo ?? 8 << 20
+  const maxSegments = opts.maxSegments ?? 8
   await mkdir(dir, { recursive: true })
   const segments: Segment[] = []
+  /** Files that are not usable segments (torn by a crash, foreign): compaction removes them. */
+  const unusable: string[] = []
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.rix')).sort()) {
-    const s = openSegment(dir, name)
+    const s = openSegment(dir, name, inMemory)
     if (s) segments.push(s)
+    else unusable.push(name)
   }
   let pending: SegmentRow[] = []
   let byKey = new Map<number, number[]>()
@@ -81,15 +88,16 @@ export async function openResemblanceIndex(dir: string): Promise<ResemblanceInde
       renameSync(tmp, `${dir}/${name}`)
       const head = readHead(fromBytes(bytes), bytes.length)!
       segments.push({ name, head, read: fromBytes(bytes) })
-      if (segments.length > MAX_SEGMENTS) await index.compact()
+      if (segments.length > maxSegments) await index.compact()
     },
     async compact(keep) {
       await index.flush()
+      for (const n of unusable.splice(0)) rmSync(`${dir}/${n}`, { force: true })
       if (segments.length === 0 || (segments.length === 1 && !keep)) return
       const name = segmentName()
       mergeSegments(dir, segments, name, keep)
       for (const s of segments.splice(0)) if (s.fd !== undefined) closeSync(s.fd)
-      const s = openSegment(dir, name)
+      const s = openSegment(dir, name, inMemory)
       if (s) segments.push(s)
     },
     async close() {
@@ -113,7 +121,7 @@ function fromBytes(bytes: Uint8Array): ReadAt {
 }
 
 /** A segment ready for lookups, or undefined if it is gone or unusable (both harmless here). */
-export function openSegment(dir: string, name: string): Segment | undefined {
+export function openSegment(dir: string, name: string, inMemory: number): Segment | undefined {
   let fd: number
   try {
     fd = openSync(`${dir}/${name}`, 'r')
@@ -127,7 +135,7 @@ export function openSegment(dir: string, name: string): Segment | undefined {
     return n === length ? b : b.subarray(0, n)
   }
   const head = readHead(read, size)
-  if (!head || size <= IN_MEMORY) {
+  if (!head || size <= inMemory) {
     const bytes = head ? read(0, size) : undefined
     closeSync(fd)
     return head && bytes ? { name, head, read: fromBytes(bytes) } : undefined
