@@ -8,7 +8,7 @@
 // Small segments are read whole; large ones stay on disk and a lookup reads its fanout bucket
 // per feature (pread): memory stays at the fanouts, ≤ 4 MiB per segment.
 
-import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Digest } from '../digest/digest.js'
@@ -93,6 +93,7 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
     async compact(keep) {
       await index.flush()
       for (const n of unusable.splice(0)) rmSync(`${dir}/${n}`, { force: true })
+      removeStaleTemps(dir)
       if (segments.length === 0 || (segments.length === 1 && !keep)) return
       const name = segmentName()
       mergeSegments(dir, segments, name, keep)
@@ -114,6 +115,16 @@ let seq = 0
 /** Sorts by age: fixed-width hex milliseconds first. */
 function segmentName(): string {
   return `${Date.now().toString(16).padStart(12, '0')}-${processTag}-${++seq}.rix`
+}
+
+/** Temp files a killed flush or compaction left: any an hour old (a live one takes milliseconds). */
+function removeStaleTemps(dir: string): void {
+  for (const n of readdirSync(dir)) {
+    if (!n.startsWith('.tmp-')) continue
+    try {
+      if (Date.now() - statSync(`${dir}/${n}`).mtimeMs > 3600_000) rmSync(`${dir}/${n}`, { force: true })
+    } catch {} // gone already
+  }
 }
 
 function fromBytes(bytes: Uint8Array): ReadAt {

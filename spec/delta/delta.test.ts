@@ -7,9 +7,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadCodec, readHeader, type Codec } from '../../lib/codec/index.js'
 import { DELTA_HEAD, MAX_DEPTH, ZSTD_PREFIX_SOURCE, deltaRef, type DeltaBase } from '../../lib/delta/index.js'
-import { encodeDelta } from '../../lib/delta/native.js'
+import { encodeChunk, encodeDelta } from '../../lib/delta/native.js'
 import { zstdPrefix, type NodeZstd } from '../../lib/delta/_zstdFrame.js'
 import type { Digest } from '../../lib/digest/digest.js'
+import { seededBytes } from '../_fixtures/seeded.js'
 import { edited, memoryBases, sha, textLike } from './_data.js'
 
 const codecs = async (): Promise<Codec[]> => Promise.all([loadCodec('zlib'), loadCodec('fflate')])
@@ -119,6 +120,20 @@ describe('delta blobs', () => {
     expect(e.code).toBe('BAD_CODEC')
     expect(e.message).toContain(deltaRef(blobs[0])!.base)
     expect(() => c.decodeStream('delta', (async function* () {})(), 1)).toThrow(expect.objectContaining({ code: 'BAD_CODEC' }))
+  })
+
+  it('the write path stores an edited chunk as a delta (on the worker threads), else whole', async () => {
+    const [z, f] = await codecs()
+    const base = textLike(65536, 21)
+    const data = edited(base, 22)
+    const plan = { sketch: new Uint32Array(8), base: { digest: sha(base), content: base, depth: 1 } }
+    const d = await encodeChunk(z, data, plan)
+    expect(d.depth).toBe(2)
+    expect(d.stored).toEqual(encodeDelta(data, plan.base))
+    expect(readHeader((await encodeChunk(z, data)).stored).encoding).toBe('zstd')
+    expect((await encodeChunk(f, data, plan)).depth).toBe(0) // the portable codec writes whole chunks
+    const noise = await encodeChunk(z, seededBytes(65536), plan)
+    expect(noise.depth).toBe(0) // compared with the whole chunk (raw), which won
   })
 
   it("the worker's source text is the same encoder, with no outer references", () => {
