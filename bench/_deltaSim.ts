@@ -5,6 +5,9 @@
 // release as an import commits) and delta encoder; blobs are kept in memory, not on disk.
 // `bound` is the deepest chain allowed (0: no deltas, the baseline). Past lib/delta's MAX_DEPTH
 // only sizes are computed (_zstdFrame's blocks + the head), to show what a deeper bound buys.
+// `window`: how far back in the release being imported a base may be (bytes of new chunks):
+// a writer that keeps its batch's recent chunks in memory, rather than reading them back from
+// the uncommitted pack, sees only those.
 
 import * as zlib from 'node:zlib'
 import { createHash } from 'node:crypto'
@@ -55,21 +58,31 @@ export class DeltaSim {
   /** (chunk, base) of every delta written, for the speed tables. */
   readonly pairs: { data: Uint8Array; base: Uint8Array; digest: Digest }[] = []
   private planner!: DeltaPlanner
+  /** New chunks of the release being imported: where each ends in the bytes written. */
+  private batch = new Map<Digest, number>()
+  private batchBytes = 0
 
   private constructor(
     private readonly chunker: ChunkerImpl,
     readonly bound: number,
+    readonly window: number,
   ) {}
 
-  static async open(chunker: ChunkerImpl, sketcher: Sketcher, bound: number, indexDir: string): Promise<DeltaSim> {
-    const sim = new DeltaSim(chunker, bound)
+  static async open(chunker: ChunkerImpl, sketcher: Sketcher, bound: number, indexDir: string, window = Infinity): Promise<DeltaSim> {
+    const sim = new DeltaSim(chunker, bound, window)
     const index = await openResemblanceIndex(indexDir)
-    sim.planner = createPlanner({ sketcher, index, bound, base: async (d) => sim.store.get(d) })
+    const base = async (d: Digest) => {
+      const at = sim.batch.get(d)
+      return at !== undefined && sim.batchBytes - at > window ? undefined : sim.store.get(d)
+    }
+    sim.planner = createPlanner({ sketcher, index, bound, base })
     return sim
   }
 
   async importRelease(r: Release): Promise<ReleaseResult> {
     const res: ReleaseResult = { version: r.version, input: r.bytes, newChunks: 0, stored: 0, hits: 0, deltas: 0, compared: 0, wholeWon: 0 }
+    this.batch = new Map()
+    this.batchBytes = 0
     for (const f of r.files) {
       let o = 0
       for (const n of this.chunker.cuts(f.data)) {
@@ -95,6 +108,7 @@ export class DeltaSim {
           if (delta.blob) this.pairs.push({ data: chunk, base: base!.content, digest: d })
         }
         this.store.set(d, s!)
+        this.batch.set(d, (this.batchBytes += chunk.length))
         res.stored += s!.size
         if (plan) this.planner.written(d, plan, s!.depth)
       }

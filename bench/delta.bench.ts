@@ -3,7 +3,8 @@
 // releases of npm packages (bench/_versions.ts: `npm pack`, cached), imported in order into a
 // simulated store (bench/_deltaSim.ts) with the real chunker, sketch, resemblance index and
 // delta format. Per series: input / stored without deltas (zstd 3 on new chunks, the baseline)
-// and with chains bounded at 1, 2, 4 (the format's bound) and 8 (sizes only), beside per-file
+// and with chains bounded at 1, 2, 4 (the format's bound) and 8 (sizes only), and at 4 with bases
+// from the release itself only within the last 8 MiB written or not at all, beside per-file
 // `zstd -3 --patch-from` against the previous release and `zstd -3` of each release's files
 // concatenated (what `tar | zstd -3` stores, less headers). Input is file content (no tar
 // headers), stored is chunk blobs (no index). Then speeds, on the deltas the bound-4 store
@@ -21,7 +22,7 @@ import { Bench } from 'tinybench'
 import { loadChunker } from '../lib/chunk/index.js'
 import { loadCodec } from '../lib/codec/index.js'
 import type { Digest } from '../lib/digest/digest.js'
-import { loadSketcher, storedDepth, type DeltaBases } from '../lib/delta/index.js'
+import { createBaseCache, loadSketcher, storedDepth, type BaseCache, type DeltaBases } from '../lib/delta/index.js'
 import { encodeDelta } from '../lib/delta/native.js'
 import { applyCopyInsert, copyInsertOps } from './_copyInsert.js'
 import { DeltaSim, plainBlob, type ReleaseResult } from './_deltaSim.js'
@@ -34,7 +35,17 @@ const SERIES = [
   { name: 'prettier minor', pkg: 'prettier', versions: minors(3, 1, 10) },
   { name: 'eslint minor', pkg: 'eslint', versions: minors(9, 30, 39) },
 ]
-const BOUNDS = [0, 1, 2, 4, 8]
+/** Chain bounds (0: no deltas), and how far back in its own release a chunk may find a base. */
+const VARIANTS = [
+  { label: 'zstd-3 chunks', bound: 0, window: Infinity },
+  { label: 'delta ≤1', bound: 1, window: Infinity },
+  { label: 'delta ≤2', bound: 2, window: Infinity },
+  { label: 'delta ≤4', bound: 4, window: Infinity },
+  { label: 'delta ≤8*', bound: 8, window: Infinity },
+  { label: '≤4, batch 8 MiB', bound: 4, window: 8 << 20 },
+  { label: '≤4, no batch', bound: 4, window: 0 },
+]
+const MAIN = VARIANTS.findIndex((v) => v.bound === 4)
 const MB = (n: number) => +(n / 1e6).toFixed(2)
 const ratio = (a: number, b: number) => +(a / b).toFixed(1)
 const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0)
@@ -50,19 +61,19 @@ export default async function run(): Promise<void> {
     const only = process.env.STORE_BENCH_DELTA_SERIES?.split(',')
     for (const s of SERIES.filter((x) => !only || only.includes(x.name))) {
       const releases: Release[] = s.versions.map((v) => loadRelease(s.pkg, v))
-      const sims = await Promise.all(BOUNDS.map((b) => DeltaSim.open(chunker, sketcher, b, join(tmp, `${s.name}-${b}`.replace(/ /g, '-')))))
+      const sims = await Promise.all(VARIANTS.map((v, i) => DeltaSim.open(chunker, sketcher, v.bound, join(tmp, `${s.name}-${i}`.replace(/ /g, '-')), v.window)))
       const results: ReleaseResult[][] = sims.map(() => [])
       for (const r of releases) for (const [i, sim] of sims.entries()) results[i].push(await sim.importRelease(r))
       const patch = releases.map((r, i) => patchFromBytes(releases[i - 1], r))
       const whole = releases.map(wholeZstdBytes)
-      const main = results[BOUNDS.indexOf(4)]
-      const plain = results[BOUNDS.indexOf(0)]
+      const main = results[MAIN]
+      const plain = results[0]
       console.log(`\n${s.name}: ${s.pkg} ${s.versions.join(', ')} (bytes of new chunks, bound 4, and the per-file --patch-from reference)`)
       console.table(main.map((r, i) => ({ release: r.version, 'input MB': MB(r.input), 'new chunks': r.newChunks, 'zstd-3 KB': Math.round(plain[i].stored / 1e3), 'delta KB': Math.round(r.stored / 1e3), 'patch-from KB': Math.round(patch[i] / 1e3), 'delta x': ratio(r.input, r.stored), 'patch-from x': ratio(r.input, patch[i]) })))
       const row = (from: number, stats: Record<string, unknown>) => {
         const input = sum(releases.slice(from), (r) => r.bytes)
         const out: Record<string, unknown> = { series: s.name, 'input MB': MB(input) }
-        BOUNDS.forEach((b, i) => (out[b === 0 ? 'zstd-3 chunks x' : `delta ≤${b}${b > 4 ? '*' : ''} x`] = ratio(input, sum(results[i].slice(from), (r) => r.stored))))
+        VARIANTS.forEach((v, i) => (out[`${v.label} x`] = ratio(input, sum(results[i].slice(from), (r) => r.stored))))
         out['patch-from x'] = ratio(input, sum(patch.slice(from), (n) => n))
         out['zstd -3 whole x'] = ratio(input, sum(whole.slice(from), (n) => n))
         return { ...out, ...stats }
@@ -71,7 +82,7 @@ export default async function run(): Promise<void> {
       totals.push(row(0, { 'stored MB ≤4': MB(sum(main, (r) => r.stored)), 'hits %': Math.round((100 * sum(main, (r) => r.hits)) / sum(main, (r) => r.newChunks)) }))
       const pct = (f: (r: ReleaseResult) => number) => Math.round((100 * sum(m, f)) / Math.max(1, sum(m, (r) => r.newChunks)))
       updates.push(row(1, { 'hits %': pct((r) => r.hits), 'deltas %': pct((r) => r.deltas), 'compared %': pct((r) => r.compared), 'whole won': sum(main, (r) => r.wholeWon) }))
-      if (!speedSim || sims[BOUNDS.indexOf(4)].pairs.length > speedSim.pairs.length) speedSim = sims[BOUNDS.indexOf(4)]
+      if (!speedSim || sims[MAIN].pairs.length > speedSim.pairs.length) speedSim = sims[MAIN]
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true })
@@ -119,6 +130,17 @@ async function speeds(sim: DeltaSim, chunker: Awaited<ReturnType<typeof loadChun
   task('encode delta, copy/insert + zstd 3', n, () => pairs.forEach((p) => zlib.zstdCompressSync(copyInsertOps(p.data, p.base))), sum(ci, (x) => x.length + 47))
   task('decode whole, zstd 3 (zlib)', n, async () => { for (const s of plains) await zlibCodec.decode(s) })
   task('decode copy/insert (zlib zstd)', n, () => pairs.forEach((p, i) => applyCopyInsert(zlib.zstdDecompressSync(ci[i]), p.base, p.data.length)))
+  // Every delta read back in the order written (as exporting each release in turn reads them),
+  // with the base cache the content store keeps and without: each chain rebuilt once or each time.
+  const inOrder = (cache?: BaseCache) => async () => {
+    const b = cache ? { ...bases, cache } : bases
+    for (const x of deltas) {
+      const content = await zlibCodec.decode(x.blob, b)
+      cache?.set(x.digest, content) // the content store's read, once it has checked the digest
+    }
+  }
+  task('decode every delta in order, zlib, no cache', n, inOrder())
+  task('decode every delta in order, zlib, 16 MiB cache', n, async () => inOrder(createBaseCache())())
   for (const xs of byDepth) {
     const d = storedDepth(xs[0].blob)
     for (const c of [zlibCodec, wasmCodec]) task(`decode delta depth ${d}, ${c.name} (+${d} verified bases)`, bytes(xs), async () => { for (const x of xs) await c.decode(x.blob, bases) })

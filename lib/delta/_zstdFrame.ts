@@ -10,7 +10,11 @@
 // it — exactly the state after raw blocks of the same bytes in one single-segment frame
 // (window = whole content). The encoder checks that claim on every delta it writes (it
 // decodes the built frame and compares), so a zstd that ever disagreed would only cost
-// compression.
+// compression. The check is a third of a delta's encode time (dictionary compression alone:
+// 170 MB/s, checked: 100–130 MB/s, on 64 KiB chunks of prettier), kept: a wrong delta is lost data.
+// Why not a format of our own (COPY/INSERT ops + zstd, bench/_copyInsert.ts): on the same 984
+// (chunk, base) pairs it stored 21 % more and encoded 1.3x slower (bench/delta); it would
+// only add writing from WebAssembly, which reading does not need.
 //
 // Everything lives in one self-contained function (no outer references): the put worker runs
 // the same code from its source text (ZSTD_PREFIX_SOURCE), so there is one implementation.

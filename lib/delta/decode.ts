@@ -6,6 +6,8 @@
 //   2. decode the bottom with the codec and verify its digest, as every read does;
 //   3. apply each delta upward (one plain zstd frame each, _zstdFrame.ts), verifying each
 //      rebuilt base. The top is verified by the caller, the content store's read.
+// With a cache (baseCache.ts), the walk stops at the first base held there, and every base
+// rebuilt or decoded on the way goes in: reading a series in order decodes each chunk once.
 // Errors are BLOB_CORRUPT naming the digests involved (the caller adds the top's own).
 
 import { Codes, isStoreError } from '../errors.js'
@@ -31,6 +33,8 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
   let content: Uint8Array | undefined
   while (content === undefined) {
     const top = chain[chain.length - 1]
+    content = bases.cache?.get(top.base)
+    if (content) break
     const of = chain.length === 1 ? 'its' : `${chain[chain.length - 2].base}'s`
     const s = await readBase(bases, top.base, of)
     let ref
@@ -44,7 +48,10 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
       throw corrupt(`${of} delta base ${top.base} is stored at depth ${depth}, expected ${top.depth - 1}`, { base: top.base })
     }
     if (ref) chain.push(parseDelta(s))
-    else content = verified(bases, top.base, await decodeOr(() => codec.plain(s), `${of} delta base ${top.base}`))
+    else {
+      content = verified(bases, top.base, await decodeOr(() => codec.plain(s), `${of} delta base ${top.base}`))
+      bases.cache?.set(top.base, content)
+    }
   }
   for (let i = chain.length - 1; i >= 0; i--) {
     const d = chain[i]
@@ -54,8 +61,10 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
     }
     const out = await decodeOr(() => codec.unzstd(zp.frameWith(content!, d.blocks, d.size), d.baseSize + d.size), name)
     if (out.length !== d.baseSize + d.size) throw corrupt(`${name} decodes to ${out.length - d.baseSize} bytes, header says ${d.size}`)
-    // The top is copied out: a view would keep its base alive (and be cloned whole to a worker).
-    content = i > 0 ? verified(bases, chain[i - 1].base, out.subarray(d.baseSize)) : out.slice(d.baseSize)
+    // Copied out: a view would keep its base alive (in the cache, or cloned whole to a worker).
+    content = out.slice(d.baseSize)
+    if (i === 0) break
+    bases.cache?.set(chain[i - 1].base, verified(bases, chain[i - 1].base, content))
   }
   return content
 }

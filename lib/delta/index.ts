@@ -10,6 +10,7 @@ export { FEATURES, MAX_DEPTH, MAX_DELTA_SIZE } from './types.js'
 export type { Candidate, DeltaBase, DeltaBases, ResemblanceIndex, Sketch, Sketcher, SketcherName } from './types.js'
 export { DELTA_HEAD, deltaRef, encodeDeltaHead, parseDelta, storedDepth, type DeltaRef } from './format.js'
 export { decodeDelta } from './decode.js'
+export { createBaseCache, type BaseCache } from './baseCache.js'
 export { compareWithWhole, createPlanner, type DeltaPlan, type DeltaPlanner, type PlannerDeps } from './planner.js'
 export { ZSTD_PREFIX_SOURCE } from './_zstdFrame.js'
 

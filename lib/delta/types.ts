@@ -26,8 +26,11 @@ export const FEATURES = 8
 /** Deepest delta chain a writer makes and a reader accepts. */
 export const MAX_DEPTH = 4
 
-/** Chunks larger than this are never stored as deltas: readers decode deltas whole. */
-export const MAX_DELTA_SIZE = 1 << 20
+/**
+ * Chunks larger than this are never stored as deltas (2x FastCDC's default maximum): a delta
+ * blob then always fits a pack entry (≤ 1 MiB) and is read whole, never streamed.
+ */
+export const MAX_DELTA_SIZE = 512 << 10
 
 /** A chunk's features; a feature 0 means "no sample won it" and is never indexed. */
 export type Sketch = Uint32Array
@@ -80,4 +83,6 @@ export interface DeltaBases {
   readStored(d: Digest): Promise<Uint8Array>
   /** SHA-256 of bytes: every base in a chain is verified, as every read is. */
   sha256(data: Uint8Array): Digest
+  /** Verified contents of recent bases (baseCache.ts): a chain walk stops at the first hit. */
+  cache?: { get(d: Digest): Uint8Array | undefined; set(d: Digest, content: Uint8Array): void }
 }

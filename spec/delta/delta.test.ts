@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadCodec, readHeader, type Codec } from '../../lib/codec/index.js'
-import { DELTA_HEAD, MAX_DEPTH, ZSTD_PREFIX_SOURCE, deltaRef, type DeltaBase } from '../../lib/delta/index.js'
+import { DELTA_HEAD, MAX_DEPTH, ZSTD_PREFIX_SOURCE, createBaseCache, deltaRef, type DeltaBase } from '../../lib/delta/index.js'
 import { encodeChunk, encodeDelta } from '../../lib/delta/native.js'
 import { zstdPrefix, type NodeZstd } from '../../lib/delta/_zstdFrame.js'
 import type { Digest } from '../../lib/digest/digest.js'
@@ -61,6 +61,19 @@ describe('delta blobs', () => {
     const { versions, blobs, bases } = await chain(MAX_DEPTH)
     for (const c of await codecs()) expect(Buffer.from(await c.decode(blobs[MAX_DEPTH - 1], bases)).equals(versions[MAX_DEPTH])).toBe(true)
     for (const b of blobs) expect(b.length).toBeLessThan(2000)
+  })
+
+  it('with a base cache, a chain read once is not read again, and the cache stays in its bound', async () => {
+    const { versions, blobs, bases } = await chain(3)
+    const cached = { ...bases, cache: createBaseCache(100_000) }
+    const c = await loadCodec('zlib')
+    await c.decode(blobs[2], cached)
+    for (const v of versions.slice(0, 3)) bases.blobs.delete(sha(v)) // only the cache has them now
+    expect(Buffer.from(await c.decode(blobs[2], cached)).equals(versions[3])).toBe(true)
+    expect(Buffer.from(await c.decode(blobs[1], cached)).equals(versions[2])).toBe(true)
+    // 100,000 bytes hold two of the ~40 KB bases: the oldest went first.
+    expect(cached.cache.get(sha(versions[0]))).toBeUndefined()
+    expect(cached.cache.get(sha(versions[2]))).toBeDefined()
   })
 
   it('are never written deeper than the bound', async () => {
