@@ -5,9 +5,8 @@
 // release as an import commits) and delta encoder; blobs are kept in memory, not on disk.
 // `bound` is the deepest chain allowed (0: no deltas, the baseline). Past lib/delta's MAX_DEPTH
 // only sizes are computed (_zstdFrame's blocks + the head), to show what a deeper bound buys.
-// `window`: how far back in the release being imported a base may be (bytes of new chunks):
-// a writer that keeps its batch's recent chunks in memory, rather than reading them back from
-// the uncommitted pack, sees only those.
+// `window`: the planner's window of the batch's own chunks (one planner per release, as per
+// chunk batch); bases from earlier releases are read from the store.
 
 import * as zlib from 'node:zlib'
 import { createHash } from 'node:crypto'
@@ -57,32 +56,27 @@ export class DeltaSim {
   readonly store = new Map<Digest, Stored>()
   /** (chunk, base) of every delta written, for the speed tables. */
   readonly pairs: { data: Uint8Array; base: Uint8Array; digest: Digest }[] = []
-  private planner!: DeltaPlanner
-  /** New chunks of the release being imported: where each ends in the bytes written. */
-  private batch = new Map<Digest, number>()
-  private batchBytes = 0
+  /** Chunks of the release being imported: not readable from the store until it is done. */
+  private batch = new Set<Digest>()
+  private newPlanner!: () => DeltaPlanner
 
   private constructor(
     private readonly chunker: ChunkerImpl,
     readonly bound: number,
-    readonly window: number,
   ) {}
 
   static async open(chunker: ChunkerImpl, sketcher: Sketcher, bound: number, indexDir: string, window = Infinity): Promise<DeltaSim> {
-    const sim = new DeltaSim(chunker, bound, window)
+    const sim = new DeltaSim(chunker, bound)
     const index = await openResemblanceIndex(indexDir)
-    const base = async (d: Digest) => {
-      const at = sim.batch.get(d)
-      return at !== undefined && sim.batchBytes - at > window ? undefined : sim.store.get(d)
-    }
-    sim.planner = createPlanner({ sketcher, index, bound, base })
+    const base = async (d: Digest) => (sim.batch.has(d) ? undefined : sim.store.get(d))
+    sim.newPlanner = () => createPlanner({ sketcher, index, bound, base, window })
     return sim
   }
 
   async importRelease(r: Release): Promise<ReleaseResult> {
     const res: ReleaseResult = { version: r.version, input: r.bytes, newChunks: 0, stored: 0, hits: 0, deltas: 0, compared: 0, wholeWon: 0 }
-    this.batch = new Map()
-    this.batchBytes = 0
+    this.batch = new Set()
+    const planner = this.newPlanner()
     for (const f of r.files) {
       let o = 0
       for (const n of this.chunker.cuts(f.data)) {
@@ -91,7 +85,7 @@ export class DeltaSim {
         if (this.store.has(d)) continue
         res.newChunks++
         // The writer's policy: the delta first; the whole chunk only to compare with a poor one.
-        const plan = this.bound > 0 ? await this.planner.plan(chunk) : undefined
+        const plan = this.bound > 0 ? await planner.plan(chunk) : undefined
         const base = plan?.base
         const delta = base && this.encode(chunk, base)
         let s: Stored | undefined
@@ -108,12 +102,12 @@ export class DeltaSim {
           if (delta.blob) this.pairs.push({ data: chunk, base: base!.content, digest: d })
         }
         this.store.set(d, s!)
-        this.batch.set(d, (this.batchBytes += chunk.length))
+        this.batch.add(d)
         res.stored += s!.size
-        if (plan) this.planner.written(d, plan, s!.depth)
+        if (plan) planner.written(d, plan, s!.depth, chunk)
       }
     }
-    await this.planner.flush()
+    await planner.flush()
     return res
   }
 

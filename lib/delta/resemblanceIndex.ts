@@ -12,7 +12,7 @@ import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSy
 import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Digest } from '../digest/digest.js'
-import { PER_KEY, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
+import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
 import { mergeSegments } from './_compact.js'
 import type { Candidate, ResemblanceIndex, Sketch } from './types.js'
 
@@ -78,16 +78,18 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
       }
     },
     async flush() {
-      if (pending.length === 0) return
-      const bytes = encodeSegment(pending)
+      if (pending.length === 0) return // (and compact() calls flush(): no segment, no recursion)
+      const rows = pending
       pending = []
       byKey = new Map()
-      const name = segmentName()
-      const tmp = `${dir}/.tmp-${name}`
-      writeFileSync(tmp, bytes)
-      renameSync(tmp, `${dir}/${name}`)
-      const head = readHead(fromBytes(bytes), bytes.length)!
-      segments.push({ name, head, read: fromBytes(bytes) })
+      for (let i = 0; i < rows.length; i += SEGMENT_ROWS_MAX) {
+        const bytes = encodeSegment(rows.slice(i, i + SEGMENT_ROWS_MAX))
+        const name = segmentName()
+        const tmp = `${dir}/.tmp-${name}`
+        writeFileSync(tmp, bytes)
+        renameSync(tmp, `${dir}/${name}`)
+        segments.push({ name, head: readHead(fromBytes(bytes), bytes.length)!, read: fromBytes(bytes) })
+      }
       if (segments.length > maxSegments) await index.compact()
     },
     async compact(keep) {
