@@ -62,6 +62,10 @@ export class ReadQueue {
   /** Reads `e` (a regular file) whole; `expect`: its chunks at the last import, to check. */
   add(e: ScanEntry, expect?: ChunkRef[]): Reading {
     const f: FileRead = { entry: e, cuts: cutsOf(e.size, expect), made: [] }
+    // The file's dir stays open until its last range is made (each range holds it while read):
+    // the walk lets go of a dir once its entries are listed, maybe long before a large file's
+    // later ranges fit the budget, and a closed dir's fd number is soon another file's.
+    e.dir.hold()
     this.files.push(f)
     this.pump(false)
     return new Reading(this, f)
@@ -92,6 +96,7 @@ export class ReadQueue {
       const c = f.cuts[0]
       if (!c) {
         this.files.shift()
+        f.entry.dir.release()
         continue
       }
       if (this.inFlight > 0 && this.inFlight + c.len > BUDGET) break
