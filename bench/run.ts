@@ -13,6 +13,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   smallFiles: () => import('./smallFiles.bench.js'),
   indexFormat: () => import('./indexFormat.bench.js'),
   peers: () => import('./peers.bench.js'),
+  delta: () => import('./delta.bench.js'),
 }
 
 const want = process.argv.slice(2)

@@ -25,3 +25,8 @@ export function isUtf8(b: Uint8Array): boolean {
     return false
   }
 }
+
+/** Bytes of a base64 string (the WebAssembly modules are shipped so; no Buffer needed). */
+export function decodeBase64(s: string): Uint8Array {
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
+}

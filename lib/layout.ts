@@ -69,6 +69,12 @@ export function layout(root: string) {
     importStatsDir: join(r, 'cache', 'import-stats'),
     importStats: (hex: string) => join(r, 'cache', 'import-stats', hex),
     /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
+    /**
+     * The resemblance index of stored chunks (lib/delta/resemblanceIndex.ts): segments each
+     * import adds, which the write path looks up for delta bases. A cache: gone, it costs
+     * compression only.
+     */
+    resemblanceDir: join(r, 'cache', 'resemblance'),
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),
     lock: (name: string) => join(r, 'locks', `${name}.lock`),

@@ -8,6 +8,7 @@ import type { Codec } from '../codec/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { PutResult } from './types.js'
 import type { PackSet } from './_packSet.js'
+import type { DeltaBases } from '../delta/types.js'
 
 export interface ContentStoreOptions {
   layout: Layout
@@ -22,6 +23,8 @@ export interface CasContext extends ContentStoreOptions {
   inflight: Map<Digest, Promise<PutResult>>
   /** The packs this process knows (loaded on first use). */
   packs: PackSet
+  /** The store's reads as a delta's chain needs them (_deltas.ts). */
+  bases: DeltaBases
 }
 
 export function notFound(d: Digest): StoreError {

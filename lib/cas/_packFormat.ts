@@ -13,7 +13,9 @@
 //   fanout   256 × u32 LE: fanout[b] = entries whose digest starts with a byte ≤ b
 //   digests  N × 32 bytes, ascending
 //   offsets  N × u32 LE: where each entry starts in the pack (at its digest)
-//   lengths  N × u32 LE: each entry's L
+//   lengths  N × u32 LE: each entry's L; the top bit (DELTA_FLAG) set when the entry is a delta
+//            (stored encoding 4, lib/delta): gc finds the deltas whose bases it must keep
+//            from the indexes alone, reading only those entries' heads
 //   checksum 32 bytes: SHA-256 of every byte before it; its hex is the pack's <name>
 // 40 bytes per blob, searched in place once loaded. Offsets are u32: a pack is sealed at
 // PACK_TARGET (32 MiB) and an entry is at most PACK_ENTRY_MAX, far below 4 GiB.
@@ -45,6 +47,18 @@ export const PACK_ENTRY_MAX = 1 << 20
  * pack copies at most 16 MiB.
  */
 export const PACK_TARGET = 32 << 20
+
+/** Set in an index's length of an entry stored as a delta (entries are far below 2^31 bytes). */
+export const DELTA_FLAG = 0x8000_0000
+
+/** Encoding byte of a delta blob (lib/codec/header.ts). */
+const DELTA_ENCODING_BYTE = 4
+
+/** Whether stored bytes starting with `first` (the encoding byte) are a delta. */
+export const isDeltaByte = (first: number): boolean => first === DELTA_ENCODING_BYTE
+
+/** An index length for stored bytes that start with `first`. */
+export const indexLength = (length: number, first: number): number => (isDeltaByte(first) ? (length | DELTA_FLAG) >>> 0 : length)
 
 /** Bytes of the index of a pack of `n` entries. */
 export function indexSize(n: number): number {

@@ -3,7 +3,7 @@
 
 import { Codes, StoreError } from '../errors.js'
 import {
-  CHECKSUM_SIZE, FANOUT_SIZE, INDEX_ENTRY_SIZE, INDEX_HEADER_SIZE, INDEX_MAGIC, PACK_VERSION, compareDigests, type Sha256,
+  CHECKSUM_SIZE, DELTA_FLAG, FANOUT_SIZE, INDEX_ENTRY_SIZE, INDEX_HEADER_SIZE, INDEX_MAGIC, PACK_VERSION, compareDigests, type Sha256,
 } from './_packFormat.js'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
@@ -60,7 +60,12 @@ export class PackIndex {
   }
 
   length(i: number): number {
-    return this.v.getUint32(this.lengthsAt + i * 4, true)
+    return (this.v.getUint32(this.lengthsAt + i * 4, true) & ~DELTA_FLAG) >>> 0
+  }
+
+  /** Whether entry `i` is stored as a delta (its length's flag). */
+  isDelta(i: number): boolean {
+    return (this.v.getUint32(this.lengthsAt + i * 4, true) & DELTA_FLAG) !== 0
   }
 
   /** Entries whose digest starts with byte `b` are [fanout(b-1), fanout(b)). */

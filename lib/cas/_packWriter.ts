@@ -8,7 +8,7 @@
 import { closeSync, mkdirSync, openSync, unlinkSync, writeFileSync, writevSync } from 'node:fs'
 import { errno, ioError, type CasContext } from './_context.js'
 import { tempPath } from './_ingest.js'
-import { ENTRY_HEAD_SIZE, PACK_TARGET, encodeIndex, entryHead, packHeader, type IndexEntries } from './_packFormat.js'
+import { ENTRY_HEAD_SIZE, PACK_TARGET, encodeIndex, entryHead, packHeader, type IndexEntries, indexLength } from './_packFormat.js'
 import { parseIndex, toHex, type PackIndex } from './_packIndex.js'
 
 /** A pack written and closed, with its index: temp files until published. */
@@ -44,7 +44,7 @@ export class PackWriter {
     if (this.fd < 0) this.open()
     let length = 0
     for (const p of parts) length += p.length
-    this.remember(digest, this.size, length)
+    this.remember(digest, this.size, length, parts[0]?.[0] ?? 0)
     this.buffered.push(entryHead(digest, length), ...parts)
     this.bufferedBytes += ENTRY_HEAD_SIZE + length
     if (this.bufferedBytes >= FLUSH) this.flush()
@@ -130,7 +130,7 @@ export class PackWriter {
     }
   }
 
-  private remember(digest: Uint8Array, offset: number, length: number): void {
+  private remember(digest: Uint8Array, offset: number, length: number, first: number): void {
     let e = this.entries
     if (e.count === e.offsets.length) {
       const bigger = emptyEntries(e.count * 2)
@@ -142,7 +142,7 @@ export class PackWriter {
     }
     e.digests.set(digest.subarray(0, 32), e.count * 32)
     e.offsets[e.count] = offset
-    e.lengths[e.count] = length
+    e.lengths[e.count] = indexLength(length, first)
     e.count++
   }
 }

@@ -6,6 +6,8 @@
 // loose temp file. commit() seals the pack and publishes everything at once (_publish.ts):
 // one sync, then the links. A chunk is visible to has/get only after commit; a crash before
 // leaves temp files in ingest/, which gc removes.
+// A new chunk that resembles a stored one (or one of the batch's own) is stored as a delta
+// against it when that is smaller (_deltas.ts); its base is always committed before or with it.
 // The batch refreshes its view of packs/ when it starts: gc, which removes packs, never runs
 // while a writer holds its lease, so "found in a pack" stays true for the batch's lifetime.
 
@@ -17,6 +19,7 @@ import { discard, openTemp, writeAll } from './_ingest.js'
 import { PACK_ENTRY_MAX } from './_packFormat.js'
 import { PackWriter } from './_packWriter.js'
 import { publish, type LooseTemp } from './_publish.js'
+import { batchDeltas, type BatchDeltas } from './_deltas.js'
 import type { ChunkBatch, PutResult } from './types.js'
 
 /** Digests remembered as put by a batch: past this many, the oldest half is forgotten. */
@@ -25,6 +28,7 @@ const SEEN_MAX = 1 << 16
 export class PackedBatch implements ChunkBatch {
   private readonly writer: PackWriter
   private readonly ready: Promise<void>
+  private readonly deltas: Promise<BatchDeltas | undefined>
   private loose: LooseTemp[] = []
   /**
    * Digests put lately by this batch: a second copy of a chunk nearby in the layer is not
@@ -38,6 +42,7 @@ export class PackedBatch implements ChunkBatch {
     this.writer = new PackWriter(ctx)
     this.ready = ctx.packs.refresh()
     this.ready.catch(() => {}) // reported by the first put
+    this.deltas = batchDeltas(ctx).catch(() => undefined) // a cache: without it, chunks are stored whole
   }
 
   /** Put one chunk; the caller keeps `data` (the codec copies what it sends on). `stored` is 0 when it existed. */
@@ -53,10 +58,15 @@ export class PackedBatch implements ChunkBatch {
     await this.ready
     // Synchronous on purpose: one access(2), cheaper than the promise machinery around it.
     if (this.ctx.packs.find(hex) || existsSync(this.ctx.layout.blob(digest))) return { digest, size: data.length, stored: 0, existed: true }
-    const stored = await this.ctx.codec.encode(data)
+    const deltas = await this.deltas
+    const plan = deltas && (await deltas.plan(data))
+    const { stored, depth } = deltas ? await deltas.encode(data, plan) : { stored: await this.ctx.codec.encode(data), depth: 0 }
     if (this.closed) throw new Error('chunk batch used after commit or abort')
     if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
-    else await this.writeLoose(digest, stored)
+    else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
+    // A candidate only once appended: a delta against it then lands in the same or a later pack,
+    // which publish() links after it. The planner keeps its own copy (the caller may reuse `data`).
+    deltas?.written(digest, plan, depth, data.slice())
     return { digest, size: data.length, stored: stored.length, existed: false }
   }
 
@@ -66,6 +76,7 @@ export class PackedBatch implements ChunkBatch {
     try {
       this.writer.seal()
       await publish(this.ctx, this.writer.sealed, this.loose)
+      await (await this.deltas)?.flush() // after the chunks it names are stored
     } catch (e) {
       await this.abort()
       throw ioError(e, this.ctx.layout.ingestDir)

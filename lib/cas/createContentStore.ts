@@ -13,6 +13,7 @@ import { usage } from './usage.js'
 import { verify } from './verify.js'
 import { walk } from './walk.js'
 import { PackSet } from './_packSet.js'
+import { deltaBases } from './_deltas.js'
 import type { CasContext, ContentStoreOptions } from './_context.js'
 import type { ContentStore } from './types.js'
 
@@ -20,7 +21,8 @@ export type { ContentStoreOptions } from './_context.js'
 
 export function createContentStore(opts: ContentStoreOptions): ContentStore {
   const sha256 = (b: Uint8Array) => Buffer.from(opts.hash.sha256(b).slice(7), 'hex')
-  const ctx: CasContext = { ...opts, shards: new Set(), inflight: new Map(), packs: new PackSet(opts.layout, sha256) }
+  const ctx = { ...opts, shards: new Set(), inflight: new Map(), packs: new PackSet(opts.layout, sha256) } as CasContext
+  ctx.bases = deltaBases(ctx)
   return {
     put: (data, o) => put(ctx, data, o),
     chunkBatch: () => new PackedBatch(ctx),

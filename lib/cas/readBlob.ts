@@ -1,7 +1,7 @@
 // Reads, one dispatcher for every backing and encoding: the backing (a pack, readBlobPacked.ts,
 // or a loose file, readBlobLoose.ts) hands out a header and a payload, the codec decodes it by
-// its encoding (raw, deflate, brotli, zstd), whole or streamed, and every read is verified:
-// exactly the header's length, hashing to the digest asked for, or BLOB_CORRUPT naming the
+// its encoding (raw, deflate, brotli, zstd; a delta through its chain, _deltas.ts), whole or
+// streamed, and every read is verified: exactly the header's length, hashing to the digest asked for, or BLOB_CORRUPT naming the
 // digest. An encoding the backend cannot read is BAD_CODEC; a failed read IO_ERROR.
 // Where a blob is looked for, cheapest first: the packs loaded in memory, its loose file, then
 // packs/ read again (another process may have published a pack since ours were loaded).
@@ -102,7 +102,7 @@ export async function decodeWhole(ctx: CasContext, d: Digest, stored: Uint8Array
   parseHeader(d, stored) // an unreadable header is this blob's corruption, not the codec's
   let data: Uint8Array
   try {
-    data = await ctx.codec.decode(stored)
+    data = await ctx.codec.decode(stored, ctx.bases)
   } catch (e) {
     throw asCorrupt(d, e)
   }
@@ -115,7 +115,7 @@ export async function decodeWhole(ctx: CasContext, d: Digest, stored: Uint8Array
  * call), each settled on its own: its content, or its error naming its digest.
  */
 export async function decodeWholeMany(ctx: CasContext, ds: Digest[], stored: Uint8Array[]): Promise<(Uint8Array | Error)[]> {
-  const out = await ctx.codec.decodeMany(stored)
+  const out = await ctx.codec.decodeMany(stored, ctx.bases)
   for (let i = 0; i < ds.length; i++) {
     const r = out[i]
     if (!(r instanceof Uint8Array)) {

@@ -1,5 +1,6 @@
 // gc's content step (the caller holds the gc lock and no writer is live), named steps returning
-// what they did:
+// what they did. Live is what the caller marked, and the base of every delta that stays on
+// disk (_deltas.ts withBases: a delta is readable only with its chain):
 //   1. loose:   every loose blob that is not live is deleted;
 //   2. packs:   a pack with nothing live is deleted (its index first: the pack is then invisible);
 //               one under half live (by bytes) is repacked: its live entries copied, verified,
@@ -19,6 +20,7 @@ import type { Pack } from './_packSet.js'
 import { PackWriter } from './_packWriter.js'
 import { publish } from './_publish.js'
 import { decodeWhole } from './readBlob.js'
+import { withBases } from './_deltas.js'
 import type { SweepStats } from './types.js'
 import { allocated } from './usage.js'
 import { walkLoose } from './walk.js'
@@ -26,10 +28,11 @@ import { walkLoose } from './walk.js'
 /** A pack is repacked when less than this share of its bytes is live. */
 const REPACK_BELOW = 0.5
 
-export async function sweep(ctx: CasContext, live: (d: Digest) => boolean): Promise<SweepStats> {
+export async function sweep(ctx: CasContext, given: (d: Digest) => boolean): Promise<SweepStats> {
   const stats: SweepStats = { looseDeleted: 0, packsDeleted: 0, packsRepacked: 0, entriesDropped: 0, reclaimed: 0, deadKept: 0, orphans: 0 }
-  await sweepLoose(ctx, live, stats)
   await ctx.packs.refresh()
+  const live = await withBases(ctx, given, remains)
+  await sweepLoose(ctx, live, stats)
   for (const p of [...ctx.packs.list()]) await sweepPack(ctx, p, live, stats)
   await sweepOrphans(ctx, stats)
   return stats
@@ -70,6 +73,14 @@ function planPack(p: Pack, live: (d: Digest) => boolean): PackPlan {
   return { action, keep, liveBytes, total }
 }
 
+/** Which entries of `p` a sweep by `live` leaves on disk: all of a kept pack, the live ones of a repacked one. */
+function remains(p: Pack, live: (d: Digest) => boolean): (i: number) => boolean {
+  const plan = planPack(p, live)
+  if (plan.action === 'keep') return () => true
+  if (plan.action === 'delete') return () => false
+  return (i) => plan.keep.has(p.index.offset(i))
+}
+
 /** 2. */
 async function sweepPack(ctx: CasContext, p: Pack, live: (d: Digest) => boolean, stats: SweepStats): Promise<void> {
   const plan = planPack(p, live)
@@ -88,10 +99,11 @@ async function sweepPack(ctx: CasContext, p: Pack, live: (d: Digest) => boolean,
  * files and wholly dead packs by their allocated blocks, a repack by its pack's blocks less
  * those of the pack it would write (in 4 KiB blocks).
  */
-export async function reclaimable(ctx: CasContext, live: (d: Digest) => boolean): Promise<number> {
+export async function reclaimable(ctx: CasContext, given: (d: Digest) => boolean): Promise<number> {
   let bytes = 0
-  for await (const hex of walkLoose(ctx)) if (!live(`sha256:${hex}`)) bytes += allocated(ctx.layout.blob(`sha256:${hex}`))
   await ctx.packs.refresh()
+  const live = await withBases(ctx, given, remains)
+  for await (const hex of walkLoose(ctx)) if (!live(`sha256:${hex}`)) bytes += allocated(ctx.layout.blob(`sha256:${hex}`))
   for (const p of ctx.packs.list()) {
     const plan = planPack(p, live)
     if (plan.action === 'keep') continue

@@ -9,7 +9,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import type { Digest } from '../digest/digest.js'
 import { errno, ioError, type CasContext } from './_context.js'
-import { compareDigests } from './_packFormat.js'
+import { compareDigests, isDeltaByte } from './_packFormat.js'
 import { indexShape, parseIndex, toHex, type PackIndex } from './_packIndex.js'
 import { scanPack } from './_packScan.js'
 import { decodeWholeMany, getStream } from './readBlob.js'
@@ -80,6 +80,9 @@ async function verifyPack(ctx: CasContext, name: string, stats: VerifyStats): Pr
           problem('blob', `sha256:${index!.hex(i)}`, `pack ${name}'s index puts it at offset ${e.offset}, where ${d} is`)
         } else if (index!.length(i) !== e.stored.length) {
           problem('blob', d, `${where(e.offset)}: its index says ${index!.length(i)} bytes, the pack ${e.stored.length}`)
+        } else if (index!.isDelta(i) !== isDeltaByte(e.stored[0] ?? 0)) {
+          // gc keeps a delta's base by this flag: a wrong one could let it drop a base.
+          problem('blob', d, `${where(e.offset)}: its index says it is ${index!.isDelta(i) ? '' : 'not '}a delta, the pack that it is${index!.isDelta(i) ? ' not' : ''}`)
         }
       } else if (index) problem('blob', d, `${where(e.offset)}: not in the pack's index`)
       batch.push({ d, offset: e.offset, stored: e.stored })

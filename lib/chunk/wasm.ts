@@ -7,6 +7,7 @@
 // the window (CutFinder.begin) so chunkers never see each other's bytes.
 
 import { Codes, StoreError } from '../errors.js'
+import { decodeBase64 } from '../_bytes.js'
 import { FASTCDC_WASM_BASE64 } from './_fastcdc.wasm.js'
 import { gearBytes } from './_gear.js'
 import { resolveChunkerOptions, type ResolvedChunkerOptions } from './options.js'
@@ -27,13 +28,6 @@ interface FastcdcExports {
 // The lib is ES2022 without DOM, so WebAssembly has no ambient types here: declare what we use.
 interface WasmApi {
   instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }>
-}
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
 }
 
 class WasmFinder implements CutFinder {

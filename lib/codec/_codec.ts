@@ -1,8 +1,12 @@
 // The one dispatcher from an encoding to its compressor, for whole buffers and for streams
 // alike, and what every backend shares: the header, the raw fallback, the length checks, and
 // what a decode error is called (BLOB_CORRUPT; BAD_CODEC for an encoding the backend lacks).
+// A delta blob is decoded by lib/delta over the backend's own zstd: both backends read it.
 
 import { Codes, StoreError, isStoreError } from '../errors.js'
+import { decodeDelta } from '../delta/decode.js'
+import { deltaRef } from '../delta/format.js'
+import type { DeltaBases } from '../delta/types.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
 import { HEADER_SIZE, type Codec, type CodecBackendName, type Compressor, type Encoding, type PackedEncoding } from './types.js'
@@ -43,31 +47,35 @@ export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
   }
   if (!encodings.includes(encoding)) compressor(encoding as PackedEncoding)
 
-  const decode = async (stored: Uint8Array): Promise<Uint8Array> => {
+  const decode = async (stored: Uint8Array, bases?: DeltaBases): Promise<Uint8Array> => {
     const { encoding: e, size } = readHeader(stored)
     const payload = stored.subarray(HEADER_SIZE)
     if (e === 'raw') {
       if (payload.length !== size) throw lengthMismatch(size, payload.length)
       return payload
     }
-    const c = compressor(e)
     let out: Uint8Array
-    try {
-      out = await c.decompress(payload, size)
-    } catch (err) {
-      throw corruptPayload(err, size)
+    if (e === 'delta') out = await delta(stored, bases)
+    else {
+      const c = compressor(e)
+      try {
+        out = await c.decompress(payload, size)
+      } catch (err) {
+        throw corruptPayload(err, size)
+      }
     }
     if (out.length !== size) throw lengthMismatch(size, out.length)
     return out
   }
 
-  return {
+  const codec: Codec = {
     name: impl.name,
     encoding,
     encodings,
     async encode(data, level = DEFAULT_LEVEL) {
       if (encoding !== 'raw' && level > 0 && data.length > 0) {
-        const packed = await compressor(encoding).compress(data, level)
+        // Checked above: `encoding` is one the backend has (never delta, which lib/delta writes).
+        const packed = await compressor(encoding as PackedEncoding).compress(data, level)
         if (packed.length < data.length) {
           const out = new Uint8Array(HEADER_SIZE + packed.length)
           encodeHeader(encoding, data.length, out)
@@ -82,14 +90,35 @@ export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
       return out
     },
     decode,
-    decodeMany: (stored) => decodeMany(stored, decode, impl.compressors.zstd?.decompressConcatenated),
+    decodeMany: (stored, bases) => decodeMany(stored, (s) => decode(s, bases), impl.compressors.zstd?.decompressConcatenated),
     encodeStream(e, src, level = DEFAULT_LEVEL) {
+      if (e === 'delta') throw wholeOnly()
       return e === 'raw' ? src : compressor(e).compressStream(src, level)
     },
     decodeStream(e, payload, size) {
+      if (e === 'delta') throw wholeOnly()
       return checked(e === 'raw' ? payload : guarded(compressor(e), payload, size), size)
     },
   }
+  const delta = (stored: Uint8Array, bases: DeltaBases | undefined): Promise<Uint8Array> => {
+    if (!bases) throw needsBases(stored)
+    const zstd = compressor('zstd')
+    return decodeDelta(stored, bases, {
+      plain: (s) => codec.decode(s),
+      unzstd: (frame, size) => zstd.decompress(frame, size),
+    })
+  }
+  return codec
+}
+
+/** A delta read without the content store behind it: a caller's mistake, said as such. */
+function needsBases(stored: Uint8Array): StoreError {
+  const base = deltaRef(stored)?.base
+  return new StoreError(Codes.BAD_CODEC, `stored blob is a delta against ${base}: only a content store read can resolve it`, { data: { encoding: 'delta', base } })
+}
+
+function wholeOnly(): StoreError {
+  return new StoreError(Codes.BAD_CODEC, 'deltas are chunks, written by lib/delta and read whole with their base, never streamed', { data: { encoding: 'delta' } })
 }
 
 /** A run of zstd blobs decoded together holds at most this many bytes of output. */

@@ -1,11 +1,12 @@
 // The 9-byte header in front of every stored payload: [0] encoding, [1..8] uncompressed length
-// as u64 little-endian. Pure byte manipulation.
+// as u64 little-endian. Pure byte manipulation. Encoding 4 ('delta') is a chunk stored against
+// a base chunk; its payload is lib/delta/format.ts's.
 
 import { Codes, StoreError } from '../errors.js'
 import { HEADER_SIZE, type Encoding } from './types.js'
 
-const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2, zstd: 3 }
-const BYTE_ENCODING: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd']
+const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2, zstd: 3, delta: 4 }
+const BYTE_ENCODING: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd', 'delta']
 
 export interface Header {
   encoding: Encoding

@@ -26,6 +26,7 @@
 // neighbours; a folder of 300,000 files of 20–60 bytes became 300,000 chunks before (issue 12).
 
 import { Codes, StoreError } from '../errors.js'
+import { bytesHex, hexInto } from '../digest/bytes.js'
 
 /** A content chunk: hex digest of its bytes and its length. */
 export type ChunkRef = [hex: string, size: number]
@@ -124,7 +125,7 @@ export function* readRecords(seg: Uint8Array, what: string): Generator<IndexReco
       const refs: ChunkRef[] = new Array(n)
       for (let i = 0; i < n; i++) {
         if (at + 32 > seg.length) throw bad(`a chunk digest runs past its end at byte ${at}`)
-        const hex = hexOf(seg.subarray(at, (at += 32)))
+        const hex = bytesHex(seg.subarray(at, (at += 32)))
         refs[i] = [hex, varint()]
       }
       yield { type: 'chunks', refs }
@@ -139,24 +140,4 @@ function writeVarint(out: Uint8Array, at: number, v: number): number {
   }
   out[at++] = v
   return at
-}
-
-// Node's Buffer where there is one (native hex); the portable path for other runtimes.
-const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, o?: number | string, l?: number): Uint8Array & { toString(enc: string): string; copy(t: Uint8Array, at: number): number } } }).Buffer
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-function hexOf(b: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
-  let s = ''
-  for (const x of b) s += HEX[x]
-  return s
-}
-
-function hexInto(hex: string, out: Uint8Array, at: number): void {
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new StoreError(Codes.INVALID_DIGEST, `not a SHA-256 hex digest: ${hex}`)
-  if (NodeBuffer) {
-    NodeBuffer.from(hex, 'hex').copy(out, at)
-    return
-  }
-  for (let i = 0; i < 32; i++) out[at + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
 }

@@ -280,6 +280,10 @@ describe.each<[HashBackendName, CodecBackendName, Encoding]>([
     await utimes(stale, old, old)
     expect(await cas.cleanIngest(600_000)).toEqual({ files: 1, bytes: 1234 })
     expect(await filesUnder(l.ingestDir)).toEqual([fresh])
+    // Ten seconds old, set rather than waited for: a file's time can read a fraction of a
+    // millisecond past Date.now() (the clock's integer milliseconds), and 0 then keeps it.
+    const recent = new Date(Date.now() - 10_000)
+    await utimes(fresh, recent, recent)
     expect(await cas.cleanIngest(0)).toEqual({ files: 1, bytes: 10 })
   })
 })

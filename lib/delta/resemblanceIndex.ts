@@ -1,0 +1,157 @@
+// The resemblance index on disk: a folder of immutable segments (_segment.ts), each written
+// whole by one process (temp file, then rename: a reader sees all of it or none), named
+// `<ms since epoch, hex>-<pid>-<random>.rix` so names sort by age. Concurrent imports each add
+// their own segment at flush(); nobody rewrites one. Compaction merges segments into one and
+// unlinks its inputs; two compactions racing leave duplicate rows, which lookups merge and the
+// next compaction drops. It is a cache: no fsync, a torn or foreign file is skipped, a missing
+// base is the caller's to check (the chunk may have been collected since).
+// Small segments are read whole; large ones stay on disk and a lookup reads its fanout bucket
+// per feature (pread): memory stays at the fanouts, ≤ 4 MiB per segment.
+
+import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import type { Digest } from '../digest/digest.js'
+import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
+import { mergeSegments } from './_compact.js'
+import type { Candidate, ResemblanceIndex, Sketch } from './types.js'
+
+export interface IndexOptions {
+  /** Segments up to this size are read into memory at open (default 8 MiB: ~85k chunks). */
+  inMemoryUpTo?: number
+  /** More segments than this and flush() compacts (default 8): a lookup reads a bucket of each. */
+  maxSegments?: number
+}
+
+export interface Segment {
+  name: string
+  head: SegmentHead
+  read: ReadAt
+  fd?: number
+}
+
+export async function openResemblanceIndex(dir: string, opts: IndexOptions = {}): Promise<ResemblanceIndex> {
+  const inMemory = opts.inMemoryUpTo ?? 8 << 20
+  const maxSegments = opts.maxSegments ?? 8
+  await mkdir(dir, { recursive: true })
+  const segments: Segment[] = []
+  /** Files that are not usable segments (torn by a crash, foreign): compaction removes them. */
+  const unusable: string[] = []
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.rix')).sort()) {
+    const s = openSegment(dir, name, inMemory)
+    if (s) segments.push(s)
+    else unusable.push(name)
+  }
+  let pending: SegmentRow[] = []
+  let byKey = new Map<number, number[]>()
+
+  const index: ResemblanceIndex = {
+    lookup(sketch, limit = 4) {
+      // Order = age: segments oldest first, then pending; within a segment, by row.
+      const found = new Map<string, Candidate & { order: number }>()
+      const note = (digest: Digest, depth: number, shared: number, order: number) => {
+        const had = found.get(digest)
+        if (!had || shared > had.shared) found.set(digest, { digest, depth, shared, order: Math.max(order, had?.order ?? 0) })
+      }
+      const counts = new Map<number, number>()
+      for (const k of sketch) if (k !== 0) for (const r of byKey.get(k) ?? []) counts.set(r, (counts.get(r) ?? 0) + 1)
+      for (const [r, n] of counts) note(pending[r].digest, pending[r].depth, n, segments.length * 2 ** 32 + r)
+      segments.forEach((s, i) => {
+        const rows = [...matchRows(s.read, s.head, sketch)].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, limit)
+        for (const [r, n] of rows) {
+          const row = readRow(s.read, s.head, r)
+          note(row.digest, row.depth, n, i * 2 ** 32 + r)
+        }
+      })
+      return [...found.values()]
+        .sort((a, b) => b.shared - a.shared || b.order - a.order)
+        .slice(0, limit)
+        .map(({ digest, depth, shared }) => ({ digest, depth, shared }))
+    },
+    add(digest, sketch, depth) {
+      const r = pending.push({ digest, depth, sketch: sketch.slice() }) - 1
+      for (const k of sketch) {
+        if (k === 0) continue
+        const rows = byKey.get(k)
+        if (!rows) byKey.set(k, [r])
+        else if (rows.push(r) > PER_KEY) rows.shift()
+      }
+    },
+    async flush() {
+      if (pending.length === 0) return // (and compact() calls flush(): no segment, no recursion)
+      const rows = pending
+      pending = []
+      byKey = new Map()
+      for (let i = 0; i < rows.length; i += SEGMENT_ROWS_MAX) {
+        const bytes = encodeSegment(rows.slice(i, i + SEGMENT_ROWS_MAX))
+        const name = segmentName()
+        const tmp = `${dir}/.tmp-${name}`
+        writeFileSync(tmp, bytes)
+        renameSync(tmp, `${dir}/${name}`)
+        segments.push({ name, head: readHead(fromBytes(bytes), bytes.length)!, read: fromBytes(bytes) })
+      }
+      if (segments.length > maxSegments) await index.compact()
+    },
+    async compact(keep) {
+      await index.flush()
+      for (const n of unusable.splice(0)) rmSync(`${dir}/${n}`, { force: true })
+      removeStaleTemps(dir)
+      if (segments.length === 0 || (segments.length === 1 && !keep)) return
+      const name = segmentName()
+      mergeSegments(dir, segments, name, keep)
+      for (const s of segments.splice(0)) if (s.fd !== undefined) closeSync(s.fd)
+      const s = openSegment(dir, name, inMemory)
+      if (s) segments.push(s)
+    },
+    async close() {
+      await index.flush()
+      for (const s of segments.splice(0)) if (s.fd !== undefined) closeSync(s.fd)
+    },
+  }
+  return index
+}
+
+const processTag = `${process.pid}-${randomBytes(4).toString('hex')}`
+let seq = 0
+
+/** Sorts by age: fixed-width hex milliseconds first. */
+function segmentName(): string {
+  return `${Date.now().toString(16).padStart(12, '0')}-${processTag}-${++seq}.rix`
+}
+
+/** Temp files a killed flush or compaction left: any an hour old (a live one takes milliseconds). */
+function removeStaleTemps(dir: string): void {
+  for (const n of readdirSync(dir)) {
+    if (!n.startsWith('.tmp-')) continue
+    try {
+      if (Date.now() - statSync(`${dir}/${n}`).mtimeMs > 3600_000) rmSync(`${dir}/${n}`, { force: true })
+    } catch {} // gone already
+  }
+}
+
+function fromBytes(bytes: Uint8Array): ReadAt {
+  return (offset, length) => bytes.subarray(offset, offset + length)
+}
+
+/** A segment ready for lookups, or undefined if it is gone or unusable (both harmless here). */
+export function openSegment(dir: string, name: string, inMemory: number): Segment | undefined {
+  let fd: number
+  try {
+    fd = openSync(`${dir}/${name}`, 'r')
+  } catch {
+    return undefined // removed by a compaction since the listing
+  }
+  const size = fstatSync(fd).size
+  const read: ReadAt = (offset, length) => {
+    const b = new Uint8Array(length)
+    const n = readSync(fd, b, 0, length, offset)
+    return n === length ? b : b.subarray(0, n)
+  }
+  const head = readHead(read, size)
+  if (!head || size <= inMemory) {
+    const bytes = head ? read(0, size) : undefined
+    closeSync(fd)
+    return head && bytes ? { name, head, read: fromBytes(bytes) } : undefined
+  }
+  return { name, head, read, fd }
+}
