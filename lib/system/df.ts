@@ -114,15 +114,11 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   const tags = await store.images.tags()
   const used = await containerImages(store)
   const layersOf = new Map<Digest, LayerRecord[]>()
-  const users = new Map<Digest, number>() // chainId -> number of images using it
   const layerById = new Map<Digest, LayerRecord>()
   for (const r of records) {
     const ls = await imageLayers(store, await getConfig(store, r.id)).catch(() => [] as LayerRecord[])
     layersOf.set(r.id, ls)
-    for (const l of ls) {
-      users.set(l.chainId, (users.get(l.chainId) ?? 0) + 1)
-      layerById.set(l.chainId, l)
-    }
+    for (const l of ls) layerById.set(l.chainId, l)
   }
   // Chunks of each layer; stored sizes from the pack indexes and loose files' sizes.
   const chunks = new ChunkTable()
@@ -132,10 +128,11 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   const images: ImageUsage[] = []
   let activeSize = 0
   const activeLayers = new Set<Digest>()
-  for (const r of records) {
+  const sharedOf = chunks.sharedBytes(records.map((r) => (layersOf.get(r.id) ?? []).map((l) => l.chainId)))
+  for (const [i, r] of records.entries()) {
     const ls = layersOf.get(r.id) ?? []
     const size = ls.reduce((a, l) => a + l.contentSize, 0)
-    const shared = ls.filter((l) => (users.get(l.chainId) ?? 0) > 1).reduce((a, l) => a + l.contentSize, 0)
+    const shared = Math.min(size, sharedOf[i]) // SHARED SIZE at chunk level (_chunkTable.ts)
     const { chunkBytes, storedBytes } = chunks.distinct(ls.map((l) => l.chainId), usage)
     const containers = used.get(r.id)?.length ?? 0
     if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)
