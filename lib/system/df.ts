@@ -13,6 +13,8 @@ import { cacheMountsUsage } from '../build/runMount/index.js'
 import type { LeftoverStats } from '../_leftovers.js'
 import { findLeftovers } from './leftovers.js'
 import { snapshotDf, type SnapshotDf } from './dfSnapshots.js'
+import { diskAreas, type DiskAreas } from './dfDisk.js'
+import { snapshotUsage } from '../snapshot/index.js'
 
 export interface ImageUsage {
   id: Digest
@@ -65,6 +67,8 @@ export interface SystemDf extends DfReport {
   leftovers: LeftoverStats
   /** Snapshots and the file pool (dfSnapshots.ts); their row is the last of `rows`. */
   snapshots: SnapshotDf
+  /** Every byte under the root, allocated, by area (dfDisk.ts): what `du` of the root counts. */
+  disk: DiskAreas
 }
 
 export interface ContainerUsage {
@@ -76,12 +80,20 @@ export interface ContainerUsage {
   created: string
   status: string
   names: string
+  /** For `-v --format json`, as Docker's: running, exited, created… */
+  state: string
+  labels: Record<string, string>
+  /** Volume names and bind sources. */
+  mounts: string[]
+  network: string
 }
 
 export interface VolumeUsage {
   name: string
   links: number
   size: number
+  mountpoint: string
+  labels: Record<string, string>
 }
 
 /** Sources of the Containers and Local Volumes rows, registered by those modules. */
@@ -105,8 +117,10 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
   })
   const left = await findLeftovers(store)
   const leftovers = { entries: left.length, bytes: left.reduce((a, l) => a + l.bytes, 0) }
-  const snapshots = await snapshotDf(store)
-  return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots }
+  const snaps = snapshotUsage(store.layout)
+  const disk = diskAreas(store.layout, snaps, left.map((l) => l.path))
+  const snapshots = await snapshotDf(store, snaps)
+  return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots, disk }
 }
 
 export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {
