@@ -9,7 +9,7 @@
 // the pool's bytes).
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { requireBuilt, sh, store, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
@@ -93,6 +93,50 @@ describe.skipIf(skip)('system df counts every byte on disk', () => {
       expect(row('Containers')).toMatchObject({ TotalCount: '1', Active: '0' })
       expect(row('Containers').SizeBytes).toBeGreaterThanOrEqual(150_000)
       expect(row('Local Volumes').SizeBytes).toBe(100_000)
+    } finally {
+      tmp.cleanup()
+    }
+  })
+})
+
+describe('system df -v and --format json', () => {
+  test('two imports of nearly the same tree share every chunk but the changed file; -v --format json is one object with Docker\'s fields and ours', () => {
+    requireBuilt()
+    const tmp = tempDir('store-e2e-df-near-')
+    try {
+      const root = join(tmp.dir, 'root')
+      const cli = (args: string[]) => store(root, args)
+      const tree = join(tmp.dir, 'tree')
+      mkdirSync(join(tree, 'data'), { recursive: true })
+      for (let i = 0; i < 6; i++) writeFileSync(join(tree, `data/f${i}`), seededBytes(40_000, 20 + i))
+      ok(cli(['import', tree, 'near/a']))
+      ok(cli(['tag', 'near/a', 'near/alias']))
+      writeFileSync(join(tree, 'data/f3'), seededBytes(40_000, 99))
+      ok(cli(['import', tree, 'near/b']))
+
+      // One row per image (its first tag), Docker's columns first; 5 of 6 files' chunks are shared.
+      const v = ok(cli(['system', 'df', '-v'])).split('\n')
+      const head = v.findIndex((l) => l.startsWith('REPOSITORY'))
+      const rows = v.slice(head + 1, v.indexOf('', head)).map((l) => l.split(/\s{2,}/))
+      expect(rows.map((r) => r[0]).sort()).toEqual(['near/a', 'near/b'])
+      for (const r of rows) expect([r[4], r[5], r[6], r[7]]).toEqual(['240kB', '200kB', '40kB', '0'])
+
+      const j = JSON.parse(ok(cli(['system', 'df', '-v', '--format', 'json'])))
+      expect(Object.keys(j)).toEqual(['Images', 'Containers', 'Volumes', 'BuildCache', 'Snapshots', 'Deduplication', 'OnDisk'])
+      const a = j.Images.find((i: { Repository: string }) => i.Repository === 'near/a')
+      expect(Object.keys(a).slice(0, 11)).toEqual(['Containers', 'CreatedAt', 'CreatedSince', 'Digest', 'ID', 'Repository', 'SharedSize', 'Size', 'Tag', 'UniqueSize', 'VirtualSize'])
+      expect(a).toMatchObject({ Containers: '0', Tag: 'latest', Size: '240kB', SharedSize: '200kB', UniqueSize: '40kB', SizeBytes: 240_000, SharedSizeBytes: 200_000, UniqueSizeBytes: 40_000 })
+      expect(a.ID).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(a.DeduplicatedBytes).toBe(240_000)
+      expect(j.Deduplication).toMatchObject({ LogicalBytes: 480_000, DeduplicatedBytes: 280_000 })
+      expect(j.Deduplication.SavedBytes).toBe(j.Deduplication.LogicalBytes - j.Deduplication.StoredBytes)
+      expect(j.Deduplication.AllocatedBytes).toBeGreaterThanOrEqual(j.Deduplication.StoredBytes)
+      expect(j.OnDisk.TotalBytes).toBe(Number(sh(`du --block-size=1 -s ${root}`).split('\t')[0]))
+
+      // Without -v: Docker's row objects (strings), the Images row with the dedup figures in bytes.
+      const lines = ok(cli(['system', 'df', '--format', 'json'])).trim().split('\n').map((l) => JSON.parse(l))
+      expect(lines[0]).toMatchObject({ Type: 'Images', TotalCount: '2', Active: '0', Size: '480kB', Reclaimable: '480kB (100%)', ...j.Deduplication })
+      expect(lines.at(-1)).toEqual({ Type: 'On Disk', Size: expect.any(String), ...j.OnDisk })
     } finally {
       tmp.cleanup()
     }
