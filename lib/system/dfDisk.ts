@@ -98,31 +98,25 @@ export function diskAreas(layout: Layout, snaps: SnapshotUsage, trash: Iterable<
     }
   }
 
-  /** The shard dirs by lstat, their files as the pool scan found them; other entries are temp. */
+  /** The shard dirs by lstat, their files as the pool scan found them (not again); other entries are temp. */
   function poolDir(dir: string) {
     const st = statOf(dir)
     if (!st) return
     add('snapshots', st)
-    // A content file first, then its other names (a stub's redirect: the scan gives it 0 bytes).
-    const files = [...snaps.pool.entries()].sort((x, y) => y[1].bytes - x[1].bytes)
-    const counted = new Set<string>()
-    for (const [name, f] of files) {
-      counted.add(name)
-      if (seen.has(f.ino)) continue
-      seen.add(f.ino)
-      a.snapshots += f.bytes
+    // Content files, then their other names (a stub's redirect: the scan gives it 0 bytes).
+    for (const pass of [true, false]) {
+      for (const f of snaps.pool.values()) {
+        if (f.bytes > 0 !== pass || seen.has(f.ino)) continue
+        seen.add(f.ino)
+        a.snapshots += f.bytes
+      }
     }
     for (const n of namesIn(dir)) {
       const path = `${dir}/${n}`
-      if (!/^[0-9a-f]{2}$/.test(n)) {
-        tree(path, 'temp')
-        continue
-      }
-      const shard = statOf(path)
-      if (!shard) continue
-      add('snapshots', shard)
-      // Made since the scan (or not a file the scan knows): measured now.
-      for (const f of namesIn(path)) if (!counted.has(`${n}/${f}`)) tree(`${path}/${f}`, 'snapshots')
+      const sub = statOf(path)
+      if (!sub) continue
+      if (/^[0-9a-f]{2}$/.test(n) && sub.isDirectory()) add('snapshots', sub)
+      else tree(path, 'temp')
     }
   }
 }
