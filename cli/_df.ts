@@ -79,8 +79,8 @@ function verboseObject(r: SystemDf, now: Date) {
       SizeBytes: c.size,
     })),
     Volumes: r.volumes.map((v) => ({
-      Driver: 'local', Labels: Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).sort().join(','), Links: String(v.links), Mountpoint: v.mountpoint,
-      Name: v.name, Scope: 'local', Size: humanSize(v.size, 4), SizeBytes: v.size,
+      Availability: 'N/A', Driver: 'local', Group: 'N/A', Labels: Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).sort().join(','), Links: String(v.links),
+      Mountpoint: v.mountpoint, Name: v.name, Scope: 'local', Size: humanSize(v.size, 4), Status: 'N/A', SizeBytes: v.size,
     })),
     BuildCache: [],
     Snapshots: {
