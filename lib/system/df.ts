@@ -20,8 +20,11 @@ export interface ImageUsage {
   id: Digest
   tags: string[]
   created?: string
+  /** Content bytes of its layers (Docker's SIZE). */
   size: number
+  /** Those of them in chunks (or index segments) another image also references (_chunkTable.ts). */
   sharedSize: number
+  /** size - sharedSize: what only this image keeps. */
   uniqueSize: number
   containers: number
   /** Distinct chunk bytes of this image (after dedup inside it). */
