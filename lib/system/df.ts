@@ -1,7 +1,8 @@
 // `store system df`: Docker's space report, plus what Docker cannot show: how many bytes the
 // layers hold (logical), how many distinct chunk bytes that is after deduplication, how many
-// bytes are stored after compression, and how many the file system allocates for them. Read
-// from records, layer indexes and pack indexes: no chunk is read.
+// bytes are stored after compression, and how many the file system allocates for them; and
+// what every byte under the root is for (dfDisk.ts). Read from records, layer indexes, pack
+// indexes and file metadata: no chunk is read.
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
