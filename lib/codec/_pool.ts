@@ -4,30 +4,21 @@
 // level 1, 32 in flight, 2.6 s of CPU for 64 MB vs 0.8 s synchronous). Workers keep one
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
-// They also write deltas (op 'delta': lib/delta's zstd-with-a-prefix encoder, from its source
-// text, so the worker runs the very code the specs test).
 
 import { brotliCompressSync, constants as Z, deflateRawSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool } from '../_workerPool.js'
-import { ZSTD_PREFIX_SOURCE } from '../delta/_zstdFrame.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
-const zp = ${ZSTD_PREFIX_SOURCE}
 const brotliParams = (n) => ({ params: {
   [zlib.constants.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY},
   [zlib.constants.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS},
   [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n,
 } })
-parentPort.on('message', ({ id, op, data, level, base }) => {
+parentPort.on('message', ({ id, op, data, level }) => {
   try {
-    if (op === 'delta') {
-      const blocks = zp.encode(zlib, data, base, level)
-      const copy = blocks && new Uint8Array(blocks)
-      return parentPort.postMessage({ id, out: copy }, copy ? [copy.buffer] : [])
-    }
     const out = op === 'zstd'
       ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
       : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
@@ -59,14 +50,4 @@ export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: 
   if (data.length <= SMALL) return compressHere(op, data, level)
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
-}
-
-/**
- * The zstd blocks of `data` against `base` as a raw prefix (lib/delta/_zstdFrame.ts), checked
- * by decoding, or null when the base cannot serve. Both are copied and transferred, as above.
- */
-export async function deltaBlocksInWorker(data: Uint8Array, base: Uint8Array, level: number): Promise<Uint8Array | null> {
-  const own = new Uint8Array(data)
-  const b = new Uint8Array(base)
-  return (await pool.run<{ out: Uint8Array | null }>({ op: 'delta', data: own, base: b, level }, [own.buffer, b.buffer])).out
 }
