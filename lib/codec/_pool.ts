@@ -31,7 +31,10 @@ parentPort.on('message', ({ id, op, data, level }) => {
 `
 
 const pool = new WorkerPool(WORKER_SOURCE)
-const SMALL = 256 << 10
+// Every chunk (FastCDC's largest is 256 KiB) and index segment (at most 1 MiB) is compressed
+// here: an import then never starts the pool (two more V8 isolates: /usr/share's import peaked
+// at 358 MB against 388 MB with segments sent to it, one run each), and a MiB at level 3 is ~3 ms.
+const SMALL = 1 << 20
 
 function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array {
   if (op === 'zstd') return zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
@@ -45,8 +48,7 @@ function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
 export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
-  // A small blob (a layer's index root, a config, a manifest) compresses in microseconds: here,
-  // rather than starting the pool for it (two threads, ~25 MB, at the end of every import).
+  // A blob up to SMALL compresses here, rather than starting the pool for it (see SMALL).
   if (data.length <= SMALL) return compressHere(op, data, level)
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
