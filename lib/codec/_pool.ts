@@ -1,4 +1,5 @@
-// Compression off the main thread, in worker threads running zlib's synchronous calls.
+// Compression of whole buffers with zlib's synchronous calls: up to SMALL bytes (every chunk and
+// index segment) on the calling thread, larger ones in worker threads.
 // Why not node:zlib's async API: each async call builds a stream object and a fresh encoder
 // state; for 64 KiB chunks that overhead costs 2–5x the compression itself (measured: DEFLATE
 // level 1, 32 in flight, 2.6 s of CPU for 64 MB vs 0.8 s synchronous). Workers keep one
