@@ -11,6 +11,10 @@
 // start of the next step (its line showed it); now the RUN's writable layer becomes its
 // snapshot within its own step. With STORE_BENCH_BASELINE=<another build's dist/cli/main.js>
 // the same build runs with it too, in the same session, alternating.
+// A second table isolates the snapshot itself: the same files written on the host as a
+// writable layer, ingested once, then its snapshot made by the direct commit (lib/snapshot/
+// commit.ts, taking the files' inodes) and, after dropping it, by extraction from the chunk
+// store, per form (reflink needs a cloning file system: not here), in this process.
 // Needs root and busybox-static. Run: npm run build && npm run bench runLayer
 // (STORE_BENCH_RUNS=<n>, default 1: each build writes ~0.4 GB and stores it).
 
@@ -20,6 +24,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { busyboxRoot } from './_busybox.js'
+import { openStore } from '../lib/store.js'
+import { addLayer } from '../lib/image/create.js'
+import { changesTar, dirTar, walkTree } from '../lib/layer/index.js'
+import type { LayerChange } from '../lib/driver/index.js'
+import { commitSnapshot, dropSnapshot, ensureSnapshots, WritableFiles, type SharingMethod } from '../lib/snapshot/index.js'
 
 const OURS = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 
@@ -93,7 +102,55 @@ export default async function run(): Promise<void> {
     }
     console.log(`store build: FROM busybox, a RUN writing ${LAYER_MB.toFixed(0)} MB in 1,074 files, RUN true; one CLI process per build, fresh store`)
     console.table(rows)
+    console.log('the snapshot of that layer: direct commit (inodes taken) against extraction from the chunk store, same process')
+    console.table(await snapshotRows(tmp, runs))
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+/** The RUN's files written on the host (`sh` with the RUN's command, paths under `w`). */
+function writeLayer(w: string): void {
+  const cmd = WRITE.replaceAll('/data', `${w}/data`).replace(' && echo written', '')
+  const r = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`runLayer bench: writing the layer failed: ${r.stderr}`)
+}
+
+async function snapshotRows(tmp: string, runs: number): Promise<Record<string, string | number>[]> {
+  const rows: Record<string, string | number>[] = []
+  const base = join(tmp, 'base')
+  mkdirSync(join(base, 'etc'), { recursive: true })
+  writeFileSync(join(base, 'etc/hostname'), 'bench\n')
+  for (let i = 0; i < runs; i++) {
+    for (const form of ['data-only', 'hardlink', 'copy'] as SharingMethod[]) {
+      const dir = join(tmp, `snap-${form}`)
+      rmSync(dir, { recursive: true, force: true })
+      const store = await openStore({ root: join(dir, 'root') })
+      const w = join(dir, 'upper')
+      writeLayer(w)
+      const layers = [(await addLayer(store, null, dirTar(base))).record]
+      await ensureSnapshots(store.cas, store.layout, layers, { form })
+      const changes: LayerChange[] = []
+      for await (const e of walkTree(w)) changes.push({ kind: 'add', path: e.name, source: `${w}/${e.name}`, root: w })
+      const files = await WritableFiles.scan({ changes, disposable: true })
+      let commit: number
+      try {
+        layers.push((await addLayer(store, layers[0].chainId, changesTar(changes))).record)
+        const t0 = process.hrtime.bigint()
+        const r = await commitSnapshot(store.cas, store.layout, layers, files, { form })
+        commit = Number(process.hrtime.bigint() - t0) / 1e9
+        if (r !== 'committed') throw new Error(`runLayer bench: the ${form} commit gave ${r}`)
+      } finally {
+        files.close()
+      }
+      await dropSnapshot(store.layout, layers[1].chainId)
+      const t1 = process.hrtime.bigint()
+      const built = await ensureSnapshots(store.cas, store.layout, layers, { form })
+      const extract = Number(process.hrtime.bigint() - t1) / 1e9
+      if (!built.built.includes(layers[1].chainId)) throw new Error('runLayer bench: the extraction built nothing')
+      rows.push({ form, 'direct commit s': +commit.toFixed(2), 'extraction s': +extract.toFixed(2), 'extraction / commit': +(extract / commit).toFixed(1) })
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return rows
 }
