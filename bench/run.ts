@@ -14,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   indexFormat: () => import('./indexFormat.bench.js'),
   peers: () => import('./peers.bench.js'),
   delta: () => import('./delta.bench.js'),
+  docker: () => import('./docker.bench.js'),
 }
 
 const want = process.argv.slice(2)
