@@ -14,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   indexFormat: () => import('./indexFormat.bench.js'),
   peers: () => import('./peers.bench.js'),
   delta: () => import('./delta.bench.js'),
+  files: () => import('./files.bench.js'),
   docker: () => import('./docker.bench.js'),
 }
 

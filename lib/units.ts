@@ -1,18 +1,21 @@
-// Docker's human sizes (go-units HumanSizeWithPrecision(size, 3)): decimal units, no space,
-// three significant digits: 0B, 212B, 1.05MB, 120MB. Pure.
+// Docker's human sizes (go-units HumanSizeWithPrecision): decimal units, no space, three
+// significant digits by default (0B, 212B, 1.05MB, 120MB: image, container and layer sizes), four
+// where Docker uses go-units HumanSize (`system df`'s rows, SHARED SIZE and UNIQUE SIZE, volume
+// sizes: 2.486MB). Pure.
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB']
 
-export function humanSize(bytes: number): string {
+export function humanSize(bytes: number, precision: 3 | 4 = 3): string {
   let v = bytes
   let i = 0
   while (v >= 1000 && i < UNITS.length - 1) {
     v /= 1000
     i++
   }
-  let s = Number(v.toPrecision(3))
-  if (s >= 1000 && i < UNITS.length - 1) {
-    s = Number((s / 1000).toPrecision(3))
+  let s = Number(v.toPrecision(precision))
+  // 999.6kB at three digits: Go prints "1e+03kB"; we print the next unit. Four digits hold 1000.
+  if (s >= 10 ** precision && i < UNITS.length - 1) {
+    s = Number((s / 1000).toPrecision(precision))
     i++
   }
   return `${s}${UNITS[i]}`

@@ -15,7 +15,7 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
     const { humanSize } = await import('../../lib/units.js')
     const n = await cacheClear(store)
     const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
-    process.stdout.write(`Deleted build cache objects: ${n + r.cacheMountsDropped}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`)
+    process.stdout.write(`Deleted build cache objects: ${n + r.cacheMountsDropped}\nTotal reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
 }
 

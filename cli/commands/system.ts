@@ -60,7 +60,7 @@ const prune: CommandModule<object, PruneArgs> = {
     if (r.buildCache) process.stdout.write(`Deleted build cache objects: ${r.buildCache}\n\n`)
     if (r.leftovers) process.stdout.write(`Deleted leftovers of interrupted operations: ${r.leftovers}\n\n`)
     if (r.snapshots) process.stdout.write(`Deleted snapshots no container uses: ${r.snapshots} (rebuilt from the images when needed)\n\n`)
-    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
 }
 

@@ -103,7 +103,7 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
     const { humanSize } = await import('../../lib/units.js')
     const r = await pruneVolumes(store, !!argv.all)
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
-    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
 }
 

@@ -1,33 +1,25 @@
-// Compression off the main thread, in worker threads running zlib's synchronous calls.
+// Compression of whole buffers with zlib's synchronous calls: up to SMALL bytes (every chunk and
+// index segment) on the calling thread, larger ones in worker threads.
 // Why not node:zlib's async API: each async call builds a stream object and a fresh encoder
 // state; for 64 KiB chunks that overhead costs 2–5x the compression itself (measured: DEFLATE
 // level 1, 32 in flight, 2.6 s of CPU for 64 MB vs 0.8 s synchronous). Workers keep one
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
-// They also write deltas (op 'delta': lib/delta's zstd-with-a-prefix encoder, from its source
-// text, so the worker runs the very code the specs test).
 
 import { brotliCompressSync, constants as Z, deflateRawSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool } from '../_workerPool.js'
-import { ZSTD_PREFIX_SOURCE } from '../delta/_zstdFrame.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
-const zp = ${ZSTD_PREFIX_SOURCE}
 const brotliParams = (n) => ({ params: {
   [zlib.constants.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY},
   [zlib.constants.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS},
   [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n,
 } })
-parentPort.on('message', ({ id, op, data, level, base }) => {
+parentPort.on('message', ({ id, op, data, level }) => {
   try {
-    if (op === 'delta') {
-      const blocks = zp.encode(zlib, data, base, level)
-      const copy = blocks && new Uint8Array(blocks)
-      return parentPort.postMessage({ id, out: copy }, copy ? [copy.buffer] : [])
-    }
     const out = op === 'zstd'
       ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
       : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
@@ -40,7 +32,10 @@ parentPort.on('message', ({ id, op, data, level, base }) => {
 `
 
 const pool = new WorkerPool(WORKER_SOURCE)
-const SMALL = 256 << 10
+// Every chunk (FastCDC's largest is 256 KiB) and index segment (at most 1 MiB) is compressed
+// here: an import then never starts the pool (two more V8 isolates: /usr/share's import peaked
+// at 358 MB against 388 MB with segments sent to it, one run each), and a MiB at level 3 is ~3 ms.
+const SMALL = 1 << 20
 
 function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array {
   if (op === 'zstd') return zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
@@ -54,19 +49,8 @@ function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
 export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
-  // A small blob (a layer's index root, a config, a manifest) compresses in microseconds: here,
-  // rather than starting the pool for it (two threads, ~25 MB, at the end of every import).
+  // A blob up to SMALL compresses here, rather than starting the pool for it (see SMALL).
   if (data.length <= SMALL) return compressHere(op, data, level)
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
-}
-
-/**
- * The zstd blocks of `data` against `base` as a raw prefix (lib/delta/_zstdFrame.ts), checked
- * by decoding, or null when the base cannot serve. Both are copied and transferred, as above.
- */
-export async function deltaBlocksInWorker(data: Uint8Array, base: Uint8Array, level: number): Promise<Uint8Array | null> {
-  const own = new Uint8Array(data)
-  const b = new Uint8Array(base)
-  return (await pool.run<{ out: Uint8Array | null }>({ op: 'delta', data: own, base: b, level }, [own.buffer, b.buffer])).out
 }

@@ -18,6 +18,7 @@ export async function containerUsage(store: Store): Promise<ContainerUsage[]> {
     out.push({
       id: rec.id, image: tagged ? rec.imageRef : rec.image.slice(7, 19), command: [rec.path, ...rec.args].join(' '),
       localVolumes: rec.mounts.filter((m) => m.type === 'volume').length, size, created: rec.created, status: statusText(s, now), names: rec.name,
+      state: s.status, labels: rec.labels, mounts: rec.mounts.map((m) => m.name ?? m.source), network: rec.network,
     })
   }
   return out

@@ -15,9 +15,6 @@
 // Why not a format of our own (COPY/INSERT ops + zstd, bench/_copyInsert.ts): on the same 984
 // (chunk, base) pairs it stored 21 % more and encoded 1.3x slower (bench/delta); it would
 // only add writing from WebAssembly, which reading does not need.
-//
-// Everything lives in one self-contained function (no outer references): the put worker runs
-// the same code from its source text (ZSTD_PREFIX_SOURCE), so there is one implementation.
 
 /** What encode() needs of node:zlib (injected: this module imports nothing from node:). */
 export interface NodeZstd {
@@ -100,5 +97,3 @@ export function zstdPrefix() {
   return { blocksOf, frameWith, usableBase, encode }
 }
 
-/** The same functions as source text, for a worker thread: `const zp = ${ZSTD_PREFIX_SOURCE}`. */
-export const ZSTD_PREFIX_SOURCE = `(${zstdPrefix.toString()})()`

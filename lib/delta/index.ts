@@ -12,7 +12,6 @@ export { DELTA_HEAD, deltaRef, encodeDeltaHead, parseDelta, storedDepth, type De
 export { decodeDelta } from './decode.js'
 export { createBaseCache, type BaseCache } from './baseCache.js'
 export { compareWithWhole, createPlanner, type DeltaPlan, type DeltaPlanner, type PlannerDeps } from './planner.js'
-export { ZSTD_PREFIX_SOURCE } from './_zstdFrame.js'
 
 let wasm: Promise<Sketcher> | undefined
 

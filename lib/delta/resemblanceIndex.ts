@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto'
 import type { Digest } from '../digest/digest.js'
 import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
 import { mergeSegments } from './_compact.js'
-import type { Candidate, ResemblanceIndex, Sketch } from './types.js'
+import { FEATURES, type Candidate, type ResemblanceIndex, type Sketch } from './types.js'
 
 export interface IndexOptions {
   /** Segments up to this size are read into memory at open (default 8 MiB: ~85k chunks). */
@@ -42,8 +42,10 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
     if (s) segments.push(s)
     else unusable.push(name)
   }
-  let pending: SegmentRow[] = []
-  let byKey = new Map<number, number[]>()
+  // Rows added since the last flush, column by column (a row object and an array per feature
+  // cost ~1 KB a chunk: 50 MB of heap on a 46,000-file tree). Per feature slot, `older` links a
+  // row to the previous row that had the same feature: a lookup walks at most PER_KEY of them.
+  const pending = new PendingRows()
 
   const index: ResemblanceIndex = {
     lookup(sketch, limit = 4) {
@@ -53,9 +55,7 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
         const had = found.get(digest)
         if (!had || shared > had.shared) found.set(digest, { digest, depth, shared, order: Math.max(order, had?.order ?? 0) })
       }
-      const counts = new Map<number, number>()
-      for (const k of sketch) if (k !== 0) for (const r of byKey.get(k) ?? []) counts.set(r, (counts.get(r) ?? 0) + 1)
-      for (const [r, n] of counts) note(pending[r].digest, pending[r].depth, n, segments.length * 2 ** 32 + r)
+      for (const [r, n] of pending.matches(sketch)) note(pending.digests[r], pending.depth(r), n, segments.length * 2 ** 32 + r)
       segments.forEach((s, i) => {
         const rows = [...matchRows(s.read, s.head, sketch)].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, limit)
         for (const [r, n] of rows) {
@@ -69,19 +69,11 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
         .map(({ digest, depth, shared }) => ({ digest, depth, shared }))
     },
     add(digest, sketch, depth) {
-      const r = pending.push({ digest, depth, sketch: sketch.slice() }) - 1
-      for (const k of sketch) {
-        if (k === 0) continue
-        const rows = byKey.get(k)
-        if (!rows) byKey.set(k, [r])
-        else if (rows.push(r) > PER_KEY) rows.shift()
-      }
+      pending.add(digest, sketch, depth)
     },
     async flush() {
-      if (pending.length === 0) return // (and compact() calls flush(): no segment, no recursion)
-      const rows = pending
-      pending = []
-      byKey = new Map()
+      if (pending.count === 0) return // (and compact() calls flush(): no segment, no recursion)
+      const rows = pending.take()
       for (let i = 0; i < rows.length; i += SEGMENT_ROWS_MAX) {
         const bytes = encodeSegment(rows.slice(i, i + SEGMENT_ROWS_MAX))
         const name = segmentName()
@@ -109,6 +101,82 @@ export async function openResemblanceIndex(dir: string, opts: IndexOptions = {})
     },
   }
   return index
+}
+
+/** Rows not yet in a segment, in typed columns; `matches` walks each feature's chain of rows. */
+class PendingRows {
+  digests: Digest[] = []
+  private depths = new Uint8Array(1024)
+  private sketches = new Uint32Array(1024 * FEATURES)
+  /** Per row and feature slot: the previous row with the same feature, or -1. */
+  private older = new Int32Array(1024 * FEATURES)
+  /** Feature -> newest row that had it. */
+  private newest = new Map<number, number>()
+
+  get count(): number {
+    return this.digests.length
+  }
+
+  depth(r: number): number {
+    return this.depths[r]
+  }
+
+  add(digest: Digest, sketch: Sketch, depth: number): void {
+    const r = this.digests.length
+    if (r === this.depths.length) this.grow()
+    this.digests.push(digest)
+    this.depths[r] = depth
+    for (let f = 0; f < FEATURES; f++) {
+      const k = sketch[f] ?? 0
+      this.sketches[r * FEATURES + f] = k
+      this.older[r * FEATURES + f] = -1
+      if (k === 0) continue
+      const prev = this.newest.get(k)
+      if (prev !== undefined) this.older[r * FEATURES + f] = prev
+      this.newest.set(k, r)
+    }
+  }
+
+  /** Rows sharing features with `sketch` (at most PER_KEY newest per feature) and how many each shares. */
+  matches(sketch: Sketch): Map<number, number> {
+    const counts = new Map<number, number>()
+    for (const k of sketch) {
+      if (k === 0) continue
+      let r = this.newest.get(k) ?? -1
+      for (let n = 0; r >= 0 && n < PER_KEY; n++) {
+        counts.set(r, (counts.get(r) ?? 0) + 1)
+        r = this.olderFor(r, k)
+      }
+    }
+    return counts
+  }
+
+  /** The rows, oldest first, as segments take them; the pending set is empty after. */
+  take(): SegmentRow[] {
+    const rows = this.digests.map((digest, r) => ({ digest, depth: this.depths[r], sketch: this.sketches.slice(r * FEATURES, r * FEATURES + FEATURES) }))
+    this.digests = []
+    this.newest = new Map()
+    return rows
+  }
+
+  /** The row before `r` that had feature `k` (found by `r`'s slot holding k). */
+  private olderFor(r: number, k: number): number {
+    for (let f = 0; f < FEATURES; f++) if (this.sketches[r * FEATURES + f] === k) return this.older[r * FEATURES + f]
+    return -1
+  }
+
+  private grow(): void {
+    const n = this.depths.length * 2
+    const depths = new Uint8Array(n)
+    depths.set(this.depths)
+    const sketches = new Uint32Array(n * FEATURES)
+    sketches.set(this.sketches)
+    const older = new Int32Array(n * FEATURES)
+    older.set(this.older)
+    this.depths = depths
+    this.sketches = sketches
+    this.older = older
+  }
 }
 
 const processTag = `${process.pid}-${randomBytes(4).toString('hex')}`

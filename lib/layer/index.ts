@@ -5,7 +5,7 @@ export { ingestTar, type IngestDeps, type IngestResult, type IngestStats } from 
 export { ingestTree, type TreeIngestOptions, type TreeIngestResult, type PreviousImport } from './ingestTree.js'
 export { treeUnchanged } from './treeUnchanged.js'
 export { layerTar, chunkContents } from './export.js'
-export { loadIndex, indexRecords, indexEntries, indexHeaders, indexChunks, indexBlobs } from './indexReader.js'
+export { loadIndex, indexRecords, indexEntries, indexHeaders, indexChunks, indexContent, indexBlobs, type ContentPiece } from './indexReader.js'
 export { dirTar, itemsTar, changesTar, walkTree, byteOrder, type TarItem, type TreeTarOptions } from './fromDir.js'
 export { applyLayer, type ApplyMode, type ApplyOptions } from './apply.js'
 export { chainIdOf, chainIds, createLayerRecords, type LayerRecord, type LayerRecords } from './records.js'

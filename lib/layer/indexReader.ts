@@ -15,10 +15,14 @@ export async function loadIndex(cas: ContentStore, index: Digest): Promise<Layer
   return decodeIndex(await cas.get(index), index)
 }
 
-/** Every record of the layer, in archive order. */
-export async function* indexRecords(cas: ContentStore, ix: LayerIndex): AsyncGenerator<IndexRecord> {
+/**
+ * Every record of the layer, in archive order. `onSegment` is told the hex digest of each segment
+ * before its records come (a whole, first-format index is one segment: the index itself).
+ */
+export async function* indexRecords(cas: ContentStore, ix: LayerIndex, onSegment?: (hex: string) => void): AsyncGenerator<IndexRecord> {
   const what = ix.digest ?? `of layer ${ix.diffId}`
   if (ix.kind === 'whole') {
+    onSegment?.(ix.digest?.slice(7) ?? '')
     yield* wholeRecords(ix)
     return
   }
@@ -31,6 +35,7 @@ export async function* indexRecords(cas: ContentStore, ix: LayerIndex): AsyncGen
     const seg = await next!
     next = fetch(i + 1)
     next?.catch(() => {}) // an error surfaces when its turn comes
+    onSegment?.(ix.segments[i][0])
     for (const r of readRecords(seg, ix.segments[i][0])) {
       if (r.type === 'header') {
         if (inTrailer) throw corruptIndex(what, 'has an entry after its trailer')
@@ -86,6 +91,28 @@ export async function* indexHeaders(cas: ContentStore, ix: LayerIndex): AsyncGen
 export async function* indexChunks(cas: ContentStore, index: Digest): AsyncGenerator<ChunkRef> {
   for await (const r of indexRecords(cas, await loadIndex(cas, index))) if (r.type === 'chunks') yield* r.refs
 }
+
+/**
+ * df's accounting of a layer's content, piece by piece, in archive order: where each index
+ * segment starts (a whole, first-format index is one segment), each chunk reference of the
+ * entries (a chunk a layer uses twice comes twice), the trailer's chunks, and the length of
+ * each small file kept in the index itself (its bytes are stored in the segment that holds it).
+ */
+export async function* indexContent(cas: ContentStore, index: Digest): AsyncGenerator<ContentPiece> {
+  const starts: string[] = []
+  let trailer = false
+  for await (const r of indexRecords(cas, await loadIndex(cas, index), (hex) => starts.push(hex))) {
+    while (starts.length > 0) yield { kind: 'segment', hex: starts.shift()! }
+    if (r.type === 'chunks') yield { kind: 'chunks', refs: r.refs, trailer }
+    else if (r.type === 'data') yield { kind: 'inline', bytes: r.bytes.length }
+    else if (r.type === 'trailer') trailer = true
+  }
+}
+
+export type ContentPiece =
+  | { kind: 'segment'; hex: string }
+  | { kind: 'chunks'; refs: ChunkRef[]; trailer: boolean }
+  | { kind: 'inline'; bytes: number }
 
 /** Every blob an index refers to (its segments, then its chunks), not itself: gc's marking. */
 export async function* indexBlobs(cas: ContentStore, index: Digest): AsyncGenerator<Digest> {

@@ -91,7 +91,7 @@ export async function volumeUsage(store: Store): Promise<VolumeUsage[]> {
   const users = await usersOf(store)
   const vs = volumeStore(store)
   const out: VolumeUsage[] = []
-  for (const v of await vs.list()) out.push({ name: v.Name, links: users.get(v.Name)?.length ?? 0, size: await vs.size(v.Name) })
+  for (const v of await vs.list()) out.push({ name: v.Name, links: users.get(v.Name)?.length ?? 0, size: await vs.size(v.Name), mountpoint: v.Mountpoint, labels: v.Labels })
   return out
 }
 

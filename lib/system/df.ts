@@ -1,7 +1,8 @@
 // `store system df`: Docker's space report, plus what Docker cannot show: how many bytes the
 // layers hold (logical), how many distinct chunk bytes that is after deduplication, how many
-// bytes are stored after compression, and how many the file system allocates for them. Read
-// from records, layer indexes and pack indexes: no chunk is read.
+// bytes are stored after compression, and how many the file system allocates for them; and
+// what every byte under the root is for (dfDisk.ts). Read from records, layer indexes, pack
+// indexes and file metadata: no chunk is read.
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
@@ -13,13 +14,18 @@ import { cacheMountsUsage } from '../build/runMount/index.js'
 import type { LeftoverStats } from '../_leftovers.js'
 import { findLeftovers } from './leftovers.js'
 import { snapshotDf, type SnapshotDf } from './dfSnapshots.js'
+import { diskAreas, type DiskAreas } from './dfDisk.js'
+import { snapshotUsage } from '../snapshot/index.js'
 
 export interface ImageUsage {
   id: Digest
   tags: string[]
   created?: string
+  /** Content bytes of its layers (Docker's SIZE). */
   size: number
+  /** Those of them in chunks (or index segments) another image also references (_chunkTable.ts). */
   sharedSize: number
+  /** size - sharedSize: what only this image keeps. */
   uniqueSize: number
   containers: number
   /** Distinct chunk bytes of this image (after dedup inside it). */
@@ -65,6 +71,8 @@ export interface SystemDf extends DfReport {
   leftovers: LeftoverStats
   /** Snapshots and the file pool (dfSnapshots.ts); their row is the last of `rows`. */
   snapshots: SnapshotDf
+  /** Every byte under the root, allocated, by area (dfDisk.ts): what `du` of the root counts. */
+  disk: DiskAreas
 }
 
 export interface ContainerUsage {
@@ -76,12 +84,20 @@ export interface ContainerUsage {
   created: string
   status: string
   names: string
+  /** For `-v --format json`, as Docker's: running, exited, created… */
+  state: string
+  labels: Record<string, string>
+  /** Volume names and bind sources. */
+  mounts: string[]
+  network: string
 }
 
 export interface VolumeUsage {
   name: string
   links: number
   size: number
+  mountpoint: string
+  labels: Record<string, string>
 }
 
 /** Sources of the Containers and Local Volumes rows, registered by those modules. */
@@ -105,8 +121,10 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
   })
   const left = await findLeftovers(store)
   const leftovers = { entries: left.length, bytes: left.reduce((a, l) => a + l.bytes, 0) }
-  const snapshots = await snapshotDf(store)
-  return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots }
+  const snaps = snapshotUsage(store.layout)
+  const disk = diskAreas(store.layout, snaps, left.map((l) => l.path))
+  const snapshots = await snapshotDf(store, snaps)
+  return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots, disk }
 }
 
 export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {
@@ -114,15 +132,11 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   const tags = await store.images.tags()
   const used = await containerImages(store)
   const layersOf = new Map<Digest, LayerRecord[]>()
-  const users = new Map<Digest, number>() // chainId -> number of images using it
   const layerById = new Map<Digest, LayerRecord>()
   for (const r of records) {
     const ls = await imageLayers(store, await getConfig(store, r.id)).catch(() => [] as LayerRecord[])
     layersOf.set(r.id, ls)
-    for (const l of ls) {
-      users.set(l.chainId, (users.get(l.chainId) ?? 0) + 1)
-      layerById.set(l.chainId, l)
-    }
+    for (const l of ls) layerById.set(l.chainId, l)
   }
   // Chunks of each layer; stored sizes from the pack indexes and loose files' sizes.
   const chunks = new ChunkTable()
@@ -132,10 +146,11 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   const images: ImageUsage[] = []
   let activeSize = 0
   const activeLayers = new Set<Digest>()
-  for (const r of records) {
+  const sharedOf = chunks.sharedBytes(records.map((r) => (layersOf.get(r.id) ?? []).map((l) => l.chainId)))
+  for (const [i, r] of records.entries()) {
     const ls = layersOf.get(r.id) ?? []
     const size = ls.reduce((a, l) => a + l.contentSize, 0)
-    const shared = ls.filter((l) => (users.get(l.chainId) ?? 0) > 1).reduce((a, l) => a + l.contentSize, 0)
+    const shared = Math.min(size, sharedOf[i]) // SHARED SIZE at chunk level (_chunkTable.ts)
     const { chunkBytes, storedBytes } = chunks.distinct(ls.map((l) => l.chainId), usage)
     const containers = used.get(r.id)?.length ?? 0
     if (containers > 0) for (const l of ls) activeLayers.add(l.chainId)

@@ -6,7 +6,7 @@
 
 import type { Store } from '../store.js'
 import type { DfRow } from './df.js'
-import { freedBy, snapshotUsage } from '../snapshot/index.js'
+import { freedBy, snapshotUsage, type SnapshotUsage } from '../snapshot/index.js'
 import { containerLayers } from '../container/snapshots.js'
 
 export interface SnapshotDf {
@@ -20,8 +20,8 @@ export interface SnapshotDf {
   sharedBytes: number
 }
 
-export async function snapshotDf(store: Store): Promise<SnapshotDf> {
-  const u = snapshotUsage(store.layout)
+/** `u`: the usage to report (changed: its `refs` end as if the unused snapshots were gone). */
+export async function snapshotDf(store: Store, u: SnapshotUsage = snapshotUsage(store.layout)): Promise<SnapshotDf> {
   const inUse = await containerLayers(store)
   const ids = [...u.snapshots.map((s) => s.chainId), ...u.unmapped.map((x) => `sha256:${x.dir.slice(x.dir.lastIndexOf('/') + 1)}`)]
   const unused = u.snapshots.filter((s) => !inUse.has(s.chainId)).map((s) => s.chainId)

@@ -2,13 +2,11 @@
 // chain bound, corruption and a missing base are refused by name; the worker's copy of the
 // encoder is the same code; and a golden blob keeps decoding as written.
 
-import * as zlib from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadCodec, readHeader, type Codec } from '../../lib/codec/index.js'
-import { DELTA_HEAD, MAX_DEPTH, ZSTD_PREFIX_SOURCE, createBaseCache, deltaRef, type DeltaBase } from '../../lib/delta/index.js'
+import { DELTA_HEAD, MAX_DEPTH, createBaseCache, deltaRef, type DeltaBase } from '../../lib/delta/index.js'
 import { encodeChunk, encodeDelta } from '../../lib/delta/native.js'
-import { zstdPrefix, type NodeZstd } from '../../lib/delta/_zstdFrame.js'
 import type { Digest } from '../../lib/digest/digest.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { edited, memoryBases, sha, textLike } from './_data.js'
@@ -147,14 +145,6 @@ describe('delta blobs', () => {
     expect((await encodeChunk(f, data, plan)).depth).toBe(0) // the portable codec writes whole chunks
     const noise = await encodeChunk(z, seededBytes(65536), plan)
     expect(noise.depth).toBe(0) // compared with the whole chunk (raw), which won
-  })
-
-  it("the worker's source text is the same encoder, with no outer references", () => {
-    const fromSource = new Function(`return ${ZSTD_PREFIX_SOURCE}`)() as ReturnType<typeof zstdPrefix>
-    const base = textLike(30_000, 3)
-    const data = edited(base, 4)
-    const z = zlib as unknown as NodeZstd
-    expect(Buffer.from(fromSource.encode(z, data, base, 3)!).equals(zstdPrefix().encode(z, data, base, 3)!)).toBe(true)
   })
 
   it('a base that zstd would read as a dictionary is not used', () => {
