@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_MINOR, DEFAULT_OS, DEFAULT_PATCH, npmSeries, osTree, warm, type DataSet } from './_peersData.js'
+import { markdown } from './_markdown.js'
 import { diskUse, measure, median, rssMethod } from './_peersRun.js'
 import { storeCommand, TOOLS, type Tool } from './_peersTools.js'
 
@@ -75,16 +76,6 @@ async function rounds(set: DataSet, tools: Tool[], n: number, work: string): Pro
     rmSync(base, { recursive: true, force: true })
   }
   return { samples, reread, fsck }
-}
-
-/** A Markdown table, numbers right-aligned: pastes into the README as it is. */
-function markdown(rows: Record<string, string>[]): string {
-  const cols = Object.keys(rows[0])
-  const cells = [cols, ...rows.map((r) => cols.map((c) => r[c].replaceAll('|', '\\|')))]
-  const w = cols.map((_, i) => Math.max(...cells.map((r) => r[i].length)))
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`
-  const rule = `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`
-  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n')
 }
 
 function report(set: DataSet, tools: Tool[], res: Awaited<ReturnType<typeof rounds>>, n: number): void {

@@ -15,6 +15,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   peers: () => import('./peers.bench.js'),
   delta: () => import('./delta.bench.js'),
   files: () => import('./files.bench.js'),
+  docker: () => import('./docker.bench.js'),
   runLayer: () => import('./runLayer.bench.js'),
 }
 

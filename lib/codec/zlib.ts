@@ -1,8 +1,8 @@
-// Native codec: node:zlib. Whole buffers compress in worker threads (_pool.ts) and decompress on
-// libuv's threadpool; streams are zlib's Transforms. Loaded only by dynamic import, so the codec
+// Native codec: node:zlib. Whole buffers compress with the synchronous calls (_pool.ts), zstd
+// decodes with them too, DEFLATE and brotli on libuv's threadpool; streams are zlib's Transforms. Loaded only by dynamic import, so the codec
 // module stays free of node:.
 
-import { brotliDecompress, constants as Z, createBrotliCompress, createBrotliDecompress, createDeflateRaw, createInflateRaw, createZstdCompress, createZstdDecompress, inflateRaw, zstdDecompress } from 'node:zlib'
+import { brotliDecompress, constants as Z, createBrotliCompress, createBrotliDecompress, createDeflateRaw, createInflateRaw, createZstdCompress, createZstdDecompress, inflateRaw, zstdDecompressSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type CodecImpl } from './_codec.js'
 import { compressInWorker } from './_pool.js'
@@ -10,7 +10,6 @@ import { through } from './_nodeStreams.js'
 
 const inflateAsync = promisify(inflateRaw)
 const unbrotliAsync = promisify(brotliDecompress)
-const unzstdAsync = promisify(zstdDecompress)
 const brotliParams = { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS }
 
 export const zlibImpl: CodecImpl = {
@@ -31,9 +30,13 @@ export const zlibImpl: CodecImpl = {
     },
     zstd: {
       compress: (data) => compressInWorker('zstd', data),
-      decompress: (payload, size) => unzstdAsync(payload, { maxOutputLength: size + 1 }),
+      // Synchronous, here: the async call builds a stream and a decoder per blob, which cost more
+      // than decoding a chunk, and its many native buffers fragment the heap. fsck of 300,000
+      // small files: 5.4 s and 455 MB peak against 7.2 s and 633 MB; of /usr/share 15.7 against
+      // 23.7 s (one run each).
+      decompress: async (payload, size) => zstdDecompressSync(payload, { maxOutputLength: size + 1 }),
       // zstd decodes concatenated frames as one stream: one call (one decoder) for many blobs.
-      decompressConcatenated: (payloads, size) => unzstdAsync(Buffer.concat(payloads), { maxOutputLength: size + 1 }),
+      decompressConcatenated: async (payloads, size) => zstdDecompressSync(Buffer.concat(payloads), { maxOutputLength: size + 1 }),
       compressStream: (src) => through(createZstdCompress({ params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }), src),
       decompressStream: (src) => through(createZstdDecompress(), src),
     },

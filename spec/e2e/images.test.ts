@@ -134,7 +134,8 @@ describe('store import', () => {
     const grewBy = (a: string, b: string, want: number) => expect(Math.abs(bytesOf(b) - bytesOf(a) - want), `${a} -> ${b}`).toBeLessThanOrEqual(0.005 * (bytesOf(a) + bytesOf(b)))
     grewBy(df0.logical, df1.logical, CONTENT)
     grewBy(df0.saved, df1.saved, CONTENT)
-    expect(df1.percent).toBeGreaterThan(df0.percent)
+    // A whole percent, rounded down: both may print the same one (98.4 -> 98.9).
+    expect(df1.percent).toBeGreaterThanOrEqual(df0.percent)
   })
 
   test('a folder of many small files and a tar followed by 48 MiB of zeros import, save byte for byte, and fsck is clean', () => {
