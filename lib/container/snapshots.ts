@@ -1,10 +1,11 @@
 // Snapshots as containers and builds use them: built in the store's form (driver.json), each
 // use recorded (the map's mtime, what the budget evicts by), and the budget kept when the work
-// is done. A writable layer committed as a layer becomes its snapshot directly (commitSnapshot).
+// is done. Keeping the budget takes the gc lock, which waits for every other operation in
+// flight: it is only tried (~20 ms), after the command's own lease is released; a busy store is
+// brought under its budget by the next command that finds it idle, or by `system prune`.
+// A writable layer committed as a layer becomes its snapshot directly (commitStoreSnapshot).
 // Extractions are told to whoever observes them in the calling chain (a build's progress view,
-// which shows them on the step that paid for them, as BuildKit's "extracting" lines). Keeping it takes the gc lock, which waits for every other operation in flight: it
-// is only tried (~20 ms), after the command's own lease is released; a busy store is brought
-// under its budget by the next command that finds it idle, or by `system prune`.
+// which shows them on the step that paid for them, as BuildKit's "extracting" lines).
 
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Store } from '../store.js'

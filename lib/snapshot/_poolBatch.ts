@@ -1,18 +1,19 @@
 // The pool files one snapshot build adds, made durable together (as the content store's chunk
 // batches are): each new content is written to a temp file under pool/.tmp-<pid>-<hex>/,
 // hashed while written; commit() syncs the file system once, then links every temp file to its
-// pool name(s) and syncs the names. Content a writable layer has (a direct commit, commit.ts)
-// becomes a temp file without being written again: its inode linked, or a clone or copy of it. Stored content is never modified: a pool name that exists
+// pool name(s) and syncs the names. Stored content is never modified: a pool name that exists
 // is success (same digest, same bytes), and nothing in the pool is ever written in place.
 // A killed build leaves only its temp dir (an orphan by its pid; gc and prune remove it).
+// Content a writable layer has (a direct commit, commit.ts) becomes a temp file without being
+// written again: its inode linked in, or a clone or copy of it.
 
-import { chmodSync, closeSync, copyFileSync, fchmodSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, fchmodSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
 import { syncFs } from '../_fs.js'
 import type { FileContent } from '../layer/_prefetch.js'
-import { COPY_FLAGS, type WritableFile } from './_writable.js'
+import { COPY_FLAGS, sha256Fd, type WritableFile } from './_writable.js'
 
 const ino = (p: string): number | undefined => {
   try {
@@ -102,17 +103,19 @@ export class PoolBatch {
     if (f.size !== size) throw new StoreError(Codes.TREE_CHANGED, `"${what}" has ${f.size} bytes in the writable layer, its layer says ${size}`, { data: { name: what } })
     const mismatch = (hex: string) => one !== undefined && hex !== one
     const changed = () => new StoreError(Codes.TREE_CHANGED, `"${what}" in the writable layer is not the layer's content`, { data: { name: what } })
-    const temp = this.newTemp()
     let hex: string
+    let temp: string
     if (f.takable) {
       hex = f.sha256()
       if (mismatch(hex)) throw changed()
       const there = this.locate(hex)
       if (there) return { hex, path: there, fresh: there === this.temps.get(hex) }
+      temp = this.newTemp()
       f.linkTo(temp)
       if (process.getuid?.() === 0) lchownSync(temp, 0, 0)
       chmodSync(temp, 0o444) // a regular file we just linked into our own temp dir: nothing to follow
     } else {
+      temp = this.newTemp()
       copyFileSync(f.path, temp, COPY_FLAGS)
       chmodSync(temp, 0o444)
       hex = sha256Of(temp)
@@ -207,15 +210,12 @@ export function writableOf(content: FileContent): WritableFile | undefined {
 }
 
 function sha256Of(path: string): string {
-  const h = createHash('sha256')
   const fd = openSync(path, 'r')
   try {
-    const buf = Buffer.allocUnsafe(1 << 20)
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n))
+    return sha256Fd(fd).hex
   } finally {
     closeSync(fd)
   }
-  return h.digest('hex')
 }
 
 /** An alias is `<2 hex>/<20 hex>` (see layout.ts poolRedirect). */

@@ -43,9 +43,20 @@ interface Noted {
   takable: boolean
 }
 
-/** One read buffer for every file hashed (synchronous reads: never two at once); a fresh MiB per file cost ~10 % of a commit in garbage collection. */
+/**
+ * One read buffer for every file hashed (synchronous reads: never two at once); a fresh MiB per
+ * file cost ~10 % of a commit in garbage collection.
+ */
 let shared: Buffer | undefined
-const readBuffer = () => (shared ??= Buffer.allocUnsafeSlow(1 << 20))
+
+/** SHA-256 (hex) of what an open file holds from its start, and how many bytes that was. */
+export function sha256Fd(fd: number): { hex: string; bytes: number } {
+  const h = createHash('sha256')
+  const buf = (shared ??= Buffer.allocUnsafeSlow(1 << 20))
+  let at = 0
+  for (let n; (n = readSync(fd, buf, 0, buf.length, at)) > 0; at += n) h.update(n === buf.length ? buf : buf.subarray(0, n))
+  return { hex: h.digest('hex'), bytes: at }
+}
 
 export class WritableFiles {
   private readonly files = new Map<string, Noted>()
@@ -146,18 +157,10 @@ export class WritableFile {
 
   /** SHA-256 of its bytes (hex), checked unchanged after reading. */
   sha256(): string {
-    const h = createHash('sha256')
-    const buf = readBuffer()
-    let at = 0
-    for (;;) {
-      const n = readSync(this.fd, buf, 0, buf.length, at)
-      if (n === 0) break
-      h.update(n === buf.length ? buf : buf.subarray(0, n))
-      at += n
-    }
+    const { hex, bytes } = sha256Fd(this.fd)
     this.check()
-    if (at !== this.size) throw changed(this.name)
-    return h.digest('hex')
+    if (bytes !== this.size) throw changed(this.name)
+    return hex
   }
 
   /** Links its inode at `to` (takable files only); the new name is checked to be this inode. */
