@@ -6,24 +6,15 @@
 // Needs root and busybox-static. Run: npm run build && npm run bench build
 
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Bench } from 'tinybench'
+import { busyboxRoot } from './_busybox.js'
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 const FILES = 10_000
-
-/** The busybox root of TOOLS.md (the specs' fixture, inlined: bench/ does not import spec/). */
-function busyboxRoot(dir: string): string {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'dev', 'sys', 'tmp']) mkdirSync(join(dir, d), { recursive: true })
-  copyFileSync('/bin/busybox', join(dir, 'bin/busybox'))
-  chmodSync(join(dir, 'bin/busybox'), 0o755)
-  spawnSync('chroot', [dir, '/bin/busybox', '--install', '-s'])
-  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
-  return dir
-}
 
 /** 10 000 files of 0.5–5.5 KB in 100 folders, text-like (a source tree), every one distinct. */
 function project(dir: string): { files: string[]; bytes: number } {

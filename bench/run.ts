@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   delta: () => import('./delta.bench.js'),
   files: () => import('./files.bench.js'),
   docker: () => import('./docker.bench.js'),
+  runLayer: () => import('./runLayer.bench.js'),
 }
 
 const want = process.argv.slice(2)

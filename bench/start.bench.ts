@@ -15,25 +15,16 @@
 
 import { spawnSync } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Bench } from 'tinybench'
+import { busyboxRoot } from './_busybox.js'
 import { copyDriver, overlayDriver, type StorageDriver } from '../lib/driver/index.js'
 import { availableLaunchers, launch, prepareInitLayer, type LauncherName, type OciSpec } from '../lib/runtime/index.js'
 
 const ID = 'b'.repeat(64)
-
-/** The busybox root of TOOLS.md (the specs' fixture, inlined: bench/ does not import spec/). */
-function busyboxRoot(dir: string): string {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'dev', 'sys', 'tmp']) mkdirSync(join(dir, d), { recursive: true })
-  copyFileSync('/bin/busybox', join(dir, 'bin/busybox'))
-  chmodSync(join(dir, 'bin/busybox'), 0o755)
-  spawnSync('chroot', [dir, '/bin/busybox', '--install', '-s'])
-  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
-  return dir
-}
 
 /** ~200 MB in 10 000 files of 20 KB under 200 dirs, incompressible. */
 function bigTree(dir: string): string {

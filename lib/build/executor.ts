@@ -18,7 +18,7 @@ import { getConfig, imageLayers, putImage, addLayer, type AddedLayer } from '../
 import { newConfig, DEFAULT_PATH, type ImageConfig, type HistoryEntry } from '../image/model.js'
 import { parseTag } from '../image/reference.js'
 import { itemsTar, type LayerRecord } from '../layer/index.js'
-import { keepSnapshotBudget, storeSnapshots } from '../container/snapshots.js'
+import { keepSnapshotBudget, observeExtractions, storeSnapshots } from '../container/snapshots.js'
 import { mergedView, type MergedView } from '../driver/index.js'
 import { resolveInRoot } from '../fsroot/index.js'
 import { gcLease } from '../_lock.js'
@@ -82,7 +82,10 @@ const clone = <T>(x: T): T => structuredClone(x)
 export async function build(store: Store, o: BuildOptions): Promise<BuildResult> {
   const progress = new Progress(o.progress ?? silentView)
   try {
-    const r = await buildWith(store, o, progress)
+    // A snapshot extracted from a layer's blobs shows on the step that needed it (BuildKit's
+    // "extracting" line). A RUN's own layer never does: its container committed it (runStep.ts).
+    const extracted = (l: LayerRecord, ms: number) => progress.noteCurrent(`extracting ${l.diffId} ${(ms / 1000).toFixed(1)}s done`)
+    const r = await observeExtractions(extracted, () => buildWith(store, o, progress))
     progress.end()
     await keepSnapshotBudget(store) // after the build's lease: its layers are the cache's now
     return r
@@ -180,6 +183,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       const scope = new P.StageScope({ metaArgs: meta, buildArgs, env: st.config.config.Env ?? [], escapeChar: esc })
       let cmdSet = false
       let cacheValid = !o.noCache
+      let pos = -1 // the instruction being dispatched (-1: the base image's ONBUILD triggers)
       const triggers = st.config.config.OnBuild ?? []
       st.config.config.OnBuild = undefined
 
@@ -210,8 +214,12 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
         if (emptyLayer) h.empty_layer = true
         st.config.history.push(h)
       }
-      /** Reuse a cached layer or make it; appends it to the stage. */
-      const layerStep = async (key: string, description: string, make: () => Promise<AddedLayer>, v: ReturnType<Progress['step']>) => {
+      /**
+       * Reuse a cached layer or make it; appends it to the stage. A layer made here that a later
+       * step of the build stands on gets its snapshot in this step (`snapshot`: a COPY's, ADD's
+       * or WORKDIR's; a RUN's committed its own), so its time shows here, not on the next line.
+       */
+      const layerStep = async (key: string, description: string, make: () => Promise<AddedLayer>, v: ReturnType<Progress['step']>, snapshot = false) => {
         const hit = cacheValid ? await cacheGet(store, key) : undefined
         if (hit) {
           st.layers.push(await store.layers.require(hit.chainId))
@@ -227,8 +235,11 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
         await cachePut(store, key, { chainId: made.record.chainId, diffId: made.record.diffId, created: st.created, description })
         st.layers.push(made.record)
         st.config.rootfs.diff_ids.push(made.record.diffId)
+        if (snapshot && rootUsedLater()) await storeSnapshots(store, st.layers)
         v.done()
       }
+      /** Whether a later step stands on this stage's layers: a RUN, COPY, ADD or WORKDIR after this one, or a later stage. */
+      const rootUsedLater = () => si !== targetIndex || stage.instructions.slice(pos + 1).some((x) => x.kind === 'RUN' || x.kind === 'COPY' || x.kind === 'ADD' || x.kind === 'WORKDIR')
       const parentKey = () => (st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : 'scratch')
       const topKey = (layers: LayerRecord[]) => (layers.length > 0 ? layers[layers.length - 1].chainId : 'scratch')
       const mountSources: MountSources = {
@@ -367,7 +378,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
                 items.push({ name: p.slice(1), source: '', stat: fakeDir(owner.uid, owner.gid, sde) })
               }
               return addLayer(store, st.layers.length > 0 ? st.layers[st.layers.length - 1].chainId : null, itemsTar(items, tarOpts))
-            }, v)
+            }, v, true)
             history(e, false)
             return
           }
@@ -454,7 +465,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
               // items; a parent dir two of them would create is written once.
               const items = uniqueDirs([...planned.flatMap((x) => x.plan.items), ...(await remote.items(layerOpts))])
               return copyLayer(store, st.layers, { items, digest: '' }, layerOpts, tarOpts)
-            }, v)
+            }, v, true)
             history(e, false)
             return
           }
@@ -473,7 +484,10 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       }
 
       for (const t of triggers) await dispatch(P.parseInstruction(t, stage.from.startLine, esc), true)
-      for (const instr of stage.instructions) await dispatch(instr, false)
+      for (const [i, instr] of stage.instructions.entries()) {
+        pos = i
+        await dispatch(instr, false)
+      }
       results.set(si, st)
     }
   } catch (e) {

@@ -57,6 +57,12 @@ export class Progress {
     }
   }
 
+  /** A note on the newest step still open: the one doing the work now. */
+  noteCurrent(text: string): void {
+    const id = [...this.open].pop()
+    if (id !== undefined) this.view.line(id, text, this.clock(), 'note')
+  }
+
   /** The build ended. On failure the newest step still open is the one that failed. */
   end(error?: unknown): void {
     if (error !== undefined) {

@@ -1,6 +1,8 @@
 // A RUN step: a container over the current layers with the step's shell, environment, working
 // dir and user, on the launcher the build names (`--runtime`, default the built-in one), with
-// the security defaults of `store run`; its writable layer becomes the step's layer. The
+// the security defaults of `store run`; its writable layer becomes the step's layer, and its
+// snapshot too (commitStoreSnapshot: the container's files become the snapshot's, so the next
+// step extracts nothing; the container is removed right after, so its inodes may be taken). The
 // command's output streams to `onOutput` as it is written.
 // Network: the host's by default (store has no bridge network yet, so `RUN --network=default`
 // and `host` are the same; package managers reach their mirrors), or with `none` a network
@@ -18,7 +20,8 @@ import type { Store } from '../store.js'
 import type { RunConfig } from '../image/model.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
 import { changesTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
-import { storeSnapshots } from '../container/snapshots.js'
+import { commitStoreSnapshot, storeSnapshots } from '../container/snapshots.js'
+import { WritableFiles } from '../snapshot/index.js'
 import { mergedView } from '../driver/index.js'
 import { createOver } from '../container/create.js'
 import { supervise } from '../container/start.js'
@@ -115,7 +118,14 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
         })
       }
       const parent = o.layers.length > 0 ? o.layers[o.layers.length - 1].chainId : null
-      return await addLayer(store, parent, changesTar(changes, o.tar))
+      const files = await WritableFiles.scan({ changes, disposable: true })
+      try {
+        const added = await addLayer(store, parent, changesTar(changes, o.tar))
+        await commitStoreSnapshot(store, [...o.layers, added.record], files)
+        return added
+      } finally {
+        files.close()
+      }
     } finally {
       o.signal?.removeEventListener('abort', onAbort)
       await removeContainer(store, rec, { force: true }).catch(() => {})

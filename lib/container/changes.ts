@@ -12,6 +12,9 @@ import { changesTar, dirTar } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import type { ContainerRecord } from './types.js'
 import { containerLowers } from './records.js'
+import { isContainerRunning } from './state.js'
+import { commitStoreSnapshot } from './snapshots.js'
+import { WritableFiles } from '../snapshot/index.js'
 
 const lowersOf = (store: Store, rec: ContainerRecord) => containerLowers(store, rec)
 
@@ -45,7 +48,12 @@ export interface CommitOptions {
   author?: string
 }
 
-/** `store commit`: the writable layer as one more layer on top of the image's (all shared). */
+/**
+ * `store commit`: the writable layer as one more layer on top of the image's (all shared). A
+ * stopped container's writable layer also becomes the new layer's snapshot (copies of its
+ * files: the container stays and may write them again), so the image runs without an
+ * extraction; a running one's is extracted when first used, as before.
+ */
 export async function commitContainer(store: Store, rec: ContainerRecord, o: CommitOptions): Promise<Digest> {
   const tag = o.tag === undefined ? undefined : parseTag(o.tag)
   const config = structuredClone(await getConfig(store, rec.image))
@@ -55,9 +63,12 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   for (const c of o.changes ?? []) applyChange(config.config, c)
   const changes = await containerChanges(store, rec)
   const release = await gcLease(store.layout)
+  let files: WritableFiles | undefined
   try {
+    if (!(await isContainerRunning(store, rec.id))) files = await WritableFiles.scan({ changes, disposable: false })
     const parent = rec.layers.length > 0 ? rec.layers[rec.layers.length - 1] : null
     const { record } = await addLayer(store, parent, changesTar(changes))
+    if (files) await commitStoreSnapshot(store, [...(await Promise.all(rec.layers.map((c) => store.layers.require(c)))), record], files)
     const created = store.now().toISOString()
     config.created = created
     if (o.author) config.author = o.author
@@ -65,6 +76,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
     config.history = [...(config.history ?? []), { created, created_by: [rec.path, ...rec.args].join(' '), comment: o.message ?? '', ...(o.author ? { author: o.author } : {}) }]
     return await putImage(store, config, { parent: rec.image, tags: tag ? [tag] : [] })
   } finally {
+    files?.close()
     await release()
   }
 }

@@ -82,3 +82,14 @@ export async function xattrsOf(paths: string[]): Promise<Map<string, Map<string,
   }
   return out
 }
+
+/** Every path under `root` (itself included) that has any xattr: one recursive getfattr, no link followed. */
+export async function xattrHolders(root: string): Promise<Set<string>> {
+  const r = await exec('getfattr', ['--absolute-names', '-h', '-P', '-R', '-m', '-', '--', root])
+  if (r.code === 127) {
+    throw new StoreError(Codes.DRIVER_UNAVAILABLE, 'getfattr not found: cannot read extended attributes', { hint: 'install the attr package (apt-get install attr)' })
+  }
+  const out = new Set<string>()
+  for (const line of r.stdout.toString('latin1').split('\n')) if (line.startsWith('# file: ')) out.add(unescapeName(line.slice(8)))
+  return out
+}

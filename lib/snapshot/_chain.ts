@@ -20,8 +20,12 @@ import { mapFormSync, readMapSync } from './map.js'
 import type { SnapshotSink } from './_sink.js'
 import { isDir } from './_ownBytes.js'
 
-/** Applies `layers` (a whole chain) into the empty dir `tmp`, starting from a prefix's tree where one exists. */
-export async function applyChain(cas: ContentStore, layout: Layout, layers: LayerRecord[], tmp: string, sink: SnapshotSink): Promise<void> {
+/**
+ * Applies `layers` (a whole chain) into the empty dir `tmp`, starting from a prefix's tree where
+ * one exists. `before` is called before each layer is applied (a direct commit points the sink
+ * at its writable layer for the top one only).
+ */
+export async function applyChain(cas: ContentStore, layout: Layout, layers: LayerRecord[], tmp: string, sink: SnapshotSink, before?: (l: LayerRecord) => void): Promise<void> {
   let from = 0
   for (let i = layers.length - 2; i >= 0; i--) {
     const dir = layout.snapshot(layers[i].chainId)
@@ -35,6 +39,7 @@ export async function applyChain(cas: ContentStore, layout: Layout, layers: Laye
     break
   }
   for (const l of layers.slice(from)) {
+    before?.(l)
     await applyLayer(cas, await loadIndex(cas, l.index), tmp, { mode: 'plain', files: sink })
   }
 }

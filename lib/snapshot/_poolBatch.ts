@@ -4,13 +4,16 @@
 // pool name(s) and syncs the names. Stored content is never modified: a pool name that exists
 // is success (same digest, same bytes), and nothing in the pool is ever written in place.
 // A killed build leaves only its temp dir (an orphan by its pid; gc and prune remove it).
+// Content a writable layer has (a direct commit, commit.ts) becomes a temp file without being
+// written again: its inode linked in, or a clone or copy of it.
 
-import { closeSync, fchmodSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, fchmodSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
 import { syncFs } from '../_fs.js'
 import type { FileContent } from '../layer/_prefetch.js'
+import { COPY_FLAGS, sha256Fd, type WritableFile } from './_writable.js'
 
 const ino = (p: string): number | undefined => {
   try {
@@ -63,6 +66,8 @@ export class PoolBatch {
       await content.discard()
       return { hex: one, path: known, fresh: known === this.temps.get(one) }
     }
+    const from = writableOf(content)
+    if (from) return this.adopt(from, size, what, one)
     const temp = this.newTemp()
     const fd = openSync(temp, 'wx', 0o600)
     const h = one ? undefined : createHash('sha256')
@@ -83,6 +88,44 @@ export class PoolBatch {
     if (there) {
       rmSync(temp)
       return { hex, path: there, fresh: there === this.temps.get(hex) }
+    }
+    this.temps.set(hex, temp)
+    return { hex, path: temp, fresh: true }
+  }
+
+  /**
+   * A writable layer's file as a temp of this batch: its inode when it may be taken (hashed
+   * first: the pool's name is always the SHA-256 of the bytes it names, and a one-chunk file's
+   * must be its chunk's), else a clone or copy, hashed as copied. Read-only and owned by us,
+   * as a written temp is.
+   */
+  private adopt(f: WritableFile, size: number, what: string, one: string | undefined): Staged {
+    if (f.size !== size) throw new StoreError(Codes.TREE_CHANGED, `"${what}" has ${f.size} bytes in the writable layer, its layer says ${size}`, { data: { name: what } })
+    const mismatch = (hex: string) => one !== undefined && hex !== one
+    const changed = () => new StoreError(Codes.TREE_CHANGED, `"${what}" in the writable layer is not the layer's content`, { data: { name: what } })
+    let hex: string
+    let temp: string
+    if (f.takable) {
+      hex = f.sha256()
+      if (mismatch(hex)) throw changed()
+      const there = this.locate(hex)
+      if (there) return { hex, path: there, fresh: there === this.temps.get(hex) }
+      temp = this.newTemp()
+      f.linkTo(temp)
+      if (process.getuid?.() === 0) lchownSync(temp, 0, 0)
+      chmodSync(temp, 0o444) // a regular file we just linked into our own temp dir: nothing to follow
+    } else {
+      temp = this.newTemp()
+      copyFileSync(f.path, temp, COPY_FLAGS)
+      chmodSync(temp, 0o444)
+      hex = sha256Of(temp)
+      f.check()
+      if (mismatch(hex)) throw changed()
+      const there = this.locate(hex)
+      if (there) {
+        rmSync(temp)
+        return { hex, path: there, fresh: there === this.temps.get(hex) }
+      }
     }
     this.temps.set(hex, temp)
     return { hex, path: temp, fresh: true }
@@ -159,6 +202,20 @@ export function knownHex(content: FileContent, size: number): string | undefined
   if (size === 0) return EMPTY
   if (content.inline) return content.refs.length === 0 && content.inline.length === size ? createHash('sha256').update(content.inline).digest('hex') : undefined
   return content.refs.length === 1 && content.refs[0][1] === size ? content.refs[0][0] : undefined
+}
+
+/** A file's content that a writable layer has (_sink.ts), or undefined. */
+export function writableOf(content: FileContent): WritableFile | undefined {
+  return (content as FileContent & { writable?: WritableFile }).writable
+}
+
+function sha256Of(path: string): string {
+  const fd = openSync(path, 'r')
+  try {
+    return sha256Fd(fd).hex
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** An alias is `<2 hex>/<20 hex>` (see layout.ts poolRedirect). */

@@ -1,15 +1,18 @@
 // The FileSink the snapshot builder gives applyLayer: each regular file goes to the pool in the
 // store's form (_stub.ts, _clone.ts, _link.ts), and what the snapshot's files use is kept for
 // its map. Entries the layer later removes or re-links are kept in step: the map says what the
-// finished tree holds, path by path.
+// finished tree holds, path by path. With `writable` set (a direct commit, commit.ts), a file
+// whose bytes the writable layer has takes them from there: its chunks are never read.
 
-import { closeSync, constants as C, fchownSync, fchmodSync, futimesSync, openSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, constants as C, copyFileSync, fchownSync, fchmodSync, futimesSync, lchownSync, lutimesSync, openSync, readSync, writeSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import type { FileSink } from '../layer/apply.js'
 import type { FileContent } from '../layer/_prefetch.js'
+import { normalizeEntryPath } from '../layer/paths.js'
 import type { TarHeader } from '../tar/index.js'
 import type { Layout } from '../layout.js'
-import { PoolBatch } from './_poolBatch.js'
+import { PoolBatch, writableOf } from './_poolBatch.js'
+import { COPY_FLAGS, type WritableFile, type WritableFiles } from './_writable.js'
 import type { PoolRef, SharingMethod } from './types.js'
 
 export type Owner = { uid: number; gid: number } | undefined
@@ -27,20 +30,36 @@ export interface PlaceContext {
 export class SnapshotSink implements FileSink {
   readonly refs = new Map<string, PoolRef>()
   readonly ctx: PlaceContext
+  /** Where the layer being applied has its files' bytes already (a direct commit); set per layer. */
+  writable: WritableFiles | undefined
 
   constructor(layout: Layout, readonly form: SharingMethod, private readonly place: PlaceFile, overlayPrefix: string) {
     this.ctx = { layout, batch: new PoolBatch(layout), overlayPrefix }
   }
 
   async file(abs: string, rel: string, h: TarHeader, owner: Owner, content: FileContent) {
-    const r = await this.place(this.ctx, abs, rel, h, owner, content)
+    const name = this.writable && content.refs.length > 0 ? normalizeEntryPath(h.name) : undefined
+    let r: Awaited<ReturnType<PlaceFile>>
+    if (name !== undefined && this.writable!.has(name)) {
+      await content.discard() // never read ahead: wants() said no
+      const f = this.writable!.open(name)
+      try {
+        r = await this.place(this.ctx, abs, rel, h, owner, writableContent(content.refs, f))
+      } finally {
+        f.close()
+      }
+    } else r = await this.place(this.ctx, abs, rel, h, owner, content)
     if (r.ref) this.refs.set(rel, r.ref)
     else this.refs.delete(rel)
     return r.xattrs
   }
 
-  /** A one-chunk file whose content the pool has is never read (its chunk's digest names it). */
+  /**
+   * A one-chunk file whose content the pool has is never read (its chunk's digest names it),
+   * nor a file the writable layer has.
+   */
   wants(h: TarHeader, refs: [string, number][]): boolean {
+    if (this.writable?.has(normalizeEntryPath(h.name))) return false
     if (this.form === 'copy' || this.form === 'hardlink' || refs.length !== 1 || refs[0][1] !== h.size) return true
     return this.ctx.batch.locate(refs[0][0]) === undefined
   }
@@ -77,6 +96,16 @@ export function createAt(abs: string, fn: (fd: number) => void): void {
 
 /** A plain copy: content written in place (the copy form, and empty files in every form). */
 export const placeCopy: PlaceFile = async (_ctx, abs, _rel, h, owner, content) => {
+  const from = writableOf(content)
+  if (from) {
+    placeWritable(from, abs, h)
+    // By path: a taken file's mode may deny its owner reading (the path is a regular file we
+    // just made in our own temp tree: nothing to follow). Owner before mode, as setMeta.
+    if (owner) lchownSync(abs, owner.uid, owner.gid)
+    chmodSync(abs, h.mode & 0o7777)
+    lutimesSync(abs, h.mtime, h.mtime)
+    return {}
+  }
   let written = 0
   const fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600)
   try {
@@ -90,4 +119,27 @@ export const placeCopy: PlaceFile = async (_ctx, abs, _rel, h, owner, content) =
     closeSync(fd)
   }
   return {}
+}
+
+/** The copy form's file from a writable layer: its inode when it may be taken, else a clone or copy. */
+function placeWritable(f: WritableFile, abs: string, h: TarHeader): void {
+  if (f.size !== h.size) throw new StoreError(Codes.TREE_CHANGED, `"${h.name}" has ${f.size} bytes in the writable layer, its layer says ${h.size}`, { data: { name: h.name } })
+  if (f.takable) f.linkTo(abs)
+  else {
+    copyFileSync(f.path, abs, COPY_FLAGS)
+    f.check()
+  }
+}
+
+/** A file's content as the writable layer has it: its chunks' refs (for the pool's names) and the open file. */
+function writableContent(refs: FileContent['refs'], f: WritableFile): FileContent & { writable: WritableFile } {
+  return {
+    refs,
+    writable: f,
+    async *[Symbol.asyncIterator]() {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, f.size)))
+      for (let at = 0, n; (n = readSync(f.fd, buf, 0, buf.length, at)) > 0; at += n) yield Buffer.from(buf.subarray(0, n))
+    },
+    discard: async () => {},
+  }
 }

@@ -22,6 +22,11 @@
 //               stub's redirect (the merged view, materialisation, gc, fsck) use it. Written
 //               before the snapshot dir appears, removed after it went: a snapshot dir that
 //               exists always has its map (snapshots of older stores have none: form copy).
+//   commit    - a writable layer (a RUN step's container, `store commit`) made its new layer's
+//               snapshot directly, as containerd commits an active snapshot (commit.ts): the
+//               layer's index applied as an extraction would, its files' bytes taken from the
+//               writable layer (inodes linked into the pool, or cloned/copied), not read back
+//               from the chunk store.
 //   last use  - the map's mtime, set on each container create and build step that uses it:
 //               what the snapshot budget evicts by (least recently used first).
 

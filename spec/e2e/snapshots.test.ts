@@ -3,13 +3,16 @@
 // kept by the new store) gives the same diff, the same committed layer and the same export; a
 // pruned snapshot is rebuilt and the image runs the same; a budget drops the least recently
 // used snapshot no container uses; fsck --snapshots finds a damaged pool file and a bad stub.
+// A RUN's writable layer becomes its snapshot (no later step extracts it; its files are the
+// container's own inodes), and `store commit` makes the new image's snapshot from a stopped
+// container, which it leaves byte for byte as it was.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { appendFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { requireBuilt, sh, store, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { writeProject } from '../_fixtures/build.js'
+import { progressSteps, writeProject } from '../_fixtures/build.js'
 
 const skip = busyboxUnavailable() !== undefined
 
@@ -100,6 +103,64 @@ describe.skipIf(skip)('snapshots and the file pool', () => {
     expect(r.snapshots()).toContain(held[0])
     ok(r.cli(['--snapshot-budget', 'none', 'rm', 'held']))
     expect(ok(r.cli(['system', 'info']))).toContain('Snapshot Budget: none\n')
+  })
+
+  test('a RUN commits its writable layer as its snapshot: no later step extracts it, its files are the container\'s own', () => {
+    const ctx = writeProject(join(shared.dir, 'ctx-commit'), {
+      Dockerfile: 'FROM busybox\nRUN head -c 300000 /bin/busybox > /big && stat -c %i /big && echo hi > /small\nRUN md5sum /small /big\nCOPY f /f\nRUN cat /f\n',
+      f: 'copied\n',
+    })
+    for (const m of ['data-only', 'hardlink', 'copy']) {
+      const tmp = tempDir('store-e2e-snapshots-root-')
+      roots.push(tmp)
+      const root = join(tmp.dir, 'root')
+      const cli = (args: string[]) => store(root, args, { env: { STORE_SNAPSHOT_SHARING: m } })
+      const snapshots = () => readdirSync(join(root, 'snapshots')).filter((n) => /^[0-9a-f]{64}$/.test(n)).sort()
+      ok(cli(['import', busybox, 'busybox']))
+      const b = cli(['build', '--progress', 'plain', '-t', 'one', ctx])
+      expect(b.status, b.stderr).toBe(0)
+      const [base, , , copied] = JSON.parse(ok(cli(['inspect', 'one'])))[0].RootFS.Layers as string[]
+      const steps = progressSteps(b.stderr)
+      const step = (title: string) => steps.find((s) => s.title.includes(title))!
+      const extracted = (title: string) => step(title).output.filter((l) => l.startsWith('extracting ')).map((l) => l.split(' ')[1])
+      // Each step shows what it extracted: the first RUN its base image, the COPY its own layer
+      // (a later step stands on it); no step extracts a RUN's layer.
+      expect([extracted('RUN head'), extracted('RUN md5sum'), extracted('COPY f'), extracted('RUN cat')], m).toEqual([[base], [], [copied], []])
+      // The pool's file (the copy form: the snapshot's) of /big is the inode the RUN wrote; its
+      // names are the pool's and (hard-link form, copy form) the snapshot's, nothing else's.
+      const ino = step('RUN head').output.find((l) => /^\d+$/.test(l))
+      const names = sh(`find ${root} -inum ${ino}`).trim().split('\n').map((n) => n.slice(root.length + 1).split('/')[0])
+      expect(names.includes(m === 'copy' ? 'snapshots' : 'pool'), `${m}: ${names}`).toBe(true)
+      expect(names.filter((n) => n !== 'pool' && n !== 'snapshots'), m).toEqual([])
+      // The image runs without extracting anything: its snapshots are all there.
+      const before = snapshots()
+      expect(ok(cli(['run', '--rm', 'one', 'cat', '/f', '/small']))).toBe('copied\nhi\n')
+      expect(snapshots()).toEqual(before)
+      expect(ok(cli(['fsck', '--snapshots']))).toMatch(/no problems\n$/)
+    }
+  })
+
+  test('commit makes the new image\'s snapshot from a stopped container and leaves the container as it was', () => {
+    for (const m of ['data-only', 'hardlink', 'copy']) {
+      const r = newRoot(m)
+      ok(r.cli(['run', '--name', 'ctr', 'app', 'sh', '-c', 'head -c 300000 /bin/busybox > /big && echo x > /new && rm /app/hi && echo y >> /app/bb']))
+      const exported = () => {
+        ok(r.cli(['export', 'ctr', '-o', join(r.root, '..', 'export.tar')]))
+        return sh(`sha256sum < ${join(r.root, '..', 'export.tar')}`)
+      }
+      const [diff, tar] = [ok(r.cli(['diff', 'ctr'])), exported()]
+      const before = r.snapshots()
+      ok(r.cli(['commit', 'ctr', 'committed']))
+      expect(r.snapshots().length, m).toBe(before.length + 1)
+      expect([ok(r.cli(['diff', 'ctr'])), exported()]).toEqual([diff, tar])
+      const layers = JSON.parse(ok(r.cli(['inspect', 'committed'])))[0].RootFS.Layers
+      ok(r.cli(['commit', 'ctr', 'again']))
+      expect(JSON.parse(ok(r.cli(['inspect', 'again'])))[0].RootFS.Layers).toEqual(layers)
+      const made = r.snapshots()
+      expect(ok(r.cli(['run', '--rm', 'committed', 'sh', '-c', 'cat /new; ls /app; cmp /big /bin/busybox -n 300000 && echo same']))).toBe('x\nbb\nsame\n')
+      expect(r.snapshots()).toEqual(made)
+      expect(ok(r.cli(['fsck', '--snapshots']))).toMatch(/no problems\n$/)
+    }
   })
 
   test('fsck --snapshots finds a damaged pool file and a stub that redirects nowhere', () => {

@@ -33,10 +33,10 @@ export async function diffIdsOf(root: string, ref: string): Promise<string[]> {
   return (await getConfig(s, await s.images.require(ref))).rootfs.diff_ids
 }
 
-/** fsck is clean and every kept image is whole, with at least the tags it had. */
-export async function expectSound(root: string, kept: KeptImage[] = []): Promise<void> {
+/** fsck is clean (with `snapshots`: every snapshot as its layers make it too) and every kept image is whole, with at least the tags it had. */
+export async function expectSound(root: string, kept: KeptImage[] = [], opts: { snapshots?: boolean } = {}): Promise<void> {
   const s = await open(root)
-  const report = await fsck(s)
+  const report = await fsck(s, undefined, opts)
   expect(report.problems, 'fsck problems').toEqual([])
   const tags = await s.images.tags()
   for (const k of kept) {

@@ -21,6 +21,8 @@ export interface Scenario {
   env?: Record<string, string>
   /** After a kill (or an end the kill came too late for): what the operation left must be sound. */
   afterKill?: (trial: number, r: { killed: boolean; status: number; stderr: string }) => Promise<void>
+  /** Check every snapshot against its layers after each kill too (operations that make snapshots). */
+  snapshots?: boolean
   /** The operation again, to its end: throws unless it gives the reference result. */
   retry: (trial: number) => Promise<void>
 }
@@ -54,7 +56,7 @@ export async function runTrials(s: Scenario, trials: number): Promise<TrialStats
       else if (r.status !== 0) throw new Error(`not killed, and failed (${r.status}): ${r.stderr}`)
       else span = Math.min(span, performance.now() - t)
       await s.afterKill?.(i, r)
-      await expectSound(s.root, s.kept())
+      await expectSound(s.root, s.kept(), { snapshots: s.snapshots })
       // The retry's own soundness is what the next trial's check (or the last one) sees.
       await s.retry(i)
     })

@@ -1,8 +1,9 @@
 // kill -9 at seeded random points of import, build (with a RUN), commit, rmi and system prune,
 // 20 trials each, each operation on a store of its own that keeps growing: after every kill
-// fsck is clean, the images made before are whole and unchanged, a tag names a whole image or
-// nothing, and running the operation again gives the same IDs as an undisturbed run. A prune at
-// the end of each leaves nothing of the killed runs behind.
+// fsck is clean (for build and commit, which make snapshots, `--snapshots` too: no half-made
+// snapshot is ever in place), the images made before are whole and unchanged, a tag names a
+// whole image or nothing, and running the operation again gives the same IDs as an undisturbed
+// run. A prune at the end of each leaves nothing of the killed runs behind.
 
 import { describe, expect, test } from 'vitest'
 import { writeFileSync } from 'node:fs'
@@ -54,7 +55,7 @@ describe.skipIf(skip)('kill -9 during', () => {
     const env = { SOURCE_DATE_EPOCH: '1700000000' }
     let want: string | undefined
     const stats = await runTrials({
-      name: 'build', root: t.root, kept: () => t.kept, env,
+      name: 'build', root: t.root, kept: () => t.kept, env, snapshots: true,
       args: () => ['build', '--no-cache', '-q', '-t', 'built:1', ctx],
       afterKill: async () => {
         const id = await tagOf(t.root, 'built:1')
@@ -75,7 +76,7 @@ describe.skipIf(skip)('kill -9 during', () => {
     await ok(t.root, ['start', '-a', 'c1'])
     let want: string | undefined
     const stats = await runTrials({
-      name: 'commit', root: t.root, kept: () => t.kept,
+      name: 'commit', root: t.root, kept: () => t.kept, snapshots: true,
       args: () => ['commit', 'c1', 'committed:1'],
       afterKill: async () => {
         if (want && (await tagOf(t.root, 'committed:1'))) expect((await diffIdsOf(t.root, 'committed:1')).at(-1)).toBe(want)

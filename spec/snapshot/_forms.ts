@@ -4,11 +4,15 @@
 // file, makes a dir opaque, adds a hard link and reuses content. Each form must show exactly
 // the layers' files (through the overlay driver and through the merged view and copies that
 // never mount), keep the pool's files as they were when a container writes, and share what it
-// promises to share.
+// promises to share. A container's writable layer committed directly (lib/snapshot/commit.ts)
+// must be the very snapshot its ingested layer extracts to (_state.ts compares every entry),
+// pass `fsck --snapshots`, take the container's inodes only where it may, and leave a container
+// that stays as it was.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createHash } from 'node:crypto'
-import { lstatSync, readFileSync, readdirSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { collect } from '../_fixtures/store.js'
 import { join } from 'node:path'
 import { tempStore, fromBuffer } from '../_fixtures/store.js'
 import { makeBusyboxRoot } from '../_fixtures/busybox.js'
@@ -16,9 +20,12 @@ import { tarOf, type Ent } from '../_fixtures/hostile.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { runInRoot, sh, treeDigest } from '../driver/_contract.js'
 import { addLayer } from '../../lib/image/create.js'
-import { dirTar, indexEntries, loadIndex, type IndexEntry, type LayerRecord } from '../../lib/layer/index.js'
+import { changesTar, dirTar, indexEntries, loadIndex, type IndexEntry, type LayerRecord } from '../../lib/layer/index.js'
 import { parseHeaderBytes } from '../../lib/tar/index.js'
-import { dropSnapshot, ensureSnapshots } from '../../lib/snapshot/index.js'
+import { commitSnapshot, dropSnapshot, ensureSnapshots, WritableFiles } from '../../lib/snapshot/index.js'
+import { verifySnapshots } from '../../lib/snapshot/verify.js'
+import { xattrHolders } from '../../lib/driver/_xattr.js'
+import { snapshotState } from './_state.js'
 import { copyDriver, mergedView, overlayDriver, probeSharingMethod } from '../../lib/driver/index.js'
 import { readMerged } from '../../lib/container/user.js'
 import type { SharingMethod } from '../../lib/snapshot/types.js'
@@ -150,6 +157,74 @@ export function formSuite(c: FormCase): void {
       else expect([ofSame, ofBig]).toEqual([6, 4]) // hard-link form: a/b/op/new, big/c, in each image
     })
 
+    test('a writable layer committed directly is the snapshot its layer extracts to; inodes are taken only from a container that goes', async (ctx) => {
+      if (skip) return ctx.skip()
+      const { cas, layout } = t.store
+      const chain = chains[0]
+      for (const disposable of [true, false]) {
+        const lowers = await lowersOf(chain)
+        const d = overlayDriver()
+        const dir = join(t.dir, `c-commit-${disposable}`)
+        await d.create(dir, lowers)
+        // Made from the host through the mount (busybox has no setfattr): a new file with an xattr
+        // and a copy-up with one; overlayfs marks every copy-up with its own origin xattr too.
+        // Seeded bytes, other ones each time (a layer of its own).
+        const src = join(t.dir, `src-${disposable}`)
+        mkdirSync(src)
+        for (const [n, size, seed] of [['rand', 400_000, 1], ['one', 20_000, 2], ['x', 50_000, 3]] as const) writeFileSync(join(src, n), seededBytes(size, seed + (disposable ? 10 : 20)))
+        const host = `mkdir $R/data/new && cp ${src}/rand ${src}/one $R/data/new/ && cp ${src}/x $R/data/new-x && setfattr -n user.k -v v $R/data/new-x && setfattr -n user.k -v v $R/data/a`
+        const out = runInRoot(d, dir, lowers, [
+          `mkdir -p /data/new/sub && echo ${disposable} > /data/new/small && : > /data/new/empty && cp /data/c /data/new/pooled`,
+          'ln /data/new/rand /data/new/rand-hl && ln -s ../a /data/new/sym && mkfifo /data/new/fifo',
+          'chown 5:6 /data/new/rand && chmod 4755 /data/new/one && chmod 0 /data/new/sub && touch -d @1600000000 /data/new/rand',
+          'echo more >> /data/big && rm /data/b && rm -r /data/op && mkdir /data/op && echo n > /data/op/n2 && rmdir /sys',
+          'sha256sum /data/new/rand /data/new/one /data/new/pooled /data/big /data/new-x /data/a | cut -c1-64',
+        ].join(' && '), host)
+        const upper = (p: string) => lstatSync(join(dir, 'upper', p)).ino
+        const taken = { rand: upper('data/new/rand'), a: upper('data/a'), x: upper('data/new-x') }
+        const changes = await d.changes(dir, lowers)
+        const files = await WritableFiles.scan({ changes, disposable })
+        let layer: LayerRecord[]
+        try {
+          const added = await addLayer(t.store, chain[chain.length - 1].chainId, changesTar(changes))
+          layer = [...chain, added.record]
+          expect(await commitSnapshot(cas, layout, layer, files, { form: c.form })).toBe('committed')
+        } finally {
+          files.close()
+        }
+        const top = layer[layer.length - 1].chainId
+        expect((await verifySnapshots(cas, layout, (id) => t.store.layers.get(id))).problems).toEqual([])
+        const committed = await snapshotState(layout, top)
+
+        // What a container of the new layer sees, mounted and through the merged view.
+        const newLowers = await lowersOf(layer)
+        const [rand, one, pooled, big, x, a] = out.trim().split('\n')
+        const run = join(t.dir, `c-commit-${disposable}-run`)
+        await d.create(run, newLowers)
+        expect(runInRoot(d, run, newLowers, 'sha256sum /data/new/rand /data/new/rand-hl /data/new/one /data/new/pooled /data/big /data/new-x /data/a | cut -c1-64')).toBe([rand, rand, one, pooled, big, x, a].join('\n') + '\n')
+        const view = mergedView(newLowers)
+        const bytes = async (p: string) => { const e = (await view.entry(p))!; return sha(readFileSync(e.content ?? e.path)) }
+        expect(await bytes('data/new/rand')).toBe(rand)
+        expect(await bytes('data/big')).toBe(big)
+
+        // Inodes: the container's own file became the pool's (or, in the copy form, the snapshot's)
+        // only when the container goes; never one with an xattr (the copy-up of data/a, new-x), so
+        // no pool file has one.
+        const inoOf = (p: string, hex: string) => lstatSync(c.form === 'copy' ? join(layout.snapshot(top), p) : pooledFile(layout.poolDir, hex)).ino
+        expect(inoOf('data/new/rand', rand) === taken.rand).toBe(disposable)
+        expect(inoOf('data/new-x', x)).not.toBe(taken.x)
+        expect(inoOf('data/a', a)).not.toBe(taken.a)
+        expect([...(await xattrHolders(layout.poolDir))].filter((p) => !p.endsWith('/pool'))).toEqual([])
+        // A container that stays is left as it was: its layer reads back byte for byte.
+        if (!disposable) expect(`sha256:${sha(await collect(changesTar(await d.changes(dir, lowers))))}`).toBe(layer[layer.length - 1].diffId)
+
+        // The same snapshot extracted from the layer's blobs: equal in every entry, map and pool name.
+        await dropSnapshot(layout, top)
+        expect((await ensureSnapshots(cas, layout, layer, { form: c.form })).built).toContain(top)
+        expect(await snapshotState(layout, top)).toEqual(committed)
+      }
+    })
+
     test('a file kept in the index (at most 128 bytes, no chunks) gets its bytes, also when rebuilt over the pool', async (ctx) => {
       if (skip) return ctx.skip()
       const chain = chains[1]
@@ -173,6 +248,13 @@ function poolFiles(pool: string): string[] {
     shards = readdirSync(pool).filter((s) => /^[0-9a-f]{2}$/.test(s))
   } catch {}
   return shards.flatMap((s) => readdirSync(join(pool, s)).filter((n) => n.length > 20).map((n) => `${s}/${n}`))
+}
+
+/** The pool file with content `hex` (the hard-link form: one of its variants). */
+function pooledFile(pool: string, hex: string): string {
+  const name = poolFiles(pool).find((n) => n.slice(3).startsWith(hex))
+  if (!name) throw new Error(`no pool file for ${hex}`)
+  return join(pool, name)
 }
 
 /** Names and bytes of every pool file. */
