@@ -10,6 +10,7 @@
 //          only ever readable with its whole chain.
 // The index is a cache: a failure to read or write it costs compression, never an import.
 
+import { existsSync } from 'node:fs'
 import { Codes, isStoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
 import { DELTA_HEAD, createBaseCache, createPlanner, deltaRef, loadSketcher, storedDepth, type DeltaBases, type DeltaPlan, type DeltaPlanner, type ResemblanceIndex } from '../delta/index.js'
@@ -83,6 +84,20 @@ export async function batchDeltas(ctx: CasContext): Promise<BatchDeltas | undefi
     written: (digest, plan, depth, data) => plan && planner.written(digest, plan, depth, data),
     flush: () => planner.flush().catch(() => {}),
     encode: (data, plan) => native.encodeChunk(ctx.codec, data, plan),
+  }
+}
+
+/**
+ * The resemblance index rewritten without rows of chunks a sweep by `live` removed (gc, under
+ * its lock: no writer adds rows meanwhile). A cache: any failure leaves it as it was.
+ */
+export async function compactResemblance(ctx: CasContext, live: (d: Digest) => boolean): Promise<void> {
+  if (!existsSync(ctx.layout.resemblanceDir)) return
+  try {
+    const index = await resemblanceIndex(ctx)
+    await index?.compact(live)
+  } catch {
+    // stale rows cost a failed base lookup each, never a wrong byte
   }
 }
 

@@ -8,7 +8,8 @@
 //               live pack is kept as it is (rewriting 60 % to free 40 % is not worth the I/O),
 //               its dead bytes reported as `deadKept`;
 //   3. orphans: a pack without an index (a write killed between the two links), an index
-//               without a pack.
+//               without a pack;
+//   4. the resemblance index loses the rows of chunks no longer stored (a cache: best effort).
 
 import { readdir, unlink } from 'node:fs/promises'
 import type { Digest } from '../digest/digest.js'
@@ -20,7 +21,7 @@ import type { Pack } from './_packSet.js'
 import { PackWriter } from './_packWriter.js'
 import { publish } from './_publish.js'
 import { decodeWhole } from './readBlob.js'
-import { withBases } from './_deltas.js'
+import { compactResemblance, withBases } from './_deltas.js'
 import type { SweepStats } from './types.js'
 import { allocated } from './usage.js'
 import { walkLoose } from './walk.js'
@@ -35,6 +36,7 @@ export async function sweep(ctx: CasContext, given: (d: Digest) => boolean): Pro
   await sweepLoose(ctx, live, stats)
   for (const p of [...ctx.packs.list()]) await sweepPack(ctx, p, live, stats)
   await sweepOrphans(ctx, stats)
+  if (stats.entriesDropped + stats.looseDeleted > 0) await compactResemblance(ctx, live) // only when chunks went
   return stats
 }
 

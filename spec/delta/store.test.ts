@@ -6,6 +6,8 @@
 
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { readHead } from '../../lib/delta/_segment.js'
 import { join } from 'node:path'
 import { tempStore, collect } from '../_fixtures/store.js'
 import { importImage } from '../../lib/image/import.js'
@@ -70,6 +72,17 @@ async function entries(root = t.store.layout): Promise<{ all: number; deltas: nu
   return { all, deltas, bases }
 }
 
+/** Rows in the resemblance index's segments. */
+async function indexRows(): Promise<number> {
+  const dir = t.store.layout.resemblanceDir
+  let rows = 0
+  for (const f of (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.rix'))) {
+    const bytes = new Uint8Array(readFileSync(join(dir, f)))
+    rows += readHead((at, n) => bytes.subarray(at, at + n), bytes.length)?.rows ?? 0
+  }
+  return rows
+}
+
 async function tarOf(layer: string, cas = t.store.cas): Promise<Buffer> {
   return collect(layerTar(cas, await loadIndex(cas, layer as Digest)))
 }
@@ -98,9 +111,12 @@ describe('deltas in the store', () => {
     for (const b of (await entries()).bases) expect(await t.store.cas.has(b)).toBe(true)
     expect((await tarOf(v3.layer)).equals(await collect(dirTar(v3.dir)))).toBe(true)
     expect((await fsck(t.store)).problems).toEqual([])
-    // With the last image gone, everything goes: no delta keeps a dead base alive by itself.
+    // With the last image gone, everything goes: no delta keeps a dead base alive by itself,
+    // and the resemblance index keeps no row of a chunk that is gone.
+    expect(await indexRows()).toBeGreaterThan(0)
     await removeImages(t.store, ['app:3'], false)
     expect((await entries()).all).toBe(0)
+    expect(await indexRows()).toBe(0)
   })
 
   test('the portable backend (WebAssembly zstd) reads the deltas the native one wrote', async () => {
