@@ -11,18 +11,7 @@ export const linkName = (i: number) => `l/${i}`
 /** Make (or repair) containerDir/l/<i> -> lowers[i]. Synchronous: mountPlan() is. */
 export function ensureLinks(containerDir: string, lowers: string[]): void {
   mkdirSync(`${containerDir}/l`, { recursive: true })
-  lowers.forEach((target, i) => {
-    const link = `${containerDir}/${linkName(i)}`
-    let current: string | undefined
-    try {
-      current = readlinkSync(link)
-    } catch {
-      current = undefined
-    }
-    if (current === target) return
-    if (current !== undefined) rmSync(link, { force: true })
-    symlinkSync(target, link)
-  })
+  lowers.forEach((target, i) => ensureLink(`${containerDir}/${linkName(i)}`, target))
 }
 
 /** `l/d<i>`: the links to data-only lowers (the pool), after the `::` of the option. */
@@ -31,18 +20,20 @@ export const dataLinkName = (i: number) => `l/d${i}`
 /** Make (or repair) containerDir/l/d<i> -> data[i]. */
 export function ensureDataLinks(containerDir: string, data: string[]): void {
   ensureLinks(containerDir, [])
-  data.forEach((target, i) => {
-    const link = `${containerDir}/${dataLinkName(i)}`
-    let current: string | undefined
-    try {
-      current = readlinkSync(link)
-    } catch {
-      current = undefined
-    }
-    if (current === target) return
-    if (current !== undefined) rmSync(link, { force: true })
-    symlinkSync(target, link)
-  })
+  data.forEach((target, i) => ensureLink(`${containerDir}/${dataLinkName(i)}`, target))
+}
+
+/** `link` -> `target`, replacing a link that points elsewhere. */
+function ensureLink(link: string, target: string): void {
+  let current: string | undefined
+  try {
+    current = readlinkSync(link)
+  } catch {
+    current = undefined
+  }
+  if (current === target) return
+  if (current !== undefined) rmSync(link, { force: true })
+  symlinkSync(target, link)
 }
 
 /**

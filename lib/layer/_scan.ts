@@ -9,6 +9,7 @@ import { Codes, StoreError } from '../errors.js'
 import { keepYoungGenerationSmall } from '../_heap.js'
 import { META_FIELDS, readWorkers, type DirResult, type StatResult } from './_readWorker.js'
 import { WalkHeap } from './_walkOrder.js'
+import type { StatLike } from './_treeHeader.js'
 
 /** Names lstat'ed per job: a dir of a million names is listed once, then lstat'ed in slices. */
 const SLICE = 2048
@@ -26,22 +27,12 @@ export class DirRef {
   }
 }
 
-export interface ScanEntry {
+export interface ScanEntry extends StatLike {
   /** Path relative to the root, without a trailing slash. */
   name: string
   /** The dir holding it, and its name there: read through /proc/self/fd/<fd>/<base>. */
   dir: DirRef
   base: string
-  mode: number
-  uid: number
-  gid: number
-  size: number
-  /** Seconds. */
-  mtime: number
-  nlink: number
-  dev: number
-  ino: number
-  rdev: number
   linkname: string
   /** Its fingerprint: 16 bytes of SHA-256 over the lstat (ns times, ctime, inode) and link target, at fps[fpAt…]. */
   fps: Uint8Array
