@@ -34,6 +34,7 @@ import { materialize } from './stageRoot.js'
 import { noSecrets, planRunMounts, type MountSources, type Secrets } from './runMount/index.js'
 import { refuseMount, refuseUnsupported, unsupported } from './unsupported.js'
 import { formatPlatform, hostPlatform, namesPlatform, platformArgs } from './platform.js'
+import { stageStepTotal, stepTitles } from './stepTitles.js'
 import type { LauncherName } from '../runtime/types.js'
 
 export interface BuildOptions {
@@ -153,7 +154,14 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
     }
     for (const ins of df.stages[i].instructions) refuseUnsupported(ins)
   }
-  const total = order.reduce((n, i) => n + 1 + df.stages[i].instructions.length, 0)
+  // Numbered steps per stage, as BuildKit counts them; the live view's header counts them all
+  // (and the export) from the start.
+  const fromCounts = (i: number) => {
+    const image = P.expandInstruction(df.stages[i].from, P.definedVars(meta), esc).image
+    return image !== 'scratch' && stageRef(image, i) === undefined
+  }
+  const totals = new Map(order.map((i) => [i, stageStepTotal(fromCounts(i), df.stages[i].instructions)]))
+  progress.plan([...totals.values()].reduce((a, b) => a + b, 1))
 
   // Context: .dockerignore, hashes remembered between builds.
   let ignore: IgnoreFn = () => false
@@ -170,16 +178,29 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   const release = await gcLease(store.layout)
   const results = new Map<number, StageState>()
   const roots: { cleanup: () => Promise<void> }[] = []
-  let stepNo = 0
+  let steps = 0
+  let extraSteps = 0
   let cachedSteps = 0
   try {
     for (const si of order) {
       const stage = df.stages[si]
-      const label = stage.name ?? `stage-${si}`
       const from = P.expandInstruction(stage.from, P.definedVars(meta), esc)
-      const v = progress.step(`[${order.length > 1 ? `${label} ` : ''}${++stepNo}/${total}] FROM ${from.image}`)
-      const st = await baseState(store, from.image, stageRef(from.image, si), results, now, sde !== undefined)
-      v.done()
+      const st = await baseState(store, from.image, stageRef(from.image, si), results, now, sde !== undefined).catch((e) => {
+        // A base that cannot be found fails on BuildKit's metadata step, before any numbered one.
+        progress.step(`[internal] load metadata for ${from.image}`).error((e as Error).message)
+        throw e
+      })
+      // The base image's ONBUILD triggers are steps of this stage too: counted, so no step is
+      // numbered past the total (BuildKit leaves them out of it and shows `[3/2]`).
+      const triggerSteps = stageStepTotal(false, (st.config.config.OnBuild ?? []).map((t) => ({ kind: t.trim().split(/\s+/)[0].toUpperCase() as P.Instruction['kind'] })))
+      if (triggerSteps > 0) progress.plan([...totals.values()].reduce((a, b) => a + b, 1) + (extraSteps += triggerSteps))
+      const titled = stepTitles(df.stages.length > 1 ? stage.name ?? `stage-${si}` : undefined, totals.get(si)! + triggerSteps)
+      const step = (title: string) => {
+        steps++
+        return progress.step(title)
+      }
+      // FROM scratch or an earlier stage is no step of its own (BuildKit shows none).
+      if (fromCounts(si)) step(titled(`FROM ${from.image}`)).done()
       const scope = new P.StageScope({ metaArgs: meta, buildArgs, env: st.config.config.Env ?? [], escapeChar: esc })
       let cmdSet = false
       let cacheValid = !o.noCache
@@ -277,7 +298,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       const dispatch = async (instr: P.Instruction, fromTrigger: boolean): Promise<void> => {
         if (o.signal?.aborted) throw canceledError()
         const c = st.config.config
-        const title = `[${order.length > 1 ? `${label} ` : ''}${fromTrigger ? stepNo : ++stepNo}/${total}] ${instr.original}`
+        const title = () => titled(instr.original, fromTrigger)
         switch (instr.kind) {
           case 'ARG': {
             const decls = scope.declare(instr)
@@ -364,10 +385,14 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
             c.WorkingDir = path
             const kind = path === '/' ? 'dir' : await lower(path)
             if (kind === 'dir') {
+              // No layer, but a numbered step all the same (BuildKit's mkdir of an existing dir).
+              const v = step(title())
+              if (cacheValid) v.cached()
+              else v.done()
               history(e, true, { ...e, path: e.path.startsWith('/') ? e.path : `${before}/${e.path}` } as P.Instruction)
               return
             }
-            const v = progress.step(title)
+            const v = step(title())
             const owner = await ownerOf(c.User)
             await layerStep(cacheKey(store, [parentKey(), 'WORKDIR', path, c.User ?? '', sde?.toString()]), `WORKDIR ${path}`, async () => {
               const parts = path.split('/').filter(Boolean)
@@ -388,7 +413,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
             const env = scope.runEnv()
             if (!env.some((x) => x.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
             const specs = runMounts(instr)
-            const v = progress.step(title)
+            const v = step(title())
             const mounts = specs.length > 0 ? await planRunMounts(specs, mountSources) : undefined
             // `default` is the host's network too (no bridge yet): the same step as `host`.
             const network = instr.network === 'none' ? 'none' : 'host'
@@ -414,7 +439,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
           case 'ADD': {
             if (fromTrigger) refuseUnsupported(instr)
             const e = P.expandInstruction(instr, scope.vars(), esc)
-            const v = progress.step(title)
+            const v = step(title())
             let sourceRoot: SourceRoot | undefined = o.context
             let keepOwner = false
             let fromKey = 'context'
@@ -511,7 +536,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
     w.note(`writing image ${id} done`)
     for (const t of tags) w.note(`naming to ${t} done`)
     w.done()
-    return { id, tags, steps: stepNo, cached: cachedSteps }
+    return { id, tags, steps, cached: cachedSteps }
   } finally {
     await release()
   }

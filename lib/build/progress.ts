@@ -11,6 +11,8 @@ export type StepStatus = 'running' | 'done' | 'cached' | 'error'
 
 /** What a view is told. Times are milliseconds (Date.now()); `line` gets whole lines only. */
 export interface ProgressView {
+  /** How many steps the build will show, known before the first (a header's `(3/9)`). */
+  plan?(total: number): void
   open(id: number, title: string, at: number): void
   /** A line of the step's command output, or a note of the step itself ("naming to x done"). */
   line(id: number, text: string, at: number, kind: 'output' | 'note'): void
@@ -28,6 +30,11 @@ export class Progress {
   private readonly open = new Set<number>()
 
   constructor(private readonly view: ProgressView, private readonly clock: () => number = Date.now) {}
+
+  /** The number of steps the build expects to show (triggers may add to it). */
+  plan(total: number): void {
+    this.view.plan?.(total)
+  }
 
   step(title: string) {
     const id = ++this.n

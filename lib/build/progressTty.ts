@@ -27,6 +27,8 @@ export interface BuildState {
   /** Set when the build is over; `failed` tells how. */
   ended?: number
   failed?: boolean
+  /** How many steps the build will show, when known up front. */
+  total?: number
   steps: StepState[]
 }
 
@@ -75,7 +77,8 @@ export function renderFrame(s: BuildState, o: FrameOptions): string[] {
   const now = s.ended ?? o.now
   const paint = (text: string, code: string) => (o.color && code ? `${code}${text}${RESET}` : text)
   const completed = s.steps.filter((x) => x.status !== 'running').length
-  const head = `[+] Building ${secs(now - s.started)} (${completed}/${s.steps.length})${s.ended !== undefined && !s.failed ? ' FINISHED' : ''}`
+  const total = Math.max(s.total ?? 0, s.steps.length)
+  const head = `[+] Building ${secs(now - s.started)} (${completed}/${total})${s.ended !== undefined && !s.failed ? ' FINISHED' : ''}`
   const body: string[] = []
   for (const st of s.steps) {
     const mark = st.status === 'cached' ? 'CACHED ' : st.status === 'error' ? 'ERROR ' : ''
@@ -121,6 +124,10 @@ export class TtyProgress implements ProgressView {
 
   private now(): number {
     return (this.o.clock ?? Date.now)()
+  }
+
+  plan(total: number): void {
+    this.state.total = total
   }
 
   open(id: number, title: string, at: number): void {

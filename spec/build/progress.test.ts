@@ -79,6 +79,13 @@ describe('renderFrame', () => {
     expect(f.every((l) => l.length <= 40)).toBe(true)
   })
 
+  test('the header counts the steps the build said it will show, not only those begun', () => {
+    const s = { ...state(), total: 5 }
+    expect(renderFrame(s, { now: 1300, width: 40, tail: 0, color: false })[0]).toBe('[+] Building 1.3s (1/5)')
+    s.total = 1 // fewer planned than shown (ONBUILD triggers): never less than shown
+    expect(renderFrame(s, { now: 1300, width: 40, tail: 0, color: false })[0]).toBe('[+] Building 1.3s (1/2)')
+  })
+
   test('a finished build: FINISHED, ERROR marks, notes as sub-lines, no output tails', () => {
     const s = state()
     s.steps[1].status = 'done'

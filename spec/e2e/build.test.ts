@@ -207,7 +207,13 @@ describe.skipIf(skip)('store build: stages, context and the built image', () => 
         'FROM busybox AS build\nRUN mkdir /out && echo built > /out/artifact && echo junk > /junk\n' +
         'FROM busybox\nCOPY --from=build /out /out\nCOPY --from=0 /junk /junk0\nCMD ["cat", "/out/artifact"]\n',
     })
-    ok(cli(['build', '-t', 'ms', dir]))
+    const r = ok(cli(['build', '--progress', 'plain', '-t', 'ms', dir]))
+    // BuildKit's numbering: per stage, only FROM and the steps that change files, named stages.
+    expect(progressSteps(r.stderr).map((s) => s.title)).toEqual([
+      '[build 1/2] FROM busybox', '[build 2/2] RUN mkdir /out && echo built > /out/artifact && echo junk > /junk',
+      '[stage-1 1/3] FROM busybox', '[stage-1 2/3] COPY --from=build /out /out', '[stage-1 3/3] COPY --from=0 /junk /junk0',
+      'exporting to image',
+    ])
     expect(runOut(['ms'])).toBe('built\n')
     expect(runOut(['ms', 'sh', '-c', 'cat /junk0; ls /junk 2>&1 || true'])).toMatch(/^junk\n.*No such file/)
     expect(layersOf('ms')).toHaveLength(layersOf('busybox').length + 2)
@@ -347,7 +353,9 @@ describe.skipIf(skip)('store build: reproducibility, ONBUILD, heredocs', () => {
     ok(cli(['build', '-t', 'acme/onbuild', join(dir, 'Dockerfile.base')]))
     expect(inspect('acme/onbuild').Config.OnBuild).toEqual(['RUN echo trig > /trig'])
     expect(cli(['run', '--rm', 'acme/onbuild', 'ls', '/trig']).status).not.toBe(0)
-    ok(cli(['build', '-t', 'acme/child', join(dir, 'Dockerfile.child')]))
+    const r = ok(cli(['build', '--progress', 'plain', '-t', 'acme/child', join(dir, 'Dockerfile.child')]))
+    // The trigger is a step of the stage, counted in its total.
+    expect(progressSteps(r.stderr).map((s) => s.title).slice(0, 3)).toEqual(['[1/3] FROM acme/onbuild', '[2/3] ONBUILD RUN echo trig > /trig', '[3/3] RUN cat /trig > /seen'])
     expect(runOut(['acme/child', 'cat', '/trig', '/seen'])).toBe('trig\ntrig\n')
     expect(inspect('acme/child').Config.OnBuild ?? null).toBeNull()
   })
@@ -469,7 +477,8 @@ describe.skipIf(skip)('store build --progress tty', () => {
   }
 
   test('the final frame lists each step with its time, CACHED on a rebuild; no plain-format lines', () => {
-    const dir = project('tty', { Dockerfile: 'FROM busybox\nRUN echo tty one > /1\nRUN echo tty two > /2\n' })
+    // The ENV is no step: the numbers have no gap, and the header's count is the steps shown.
+    const dir = project('tty', { Dockerfile: 'FROM busybox\nENV TTY=1\nRUN echo tty one > /1\nRUN echo tty two > /2\n' })
     const first = ok(cli(['build', '--progress', 'tty', '-t', 'tty', dir]))
     expect(first.stderr).toMatch(/\x1b\[\d+A/) // redrawn in place
     expect(first.stderr).not.toMatch(/^#\d+ /m)
