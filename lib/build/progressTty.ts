@@ -56,7 +56,10 @@ const secs = (ms: number) => `${(Math.max(0, ms) / 1000).toFixed(1)}s`
 
 /** What a terminal must not get from a command's output: escapes, carriage returns, controls. */
 export function printable(s: string): string {
-  const afterCr = s.slice(s.lastIndexOf('\r') + 1)
+  // What a terminal would show: the text after the last carriage return that has text after it
+  // (dpkg ends its lines with "\r\n": the line, not an empty one).
+  const line = s.replace(/\r+$/, '')
+  const afterCr = line.slice(line.lastIndexOf('\r') + 1)
   // eslint-disable-next-line no-control-regex
   return afterCr.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x1f\x7f]/g, '')
 }

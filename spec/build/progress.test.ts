@@ -115,6 +115,9 @@ describe('renderFrame', () => {
     expect(f[2]).toMatch(/^ => \[2\/3\] RUN x+… 0\.1s$/)
     expect(f[3]).toBe(' => => # bold  done')
     expect(printable('a\x1b[2Kb')).toBe('ab')
+    // dpkg's lines end in "\r\n": the line shows, not the nothing after its last \r.
+    expect(printable('Unpacking libssl3:amd64 (3.0.20) ...\r')).toBe('Unpacking libssl3:amd64 (3.0.20) ...')
+    expect(printable('(Reading database ... \r(Reading database ... 5%\r\r')).toBe('(Reading database ... 5%')
   })
 
   test('a live frame taller than the terminal keeps the header and the newest lines', () => {
