@@ -25,14 +25,46 @@ import { readPacked } from './readBlobPacked.js'
 /** The store's reads, as a delta's chain needs them. */
 export function deltaBases(ctx: CasContext): DeltaBases {
   return {
-    async readStored(d) {
+    async readStored(d, below) {
       const stored = await lookup(ctx, d, (loc) => readPacked(ctx, d, loc), () => readLoose(ctx, d).catch((e) => (isStoreError(e, Codes.BLOB_NOT_FOUND) ? undefined : Promise.reject(e))))
       if (!stored) throw notFound(d)
-      return stored
+      if (below === undefined || depthOf(stored) < below) return stored
+      return (await shallowerCopy(ctx, d, below)) ?? stored
     },
     sha256: (b) => ctx.hash.sha256(b),
     cache: createBaseCache(),
   }
+}
+
+/** A stored blob's depth; a damaged head counts as too deep (the caller names it). */
+function depthOf(stored: Uint8Array): number {
+  try {
+    return storedDepth(stored)
+  } catch {
+    return Number.POSITIVE_INFINITY
+  }
+}
+
+/**
+ * Another copy of `d` stored at a depth under `below`, or undefined. The lookup table keeps
+ * one copy per digest; two imports at once can each pack the same chunk (each as a delta
+ * against a chunk the other stored whole), so every pack and the loose file are asked. Whole
+ * copies (the index's flag says so) are read first. Rare: only a chain that met such a pair.
+ */
+async function shallowerCopy(ctx: CasContext, d: Digest, below: number): Promise<Uint8Array | undefined> {
+  await ctx.packs.refresh()
+  const digest = Buffer.from(d.slice(7), 'hex')
+  const found = ctx.packs.list().flatMap((pack) => {
+    const i = pack.index.find(digest)
+    return i < 0 ? [] : [{ pack, i, offset: pack.index.offset(i), length: pack.index.length(i) }]
+  })
+  found.sort((a, b) => Number(a.pack.index.isDelta(a.i)) - Number(b.pack.index.isDelta(b.i)))
+  for (const loc of found) {
+    const stored = await readPacked(ctx, d, loc).catch(() => undefined) // a copy gone or damaged: the next
+    if (stored && depthOf(stored) < below) return stored
+  }
+  const loose = await readLoose(ctx, d).catch(() => undefined)
+  return loose && depthOf(loose) < below ? loose : undefined
 }
 
 /** Whether this store writes deltas: the native codec, unless STORE_DELTA=0. */

@@ -1,8 +1,10 @@
 // Reading a delta: its chain resolved down to a chunk stored whole, then rebuilt upward.
 //
-//   1. walk down: read each base's stored bytes by digest; a base must be stored at exactly
-//      one depth less (so the walk ends after at most MAX_DEPTH reads, whatever the store
-//      holds: a cycle or a deeper chain is refused, never followed);
+//   1. walk down: read each base's stored bytes by digest; a base must be stored at a depth
+//      below its delta's (so the walk ends after at most MAX_DEPTH reads, whatever the store
+//      holds: a cycle or a deeper chain is refused, never followed). A store may hold two
+//      copies of a chunk, each a delta against the other's (two imports at once): the store
+//      is asked for a copy under the depth, and the shallower copy it has is the one read;
 //   2. decode the bottom with the codec and verify its digest, as every read does;
 //   3. apply each delta upward (one plain zstd frame each, _zstdFrame.ts), verifying each
 //      rebuilt base. The top is verified by the caller, the content store's read.
@@ -36,7 +38,7 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
     content = bases.cache?.get(top.base)
     if (content) break
     const of = chain.length === 1 ? 'its' : `${chain[chain.length - 2].base}'s`
-    const s = await readBase(bases, top.base, of)
+    const s = await readBase(bases, top.base, of, top.depth)
     let ref
     try {
       ref = deltaRef(s)
@@ -44,8 +46,8 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
       throw named(e, `${of} delta base ${top.base}`)
     }
     const depth = ref?.depth ?? 0
-    if (depth !== top.depth - 1) {
-      throw corrupt(`${of} delta base ${top.base} is stored at depth ${depth}, expected ${top.depth - 1}`, { base: top.base })
+    if (depth >= top.depth) {
+      throw corrupt(`${of} delta base ${top.base} is stored at depth ${depth}, not below ${top.depth}`, { base: top.base })
     }
     if (ref) chain.push(parseDelta(s))
     else {
@@ -69,9 +71,9 @@ export async function decodeDelta(stored: Uint8Array, bases: DeltaBases, codec: 
   return content
 }
 
-async function readBase(bases: DeltaBases, d: Digest, of: string): Promise<Uint8Array> {
+async function readBase(bases: DeltaBases, d: Digest, of: string, below: number): Promise<Uint8Array> {
   try {
-    return await bases.readStored(d)
+    return await bases.readStored(d, below)
   } catch (e) {
     if (isStoreError(e, Codes.BLOB_NOT_FOUND)) throw corrupt(`${of} delta base ${d} is missing`, { base: d })
     throw e // IO_ERROR and the like are what they are

@@ -79,8 +79,13 @@ export interface DeltaBase {
 
 /** What a reader needs to resolve a delta's chain: the content store's own primitives. */
 export interface DeltaBases {
-  /** Stored bytes (header included) of blob `d`; throws BLOB_NOT_FOUND when it is absent. */
-  readStored(d: Digest): Promise<Uint8Array>
+  /**
+   * Stored bytes (header included) of blob `d`; throws BLOB_NOT_FOUND when it is absent. With
+   * `below`, a copy stored at a depth under it when the store has several (two imports at once
+   * may each store the same chunk, as a delta against a chunk the other stored whole); the first
+   * copy found when none is.
+   */
+  readStored(d: Digest, below?: number): Promise<Uint8Array>
   /** SHA-256 of bytes: every base in a chain is verified, as every read is. */
   sha256(data: Uint8Array): Digest
   /** Verified contents of recent bases (baseCache.ts): a chain walk stops at the first hit. */

@@ -127,6 +127,34 @@ describe('deltas in the store', () => {
     expect((await tarOf(v2.layer, portable)).equals(await collect(dirTar(v2.dir)))).toBe(true)
   })
 
+  test('two stores of the same chunks at other depths, merged as two imports at once leave them: every chain reads, fsck is clean', async () => {
+    // One root: v1 whole, v2 a delta against it, v3 against v2. Another: v2 whole, v4 a delta
+    // against it. Their packs together hold v2 twice (depths 1 and 0): whichever copy the
+    // lookup finds first, v3's chain (depth 2) and v4's (depth 1) must both read.
+    await imported(1)
+    await imported(2)
+    const v3 = await imported(3)
+    const other = await tempStore()
+    try {
+      const mine = t
+      t = other
+      await imported(2)
+      const v4 = await imported(4)
+      t = mine
+      expect((await entries(other.store.layout)).deltas).toBeGreaterThan(0)
+      const { cp } = await import('node:fs/promises')
+      for (const dir of ['packsDir', 'blobsDir'] as const) {
+        await cp(other.store.layout[dir], t.store.layout[dir], { recursive: true, force: false, errorOnExist: false })
+      }
+      const merged = await tempReopen()
+      expect((await tarOf(v3.layer, merged.cas)).equals(await collect(dirTar(v3.dir)))).toBe(true)
+      expect((await tarOf(v4.layer, merged.cas)).equals(await collect(dirTar(v4.dir)))).toBe(true)
+      expect((await fsck(merged)).problems).toEqual([])
+    } finally {
+      await other.cleanup()
+    }
+  })
+
   test('STORE_DELTA=0 stores every chunk whole', async () => {
     process.env.STORE_DELTA = '0'
     await imported(1)
