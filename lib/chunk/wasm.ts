@@ -6,8 +6,7 @@
 // rehashes. One instance serves every chunker: pushes are synchronous, and each push reloads
 // the window (CutFinder.begin) so chunkers never see each other's bytes.
 
-import { Codes, StoreError } from '../errors.js'
-import { decodeBase64 } from '../_bytes.js'
+import { instantiateWasm, type WasmMemoryExports } from '../_wasm.js'
 import { FASTCDC_WASM_BASE64 } from './_fastcdc.wasm.js'
 import { gearBytes } from './_gear.js'
 import { resolveChunkerOptions, type ResolvedChunkerOptions } from './options.js'
@@ -19,15 +18,9 @@ const WINDOW_AT = 16384
 /** 256 KiB: one copy per segment, and the segment stays in L2 while it is scanned. */
 const WINDOW = 256 * 1024
 
-interface FastcdcExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number }
+interface FastcdcExports extends WasmMemoryExports {
   init(): void
   find(base: number, s: number, from: number, end: number, avg: number, sLo: number, sHi: number, lLo: number, lHi: number): number
-}
-
-// The lib is ES2022 without DOM, so WebAssembly has no ambient types here: declare what we use.
-interface WasmApi {
-  instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }>
 }
 
 class WasmFinder implements CutFinder {
@@ -78,13 +71,7 @@ class WasmFinder implements CutFinder {
 
 /** Instantiate the core once; every chunker from the returned impl shares it. */
 export async function createWasmChunker(): Promise<ChunkerImpl> {
-  const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
-  if (!WA) throw new StoreError(Codes.INVALID_ARGUMENT, 'WebAssembly is not available here', { hint: 'use the ts chunker (STORE_CHUNKER=ts)' })
-  const { instance } = await WA.instantiate(decodeBase64(FASTCDC_WASM_BASE64))
-  const x = instance.exports as FastcdcExports
-  const need = WINDOW_AT + WINDOW
-  const have = x.memory.buffer.byteLength
-  if (have < need) x.memory.grow(Math.ceil((need - have) / 65536))
+  const x = await instantiateWasm<FastcdcExports>(FASTCDC_WASM_BASE64, WINDOW_AT + WINDOW, 'the ts chunker (STORE_CHUNKER=ts)')
   const mem = new Uint8Array(x.memory.buffer) // memory never grows again, so this view stays valid
   mem.set(gearBytes(), 0)
   x.init()

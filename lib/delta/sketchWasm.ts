@@ -3,8 +3,7 @@
 // with the hash carried across windows in the module's global. One instance serves every call:
 // sketch() is synchronous, and reset() starts each chunk afresh.
 
-import { Codes, StoreError } from '../errors.js'
-import { decodeBase64 } from '../_bytes.js'
+import { instantiateWasm, type WasmMemoryExports } from '../_wasm.js'
 import { SKETCH_WASM_BASE64 } from './_sketch.wasm.js'
 import { ADD, MULT, sketchGearBytes } from './_tables.js'
 import { FEATURES, type Sketch, type Sketcher } from './types.js'
@@ -16,27 +15,15 @@ const WINDOW_AT = 16384
 /** 256 KiB: a default-size chunk in one copy, and the window stays in L2 while it is scanned. */
 const WINDOW = 256 * 1024
 
-interface SketchExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number }
+interface SketchExports extends WasmMemoryExports {
   init(): void
   reset(): void
   scan(p: number, end: number): void
 }
 
-// The lib is ES2022 without DOM, so WebAssembly has no ambient types here: declare what we use.
-interface WasmApi {
-  instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }>
-}
-
 /** Instantiate the core once; the returned sketcher shares it. */
 export async function createWasmSketcher(): Promise<Sketcher> {
-  const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
-  if (!WA) throw new StoreError(Codes.INVALID_ARGUMENT, 'WebAssembly is not available here', { hint: 'use the ts sketcher' })
-  const { instance } = await WA.instantiate(decodeBase64(SKETCH_WASM_BASE64))
-  const x = instance.exports as SketchExports
-  const need = WINDOW_AT + WINDOW
-  const have = x.memory.buffer.byteLength
-  if (have < need) x.memory.grow(Math.ceil((need - have) / 65536))
+  const x = await instantiateWasm<SketchExports>(SKETCH_WASM_BASE64, WINDOW_AT + WINDOW, 'the ts sketcher')
   const mem = new Uint8Array(x.memory.buffer) // memory never grows again, so this view stays valid
   mem.set(sketchGearBytes(), 0)
   const words = new Uint32Array(x.memory.buffer)
