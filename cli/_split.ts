@@ -45,6 +45,8 @@ export function splitContainerArgs(argv: string[]): string[] {
   // Skip global options before the command word.
   let i = 0
   while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !['--root', '--storage-driver', '--snapshot-budget'].includes(argv[i]) ? 1 : 2
+  // `store container run|create|exec …` splits as the top-level command does.
+  if (argv[i] === 'container' && VALUE_OPTS[argv[i + 1]]) i++
   const cmd = argv[i]
   const opts = VALUE_OPTS[cmd]
   if (!opts) return argv

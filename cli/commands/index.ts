@@ -21,10 +21,11 @@ import { execCommand } from './exec.js'
 import { buildCommand } from './build.js'
 import { volumeCommand } from './volume.js'
 import { builderCommand } from './builder.js'
+import { imageGroup, containerGroup } from './groups.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup,
 ]

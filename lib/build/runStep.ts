@@ -20,8 +20,8 @@ import type { Store } from '../store.js'
 import type { RunConfig } from '../image/model.js'
 import { addLayer, type AddedLayer } from '../image/create.js'
 import { changesTar, type LayerRecord, type TreeTarOptions } from '../layer/index.js'
-import { commitStoreSnapshot, storeSnapshots } from '../container/snapshots.js'
-import { WritableFiles } from '../snapshot/index.js'
+import { commitStoreSnapshot, discardStoreCommit, startStoreCommit, storeSnapshots } from '../container/snapshots.js'
+import { WritableFiles, type CommitStart } from '../snapshot/index.js'
 import { mergedView } from '../driver/index.js'
 import { createOver } from '../container/create.js'
 import { supervise } from '../container/start.js'
@@ -63,6 +63,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
   const stepDir = await mkdtemp(`${store.layout.ingestDir}/run-`)
   const mounts: ContainerMount[] = []
   let releaseMounts: (() => Promise<void>) | undefined
+  let started: CommitStart | undefined
   try {
     if (o.inlineFile) {
       const file = `${stepDir}/script`
@@ -83,6 +84,9 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
         hostEnv: {}, mounts, ...(o.launcher ? { launcher: o.launcher } : {}),
       },
     )
+    // The new snapshot's tree (the chain below, in the data-only form) starts copying now, on
+    // the other core while the command runs, instead of after the layer is ingested.
+    started = await startStoreCommit(store, o.layers)
     // Tail the log from the moment the process runs until it has ended and been drained.
     let tail: Promise<void> = Promise.resolve()
     const follow = async () => {
@@ -121,7 +125,9 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       const files = await WritableFiles.scan({ changes, disposable: true })
       try {
         const added = await addLayer(store, parent, changesTar(changes, o.tar))
-        await commitStoreSnapshot(store, [...o.layers, added.record], files)
+        const use = started
+        started = undefined
+        await commitStoreSnapshot(store, [...o.layers, added.record], files, use)
         return added
       } finally {
         files.close()
@@ -131,6 +137,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       await removeContainer(store, rec, { force: true }).catch(() => {})
     }
   } finally {
+    await discardStoreCommit(started) // a failed or cancelled step's
     await releaseMounts?.()
     await rm(stepDir, { recursive: true, force: true })
   }

@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import type { LayerRecord } from '../layer/index.js'
-import { commitSnapshot, ensureSnapshots, evictToBudget, readBudget, touchSnapshots, type CommitResult, type EnsuredSnapshots, type EvictStats, type WritableFiles } from '../snapshot/index.js'
+import { commitSnapshot, discardCommit, startCommit, ensureSnapshots, evictToBudget, readBudget, touchSnapshots, type CommitResult, type CommitStart, type EnsuredSnapshots, type EvictStats, type WritableFiles } from '../snapshot/index.js'
 import { withGc } from '../_lock.js'
 import { isStoreError, Codes } from '../errors.js'
 import { driverChoice } from './_driver.js'
@@ -44,12 +44,23 @@ export async function storeSnapshots(store: Store, layers: LayerRecord[]): Promi
  * (`files`, scanned before its tar was read), in the store's form. 'changed': a file changed
  * meanwhile, and the snapshot will be extracted when first used.
  */
-export async function commitStoreSnapshot(store: Store, layers: LayerRecord[], files: WritableFiles): Promise<CommitResult> {
+export async function commitStoreSnapshot(store: Store, layers: LayerRecord[], files: WritableFiles, started?: CommitStart): Promise<CommitResult> {
   const { sharing } = await driverChoice(store)
-  const r = await commitSnapshot(store.cas, store.layout, layers, files, { form: sharing.method })
+  const r = await commitSnapshot(store.cas, store.layout, layers, files, { form: sharing.method, started })
   if (r === 'committed') grown.add(store)
   return r
 }
+
+/**
+ * The commit of a layer over `below` begun before the layer is ingested (the data-only form
+ * copies the tree below meanwhile); give it to commitStoreSnapshot, or to discardStoreCommit.
+ */
+export async function startStoreCommit(store: Store, below: LayerRecord[]): Promise<CommitStart | undefined> {
+  const { sharing } = await driverChoice(store)
+  return startCommit(store.layout, below, sharing.method)
+}
+
+export const discardStoreCommit = discardCommit
 
 /** The snapshots every container stacks (a data-only chain: its one tree): never dropped. */
 export async function containerLayers(store: Store): Promise<Set<Digest>> {

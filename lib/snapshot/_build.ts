@@ -25,11 +25,21 @@ const PLACE: Record<SharingMethod, PlaceFile> = { 'data-only': placeStub, reflin
 
 export const defaultPrefix = () => (process.getuid?.() === 0 ? 'trusted.overlay.' : 'user.overlay.')
 
-/** Builds snapshots/<chainId>/ in `form`: `fill` applies the layer(s) into the empty temp dir through the sink. */
-export async function buildSnapshot(layout: Layout, chainId: Digest, form: SharingMethod, prefix: string, fill: (tmp: string, sink: SnapshotSink) => Promise<void>): Promise<void> {
-  const dir = layout.snapshot(chainId)
-  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+/** A temp dir for a snapshot being built, beside the snapshots: what gc sweeps when its writer is gone. */
+export function snapshotTmp(layout: Layout, name: string): string {
+  const tmp = `${layout.snapshotsDir}/${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   mkdirSync(tmp, { recursive: true })
+  return tmp
+}
+
+/**
+ * Builds snapshots/<chainId>/ in `form`: `fill` applies the layer(s) into the temp dir through
+ * the sink. `begun`: a temp dir from snapshotTmp() that a copy is already filling (commit.ts);
+ * it is removed whatever happens, as the one made here is.
+ */
+export async function buildSnapshot(layout: Layout, chainId: Digest, form: SharingMethod, prefix: string, fill: (tmp: string, sink: SnapshotSink) => Promise<void>, begun?: string): Promise<void> {
+  const dir = layout.snapshot(chainId)
+  const tmp = begun ?? snapshotTmp(layout, chainId.slice(7))
   const sink = new SnapshotSink(layout, form, PLACE[form], prefix)
   try {
     await fill(tmp, sink)

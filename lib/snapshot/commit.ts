@@ -24,12 +24,14 @@
 // rename; a crash leaves temp files only. A file that changed since the layer's tar was read
 // (TREE_CHANGED) abandons the commit: the snapshot is extracted later, when first needed.
 
+import { rmSync } from 'node:fs'
 import type { ContentStore } from '../cas/types.js'
 import type { Layout } from '../layout.js'
 import { isStoreError, Codes } from '../errors.js'
 import { applyLayer, loadIndex, type LayerRecord } from '../layer/index.js'
-import { applyChain } from './_chain.js'
-import { buildSnapshot, defaultPrefix } from './_build.js'
+import { applyChain, startTree, type TreeStart } from './_chain.js'
+import { buildSnapshot, defaultPrefix, snapshotTmp } from './_build.js'
+import type { SharingMethod } from './types.js'
 import { isDir } from './_ownBytes.js'
 import type { WritableFiles } from './_writable.js'
 import type { SnapshotOptions } from './ensure.js'
@@ -37,24 +39,54 @@ import type { SnapshotOptions } from './ensure.js'
 export type CommitResult = 'committed' | 'exists' | 'changed'
 
 /**
- * Makes the snapshot of `layers`' top layer from the writable layer whose changes it was
- * ingested from (`files`: scanned before its tar was read).
+ * A direct commit begun before its layer is ingested: in the data-only form, the tree of the
+ * chain below is copied into the new snapshot's temp dir meanwhile (cp, another process: it
+ * overlaps the ingest instead of following it). Hand it to commitSnapshot(), or discard it.
  */
-export async function commitSnapshot(cas: ContentStore, layout: Layout, layers: LayerRecord[], files: WritableFiles, opts: SnapshotOptions = {}): Promise<CommitResult> {
+export interface CommitStart {
+  tmp: string
+  tree: TreeStart
+}
+
+/** Begins the commit of a layer over `below` (its parent chain), or undefined when the form copies no tree. */
+export function startCommit(layout: Layout, below: LayerRecord[], form: SharingMethod): CommitStart | undefined {
+  if (form !== 'data-only' || below.length === 0) return undefined
+  const tmp = snapshotTmp(layout, 'next')
+  return { tmp, tree: startTree(layout, below, tmp) }
+}
+
+/** A begun commit not used: its copy waited for, its temp dir removed. */
+export async function discardCommit(s: CommitStart | undefined): Promise<void> {
+  if (!s) return
+  s.tree.stop()
+  await s.tree.done.catch(() => {})
+  rmSync(s.tmp, { recursive: true, force: true })
+}
+
+/**
+ * Makes the snapshot of `layers`' top layer from the writable layer whose changes it was
+ * ingested from (`files`: scanned before its tar was read). `started`: the commit begun by
+ * startCommit() over the layers below the top (used up here, whatever the outcome).
+ */
+export async function commitSnapshot(cas: ContentStore, layout: Layout, layers: LayerRecord[], files: WritableFiles, opts: SnapshotOptions & { started?: CommitStart } = {}): Promise<CommitResult> {
   const top = layers[layers.length - 1]
-  if (!top) return 'exists'
-  if (isDir(layout.snapshot(top.chainId))) return 'exists' // another build made it, or it was cached
   const form = opts.form ?? 'copy'
+  const started = form === 'data-only' ? opts.started : undefined
+  if (started !== opts.started) await discardCommit(opts.started)
+  if (!top || isDir(layout.snapshot(top.chainId))) {
+    await discardCommit(started)
+    return 'exists' // another build made it, or it was cached
+  }
   const prefix = opts.overlayPrefix ?? defaultPrefix()
   try {
     await buildSnapshot(layout, top.chainId, form, prefix, async (tmp, sink) => {
       if (form === 'data-only') {
-        await applyChain(cas, layout, layers, tmp, sink, (l) => (sink.writable = l === top ? files : undefined))
+        await applyChain(cas, layout, layers, tmp, sink, (l) => (sink.writable = l === top ? files : undefined), started?.tree)
         return
       }
       sink.writable = files
       await applyLayer(cas, await loadIndex(cas, top.index), tmp, { mode: 'overlay', opaqueXattr: `${prefix}opaque`, files: sink })
-    })
+    }, started?.tmp)
   } catch (e) {
     if (isStoreError(e, Codes.TREE_CHANGED)) return 'changed'
     throw e

@@ -3,7 +3,7 @@
 export type { PoolRef, SharingMethod, SharingProbe } from './types.js'
 export { SHARING_ORDER, isSharingMethod } from './types.js'
 export { ensureSnapshots, touchSnapshots, type EnsuredSnapshots, type SnapshotOptions } from './ensure.js'
-export { commitSnapshot, type CommitResult } from './commit.js'
+export { commitSnapshot, discardCommit, startCommit, type CommitResult, type CommitStart } from './commit.js'
 export { WritableFiles, type WritableLayer } from './_writable.js'
 export { dropSnapshot, sweepPool, type PoolSweep } from './sweep.js'
 export { snapshotUsage, freedBy, type SnapshotUsage } from './usage.js'

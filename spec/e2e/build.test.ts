@@ -8,7 +8,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
@@ -322,6 +322,7 @@ describe.skipIf(skip)('store build: bad input fails, tags nothing and leaves the
     expect(again.status).toBe(1)
     expect(stepStatus(again.stderr, 'RUN echo before')).toBe('CACHED')
     expect(tags()).not.toMatch(/^bad:/m)
+    expect(readdirSync(join(root, 'snapshots')).filter((n) => n.includes('.tmp-'))).toEqual([]) // the failed step's begun tree
     const fsck = cli(['fsck'])
     expect(fsck.status, fsck.stderr).toBe(0)
     expect(fsck.stdout).toMatch(/no problems/)
@@ -530,6 +531,8 @@ describe.skipIf(skip)('store build: Ctrl-C', () => {
     expect(ownMountsUnder(root)).toEqual([])
     expect(mountsUnder(root)).toEqual([])
     expect(processesMentioning(root)).toEqual([])
+    // The new snapshot's tree, begun while the command ran, is gone with it.
+    expect(readdirSync(join(root, 'snapshots')).filter((n) => n.includes('.tmp-'))).toEqual([])
     expect((await storeIn(root, ['ps', '-a', '-q'])).stdout).toBe('')
     expect((await storeIn(root, ['images', '--format', '{{.Repository}}'])).stdout).not.toMatch(/^interrupted$/m)
     const fsck = await storeIn(root, ['fsck'])

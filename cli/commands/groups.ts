@@ -1,0 +1,114 @@
+// Docker's management groups: `store image ls|rm|inspect|history|prune|…` and `store container
+// ls|rm|inspect|prune|run|…` are the top-level commands under Docker's group names (one
+// definition each: the group reuses the command's module with its group name and aliases).
+// `inspect` in a group looks for that kind of object only; the prunes are Docker's: `image
+// prune` removes dangling images (every unused one with -a), `container prune` every stopped
+// container, each under the gc lock as `system prune`.
+
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+import { imagesCommand } from './images.js'
+import { rmiCommand } from './rmi.js'
+import { inspectCommand } from './inspect.js'
+import { historyCommand } from './history.js'
+import { tagCommand } from './tag.js'
+import { saveCommand } from './save.js'
+import { loadCommand } from './load.js'
+import { importCommand } from './import.js'
+import { buildCommand } from './build.js'
+import { psCommand } from './ps.js'
+import { rmCommand } from './rm.js'
+import { runCommand, createCommand } from './run.js'
+import { startCommand } from './start.js'
+import { stopCommand, killCommand } from './stop.js'
+import { logsCommand } from './logs.js'
+import { execCommand } from './exec.js'
+import { diffCommand } from './diff.js'
+import { commitCommand } from './commit.js'
+import { exportCommand } from './export.js'
+
+type Module = CommandModule<any, any>
+
+/** `m` under another name (its positionals kept) and Docker's aliases for it. */
+function as(m: Module, name: string, aliases: string[] = []): Module {
+  const rest = String(m.command).replace(/^\S+/, '')
+  return { ...m, command: `${name}${rest}`, aliases }
+}
+
+/** `inspect` that looks for one kind of object only (Docker's `image inspect`, `container inspect`). */
+function inspectOnly(type: 'image' | 'container'): Module {
+  return {
+    ...inspectCommand,
+    describe: `Display detailed information on one or more ${type}s`,
+    builder: (y) => (inspectCommand.builder as (y: any) => any)(y),
+    handler: (argv: any) => inspectCommand.handler({ ...argv, type }),
+  }
+}
+
+interface PruneArgs extends GlobalArgs {
+  all?: boolean
+  force?: boolean
+}
+
+const imagePrune: CommandModule<object, PruneArgs> = {
+  command: 'prune',
+  describe: 'Remove unused images',
+  builder: (y) =>
+    y
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    const what = argv.all ? 'all images without at least one container associated to them' : 'all dangling images'
+    if (!argv.force && !(await confirm(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `))) return
+    const store = await getStore(argv)
+    const { collectGarbage } = await import('../../lib/gc.js')
+    const { humanSize } = await import('../../lib/units.js')
+    const r = await collectGarbage(store, { all: !!argv.all })
+    if (r.imagesDeleted.length) process.stdout.write(`Deleted Images:\n${r.imagesDeleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
+  },
+}
+
+const containerPrune: CommandModule<object, PruneArgs> = {
+  command: 'prune',
+  describe: 'Remove all stopped containers',
+  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    if (!argv.force && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) return
+    const store = await getStore(argv)
+    const { withGc } = await import('../../lib/_lock.js')
+    const c = await import('../../lib/container/index.js')
+    const { humanSize } = await import('../../lib/units.js')
+    // Under the gc lock: a build's RUN container is stopped between its create and its start.
+    const r = await withGc(store.layout, () => c.pruneContainers(store))
+    if (r.ids.length) process.stdout.write(`Deleted Containers:\n${r.ids.join('\n')}\n\n`)
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
+  },
+}
+
+const IMAGE: Module[] = [
+  as(imagesCommand, 'ls', ['list']), as(rmiCommand, 'rm', ['remove']), inspectOnly('image'), historyCommand, imagePrune,
+  tagCommand, saveCommand, loadCommand, importCommand, buildCommand,
+]
+
+const CONTAINER: Module[] = [
+  as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
+  runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
+]
+
+function group(name: string, what: string, subs: Module[]): CommandModule<object, GlobalArgs> {
+  return {
+    command: name,
+    describe: `Manage ${what}s`,
+    builder: (y) => {
+      for (const s of subs) y.command(s)
+      return y.demandCommand(1, `store ${name}: a subcommand is required. See 'store ${name} --help'.`) as any
+    },
+    handler: () => {},
+  }
+}
+
+export const imageGroup = group('image', 'image', IMAGE)
+export const containerGroup = group('container', 'container', CONTAINER)

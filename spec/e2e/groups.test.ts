@@ -1,0 +1,127 @@
+// End-to-end: Docker's management groups. `store image …` and `store container …` are the
+// top-level commands under Docker's group names (same output), `image inspect` and `container
+// inspect` look for their kind only, and the group prunes remove what Docker's do, nothing more.
+
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { join } from 'node:path'
+import { requireBuilt, store, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+
+const skip = busyboxUnavailable() !== undefined
+
+let tmp: { dir: string; cleanup: () => void }
+let root: string
+const cli = (args: string[]) => store(root, args)
+const ok = (r: CliResult): CliResult => {
+  expect(r.status, r.stderr).toBe(0)
+  return r
+}
+
+beforeAll(() => {
+  if (skip) return
+  requireBuilt()
+  tmp = tempDir('store-e2e-groups-')
+  root = join(tmp.dir, 'root')
+  makeBusyboxRoot(join(tmp.dir, 'busybox'))
+  ok(cli(['import', join(tmp.dir, 'busybox'), 'busybox']))
+})
+afterAll(() => tmp?.cleanup())
+afterEach(() => new Promise<void>((r) => setTimeout(r, 0)))
+
+describe.skipIf(skip)('store image …', () => {
+  test('ls, list and history print what images and history print', () => {
+    expect(ok(cli(['image', 'ls'])).stdout).toBe(ok(cli(['images'])).stdout)
+    expect(ok(cli(['image', 'list', '-q'])).stdout).toBe(ok(cli(['images', '-q'])).stdout)
+    expect(ok(cli(['image', 'history', 'busybox'])).stdout).toBe(ok(cli(['history', 'busybox'])).stdout)
+  })
+
+  test('inspect finds images only: a container of the same name is no image', () => {
+    ok(cli(['create', '--name', 'busybox', 'busybox', 'true']))
+    try {
+      const image = JSON.parse(ok(cli(['image', 'inspect', 'busybox'])).stdout)
+      expect(image[0].RootFS.Type).toBe('layers')
+      const r = cli(['image', 'inspect', 'nosuch'])
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe('Error: No such object: nosuch\n')
+    } finally {
+      ok(cli(['rm', 'busybox']))
+    }
+  })
+
+  test('tag, then rm and remove untag and delete as rmi does', () => {
+    ok(cli(['image', 'tag', 'busybox', 'acme/one:1']))
+    ok(cli(['image', 'tag', 'busybox', 'acme/two:1']))
+    expect(ok(cli(['image', 'rm', 'acme/one:1'])).stdout).toBe('Untagged: acme/one:1\n')
+    expect(ok(cli(['image', 'remove', 'acme/two:1'])).stdout).toBe('Untagged: acme/two:1\n')
+    expect(ok(cli(['images', '--format', '{{.Repository}}'])).stdout).toBe('busybox\n')
+  })
+
+  test('prune removes dangling images only, all unused ones with -a; the tagged base stays', () => {
+    // A dangling image: built, then its tag moved to another build.
+    ok(store(root, ['build', '-t', 'acme/app', '-'], { input: 'FROM busybox\nRUN echo one > /v\n' }))
+    const first = ok(cli(['images', '-q', 'acme/app'])).stdout.trim()
+    ok(store(root, ['build', '-t', 'acme/app', '-'], { input: 'FROM busybox\nRUN echo two > /v\n' }))
+    expect(ok(cli(['images', '-q'])).stdout).toContain(first)
+    const r = ok(cli(['image', 'prune', '-f']))
+    expect(r.stdout).toMatch(/^Deleted Images:\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: /)
+    expect(ok(cli(['images', '-q'])).stdout).not.toContain(first)
+    expect(ok(cli(['images', '--format', '{{.Repository}}'])).stdout.trim().split('\n').sort()).toEqual(['acme/app', 'busybox'])
+    // -a: every image no container uses; a container's image stays.
+    ok(cli(['create', '--name', 'keeps', 'busybox', 'true']))
+    try {
+      ok(cli(['image', 'prune', '-a', '-f']))
+      expect(ok(cli(['images', '--format', '{{.Repository}}'])).stdout).toBe('busybox\n')
+    } finally {
+      ok(cli(['rm', 'keeps']))
+    }
+    expect(ok(cli(['fsck'])).stdout).toMatch(/no problems/)
+  })
+})
+
+describe.skipIf(skip)('store container …', () => {
+  test('run, ls (list, ps), inspect, logs and rm under the group name', async () => {
+    expect(ok(cli(['container', 'run', '--rm', 'busybox', 'echo', 'hi', '-n'])).stdout).toBe('hi -n\n')
+    // Detached (an attached run keeps no log yet): wait for it to exit, then read its log.
+    ok(cli(['container', 'run', '-d', '--name', 'c1', 'busybox', 'echo', 'hi', '-n']))
+    for (let i = 0; i < 200 && ok(cli(['container', 'inspect', '-f', '{{.State.Status}}', 'c1'])).stdout.trim() !== 'exited'; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const ids = ok(cli(['ps', '-a', '-q'])).stdout
+    expect(ok(cli(['container', 'ls', '-a', '-q'])).stdout).toBe(ids)
+    expect(ok(cli(['container', 'list', '-a', '-q'])).stdout).toBe(ids)
+    expect(ok(cli(['container', 'ps', '-a', '-q'])).stdout).toBe(ids)
+    expect(JSON.parse(ok(cli(['container', 'inspect', 'c1'])).stdout)[0].Name).toBe('/c1')
+    // An image is no container.
+    const r = cli(['container', 'inspect', 'busybox'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe('Error: No such object: busybox\n')
+    expect(ok(cli(['container', 'logs', 'c1'])).stdout).toBe('hi -n\n')
+    expect(ok(cli(['container', 'rm', 'c1'])).stdout).toBe('c1\n')
+    expect(ok(cli(['ps', '-a', '-q'])).stdout).toBe('')
+  })
+
+  test('an unknown flag of container run is Docker\'s error, as for run', () => {
+    const r = cli(['container', 'run', '--bogus', 'busybox', 'true'])
+    expect(r.status).toBe(125)
+    expect(r.stderr).toMatch(/^unknown flag: --bogus\n/)
+  })
+
+  test('prune removes every stopped container and no running one', () => {
+    ok(cli(['create', '--name', 'stopped1', 'busybox', 'true']))
+    ok(cli(['container', 'run', '--name', 'stopped2', 'busybox', 'true']))
+    ok(cli(['run', '-d', '--name', 'running', 'busybox', 'sleep', '60']))
+    try {
+      const r = ok(cli(['container', 'prune', '-f']))
+      expect(r.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n[0-9a-f]{64}\n\nTotal reclaimed space: /)
+      expect(ok(cli(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('running\n')
+    } finally {
+      ok(cli(['rm', '-f', 'running']))
+    }
+  })
+
+  test('a group without a subcommand says so and exits 1', () => {
+    const r = cli(['image'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/a subcommand is required/)
+  })
+})
