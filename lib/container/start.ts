@@ -24,7 +24,7 @@ const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) =>
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']
 
 export interface SuperviseOptions {
-  /** 'inherit': our stdio is the container's; 'log': stdout+stderr appended to the container log. */
+  /** 'inherit': our stdio is the container's (its output also logged, unless a terminal); 'log': stdout+stderr appended to the container log only. */
   stdio: 'inherit' | 'log'
   /** Called once the container is running (for `store run -d` to print the ID). */
   onRunning?: () => void
@@ -65,7 +65,8 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     const result = await launch(
       {
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
-        stdio: opts.stdio === 'inherit' ? { kind: 'inherit' } : { kind: 'files', stdout: log, stderr: log },
+        // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
+        stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {
           launcherPid = pid
           state.launcherPid = pid

@@ -4,7 +4,8 @@
 // does not work) are errors, not statuses: the launcher leaves their message in launch.err.
 
 import { spawn } from 'node:child_process'
-import { access, closeSync, constants as fsc, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
+import { access, closeSync, constants as fsc, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync, writeSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import { launcherBinary } from '../_paths.js'
 import { encodePlan } from './_plan.js'
@@ -112,10 +113,13 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   let exitCode: number
   try {
     const io = req.stdio
-    const stdio: ('inherit' | 'ignore' | number)[] =
+    const log = io.kind === 'tee' ? open(io.log, 'a') : undefined
+    const stdio: ('inherit' | 'ignore' | 'pipe' | number)[] =
       io.kind === 'inherit'
         ? ['inherit', 'inherit', 'inherit']
-        : [io.stdin ? open(io.stdin, 'r') : 'ignore', open(io.stdout, 'a'), open(io.stderr, 'a')]
+        : io.kind === 'tee'
+          ? ['inherit', 'pipe', 'pipe']
+          : [io.stdin ? open(io.stdin, 'r') : 'ignore', open(io.stdout, 'a'), open(io.stderr, 'a')]
     exitCode = await new Promise<number>((resolve, reject) => {
       // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
       // once (the process group would otherwise get it directly as well). Reading an inherited
@@ -125,7 +129,14 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       const p = spawn(launcherBinary(), ['run', f.plan], { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
       p.on('spawn', () => req.onSpawn?.(p.pid!))
-      p.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
+      const status = (code: number | null, signal: NodeJS.Signals | null) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0))
+      if (log === undefined) p.on('exit', status)
+      else {
+        // Ends once the output is drained too (every writer is in the container's namespace).
+        tee(p.stdout!, process.stdout, log)
+        tee(p.stderr!, process.stderr, log)
+        p.on('close', status)
+      }
     })
   } finally {
     for (const fd of fds) closeSync(fd)
@@ -140,6 +151,31 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     }
   }
   return { exitCode }
+}
+
+/**
+ * The container's output to ours and to its log, byte for byte, in the order it comes. Our end
+ * closed (`store run … | head -1`): the container's pipe is closed too, so its next write fails
+ * as it would have on ours. A log that cannot be written (a full disk) costs the log, not the run.
+ */
+function tee(from: Readable, to: NodeJS.WriteStream, log: number): void {
+  let logging = true
+  from.on('data', (b: Buffer) => {
+    if (logging) {
+      try {
+        writeSync(log, b)
+      } catch {
+        logging = false
+      }
+    }
+    if (!to.write(b)) {
+      from.pause()
+      to.once('drain', () => from.resume())
+    }
+  })
+  const closed = () => from.destroy()
+  to.on('error', closed)
+  from.once('close', () => to.off('error', closed))
 }
 
 export const hostSeccompArch = (): SeccompHostArch => (process.arch === 'arm64' ? 'arm64' : 'amd64')

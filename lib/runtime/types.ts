@@ -60,8 +60,12 @@ export interface LaunchRequest {
   spec: OciSpec
   /** Mounts that make the root (from the storage driver), run before spec.mounts. */
   rootfsSteps: MountStep[]
-  /** Where stdio goes: inherit the caller's, or files (detached: a log file). */
-  stdio: { kind: 'inherit' } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
+  /**
+   * Where stdio goes: inherit the caller's (a terminal: `run -t`); the caller's as well as a log
+   * file (`tee`: attached without a terminal, as Docker logs an attached container too); or
+   * files only (detached: the log).
+   */
+  stdio: { kind: 'inherit' } | { kind: 'tee'; log: string } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
   /** Where the built-in launcher keeps a compiled seccomp filter (key: profile and arch). */
   seccompFilterPath?: (key: string) => string
   /** Called with the launcher's pid once it runs: signals sent to it reach the container. */

@@ -86,6 +86,27 @@ describe.concurrent('exit status and stdio', () => {
     expect(await run(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3'])).toMatchObject({ status: 3, stdout: 'out\n', stderr: 'err\n' })
   })
 
+  test("an attached run's output is its log too, as Docker's; a closed pipe ends the container's writes", async () => {
+    const r = await run(['run', '--name', 'attached', 'busybox', 'sh', '-c', 'echo out; echo err >&2; head -c 100000 /dev/zero | tr "\\0" x; exit 3'])
+    try {
+      expect(r.status).toBe(3)
+      expect(r.stdout).toBe('out\n' + 'x'.repeat(100000))
+      expect(r.stderr).toBe('err\n')
+      const log = await run(['logs', 'attached'])
+      expect(log.stdout + log.stderr).toContain('out\n')
+      expect(log.stdout + log.stderr).toContain('err\n')
+      expect((log.stdout + log.stderr).length).toBe(r.stdout.length + r.stderr.length)
+    } finally {
+      await run(['rm', 'attached'])
+    }
+    // `yes` writes until the reader goes, then fails as it would on the reader's pipe itself;
+    // the run still ends and records it (--rm removes the container).
+    const { spawnSync } = await import('node:child_process')
+    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --root "${root}" run --rm --name piped-yes busybox yes | head -2; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' })
+    expect(piped.stdout).toMatch(/^y\ny\nstatus [1-9]\d*\n$/)
+    expect(onDisk().has('piped-yes')).toBe(false)
+  })
+
   test('a missing executable is 127 and names it', async () => {
     const r = await run(['run', '--rm', 'busybox', 'no-such-tool', 'x'])
     expect(r.status).toBe(127)
