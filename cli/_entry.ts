@@ -8,7 +8,7 @@ import { run } from './_run.js'
 // pipe instead, so the container ends as it would have, and the run records it (and --rm).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') {
-    if (process.stdout.listenerCount('error') > 1) return
+    if ((process.stdout as unknown as Record<symbol, unknown>)[Symbol.for('store.attached')]) return
     process.exit(141)
   }
   throw e

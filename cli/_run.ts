@@ -4,8 +4,13 @@ import yargs from 'yargs'
 import { commands } from './commands/index.js'
 import { VERSION } from './version.js'
 import { splitContainerArgs } from './_split.js'
+import { usageError, type UsageContext } from './_usage.js'
+
+/** The words typed, for a usage error to tell a flag from a command. */
+let typed: string[] = []
 
 export async function run(argv: string[]): Promise<void> {
+  typed = argv
   let args: string[]
   try {
     args = splitContainerArgs(argv)
@@ -28,7 +33,10 @@ export async function run(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, e) => {
       if (e) throw e
-      throw Object.assign(new Error(msg), { usage: true })
+      // Where yargs was: the command path and its definitions, for Docker's usage text.
+      const c = (y as any).getInternalMethods().getContext()
+      const context: UsageContext = { commands: [...c.commands], full: [...c.fullCommands] }
+      throw Object.assign(new Error(msg), { usage: true, context })
     })
   for (const c of commands) y.command(c as any)
   // yargs renders the whole help text right after starting a command's handler, in case the
@@ -42,10 +50,11 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 export function fail(e: unknown): never {
-  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string; command?: string }
+  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string; context?: UsageContext }
   if (se?.usage) {
-    process.stderr.write(`${se.message}\nSee 'store ${se.command ? `${se.command} ` : ''}--help'.\n`)
-    process.exit(se.exit ?? 1)
+    const u = usageError(se.message ?? '', se.context ?? { commands: [], full: [] }, typed)
+    process.stderr.write(`${u.text}\n`)
+    process.exit(se.exit ?? u.exit)
   }
   if (process.env.STORE_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`)
   const full = fullDisk(e)

@@ -16,9 +16,15 @@ const BOOL_OPTS: Record<string, string[]> = {
   exec: ['-i', '--interactive', '-t', '--tty', '-h', '--help'],
 }
 
+/** How yargs defines them (for the usage line of an error). */
+const DEFINED: Record<string, string> = { run: 'run <image> [command..]', create: 'create <image> [command..]', exec: 'exec <container> [command..]' }
+
+/** `container` when the command came as `store container run …`. */
+let group: string[] = []
+
 /** Docker's message for a flag the command does not have (`docker run --bogus x`: exit 125). */
 function unknownFlag(cmd: string, message: string): Error {
-  return Object.assign(new Error(message), { usage: true, exit: 125, command: cmd })
+  return Object.assign(new Error(message), { usage: true, exit: 125, context: { commands: [...group, cmd], full: [...group, DEFINED[cmd]] } })
 }
 
 /** Throws for a flag word `a` that `cmd` does not know. */
@@ -46,7 +52,11 @@ export function splitContainerArgs(argv: string[]): string[] {
   let i = 0
   while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !['--root', '--storage-driver', '--snapshot-budget'].includes(argv[i]) ? 1 : 2
   // `store container run|create|exec …` splits as the top-level command does.
-  if (argv[i] === 'container' && VALUE_OPTS[argv[i + 1]]) i++
+  group = []
+  if (argv[i] === 'container' && VALUE_OPTS[argv[i + 1]]) {
+    group = ['container']
+    i++
+  }
   const cmd = argv[i]
   const opts = VALUE_OPTS[cmd]
   if (!opts) return argv

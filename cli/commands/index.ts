@@ -6,7 +6,8 @@ import { historyCommand } from './history.js'
 import { inspectCommand } from './inspect.js'
 import { saveCommand } from './save.js'
 import { loadCommand } from './load.js'
-import { systemCommand } from './system.js'
+import { systemCommand, infoCommand } from './system.js'
+import { versionCommand } from './version.js'
 import { fsckCommand } from './fsck.js'
 import { runCommand, createCommand } from './run.js'
 import { startCommand } from './start.js'
@@ -27,5 +28,5 @@ export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand,
 ]

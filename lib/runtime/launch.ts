@@ -153,6 +153,9 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   return { exitCode }
 }
 
+/** Set on process.stdout while an attached container's output goes there. */
+const ATTACHED = Symbol.for('store.attached')
+
 /**
  * The container's output to ours and to its log, byte for byte, in the order it comes. Our end
  * closed (`store run … | head -1`): the container's pipe is closed too, so its next write fails
@@ -175,7 +178,13 @@ function tee(from: Readable, to: NodeJS.WriteStream, log: number): void {
   })
   const closed = () => from.destroy()
   to.on('error', closed)
-  from.once('close', () => to.off('error', closed))
+  // Told to the CLI's own EPIPE handler (cli/_entry.ts), which would otherwise end the process.
+  const mark = to as unknown as Record<symbol, unknown>
+  mark[ATTACHED] = true
+  from.once('close', () => {
+    to.off('error', closed)
+    delete mark[ATTACHED]
+  })
 }
 
 export const hostSeccompArch = (): SeccompHostArch => (process.arch === 'arm64' ? 'arm64' : 'amd64')

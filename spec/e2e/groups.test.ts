@@ -1,6 +1,7 @@
 // End-to-end: Docker's management groups. `store image …` and `store container …` are the
 // top-level commands under Docker's group names (same output), `image inspect` and `container
 // inspect` look for their kind only, and the group prunes remove what Docker's do, nothing more.
+// Also `store version`, `store info`, and command-line mistakes in Docker's words.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { join } from 'node:path'
@@ -118,5 +119,25 @@ describe.skipIf(skip)('store container …', () => {
     const r = cli(['image'])
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/a subcommand is required/)
+  })
+})
+
+describe.skipIf(skip)('store version, store info, mistakes', () => {
+  test('version prints the client section, json, or a template; info is system info', () => {
+    const VERSION: string = JSON.parse(ok(cli(['version', '--format', 'json'])).stdout).Client.Version
+    expect(ok(cli(['--version'])).stdout).toBe(`store version ${VERSION}\n`)
+    expect(ok(cli(['version', '--format', '{{.Client.Version}}'])).stdout).toBe(`${VERSION}\n`)
+    const arch = process.arch === 'x64' ? 'amd64' : process.arch
+    expect(ok(cli(['version'])).stdout).toBe(`Client: store\n Version:           ${VERSION}\n Node version:      ${process.version}\n OS/Arch:           linux/${arch}\n`)
+    expect(ok(cli(['info'])).stdout).toBe(ok(cli(['system', 'info'])).stdout)
+  })
+
+  test('an unknown command is 1, an unknown flag 125, each with the usage line and where help is', () => {
+    const cmd = cli(['frobnicate', 'db'])
+    expect([cmd.status, cmd.stderr]).toEqual([1, "store: unknown command: store frobnicate\n\nRun 'store --help' for more information\n"])
+    const flag = cli(['ps', '--bogus'])
+    expect([flag.status, flag.stderr]).toEqual([125, "unknown flag: --bogus\n\nUsage:  store ps [OPTIONS]\n\nRun 'store ps --help' for more information\n"])
+    const few = cli(['logs'])
+    expect([few.status, few.stderr.split('\n')[0]]).toEqual([1, "store: 'store logs' requires 1 argument"])
   })
 })

@@ -1,0 +1,23 @@
+// `store version`: Docker's Client section (there is no server: store is the whole engine), in
+// Docker's layout, or through --format ('json' or a template over {{.Client.…}}, as
+// `docker version --format '{{.Client.Version}}'`).
+
+import type { CommandModule } from 'yargs'
+import type { GlobalArgs } from '../_context.js'
+
+export const versionCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
+  command: 'version',
+  describe: 'Show the store version information',
+  builder: (y) => y.option('format', { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const { VERSION } = await import('../version.js')
+    const { renderTemplate } = await import('../_output.js')
+    const client = { Version: VERSION, NodeVersion: process.version, Os: process.platform, Arch: process.arch === 'x64' ? 'amd64' : process.arch }
+    if (argv.format === 'json') process.stdout.write(JSON.stringify({ Client: client }) + '\n')
+    else if (argv.format) process.stdout.write(renderTemplate(argv.format, { Client: client }) + '\n')
+    else {
+      const row = (k: string, v: string) => ` ${`${k}:`.padEnd(19)}${v}\n`
+      process.stdout.write(`Client: store\n${row('Version', client.Version)}${row('Node version', client.NodeVersion)}${row('OS/Arch', `${client.Os}/${client.Arch}`)}`)
+    }
+  },
+}
