@@ -202,8 +202,13 @@ describe.concurrent('run options', () => {
         p.on('close', (status) => res({ status, stdout }))
       })
       expect(r.status).toBe(0)
-      // `tty` names the terminal as the container sees it (its own devpts instance).
-      expect(r.stdout).toMatch(/^out\r\nerr\r\n\/dev\/pts\/\d+\r\n$/)
+      // `tty` names the terminal as the container sees it (its own devpts instance). crun 1.8.1
+      // now and then hands a terminal container's whole output to its own log instead, which
+      // prints it as one red, timestamped line on the same terminal (seen once in ~40 CI runs,
+      // under load; never with runc or the built-in launcher): every byte still comes, so that
+      // form is read back to the same lines.
+      const seen = runtime === 'crun' ? r.stdout.replace(/^\x1b\[1;31m\d{4}-\d\d-\d\dT[\d:.]+Z: ([^]*?)(\x1b\[0m)?\r?\n?$/, (_, out: string) => out.replace(/\r?\n/g, '\r\n')) : r.stdout
+      expect(seen).toMatch(/^out\r\nerr\r\n\/dev\/pts\/\d+\r\n$/)
     })
   }
 
