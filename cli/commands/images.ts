@@ -8,6 +8,7 @@ interface Args extends GlobalArgs {
   digests?: boolean
   'no-trunc'?: boolean
   format?: string
+  filter?: string[]
 }
 
 export const imagesCommand: CommandModule<object, Args> = {
@@ -20,13 +21,14 @@ export const imagesCommand: CommandModule<object, Args> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
       .option('digests', { type: 'boolean', describe: 'Show digests' })
       .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { listImages } = await import('../../lib/image/list.js')
+    const { listImages, imageFilters } = await import('../../lib/image/list.js')
     const { printFormatted } = await import('../_output.js')
     const { humanSize, timeAgo } = await import('../../lib/units.js')
-    const rows = await listImages(store, { filter: argv.repository })
+    const rows = await listImages(store, { filter: argv.repository, filters: imageFilters(argv.filter) })
     const now = store.now()
     const id = (d: string) => (argv['no-trunc'] ? d : d.slice(7, 19))
     if (argv.quiet) {

@@ -6,6 +6,7 @@ interface Args extends GlobalArgs {
   quiet?: boolean
   'no-trunc'?: boolean
   format?: string
+  filter?: string[]
 }
 
 export const psCommand: CommandModule<object, Args> = {
@@ -16,13 +17,14 @@ export const psCommand: CommandModule<object, Args> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display container IDs' })
       .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { psRows } = await import('../../lib/container/index.js')
+    const { psRows, psFilters } = await import('../../lib/container/index.js')
     const { printFormatted } = await import('../_output.js')
     const { timeAgo } = await import('../../lib/units.js')
-    const rows = await psRows(store, !!argv.all)
+    const rows = await psRows(store, !!argv.all, psFilters(argv.filter))
     const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
     if (argv.quiet) {
       for (const r of rows) process.stdout.write(id(r.rec.id) + '\n')

@@ -1,9 +1,19 @@
-// Rows of `store images`: one per tag (untagged images as <none>), newest first.
+// Rows of `store images`: one per tag (untagged images as <none>), newest first, through
+// Docker's filters: dangling, reference (Go's path.Match on name:tag or name), label, before
+// and since (another image's creation time).
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import { getConfig, imageLayers } from './create.js'
 import { splitTagged, parseReference } from './reference.js'
+import { Codes, StoreError } from '../errors.js'
+import { boolFilter, glob, matchLabels, parseFilters, type Filters } from '../filters.js'
+
+/** The keys `store images --filter` knows. */
+export const IMAGE_FILTERS = ['dangling', 'reference', 'label', 'before', 'since'] as const
+
+/** Filters for listImages() from `--filter` words. */
+export const imageFilters = (args: readonly string[] | undefined): Filters => parseFilters(args, IMAGE_FILTERS)
 
 export interface ImageRow {
   repository: string
@@ -15,7 +25,7 @@ export interface ImageRow {
   size: number
 }
 
-export async function listImages(store: Store, opts: { filter?: string } = {}): Promise<ImageRow[]> {
+export async function listImages(store: Store, opts: { filter?: string; filters?: Filters } = {}): Promise<ImageRow[]> {
   const tags = await store.images.tags()
   const rows: ImageRow[] = []
   let want: { name: string; tag?: string } | undefined
@@ -23,18 +33,34 @@ export async function listImages(store: Store, opts: { filter?: string } = {}): 
     const r = parseReference(opts.filter)
     want = { name: r.name, tag: r.tag }
   }
+  const f: Filters = opts.filters ?? new Map()
+  const dangling = boolFilter(f, 'dangling')
+  const refs = f.get('reference')
+  const createdOf = async (key: 'before' | 'since') => {
+    const ref = f.get(key)?.at(-1)
+    if (ref === undefined) return undefined
+    const id = await store.images.resolve(ref)
+    if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${ref}`, { exit: 1 })
+    return (await getConfig(store, id)).created ?? ''
+  }
+  const [before, since] = [await createdOf('before'), await createdOf('since')]
   for (const rec of await store.images.list()) {
     const config = await getConfig(store, rec.id)
+    if (!matchLabels(f, config.config?.Labels ?? undefined)) continue
+    const created = config.created ?? ''
+    if ((before !== undefined && !(created < before)) || (since !== undefined && !(created > since))) continue
     const size = (await imageLayers(store, config).catch(() => [])).reduce((a, l) => a + l.contentSize, 0)
     const mine = Object.keys(tags).filter((t) => tags[t] === rec.id).sort()
     const base = { id: rec.id, digest: rec.manifestDigest, created: config.created, size }
     if (mine.length === 0) {
-      if (!want) rows.push({ ...base, repository: '<none>', tag: '<none>' })
+      if (!want && !refs && dangling !== false) rows.push({ ...base, repository: '<none>', tag: '<none>' })
       continue
     }
+    if (dangling === true) continue
     for (const t of mine) {
       const { repository, tag } = splitTagged(t)
       if (want && (want.name !== repository || (want.tag && want.tag !== tag))) continue
+      if (refs && !refs.some((p) => glob(p, `${repository}:${tag}`) || glob(p, repository))) continue
       rows.push({ ...base, repository, tag })
     }
   }

@@ -1,0 +1,82 @@
+// `--filter key=value` as Docker reads it (api/types/filters): a key may be given several times
+// (any of its values matches, labels all must), keys combine with AND; an unknown key is
+// `invalid filter 'key'`, a bad value `invalid filter 'key=[value]'` (Go prints the values as
+// a list). `match` is Docker's Args.Match: the value is a regular expression found anywhere.
+// `glob` is Go's path.Match, which `reference=` uses. Pure.
+
+import { Codes, StoreError } from './errors.js'
+
+export type Filters = Map<string, string[]>
+
+function invalid(key: string, values?: string[]): StoreError {
+  return new StoreError(Codes.INVALID_ARGUMENT, `invalid filter '${key}${values ? `=[${values.join(' ')}]` : ''}'`, { exit: 1 })
+}
+
+/** The filters typed (`-f key=value`, each once or more), checked against the keys a command knows. */
+export function parseFilters(args: readonly string[] | undefined, accepted: readonly string[]): Filters {
+  const out: Filters = new Map()
+  for (const a of args ?? []) {
+    const eq = a.indexOf('=')
+    if (eq <= 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'bad format of filter (expected name=value)', { exit: 1 })
+    const key = a.slice(0, eq).trim().toLowerCase()
+    if (!accepted.includes(key)) throw invalid(key)
+    out.set(key, [...(out.get(key) ?? []), a.slice(eq + 1)])
+  }
+  return out
+}
+
+/** A true/false filter (`dangling`): undefined when absent; anything but true/false (or 1/0) is invalid. */
+export function boolFilter(f: Filters, key: string): boolean | undefined {
+  const v = f.get(key)
+  if (!v) return undefined
+  const last = v[v.length - 1].toLowerCase()
+  if (last === 'true' || last === '1') return true
+  if (last === 'false' || last === '0') return false
+  throw invalid(key, v)
+}
+
+/** Whether any of the key's values, as a regular expression, is found in one of `texts`; true when the key is absent. */
+export function matches(f: Filters, key: string, ...texts: string[]): boolean {
+  const v = f.get(key)
+  if (!v) return true
+  return v.some((re) => {
+    let r: RegExp
+    try {
+      r = new RegExp(re)
+    } catch {
+      throw invalid(key, [re])
+    }
+    return texts.some((t) => r.test(t))
+  })
+}
+
+/** Every `label=key` or `label=key=value` holds for these labels. */
+export function matchLabels(f: Filters, labels: Record<string, string> | undefined): boolean {
+  for (const l of f.get('label') ?? []) {
+    const eq = l.indexOf('=')
+    const key = eq < 0 ? l : l.slice(0, eq)
+    if (!labels || !(key in labels)) return false
+    if (eq >= 0 && labels[key] !== l.slice(eq + 1)) return false
+  }
+  return true
+}
+
+/** Go's path.Match: `*` any run of non-`/`, `?` one non-`/`, `[…]` a class (`^` negates), `\\` escapes. */
+export function glob(pattern: string, s: string): boolean {
+  let re = '^'
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (c === '*') re += '[^/]*'
+    else if (c === '?') re += '[^/]'
+    else if (c === '\\' && i + 1 < pattern.length) re += `\\${pattern[++i]}`
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2)
+      if (end < 0) return false // Go: ErrBadPattern, which matches nothing
+      let body = pattern.slice(i + 1, end)
+      if (body.startsWith('^')) body = `^${body.slice(1)}`
+      re += `[${body.replace(/\\(?!.)/g, '\\\\')}]`
+      i = end
+    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&')
+  }
+  return new RegExp(`${re}$`).test(s)
+}
