@@ -50,7 +50,12 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 export function fail(e: unknown): never {
-  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; message?: string; context?: UsageContext }
+  const se = e as { code?: string; exit?: number; hint?: string; usage?: boolean; bare?: boolean; message?: string; context?: UsageContext }
+  if (se?.bare) {
+    // Said by Docker's CLI as it is, without "Error:" (the input device is not a TTY).
+    process.stderr.write(`${se.message}\n`)
+    process.exit(se.exit ?? 1)
+  }
   if (se?.usage) {
     const u = usageError(se.message ?? '', se.context ?? { commands: [], full: [] }, typed)
     process.stderr.write(`${u.text}\n`)

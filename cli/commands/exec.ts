@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 import { containerCommand } from '../_split.js'
+import { checkTty } from '../_tty.js'
 
 interface Args extends GlobalArgs {
   container: string
@@ -29,6 +30,7 @@ export const execCommand: CommandModule<object, Args> = {
     const { Codes, StoreError } = await import('../../lib/errors.js')
     if (containerCommand.length === 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'exec requires at least 2 arguments', { exit: 1 })
     const rec = await c.requireContainer(store, argv.container)
+    checkTty(argv.interactive, argv.tty)
     process.exitCode = await c.execInContainer(store, rec, { cmd: containerCommand, env: argv.env, user: argv.user, workdir: argv.workdir, interactive: argv.interactive, tty: argv.tty })
   },
 }

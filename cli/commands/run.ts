@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 import { containerCommand } from '../_split.js'
+import { checkTty } from '../_tty.js'
 
 export interface RunArgs extends GlobalArgs {
   image: string
@@ -88,6 +89,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Create and run a new container from an image',
   builder: (y) => containerOptions(y, true),
   handler: async (argv) => {
+    if (!argv.detach) checkTty(argv.interactive, argv.tty)
     const { rec, store } = await createFromArgs(argv)
     const { supervise, startDetached, removeContainer } = await import('../../lib/container/index.js')
     const { removeAnonymousVolume } = await import('../../lib/mount/cli.js')

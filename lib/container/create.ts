@@ -120,6 +120,8 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
     const hostname = o.hostname ?? id.slice(0, 12)
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`)
+    // Docker's daemon environment: a terminal is an xterm unless the image or -e says otherwise.
+    if (o.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm')
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
     const driver = await storeDriver(store)
     const rec: ContainerRecord = {

@@ -40,10 +40,14 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   const root = `/proc/${pid}/root`
   const u = o.user ? await resolveUser((rel) => readInRoot(root, rel), o.user) : { uid: rec.uid, gid: rec.gid }
   const env: Record<string, string> = {}
-  for (const kv of [...rec.env, ...(o.env ?? [])]) {
+  const put = (kv: string) => {
     const i = kv.indexOf('=')
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
   }
+  // Docker's exec: the container's env, TERM=xterm with -t unless it has a TERM, then -e.
+  rec.env.forEach(put)
+  if (o.tty && !('TERM' in env)) env.TERM = 'xterm'
+  o.env?.forEach(put)
   const wd = o.workdir ?? rec.cwd
   const dir = store.layout.container(rec.id)
   const f = bundleFiles(dir)

@@ -107,6 +107,20 @@ describe.concurrent('exit status and stdio', () => {
     expect(onDisk().has('piped-yes')).toBe(false)
   })
 
+  test("-it with stdin that is no terminal: Docker's refusal, exit 1, nothing made (run and exec)", async () => {
+    const r = await run(['run', '-it', '--name', 'not-a-tty', 'busybox', 'true'], { input: '' })
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'the input device is not a TTY\n'])
+    expect(onDisk().has('not-a-tty')).toBe(false)
+    await ok(['run', '-d', '--name', 'exec-not-a-tty', 'busybox', 'sleep', '60'])
+    try {
+      const e = await run(['exec', '-it', 'exec-not-a-tty', 'true'], { input: '' })
+      expect([e.status, e.stderr]).toEqual([1, 'the input device is not a TTY\n'])
+      expect(await run(['exec', '-i', 'exec-not-a-tty', 'cat'], { input: 'piped\n' })).toMatchObject({ status: 0, stdout: 'piped\n' })
+    } finally {
+      await run(['rm', '-f', 'exec-not-a-tty'])
+    }
+  })
+
   test('a missing executable is 127 and names it', async () => {
     const r = await run(['run', '--rm', 'busybox', 'no-such-tool', 'x'])
     expect(r.status).toBe(127)
@@ -193,8 +207,8 @@ describe.concurrent('run options', () => {
 
   // util-linux script gives `store run` a terminal, as a user's shell would (stdin kept open).
   for (const runtime of ['builtin', 'runc', 'crun']) {
-    test(`-t (${runtime}): the output comes through the pseudo-terminal, which the container can name`, async () => {
-      const cmd = `node -- ${BIN} --root ${root} run --rm -t --runtime ${runtime} busybox sh -c 'echo out; echo err >&2; tty'`
+    test(`-t (${runtime}): the output comes through the pseudo-terminal, which the container can name; TERM is xterm`, async () => {
+      const cmd = `node -- ${BIN} --root ${root} run --rm -t --runtime ${runtime} busybox sh -c 'echo out; echo err >&2; tty; echo \$TERM'`
       const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
         const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
         let stdout = ''
@@ -208,7 +222,7 @@ describe.concurrent('run options', () => {
       // under load; never with runc or the built-in launcher): every byte still comes, so that
       // form is read back to the same lines.
       const seen = runtime === 'crun' ? r.stdout.replace(/^\x1b\[1;31m\d{4}-\d\d-\d\dT[\d:.]+Z: ([^]*?)(\x1b\[0m)?\r?\n?$/, (_, out: string) => out.replace(/\r?\n/g, '\r\n')) : r.stdout
-      expect(seen).toMatch(/^out\r\nerr\r\n\/dev\/pts\/\d+\r\n$/)
+      expect(seen).toMatch(/^out\r\nerr\r\n\/dev\/pts\/\d+\r\nxterm\r\n$/) // a terminal is an xterm, as in Docker
     })
   }
 
@@ -301,17 +315,17 @@ describe.concurrent('lifecycle', () => {
       const name = `exec-tty-${runtime}`
       await ok(['run', '-d', '--runtime', runtime, '--name', name, 'busybox', 'sleep', '60'])
       try {
-        const cmd = `node -- ${BIN} --root ${root} exec -it -e FOO=bar -w /tmp ${name} sh -c 'tty; pwd; env | grep -c -e ^SHELL= -e ^FOO=bar -e ^PATH=; exit 3'`
+        const cmd = `node -- ${BIN} --root ${root} exec -it -e FOO=bar -w /tmp ${name} sh -c 'tty; pwd; env | grep -c -e ^SHELL= -e ^FOO=bar -e ^PATH= -e ^TERM=xterm$; exit 3'`
         const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
           const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
           let stdout = ''
           p.stdout.on('data', (b) => (stdout += b))
           p.on('close', (status) => res({ status, stdout }))
         })
-        // FOO and PATH, and no SHELL (script's stays outside the container). runc and crun
+        // FOO, PATH and TERM=xterm (Docker's for -t), and no SHELL (script's stays outside the container). runc and crun
         // proxy their own pty behind ours and set it raw a moment after the process starts: a
         // first line may get a second CR (terminal mode timing, not content): CRs are folded.
-        expect(r.stdout.replace(/\r+/g, '\r')).toMatch(/^\/dev\/pts\/\d+\r\n\/tmp\r\n2\r\n$/)
+        expect(r.stdout.replace(/\r+/g, '\r')).toMatch(/^\/dev\/pts\/\d+\r\n\/tmp\r\n3\r\n$/)
         expect(r.status).toBe(3)
       } finally {
         await run(['rm', '-f', name])
