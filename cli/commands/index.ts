@@ -8,6 +8,7 @@ import { saveCommand } from './save.js'
 import { loadCommand } from './load.js'
 import { systemCommand, infoCommand } from './system.js'
 import { versionCommand } from './version.js'
+import { waitCommand, renameCommand, restartCommand } from './wait.js'
 import { fsckCommand } from './fsck.js'
 import { runCommand, createCommand } from './run.js'
 import { startCommand } from './start.js'
@@ -28,5 +29,5 @@ export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand,
 ]

@@ -4,16 +4,26 @@ import { getStore, type GlobalArgs } from '../_context.js'
 interface Args extends GlobalArgs {
   container: string
   follow?: boolean
+  tail?: string
 }
 
 export const logsCommand: CommandModule<object, Args> = {
   command: 'logs <container>',
   describe: 'Fetch the logs of a container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).option('follow', { alias: 'f', type: 'boolean', describe: 'Follow log output' }) as any,
+  builder: (y) =>
+    y
+      .positional('container', { type: 'string', demandOption: true })
+      .option('follow', { alias: 'f', type: 'boolean', describe: 'Follow log output' })
+      .option('tail', { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
     const { writeStream } = await import('../_output.js')
-    await writeStream(c.containerLogs(store, await c.requireContainer(store, argv.container), !!argv.follow))
+    const { Codes, StoreError } = await import('../../lib/errors.js')
+    // Docker: "all", or a number (a negative one is all too).
+    const t = argv.tail === undefined || argv.tail === 'all' ? undefined : Number(argv.tail)
+    if (t !== undefined && !Number.isInteger(t)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "tail": ${argv.tail}`, { exit: 1 })
+    const rec = await c.requireContainer(store, argv.container)
+    await writeStream(c.containerLogs(store, rec, !!argv.follow, t === undefined || t < 0 ? undefined : t))
   },
 }

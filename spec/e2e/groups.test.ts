@@ -141,3 +141,46 @@ describe.skipIf(skip)('store version, store info, mistakes', () => {
     expect([few.status, few.stderr.split('\n')[0]]).toEqual([1, "store: 'store logs' requires 1 argument"])
   })
 })
+
+describe.skipIf(skip)('store wait, rename, restart, logs --tail', () => {
+  test('wait prints each exit code once stopped; a missing container is an error and exit 1, the rest still waited', () => {
+    ok(cli(['run', '-d', '--name', 'waited', 'busybox', 'sh', '-c', 'sleep 1; exit 7']))
+    try {
+      const r = cli(['wait', 'waited', 'nosuch'])
+      expect([r.status, r.stdout, r.stderr]).toEqual([1, '7\n', 'Error: No such container: nosuch\n'])
+      expect(ok(cli(['wait', 'waited'])).stdout).toBe('7\n') // stopped already: at once
+    } finally {
+      cli(['rm', '-f', 'waited'])
+    }
+  })
+
+  test('rename: the new name finds it, the old does not; a name in use or the same name is refused', () => {
+    ok(cli(['create', '--name', 'before', 'busybox', 'true']))
+    ok(cli(['create', '--name', 'taken', 'busybox', 'true']))
+    try {
+      ok(cli(['rename', 'before', 'after']))
+      expect(ok(cli(['ps', '-a', '-f', 'name=^(after|before)$', '--format', '{{.Names}}'])).stdout).toBe('after\n')
+      const used = cli(['rename', 'after', 'taken'])
+      expect(used.status).toBe(1)
+      expect(used.stderr).toMatch(/^Error: Error when allocating new name: Conflict\. The container name "\/taken" is already in use by container "[0-9a-f]{64}"\./)
+      expect(cli(['rename', 'after', 'after']).stderr).toBe('Error: Renaming a container with the same name as its current name\n')
+    } finally {
+      cli(['rm', '-f', 'after', 'before', 'taken'])
+    }
+  })
+
+  test('restart stops and starts again (the log keeps both runs); logs --tail shows the last lines', () => {
+    ok(cli(['run', '--name', 'twice', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; done']))
+    try {
+      expect(ok(cli(['logs', '--tail', '2', 'twice'])).stdout).toBe('line 4\nline 5\n')
+      expect(ok(cli(['logs', '-n', '0', 'twice'])).stdout).toBe('')
+      expect(ok(cli(['logs', '--tail', 'all', 'twice'])).stdout.split('\n').length).toBe(6)
+      expect(ok(cli(['restart', 'twice'])).stdout).toBe('twice\n')
+      expect(ok(cli(['wait', 'twice'])).stdout).toBe('0\n')
+      expect(ok(cli(['logs', 'twice'])).stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n'.repeat(2))
+      expect(ok(cli(['logs', '--tail', '7', 'twice'])).stdout).toBe('line 4\nline 5\nline 1\nline 2\nline 3\nline 4\nline 5\n')
+    } finally {
+      cli(['rm', '-f', 'twice'])
+    }
+  })
+})

@@ -1,0 +1,62 @@
+// `store wait`, `store rename`, `store restart`: Docker's, over the container lifecycle.
+
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+/** Runs `each` for every name; an error is printed and the rest still run (exit 1 at the end), as Docker's CLI. */
+async function eachContainer(names: string[], each: (name: string) => Promise<void>): Promise<void> {
+  for (const name of names) {
+    try {
+      await each(name)
+    } catch (e) {
+      process.stderr.write(`Error: ${(e as Error).message}\n`)
+      process.exitCode = 1
+    }
+  }
+}
+
+export const waitCommand: CommandModule<object, GlobalArgs & { containers: string[] }> = {
+  command: 'wait <containers..>',
+  describe: 'Block until one or more containers stop, then print their exit codes',
+  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    await eachContainer(argv.containers, async (name) => {
+      process.stdout.write(`${await c.waitContainer(store, await c.requireContainer(store, name))}\n`)
+    })
+  },
+}
+
+export const renameCommand: CommandModule<object, GlobalArgs & { container: string; name: string }> = {
+  command: 'rename <container> <name>',
+  describe: 'Rename a container',
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    await c.renameContainer(store, argv.container, argv.name)
+  },
+}
+
+export const restartCommand: CommandModule<object, GlobalArgs & { containers: string[]; time?: number; signal?: string }> = {
+  command: 'restart <containers..>',
+  describe: 'Restart one or more containers',
+  builder: (y) =>
+    y
+      .positional('containers', { type: 'string', array: true, demandOption: true })
+      .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' })
+      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    // Docker's restart: stop (if running), then start detached; the name is printed.
+    await eachContainer(argv.containers, async (name) => {
+      const rec = await c.requireContainer(store, name)
+      if (argv.signal) rec.stopSignal = argv.signal
+      await c.stopContainer(store, rec, argv.time)
+      await c.startDetached(store, rec)
+      process.stdout.write(`${name}\n`)
+    })
+  },
+}
