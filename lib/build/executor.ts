@@ -27,7 +27,7 @@ import * as P from './parser/index.js'
 import { cacheGet, cacheKey, cachePut } from './cache.js'
 import { ContextHasher, type IgnoreFn, type SourceRoot } from './context.js'
 import { copyLayer, planCopy, type CopyItem, type LowerStat } from './copyStep.js'
-import { canceledError, runStep } from './runStep.js'
+import { Later, canceledError, runStep } from './runStep.js'
 import { Progress, silentView, type ProgressView } from './progress.js'
 import { RemoteSources, checkedChecksum, isRemoteSource } from './remote.js'
 import { materialize } from './stageRoot.js'
@@ -176,6 +176,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   await hasher.load()
 
   const release = await gcLease(store.layout)
+  const later = new Later() // each RUN's container removal: beside the next RUN, or at the end
   const results = new Map<number, StageState>()
   const roots: { cleanup: () => Promise<void> }[] = []
   let steps = 0
@@ -425,7 +426,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
               try {
                 return await runStep(store, {
                   layers: st.layers, config: c, argv: run.args, env, display: run.args.join(' '), inlineFile: run.inlineFile,
-                  onOutput: v.output, tar: tarOpts, signal: o.signal, launcher: o.launcher, network, mounts,
+                  onOutput: v.output, tar: tarOpts, signal: o.signal, launcher: o.launcher, network, mounts, later,
                 })
               } catch (err) {
                 v.error((err as Error).message)
@@ -516,9 +517,11 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       results.set(si, st)
     }
   } catch (e) {
+    await later.drain()
     await release()
     throw e
   } finally {
+    await later.drain()
     for (const r of roots) await r.cleanup().catch(() => {})
     await hasher.save().catch(() => {})
   }

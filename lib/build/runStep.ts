@@ -51,6 +51,31 @@ export interface RunStepOptions {
   network?: 'host' | 'none'
   /** `RUN --mount`s, planned (runMount/). */
   mounts?: StepMounts
+  /** Where the step leaves its container's removal, for a moment the build would only wait. */
+  later?: Later
+}
+
+/**
+ * Work a build puts off to a moment its main thread would only wait: while the next RUN's
+ * command runs (a finished RUN's container is thousands of names after a package install, a
+ * second of unlinks that then overlaps the command on the other core), or the build's end.
+ * Nothing is left for later than `drain()`, which the build awaits in any case.
+ */
+export class Later {
+  private readonly queue: (() => Promise<void>)[] = []
+  private running: Promise<void> | undefined
+
+  add(work: () => Promise<void>): void {
+    this.queue.push(work)
+  }
+
+  /** Runs what is queued (and what is added meanwhile); calls while it runs share it. */
+  drain(): Promise<void> {
+    this.running ??= (async () => {
+      for (let w = this.queue.shift(); w; w = this.queue.shift()) await w().catch(() => {})
+    })().finally(() => (this.running = undefined))
+    return this.running
+  }
 }
 
 /** The error of a build stopped by the user (Ctrl-C); BuildKit's words. Exit 130, as a shell's. */
@@ -102,6 +127,8 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
         stdio: 'log',
         onRunning: () => {
           running = true
+          // The command runs: the earlier steps' removals go now, beside it.
+          if (o.later) setImmediate(() => void o.later!.drain())
           // Aborted between the spawn and now: the listener saw nothing to kill yet.
           if (o.signal?.aborted) kill()
           tail = follow()
@@ -134,7 +161,9 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       }
     } finally {
       o.signal?.removeEventListener('abort', onAbort)
-      await removeContainer(store, rec, { force: true }).catch(() => {})
+      const remove = () => removeContainer(store, rec, { force: true }).catch(() => {})
+      if (o.later) o.later.add(remove)
+      else await remove()
     }
   } finally {
     await discardStoreCommit(started) // a failed or cancelled step's

@@ -85,6 +85,8 @@ describe.skipIf(skip)('store build: one project, two Dockerfiles, one layer cach
     expect(stepStatus(r.stderr, 'RUN echo installing')).toBe('DONE')
     expect(progressSteps(r.stderr).find((s) => s.title.includes('RUN echo installing'))!.output).toContain('installing')
     expect(r.stderr).toMatch(/naming to acme\/app:latest done/)
+    // Every RUN's container is gone when the build ends (each removed beside the next RUN, the last at the end).
+    expect(ok(cli(['ps', '-a', '-q'])).stdout).toBe('')
     expect(runOut(['acme/app'])).toBe('app one\n')
     expect(runOut(['--entrypoint', 'cat', 'acme/app', '/opt/listing'])).toBe('Dockerfile\nDockerfile2\napp.py\napp2.py\n')
   })
