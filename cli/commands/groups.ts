@@ -26,7 +26,7 @@ import { execCommand } from './exec.js'
 import { diffCommand } from './diff.js'
 import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
-import { waitCommand, renameCommand, restartCommand } from './wait.js'
+import { waitCommand, renameCommand, restartCommand, topCommand } from './wait.js'
 
 type Module = CommandModule<any, any>
 
@@ -97,7 +97,7 @@ const IMAGE: Module[] = [
 const CONTAINER: Module[] = [
   as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
   runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
-  waitCommand, renameCommand, restartCommand,
+  waitCommand, renameCommand, restartCommand, topCommand,
 ]
 
 function group(name: string, what: string, subs: Module[]): CommandModule<object, GlobalArgs> {

@@ -8,7 +8,7 @@ import { saveCommand } from './save.js'
 import { loadCommand } from './load.js'
 import { systemCommand, infoCommand } from './system.js'
 import { versionCommand } from './version.js'
-import { waitCommand, renameCommand, restartCommand } from './wait.js'
+import { waitCommand, renameCommand, restartCommand, topCommand } from './wait.js'
 import { fsckCommand } from './fsck.js'
 import { runCommand, createCommand } from './run.js'
 import { startCommand } from './start.js'
@@ -29,5 +29,5 @@ export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand,
 ]

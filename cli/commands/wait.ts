@@ -1,4 +1,4 @@
-// `store wait`, `store rename`, `store restart`: Docker's, over the container lifecycle.
+// `store wait`, `store rename`, `store restart`, `store top`: Docker's, over the container lifecycle.
 
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
@@ -58,5 +58,17 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
       await c.startDetached(store, rec)
       process.stdout.write(`${name}\n`)
     })
+  },
+}
+
+export const topCommand: CommandModule<object, GlobalArgs & { container: string; psArgs?: string[] }> = {
+  command: 'top <container> [psArgs..]',
+  describe: 'Display the running processes of a container',
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('psArgs', { type: 'string', array: true }).parserConfiguration({ 'unknown-options-as-args': true }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    const rec = await c.requireContainer(store, argv.container)
+    process.stdout.write(await c.topContainer(store, rec, argv.psArgs?.length ? argv.psArgs.map(String) : undefined))
   },
 }

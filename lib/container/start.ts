@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
@@ -99,6 +99,12 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
 export async function startDetached(store: Store, rec: ContainerRecord): Promise<void> {
   const st = await currentState(store, rec.id)
   if (st.status === 'running') return
+  // A container started again still says how its last run ended until the monitor writes the
+  // new run's state: only a state written since counts (restart, start of an exited one).
+  const fresh = (s: { pid: number; startedAt: string }) => s.pid !== st.pid || s.startedAt !== st.startedAt
+  // Likewise the last run's readiness mark and error: gone before this run can write its own.
+  const { ready, error } = bundleFiles(store.layout.container(rec.id))
+  await Promise.all([rm(ready, { force: true }), rm(error, { force: true })])
   const monitor = monitorScript()
   const log = openSync(logPath(store, rec.id), 'a')
   try {
@@ -114,11 +120,10 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
   // Wait until the container's process runs with all its mounts in place (the launcher's mark;
   // as Docker, `run -d` returns only then: a host mount made afterwards under an rprivate bind
   // must not show inside), or until it has ended.
-  const { ready, error } = bundleFiles(store.layout.container(rec.id))
   for (let i = 0; i < 1000; i++) {
     const s = await currentState(store, rec.id)
     if (s.status === 'running' && (await pathExists(ready))) return
-    if (s.status === 'exited') {
+    if (s.status === 'exited' && fresh(s)) {
       // Ended before it ran: a setup failure (125) or a command that cannot be exec'd (127,
       // 126). Docker's `run -d` reports these and exits with the status, printing no ID.
       const why = await readFile(error, 'utf8').catch(() => undefined)

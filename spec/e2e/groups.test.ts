@@ -184,3 +184,28 @@ describe.skipIf(skip)('store wait, rename, restart, logs --tail', () => {
     }
   })
 })
+
+describe.skipIf(skip)('store top', () => {
+  test("ps -ef's rows of the container's processes only (PID 1 and what it started); ps options pass through", () => {
+    ok(cli(['run', '-d', '--name', 'topped', 'busybox', 'sh', '-c', 'sleep 101 & sleep 202']))
+    try {
+      // Until PID 1 has started its child (sh starts `sleep 101`, then execs `sleep 202`).
+      let out = ''
+      for (let i = 0; i < 100 && !/sleep 101/.test(out); i++) out = ok(cli(['top', 'topped'])).stdout
+      const [head, ...rows] = out.trim().split('\n')
+      expect(head).toMatch(/^UID +PID +PPID +C +STIME +TTY +TIME +CMD$/)
+      expect(rows.map((r) => r.trim().split(/\s+/).slice(-2).join(' ')).sort()).toEqual(['sleep 101', 'sleep 202'])
+      expect(ok(cli(['top', 'topped', '-o', 'pid,comm'])).stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[1])).toEqual(['COMMAND', 'sleep', 'sleep'])
+      const noPid = cli(['top', 'topped', '-o', 'comm'])
+      expect([noPid.status, noPid.stderr]).toEqual([1, "Error: Couldn't find PID field in ps output\n"])
+    } finally {
+      cli(['rm', '-f', 'topped'])
+    }
+    ok(cli(['create', '--name', 'not-up', 'busybox', 'true']))
+    try {
+      expect(cli(['top', 'not-up']).stderr).toMatch(/^Error: container [0-9a-f]{64} is not running\n$/)
+    } finally {
+      cli(['rm', 'not-up'])
+    }
+  })
+})
