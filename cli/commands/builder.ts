@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs'
+import { groupCommand } from '../_group.js'
 import { getStore, type GlobalArgs } from '../_context.js'
 
 const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean }> = {
@@ -19,9 +20,4 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
   },
 }
 
-export const builderCommand: CommandModule<object, GlobalArgs> = {
-  command: 'builder',
-  describe: 'Manage builds: prune',
-  builder: (y) => y.command(prune as any).demandCommand(1, 'store builder: a subcommand is required (prune)') as any,
-  handler: () => {},
-}
+export const builderCommand = groupCommand('builder', 'Manage builds: prune', [prune])

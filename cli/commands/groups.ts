@@ -7,6 +7,7 @@
 
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
+import { groupCommand } from '../_group.js'
 import { imagesCommand } from './images.js'
 import { rmiCommand } from './rmi.js'
 import { inspectCommand } from './inspect.js'
@@ -100,17 +101,5 @@ const CONTAINER: Module[] = [
   waitCommand, renameCommand, restartCommand, topCommand,
 ]
 
-function group(name: string, what: string, subs: Module[]): CommandModule<object, GlobalArgs> {
-  return {
-    command: name,
-    describe: `Manage ${what}s`,
-    builder: (y) => {
-      for (const s of subs) y.command(s)
-      return y.demandCommand(1, `store ${name}: a subcommand is required. See 'store ${name} --help'.`) as any
-    },
-    handler: () => {},
-  }
-}
-
-export const imageGroup = group('image', 'image', IMAGE)
-export const containerGroup = group('container', 'container', CONTAINER)
+export const imageGroup = groupCommand('image', 'Manage images', IMAGE)
+export const containerGroup = groupCommand('container', 'Manage containers', CONTAINER)

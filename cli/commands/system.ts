@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs'
+import { groupCommand } from '../_group.js'
 import { getStore, type GlobalArgs } from '../_context.js'
 
 interface DfArgs extends GlobalArgs {
@@ -74,11 +75,6 @@ const info: CommandModule<object, GlobalArgs> = {
   },
 }
 
-export const systemCommand: CommandModule<object, GlobalArgs> = {
-  command: 'system',
-  describe: 'Manage the store: df, prune, info',
-  builder: (y) => y.command(df as any).command(prune as any).command(info as any).demandCommand(1, 'store system: a subcommand is required (df, prune, info)') as any,
-  handler: () => {},
-}
+export const systemCommand = groupCommand('system', 'Manage the store: df, prune, info', [df, prune, info])
 
 export const infoCommand: CommandModule<object, GlobalArgs> = { ...info, command: 'info' }

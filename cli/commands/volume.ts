@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs'
+import { groupCommand } from '../_group.js'
 import { getStore, type GlobalArgs } from '../_context.js'
 
 const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
@@ -107,9 +108,4 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
   },
 }
 
-export const volumeCommand: CommandModule<object, GlobalArgs> = {
-  command: 'volume',
-  describe: 'Manage volumes: create, ls, inspect, rm, prune',
-  builder: (y) => y.command(create as any).command(ls as any).command(inspect as any).command(rm as any).command(prune as any).demandCommand(1, 'store volume: a subcommand is required') as any,
-  handler: () => {},
-}
+export const volumeCommand = groupCommand('volume', 'Manage volumes: create, ls, inspect, rm, prune', [create, ls, inspect, rm, prune])

@@ -115,10 +115,14 @@ describe.skipIf(skip)('store container …', () => {
     }
   })
 
-  test('a group without a subcommand says so and exits 1', () => {
-    const r = cli(['image'])
-    expect(r.status).toBe(1)
-    expect(r.stderr).toMatch(/a subcommand is required/)
+  test("a group without a subcommand prints its help (exit 0, as Docker's); an unknown one is Docker's unknown command", () => {
+    for (const g of ['image', 'container', 'volume', 'system', 'builder']) {
+      const r = cli([g])
+      expect([r.status, r.stderr], g).toEqual([0, ''])
+      expect(r.stdout).toMatch(new RegExp(`^store ${g}\\n\\n.*\\n\\nCommands:\\n  store ${g} `))
+    }
+    const r = cli(['volume', 'lss'])
+    expect([r.status, r.stderr]).toEqual([1, "store: unknown command: store volume lss\n\nUsage:  store volume\n\nRun 'store volume --help' for more information\n"])
   })
 })
 
