@@ -15,6 +15,7 @@ export const startCommand: CommandModule<object, Args> = {
     const c = await import('../../lib/container/index.js')
     for (const name of argv.containers) {
       const rec = await c.requireContainer(store, name)
+      c.assertStartable(rec)
       if (argv.attach) {
         process.exitCode = await c.supervise(store, rec, { stdio: 'inherit' })
         return

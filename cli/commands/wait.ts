@@ -53,6 +53,7 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
     // Docker's restart: stop (if running), then start detached; the name is printed.
     await eachContainer(argv.containers, async (name) => {
       const rec = await c.requireContainer(store, name)
+      c.assertStartable(rec)
       if (argv.signal) rec.stopSignal = argv.signal
       await c.stopContainer(store, rec, argv.time)
       await c.startDetached(store, rec)

@@ -2,7 +2,8 @@
 // dir and user, on the launcher the build names (`--runtime`, default the built-in one), with
 // the security defaults of `store run`; its writable layer becomes the step's layer, and its
 // snapshot too (commitStoreSnapshot: the container's files become the snapshot's, so the next
-// step extracts nothing; the container is removed right after, so its inodes may be taken). The
+// step extracts nothing; the container is never started again (store start refuses a build's)
+// and its build removes it, so its inodes may be taken). The
 // command's output streams to `onOutput` as it is written.
 // Network: the host's by default (store has no bridge network yet, so `RUN --network=default`
 // and `host` are the same; package managers reach their mirrors), or with `none` a network
@@ -109,9 +110,6 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
         hostEnv: {}, mounts, ...(o.launcher ? { launcher: o.launcher } : {}),
       },
     )
-    // The new snapshot's tree (the chain below, in the data-only form) starts copying now, on
-    // the other core while the command runs, instead of after the layer is ingested.
-    started = await startStoreCommit(store, o.layers)
     // Tail the log from the moment the process runs until it has ended and been drained.
     let tail: Promise<void> = Promise.resolve()
     const follow = async () => {
@@ -123,6 +121,9 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
     o.signal?.addEventListener('abort', onAbort)
     try {
       if (o.signal?.aborted) throw canceledError()
+      // The new snapshot's tree (the chain below, in the data-only form) starts copying now, on
+      // the other core while the command runs, instead of after the layer is ingested.
+      started = await startStoreCommit(store, o.layers)
       const code = await supervise(store, rec, {
         stdio: 'log',
         onRunning: () => {

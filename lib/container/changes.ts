@@ -58,7 +58,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   const tag = o.tag === undefined ? undefined : parseTag(o.tag)
   const config = structuredClone(await getConfig(store, rec.image))
   // Docker commit keeps the container's command and env as the new image's.
-  config.config = { ...config.config, Env: rec.env.filter((e) => !e.startsWith('HOSTNAME=') && !(rec.tty && e === 'TERM=xterm')), Cmd: [rec.path, ...rec.args].slice(config.config.Entrypoint?.length ?? 0) }
+  config.config = { ...config.config, Env: rec.env.filter((e) => !e.startsWith('HOSTNAME=') && !(rec.termAdded && e === 'TERM=xterm')), Cmd: [rec.path, ...rec.args].slice(config.config.Entrypoint?.length ?? 0) }
   if (config.config.Cmd?.length === 0) config.config.Cmd = null
   for (const c of o.changes ?? []) applyChange(config.config, c)
   const changes = await containerChanges(store, rec)

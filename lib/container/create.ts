@@ -121,7 +121,8 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH)
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`)
     // Docker's daemon environment: a terminal is an xterm unless the image or -e says otherwise.
-    if (o.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm')
+    const termAdded = !!o.tty && !env.some((e) => e.startsWith('TERM='))
+    if (termAdded) env.push('TERM=xterm')
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
     const driver = await storeDriver(store)
     const rec: ContainerRecord = {
@@ -131,6 +132,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
+      ...(termAdded ? { termAdded } : {}),
       init: !!o.init, privileged: !!o.privileged, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], securityOpt: o.securityOpt ?? [],
       ...(seccompProfile === undefined ? {} : { seccompProfile }),
     }

@@ -1,7 +1,7 @@
 export * from './types.js'
 export { createContainer, type CreateOptions } from './create.js'
 export { supervise, startDetached } from './start.js'
-export { stopContainer, killContainer, removeContainer, waitContainer } from './lifecycle.js'
+export { stopContainer, killContainer, removeContainer, waitContainer, assertStartable } from './lifecycle.js'
 export { renameContainer } from './rename.js'
 export { topContainer } from './top.js'
 export { diffLines, commitContainer, exportContainer, containerChanges } from './changes.js'

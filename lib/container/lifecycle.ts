@@ -4,7 +4,7 @@
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
-import { readState, removeRecordDir } from './records.js'
+import { readStoredState, removeRecordDir } from './records.js'
 import { currentState } from './state.js'
 import type { ContainerRecord } from './types.js'
 import { signalNumber } from './signals.js'
@@ -46,10 +46,32 @@ export async function stopContainer(store: Store, rec: ContainerRecord, timeout?
   }
 }
 
+/**
+ * Refuses to start a build step's container again: its files' inodes may already be the file
+ * pool's (the direct commit takes them), so anything it wrote would change every snapshot that
+ * shares them. It lives only until its build removes it.
+ */
+export function assertStartable(rec: ContainerRecord): void {
+  if (rec.imageRef === '<build>') {
+    throw new StoreError(Codes.INVALID_ARGUMENT, `container ${rec.id.slice(0, 12)} is a build step's: it cannot be started`, { exit: 1 })
+  }
+}
+
+/**
+ * Waits until the container is not running; its exit code (0 for one never started, as
+ * Docker's not-running condition). A container removed meanwhile (`rm -f`, or `run --rm`
+ * before its end was seen) is NOT_FOUND: a state file that is gone must not read as a fresh
+ * container's (created, 0). Docker keeps a --rm container's code for its waiters; store has no
+ * daemon to keep it in, so a wait that misses the end of a --rm container says it is gone.
+ */
 export async function waitContainer(store: Store, rec: ContainerRecord): Promise<number> {
   for (;;) {
+    const raw = await readStoredState(store, rec.id)
+    if (raw === undefined) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${rec.name}`, { exit: 1 })
+    if (raw.status !== 'running') return raw.exitCode
+    // Running as written: is its supervisor still there (currentState records a vanished one)?
     const s = await currentState(store, rec.id)
-    if (s.status !== 'running') return (await readState(store, rec.id)).exitCode
+    if (s.status === 'exited') return s.exitCode // a missing file reads as created, never as exited
     await sleep(50)
   }
 }

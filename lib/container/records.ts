@@ -26,6 +26,11 @@ export async function writeRecord(store: Store, rec: ContainerRecord): Promise<v
   await writeFileAtomic(recordPath(store, rec.id), JSON.stringify(rec, null, 1))
 }
 
+/** The state file as written, or undefined when there is none (the container is gone). */
+export async function readStoredState(store: Store, id: string): Promise<ContainerState | undefined> {
+  return readJson<ContainerState>(statePath(store, id)).catch(() => undefined)
+}
+
 export async function readState(store: Store, id: string): Promise<ContainerState> {
   const s = await readJson<ContainerState>(statePath(store, id)).catch(() => undefined)
   return s ?? { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' }

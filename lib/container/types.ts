@@ -58,6 +58,8 @@ export interface ContainerRecord {
   stopTimeout: number
   /** `--init`: docker-init is PID 1 and runs the command (absent in older records: false). */
   init?: boolean
+  /** TERM=xterm was added to `env` for -t (Docker's daemon env): commit leaves it out. */
+  termAdded?: boolean
   /** `--privileged`, `--cap-add`, `--cap-drop`, `--security-opt`, as typed. */
   privileged?: boolean
   capAdd?: string[]

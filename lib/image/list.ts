@@ -25,6 +25,9 @@ export interface ImageRow {
   size: number
 }
 
+/** An RFC 3339 time (any offset, any fraction) in ms; none or unreadable is the zero time. */
+const time = (t: string | undefined): number => (t === undefined ? 0 : Date.parse(t) || 0)
+
 export async function listImages(store: Store, opts: { filter?: string; filters?: Filters } = {}): Promise<ImageRow[]> {
   const tags = await store.images.tags()
   const rows: ImageRow[] = []
@@ -41,13 +44,13 @@ export async function listImages(store: Store, opts: { filter?: string; filters?
     if (ref === undefined) return undefined
     const id = await store.images.resolve(ref)
     if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${ref}`, { exit: 1 })
-    return (await getConfig(store, id)).created ?? ''
+    return time((await getConfig(store, id)).created)
   }
   const [before, since] = [await createdOf('before'), await createdOf('since')]
   for (const rec of await store.images.list()) {
     const config = await getConfig(store, rec.id)
     if (!matchLabels(f, config.config?.Labels ?? undefined)) continue
-    const created = config.created ?? ''
+    const created = time(config.created)
     if ((before !== undefined && !(created < before)) || (since !== undefined && !(created > since))) continue
     const size = (await imageLayers(store, config).catch(() => [])).reduce((a, l) => a + l.contentSize, 0)
     const mine = Object.keys(tags).filter((t) => tags[t] === rec.id).sort()

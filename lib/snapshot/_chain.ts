@@ -22,8 +22,8 @@ import { isDir } from './_ownBytes.js'
 
 /**
  * A chain's tree begun: the tree of the longest prefix of `below` that has one, being copied
- * into `tmp` by cp in the background. A direct commit starts it as soon as the RUN's command
- * has ended, so the copy runs beside the layer's ingest (on another core) instead of after it.
+ * into `tmp` by cp in the background. A RUN step starts it as its command starts, so the copy
+ * runs beside the command and the layer's ingest (on another core) instead of after them.
  */
 export interface TreeStart {
   /** How many layers of the chain the copy holds (0: no prefix has a tree; nothing is copied). */

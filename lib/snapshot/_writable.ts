@@ -11,7 +11,7 @@
 //
 // Taking an inode (linking it into the pool or the snapshot instead of copying its bytes) is
 // allowed only when nothing uses the tree afterwards (`disposable`: a build step's container,
-// removed right after), the file has no xattrs (a layer made from a tree carries none, and
+// which cannot be started again and is removed by its build), the file has no xattrs (a layer made from a tree carries none, and
 // overlayfs marks its copy-ups with trusted.overlay.origin: such files are copied, so the pool
 // and the snapshot never hold an xattr the layer does not have), and every name of the inode is
 // in the layer (a hard link to a file outside the changes would share the pool's bytes).

@@ -52,7 +52,12 @@ export interface CommitStart {
 export function startCommit(layout: Layout, below: LayerRecord[], form: SharingMethod): CommitStart | undefined {
   if (form !== 'data-only' || below.length === 0) return undefined
   const tmp = snapshotTmp(layout, 'next')
-  return { tmp, tree: startTree(layout, below, tmp) }
+  try {
+    return { tmp, tree: startTree(layout, below, tmp) }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true }) // a damaged map: nothing was started
+    throw e
+  }
 }
 
 /** A begun commit not used: its copy waited for, its temp dir removed. */

@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { requireBuilt, store, storeAsync, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 
 const skip = busyboxUnavailable() !== undefined
@@ -159,6 +159,34 @@ describe.skipIf(skip)('store wait, rename, restart, logs --tail', () => {
       expect(ok(cli(['wait', 'waited'])).stdout).toBe('7\n') // stopped already: at once
     } finally {
       cli(['rm', '-f', 'waited'])
+    }
+  })
+
+  test('wait: a container never started is 0 at once; one killed and removed while waited on is 137 or gone, never a made-up 0', async () => {
+    ok(cli(['create', '--name', 'never-run', 'busybox', 'true']))
+    expect(ok(cli(['wait', 'never-run'])).stdout).toBe('0\n')
+    ok(cli(['rm', 'never-run']))
+    ok(cli(['run', '-d', '--name', 'removed-while-waited', 'busybox', 'sleep', '60']))
+    const waiting = storeAsync(root, ['wait', 'removed-while-waited'])
+    await new Promise((r) => setTimeout(r, 300)) // most often it waits first; any order passes below
+    ok(cli(['rm', '-f', 'removed-while-waited']))
+    // Seen killed (137, Docker's answer) or seen gone: either way never a made-up 0.
+    const w = await waiting
+    expect([[0, '137\n', ''], [1, '', 'Error: No such container: removed-while-waited\n']]).toContainEqual([w.status, w.stdout, w.stderr])
+  })
+
+  test('commit of a -t container leaves out the TERM=xterm the terminal added, not one the image had', () => {
+    ok(cli(['create', '-t', '--name', 'tty-made', 'busybox', 'true']))
+    ok(store(root, ['build', '-t', 'acme/term', '-'], { input: 'FROM busybox\nENV TERM=xterm\n' }))
+    ok(cli(['create', '-t', '--name', 'tty-image', 'acme/term', 'true']))
+    try {
+      ok(cli(['commit', 'tty-made', 'acme/from-tty']))
+      ok(cli(['commit', 'tty-image', 'acme/from-tty-image']))
+      const env = (ref: string) => JSON.parse(ok(cli(['image', 'inspect', ref])).stdout)[0].Config.Env as string[]
+      expect(env('acme/from-tty').filter((e) => e.startsWith('TERM='))).toEqual([])
+      expect(env('acme/from-tty-image').filter((e) => e.startsWith('TERM='))).toEqual(['TERM=xterm'])
+    } finally {
+      cli(['rm', 'tty-made', 'tty-image'])
     }
   })
 
