@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createWriteStream } from 'node:fs'
+import { execTemplate, parseTemplate } from './_template.js'
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
@@ -15,23 +16,24 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n') + '\n'
 }
 
-/** Render `{{.Field}}`, `{{json .}}`, `{{json .Field}}`, `\t` and `\n` of a Go template. */
-export function renderTemplate(tpl: string, obj: Record<string, unknown>): string {
+const parsed = new Map<string, ReturnType<typeof parseTemplate>>()
+
+/**
+ * A Go template (cli/_template.ts) over `obj`, `\t` and `\n` read as tab and newline first (as
+ * Docker's formatter does). A template that does not parse throws TemplateError (exit 64).
+ */
+export function renderTemplate(tpl: string, obj: unknown, name = ''): string {
   const t = tpl.replace(/\\t/g, '\t').replace(/\\n/g, '\n')
-  return t.replace(/\{\{\s*(json\s+)?\.([A-Za-z0-9_.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
-    let v: unknown = obj
-    for (const p of path.split('.').filter(Boolean)) v = (v as Record<string, unknown> | undefined)?.[p]
-    if (json) return JSON.stringify(v ?? null)
-    if (v === undefined || v === null) return '<no value>'
-    return typeof v === 'object' ? JSON.stringify(v) : String(v)
-  })
+  let nodes = parsed.get(t)
+  if (!nodes) parsed.set(t, (nodes = parseTemplate(t, name)))
+  return execTemplate(nodes, obj)
 }
 
 /**
  * Print rows per --format: undefined/'table' -> table; 'json' -> one JSON object per line;
  * 'table TEMPLATE' -> table with template cells; otherwise a template per row.
  */
-export function printFormatted(format: string | undefined, headers: string[], rows: string[][], objects: Record<string, unknown>[]): void {
+export function printFormatted(format: string | undefined, headers: string[], rows: string[][], objects: Record<string, unknown>[], names: Record<string, string> = {}): void {
   if (!format || format === 'table') {
     process.stdout.write(table(headers, rows))
   } else if (format === 'json') {
@@ -39,10 +41,11 @@ export function printFormatted(format: string | undefined, headers: string[], ro
   } else if (format.startsWith('table ')) {
     const tpl = format.slice(6)
     const cols = tpl.split(/\\t|\t/)
-    const hdrs = cols.map((c) => {
-      const m = /\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}/.exec(c)
-      return m ? m[1].replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : c
-    })
+    // Headers as Docker makes them: each cell's template run over the fields' header names
+    // (`{{.ID}}` of an image is IMAGE ID; `{{.Repository}}:{{.Tag}}` is REPOSITORY:TAG).
+    const header = (k: string) => names[k] ?? k.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
+    const headerRow = new Proxy({}, { has: () => true, get: (_, k) => (typeof k === 'string' ? header(k) : undefined) })
+    const hdrs = cols.map((c) => renderTemplate(c, headerRow))
     process.stdout.write(table(hdrs, objects.map((o) => cols.map((c) => renderTemplate(c, o)))))
   } else {
     for (const o of objects) process.stdout.write(renderTemplate(format, o) + '\n')

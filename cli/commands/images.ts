@@ -43,6 +43,8 @@ export const imagesCommand: CommandModule<object, Args> = {
       ID: id(r.id), Repository: r.repository, SharedSize: 'N/A', Size: humanSize(r.size), Tag: r.tag, UniqueSize: 'N/A',
       VirtualSize: humanSize(r.size),
     }))
-    printFormatted(argv.format, headers, table, objects)
+    printFormatted(argv.format, headers, table, objects, {
+      ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'SIZE',
+    })
   },
 }

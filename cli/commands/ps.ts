@@ -41,6 +41,7 @@ export const psCommand: CommandModule<object, Args> = {
         Status: r.status, State: r.state.status, Ports: '', Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
         Mounts: r.rec.mounts.map((m) => m.name ?? m.source).join(','), Networks: r.rec.network,
       })),
+      { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' },
     )
   },
 }

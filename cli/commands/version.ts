@@ -14,7 +14,7 @@ export const versionCommand: CommandModule<object, GlobalArgs & { format?: strin
     const { renderTemplate } = await import('../_output.js')
     const client = { Version: VERSION, NodeVersion: process.version, Os: process.platform, Arch: process.arch === 'x64' ? 'amd64' : process.arch }
     if (argv.format === 'json') process.stdout.write(JSON.stringify({ Client: client }) + '\n')
-    else if (argv.format) process.stdout.write(renderTemplate(argv.format, { Client: client }) + '\n')
+    else if (argv.format) process.stdout.write(renderTemplate(argv.format, { Client: client }, 'version') + '\n')
     else {
       const row = (k: string, v: string) => ` ${`${k}:`.padEnd(19)}${v}\n`
       process.stdout.write(`Client: store\n${row('Version', client.Version)}${row('Node version', client.NodeVersion)}${row('OS/Arch', `${client.Os}/${client.Arch}`)}`)

@@ -50,7 +50,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
       return
     }
     printFormatted(argv.format, ['DRIVER', 'VOLUME NAME'], list.map((v) => [v.Driver, v.Name]),
-      list.map((v) => ({ Driver: v.Driver, Name: v.Name, Mountpoint: v.Mountpoint, Labels: Object.entries(v.Labels).map(([a, b]) => `${a}=${b}`).join(','), Scope: v.Scope, Links: 'N/A', Size: 'N/A' })))
+      list.map((v) => ({ Driver: v.Driver, Name: v.Name, Mountpoint: v.Mountpoint, Labels: Object.entries(v.Labels).map(([a, b]) => `${a}=${b}`).join(','), Scope: v.Scope, Links: 'N/A', Size: 'N/A' })), { Name: 'VOLUME NAME' })
   },
 }
 

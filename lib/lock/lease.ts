@@ -24,6 +24,8 @@ export const leasesDir = (layout: Layout) => layout.leasesDir
 interface Shared {
   count: number
   file: Promise<string>
+  /** The lease file is written: content may be added under it (a taker still waiting for a gc holds nothing yet). */
+  held: boolean
 }
 const shared = new Map<string, Shared>()
 
@@ -32,7 +34,8 @@ export async function gcLease(layout: Layout, opts: LockOptions = {}): Promise<R
   checkLeaseOrder()
   let entry = shared.get(layout.root)
   if (!entry) {
-    const e: Shared = { count: 0, file: takeLease(layout, opts.timeoutMs ?? LOCK_TIMEOUT_MS) }
+    const e: Shared = { count: 0, file: takeLease(layout, opts.timeoutMs ?? LOCK_TIMEOUT_MS), held: false }
+    e.file.then(() => (e.held = true), () => {})
     shared.set(layout.root, e)
     e.file.catch(() => shared.get(layout.root) === e && shared.delete(layout.root))
     entry = e
@@ -85,7 +88,14 @@ async function liveGc(layout: Layout): Promise<Holder | undefined> {
   return f?.holder && (await isLive(f.holder)) ? f.holder : undefined
 }
 
-/** Exclusive gc: blocks new leases, waits (bounded) for live leases of other processes to end. */
+/**
+ * Exclusive gc: blocks new leases, waits (bounded) for live leases to end: other processes'
+ * (their files), and this process' own (the shared entry), which another operation of this
+ * process holds, never the gc's caller: nothing calls gc while holding a lease (the order of
+ * _order.ts puts a lease first and gc is taken without one; a budget kept after a command
+ * waits for nothing). Without that, a library caller's rmi beside its own import or build swept
+ * a config the import had put but not yet recorded.
+ */
 export async function lockGc(layout: Layout, opts: LockOptions = {}): Promise<Release> {
   const timeoutMs = opts.timeoutMs ?? LOCK_TIMEOUT_MS
   const release = await lockExclusive(layout, 'gc', { timeoutMs })
@@ -93,6 +103,15 @@ export async function lockGc(layout: Layout, opts: LockOptions = {}): Promise<Re
     const start = Date.now()
     for (let l = await liveLease(layout); l; l = await liveLease(layout)) {
       if (Date.now() - start > timeoutMs) throw await leaseTimeout(l, timeoutMs)
+      await sleep(20)
+    }
+    while (shared.get(layout.root)?.held) {
+      if (Date.now() - start > timeoutMs) {
+        throw new StoreError(Codes.LOCK_TIMEOUT, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for another operation of this process to finish adding content to the store`, {
+          data: { pid: process.pid },
+          hint: 'gc runs when no import, load, build, commit or container create is in flight: try again once it has finished',
+        })
+      }
       await sleep(20)
     }
   } catch (e) {

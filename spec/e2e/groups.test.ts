@@ -245,3 +245,22 @@ describe.skipIf(skip)('store top', () => {
     }
   })
 })
+
+describe.skipIf(skip)('--format: Go templates as Docker runs them', () => {
+  test("table headers are Docker's; lists print as Go's; if/range work; a bad template is Docker's error (64)", () => {
+    expect(ok(cli(['images', '--format', 'table {{.ID}}\\t{{.Repository}}:{{.Tag}}', 'busybox'])).stdout).toMatch(/^IMAGE ID +REPOSITORY:TAG\n[0-9a-f]{12} +busybox:latest\n$/)
+    ok(cli(['create', '--name', 'formatted', '-e', 'A=1', 'busybox', 'true']))
+    try {
+      expect(ok(cli(['ps', '-a', '-f', 'name=formatted', '--format', 'table {{.ID}}\\t{{.Names}}\\t{{.RunningFor}}'])).stdout.split('\n')[0]).toMatch(/^CONTAINER ID +NAMES +CREATED$/)
+      expect(ok(cli(['inspect', '-f', '{{.Config.Env}}', 'formatted'])).stdout).toMatch(/^\[PATH=\S+ A=1 HOSTNAME=\w+ HOME=\/root\]\n$/)
+      expect(ok(cli(['inspect', '-f', '{{range .Config.Env}}{{if eq . "A=1"}}found {{.}}{{end}}{{end}}', 'formatted'])).stdout).toBe('found A=1\n')
+    } finally {
+      cli(['rm', 'formatted'])
+    }
+    expect(ok(cli(['images', '--format', '{{if eq .Repository "busybox"}}{{upper .Repository}}{{end}}'])).stdout).toMatch(/^BUSYBOX\n/m)
+    const bad = cli(['images', '--format', '{{foo}}'])
+    expect([bad.status, bad.stdout, bad.stderr]).toEqual([64, '', 'template parsing error: template: :1: function "foo" not defined\n'])
+    const v = cli(['version', '--format', '{{.Client.Version'])
+    expect([v.status, v.stderr]).toEqual([64, 'template parsing error: template: version:1: unclosed action\n'])
+  })
+})

@@ -77,3 +77,38 @@ test('a lease or a gc asked for while holding a lock fails at once', async () =>
   const b = await withLock(l, 'tags', () => withGc(l, async () => 1)).then(() => undefined, (e) => e)
   expect(isStoreError(b, 'LOCK_ORDER')).toBe(true)
 })
+
+test("gc waits for another operation's lease in this process too; a lease asked for during a gc waits for it (no cycle)", async () => {
+  // An import (lease held) and an rmi's gc in one process, as a library caller may run them.
+  const release = await gcLease(l)
+  let swept = false
+  const gc = withGc(l, async () => {
+    swept = true
+  })
+  await new Promise((r) => setTimeout(r, 150))
+  expect(swept).toBe(false) // whatever the timing: gc may not run while the lease is held
+  await release()
+  await gc
+  expect(swept).toBe(true)
+  // A bounded wait names this process.
+  const held = await gcLease(l)
+  const err = await lockGc(l, SHORT).then(() => undefined, (e) => e)
+  expect(isStoreError(err, 'LOCK_TIMEOUT')).toBe(true)
+  expect(err.message).toContain('another operation of this process')
+  await held()
+  // The other way round: a gc runs; a lease asked for meanwhile is granted once it ends.
+  let endGc!: () => void
+  let gcStarted!: () => void
+  const started = new Promise<void>((r) => (gcStarted = r))
+  const running = withGc(l, () => new Promise<void>((r) => ((endGc = r), gcStarted())))
+  await started
+  const lease = gcLease(l)
+  let granted = false
+  void lease.then(() => (granted = true))
+  await new Promise((r) => setTimeout(r, 150))
+  expect(granted).toBe(false)
+  endGc()
+  await running
+  await (await lease)()
+  expect(granted).toBe(true)
+})
