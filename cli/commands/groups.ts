@@ -27,7 +27,7 @@ import { execCommand } from './exec.js'
 import { diffCommand } from './diff.js'
 import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
-import { waitCommand, renameCommand, restartCommand, topCommand } from './wait.js'
+import { waitCommand, renameCommand, restartCommand, topCommand } from './lifecycle.js'
 
 type Module = CommandModule<any, any>
 

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
+import { eachContainer } from './lifecycle.js'
 
 interface Args extends GlobalArgs {
   containers: string[]
@@ -19,17 +20,10 @@ export const rmCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
     const { removeAnonymousVolume } = await import('../../lib/mount/cli.js')
-    let failed: unknown
-    for (const name of argv.containers) {
-      try {
-        const rec = await c.requireContainer(store, name)
-        await c.removeContainer(store, rec, { force: argv.force, volumes: argv.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
-        process.stdout.write(`${name}\n`)
-      } catch (e) {
-        failed = e
-        process.stderr.write(`Error: ${(e as Error).message}\n`)
-      }
-    }
-    if (failed) process.exitCode = 1
+    await eachContainer(argv.containers, async (name) => {
+      const rec = await c.requireContainer(store, name)
+      await c.removeContainer(store, rec, { force: argv.force, volumes: argv.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
+      process.stdout.write(`${name}\n`)
+    })
   },
 }

@@ -1,10 +1,10 @@
-// `store wait`, `store rename`, `store restart`, `store top`: Docker's, over the container lifecycle.
+// `store wait`, `rename`, `restart`, `top`, and the per-container loop `rm` shares: Docker's, over the container lifecycle.
 
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 
 /** Runs `each` for every name; an error is printed and the rest still run (exit 1 at the end), as Docker's CLI. */
-async function eachContainer(names: string[], each: (name: string) => Promise<void>): Promise<void> {
+export async function eachContainer(names: string[], each: (name: string) => Promise<void>): Promise<void> {
   for (const name of names) {
     try {
       await each(name)
