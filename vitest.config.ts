@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     setupFiles: ['spec/_setup.ts'],
+    globalSetup: ['spec/_globalSetup.ts'],
     include: ['spec/**/*.test.ts'],
     // spec/optin: heavy specs run on request (npm run test:debian), never skipped here.
     exclude: ['spec/optin/**', '**/node_modules/**'],

@@ -3,7 +3,7 @@
 // Docker. yargs cannot stop there by itself, so we split argv before it parses.
 
 const VALUE_OPTS: Record<string, string[]> = {
-  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
+  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '-p', '--publish', '--expose', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
   exec: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--root', '--storage-driver', '--snapshot-budget'],
 }
 VALUE_OPTS.create = VALUE_OPTS.run
@@ -11,8 +11,8 @@ VALUE_OPTS.create = VALUE_OPTS.run
 // The flags that take no value; anything neither here nor in VALUE_OPTS is Docker's
 // `unknown flag` (otherwise yargs would take the next word, the image, as its value).
 const BOOL_OPTS: Record<string, string[]> = {
-  run: ['--rm', '-d', '--detach', '-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-h', '--help'],
-  create: ['-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-h', '--help'],
+  run: ['--rm', '-d', '--detach', '-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-P', '--publish-all', '-h', '--help'],
+  create: ['-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-P', '--publish-all', '-h', '--help'],
   exec: ['-i', '--interactive', '-t', '--tty', '-h', '--help'],
 }
 

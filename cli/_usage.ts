@@ -10,7 +10,7 @@ export interface UsageContext {
 }
 
 /** Commands that only group others. */
-const GROUPS = new Set(['system', 'volume', 'builder', 'image', 'container'])
+const GROUPS = new Set(['system', 'volume', 'builder', 'image', 'container', 'network'])
 
 /** `logs <container>` → `logs [OPTIONS] CONTAINER`, `rm <containers..>` → `rm [OPTIONS] CONTAINER [CONTAINER...]`. */
 export function usageLine(ctx: UsageContext): string {

@@ -54,6 +54,11 @@ export function layout(root: string) {
     containersDir: join(r, 'containers'),
     container: (id: string) => join(r, 'containers', id),
     volumesDir: join(r, 'volumes'),
+    /** The bridge network's subnet, kept so a bridge made again takes the same range (lib/network/). */
+    network: join(r, 'network.json'),
+    /** User-defined networks (`store network create`), one record each by ID. */
+    networksDir: join(r, 'networks'),
+    networkRecord: (id: string) => join(r, 'networks', `${id}.json`),
     volume: (name: string) => join(r, 'volumes', name),
     cacheDir: join(r, 'cache'),
     cacheIndex: join(r, 'cache', 'build-cache.json'),

@@ -28,6 +28,7 @@ import { diffCommand } from './diff.js'
 import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
 import { waitCommand, renameCommand, restartCommand, topCommand } from './lifecycle.js'
+import { portCommand } from './port.js'
 
 type Module = CommandModule<any, any>
 
@@ -98,7 +99,7 @@ const IMAGE: Module[] = [
 const CONTAINER: Module[] = [
   as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
   runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
-  waitCommand, renameCommand, restartCommand, topCommand,
+  waitCommand, renameCommand, restartCommand, topCommand, portCommand,
 ]
 
 export const imageGroup = groupCommand('image', 'Manage images', IMAGE)

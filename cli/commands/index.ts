@@ -24,10 +24,12 @@ import { buildCommand } from './build.js'
 import { volumeCommand } from './volume.js'
 import { builderCommand } from './builder.js'
 import { imageGroup, containerGroup } from './groups.js'
+import { portCommand } from './port.js'
+import { networkCommand } from './network.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand,
 ]

@@ -24,6 +24,9 @@ export const psCommand: CommandModule<object, Args> = {
     const { psRows, psFilters } = await import('../../lib/container/index.js')
     const { printFormatted } = await import('../_output.js')
     const { timeAgo } = await import('../../lib/units.js')
+    const { displayPorts } = await import('../../lib/network/index.js')
+    // Docker shows ports of running containers only (a stopped one has no NetworkSettings.Ports).
+    const ports = (r: (typeof rows)[number]) => (r.state.status === 'running' ? displayPorts(r.state.ports ?? [], r.rec.exposed ?? []) : '')
     const rows = await psRows(store, !!argv.all, psFilters(argv.filter))
     const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
     if (argv.quiet) {
@@ -35,10 +38,10 @@ export const psCommand: CommandModule<object, Args> = {
     printFormatted(
       argv.format,
       ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-      rows.map((r) => [id(r.rec.id), r.image, cmd(r.command), timeAgo(r.rec.created, now), r.status, '', r.rec.name]),
+      rows.map((r) => [id(r.rec.id), r.image, cmd(r.command), timeAgo(r.rec.created, now), r.status, ports(r), r.rec.name]),
       rows.map((r) => ({
         ID: id(r.rec.id), Image: r.image, Command: cmd(r.command), CreatedAt: r.rec.created, RunningFor: timeAgo(r.rec.created, now).replace(/ ago$/, ''),
-        Status: r.status, State: r.state.status, Ports: '', Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Status: r.status, State: r.state.status, Ports: ports(r), Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
         Mounts: r.rec.mounts.map((m) => m.name ?? m.source).join(','), Networks: r.rec.network,
       })),
       { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' },

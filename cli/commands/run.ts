@@ -17,6 +17,9 @@ export interface RunArgs extends GlobalArgs {
   tmpfs?: string[]
   'read-only'?: boolean
   network?: string
+  publish?: string[]
+  'publish-all'?: boolean
+  expose?: string[]
   hostname?: string
   interactive?: boolean
   tty?: boolean
@@ -45,7 +48,10 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('mount', { type: 'string', array: true, nargs: 1, describe: 'Attach a filesystem mount to the container' })
     .option('tmpfs', { type: 'string', array: true, nargs: 1, describe: 'Mount a tmpfs directory' })
     .option('read-only', { type: 'boolean', describe: "Mount the container's root filesystem as read only" })
-    .option('network', { alias: 'net', type: 'string', choices: ['host', 'none'], describe: 'Connect a container to a network' })
+    .option('network', { alias: 'net', type: 'string', describe: 'Connect a container to a network (bridge, host, none, or a network of `store network create`)' })
+    .option('publish', { alias: 'p', type: 'string', array: true, nargs: 1, describe: "Publish a container's port(s) to the host" })
+    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
+    .option('expose', { type: 'string', array: true, nargs: 1, describe: 'Expose a port or a range of ports' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
@@ -77,7 +83,8 @@ export async function createFromArgs(argv: RunArgs) {
   const rec = await createContainer(store, {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
-    network: argv.network as 'host' | 'none' | undefined, tty: argv.tty, interactive: argv.interactive, autoRemove: argv.rm,
+    network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
+    publish: argv.publish, publishAll: argv['publish-all'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
     labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })

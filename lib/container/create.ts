@@ -19,7 +19,8 @@ import { prepareInitLayer } from '../runtime/index.js'
 import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
 import { checkSecurityFlags } from './security.js'
-import type { ContainerMount, ContainerRecord } from './types.js'
+import type { ContainerMount, ContainerRecord, NetworkMode } from './types.js'
+import { checkBridgeAllowed, exposedKeys, isBridged, parsePublish, requireNetwork } from '../network/index.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { RunConfig } from '../image/model.js'
@@ -36,7 +37,14 @@ export interface CreateOptions {
   name?: string
   hostname?: string
   readOnly?: boolean
-  network?: 'host' | 'none'
+  /** Default: bridge as root (Docker's), the host's otherwise (no bridge without root). */
+  network?: NetworkMode
+  /** `-p` specs, `-P`, `--expose`. */
+  publish?: string[]
+  publishAll?: boolean
+  expose?: string[]
+  /** Where a warning goes (host network with -p: the ports are discarded, as Docker says). */
+  warn?: (message: string) => void
   tty?: boolean
   interactive?: boolean
   autoRemove?: boolean
@@ -109,6 +117,19 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   }
   const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
   const { seccompProfile } = checkSecurityFlags(o)
+  const network: NetworkMode = o.network ?? (process.getuid?.() === 0 ? 'bridge' : 'host')
+  if (network.startsWith('container:')) throw new StoreError(Codes.UNSUPPORTED, `--network ${network}: joining another container's network is not supported yet`, { exit: 125 })
+  if (isBridged(network)) {
+    checkBridgeAllowed()
+    if (network !== 'bridge') await requireNetwork(store.layout, network, 125)
+  }
+  let ports = parsePublish(o.publish ?? [])
+  const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
+  if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
+    if (network === 'none') throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: port publishing and the container type network mode', { exit: 125 })
+    o.warn?.('WARNING: Published ports are discarded when using host network mode')
+    ports = []
+  }
   const name = o.name === undefined ? undefined : validateName(o.name)
   const layers = base.layers
   const release = await gcLease(store.layout)
@@ -129,7 +150,8 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       id, name: '', image: base.image as Digest, imageRef: base.imageRef, created: store.now().toISOString(), driver: driver.name,
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
-      hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: o.network ?? 'host',
+      hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network,
+      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}),
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
       ...(termAdded ? { termAdded } : {}),

@@ -2,6 +2,7 @@
 // its capabilities, seccomp profile and user: the native launcher's `exec` for the built-in
 // launcher, the runtime's own `exec --process` for runc and crun.
 
+import { isBridged } from '../network/index.js'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
@@ -69,7 +70,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   let argv: string[]
   if (rec.launcher === 'builtin') {
     const seccomp = config.linux.seccomp && (await seccompFilter(config.linux.seccomp, f.seccomp, store.layout.seccompFilter))
-    const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0 })
+    const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0, netns: isBridged(rec.network) })
     await writeFile(planFile, plan, { mode: 0o600 })
     cmd = launcherBinary()
     argv = ['exec', planFile]
@@ -84,7 +85,8 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     const global = ['--root', f.runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
     const runtimeExec = [rec.launcher, ...global, 'exec', '--process', planFile, rec.id]
     cmd = 'nsenter'
-    argv = ['-t', String(init), '-p', '-m', '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
+    // The bridge's network namespace is the launcher's PID 1's (config.json has none).
+    argv = ['-t', String(init), '-p', '-m', ...(isBridged(rec.network) ? ['-n'] : []), '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
   }
   try {
     return await new Promise<number>((resolve, reject) => {

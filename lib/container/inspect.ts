@@ -3,6 +3,8 @@
 import type { Store } from '../store.js'
 import { containerLowers, findContainer } from './records.js'
 import { currentState } from './state.js'
+import { comparePortKeys, findNetwork, networkId, portKey } from '../network/index.js'
+import type { ContainerRecord, ContainerState } from './types.js'
 
 export async function inspectContainer(store: Store, name: string) {
   let rec
@@ -40,8 +42,11 @@ export async function inspectContainer(store: Store, name: string) {
       AutoRemove: rec.autoRemove,
       ReadonlyRootfs: rec.readOnly,
       NetworkMode: rec.network,
+      PortBindings: portBindings(rec),
+      PublishAllPorts: !!rec.publishAll,
       Runtime: rec.launcher,
     },
+    NetworkSettings: networkSettings(rec, s, rec.network === 'bridge' ? networkId(store.layout, 'bridge') : ((await findNetwork(store.layout, rec.network))?.Id ?? '')),
     GraphDriver: {
       Name: rec.driver,
       Data: rec.driver === 'copy' ? { RootDir: `${dir}/rootfs` } : { UpperDir: `${dir}/upper`, WorkDir: `${dir}/work`, MergedDir: `${dir}/merged`, LowerDir: containerLowers(store, rec).join(':') },
@@ -65,6 +70,36 @@ export async function inspectContainer(store: Store, name: string) {
       WorkingDir: rec.cwd,
       Labels: rec.labels,
       StopSignal: rec.stopSignal,
+      ...(exposedPorts(rec).length ? { ExposedPorts: Object.fromEntries(exposedPorts(rec).map((k) => [k, {}])) } : {}),
     },
+  }
+}
+
+/** Config.ExposedPorts: the image's EXPOSE, --expose and every published port (as Docker). */
+const exposedPorts = (rec: ContainerRecord): string[] => [...new Set([...(rec.exposed ?? []), ...(rec.ports ?? []).map(portKey)])].sort(comparePortKeys)
+
+function portBindings(rec: ContainerRecord): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {}
+  for (const b of rec.ports ?? []) (out[portKey(b)] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPort })
+  return out
+}
+
+/** Docker's NetworkSettings: the address and ports while it runs, empty once it stopped. */
+function networkSettings(rec: ContainerRecord, s: ContainerState, netId: string) {
+  const e = s.status === 'running' ? s.network : undefined
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {}
+  if (s.status === 'running') {
+    for (const k of exposedPorts(rec)) ports[k] = null
+    for (const p of s.ports ?? []) (ports[portKey(p)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) })
+  }
+  const endpoint = {
+    IPAMConfig: null, Links: null, Aliases: null, NetworkID: netId, EndpointID: '',
+    Gateway: e?.gateway ?? '', IPAddress: e?.ip ?? '', IPPrefixLen: e?.prefix ?? 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    MacAddress: e?.mac ?? '', DriverOpts: null,
+  }
+  return {
+    Bridge: '', HairpinMode: false, Ports: ports,
+    Gateway: endpoint.Gateway, IPAddress: endpoint.IPAddress, IPPrefixLen: endpoint.IPPrefixLen, MacAddress: endpoint.MacAddress,
+    Networks: { [rec.network]: endpoint },
   }
 }

@@ -1,6 +1,7 @@
 // stop, kill, rm: signals go to the launcher (which forwards to the container's process); the
 // supervisor records the exit. rm of a running container needs -f (Docker's message).
 
+import { releaseNetwork } from './network.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
@@ -102,4 +103,6 @@ export async function removeContainer(store: Store, rec: ContainerRecord, opts: 
   if (opts.volumes && opts.removeVolume) {
     for (const m of rec.mounts) if (m.type === 'volume' && m.anonymous) await opts.removeVolume(m.name ?? m.source).catch(() => {})
   }
+  // Its supervisor vanished (kill -9) while it was on the bridge: nobody else would remove it.
+  if (st.network) await releaseNetwork(store, rec, st.network)
 }

@@ -18,6 +18,8 @@ import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
 import type { ContainerRecord, ContainerState } from './types.js'
+import { endpointScript, isBridged, joinBridge, publishAll, publishPorts, type Endpoint, type Publisher } from '../network/index.js'
+import { hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
 
@@ -45,7 +47,18 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
     startedAt: store.now().toISOString(), finishedAt: '',
   }
-  await writeState(store, rec.id, state)
+  // On the bridge: the running state (with its address) is written under the network lock.
+  let endpoint: Endpoint | undefined
+  let publisher: Publisher | undefined
+  if (isBridged(rec.network)) {
+    endpoint = await joinBridge(
+      store.layout, rec.network, (n) => networkAddresses(store, n),
+      (e) => writeState(store, rec.id, { ...state, network: e }), (e) => hostsOnJoin(store, rec, e),
+    )
+    state.network = endpoint
+  } else {
+    await writeState(store, rec.id, state)
+  }
   let launcherPid = 0
   let spawnWrite: Promise<void> = Promise.resolve()
   const forward = (sig: NodeJS.Signals) => {
@@ -61,10 +74,19 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   let exitCode: number
   let error: string | undefined
   try {
+    if (endpoint) {
+      const bindings = [...(rec.ports ?? []), ...(rec.publishAll ? publishAll(rec.exposed ?? [], rec.ports ?? []) : [])]
+      if (bindings.length > 0) {
+        publisher = await publishPorts(bindings, endpoint.ip, `${rec.name} (${rec.id})`)
+        state.ports = publisher.ports
+        await writeState(store, rec.id, state)
+      }
+    }
     const log = logPath(store, rec.id)
     const result = await launch(
       {
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
+        ...(endpoint ? { networkSetup: endpointScript(endpoint, `/proc/${process.pid}/ns/net`), address: endpoint.ip } : {}),
         // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
         stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {
@@ -88,9 +110,13 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     throw e
   } finally {
     for (const s of FORWARDED) process.off(s, forward)
+    await publisher?.close()
     await spawnWrite.catch(() => {})
-    await writeState(store, rec.id, { ...state, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error })
+    // Stopped, a container has no address or ports (Docker empties its NetworkSettings).
+    const { network: _n, ports: _p, ...ended } = state
+    await writeState(store, rec.id, { ...ended, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error })
     if (opts.remove) await opts.remove(rec).catch(() => {})
+    if (endpoint) await releaseNetwork(store, rec, endpoint)
   }
   return exitCode
 }
@@ -126,10 +152,11 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
     if (s.status === 'exited' && fresh(s)) {
       // Ended before it ran: a setup failure (125) or a command that cannot be exec'd (127,
       // 126). Docker's `run -d` reports these and exits with the status, printing no ID.
-      const why = await readFile(error, 'utf8').catch(() => undefined)
+      // Or a failure before the launcher ran (a published port that is taken): the state's.
+      const now = await readState(store, rec.id)
+      const why = (await readFile(error, 'utf8').catch(() => undefined)) ?? (now.exitCode === 125 ? now.error : undefined)
       if (why !== undefined && !(await pathExists(ready))) {
-        const code = (await readState(store, rec.id)).exitCode
-        throw new StoreError(Codes.LAUNCH_FAILED, why.trim(), { exit: code || 125 })
+        throw new StoreError(Codes.LAUNCH_FAILED, why.trim(), { exit: now.exitCode || 125 })
       }
       return
     }

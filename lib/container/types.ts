@@ -5,6 +5,7 @@
 import type { Digest } from '../digest/digest.js'
 import type { DriverName } from '../driver/types.js'
 import type { LauncherName } from '../runtime/types.js'
+import type { Endpoint, PortBinding, PublishedPort } from '../network/index.js'
 
 export interface ContainerMount {
   /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
@@ -50,7 +51,14 @@ export interface ContainerRecord {
   tty: boolean
   openStdin: boolean
   readOnly: boolean
-  network: 'host' | 'none'
+  /** bridge: a network namespace on the root's bridge (Docker's default, root only); host; none. */
+  network: NetworkMode
+  /** `-p`: container ports published on the host (HostConfig.PortBindings). */
+  ports?: PortBinding[]
+  /** `-P`: every exposed port on a free host port. */
+  publishAll?: boolean
+  /** The image's EXPOSE and `--expose`, as `80/tcp` (Config.ExposedPorts). */
+  exposed?: string[]
   autoRemove: boolean
   mounts: ContainerMount[]
   labels: Record<string, string>
@@ -69,6 +77,9 @@ export interface ContainerRecord {
   seccompProfile?: string
 }
 
+/** bridge, host, none, or the name of a user network (`store network create`). */
+export type NetworkMode = string
+
 export type ContainerStatus = 'created' | 'running' | 'exited'
 
 export interface ContainerState {
@@ -83,4 +94,8 @@ export interface ContainerState {
   startedAt: string
   finishedAt: string
   error?: string
+  /** While it runs on the bridge: its address there. */
+  network?: Endpoint
+  /** While it runs: the host ports that forward to it. */
+  ports?: PublishedPort[]
 }

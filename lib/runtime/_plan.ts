@@ -33,6 +33,8 @@ export interface PlanOptions {
   hostexec?: boolean
   /** Not root: a user namespace that maps our ids to 0. */
   userns: boolean
+  /** A network namespace besides the spec's (the bridge network: runc/crun must not make one). */
+  netns?: boolean
 }
 
 /** The plan for the container (or exec) process `spec.process`, in `spec`'s namespaces. */
@@ -40,7 +42,7 @@ export function encodePlan(spec: OciSpec, files: PlanFiles, o: PlanOptions): Uin
   const p = spec.process
   const t: string[] = []
   const rec = (...w: (string | number)[]) => t.push(...w.map(String))
-  rec('ns', spec.linux.namespaces.reduce((m, n) => m | (CLONE[n.type] ?? 0), 0) & ~(CLONE.mount | CLONE.pid))
+  rec('ns', (spec.linux.namespaces.reduce((m, n) => m | (CLONE[n.type] ?? 0), 0) | (o.netns ? CLONE.network : 0)) & ~(CLONE.mount | CLONE.pid))
   rec('userns', o.userns ? 1 : 0)
   rec('root', spec.root.path)
   if (files.rootfs) rec('rootfs', files.rootfs)

@@ -35,12 +35,12 @@ export interface BuiltinFiles {
 }
 
 /** The setup script (see above); the process itself is the plan's (lib/runtime/_plan.ts). */
-export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: BuiltinFiles): string {
+export function builtinScript(spec: OciSpec, rootfsSteps: MountStep[], files: BuiltinFiles, networkSetup: string[] = []): string {
   const R = spec.root.path
   const rootless = process.getuid?.() !== 0
   checkRootlessUser(spec, rootless)
   const out: string[] = ['#!/bin/sh', '# Generated from config.json by store (built-in launcher) at each start: the mounts, before the pivot.']
-  out.push(`R=${q(R)} F=${q(files.fstab)}`, helpersPart(files.error), batchHelpers())
+  out.push(`R=${q(R)} F=${q(files.fstab)}`, helpersPart(files.error), batchHelpers(), ...networkSetup)
   // 1. The root (unless a separate rootfs script makes it), then config.json's mounts.
   if (!leavesDaemon(rootfsSteps)) out.push(...rootfsLines(rootfsSteps))
   if (rootfsSteps.length === 0) out.push(`fsa ${q(fesc(R))} ${q(fesc(R))} none bind`)

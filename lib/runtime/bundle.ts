@@ -81,7 +81,7 @@ export function completeSpec(spec: OciSpec, bundleDir: string): OciSpec {
 const normDest = (d: string) => '/' + d.split('/').filter((p) => p && p !== '.').join('/')
 
 /** Write config.json (the completed spec) and the /etc files into the bundle; returns the spec. */
-export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>, o: { rootless?: boolean } = {}): Promise<OciSpec> {
+export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec' | 'address'>, o: { rootless?: boolean } = {}): Promise<OciSpec> {
   const f = bundleFiles(req.bundleDir)
   await mkdir(req.bundleDir, { recursive: true })
   let spec = completeSpec(req.spec, req.bundleDir)
@@ -91,10 +91,12 @@ export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec'>
   await writeFileAtomic(f.config, seccompJson(spec, 2) + '\n', 0o600)
   const h = req.spec.hostname || 'localhost'
   await writeFile(f.hostname, `${h}\n`)
-  // hosts and resolv.conf are the container's to edit (Docker lets it): written once.
-  await writeFile(f.hosts, hostsFile(h), { flag: 'wx' }).catch(ignoreExists)
+  // hosts and resolv.conf are the container's to edit (Docker lets it): written once; on a
+  // bridge network the caller writes hosts at each start (the address, the peers' names).
+  if (!req.address) await writeFile(f.hosts, hostsFile(h), { flag: 'wx' }).catch(ignoreExists)
   const network = req.spec.linux.namespaces.some((n) => n.type === 'network')
   if (network) await writeFile(f.resolvConf, '', { flag: 'wx' }).catch(ignoreExists)
+  else if (req.address) await writeFile(f.resolvConf, bridgeResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')), { flag: 'wx' }).catch(ignoreExists)
   else await copyIfMissing('/etc/resolv.conf', f.resolvConf)
   return spec
 }
@@ -112,11 +114,22 @@ function rootlessMount(m: OciMount, spec: OciSpec): OciMount {
   return m
 }
 
-function hostsFile(hostname: string): string {
+export function hostsFile(hostname: string, address = '127.0.1.1'): string {
   return [
     '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet',
-    'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', `127.0.1.1\t${hostname}`, '',
+    'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', `${address}\t${hostname}`, '',
   ].join('\n')
+}
+
+/**
+ * The host's resolv.conf for a container with a network of its own (Docker's rule): a loopback
+ * nameserver cannot be reached from there, so those lines go; none left, Google's public DNS.
+ */
+export function bridgeResolvConf(host: string): string {
+  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$|::1$)/.test(l))
+  const text = lines.join('\n').replace(/\n*$/, '\n')
+  if (/^\s*nameserver\s/m.test(text)) return text
+  return `${text.trim() ? text : ''}\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n`.replace(/^\n/, '')
 }
 
 async function copyIfMissing(from: string, to: string): Promise<void> {

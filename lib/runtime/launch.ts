@@ -26,7 +26,7 @@ const exists = (p: string) => new Promise<boolean>((res) => access(p, fsc.X_OK, 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, fsc.F_OK, (e) => res(!e)))
 
 /** The caller's PATH plus the system dirs (runc lives in /usr/sbin, often missing for users). */
-const toolPath = () => [...new Set([...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean).join(':')
+export const toolPath = () => [...new Set([...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean).join(':')
 
 async function onPath(cmd: string): Promise<boolean> {
   for (const d of toolPath().split(':')) {
@@ -93,13 +93,13 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req, { rootless: process.getuid?.() !== 0 })
   const script =
     launcher === 'builtin'
-      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) })
-      : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f)
+      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) }, req.networkSetup)
+      : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f, req.networkSetup)
   const rootfs = launcher === 'builtin' && leavesDaemon(req.rootfsSteps) ? builtinRootfsScript(req.rootfsSteps, f.error) : undefined
   const rootless = process.getuid?.() !== 0
   // runc/crun compile the profile in config.json themselves; ours loads it as classic BPF.
   const bpf = launcher === 'builtin' && spec.linux.seccomp ? await seccompFilter(spec.linux.seccomp, f.seccomp, req.seccompFilterPath) : undefined
-  const plan = encodePlan(spec, { setup: f.script, rootfs: rootfs && f.rootfsScript, ready: f.ready, error: f.error, seccomp: bpf }, { parent: process.pid, hostexec: launcher !== 'builtin', userns: rootless })
+  const plan = encodePlan(spec, { setup: f.script, rootfs: rootfs && f.rootfsScript, ready: f.ready, error: f.error, seccomp: bpf }, { parent: process.pid, hostexec: launcher !== 'builtin', userns: rootless, netns: !!req.networkSetup })
   await Promise.all([
     writeFile(f.script, script, { mode: 0o700 }), writeFile(f.plan, plan, { mode: 0o600 }), rm(f.error, { force: true }), rm(f.ready, { force: true }),
     rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),

@@ -68,6 +68,14 @@ export interface LaunchRequest {
   stdio: { kind: 'inherit' } | { kind: 'tee'; log: string } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
   /** Where the built-in launcher keeps a compiled seccomp filter (key: profile and arch). */
   seccompFilterPath?: (key: string) => string
+  /**
+   * A network namespace of its own that these setup-script lines configure first (the bridge
+   * network: lib/network/attach.ts). The runtimes' own config.json has no network namespace
+   * then: runc and crun run in this one and keep it.
+   */
+  networkSetup?: string[]
+  /** The container's address on a bridge network: resolv.conf is Docker's for that; the caller writes /etc/hosts. */
+  address?: string
   /** Called with the launcher's pid once it runs: signals sent to it reach the container. */
   onSpawn?: (pid: number) => void
 }

@@ -1,0 +1,160 @@
+// `store network create|ls|inspect|rm|prune`: Docker's, over the predefined networks (bridge,
+// host, none) and user-defined bridge networks (lib/network/networks.ts).
+
+import type { CommandModule } from 'yargs'
+import { groupCommand } from '../_group.js'
+import { getStore, type GlobalArgs } from '../_context.js'
+import type { Store } from '../../lib/store.js'
+
+const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
+
+interface Row {
+  Id: string
+  Name: string
+  Driver: string
+  Created: string
+  Subnet?: string
+  Gateway?: string
+  Labels: Record<string, string>
+}
+
+/** The predefined networks and the user's, sorted by name (Docker's `network ls`). */
+async function allNetworks(store: Store): Promise<Row[]> {
+  const { listNetworks, networkId } = await import('../../lib/network/index.js')
+  const { readJson } = await import('../../lib/_fs.js')
+  const bridge = await readJson<{ subnet?: string }>(store.layout.network)
+  const rows: Row[] = [
+    { Id: networkId(store.layout, 'bridge'), Name: 'bridge', Driver: 'bridge', Created: '0001-01-01T00:00:00Z', Labels: {}, ...(bridge?.subnet ? { Subnet: bridge.subnet } : {}) },
+    { Id: networkId(store.layout, 'host'), Name: 'host', Driver: 'host', Created: '0001-01-01T00:00:00Z', Labels: {} },
+    { Id: networkId(store.layout, 'none'), Name: 'none', Driver: 'null', Created: '0001-01-01T00:00:00Z', Labels: {} },
+    ...(await listNetworks(store.layout)).map((n) => ({ Id: n.Id, Name: n.Name, Driver: 'bridge', Created: n.Created, Subnet: n.Subnet, Gateway: n.Gateway, Labels: n.Labels })),
+  ]
+  return rows.sort((a, b) => a.Name.localeCompare(b.Name))
+}
+
+async function findRow(store: Store, ref: string): Promise<Row | undefined> {
+  const rows = await allNetworks(store)
+  return rows.find((r) => r.Name === ref) ?? (rows.filter((r) => r.Id.startsWith(ref)).length === 1 ? rows.find((r) => r.Id.startsWith(ref)) : undefined)
+}
+
+const create: CommandModule<object, GlobalArgs & { name: string; driver?: string; subnet?: string; gateway?: string; label?: string[] }> = {
+  command: 'create <name>',
+  describe: 'Create a network',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', demandOption: true })
+      .option('driver', { alias: 'd', type: 'string', default: 'bridge', describe: 'Driver to manage the Network' })
+      .option('subnet', { type: 'string', describe: 'Subnet in CIDR format that represents a network segment' })
+      .option('gateway', { type: 'string', describe: 'IPv4 or IPv6 Gateway for the master subnet' })
+      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { Codes, StoreError } = await import('../../lib/errors.js')
+    if (argv.driver !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${argv.driver}" not found`, { exit: 1 })
+    const { createNetwork } = await import('../../lib/network/index.js')
+    const n = await createNetwork(store.layout, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), now: store.now() })
+    process.stdout.write(`${n.Id}\n`)
+  },
+}
+
+const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string; 'no-trunc'?: boolean }> = {
+  command: 'ls',
+  aliases: ['list'],
+  describe: 'List networks',
+  builder: (y) =>
+    y
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display network IDs' })
+      .option('no-trunc', { type: 'boolean', describe: 'Do not truncate the output' })
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { printFormatted } = await import('../_output.js')
+    const rows = await allNetworks(store)
+    const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
+    if (argv.quiet) {
+      for (const r of rows) process.stdout.write(`${id(r.Id)}\n`)
+      return
+    }
+    printFormatted(
+      argv.format, ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], rows.map((r) => [id(r.Id), r.Name, r.Driver, 'local']),
+      rows.map((r) => ({ ID: id(r.Id), Name: r.Name, Driver: r.Driver, Scope: 'local', IPv6: 'false', Internal: 'false', CreatedAt: r.Created, Labels: Object.entries(r.Labels).map(([a, b]) => `${a}=${b}`).join(',') })),
+      { ID: 'NETWORK ID' },
+    )
+  },
+}
+
+const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?: string }> = {
+  command: 'inspect <networks..>',
+  describe: 'Display detailed information on one or more networks',
+  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { renderTemplate } = await import('../_output.js')
+    const { containersOn } = await import('../../lib/container/index.js')
+    const out = []
+    for (const ref of argv.networks) {
+      const r = await findRow(store, ref)
+      if (!r) {
+        process.stderr.write(`Error: No such network: ${ref}\n`)
+        process.exitCode = 1
+        continue
+      }
+      const containers: Record<string, unknown> = {}
+      for (const c of await containersOn(store, r.Name)) {
+        if (c.endpoint) containers[c.id] = { Name: c.name, EndpointID: '', MacAddress: c.endpoint.mac, IPv4Address: `${c.endpoint.ip}/${c.endpoint.prefix}`, IPv6Address: '' }
+      }
+      out.push({
+        Name: r.Name, Id: r.Id, Created: r.Created, Scope: 'local', Driver: r.Driver, EnableIPv6: false,
+        IPAM: { Driver: 'default', Options: null, Config: r.Subnet ? [{ Subnet: r.Subnet, ...(r.Gateway ? { Gateway: r.Gateway } : {}) }] : [] },
+        Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: containers, Options: {}, Labels: r.Labels,
+      })
+    }
+    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o as any) + '\n')
+    else if (out.length || !process.exitCode) process.stdout.write(JSON.stringify(out, null, 4) + '\n')
+  },
+}
+
+const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boolean }> = {
+  command: 'rm <networks..>',
+  aliases: ['remove'],
+  describe: 'Remove one or more networks',
+  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const { removeNetwork } = await import('../../lib/network/index.js')
+    const { containersOn } = await import('../../lib/container/index.js')
+    for (const ref of argv.networks) {
+      try {
+        await removeNetwork(store.layout, ref, async (name) => (await containersOn(store, name)).filter((c) => c.endpoint).map((c) => c.id))
+        process.stdout.write(`${ref}\n`)
+      } catch (e) {
+        if (argv.force && /not found$/.test((e as Error).message)) continue
+        process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`)
+        process.exitCode = 1
+      }
+    }
+  },
+}
+
+const prune: CommandModule<object, GlobalArgs & { force?: boolean }> = {
+  command: 'prune',
+  describe: 'Remove all unused networks',
+  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  handler: async (argv) => {
+    const { confirm } = await import('../_prompt.js')
+    if (!argv.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return
+    const store = await getStore(argv)
+    const { listNetworks, removeNetwork } = await import('../../lib/network/index.js')
+    const { containersOn } = await import('../../lib/container/index.js')
+    const gone: string[] = []
+    for (const n of await listNetworks(store.layout)) {
+      // Used by any container, running or not (Docker keeps those).
+      if ((await containersOn(store, n.Name)).length > 0) continue
+      await removeNetwork(store.layout, n.Id, async () => [])
+      gone.push(n.Name)
+    }
+    if (gone.length) process.stdout.write(`Deleted Networks:\n${gone.join('\n')}\n\n`)
+  },
+}
+
+export const networkCommand = groupCommand('network', 'Manage networks: create, ls, inspect, rm, prune', [create, ls, inspect, rm, prune])

@@ -1,0 +1,38 @@
+// `store port CONTAINER [PRIVATE_PORT[/PROTO]]`: the host addresses that forward to a running
+// container's ports, in Docker's words.
+
+import type { CommandModule } from 'yargs'
+import { getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  container: string
+  port?: string
+}
+
+export const portCommand: CommandModule<object, Args> = {
+  command: 'port <container> [port]',
+  describe: 'List port mappings or a specific mapping for the container',
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('port', { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' }) as any,
+  handler: async (argv) => {
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    const { hostAddress, portKey, comparePortKeys } = await import('../../lib/network/index.js')
+    const rec = await c.requireContainer(store, argv.container)
+    const st = await c.currentState(store, rec.id)
+    const ports = st.status === 'running' ? [...(st.ports ?? [])] : []
+    ports.sort((a, b) => comparePortKeys(portKey(a), portKey(b)))
+    if (argv.port === undefined) {
+      for (const p of ports) process.stdout.write(`${portKey(p)} -> ${hostAddress(p)}\n`)
+      return
+    }
+    const [num, proto = 'tcp'] = argv.port.split('/')
+    const key = `${num}/${proto}`
+    const found = ports.filter((p) => portKey(p) === key)
+    if (found.length === 0) {
+      process.stderr.write(`Error: No public port '${key}' published for ${argv.container}\n`)
+      process.exitCode = 1
+      return
+    }
+    for (const p of found) process.stdout.write(`${hostAddress(p)}\n`)
+  },
+}

@@ -1,0 +1,78 @@
+// The container side of networking: which addresses of a network are taken (by its running
+// containers), the /etc/hosts of containers on one user network (each names the others: what
+// Docker's embedded DNS answers there), and the bridge's removal once its last user is gone.
+
+import { readFile, writeFile } from 'node:fs/promises'
+import type { Store } from '../store.js'
+import { leaveBridge, type Endpoint } from '../network/index.js'
+import { bundleFiles, hostsFile } from '../runtime/index.js'
+import { listContainerIds, readRecord, readStoredState } from './records.js'
+import { currentState } from './state.js'
+import type { ContainerRecord } from './types.js'
+
+interface Peer {
+  id: string
+  name: string
+  ip: string
+}
+
+/** Running containers on `network` (a vanished supervisor's container is not). */
+async function peers(store: Store, network: string, except?: string): Promise<Peer[]> {
+  const out: Peer[] = []
+  for (const id of await listContainerIds(store)) {
+    if (id === except) continue
+    const stored = await readStoredState(store, id).catch(() => undefined)
+    if (stored?.status !== 'running' || stored.network?.network !== network) continue
+    const s = await currentState(store, id)
+    const rec = s.status === 'running' && s.network ? await readRecord(store, id) : undefined
+    if (rec && s.network) out.push({ id, name: rec.name, ip: s.network.ip })
+  }
+  return out
+}
+
+/** Addresses taken on `network`. */
+export async function networkAddresses(store: Store, network: string): Promise<string[]> {
+  return (await peers(store, network)).map((p) => p.ip)
+}
+
+const hostsLine = (ip: string, name: string) => `${ip}\t${name}\n`
+
+/**
+ * Under the network lock, once `rec` has its endpoint: its own /etc/hosts (its address and
+ * hostname; on a user network every running peer by name), and its name added to each peer's.
+ * A peer's file is rewritten in place: it is bind-mounted, a rename would not show inside.
+ */
+export async function hostsOnJoin(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
+  const others = e.network === 'bridge' ? [] : await peers(store, e.network, rec.id)
+  const own = hostsFile(rec.hostname, e.ip) + others.map((p) => hostsLine(p.ip, p.name)).join('')
+  await writeFile(bundleFiles(store.layout.container(rec.id)).hosts, own)
+  for (const p of others) await writeFile(bundleFiles(store.layout.container(p.id)).hosts, hostsLine(e.ip, rec.name), { flag: 'a' }).catch(() => {})
+}
+
+/** Its name leaves the peers' /etc/hosts (under the network lock). */
+async function hostsOnLeave(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
+  if (e.network === 'bridge') return
+  const line = hostsLine(e.ip, rec.name)
+  for (const p of await peers(store, e.network, rec.id)) {
+    const f = bundleFiles(store.layout.container(p.id)).hosts
+    const text = await readFile(f, 'utf8').catch(() => undefined)
+    if (text?.includes(line)) await writeFile(f, text.split(line).join('')).catch(() => {})
+  }
+}
+
+/** After a container left its network (ended, or found dead): names and, when unused, the bridge go. */
+export async function releaseNetwork(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
+  await leaveBridge(store.layout, e.network, (n) => networkAddresses(store, n), () => hostsOnLeave(store, rec, e)).catch(() => {})
+}
+
+/** Every container whose network is `network`, running or not (the running ones with their endpoint). */
+export async function containersOn(store: Store, network: string): Promise<{ id: string; name: string; endpoint?: Endpoint }[]> {
+  const out: { id: string; name: string; endpoint?: Endpoint }[] = []
+  for (const id of await listContainerIds(store)) {
+    const rec = await readRecord(store, id).catch(() => undefined)
+    if (rec?.network !== network) continue
+    const s = await currentState(store, id)
+    out.push({ id, name: rec.name, ...(s.status === 'running' && s.network ? { endpoint: s.network } : {}) })
+  }
+  return out
+}
