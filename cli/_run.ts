@@ -42,10 +42,21 @@ export async function run(argv: string[]): Promise<void> {
   // yargs renders the whole help text right after starting a command's handler, in case the
   // handler asks for it later (ours never do): ~40 ms of text layout on every `store run`.
   ;(y as any).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {}
+  // A command whose work stalled on a promise nothing will settle (no handle left: Node would
+  // exit 0 as if it had succeeded) fails instead: a copy or an import that did not finish must
+  // never look done.
+  let settled = false
+  process.once('beforeExit', () => {
+    if (settled) return
+    process.stderr.write('Error: internal error: the command stopped before it finished\n')
+    process.exitCode = 125
+  })
   try {
     await y.parseAsync()
   } catch (e) {
     fail(e)
+  } finally {
+    settled = true
   }
 }
 

@@ -3,6 +3,7 @@
 //   store-launch run PLAN    start a container: the process Node spawns and signals (P)
 //   store-launch exec PLAN   a new process in a running container (store exec)
 //   docker-init -- CMD...    a minimal init (run --init): bind-mounted at /sbin/docker-init
+//   store-launch inroot ROOT PROGRAM ARGV0 ARGS...   a host program chrooted in ROOT (store cp)
 //
 // run: P unshares the container's namespaces (a user namespace first when not root), then forks
 // C, PID 1 of the new PID namespace. C runs the plan's setup script (host tools: the root, the
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "run") == 0) return run_main(argv[2]);
   if (argc == 3 && strcmp(argv[1], "exec") == 0) return exec_main(argv[2]);
   if (argc >= 2 && strcmp(argv[1], "init") == 0) return init_main(argc - 1, argv + 1);
-  fprintf(stderr, "usage: store-launch run PLAN | exec PLAN | init -- CMD...\n");
+  if (argc >= 2 && strcmp(argv[1], "inroot") == 0) return inroot_main(argc, argv);
+  fprintf(stderr, "usage: store-launch run PLAN | exec PLAN | init -- CMD... | inroot ROOT PROGRAM ARGV0 [ARGS...]\n");
   return 125;
 }

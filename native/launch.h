@@ -71,6 +71,7 @@ void write_file(const char *path, const char *text);
 int run_main(const char *plan_path);
 int exec_main(const char *plan_path);
 int init_main(int argc, char **argv);
+int inroot_main(int argc, char **argv);
 
 /* Best-effort write of a whole buffer (EINTR and short writes). */
 int write_all(int fd, const void *buf, size_t len);

@@ -29,6 +29,7 @@ import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
 import { waitCommand, renameCommand, restartCommand, topCommand } from './lifecycle.js'
 import { portCommand } from './port.js'
+import { cpCommand } from './cp.js'
 
 type Module = CommandModule<any, any>
 
@@ -99,7 +100,7 @@ const IMAGE: Module[] = [
 const CONTAINER: Module[] = [
   as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
   runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
-  waitCommand, renameCommand, restartCommand, topCommand, portCommand,
+  waitCommand, renameCommand, restartCommand, topCommand, portCommand, cpCommand,
 ]
 
 export const imageGroup = groupCommand('image', 'Manage images', IMAGE)

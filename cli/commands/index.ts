@@ -25,11 +25,12 @@ import { volumeCommand } from './volume.js'
 import { builderCommand } from './builder.js'
 import { imageGroup, containerGroup } from './groups.js'
 import { portCommand } from './port.js'
+import { cpCommand } from './cp.js'
 import { networkCommand } from './network.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand,
 ]

@@ -1,0 +1,65 @@
+// `store cp [-a] [-L] [-q] CONTAINER:SRC DEST|-` and `store cp SRC|- CONTAINER:DEST`: Docker's,
+// its argument rules and messages included (lib/container/cp.ts does the copy).
+
+import type { CommandModule } from 'yargs'
+import { dash, getStore, type GlobalArgs } from '../_context.js'
+
+interface Args extends GlobalArgs {
+  src: string
+  dest: string
+  archive?: boolean
+  'follow-link'?: boolean
+  quiet?: boolean
+}
+
+/** Docker's splitCpArg: an absolute path, or one whose part before ':' starts with '.', is local. */
+function splitArg(arg: string): { container?: string; path: string } {
+  if (arg.startsWith('/')) return { path: arg }
+  const i = arg.indexOf(':')
+  if (i < 0 || arg.slice(0, i).startsWith('.')) return { path: arg }
+  return { container: arg.slice(0, i), path: arg.slice(i + 1) }
+}
+
+export const cpCommand: CommandModule<object, Args> = {
+  command: 'cp <src> <dest>',
+  describe: 'Copy files/folders between a container and the local filesystem',
+  builder: (y) =>
+    y
+      .positional('src', { type: 'string', demandOption: true, describe: 'CONTAINER:SRC_PATH, SRC_PATH or -' })
+      .positional('dest', { type: 'string', demandOption: true, describe: 'DEST_PATH, - or CONTAINER:DEST_PATH' })
+      .option('archive', { alias: 'a', type: 'boolean', describe: 'Archive mode (copy all uid/gid information)' })
+      .option('follow-link', { alias: 'L', type: 'boolean', describe: 'Always follow symbol link in SRC_PATH' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' }) as any,
+  handler: async (argv) => {
+    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const src = splitArg(dash(argv.src))
+    const dst = splitArg(dash(argv.dest))
+    if (src.container === undefined && dst.container === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source', { exit: 1 })
+    if (src.container !== undefined && dst.container !== undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'copying between containers is not supported', { exit: 1 })
+    const name = (src.container ?? dst.container)!
+    if (name === '') throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source', { exit: 1 })
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    const { resolve } = await import('node:path')
+    const rec = await c.requireContainer(store, name)
+    const o = { archive: argv.archive, followLink: argv['follow-link'] }
+    let shown: string
+    let bytes: number
+    if (src.container !== undefined) {
+      const toStdout = dst.path === '-'
+      const r = await c.copyFromContainer(store, rec, name, src.path || '/', toStdout ? process.stdout : resolve(dst.path), o)
+      bytes = r.bytes
+      shown = toStdout ? '' : resolve(dst.path) + (dst.path.endsWith('/') ? '/' : '')
+    } else {
+      const fromStdin = src.path === '-'
+      const r = await c.copyToContainer(store, rec, name, fromStdin ? process.stdin : resolve(src.path) + (src.path.endsWith('/.') ? '/.' : ''), dst.path || '/', o)
+      bytes = r.bytes
+      shown = `${name}:${dst.path}`
+    }
+    // Docker prints the size on a terminal only (and never for a stream on stdout).
+    if (shown && !argv.quiet && process.stderr.isTTY) {
+      const { humanSize } = await import('../../lib/units.js')
+      process.stderr.write(`Successfully copied ${humanSize(bytes)} to ${shown}\n`)
+    }
+  },
+}
