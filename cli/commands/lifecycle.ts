@@ -73,3 +73,23 @@ export const topCommand: CommandModule<object, GlobalArgs & { container: string;
     process.stdout.write(await c.topContainer(store, rec, argv.psArgs?.length ? argv.psArgs.map(String) : undefined))
   },
 }
+
+/** `pause`/`unpause`: the container's processes frozen or thawed (cgroup freezer); prints each name. */
+function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { containers: string[] }> {
+  return {
+    command: `${paused ? 'pause' : 'unpause'} <containers..>`,
+    describe: paused ? 'Pause all processes within one or more containers' : 'Unpause all processes within one or more containers',
+    builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }) as any,
+    handler: async (argv) => {
+      const store = await getStore(argv)
+      const c = await import('../../lib/container/index.js')
+      await eachContainer(argv.containers, async (name) => {
+        await c.pauseContainer(store, await c.requireContainer(store, name), paused)
+        process.stdout.write(`${name}\n`)
+      })
+    },
+  }
+}
+
+export const pauseCmd = pauseCommand(true)
+export const unpauseCmd = pauseCommand(false)

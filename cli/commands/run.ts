@@ -19,6 +19,11 @@ export interface RunArgs extends GlobalArgs {
   network?: string
   publish?: string[]
   'publish-all'?: boolean
+  memory?: string
+  'memory-swap'?: string
+  cpus?: string
+  'cpu-shares'?: string
+  'pids-limit'?: string
   expose?: string[]
   hostname?: string
   interactive?: boolean
@@ -52,6 +57,11 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('publish', { alias: 'p', type: 'string', array: true, nargs: 1, describe: "Publish a container's port(s) to the host" })
     .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
     .option('expose', { type: 'string', array: true, nargs: 1, describe: 'Expose a port or a range of ports' })
+    .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
+    .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" })
+    .option('cpus', { type: 'string', describe: 'Number of CPUs' })
+    .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
+    .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
@@ -70,7 +80,36 @@ export function containerOptions(y: any, withRun: boolean) {
   return y
 }
 
+/** The resource flags as Docker's CLI parses them (its messages for a bad value). */
+async function limitsFrom(argv: RunArgs) {
+  const { Codes, StoreError } = await import('../../lib/errors.js')
+  const { ramInBytes } = await import('../../lib/mount/_units.js')
+  const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "${flag}" flag: ${why}`, { exit: 125 })
+  const size = (flag: string, v: string | undefined, allowNegative = false) => {
+    if (v === undefined) return undefined
+    if (allowNegative && v === '-1') return -1
+    const n = ramInBytes(v)
+    if (n === undefined) throw bad(flag, v, `invalid size: '${v}'`)
+    return n
+  }
+  const int = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined
+    if (!/^-?\d+$/.test(v)) throw bad(flag, v, `strconv.ParseInt: parsing "${v}": invalid syntax`)
+    return Number(v)
+  }
+  let nanoCpus: number | undefined
+  if (argv.cpus !== undefined) {
+    if (!/^\d*\.?\d+$/.test(argv.cpus)) throw bad('--cpus', argv.cpus, `failed to parse ${argv.cpus} as a rational number`)
+    nanoCpus = Math.round(Number(argv.cpus) * 1e9)
+  }
+  return {
+    memory: size('-m, --memory', argv.memory), memorySwap: size('--memory-swap', argv['memory-swap'], true), nanoCpus,
+    cpuShares: int('-c, --cpu-shares', argv['cpu-shares']), pidsLimit: int('--pids-limit', argv['pids-limit']),
+  }
+}
+
 export async function createFromArgs(argv: RunArgs) {
+  const limits = await limitsFrom(argv)
   const store = await getStore(argv)
   const { createContainer } = await import('../../lib/container/index.js')
   const { resolveMountArgs } = await import('../../lib/mount/cli.js')
@@ -84,7 +123,7 @@ export async function createFromArgs(argv: RunArgs) {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
-    publish: argv.publish, publishAll: argv['publish-all'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
+    publish: argv.publish, publishAll: argv['publish-all'], limits, expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
     labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })

@@ -20,6 +20,7 @@ import { nameInUse, randomName, validateName } from './names.js'
 import { resolveUser } from './user.js'
 import { checkSecurityFlags } from './security.js'
 import type { ContainerMount, ContainerRecord, NetworkMode } from './types.js'
+import { checkLimits, hasLimits, type Limits } from './cgroup.js'
 import { checkBridgeAllowed, exposedKeys, isBridged, parsePublish, requireNetwork } from '../network/index.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Digest } from '../digest/digest.js'
@@ -43,6 +44,8 @@ export interface CreateOptions {
   publish?: string[]
   publishAll?: boolean
   expose?: string[]
+  /** Resource limits (cgroups). */
+  limits?: Limits
   /** Where a warning goes (host network with -p: the ports are discarded, as Docker says). */
   warn?: (message: string) => void
   tty?: boolean
@@ -123,6 +126,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
     checkBridgeAllowed()
     if (network !== 'bridge') await requireNetwork(store.layout, network, 125)
   }
+  if (o.limits) checkLimits(o.limits)
   let ports = parsePublish(o.publish ?? [])
   const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
   if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
@@ -151,7 +155,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network,
-      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}),
+      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}),
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
       ...(termAdded ? { termAdded } : {}),

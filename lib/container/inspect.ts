@@ -3,6 +3,7 @@
 import type { Store } from '../store.js'
 import { containerLowers, findContainer } from './records.js'
 import { currentState } from './state.js'
+import { isFrozen } from './cgroup.js'
 import { comparePortKeys, findNetwork, networkId, portKey } from '../network/index.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 
@@ -15,6 +16,7 @@ export async function inspectContainer(store: Store, name: string) {
   }
   if (!rec) return undefined
   const s = await currentState(store, rec.id)
+  const paused = s.status === 'running' && (await isFrozen(s.cgroups))
   const dir = store.layout.container(rec.id)
   return {
     Id: rec.id,
@@ -22,11 +24,11 @@ export async function inspectContainer(store: Store, name: string) {
     Path: rec.path,
     Args: rec.args,
     State: {
-      Status: s.status,
+      Status: paused ? 'paused' : s.status,
       Running: s.status === 'running',
-      Paused: false,
+      Paused: paused,
       Restarting: false,
-      OOMKilled: false,
+      OOMKilled: !!s.oomKilled,
       Dead: false,
       Pid: s.status === 'running' ? s.launcherPid ?? s.pid : 0,
       ExitCode: s.exitCode,
@@ -44,6 +46,11 @@ export async function inspectContainer(store: Store, name: string) {
       NetworkMode: rec.network,
       PortBindings: portBindings(rec),
       PublishAllPorts: !!rec.publishAll,
+      Memory: rec.limits?.memory ?? 0,
+      MemorySwap: rec.limits?.memorySwap ?? 0,
+      NanoCpus: rec.limits?.nanoCpus ?? 0,
+      CpuShares: rec.limits?.cpuShares ?? 0,
+      PidsLimit: rec.limits?.pidsLimit ?? null,
       Runtime: rec.launcher,
     },
     NetworkSettings: networkSettings(rec, s, rec.network === 'bridge' ? networkId(store.layout, 'bridge') : ((await findNetwork(store.layout, rec.network))?.Id ?? '')),

@@ -2,6 +2,7 @@
 // supervisor records the exit. rm of a running container needs -f (Docker's message).
 
 import { releaseNetwork } from './network.js'
+import { freeze, isFrozen, removeCgroups } from './cgroup.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
@@ -28,6 +29,19 @@ export async function killContainer(store: Store, rec: ContainerRecord, signal =
   } catch {
     // gone in between: fine
   }
+  // A paused container gets its signal once thawed (Docker's stop and kill of a paused one).
+  if (st.cgroups && (await isFrozen(st.cgroups))) await freeze(st.cgroups, false).catch(() => {})
+}
+
+/** `pause`/`unpause`: freeze or thaw every process of a running container (its cgroup freezer). */
+export async function pauseContainer(store: Store, rec: ContainerRecord, paused: boolean): Promise<void> {
+  const st = await currentState(store, rec.id)
+  if (st.status !== 'running') throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
+  if (!st.cgroups) throw new StoreError(Codes.UNSUPPORTED, `container ${rec.id} has no control group to freeze (rootless, or no cgroups here)`, { exit: 1 })
+  const frozen = await isFrozen(st.cgroups)
+  if (paused && frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `cannot pause container ${rec.id}: Container ${rec.id} is already paused`, { exit: 1 })
+  if (!paused && !frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `Container ${rec.id} is not paused`, { exit: 1 })
+  await freeze(st.cgroups, paused)
 }
 
 /** stop: StopSignal, then SIGKILL after `timeout` seconds. Waits for the exit. */
@@ -105,4 +119,6 @@ export async function removeContainer(store: Store, rec: ContainerRecord, opts: 
   }
   // Its supervisor vanished (kill -9) while it was on the bridge: nobody else would remove it.
   if (st.network) await releaseNetwork(store, rec, st.network)
+  // Likewise its control groups (empty once its processes are gone).
+  if (st.cgroups) await removeCgroups(st.cgroups)
 }

@@ -9,6 +9,7 @@ import { matches, matchLabels, parseFilters, type Filters } from '../filters.js'
 import { splitTagged } from '../image/reference.js'
 import { listContainers } from './records.js'
 import { currentState, statusText } from './state.js'
+import { isFrozen } from './cgroup.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 
 export interface PsRow {
@@ -17,6 +18,8 @@ export interface PsRow {
   image: string
   command: string
   status: string
+  /** Running, and frozen by `pause`. */
+  paused: boolean
 }
 
 /** The keys `store ps --filter` knows. */
@@ -40,7 +43,8 @@ export async function psRows(store: Store, all: boolean, f: Filters = new Map())
   for (const rec of await listContainers(store)) {
     const state = await currentState(store, rec.id)
     if (!every && state.status !== 'running') continue
-    if (f.has('status') && !f.get('status')!.includes(state.status)) continue
+    const paused = state.status === 'running' && (await isFrozen(state.cgroups))
+    if (f.has('status') && !f.get('status')!.includes(paused ? 'paused' : state.status)) continue
     if (f.has('exited') && !(state.status === 'exited' && f.get('exited')!.some((c) => Number(c) === state.exitCode))) continue
     if (!matches(f, 'name', rec.name, `/${rec.name}`) || !matches(f, 'id', rec.id) || !matchLabels(f, rec.labels)) continue
     if (f.has('ancestor') && !ancestors.includes(rec.image) && !f.get('ancestor')!.includes(rec.imageRef)) continue
@@ -51,7 +55,8 @@ export async function psRows(store: Store, all: boolean, f: Filters = new Map())
       rec, state,
       image: stillTagged ? rec.imageRef : rec.image.slice(7, 19),
       command: [rec.path, ...rec.args].join(' '),
-      status: statusText(state, now),
+      status: statusText(state, now) + (paused ? ' (Paused)' : ''),
+      paused,
     })
   }
   rows.sort((a, b) => b.rec.created.localeCompare(a.rec.created))

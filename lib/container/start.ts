@@ -20,6 +20,7 @@ import { volumeSource } from '../mount/volumes.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 import { endpointScript, isBridged, joinBridge, publishAll, publishPorts, type Endpoint, type Publisher } from '../network/index.js'
 import { hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
+import { cgroupStats, createCgroups, joinCgroupLines, removeCgroups } from './cgroup.js'
 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
 
@@ -47,6 +48,9 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
     startedAt: store.now().toISOString(), finishedAt: '',
   }
+  // Its control groups, limits set, before it runs (recorded with the running state).
+  const cgroups = await createCgroups(rec.id, rec.limits)
+  if (cgroups) state.cgroups = cgroups
   // On the bridge: the running state (with its address) is written under the network lock.
   let endpoint: Endpoint | undefined
   let publisher: Publisher | undefined
@@ -54,7 +58,10 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     endpoint = await joinBridge(
       store.layout, rec.network, (n) => networkAddresses(store, n),
       (e) => writeState(store, rec.id, { ...state, network: e }), (e) => hostsOnJoin(store, rec, e),
-    )
+    ).catch(async (e) => {
+      await removeCgroups(cgroups)
+      throw e
+    })
     state.network = endpoint
   } else {
     await writeState(store, rec.id, state)
@@ -87,6 +94,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
       {
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
         ...(endpoint ? { networkSetup: endpointScript(endpoint, `/proc/${process.pid}/ns/net`), address: endpoint.ip } : {}),
+        ...(cgroups ? { prelude: (pidVar: string) => joinCgroupLines(cgroups, pidVar) } : {}),
         // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
         stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {
@@ -112,9 +120,12 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     for (const s of FORWARDED) process.off(s, forward)
     await publisher?.close()
     await spawnWrite.catch(() => {})
+    // The OOM killer's doing (its memory limit): Docker's State.OOMKilled.
+    const oomKilled = cgroups && rec.limits?.memory ? (await cgroupStats(cgroups).catch(() => undefined))?.oomKills ?? 0 : 0
+    await removeCgroups(cgroups)
     // Stopped, a container has no address or ports (Docker empties its NetworkSettings).
-    const { network: _n, ports: _p, ...ended } = state
-    await writeState(store, rec.id, { ...ended, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error })
+    const { network: _n, ports: _p, cgroups: _c, ...ended } = state
+    await writeState(store, rec.id, { ...ended, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error, ...(oomKilled > 0 ? { oomKilled: true } : {}) })
     if (opts.remove) await opts.remove(rec).catch(() => {})
     if (endpoint) await releaseNetwork(store, rec, endpoint)
   }

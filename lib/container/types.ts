@@ -6,6 +6,7 @@ import type { Digest } from '../digest/digest.js'
 import type { DriverName } from '../driver/types.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Endpoint, PortBinding, PublishedPort } from '../network/index.js'
+import type { CgroupSet, Limits } from './cgroup.js'
 
 export interface ContainerMount {
   /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
@@ -59,6 +60,8 @@ export interface ContainerRecord {
   publishAll?: boolean
   /** The image's EXPOSE and `--expose`, as `80/tcp` (Config.ExposedPorts). */
   exposed?: string[]
+  /** `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--pids-limit` (HostConfig's). */
+  limits?: Limits
   autoRemove: boolean
   mounts: ContainerMount[]
   labels: Record<string, string>
@@ -98,4 +101,8 @@ export interface ContainerState {
   network?: Endpoint
   /** While it runs: the host ports that forward to it. */
   ports?: PublishedPort[]
+  /** While it runs (as root): its control groups (pause freezes them, stats reads them). */
+  cgroups?: CgroupSet
+  /** The kernel's OOM killer ended it (its memory limit was reached). */
+  oomKilled?: boolean
 }

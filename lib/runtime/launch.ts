@@ -93,8 +93,8 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   const spec = await writeBundle(hooks ? { ...req, spec: { ...req.spec, hooks } } : req, { rootless: process.getuid?.() !== 0 })
   const script =
     launcher === 'builtin'
-      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) }, req.networkSetup)
-      : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f, req.networkSetup)
+      ? builtinScript(spec, req.rootfsSteps, { ...f, devlinks: devLinks(req.bundleDir) }, [...(req.prelude?.('$PPID') ?? []), ...(req.networkSetup ?? [])])
+      : ociScript(launcher, req.id, req.bundleDir, spec, req.rootfsSteps, f, [...(req.prelude?.('$$') ?? []), ...(req.networkSetup ?? [])])
   const rootfs = launcher === 'builtin' && leavesDaemon(req.rootfsSteps) ? builtinRootfsScript(req.rootfsSteps, f.error) : undefined
   const rootless = process.getuid?.() !== 0
   // runc/crun compile the profile in config.json themselves; ours loads it as classic BPF.

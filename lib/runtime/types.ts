@@ -74,6 +74,12 @@ export interface LaunchRequest {
    * then: runc and crun run in this one and keep it.
    */
   networkSetup?: string[]
+  /**
+   * Setup-script lines run first, given how the script names the container's first process
+   * (`$PPID` when PID 1 runs the script, `$$` when PID 1 is the script: runc/crun): joining the
+   * container's control groups before anything of it runs.
+   */
+  prelude?: (pidVar: string) => string[]
   /** The container's address on a bridge network: resolv.conf is Docker's for that; the caller writes /etc/hosts. */
   address?: string
   /** Called with the launcher's pid once it runs: signals sent to it reach the container. */

@@ -1,0 +1,151 @@
+// End-to-end: control groups (issue 15), as root, through the built binary: `--memory` (the OOM
+// killer ends a container past it: 137, State.OOMKilled), `--pids-limit`, `--cpus` (the CFS
+// quota the kernel enforces), `pause`/`unpause` (the freezer: a paused container's counter does
+// not move, and it goes on after), stop of a paused container, `stats --no-stream`, Docker's
+// messages for bad values; and no cgroup is left behind, runc's own included.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cpus } from 'node:os'
+import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { killPids, launcherPid, processesMentioning, storeP } from '../_fixtures/containers.js'
+
+const isRoot = process.getuid?.() === 0
+
+let tmp: { dir: string; cleanup: () => void }
+let root: string
+/** Every cgroup dir a running container of this file had (checked gone at the end). */
+const seen = new Set<string>()
+
+const run = (args: string[]) => storeP(root, args)
+async function ok(args: string[]): Promise<string> {
+  const r = await run(args)
+  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
+  return r.stdout
+}
+const idOf = async (name: string) => (await ok(['inspect', '--format', '{{.Id}}', name])).trim()
+/** The cgroup dirs state.json records for a running container. */
+async function cgroupDirs(name: string): Promise<Record<string, string>> {
+  const st = JSON.parse(readFileSync(join(root, 'containers', await idOf(name), 'state.json'), 'utf8'))
+  const dirs: Record<string, string> = st.cgroups.version === 2 ? { unified: st.cgroups.dir } : st.cgroups.dirs
+  for (const d of Object.values(dirs)) seen.add(d)
+  return dirs
+}
+const counter = async (name: string) => (await run(['cp', `${name}:/tmp/n`, '-'])).stdoutBytes.toString('latin1').match(/\n(\d+)\n/)?.[1]
+
+beforeAll(() => {
+  if (!isRoot) return
+  requireBuilt()
+  tmp = tempDir('store-e2e-resources-')
+  root = join(tmp.dir, 'root')
+  const bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
+  const r = store(root, ['import', bb, 'busybox'])
+  expect(r.status, r.stderr).toBe(0)
+})
+
+afterAll(() => {
+  if (!tmp) return
+  try {
+    const dir = join(root, 'containers')
+    const ids = existsSync(dir) ? readdirSync(dir) : []
+    for (const id of ids) {
+      const pid = launcherPid(root, id)
+      if (pid && processesMentioning(id).includes(pid)) killPids([pid])
+    }
+    if (ids.length) store(root, ['rm', '-f', ...ids])
+    killPids(processesMentioning(tmp.dir))
+  } finally {
+    tmp.cleanup()
+  }
+})
+
+describe.skipIf(!isRoot)('control groups', () => {
+  test('--memory: a container past its limit is killed by the OOM killer (137, OOMKilled)', async () => {
+    // tail keeps a line it never ends: /dev/zero has no newline, so it grows until killed.
+    const r = await run(['run', '--name', 'oom', '--network', 'none', '-m', '16m', 'busybox', 'tail', '/dev/zero'])
+    expect(r.status).toBe(137)
+    expect((await ok(['inspect', '--format', '{{.State.OOMKilled}} {{.HostConfig.Memory}}', 'oom'])).trim()).toBe(`true ${16 * 1024 * 1024}`)
+    const fine = await run(['run', '--rm', '--network', 'none', '-m', '64m', 'busybox', 'sh', '-c', 'head -c 8000000 /dev/zero | wc -c'])
+    expect(fine.stdout.trim()).toBe('8000000')
+  })
+
+  test('--pids-limit: no more processes than that', async () => {
+    const r = await run(['run', '--rm', '--network', 'none', '--pids-limit', '6', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done 2>&1; wait; echo done'])
+    expect(r.stdout + r.stderr).toMatch(/can't fork|Resource temporarily unavailable/)
+  })
+
+  test.each(['builtin', 'runc'])('--cpus sets the CFS quota (%s), and the cgroups go with the container', async (runtime) => {
+    const name = `cpu-${runtime}`
+    await ok(['run', '-d', '--name', name, '--runtime', runtime, '--network', 'none', '--cpus', '0.5', 'busybox', 'sleep', '300'])
+    const dirs = await cgroupDirs(name)
+    if (dirs.unified) expect(readFileSync(join(dirs.unified, 'cpu.max'), 'utf8').trim()).toBe('50000 100000')
+    else expect(readFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('50000')
+    // The container's processes are in them (runc's in a cgroup of its own inside ours).
+    const procs = (d: string): string[] => [
+      ...readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean),
+      ...readdirSync(d, { withFileTypes: true }).filter((k) => k.isDirectory()).flatMap((k) => procs(join(d, k.name))),
+    ]
+    expect(procs(dirs.unified ?? dirs.pids).length).toBeGreaterThan(0)
+    expect((await ok(['inspect', '--format', '{{.HostConfig.NanoCpus}}', name])).trim()).toBe('500000000')
+    await ok(['rm', '-f', name])
+    for (const d of Object.values(dirs)) expect(existsSync(d), d).toBe(false)
+  })
+
+  test('pause freezes every process, unpause thaws them; ps, inspect and stop as Docker', async () => {
+    await ok(['run', '-d', '--name', 'ticker', '--network', 'none', 'busybox', 'sh', '-c', 'trap "exit 143" TERM; i=0; while true; do i=$((i+1)); printf "x\\n%d\\n" $i > /tmp/n; sleep 0.02; done'])
+    await cgroupDirs('ticker')
+    expect(await ok(['pause', 'ticker'])).toBe('ticker\n')
+    expect((await ok(['ps', '--format', '{{.Names}} {{.Status}} {{.State}}', '--filter', 'status=paused'])).trim()).toMatch(/^ticker Up .* \(Paused\) paused$/)
+    expect((await ok(['inspect', '--format', '{{.State.Status}} {{.State.Paused}}', 'ticker'])).trim()).toBe('paused true')
+    const frozen = await counter('ticker')
+    expect(frozen).toBeDefined()
+    await new Promise((r) => setTimeout(r, 200))
+    expect(await counter('ticker')).toBe(frozen)
+    const again = await run(['pause', 'ticker'])
+    expect(again.status).toBe(1)
+    expect(again.stderr).toContain('is already paused')
+    expect(await ok(['unpause', 'ticker'])).toBe('ticker\n')
+    let moved = frozen
+    for (let i = 0; i < 200 && moved === frozen; i++) moved = await counter('ticker')
+    expect(moved).not.toBe(frozen)
+    const notPaused = await run(['unpause', 'ticker'])
+    expect(notPaused.status).toBe(1)
+    expect(notPaused.stderr).toContain('is not paused')
+    // A paused container stops too: its SIGTERM arrives once it is thawed.
+    await ok(['pause', 'ticker'])
+    await ok(['stop', '-t', '5', 'ticker'])
+    expect((await ok(['ps', '-a', '--filter', 'name=ticker', '--format', '{{.Status}}'])).trim()).toMatch(/^Exited \(143\)/)
+  })
+
+  test('stats --no-stream: Docker’s columns for each running container', async () => {
+    await ok(['run', '-d', '--name', 'busy', '--network', 'none', '-m', '32m', 'busybox', 'sleep', '300'])
+    await cgroupDirs('busy')
+    const out = await ok(['stats', '--no-stream'])
+    const [head, ...rows] = out.trim().split('\n')
+    expect(head).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS$/)
+    expect(rows.find((l) => l.includes(' busy '))).toMatch(/^[0-9a-f]{12}\s+busy\s+\d+\.\d\d%\s+[\d.]+(B|KiB|MiB) \/ 32MiB\s+\d+\.\d\d%\s+0B \/ 0B\s+0B \/ 0B\s+1$/)
+    expect((await ok(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', 'busy'])).trim()).toBe('busy 1')
+    await ok(['rm', '-f', 'busy'])
+  })
+
+  test.each([
+    [['-m', 'abc'], `invalid argument "abc" for "-m, --memory" flag: invalid size: 'abc'`],
+    [['-m', '1k'], 'Minimum memory limit allowed is 6MB'],
+    [['--cpus', 'abc'], 'invalid argument "abc" for "--cpus" flag: failed to parse abc as a rational number'],
+    [['--cpus', String(cpus().length + 3)], `Range of CPUs is from 0.01 to ${cpus().length.toFixed(2)}, as there are only ${cpus().length} CPUs available`],
+    [['--pids-limit', 'x'], 'invalid argument "x" for "--pids-limit" flag: strconv.ParseInt: parsing "x": invalid syntax'],
+    [['--memory-swap', '10m', '-m', '20m'], 'Minimum memoryswap limit should be larger than memory limit, see usage'],
+  ])('%j is refused: %s', async (flags, message) => {
+    const r = await run(['run', '--rm', ...flags, 'busybox', 'true'])
+    expect(r.status).toBe(125)
+    expect(r.stderr).toContain(message)
+  })
+
+  test('no cgroup of any container is left', async () => {
+    await ok(['rm', '-f', 'oom'])
+    expect(seen.size).toBeGreaterThan(0)
+    for (const d of seen) expect(existsSync(d), d).toBe(false)
+  })
+})
