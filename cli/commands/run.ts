@@ -24,6 +24,7 @@ export interface RunArgs extends GlobalArgs {
   cpus?: string
   'cpu-shares'?: string
   'pids-limit'?: string
+  restart?: string
   expose?: string[]
   hostname?: string
   interactive?: boolean
@@ -62,6 +63,7 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('cpus', { type: 'string', describe: 'Number of CPUs' })
     .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
     .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
+    .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
@@ -123,7 +125,7 @@ export async function createFromArgs(argv: RunArgs) {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
-    publish: argv.publish, publishAll: argv['publish-all'], limits, expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
+    publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart, expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
     labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })
@@ -149,6 +151,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       remove: argv.rm ? (r) => removeContainer(store, r, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) }) : undefined,
     })
     process.exitCode = code
+    // A restart policy outlives the attached run: the next start goes to a monitor (as Docker's
+    // daemon restarts it while the client that ran it has ended).
+    const c = await import('../../lib/container/index.js')
+    if (c.shouldRestart(rec.restart, code, 0, c.stoppedByUser(store, rec.id))) {
+      await new Promise((r) => setTimeout(r, c.restartDelay(0)))
+      if (!c.stoppedByUser(store, rec.id)) await startDetached(store, rec, { restartCount: 1 }).catch(() => {})
+    }
   },
 }
 

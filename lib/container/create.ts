@@ -21,6 +21,7 @@ import { resolveUser } from './user.js'
 import { checkSecurityFlags } from './security.js'
 import type { ContainerMount, ContainerRecord, NetworkMode } from './types.js'
 import { checkLimits, hasLimits, type Limits } from './cgroup.js'
+import { parseRestart } from './restart.js'
 import { checkBridgeAllowed, exposedKeys, isBridged, parsePublish, requireNetwork } from '../network/index.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Digest } from '../digest/digest.js'
@@ -44,6 +45,8 @@ export interface CreateOptions {
   publish?: string[]
   publishAll?: boolean
   expose?: string[]
+  /** `--restart`, as typed. */
+  restart?: string
   /** Resource limits (cgroups). */
   limits?: Limits
   /** Where a warning goes (host network with -p: the ports are discarded, as Docker says). */
@@ -127,6 +130,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
     if (network !== 'bridge') await requireNetwork(store.layout, network, 125)
   }
   if (o.limits) checkLimits(o.limits)
+  const restart = parseRestart(o.restart, !!o.autoRemove)
   let ports = parsePublish(o.publish ?? [])
   const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
   if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
@@ -155,7 +159,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network,
-      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}),
+      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}), ...(restart ? { restart } : {}),
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
       ...(termAdded ? { termAdded } : {}),

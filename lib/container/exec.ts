@@ -2,6 +2,7 @@
 // its capabilities, seccomp profile and user: the native launcher's `exec` for the built-in
 // launcher, the runtime's own `exec --process` for runc and crun.
 
+import { existsSync } from 'node:fs'
 import { isBridged } from '../network/index.js'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -83,6 +84,11 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
     await writeFile(planFile, JSON.stringify(process_), { mode: 0o600 })
     const global = ['--root', f.runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
+    // crun marks the container ready from its createRuntime hook, before it writes its own
+    // state: an exec right after `run -d` must wait for that state (bounded), or crun says the
+    // container does not exist.
+    const stateFile = `${f.runtimeState}/${rec.id}/${rec.launcher === 'crun' ? 'status' : 'state.json'}`
+    for (let i = 0; i < 250 && !existsSync(stateFile); i++) await new Promise((r) => setTimeout(r, 20))
     const runtimeExec = [rec.launcher, ...global, 'exec', '--process', planFile, rec.id]
     cmd = 'nsenter'
     // The bridge's network namespace is the launcher's PID 1's (config.json has none).

@@ -3,6 +3,7 @@
 
 import { releaseNetwork } from './network.js'
 import { freeze, isFrozen, removeCgroups } from './cgroup.js'
+import { markStopped } from './restart.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
@@ -16,6 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Send a signal to the container's supervisor (it forwards to the launcher and the process). */
 export async function killContainer(store: Store, rec: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
   const st = await currentState(store, rec.id)
+  if (st.status === 'running') await markStopped(store, rec.id)
   if (st.status !== 'running') {
     throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot kill container: ${rec.id.slice(0, 12)}: container ${rec.id} is not running`, { exit: 1 })
   }
@@ -47,6 +49,8 @@ export async function pauseContainer(store: Store, rec: ContainerRecord, paused:
 /** stop: StopSignal, then SIGKILL after `timeout` seconds. Waits for the exit. */
 export async function stopContainer(store: Store, rec: ContainerRecord, timeout?: number): Promise<void> {
   const t = timeout ?? rec.stopTimeout
+  // Also between two runs of a restart policy: the policy must not start it again.
+  await markStopped(store, rec.id)
   if ((await currentState(store, rec.id)).status !== 'running') return
   await killContainer(store, rec, rec.stopSignal).catch(() => {})
   const deadline = Date.now() + t * 1000

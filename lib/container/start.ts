@@ -21,6 +21,7 @@ import type { ContainerRecord, ContainerState } from './types.js'
 import { endpointScript, isBridged, joinBridge, publishAll, publishPorts, type Endpoint, type Publisher } from '../network/index.js'
 import { hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
 import { cgroupStats, createCgroups, joinCgroupLines, removeCgroups } from './cgroup.js'
+import { clearStopped } from './restart.js'
 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
 
@@ -33,6 +34,8 @@ export interface SuperviseOptions {
   onRunning?: () => void
   /** Remove the container when it ends (run --rm). */
   remove?: (rec: ContainerRecord) => Promise<void>
+  /** Restarts its policy made so far (kept in its state). */
+  restartCount?: number
 }
 
 /** Run a created container to its end, here; returns its exit code (Docker's convention). */
@@ -46,7 +49,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   const spec = ociSpec(rec, plan.rootfs, (name) => volumeSource(store.layout, name))
   const state: ContainerState = {
     status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
-    startedAt: store.now().toISOString(), finishedAt: '',
+    startedAt: store.now().toISOString(), finishedAt: '', ...(opts.restartCount ? { restartCount: opts.restartCount } : {}),
   }
   // Its control groups, limits set, before it runs (recorded with the running state).
   const cgroups = await createCgroups(rec.id, rec.limits)
@@ -133,9 +136,11 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
 }
 
 /** Start a container under a detached monitor; resolves once it runs (or fails to start). */
-export async function startDetached(store: Store, rec: ContainerRecord): Promise<void> {
+export async function startDetached(store: Store, rec: ContainerRecord, o: { restartCount?: number } = {}): Promise<void> {
   const st = await currentState(store, rec.id)
   if (st.status === 'running') return
+  // Started by hand: a stop before no longer holds its restart policy back.
+  if (!o.restartCount) await clearStopped(store, rec.id)
   // A container started again still says how its last run ended until the monitor writes the
   // new run's state: only a state written since counts (restart, start of an exited one).
   const fresh = (s: { pid: number; startedAt: string }) => s.pid !== st.pid || s.startedAt !== st.startedAt
@@ -145,7 +150,7 @@ export async function startDetached(store: Store, rec: ContainerRecord): Promise
   const monitor = monitorScript()
   const log = openSync(logPath(store, rec.id), 'a')
   try {
-    const child = spawn(process.execPath, [monitor, store.root, rec.id], {
+    const child = spawn(process.execPath, [monitor, store.root, rec.id, ...(o.restartCount ? [String(o.restartCount)] : [])], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, STORE_DRIVER: rec.driver },

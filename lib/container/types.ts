@@ -7,6 +7,7 @@ import type { DriverName } from '../driver/types.js'
 import type { LauncherName } from '../runtime/types.js'
 import type { Endpoint, PortBinding, PublishedPort } from '../network/index.js'
 import type { CgroupSet, Limits } from './cgroup.js'
+import type { RestartPolicy } from './restart.js'
 
 export interface ContainerMount {
   /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
@@ -60,6 +61,8 @@ export interface ContainerRecord {
   publishAll?: boolean
   /** The image's EXPOSE and `--expose`, as `80/tcp` (Config.ExposedPorts). */
   exposed?: string[]
+  /** `--restart` (absent: no). */
+  restart?: RestartPolicy
   /** `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--pids-limit` (HostConfig's). */
   limits?: Limits
   autoRemove: boolean
@@ -103,6 +106,8 @@ export interface ContainerState {
   ports?: PublishedPort[]
   /** While it runs (as root): its control groups (pause freezes them, stats reads them). */
   cgroups?: CgroupSet
+  /** Restarts by its policy since it was last started by hand. */
+  restartCount?: number
   /** The kernel's OOM killer ended it (its memory limit was reached). */
   oomKilled?: boolean
 }

@@ -225,6 +225,11 @@ export async function containerPid(launcherPid: number, launcher: LauncherName):
   const pidns = (pid: number) => readlink(`/proc/${pid}/ns/pid`).catch(() => undefined)
   const kids = await childPids(init)
   const initNs = await pidns(init)
-  for (const k of kids) if ((await pidns(k)) !== initNs) return k
+  for (const k of kids) {
+    // A child that ended meanwhile has no namespace to read: not a nested one (a short-lived
+    // child of the command, such as a shell loop's sleep, was taken for it and exec failed).
+    const ns = await pidns(k)
+    if (ns !== undefined && ns !== initNs) return k
+  }
   return launcher === 'builtin' ? init : kids[kids.length - 1]
 }

@@ -1,0 +1,119 @@
+// End-to-end: restart policies (issue 15) through the built binary: on-failure:N restarts a
+// failing container N times and then leaves it exited; on-failure leaves a clean exit alone;
+// always keeps restarting until `stop`, after which it stays stopped; a foreground run hands
+// its restart to a monitor; Docker's messages for bad policies. Every wait is for a state the
+// policy must reach (bounded), never for a duration.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { killPids, launcherPid, processesMentioning, running, storeP } from '../_fixtures/containers.js'
+
+let tmp: { dir: string; cleanup: () => void }
+let root: string
+
+const run = (args: string[]) => storeP(root, args)
+async function ok(args: string[]): Promise<string> {
+  const r = await run(args)
+  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
+  return r.stdout
+}
+const state = async (name: string) => {
+  const id = (await ok(['inspect', '--format', '{{.Id}}', name])).trim()
+  return JSON.parse(readFileSync(join(root, 'containers', id, 'state.json'), 'utf8'))
+}
+/** Polls until `done` holds for the container's state (bounded: 30 s of polling). */
+async function until(name: string, done: (s: any) => boolean): Promise<any> {
+  let s = await state(name)
+  for (let i = 0; i < 600 && !done(s); i++) {
+    await new Promise((r) => setTimeout(r, 50))
+    s = await state(name)
+  }
+  expect(done(s), JSON.stringify(s)).toBe(true)
+  return s
+}
+/** The policy is over: the exit is recorded and the process that ran it is gone. */
+const over = (s: any) => s.status === 'exited' && !running(s.pid)
+
+beforeAll(() => {
+  requireBuilt()
+  tmp = tempDir('store-e2e-restart-')
+  root = join(tmp.dir, 'root')
+  const bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
+  const r = store(root, ['import', bb, 'busybox'])
+  expect(r.status, r.stderr).toBe(0)
+})
+
+afterAll(() => {
+  if (!tmp) return
+  try {
+    const dir = join(root, 'containers')
+    const ids = existsSync(dir) ? readdirSync(dir) : []
+    for (const id of ids) {
+      const pid = launcherPid(root, id)
+      if (pid && processesMentioning(id).includes(pid)) killPids([pid])
+    }
+    if (ids.length) store(root, ['stop', '-t', '0', ...ids])
+    if (ids.length) store(root, ['rm', '-f', ...ids])
+    killPids(processesMentioning(tmp.dir))
+  } finally {
+    tmp.cleanup()
+  }
+})
+
+describe('restart policies', () => {
+  test('on-failure:2 restarts a failing container twice, then leaves it exited', async () => {
+    await ok(['run', '-d', '--name', 'flaky', '--network', 'none', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo ran; exit 3'])
+    const s = await until('flaky', (x) => x.restartCount === 2 && over(x))
+    expect(s.exitCode).toBe(3)
+    expect(await ok(['logs', 'flaky'])).toBe('ran\nran\nran\n')
+    expect((await ok(['inspect', '--format', '{{.RestartCount}} {{json .HostConfig.RestartPolicy}}', 'flaky'])).trim()).toBe('2 {"Name":"on-failure","MaximumRetryCount":2}')
+  })
+
+  test('on-failure leaves a clean exit alone', async () => {
+    await ok(['run', '-d', '--name', 'clean', '--network', 'none', '--restart', 'on-failure', 'busybox', 'sh', '-c', 'echo once'])
+    const s = await until('clean', over)
+    expect(s.restartCount ?? 0).toBe(0)
+    expect(await ok(['logs', 'clean'])).toBe('once\n')
+  })
+
+  test('always restarts whatever the status, until stop; then it stays stopped, and start resumes the policy', async () => {
+    await ok(['run', '-d', '--name', 'forever', '--network', 'none', '--restart', 'always', 'busybox', 'sh', '-c', 'echo up; sleep 0.2'])
+    await until('forever', (x) => (x.restartCount ?? 0) >= 2)
+    await ok(['stop', '-t', '1', 'forever'])
+    const s = await until('forever', over)
+    const logs = await ok(['logs', 'forever'])
+    expect((await state('forever')).restartCount).toBe(s.restartCount)
+    expect(await ok(['logs', 'forever'])).toBe(logs)
+    await ok(['start', 'forever'])
+    await until('forever', (x) => (x.restartCount ?? 0) >= 1)
+    await ok(['stop', '-t', '1', 'forever'])
+    await until('forever', over)
+  })
+
+  test('a foreground run exits with its status and its restart goes on detached', async () => {
+    const r = await run(['run', '--name', 'fg', '--network', 'none', '--restart', 'on-failure:1', 'busybox', 'sh', '-c', 'echo fg; exit 5'])
+    expect(r.status).toBe(5)
+    expect(r.stdout).toBe('fg\n')
+    await until('fg', (x) => x.restartCount === 1 && over(x))
+    expect(await ok(['logs', 'fg'])).toBe('fg\nfg\n')
+  })
+
+  test.each([
+    ['bogus', "invalid restart policy 'bogus'"],
+    ['always:3', "maximum retry count cannot be used with restart policy 'always'"],
+    ['on-failure:x', 'invalid restart policy format: maximum retry count must be an integer'],
+  ])('--restart %s is refused: %s', async (policy, message) => {
+    const r = await run(['run', '-d', '--restart', policy, 'busybox', 'true'])
+    expect(r.status).toBe(125)
+    expect(r.stderr).toContain(message)
+  })
+
+  test('--restart with --rm conflicts, as Docker says', async () => {
+    const r = await run(['run', '--rm', '--restart', 'always', 'busybox', 'true'])
+    expect(r.status).toBe(125)
+    expect(r.stderr).toContain('conflicting options: cannot specify both --restart and --rm')
+  })
+})
