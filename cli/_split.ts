@@ -3,7 +3,7 @@
 // Docker. yargs cannot stop there by itself, so we split argv before it parses.
 
 const VALUE_OPTS: Record<string, string[]> = {
-  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '-p', '--publish', '--expose', '-m', '--memory', '--memory-swap', '--cpus', '-c', '--cpu-shares', '--pids-limit', '--restart', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
+  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '-p', '--publish', '--expose', '-m', '--memory', '--memory-swap', '--cpus', '-c', '--cpu-shares', '--pids-limit', '--restart', '--add-host', '--dns', '--dns-search', '--dns-option', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
   exec: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--root', '--storage-driver', '--snapshot-budget'],
 }
 VALUE_OPTS.create = VALUE_OPTS.run

@@ -25,6 +25,10 @@ export interface RunArgs extends GlobalArgs {
   'cpu-shares'?: string
   'pids-limit'?: string
   restart?: string
+  'add-host'?: string[]
+  dns?: string[]
+  'dns-search'?: string[]
+  'dns-option'?: string[]
   expose?: string[]
   hostname?: string
   interactive?: boolean
@@ -63,6 +67,10 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('cpus', { type: 'string', describe: 'Number of CPUs' })
     .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
     .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
+    .option('add-host', { type: 'string', array: true, nargs: 1, describe: 'Add a custom host-to-IP mapping (host:ip)' })
+    .option('dns', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS servers' })
+    .option('dns-search', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS search domains' })
+    .option('dns-option', { type: 'string', array: true, nargs: 1, describe: 'Set DNS options' })
     .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
@@ -125,7 +133,8 @@ export async function createFromArgs(argv: RunArgs) {
     image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
-    publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart, expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
+    publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart,
+    addHost: argv['add-host'], dns: argv.dns, dnsSearch: argv['dns-search'], dnsOption: argv['dns-option'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
     labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })

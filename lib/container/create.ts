@@ -1,6 +1,7 @@
 // `store create` (and the first half of `store run`): everything is checked before anything is
 // written, then the container's dir, rootfs and record appear, under the names lock.
 
+import { isIP } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
@@ -45,6 +46,11 @@ export interface CreateOptions {
   publish?: string[]
   publishAll?: boolean
   expose?: string[]
+  /** `--add-host NAME:IP`, `--dns IP`, `--dns-search D`, `--dns-option O`. */
+  addHost?: string[]
+  dns?: string[]
+  dnsSearch?: string[]
+  dnsOption?: string[]
   /** `--restart`, as typed. */
   restart?: string
   /** Resource limits (cgroups). */
@@ -131,6 +137,9 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   }
   if (o.limits) checkLimits(o.limits)
   const restart = parseRestart(o.restart, !!o.autoRemove)
+  const extraHosts = (o.addHost ?? []).map(checkAddHost)
+  for (const d of o.dns ?? []) if (isIP(d) === 0) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${d}" for "--dns" flag: IP address is not correctly formatted: ${d}`, { exit: 125 })
+  const dns = o.dns?.length || o.dnsSearch?.length || o.dnsOption?.length ? { servers: o.dns ?? [], search: o.dnsSearch ?? [], options: o.dnsOption ?? [] } : undefined
   let ports = parsePublish(o.publish ?? [])
   const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
   if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
@@ -159,7 +168,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
       hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network,
-      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}), ...(restart ? { restart } : {}),
+      ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}), ...(restart ? { restart } : {}), ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}),
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,
       ...(termAdded ? { termAdded } : {}),
@@ -197,6 +206,16 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   } finally {
     await release()
   }
+}
+
+/** `--add-host NAME:IP` (or NAME=IP), as Docker's CLI checks it; `host-gateway` is resolved at start. */
+function checkAddHost(v: string): string {
+  const i = v.search(/[:=]/)
+  const bad = (why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "--add-host" flag: ${why}`, { exit: 125 })
+  if (i <= 0) throw bad(`bad format for add-host: "${v}"`)
+  const ip = v.slice(i + 1).replace(/^\[(.*)\]$/, '$1')
+  if (ip !== 'host-gateway' && isIP(ip) === 0) throw bad(`invalid IP address in add-host: "${ip}"`)
+  return `${v.slice(0, i)}:${ip}`
 }
 
 /** An anonymous volume for each VOLUME of the image that no given mount covers (same path). */

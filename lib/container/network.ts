@@ -37,6 +37,15 @@ export async function networkAddresses(store: Store, network: string): Promise<s
 
 const hostsLine = (ip: string, name: string) => `${ip}\t${name}\n`
 
+/** `--add-host` entries as /etc/hosts lines; `host-gateway` is the bridge's gateway (the host). */
+export function extraHostLines(rec: ContainerRecord, e: Endpoint | undefined): string[] {
+  return (rec.extraHosts ?? []).map((h) => {
+    const i = h.indexOf(':')
+    const ip = h.slice(i + 1)
+    return `${ip === 'host-gateway' ? (e?.gateway ?? '127.0.0.1') : ip}\t${h.slice(0, i)}`
+  })
+}
+
 /**
  * Under the network lock, once `rec` has its endpoint: its own /etc/hosts (its address and
  * hostname; on a user network every running peer by name), and its name added to each peer's.
@@ -44,7 +53,7 @@ const hostsLine = (ip: string, name: string) => `${ip}\t${name}\n`
  */
 export async function hostsOnJoin(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
   const others = e.network === 'bridge' ? [] : await peers(store, e.network, rec.id)
-  const own = hostsFile(rec.hostname, e.ip) + others.map((p) => hostsLine(p.ip, p.name)).join('')
+  const own = hostsFile(rec.hostname, e.ip, extraHostLines(rec, e)) + others.map((p) => hostsLine(p.ip, p.name)).join('')
   await writeFile(bundleFiles(store.layout.container(rec.id)).hosts, own)
   for (const p of others) await writeFile(bundleFiles(store.layout.container(p.id)).hosts, hostsLine(e.ip, rec.name), { flag: 'a' }).catch(() => {})
 }

@@ -19,7 +19,7 @@ import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 import { endpointScript, isBridged, joinBridge, publishAll, publishPorts, type Endpoint, type Publisher } from '../network/index.js'
-import { hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
+import { extraHostLines, hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
 import { cgroupStats, createCgroups, joinCgroupLines, removeCgroups } from './cgroup.js'
 import { clearStopped } from './restart.js'
 
@@ -98,6 +98,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
         ...(endpoint ? { networkSetup: endpointScript(endpoint, `/proc/${process.pid}/ns/net`), address: endpoint.ip } : {}),
         ...(cgroups ? { prelude: (pidVar: string) => joinCgroupLines(cgroups, pidVar) } : {}),
+        extraHosts: extraHostLines(rec, endpoint), ...(rec.dns ? { dns: rec.dns } : {}),
         // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
         stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {

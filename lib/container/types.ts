@@ -61,6 +61,10 @@ export interface ContainerRecord {
   publishAll?: boolean
   /** The image's EXPOSE and `--expose`, as `80/tcp` (Config.ExposedPorts). */
   exposed?: string[]
+  /** `--add-host` as typed and checked: `name:ip` (ip may be `host-gateway`). */
+  extraHosts?: string[]
+  /** `--dns`, `--dns-search`, `--dns-option`. */
+  dns?: { servers: string[]; search: string[]; options: string[] }
   /** `--restart` (absent: no). */
   restart?: RestartPolicy
   /** `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--pids-limit` (HostConfig's). */

@@ -81,7 +81,7 @@ export function completeSpec(spec: OciSpec, bundleDir: string): OciSpec {
 const normDest = (d: string) => '/' + d.split('/').filter((p) => p && p !== '.').join('/')
 
 /** Write config.json (the completed spec) and the /etc files into the bundle; returns the spec. */
-export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec' | 'address'>, o: { rootless?: boolean } = {}): Promise<OciSpec> {
+export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec' | 'address' | 'extraHosts' | 'dns'>, o: { rootless?: boolean } = {}): Promise<OciSpec> {
   const f = bundleFiles(req.bundleDir)
   await mkdir(req.bundleDir, { recursive: true })
   let spec = completeSpec(req.spec, req.bundleDir)
@@ -93,9 +93,10 @@ export async function writeBundle(req: Pick<LaunchRequest, 'bundleDir' | 'spec' 
   await writeFile(f.hostname, `${h}\n`)
   // hosts and resolv.conf are the container's to edit (Docker lets it): written once; on a
   // bridge network the caller writes hosts at each start (the address, the peers' names).
-  if (!req.address) await writeFile(f.hosts, hostsFile(h), { flag: 'wx' }).catch(ignoreExists)
+  if (!req.address) await writeFile(f.hosts, hostsFile(h, undefined, req.extraHosts), { flag: 'wx' }).catch(ignoreExists)
   const network = req.spec.linux.namespaces.some((n) => n.type === 'network')
-  if (network) await writeFile(f.resolvConf, '', { flag: 'wx' }).catch(ignoreExists)
+  if (req.dns) await writeFile(f.resolvConf, dnsResolvConf(req.dns), { flag: 'wx' }).catch(ignoreExists)
+  else if (network) await writeFile(f.resolvConf, '', { flag: 'wx' }).catch(ignoreExists)
   else if (req.address) await writeFile(f.resolvConf, bridgeResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')), { flag: 'wx' }).catch(ignoreExists)
   else await copyIfMissing('/etc/resolv.conf', f.resolvConf)
   return spec
@@ -114,11 +115,17 @@ function rootlessMount(m: OciMount, spec: OciSpec): OciMount {
   return m
 }
 
-export function hostsFile(hostname: string, address = '127.0.1.1'): string {
+export function hostsFile(hostname: string, address = '127.0.1.1', extra: string[] = []): string {
   return [
     '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet',
-    'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', `${address}\t${hostname}`, '',
+    'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', ...extra, `${address}\t${hostname}`, '',
   ].join('\n')
+}
+
+/** resolv.conf from `--dns*` (Docker's order: search, nameservers, options). */
+export function dnsResolvConf(d: { servers: string[]; search: string[]; options: string[] }): string {
+  const lines = [...(d.search.length ? [`search ${d.search.join(' ')}`] : []), ...d.servers.map((s) => `nameserver ${s}`), ...(d.options.length ? [`options ${d.options.join(' ')}`] : [])]
+  return lines.join('\n') + '\n'
 }
 
 /**

@@ -80,6 +80,10 @@ export interface LaunchRequest {
    * container's control groups before anything of it runs.
    */
   prelude?: (pidVar: string) => string[]
+  /** `--add-host` lines for /etc/hosts ("1.2.3.4\tname"), after the defaults. */
+  extraHosts?: string[]
+  /** `--dns`, `--dns-search`, `--dns-option`: resolv.conf is made of these instead of the host's. */
+  dns?: { servers: string[]; search: string[]; options: string[] }
   /** The container's address on a bridge network: resolv.conf is Docker's for that; the caller writes /etc/hosts. */
   address?: string
   /** Called with the launcher's pid once it runs: signals sent to it reach the container. */

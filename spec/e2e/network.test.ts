@@ -252,4 +252,25 @@ describe.skipIf(!isRoot)('the bridge network', () => {
     expect(pre.status).toBe(1)
     expect(pre.stderr).toContain('bridge is a pre-defined network and cannot be removed')
   })
+
+  test('--add-host, --dns, --dns-search, --dns-option write /etc/hosts and resolv.conf as Docker', async () => {
+    const out = await ok([
+      'run', '--rm', '--hostname', 'hh', '--add-host', 'a.test:10.1.2.3', '--add-host', 'gw:host-gateway', '--dns', '9.9.9.9', '--dns-search', 'example.com', '--dns-option', 'ndots:2',
+      'busybox', 'sh', '-c', 'cat /etc/hosts /etc/resolv.conf; ip route | grep default',
+    ])
+    const gateway = /default via (\S+)/.exec(out)![1]
+    expect(out).toContain(`ff02::2\tip6-allrouters\n10.1.2.3\ta.test\n${gateway}\tgw\n`)
+    expect(out).toMatch(/\thh\nsearch example.com\nnameserver 9.9.9.9\noptions ndots:2\n/)
+    const host = await ok(['run', '--rm', '--network', 'none', '--add-host', 'b.test=10.0.0.9', 'busybox', 'grep', 'b.test', '/etc/hosts'])
+    expect(host).toBe('10.0.0.9\tb.test\n')
+    for (const [flags, message] of [
+      [['--add-host', 'bad'], 'invalid argument "bad" for "--add-host" flag: bad format for add-host: "bad"'],
+      [['--add-host', 'a:x'], 'invalid argument "a:x" for "--add-host" flag: invalid IP address in add-host: "x"'],
+      [['--dns', 'x'], 'invalid argument "x" for "--dns" flag: IP address is not correctly formatted: x'],
+    ] as [string[], string][]) {
+      const r = await run(['run', '--rm', ...flags, 'busybox', 'true'])
+      expect(r.status).toBe(125)
+      expect(r.stderr).toContain(message)
+    }
+  })
 })
