@@ -32,7 +32,9 @@ async function main(): Promise<void> {
       process.exitCode = 125
       code = 125
     }
-    if (!shouldRestart(rec.restart, code, restarts, stoppedByUser(store, id))) return
+    // The policy as it is now (`store update --restart` may have changed it meanwhile).
+    const policy = (await readRecord(store, id))?.restart
+    if (!shouldRestart(policy, code, restarts, stoppedByUser(store, id))) return
     await new Promise((r) => setTimeout(r, restartDelay(restarts)))
     // Stopped or removed during the pause: that ends the policy too.
     if (stoppedByUser(store, id) || !(await readRecord(store, id))) return

@@ -27,7 +27,7 @@ import { execCommand } from './exec.js'
 import { diffCommand } from './diff.js'
 import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
-import { waitCommand, renameCommand, restartCommand, topCommand, pauseCmd, unpauseCmd } from './lifecycle.js'
+import { waitCommand, renameCommand, restartCommand, topCommand, pauseCmd, unpauseCmd, updateCommand } from './lifecycle.js'
 import { statsCommand } from './stats.js'
 import { portCommand } from './port.js'
 import { cpCommand } from './cp.js'
@@ -101,7 +101,7 @@ const IMAGE: Module[] = [
 const CONTAINER: Module[] = [
   as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
   runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
-  waitCommand, renameCommand, restartCommand, topCommand, portCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand,
+  waitCommand, renameCommand, restartCommand, topCommand, portCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand,
 ]
 
 export const imageGroup = groupCommand('image', 'Manage images', IMAGE)

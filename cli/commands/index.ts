@@ -8,7 +8,7 @@ import { saveCommand } from './save.js'
 import { loadCommand } from './load.js'
 import { systemCommand, infoCommand } from './system.js'
 import { versionCommand } from './version.js'
-import { waitCommand, renameCommand, restartCommand, topCommand, pauseCmd, unpauseCmd } from './lifecycle.js'
+import { waitCommand, renameCommand, restartCommand, topCommand, pauseCmd, unpauseCmd, updateCommand } from './lifecycle.js'
 import { statsCommand } from './stats.js'
 import { fsckCommand } from './fsck.js'
 import { runCommand, createCommand } from './run.js'
@@ -33,5 +33,5 @@ export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand,
 ]

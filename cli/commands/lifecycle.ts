@@ -93,3 +93,38 @@ function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { con
 
 export const pauseCmd = pauseCommand(true)
 export const unpauseCmd = pauseCommand(false)
+
+interface UpdateArgs extends GlobalArgs {
+  containers: string[]
+  memory?: string
+  'memory-swap'?: string
+  cpus?: string
+  'cpu-shares'?: string
+  'pids-limit'?: string
+  restart?: string
+}
+
+/** `update`: limits and restart policy of one or more containers (running ones at once); prints each name. */
+export const updateCommand: CommandModule<object, UpdateArgs> = {
+  command: 'update <containers..>',
+  describe: 'Update configuration of one or more containers',
+  builder: (y) =>
+    y
+      .positional('containers', { type: 'string', array: true, demandOption: true })
+      .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
+      .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: -1 to enable unlimited swap" })
+      .option('cpus', { type: 'string', describe: 'Number of CPUs' })
+      .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
+      .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
+      .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits' }) as any,
+  handler: async (argv) => {
+    const { limitsFrom } = await import('./run.js')
+    const limits = await limitsFrom(argv)
+    const store = await getStore(argv)
+    const c = await import('../../lib/container/index.js')
+    await eachContainer(argv.containers, async (name) => {
+      await c.updateContainer(store, await c.requireContainer(store, name), { limits, restart: argv.restart })
+      process.stdout.write(`${name}\n`)
+    })
+  },
+}

@@ -91,7 +91,7 @@ export function containerOptions(y: any, withRun: boolean) {
 }
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
-async function limitsFrom(argv: RunArgs) {
+export async function limitsFrom(argv: Pick<RunArgs, 'memory' | 'memory-swap' | 'cpus' | 'cpu-shares' | 'pids-limit'>) {
   const { Codes, StoreError } = await import('../../lib/errors.js')
   const { ramInBytes } = await import('../../lib/mount/_units.js')
   const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "${flag}" flag: ${why}`, { exit: 125 })

@@ -83,42 +83,61 @@ export async function createCgroups(id: string, l: Limits = {}): Promise<CgroupS
     if (hasLimits(l)) throw new StoreError(Codes.UNSUPPORTED, 'resource limits need control groups, and none are mounted here', { exit: 125 })
     return undefined
   }
-  const set = async (dir: string, file: string, value: string) => {
-    try {
-      await writeFile(join(dir, file), value)
-    } catch (e) {
-      throw new StoreError(Codes.LAUNCH_FAILED, `cannot set ${file} to ${value}: ${(e as Error).message}`, { exit: 125 })
-    }
-  }
+  let c: CgroupSet
   if (h.version === 2) {
     const parent = join(h.base, 'store')
     await makeDir(parent)
     // Controllers must be delegated down to the container's cgroup (from our own to `store`).
     for (const d of [h.base, parent]) await writeFile(join(d, 'cgroup.subtree_control'), '+memory +cpu +pids').catch(() => {})
-    const dir = join(parent, id)
-    await makeDir(dir)
+    c = { version: 2, dir: join(parent, id) }
+    await makeDir(c.dir)
+  } else {
+    const dirs: Partial<Record<V1Controller, string>> = {}
+    for (const k of V1) {
+      const base = h.bases[k]
+      if (!base) continue
+      dirs[k] = join(base, 'store', id)
+      await makeDir(dirs[k]!)
+    }
+    c = { version: 1, dirs }
+  }
+  try {
+    await applyLimits(c, l)
+  } catch (e) {
+    await removeCgroups(c)
+    throw e
+  }
+  return c
+}
+
+/** Write the limits into the cgroups (at start, and by `update` while it runs); unset ones are left. */
+export async function applyLimits(c: CgroupSet, l: Limits, exit = 125): Promise<void> {
+  const set = async (dir: string, file: string, value: string) => {
+    try {
+      await writeFile(join(dir, file), value)
+    } catch (e) {
+      throw new StoreError(Codes.LAUNCH_FAILED, `cannot set ${file} to ${value}: ${(e as Error).message}`, { exit })
+    }
+  }
+  if (c.version === 2) {
+    const dir = c.dir
     if (l.memory) await set(dir, 'memory.max', String(l.memory))
     if (l.memory && l.memorySwap) await set(dir, 'memory.swap.max', l.memorySwap < 0 ? 'max' : String(l.memorySwap - l.memory))
     if (l.nanoCpus) await set(dir, 'cpu.max', `${Math.round(l.nanoCpus / 1e4)} 100000`)
     if (l.cpuShares) await set(dir, 'cpu.weight', String(Math.max(1, Math.min(10000, Math.round(1 + ((l.cpuShares - 2) * 9999) / 262142)))))
     if ((l.pidsLimit ?? 0) > 0) await set(dir, 'pids.max', String(l.pidsLimit))
-    return { version: 2, dir }
+    return
   }
-  const dirs: Partial<Record<V1Controller, string>> = {}
-  for (const c of V1) {
-    const base = h.bases[c]
-    if (!base) continue
-    dirs[c] = join(base, 'store', id)
-    await makeDir(dirs[c]!)
+  const need = (k: V1Controller) => {
+    if (!c.dirs[k]) throw new StoreError(Codes.UNSUPPORTED, `the ${k} cgroup controller is not mounted here`, { exit })
+    return c.dirs[k]!
   }
-  const need = (c: V1Controller) => {
-    if (!dirs[c]) throw new StoreError(Codes.UNSUPPORTED, `the ${c} cgroup controller is not mounted here`, { exit: 125 })
-    return dirs[c]!
-  }
-  if (l.memory) await set(need('memory'), 'memory.limit_in_bytes', String(l.memory))
-  if (l.memory && l.memorySwap) {
-    const f = join(need('memory'), 'memory.memsw.limit_in_bytes')
-    if (existsSync(f)) await set(need('memory'), 'memory.memsw.limit_in_bytes', String(l.memorySwap))
+  if (l.memory) {
+    // memsw must stay at least memory: raise it first when memory grows past it.
+    const sw = join(need('memory'), 'memory.memsw.limit_in_bytes')
+    if (l.memorySwap && existsSync(sw) && l.memorySwap > l.memory) await set(need('memory'), 'memory.memsw.limit_in_bytes', String(l.memorySwap)).catch(() => {})
+    await set(need('memory'), 'memory.limit_in_bytes', String(l.memory))
+    if (l.memorySwap && existsSync(sw)) await set(need('memory'), 'memory.memsw.limit_in_bytes', String(l.memorySwap < 0 ? -1 : l.memorySwap))
   }
   if (l.nanoCpus) {
     await set(need('cpu'), 'cpu.cfs_period_us', '100000')
@@ -126,7 +145,6 @@ export async function createCgroups(id: string, l: Limits = {}): Promise<CgroupS
   }
   if (l.cpuShares) await set(need('cpu'), 'cpu.shares', String(l.cpuShares))
   if ((l.pidsLimit ?? 0) > 0) await set(need('pids'), 'pids.max', String(l.pidsLimit))
-  return { version: 1, dirs }
 }
 
 const dirsOf = (c: CgroupSet): string[] => (c.version === 2 ? [c.dir] : Object.values(c.dirs))

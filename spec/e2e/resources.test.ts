@@ -143,6 +143,28 @@ describe.skipIf(!isRoot)('control groups', () => {
     expect(r.stderr).toContain(message)
   })
 
+  test('update changes the limits of a running container at once, and its record', async () => {
+    await ok(['run', '-d', '--name', 'upd', '--network', 'none', '--cpus', '0.5', 'busybox', 'sleep', '300'])
+    const dirs = await cgroupDirs('upd')
+    expect(await ok(['update', '--cpus', '1', '-m', '64m', '--pids-limit', '50', '--restart', 'on-failure:3', 'upd'])).toBe('upd\n')
+    if (dirs.unified) {
+      expect(readFileSync(join(dirs.unified, 'cpu.max'), 'utf8').trim()).toBe('100000 100000')
+      expect(readFileSync(join(dirs.unified, 'memory.max'), 'utf8').trim()).toBe(String(64 * 1024 * 1024))
+      expect(readFileSync(join(dirs.unified, 'pids.max'), 'utf8').trim()).toBe('50')
+    } else {
+      expect(readFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('100000')
+      expect(readFileSync(join(dirs.memory, 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 1024 * 1024))
+      expect(readFileSync(join(dirs.pids, 'pids.max'), 'utf8').trim()).toBe('50')
+    }
+    expect((await ok(['inspect', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}', 'upd'])).trim()).toBe(
+      `1000000000 ${64 * 1024 * 1024} 50 on-failure`,
+    )
+    const bad = await run(['update', '-m', '1k', 'upd'])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toContain('Minimum memory limit allowed is 6MB')
+    await ok(['rm', '-f', 'upd'])
+  })
+
   test('no cgroup of any container is left', async () => {
     await ok(['rm', '-f', 'oom'])
     expect(seen.size).toBeGreaterThan(0)
