@@ -31,6 +31,7 @@ struct plan {
   const char *root;    /* run: host path of the container's root (a mount once set up) */
   const char *setup;   /* run: the setup script, run by PID 1 before the pivot */
   const char *rootfs;  /* run: a script whose mounts leave a daemon (fuse): run one PID namespace up */
+  const char *netns;   /* run: a network namespace to join first (another container's), or NULL */
   int hostexec;        /* run: exec the setup script as PID 1 (runc/crun), no pivot */
   const char *ready;   /* run: made by P once the command is exec'd */
   const char *error;   /* run: a setup failure's message, for launch() to report (status 125) */

@@ -3,6 +3,7 @@
 // plan from a newer store is never half-understood.
 //
 //   ns N · userns 0|1 · root P · rootfs P · setup P · hostexec 0|1 · ready P · error P · parent PID · target PID
+//   netns P (a network namespace to join: --network container:NAME)
 //   cwd P · user UID GID · groups N G… · caps BND EFF PRM INH AMB (hex masks) · nnp 0|1
 //   seccomp P · rlimit RES SOFT HARD (-1: unlimited) · tty 0|1 · args N A… · env N E…
 
@@ -89,7 +90,7 @@ int read_plan(const char *path, struct plan *p) {
       if (num(next(&c), &a, 10) < 0) goto bad;
       *(k[0] == 'u' ? &p->userns : k[0] == 'h' ? &p->hostexec : k[0] == 'n' ? &p->nnp : &p->tty) = (int)a;
     } else if (!strcmp(k, "root") || !strcmp(k, "setup") || !strcmp(k, "ready") || !strcmp(k, "error") ||
-               !strcmp(k, "cwd") || !strcmp(k, "seccomp") || !strcmp(k, "rootfs")) {
+               !strcmp(k, "cwd") || !strcmp(k, "seccomp") || !strcmp(k, "rootfs") || !strcmp(k, "netns")) {
       const char *v = next(&c);
       if (!v) goto bad;
       if (!strcmp(k, "root")) p->root = v;
@@ -98,6 +99,7 @@ int read_plan(const char *path, struct plan *p) {
       else if (!strcmp(k, "error")) p->error = v;
       else if (!strcmp(k, "cwd")) p->cwd = v;
       else if (!strcmp(k, "rootfs")) p->rootfs = v;
+      else if (!strcmp(k, "netns")) p->netns = v;
       else p->seccomp = v;
     } else if (!strcmp(k, "target") || !strcmp(k, "parent")) {
       if (num(next(&c), &a, 10) < 0 || a <= 0) goto bad;

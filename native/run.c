@@ -90,6 +90,16 @@ static void container_init(const struct plan *p, int ctl) {
   // P may have died before the line above: then its end of ctl is closed.
   struct pollfd pf = {ctl, POLLRDHUP, 0};
   if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLRDHUP))) _exit(125);
+  if (p->netns) {
+    // --network container:NAME: that container's network namespace, joined before the others
+    // are made (runc and crun, run from the setup script, inherit it).
+    int fd = open(p->netns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+      report(ctl, 'E', "cannot join the network namespace %s: %s", p->netns, strerror(errno));
+      _exit(125);
+    }
+    close(fd);
+  }
   if (unshare(p->ns | CLONE_NEWNS) < 0) {
     report(ctl, 'E', "cannot create the container's namespaces: %s", strerror(errno));
     _exit(125);

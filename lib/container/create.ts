@@ -13,7 +13,7 @@ import { parseReference, tagged } from '../image/reference.js'
 import { gcLease, withLock } from '../_lock.js'
 import { storeDriver } from './_driver.js'
 import { keepSnapshotBudget, storeSnapshots } from './snapshots.js'
-import { containerLowers, listContainers, writeRecord, writeState } from './records.js'
+import { containerLowers, findContainer, listContainers, writeRecord, writeState } from './records.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
 import { prepareInitLayer } from '../runtime/index.js'
@@ -130,7 +130,13 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
   const { seccompProfile } = checkSecurityFlags(o)
   const network: NetworkMode = o.network ?? (process.getuid?.() === 0 ? 'bridge' : 'host')
-  if (network.startsWith('container:')) throw new StoreError(Codes.UNSUPPORTED, `--network ${network}: joining another container's network is not supported yet`, { exit: 125 })
+  let network_ = network
+  if (network.startsWith('container:')) {
+    // Recorded by ID, as Docker keeps it (a rename of the other container does not matter).
+    const other = await findContainer(store, network.slice('container:'.length)).catch(() => undefined)
+    if (!other) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${network.slice('container:'.length)}`, { exit: 125 })
+    network_ = `container:${other.id}`
+  }
   if (isBridged(network)) {
     checkBridgeAllowed()
     if (network !== 'bridge') await requireNetwork(store.layout, network, 125)
@@ -143,7 +149,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   let ports = parsePublish(o.publish ?? [])
   const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
   if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
-    if (network === 'none') throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: port publishing and the container type network mode', { exit: 125 })
+    if (network !== 'host') throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: port publishing and the container type network mode', { exit: 125 })
     o.warn?.('WARNING: Published ports are discarded when using host network mode')
     ports = []
   }
@@ -167,7 +173,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
       id, name: '', image: base.image as Digest, imageRef: base.imageRef, created: store.now().toISOString(), driver: driver.name,
       launcher: o.launcher ?? 'builtin', layers: layers.map((l) => l.chainId), path: argv[0], args: argv.slice(1), env,
       cwd: workdir, user: o.user ?? c.User ?? '', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
-      hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network,
+      hostname, tty: !!o.tty, openStdin: !!o.interactive, readOnly: !!o.readOnly, network: network_,
       ...(ports.length ? { ports } : {}), ...(o.publishAll && isBridged(network) ? { publishAll: true } : {}), ...(exposed.length ? { exposed } : {}), ...(hasLimits(o.limits) ? { limits: o.limits } : {}), ...(restart ? { restart } : {}), ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}),
       autoRemove: !!o.autoRemove, mounts: [...(o.mounts ?? []), ...(o.imageVolumes ? imageVolumeMounts(c, o.mounts ?? []) : [])], labels: { ...(c.Labels ?? {}), ...(o.labels ?? {}) },
       stopSignal: c.StopSignal ?? 'SIGTERM', stopTimeout: 10,

@@ -71,7 +71,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   let argv: string[]
   if (rec.launcher === 'builtin') {
     const seccomp = config.linux.seccomp && (await seccompFilter(config.linux.seccomp, f.seccomp, store.layout.seccompFilter))
-    const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0, netns: isBridged(rec.network) })
+    const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0, netns: isBridged(rec.network) || rec.network.startsWith('container:') })
     await writeFile(planFile, plan, { mode: 0o600 })
     cmd = launcherBinary()
     argv = ['exec', planFile]
@@ -92,7 +92,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     const runtimeExec = [rec.launcher, ...global, 'exec', '--process', planFile, rec.id]
     cmd = 'nsenter'
     // The bridge's network namespace is the launcher's PID 1's (config.json has none).
-    argv = ['-t', String(init), '-p', '-m', ...(isBridged(rec.network) ? ['-n'] : []), '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
+    argv = ['-t', String(init), '-p', '-m', ...(isBridged(rec.network) || rec.network.startsWith('container:') ? ['-n'] : []), '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
   }
   try {
     return await new Promise<number>((resolve, reject) => {

@@ -7,12 +7,12 @@
 
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync } from 'node:fs'
-import { readFile, rm } from 'node:fs/promises'
+import { copyFile, readFile, rm } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
-import { bundleFiles, launch } from '../runtime/index.js'
+import { bundleFiles, childPids, launch } from '../runtime/index.js'
 import { containerLowers, logPath, processStart, readState, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
@@ -47,6 +47,9 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   const lowers = containerLowers(store, rec)
   const plan = driver.mountPlan(dir, lowers)
   const spec = ociSpec(rec, plan.rootfs, (name) => volumeSource(store.layout, name))
+  // --network container:ID: that container's namespace (it must run), and its /etc/hosts and
+  // resolv.conf, as Docker shares them.
+  const joinNetns = rec.network.startsWith('container:') ? await otherNetns(store, rec) : undefined
   const state: ContainerState = {
     status: 'running', pid: process.pid, pidStart: await processStart(process.pid), exitCode: 0,
     startedAt: store.now().toISOString(), finishedAt: '', ...(opts.restartCount ? { restartCount: opts.restartCount } : {}),
@@ -98,7 +101,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
         ...(endpoint ? { networkSetup: endpointScript(endpoint, `/proc/${process.pid}/ns/net`), address: endpoint.ip } : {}),
         ...(cgroups ? { prelude: (pidVar: string) => joinCgroupLines(cgroups, pidVar) } : {}),
-        extraHosts: extraHostLines(rec, endpoint), ...(rec.dns ? { dns: rec.dns } : {}),
+        extraHosts: extraHostLines(rec, endpoint), ...(rec.dns ? { dns: rec.dns } : {}), ...(joinNetns ? { joinNetns } : {}),
         // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
         stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {
@@ -134,6 +137,20 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     if (endpoint) await releaseNetwork(store, rec, endpoint)
   }
   return exitCode
+}
+
+/** The network namespace of the container `rec.network` names (`container:ID`); its /etc files copied. */
+async function otherNetns(store: Store, rec: ContainerRecord): Promise<string> {
+  const id = rec.network.slice('container:'.length)
+  const st = await currentState(store, id)
+  const pid = st.status === 'running' && st.launcherPid ? (await childPids(st.launcherPid))[0] : undefined
+  if (!pid) {
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot join network of a non running container: ${id}`, { exit: 125 })
+  }
+  const mine = bundleFiles(store.layout.container(rec.id))
+  const theirs = bundleFiles(store.layout.container(id))
+  for (const k of ['hosts', 'resolvConf'] as const) await copyFile(theirs[k], mine[k]).catch(() => {})
+  return `/proc/${pid}/ns/net`
 }
 
 /** Start a container under a detached monitor; resolves once it runs (or fails to start). */

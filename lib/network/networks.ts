@@ -25,7 +25,7 @@ export interface NetworkRecord {
 export const PREDEFINED = ['bridge', 'host', 'none'] as const
 
 /** bridge, host, none, or a user network's name: how a container record names its network. */
-export const isBridged = (mode: string): boolean => mode !== 'host' && mode !== 'none'
+export const isBridged = (mode: string): boolean => mode !== 'host' && mode !== 'none' && !mode.startsWith('container:')
 
 export const networkIface = (rec: NetworkRecord): string => `br-${rec.Id.slice(0, 12)}`
 

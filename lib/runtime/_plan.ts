@@ -35,6 +35,8 @@ export interface PlanOptions {
   userns: boolean
   /** A network namespace besides the spec's (the bridge network: runc/crun must not make one). */
   netns?: boolean
+  /** run: a network namespace to join instead (`--network container:NAME`). */
+  joinNetns?: string
 }
 
 /** The plan for the container (or exec) process `spec.process`, in `spec`'s namespaces. */
@@ -46,6 +48,7 @@ export function encodePlan(spec: OciSpec, files: PlanFiles, o: PlanOptions): Uin
   rec('userns', o.userns ? 1 : 0)
   rec('root', spec.root.path)
   if (files.rootfs) rec('rootfs', files.rootfs)
+  if (o.joinNetns) rec('netns', o.joinNetns)
   if (files.setup) rec('setup', files.setup)
   if (o.hostexec) rec('hostexec', 1)
   if (files.ready) rec('ready', files.ready)

@@ -99,7 +99,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   const rootless = process.getuid?.() !== 0
   // runc/crun compile the profile in config.json themselves; ours loads it as classic BPF.
   const bpf = launcher === 'builtin' && spec.linux.seccomp ? await seccompFilter(spec.linux.seccomp, f.seccomp, req.seccompFilterPath) : undefined
-  const plan = encodePlan(spec, { setup: f.script, rootfs: rootfs && f.rootfsScript, ready: f.ready, error: f.error, seccomp: bpf }, { parent: process.pid, hostexec: launcher !== 'builtin', userns: rootless, netns: !!req.networkSetup })
+  const plan = encodePlan(spec, { setup: f.script, rootfs: rootfs && f.rootfsScript, ready: f.ready, error: f.error, seccomp: bpf }, { parent: process.pid, hostexec: launcher !== 'builtin', userns: rootless, netns: !!req.networkSetup, joinNetns: req.joinNetns })
   await Promise.all([
     writeFile(f.script, script, { mode: 0o700 }), writeFile(f.plan, plan, { mode: 0o600 }), rm(f.error, { force: true }), rm(f.ready, { force: true }),
     rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),

@@ -80,6 +80,8 @@ export interface LaunchRequest {
    * container's control groups before anything of it runs.
    */
   prelude?: (pidVar: string) => string[]
+  /** A network namespace to join (another container's: `--network container:NAME`). */
+  joinNetns?: string
   /** `--add-host` lines for /etc/hosts ("1.2.3.4\tname"), after the defaults. */
   extraHosts?: string[]
   /** `--dns`, `--dns-search`, `--dns-option`: resolv.conf is made of these instead of the host's. */
