@@ -80,3 +80,41 @@ export function glob(pattern: string, s: string): boolean {
   }
   return new RegExp(`${re}$`).test(s)
 }
+
+/** The prune filters Docker takes (`until`, `label`, `label!`). */
+export const PRUNE_FILTERS = ['until', 'label', 'label!'] as const
+
+/**
+ * `until=`: a Go duration before now (`24h`, `1h30m`, `90s`), a Unix time (`1700000000[.5]`) or an
+ * RFC 3339 date; the instant in ms. Docker's message for anything else.
+ */
+export function untilTime(value: string, now: Date): number {
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, \u00b5s: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+  if (/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value)) {
+    let ms = 0
+    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]]
+    return now.getTime() - ms
+  }
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000
+  const t = Date.parse(value)
+  if (!Number.isNaN(t) && /^\d{4}-\d{2}-\d{2}/.test(value)) return t
+  throw new StoreError(Codes.INVALID_ARGUMENT, `failed to parse value as time or duration: "${value}"`, { exit: 1 })
+}
+
+/**
+ * What a prune may remove by these filters: created before every `until`, carrying every
+ * `label` and none of the `label!` ones (Docker's prune rules).
+ */
+export function pruneMatch(f: Filters, created: string | undefined, labels: Record<string, string> | undefined, now: Date): boolean {
+  for (const u of f.get('until') ?? []) {
+    const t = Date.parse(created ?? '')
+    if (Number.isNaN(t) || t >= untilTime(u, now)) return false
+  }
+  if (!matchLabels(new Map([['label', f.get('label') ?? []]]), labels ?? {})) return false
+  for (const l of f.get('label!') ?? []) {
+    const eq = l.indexOf('=')
+    const key = eq < 0 ? l : l.slice(0, eq)
+    if (labels && key in labels && (eq < 0 || labels[key] === l.slice(eq + 1))) return false
+  }
+  return true
+}

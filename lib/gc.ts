@@ -25,6 +25,8 @@ import { sweepPool } from './snapshot/index.js'
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */
   all?: boolean
+  /** Prune filters: an image this says false for is kept (`until`, `label`). */
+  mayRemove?: (id: Digest) => Promise<boolean>
   /** Also drop the build cache. */
   buildCache?: boolean
   /** Keep every image record (only unreferenced layers and blobs go): after rmi. */
@@ -153,6 +155,7 @@ async function mark(store: Store, opts: GcOptions, tags: Record<string, Digest>)
   const rootImages = new Set<Digest>(used.keys())
   if (!opts.all) for (const id of Object.values(tags)) rootImages.add(id)
   if (opts.keepImages) for (const r of records) rootImages.add(r.id)
+  if (opts.mayRemove) for (const r of records) if (!(await opts.mayRemove(r.id))) rootImages.add(r.id)
   const images = new Set<Digest>()
   for (let id of rootImages) {
     while (id && byId.has(id) && !images.has(id)) {

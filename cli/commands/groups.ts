@@ -53,7 +53,10 @@ function inspectOnly(type: 'image' | 'container'): Module {
 interface PruneArgs extends GlobalArgs {
   all?: boolean
   force?: boolean
+  filter?: string[]
 }
+
+const filterOption = { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')" } as const
 
 const imagePrune: CommandModule<object, PruneArgs> = {
   command: 'prune',
@@ -61,15 +64,19 @@ const imagePrune: CommandModule<object, PruneArgs> = {
   builder: (y) =>
     y
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' })
+      .option('filter', filterOption)
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
   handler: async (argv) => {
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const what = argv.all ? 'all images without at least one container associated to them' : 'all dangling images'
     if (!argv.force && !(await confirm(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
     const { collectGarbage } = await import('../../lib/gc.js')
     const { humanSize } = await import('../../lib/units.js')
-    const r = await collectGarbage(store, { all: !!argv.all })
+    const { imagePruneFilter } = await import('../../lib/image/list.js')
+    const r = await collectGarbage(store, { all: !!argv.all, mayRemove: imagePruneFilter(store, filters) })
     if (r.imagesDeleted.length) process.stdout.write(`Deleted Images:\n${r.imagesDeleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
@@ -78,8 +85,10 @@ const imagePrune: CommandModule<object, PruneArgs> = {
 const containerPrune: CommandModule<object, PruneArgs> = {
   command: 'prune',
   describe: 'Remove all stopped containers',
-  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
   handler: async (argv) => {
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
@@ -87,7 +96,7 @@ const containerPrune: CommandModule<object, PruneArgs> = {
     const c = await import('../../lib/container/index.js')
     const { humanSize } = await import('../../lib/units.js')
     // Under the gc lock: a build's RUN container is stopped between its create and its start.
-    const r = await withGc(store.layout, () => c.pruneContainers(store))
+    const r = await withGc(store.layout, () => c.pruneContainers(store, filters))
     if (r.ids.length) process.stdout.write(`Deleted Containers:\n${r.ids.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },

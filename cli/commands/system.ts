@@ -11,6 +11,7 @@ interface PruneArgs extends GlobalArgs {
   all?: boolean
   force?: boolean
   volumes?: boolean
+  filter?: string[]
 }
 
 const df: CommandModule<object, DfArgs> = {
@@ -37,8 +38,11 @@ const prune: CommandModule<object, PruneArgs> = {
     y
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images not just dangling ones' })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' })
-      .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' }) as any,
+      .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' })
+      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }) as any,
   handler: async (argv) => {
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const warning = [
       'WARNING! This will remove:',
@@ -54,7 +58,12 @@ const prune: CommandModule<object, PruneArgs> = {
     const { humanSize } = await import('../../lib/units.js')
     const c = await import('../../lib/container/index.js')
     const { pruneVolumes } = await import('../../lib/mount/cli.js')
-    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes }, { containers: c.pruneContainers, volumes: (s) => pruneVolumes(s, false) })
+    const { imagePruneFilter } = await import('../../lib/image/list.js')
+    // Volumes take `label` only (Docker refuses `until` there): the other keys do not apply to them.
+    const volumeFilters = new Map([...filters].filter(([k]) => k !== 'until'))
+    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes, mayRemove: imagePruneFilter(store, filters) }, {
+      containers: (s) => c.pruneContainers(s, filters), volumes: (s) => pruneVolumes(s, false, volumeFilters),
+    })
     if (r.containers.length) process.stdout.write(`Deleted Containers:\n${r.containers.join('\n')}\n\n`)
     if (r.volumes.length) process.stdout.write(`Deleted Volumes:\n${r.volumes.join('\n')}\n\n`)
     if (r.images.length) process.stdout.write(`Deleted Images:\n${r.images.map((i) => `deleted: ${i}`).join('\n')}\n\n`)

@@ -34,17 +34,17 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
     const store = await getStore(argv)
     const { volumeStore, volumeUsers } = await import('../../lib/mount/cli.js')
     const { printFormatted } = await import('../_output.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
-    let list = await volumeStore(store).list()
+    // Docker's volume filters (lib/filters.ts): dangling, name (a regular expression found in
+    // the name), label (key or key=value, all must hold), driver.
+    const { boolFilter, matchLabels, matches, parseFilters } = await import('../../lib/filters.js')
+    const f = parseFilters(argv.filter, ['dangling', 'name', 'label', 'driver'])
+    const dangling = boolFilter(f, 'dangling')
     const users = await volumeUsers(store)
-    for (const f of argv.filter ?? []) {
-      const [k, v] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]
-      if (k === 'dangling') list = list.filter((x) => ((users.get(x.Name)?.length ?? 0) === 0) === (v === 'true' || v === '1'))
-      else if (k === 'name') list = list.filter((x) => x.Name.includes(v))
-      else if (k === 'label') list = list.filter((x) => (v.includes('=') ? x.Labels[v.split('=')[0]] === v.slice(v.indexOf('=') + 1) : v in x.Labels))
-      else if (k === 'driver') list = list.filter((x) => x.Driver === v)
-      else throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter '${k}'`, { exit: 1 })
-    }
+    const list = (await volumeStore(store).list()).filter(
+      (x) =>
+        (dangling === undefined || ((users.get(x.Name)?.length ?? 0) === 0) === dangling) &&
+        matches(f, 'name', x.Name) && matchLabels(f, x.Labels) && (!f.has('driver') || f.get('driver')!.includes(x.Driver)),
+    )
     if (argv.quiet) {
       for (const v of list) process.stdout.write(v.Name + '\n')
       return
@@ -91,18 +91,25 @@ const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean 
   },
 }
 
-const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean }> = {
+const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean; filter?: string[] }> = {
   command: 'prune',
   describe: 'Remove unused local volumes (anonymous ones unless -a)',
   builder: (y) =>
-    y.option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+    y
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' })
+      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<label>')" })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
   handler: async (argv) => {
+    const { parseFilters } = await import('../../lib/filters.js')
+    const filters = parseFilters(argv.filter, ['label', 'label!', 'all'])
+    if (filters.has('all')) argv.all = ['true', '1'].includes(filters.get('all')!.at(-1)!.toLowerCase())
+    filters.delete('all')
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm(`WARNING! This will remove ${argv.all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
     const { pruneVolumes } = await import('../../lib/mount/cli.js')
     const { humanSize } = await import('../../lib/units.js')
-    const r = await pruneVolumes(store, !!argv.all)
+    const r = await pruneVolumes(store, !!argv.all, filters)
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },

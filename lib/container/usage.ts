@@ -1,5 +1,6 @@
 // Containers in `store system df` and `store system prune`.
 
+import { pruneMatch, type Filters } from '../filters.js'
 import type { Store } from '../store.js'
 import type { ContainerUsage } from '../system/df.js'
 import { getDriver } from '../driver/index.js'
@@ -31,11 +32,13 @@ export async function runningCount(store: Store): Promise<number> {
 }
 
 /** Remove every container that is not running; returns IDs and writable-layer bytes freed. */
-export async function pruneContainers(store: Store): Promise<{ ids: string[]; reclaimed: number }> {
+export async function pruneContainers(store: Store, f: Filters = new Map()): Promise<{ ids: string[]; reclaimed: number }> {
   const ids: string[] = []
   let reclaimed = 0
+  const now = store.now()
   for (const rec of await listContainers(store)) {
     if ((await currentState(store, rec.id)).status === 'running') continue
+    if (!pruneMatch(f, rec.created, rec.labels, now)) continue
     reclaimed += await getDriver(rec.driver).writableSize(store.layout.container(rec.id)).catch(() => 0)
     await removeContainer(store, rec)
     ids.push(rec.id)

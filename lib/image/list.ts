@@ -7,7 +7,7 @@ import type { Digest } from '../digest/digest.js'
 import { getConfig, imageLayers } from './create.js'
 import { splitTagged, parseReference } from './reference.js'
 import { Codes, StoreError } from '../errors.js'
-import { boolFilter, glob, matchLabels, parseFilters, type Filters } from '../filters.js'
+import { boolFilter, glob, matchLabels, parseFilters, pruneMatch, type Filters } from '../filters.js'
 
 /** The keys `store images --filter` knows. */
 export const IMAGE_FILTERS = ['dangling', 'reference', 'label', 'before', 'since'] as const
@@ -69,4 +69,14 @@ export async function listImages(store: Store, opts: { filter?: string; filters?
   }
   rows.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag))
   return rows
+}
+
+/** For image prune's `--filter until=… label=…`: whether an image may go (its config's Created and Labels). */
+export function imagePruneFilter(store: Store, f: Filters): ((id: Digest) => Promise<boolean>) | undefined {
+  if (f.size === 0) return undefined
+  const now = store.now()
+  return async (id) => {
+    const c = await getConfig(store, id).catch(() => undefined)
+    return pruneMatch(f, c?.created, c?.config?.Labels, now)
+  }
 }

@@ -4,6 +4,7 @@
 // container itself is being created (createContainer's prepareMounts hook), so a bad flag
 // leaves nothing behind.
 
+import { pruneMatch, type Filters } from '../filters.js'
 import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import type { Store } from '../store.js'
@@ -95,9 +96,14 @@ export async function volumeUsage(store: Store): Promise<VolumeUsage[]> {
   return out
 }
 
-export async function pruneVolumes(store: Store, all: boolean): Promise<{ names: string[]; reclaimed: number }> {
+export async function pruneVolumes(store: Store, all: boolean, f: Filters = new Map()): Promise<{ names: string[]; reclaimed: number }> {
   const users = await usersOf(store)
-  return volumeStore(store).prune((n) => (users.get(n)?.length ?? 0) > 0, { all })
+  const vs = volumeStore(store)
+  // A volume the filters leave out counts as in use (kept).
+  const labels = new Map<string, Record<string, string>>()
+  if (f.size) for (const v of await vs.list()) labels.set(v.Name, v.Labels)
+  const now = store.now()
+  return vs.prune((n) => (users.get(n)?.length ?? 0) > 0 || (f.size > 0 && !pruneMatch(f, undefined, labels.get(n), now)), { all })
 }
 
 export { usersOf as volumeUsers }

@@ -4,6 +4,7 @@
 // uses, and the pool files only those used (snapshots are a cache: an image whose snapshots
 // went is rebuilt from its blobs when a container or build next needs it).
 
+import type { Digest } from '../digest/digest.js'
 import type { Store } from '../store.js'
 import { collectGarbage } from '../gc.js'
 import { withGc } from '../_lock.js'
@@ -30,7 +31,7 @@ export interface PruneResult {
   reclaimed: number
 }
 
-export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean }, hooks: PruneHooks = {}): Promise<PruneResult> {
+export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean; mayRemove?: (id: Digest) => Promise<boolean> }, hooks: PruneHooks = {}): Promise<PruneResult> {
   // Every step under the gc lock, i.e. once no import, build, commit or create is in flight: a
   // build's RUN container is "created" (stopped) between its create and its start, and a
   // container prune beside it would remove it under the build.
@@ -42,7 +43,7 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
     reclaimed += v.reclaimed
     const left = await reclaimLeftovers(store)
     reclaimed += left.bytes
-    const gc = await collectGarbage(store, { all: opts.all, buildCache: true })
+    const gc = await collectGarbage(store, { all: opts.all, buildCache: true, mayRemove: opts.mayRemove })
     reclaimed += gc.reclaimed
     const snaps = await evictToBudget(store.layout, 0, await containerLayers(store)) // a budget of 0: every unused one
     reclaimed += snaps.bytes
