@@ -56,6 +56,8 @@ export function layout(root: string) {
     volumesDir: join(r, 'volumes'),
     /** The bridge network's subnet, kept so a bridge made again takes the same range (lib/network/). */
     network: join(r, 'network.json'),
+    /** What commands did, one JSON line each (`store events`; lib/events.ts). */
+    events: join(r, 'events.log'),
     /** User-defined networks (`store network create`), one record each by ID. */
     networksDir: join(r, 'networks'),
     networkRecord: (id: string) => join(r, 'networks', `${id}.json`),

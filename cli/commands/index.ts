@@ -27,11 +27,12 @@ import { builderCommand } from './builder.js'
 import { imageGroup, containerGroup } from './groups.js'
 import { portCommand } from './port.js'
 import { cpCommand } from './cp.js'
+import { eventsCommand } from './events.js'
 import { networkCommand } from './network.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
-  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand,
+  volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand, eventsCommand,
 ]

@@ -53,6 +53,8 @@ const create: CommandModule<object, GlobalArgs & { name: string; driver?: string
     if (argv.driver !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${argv.driver}" not found`, { exit: 1 })
     const { createNetwork } = await import('../../lib/network/index.js')
     const n = await createNetwork(store.layout, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), now: store.now() })
+    const { emit } = await import('../../lib/events.js')
+    await emit(store.layout, 'network', 'create', n.Id, { name: n.Name, type: 'bridge' })
     process.stdout.write(`${n.Id}\n`)
   },
 }
@@ -125,7 +127,9 @@ const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boole
     const { containersOn } = await import('../../lib/container/index.js')
     for (const ref of argv.networks) {
       try {
-        await removeNetwork(store.layout, ref, async (name) => (await containersOn(store, name)).filter((c) => c.endpoint).map((c) => c.id))
+        const n = await removeNetwork(store.layout, ref, async (name) => (await containersOn(store, name)).filter((c) => c.endpoint).map((c) => c.id))
+        const { emit } = await import('../../lib/events.js')
+        await emit(store.layout, 'network', 'destroy', n.Id, { name: n.Name, type: 'bridge' })
         process.stdout.write(`${ref}\n`)
       } catch (e) {
         if (argv.force && /not found$/.test((e as Error).message)) continue

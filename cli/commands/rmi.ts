@@ -15,11 +15,20 @@ export const rmiCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const { removeImages } = await import('../../lib/image/remove.js')
     const { isContainerRunning } = await import('../../lib/container/state.js')
+    const { emit } = await import('../../lib/events.js')
+    const events = async (r: { untagged: string[]; deleted: string[] }) => {
+      for (const t of r.untagged) await emit(store.layout, 'image', 'untag', t, { name: t })
+      for (const d of r.deleted) await emit(store.layout, 'image', 'delete', d, { name: d })
+    }
     try {
       const r = await removeImages(store, argv.images, !!argv.force, (id) => isContainerRunning(store, id))
       print(r)
+      await events(r)
     } catch (e: any) {
-      if (e?.data?.partial) print(e.data.partial)
+      if (e?.data?.partial) {
+        print(e.data.partial)
+        await events(e.data.partial)
+      }
       throw e
     }
   },

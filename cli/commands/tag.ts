@@ -16,5 +16,7 @@ export const tagCommand: CommandModule<object, Args> = {
     const target = parseTag(argv.target)
     const id = await store.images.require(argv.source)
     await store.images.tag(id, target)
+    const { emit } = await import('../../lib/events.js')
+    await emit(store.layout, 'image', 'tag', id, { name: target })
   },
 }

@@ -18,6 +18,8 @@ const create: CommandModule<object, GlobalArgs & { name?: string; label?: string
     const store = await getStore(argv)
     const { volumeStore } = await import('../../lib/mount/cli.js')
     const v = await volumeStore(store).create(argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
+    const { emit } = await import('../../lib/events.js')
+    await emit(store.layout, 'volume', 'create', v.Name, { driver: v.Driver })
     process.stdout.write(`${v.Name}\n`)
   },
 }
@@ -80,6 +82,8 @@ const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean 
     for (const n of argv.names) {
       try {
         await removeVolume(store, n, false)
+        const { emit } = await import('../../lib/events.js')
+        await emit(store.layout, 'volume', 'destroy', n, { driver: 'local' })
         process.stdout.write(`${n}\n`)
       } catch (e: any) {
         if (argv.force && e?.code === 'VOLUME_NOT_FOUND') continue

@@ -1,6 +1,7 @@
 // `store create` (and the first half of `store run`): everything is checked before anything is
 // written, then the container's dir, rootfs and record appear, under the names lock.
 
+import { emit } from '../events.js'
 import { isIP } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
@@ -201,6 +202,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
         await driver.create(dir, containerLowers(store, rec))
         await writeState(store, id, { status: 'created', pid: 0, exitCode: 0, startedAt: '', finishedAt: '' })
         await writeRecord(store, rec)
+        await emit(store.layout, 'container', 'create', id, { image: rec.imageRef, name: rec.name })
       } catch (e) {
         await driver.remove(dir).catch(() => {})
         const { rm } = await import('node:fs/promises')

@@ -1,6 +1,7 @@
 // stop, kill, rm: signals go to the launcher (which forwards to the container's process); the
 // supervisor records the exit. rm of a running container needs -f (Docker's message).
 
+import { emit } from '../events.js'
 import { releaseNetwork } from './network.js'
 import { freeze, isFrozen, removeCgroups } from './cgroup.js'
 import { markStopped } from './restart.js'
@@ -31,6 +32,7 @@ export async function killContainer(store: Store, rec: ContainerRecord, signal =
   } catch {
     // gone in between: fine
   }
+  await emit(store.layout, 'container', 'kill', rec.id, { image: rec.imageRef, name: rec.name, signal: String(sig) })
   // A paused container gets its signal once thawed (Docker's stop and kill of a paused one).
   if (st.cgroups && (await isFrozen(st.cgroups))) await freeze(st.cgroups, false).catch(() => {})
 }
@@ -44,6 +46,7 @@ export async function pauseContainer(store: Store, rec: ContainerRecord, paused:
   if (paused && frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `cannot pause container ${rec.id}: Container ${rec.id} is already paused`, { exit: 1 })
   if (!paused && !frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `Container ${rec.id} is not paused`, { exit: 1 })
   await freeze(st.cgroups, paused)
+  await emit(store.layout, 'container', paused ? 'pause' : 'unpause', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /** stop: StopSignal, then SIGKILL after `timeout` seconds. Waits for the exit. */
@@ -55,14 +58,18 @@ export async function stopContainer(store: Store, rec: ContainerRecord, timeout?
   await killContainer(store, rec, rec.stopSignal).catch(() => {})
   const deadline = Date.now() + t * 1000
   while (Date.now() < deadline) {
-    if ((await currentState(store, rec.id)).status !== 'running') return
+    if ((await currentState(store, rec.id)).status !== 'running') {
+      await emit(store.layout, 'container', 'stop', rec.id, { image: rec.imageRef, name: rec.name })
+      return
+    }
     await sleep(20)
   }
   await killContainer(store, rec, 'SIGKILL').catch(() => {})
   for (let i = 0; i < 500; i++) {
-    if ((await currentState(store, rec.id)).status !== 'running') return
+    if ((await currentState(store, rec.id)).status !== 'running') break
     await sleep(20)
   }
+  await emit(store.layout, 'container', 'stop', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /**
@@ -125,4 +132,5 @@ export async function removeContainer(store: Store, rec: ContainerRecord, opts: 
   if (st.network) await releaseNetwork(store, rec, st.network)
   // Likewise its control groups (empty once its processes are gone).
   if (st.cgroups) await removeCgroups(st.cgroups)
+  await emit(store.layout, 'container', 'destroy', rec.id, { image: rec.imageRef, name: rec.name })
 }

@@ -1,6 +1,7 @@
 // `store rename`: a container's name changed under the names lock (as create claims one), its
 // record rewritten whole; Docker's messages for a name in use or unchanged.
 
+import { emit } from '../events.js'
 import type { Store } from '../store.js'
 import { withLock } from '../_lock.js'
 import { Codes, StoreError } from '../errors.js'
@@ -18,5 +19,6 @@ export async function renameContainer(store: Store, which: string, newName: stri
       throw new StoreError(Codes.NAME_IN_USE, `Error when allocating new name: ${e.message}`, { data: e.data, exit: 1 })
     }
     await writeRecord(store, { ...rec, name })
+    await emit(store.layout, 'container', 'rename', rec.id, { image: rec.imageRef, name, oldName: `/${rec.name}` })
   })
 }

@@ -5,6 +5,7 @@
 // Signals sent to the supervisor are forwarded to the launcher, which forwards them to the
 // container's process.
 
+import { emit } from '../events.js'
 import { spawn } from 'node:child_process'
 import { access, openSync, closeSync } from 'node:fs'
 import { copyFile, readFile, rm } from 'node:fs/promises'
@@ -13,7 +14,7 @@ import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { bundleFiles, childPids, launch } from '../runtime/index.js'
-import { containerLowers, logPath, processStart, readState, writeState } from './records.js'
+import { containerLowers, logPath, processStart, readRecord, readState, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
@@ -107,7 +108,8 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
         onSpawn: (pid) => {
           launcherPid = pid
           state.launcherPid = pid
-          spawnWrite = writeState(store, rec.id, state).then(() => {
+          spawnWrite = writeState(store, rec.id, state).then(async () => {
+            await emit(store.layout, 'container', 'start', rec.id, { image: rec.imageRef, name: rec.name })
             opts.onRunning?.()
           })
         },
@@ -133,6 +135,10 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     // Stopped, a container has no address or ports (Docker empties its NetworkSettings).
     const { network: _n, ports: _p, cgroups: _c, ...ended } = state
     await writeState(store, rec.id, { ...ended, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error, ...(oomKilled > 0 ? { oomKilled: true } : {}) })
+    // Its name now (a rename while it ran changed the record, not ours).
+    const name = (await readRecord(store, rec.id).catch(() => undefined))?.name ?? rec.name
+    if (oomKilled > 0) await emit(store.layout, 'container', 'oom', rec.id, { image: rec.imageRef, name })
+    await emit(store.layout, 'container', 'die', rec.id, { exitCode: String(exitCode!), image: rec.imageRef, name })
     if (opts.remove) await opts.remove(rec).catch(() => {})
     if (endpoint) await releaseNetwork(store, rec, endpoint)
   }
