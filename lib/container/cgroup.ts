@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { cpus } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
-import { q } from '../runtime/_script.js'
+import { shQuote as q } from '../driver/index.js'
 
 export interface Limits {
   /** Bytes (`--memory`). */

@@ -12,7 +12,7 @@ import { withLock } from '../_lock.js'
 import type { Layout } from '../layout.js'
 import { bridgeName, ensureBridge, existingBridge, intToIp, ipToInt, removeBridge, storeBridges, tool } from './bridge.js'
 import { networkIface, requireNetwork } from './networks.js'
-import { q } from '../runtime/_script.js'
+import { shQuote as q } from '../driver/index.js'
 
 /** A container's place on its network (kept in its state while it runs). */
 export interface Endpoint {

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:net'
 import { writeFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
-import { toolPath } from '../runtime/launch.js'
+import { toolPath } from '../runtime/index.js'
 
 export interface Bridge {
   /** The interface: store0, st-1a2b3c4d. */
