@@ -2,6 +2,7 @@
 
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
+import { limitOptions, type LimitArgs } from './run.js'
 
 /** Runs `each` for every name; an error is printed and the rest still run (exit 1 at the end), as Docker's CLI. */
 export async function eachContainer(names: string[], each: (name: string) => Promise<void>): Promise<void> {
@@ -94,29 +95,15 @@ function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { con
 export const pauseCmd = pauseCommand(true)
 export const unpauseCmd = pauseCommand(false)
 
-interface UpdateArgs extends GlobalArgs {
+interface UpdateArgs extends GlobalArgs, LimitArgs {
   containers: string[]
-  memory?: string
-  'memory-swap'?: string
-  cpus?: string
-  'cpu-shares'?: string
-  'pids-limit'?: string
-  restart?: string
 }
 
 /** `update`: limits and restart policy of one or more containers (running ones at once); prints each name. */
 export const updateCommand: CommandModule<object, UpdateArgs> = {
   command: 'update <containers..>',
   describe: 'Update configuration of one or more containers',
-  builder: (y) =>
-    y
-      .positional('containers', { type: 'string', array: true, demandOption: true })
-      .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
-      .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: -1 to enable unlimited swap" })
-      .option('cpus', { type: 'string', describe: 'Number of CPUs' })
-      .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
-      .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
-      .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits' }) as any,
+  builder: (y) => limitOptions(y.positional('containers', { type: 'string', array: true, demandOption: true })),
   handler: async (argv) => {
     const { limitsFrom } = await import('./run.js')
     const limits = await limitsFrom(argv)

@@ -3,7 +3,27 @@ import { getStore, type GlobalArgs } from '../_context.js'
 import { containerCommand } from '../_split.js'
 import { checkTty } from '../_tty.js'
 
-export interface RunArgs extends GlobalArgs {
+/** The flags `run`, `create` and `update` share: resource limits and the restart policy. */
+export interface LimitArgs {
+  memory?: string
+  'memory-swap'?: string
+  cpus?: string
+  'cpu-shares'?: string
+  'pids-limit'?: string
+  restart?: string
+}
+
+export function limitOptions(y: any) {
+  return y
+    .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
+    .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" })
+    .option('cpus', { type: 'string', describe: 'Number of CPUs' })
+    .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
+    .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
+    .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])' })
+}
+
+export interface RunArgs extends GlobalArgs, LimitArgs {
   image: string
   rm?: boolean
   name?: string
@@ -19,12 +39,6 @@ export interface RunArgs extends GlobalArgs {
   network?: string
   publish?: string[]
   'publish-all'?: boolean
-  memory?: string
-  'memory-swap'?: string
-  cpus?: string
-  'cpu-shares'?: string
-  'pids-limit'?: string
-  restart?: string
   'add-host'?: string[]
   dns?: string[]
   'dns-search'?: string[]
@@ -62,16 +76,10 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('publish', { alias: 'p', type: 'string', array: true, nargs: 1, describe: "Publish a container's port(s) to the host" })
     .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
     .option('expose', { type: 'string', array: true, nargs: 1, describe: 'Expose a port or a range of ports' })
-    .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
-    .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" })
-    .option('cpus', { type: 'string', describe: 'Number of CPUs' })
-    .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
-    .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
     .option('add-host', { type: 'string', array: true, nargs: 1, describe: 'Add a custom host-to-IP mapping (host:ip)' })
     .option('dns', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS servers' })
     .option('dns-search', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS search domains' })
     .option('dns-option', { type: 'string', array: true, nargs: 1, describe: 'Set DNS options' })
-    .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])' })
     .option('hostname', { type: 'string', describe: 'Container host name' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
@@ -82,6 +90,7 @@ export function containerOptions(y: any, withRun: boolean) {
     .option('cap-add', { type: 'string', array: true, nargs: 1, describe: 'Add Linux capabilities' })
     .option('cap-drop', { type: 'string', array: true, nargs: 1, describe: 'Drop Linux capabilities' })
     .option('security-opt', { type: 'string', array: true, nargs: 1, describe: 'Security Options' })
+  y = limitOptions(y)
   if (withRun) {
     y = y
       .option('rm', { type: 'boolean', describe: 'Automatically remove the container and its associated anonymous volumes when it exits' })
@@ -91,7 +100,7 @@ export function containerOptions(y: any, withRun: boolean) {
 }
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
-export async function limitsFrom(argv: Pick<RunArgs, 'memory' | 'memory-swap' | 'cpus' | 'cpu-shares' | 'pids-limit'>) {
+export async function limitsFrom(argv: LimitArgs) {
   const { Codes, StoreError } = await import('../../lib/errors.js')
   const { ramInBytes } = await import('../../lib/mount/_units.js')
   const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "${flag}" flag: ${why}`, { exit: 125 })
