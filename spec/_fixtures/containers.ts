@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, type CliResult } from './cli.js'
+import { expect } from 'vitest'
+import { BIN, store, type CliResult } from './cli.js'
 
 /**
  * Run `store` asynchronously (specs that run side by side use this), with optional stdin.
@@ -139,3 +140,22 @@ export function psStatus(ps: CliResult): Map<string, string> {
   }
   return m
 }
+
+/** `store ARGS` on `root`, which must succeed: its stdout (the failure names the command and its stderr). */
+export async function storeOk(root: string, args: string[]): Promise<string> {
+  const r = await storeP(root, args)
+  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
+  return r.stdout
+}
+
+/** Every container of a temp root gone: launchers a killed supervisor left behind end first, then `rm -f`. */
+export function removeContainersOf(root: string): void {
+  const dir = join(root, 'containers')
+  const ids = existsSync(dir) ? readdirSync(dir) : []
+  for (const id of ids) {
+    const pid = launcherPid(root, id)
+    if (pid && processesMentioning(id).includes(pid)) killPids([pid])
+  }
+  if (ids.length) store(root, ['rm', '-f', ...ids])
+}
+

@@ -9,19 +9,18 @@ import { spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
-import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, launcherPid, processesMentioning, storeP } from '../_fixtures/containers.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { killPids, processesMentioning, removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+
+// Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
+const why = busyboxUnavailable()
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
 let out: string
 
 const run = (args: string[], input?: string) => storeP(root, args, input === undefined ? {} : { input })
-async function ok(args: string[]): Promise<string> {
-  const r = await run(args)
-  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout
-}
+const ok = (args: string[]) => storeOk(root, args)
 /** A fresh, empty host folder for one spec. */
 let n = 0
 const fresh = () => {
@@ -32,6 +31,7 @@ const fresh = () => {
 const tarList = (bytes: Buffer) => spawnSync('tar', ['-t'], { input: bytes, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort()
 
 beforeAll(async () => {
+  if (why) return
   requireBuilt()
   tmp = tempDir('store-e2e-cp-')
   root = join(tmp.dir, 'root')
@@ -53,20 +53,14 @@ beforeAll(async () => {
 afterAll(() => {
   if (!tmp) return
   try {
-    const dir = join(root, 'containers')
-    const ids = existsSync(dir) ? readdirSync(dir) : []
-    for (const id of ids) {
-      const pid = launcherPid(root, id)
-      if (pid && processesMentioning(id).includes(pid)) killPids([pid])
-    }
-    if (ids.length) store(root, ['rm', '-f', ...ids])
+    removeContainersOf(root)
     killPids(processesMentioning(tmp.dir))
   } finally {
     tmp.cleanup()
   }
 })
 
-describe.each(['live', 'stopped'])('out of a %s container', (c) => {
+describe.skipIf(why !== undefined).each(['live', 'stopped'])('out of a %s container', (c) => {
   test('a file to a new path, into a folder, and onto a file', async () => {
     const d = fresh()
     await ok(['cp', `${c}:/www/index.html`, join(d, 'a.html')])
@@ -107,7 +101,7 @@ describe.each(['live', 'stopped'])('out of a %s container', (c) => {
   })
 })
 
-describe('into a container', () => {
+describe.skipIf(why !== undefined)('into a container', () => {
   test('a file into a folder and to a new name; a folder; owners are root unless -a', async () => {
     const d = fresh()
     writeFileSync(join(d, 'f.txt'), 'from host\n')
@@ -162,7 +156,7 @@ describe('into a container', () => {
   })
 })
 
-describe('hostile links stay inside the container', () => {
+describe.skipIf(why !== undefined)('hostile links stay inside the container', () => {
   test('a link to a host folder: reading through it finds nothing of the host', async () => {
     const r = await run(['cp', 'live:/esc/secret', fresh()])
     expect(r.status).toBe(1)

@@ -5,19 +5,19 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { join } from 'node:path'
 import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
-import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { storeP } from '../_fixtures/containers.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+
+// Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
+const why = busyboxUnavailable()
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
 
-async function ok(args: string[]): Promise<string> {
-  const r = await storeP(root, args)
-  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout
-}
+const ok = (args: string[]) => storeOk(root, args)
 
 beforeAll(() => {
+  if (why) return
   requireBuilt()
   tmp = tempDir('store-e2e-events-')
   root = join(tmp.dir, 'root')
@@ -25,9 +25,16 @@ beforeAll(() => {
   expect(r.status, r.stderr).toBe(0)
 })
 
-afterAll(() => tmp?.cleanup())
+afterAll(() => {
+  if (!tmp) return
+  try {
+    removeContainersOf(root)
+  } finally {
+    tmp.cleanup()
+  }
+})
 
-test('events: the container lifecycle, images, volumes and networks, in order; filters and formats', async () => {
+test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes and networks, in order; filters and formats', async () => {
   const id = (await ok(['run', '-d', '--name', 'ev', '--network', 'none', 'busybox', 'sleep', '300'])).trim()
   await ok(['pause', 'ev'])
   await ok(['unpause', 'ev'])

@@ -12,13 +12,14 @@ import { spawnSync } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import { get } from 'node:http'
 import { join } from 'node:path'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
-import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, launcherPid, processesMentioning, storeP } from '../_fixtures/containers.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { killPids, processesMentioning, removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
 
-const isRoot = process.getuid?.() === 0
+// Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
+const why = busyboxUnavailable()
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
@@ -26,11 +27,7 @@ let root: string
 let bridge: string
 
 const run = (args: string[]) => storeP(root, args)
-async function ok(args: string[]): Promise<string> {
-  const r = await run(args)
-  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout
-}
+const ok = (args: string[]) => storeOk(root, args)
 
 /** GET http://host:port/ from the host; retried while the container's server is not up yet (bounded). */
 async function fetchText(host: string, port: number): Promise<string> {
@@ -61,7 +58,7 @@ const forwardRules = () => spawnSync('iptables', ['-w', '-S', 'FORWARD'], { enco
 const web = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`]
 
 beforeAll(() => {
-  if (!isRoot) return
+  if (why) return
   requireBuilt()
   tmp = tempDir('store-e2e-network-')
   root = join(tmp.dir, 'root')
@@ -74,13 +71,7 @@ beforeAll(() => {
 afterAll(() => {
   if (!tmp) return
   try {
-    const dir = join(root, 'containers')
-    const ids = existsSync(dir) ? readdirSync(dir) : []
-    for (const id of ids) {
-      const pid = launcherPid(root, id)
-      if (pid && processesMentioning(id).includes(pid)) killPids([pid])
-    }
-    if (ids.length) store(root, ['rm', '-f', ...ids])
+    removeContainersOf(root)
     // Whatever a failed spec left: the bridge and its rules go with the test.
     if (bridgeExists()) {
       for (const l of natRules()) spawnSync('iptables', ['-w', '-t', 'nat', ...l.replace(/^-A/, '-D').split(' ')])
@@ -93,7 +84,7 @@ afterAll(() => {
   }
 })
 
-describe.skipIf(!isRoot)('the bridge network', () => {
+describe.skipIf(why !== undefined)('the bridge network', () => {
   test('a container has its own interface on the bridge, a default route, and Docker’s /etc/hosts', async () => {
     const out = await ok(['run', '--rm', '--name', 'n1', '--hostname', 'box', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0; ip route; tail -n 1 /etc/hosts; ls /sys/class/net'])
     const addr = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(out)

@@ -5,21 +5,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { join } from 'node:path'
 import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
-import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { storeP } from '../_fixtures/containers.js'
+import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
+import { removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+
+// Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
+const why = busyboxUnavailable()
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
 let bb: string
 
-async function ok(args: string[]): Promise<string> {
-  const r = await storeP(root, args)
-  expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout
-}
+const ok = (args: string[]) => storeOk(root, args)
 const lines = (s: string) => s.split('\n').filter(Boolean).sort()
 
 beforeAll(() => {
+  if (why) return
   requireBuilt()
   tmp = tempDir('store-e2e-prune-filters-')
   root = join(tmp.dir, 'root')
@@ -28,9 +28,16 @@ beforeAll(() => {
   expect(r.status, r.stderr).toBe(0)
 })
 
-afterAll(() => tmp?.cleanup())
+afterAll(() => {
+  if (!tmp) return
+  try {
+    removeContainersOf(root)
+  } finally {
+    tmp.cleanup()
+  }
+})
 
-describe('prune filters', () => {
+describe.skipIf(why !== undefined)('prune filters', () => {
   test('container prune removes only the stopped containers every filter selects', async () => {
     const mk = async (name: string, labels: string[]) => (await ok(['create', '--name', name, '--network', 'none', ...labels.flatMap((l) => ['--label', l]), 'busybox', 'true'])).trim()
     const a = await mk('pa', ['tier=web'])
