@@ -10,12 +10,11 @@ export const LAYOUT_VERSION = 1
 const join = (...parts: string[]): string => parts.join('/').replace(/\/+/g, '/')
 
 /** Paths of one store root. `root` must be absolute. */
-export function layout(root: string) {
+export function layout(root: string): Layout {
   const r = root.replace(/\/+$/, '') || '/'
   return {
     root: r,
     version: join(r, 'VERSION'),
-    /** Driver a store keeps once created. */
     driverFile: join(r, 'driver.json'),
     blobsDir: join(r, 'blobs', 'sha256'),
     blob: (d: Digest) => {
@@ -23,10 +22,6 @@ export function layout(root: string) {
       return join(r, 'blobs', 'sha256', h.slice(0, 2), h)
     },
     blobShard: (d: Digest) => join(r, 'blobs', 'sha256', hexOf(d).slice(0, 2)),
-    /**
-     * Packs of small blobs (lib/cas/_packFormat.ts): `<name>.pack` and its index `<name>.idx`,
-     * named by the hex SHA-256 of the index. A pack without its index is a leftover.
-     */
     packsDir: join(r, 'packs'),
     pack: (name: string) => join(r, 'packs', `${packName(name)}.pack`),
     packIndex: (name: string) => join(r, 'packs', `${packName(name)}.idx`),
@@ -35,64 +30,114 @@ export function layout(root: string) {
     layer: (chainId: Digest) => join(r, 'layers', `${hexOf(chainId)}.json`),
     snapshotsDir: join(r, 'snapshots'),
     snapshot: (chainId: Digest) => join(r, 'snapshots', hexOf(chainId)),
-    /** Which pool file each regular file of a snapshot uses, and its form (lib/snapshot/map.ts). */
     snapshotMap: (chainId: Digest) => snapshotMapOf(join(r, 'snapshots', hexOf(chainId))),
-    /**
-     * The file pool: snapshot file content named by its SHA-256 (hex), written once, read-only,
-     * shared by every snapshot of every image (lib/snapshot/). Also overlay's data-only lower.
-     */
     poolDir: join(r, 'pool'),
     poolFile: (hex: string) => join(r, 'pool', hex.slice(0, 2), hex),
-    /** A pool file that also carries metadata (the hard-link form): `<hex>.<key>`. */
     poolVariant: (hex: string, key: string) => join(r, 'pool', hex.slice(0, 2), `${hex}.${key}`),
-    /** The short second name a metadata-only stub redirects to (see poolRedirect). */
     poolAlias: (hex: string, window = 0) => join(r, 'pool', poolRedirect(hex, window)),
-    /** Store-wide settings kept across commands (the snapshot budget). */
     settings: join(r, 'settings.json'),
     imagesDir: join(r, 'images'),
     repositories: join(r, 'images', 'repositories.json'),
     containersDir: join(r, 'containers'),
     container: (id: string) => join(r, 'containers', id),
     volumesDir: join(r, 'volumes'),
-    /** The bridge network's subnet, kept so a bridge made again takes the same range (lib/network/). */
     network: join(r, 'network.json'),
-    /** What commands did, one JSON line each (`store events`; lib/events.ts). */
     events: join(r, 'events.log'),
-    /** User-defined networks (`store network create`), one record each by ID. */
     networksDir: join(r, 'networks'),
     networkRecord: (id: string) => join(r, 'networks', `${id}.json`),
     volume: (name: string) => join(r, 'volumes', name),
     cacheDir: join(r, 'cache'),
     cacheIndex: join(r, 'cache', 'build-cache.json'),
-    /**
-     * RUN --mount=type=cache dirs, by the SHA-256 (hex) of the cache id and its seed; `.N` for
-     * the extra copies `sharing=private` makes. Build cache: never in a layer, gone with prune.
-     */
     cacheMountsDir: join(r, 'cache', 'mounts'),
     cacheMount: (name: string) => join(r, 'cache', 'mounts', name),
-    /** Folder imports: per folder, the layer and stats file of its last import (lib/image/_treeMemo.ts). */
     importTrees: join(r, 'cache', 'import-trees.json'),
-    /** Stats files of folder imports (lib/layer/_treeStats.ts), by the SHA-256 of their bytes. */
     importStatsDir: join(r, 'cache', 'import-stats'),
     importStats: (hex: string) => join(r, 'cache', 'import-stats', hex),
-    /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
-    /**
-     * The resemblance index of stored chunks (lib/delta/resemblanceIndex.ts): segments each
-     * import adds, which the write path looks up for delta bases. A cache: gone, it costs
-     * compression only.
-     */
     resemblanceDir: join(r, 'cache', 'resemblance'),
     seccompFilter: (key: string) => join(r, 'cache', 'seccomp', `${key}.bpf`),
     locksDir: join(r, 'locks'),
     lock: (name: string) => join(r, 'locks', `${name}.lock`),
-    /** Shared gc leases: one file per process adding content (lib/lock/lease.ts). */
     leasesDir: join(r, 'locks', 'leases'),
-    /** Temp files outside the root being written (save -o, export -o), one note per writer. */
     pendingDir: join(r, 'pending'),
   }
 }
 
-export type Layout = ReturnType<typeof layout>
+/** Paths of one store root (see layout()). */
+export interface Layout {
+  root: string
+  version: string
+  /** Driver a store keeps once created. */
+  driverFile: string
+  blobsDir: string
+  blob: (d: Digest) => string
+  blobShard: (d: Digest) => string
+  /**
+   * Packs of small blobs (lib/cas/_packFormat.ts): `<name>.pack` and its index `<name>.idx`,
+   * named by the hex SHA-256 of the index. A pack without its index is a leftover.
+   */
+  packsDir: string
+  pack: (name: string) => string
+  packIndex: (name: string) => string
+  ingestDir: string
+  layersDir: string
+  layer: (chainId: Digest) => string
+  snapshotsDir: string
+  snapshot: (chainId: Digest) => string
+  /** Which pool file each regular file of a snapshot uses, and its form (lib/snapshot/map.ts). */
+  snapshotMap: (chainId: Digest) => string
+  /**
+   * The file pool: snapshot file content named by its SHA-256 (hex), written once, read-only,
+   * shared by every snapshot of every image (lib/snapshot/). Also overlay's data-only lower.
+   */
+  poolDir: string
+  poolFile: (hex: string) => string
+  /** A pool file that also carries metadata (the hard-link form): `<hex>.<key>`. */
+  poolVariant: (hex: string, key: string) => string
+  /** The short second name a metadata-only stub redirects to (see poolRedirect). */
+  poolAlias: (hex: string, window?: number) => string
+  /** Store-wide settings kept across commands (the snapshot budget). */
+  settings: string
+  imagesDir: string
+  repositories: string
+  containersDir: string
+  container: (id: string) => string
+  volumesDir: string
+  /** The bridge network's subnet, kept so a bridge made again takes the same range (lib/network/). */
+  network: string
+  /** What commands did, one JSON line each (`store events`; lib/events.ts). */
+  events: string
+  /** User-defined networks (`store network create`), one record each by ID. */
+  networksDir: string
+  networkRecord: (id: string) => string
+  volume: (name: string) => string
+  cacheDir: string
+  cacheIndex: string
+  /**
+   * RUN --mount=type=cache dirs, by the SHA-256 (hex) of the cache id and its seed; `.N` for
+   * the extra copies `sharing=private` makes. Build cache: never in a layer, gone with prune.
+   */
+  cacheMountsDir: string
+  cacheMount: (name: string) => string
+  /** Folder imports: per folder, the layer and stats file of its last import (lib/image/_treeMemo.ts). */
+  importTrees: string
+  /** Stats files of folder imports (lib/layer/_treeStats.ts), by the SHA-256 of their bytes. */
+  importStatsDir: string
+  importStats: (hex: string) => string
+  /**
+   * The resemblance index of stored chunks (lib/delta/resemblanceIndex.ts): segments each
+   * import adds, which the write path looks up for delta bases. A cache: gone, it costs
+   * compression only.
+   */
+  resemblanceDir: string
+  /** Compiled seccomp filters (classic BPF), by the SHA-256 of profile and arch. */
+  seccompFilter: (key: string) => string
+  locksDir: string
+  lock: (name: string) => string
+  /** Shared gc leases: one file per process adding content (lib/lock/lease.ts). */
+  leasesDir: string
+  /** Temp files outside the root being written (save -o, export -o), one note per writer. */
+  pendingDir: string
+}
 
 /** The map file beside a snapshot dir (`snapshots/<hex>` -> `snapshots/<hex>.map`). */
 export const snapshotMapOf = (snapshotDir: string): string => `${snapshotDir.replace(/\/+$/, '')}.map`

@@ -7,9 +7,9 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
   builder: (y) => y.option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { fsck } = await import('../../lib/fsck.js')
+    const { fsck } = await import('../../lib/index.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
-    const r = await fsck(store, (m) => process.stderr.write(`${m}\n`), { snapshots: !!argv.snapshots })
+    const r = await fsck(store, { snapshots: argv.snapshots, onProgress: (m) => process.stderr.write(`${m}\n`) })
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
     const snaps = r.snapshots === undefined ? '' : `, ${r.snapshots} snapshots`
     process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)

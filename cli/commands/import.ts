@@ -23,8 +23,9 @@ export const importCommand: CommandModule<object, Args> = {
       .example('tar -C root -c . | store import - acme/base', '') as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { importImage } = await import('../../lib/image/import.js')
-    const r = await importImage(store, { source: dash(argv.source), tag: argv.name, changes: argv.change, message: argv.message })
+    const { importImage } = await import('../../lib/index.js')
+    const source = dash(argv.source)
+    const r = await importImage(store, source === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : source, { tag: argv.name, changes: argv.change, message: argv.message })
     process.stdout.write(`${r.id}\n`)
   },
 }

@@ -13,22 +13,11 @@ export const rmiCommand: CommandModule<object, Args> = {
     y.positional('images', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force removal of the image' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { removeImages } = await import('../../lib/image/remove.js')
-    const { isContainerRunning } = await import('../../lib/container/state.js')
-    const { emit } = await import('../../lib/events.js')
-    const events = async (r: { untagged: string[]; deleted: string[] }) => {
-      for (const t of r.untagged) await emit(store.layout, 'image', 'untag', t, { name: t })
-      for (const d of r.deleted) await emit(store.layout, 'image', 'delete', d, { name: d })
-    }
+    const { removeImages } = await import('../../lib/index.js')
     try {
-      const r = await removeImages(store, argv.images, !!argv.force, (id) => isContainerRunning(store, id))
-      print(r)
-      await events(r)
+      print(await removeImages(store, argv.images, { force: argv.force }))
     } catch (e: any) {
-      if (e?.data?.partial) {
-        print(e.data.partial)
-        await events(e.data.partial)
-      }
+      if (e?.data?.partial) print(e.data.partial)
       throw e
     }
   },

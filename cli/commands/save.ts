@@ -14,29 +14,12 @@ export const saveCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError } = await import('../../lib/errors.js')
-    const { saveImages } = await import('../../lib/image/save.js')
-    const { parseReference, tagged } = await import('../../lib/image/reference.js')
+    const { saveImages, saveImagesToFile } = await import('../../lib/index.js')
     const { writeStream } = await import('../_output.js')
     if (!argv.output && process.stdout.isTTY) {
       throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect', { exit: 1 })
     }
-    const items: { id: any; tags: string[] }[] = []
-    for (const name of argv.images) {
-      const id = await store.images.require(name)
-      let tags: string[] = []
-      try {
-        const r = parseReference(name)
-        if (!r.digest && (await store.images.tagsOf(id)).includes(tagged(r))) tags = [tagged(r)]
-      } catch {
-        // saved by ID: no tags, as Docker
-      }
-      const same = items.find((i) => i.id === id)
-      if (same) same.tags.push(...tags)
-      else items.push({ id, tags })
-    }
-    if (!argv.output || argv.output === '-') return writeStream(saveImages(store, items))
-    // Never leave a half-written archive: write beside the target, rename when complete.
-    const { writeOutputFile } = await import('../../lib/_outputFile.js')
-    await writeOutputFile(store.layout, argv.output, saveImages(store, items))
+    if (!argv.output || argv.output === '-') return writeStream(await saveImages(store, argv.images))
+    await saveImagesToFile(store, argv.images, argv.output)
   },
 }

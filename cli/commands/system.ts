@@ -23,11 +23,9 @@ const df: CommandModule<object, DfArgs> = {
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { systemDf } = await import('../../lib/system/df.js')
+    const { diskUsage } = await import('../../lib/index.js')
     const { printDf } = await import('../_df.js')
-    const c = await import('../../lib/container/index.js')
-    const { volumeUsage } = await import('../../lib/mount/cli.js')
-    printDf(await systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage }), argv, store.now())
+    printDf(await diskUsage(store), argv, store.now())
   },
 }
 
@@ -41,8 +39,9 @@ const prune: CommandModule<object, PruneArgs> = {
       .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' })
       .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }) as any,
   handler: async (argv) => {
+    // The filters are checked before the prompt, as Docker does.
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
-    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
+    parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const warning = [
       'WARNING! This will remove:',
@@ -54,16 +53,9 @@ const prune: CommandModule<object, PruneArgs> = {
     ].join('\n')
     if (!argv.force && !(await confirm(warning + '\nAre you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
-    const { systemPrune } = await import('../../lib/system/prune.js')
+    const { prune } = await import('../../lib/index.js')
     const { humanSize } = await import('../../lib/units.js')
-    const c = await import('../../lib/container/index.js')
-    const { pruneVolumes } = await import('../../lib/mount/cli.js')
-    const { imagePruneFilter } = await import('../../lib/image/list.js')
-    // Volumes take `label` only (Docker refuses `until` there): the other keys do not apply to them.
-    const volumeFilters = new Map([...filters].filter(([k]) => k !== 'until'))
-    const r = await systemPrune(store, { all: !!argv.all, volumes: !!argv.volumes, mayRemove: imagePruneFilter(store, filters) }, {
-      containers: (s) => c.pruneContainers(s, filters), volumes: (s) => pruneVolumes(s, false, volumeFilters),
-    })
+    const r = await prune(store, { all: argv.all, volumes: argv.volumes, filters: argv.filter })
     if (r.containers.length) process.stdout.write(`Deleted Containers:\n${r.containers.join('\n')}\n\n`)
     if (r.volumes.length) process.stdout.write(`Deleted Volumes:\n${r.volumes.join('\n')}\n\n`)
     if (r.images.length) process.stdout.write(`Deleted Images:\n${r.images.map((i) => `deleted: ${i}`).join('\n')}\n\n`)

@@ -12,11 +12,7 @@ export const tagCommand: CommandModule<object, Args> = {
   builder: (y) => y.positional('source', { type: 'string', demandOption: true }).positional('target', { type: 'string', demandOption: true }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { parseTag } = await import('../../lib/image/reference.js')
-    const target = parseTag(argv.target)
-    const id = await store.images.require(argv.source)
-    await store.images.tag(id, target)
-    const { emit } = await import('../../lib/events.js')
-    await emit(store.layout, 'image', 'tag', id, { name: target })
+    const { tagImage } = await import('../../lib/index.js')
+    await tagImage(store, argv.source, argv.target)
   },
 }

@@ -33,7 +33,7 @@ interface Repositories {
   tags: Record<string, Digest>
 }
 
-export function createImageRecords(layout: Layout) {
+export function createImageRecords(layout: Layout): ImageRecords {
   const idsDir = `${layout.imagesDir}/ids`
   const recPath = (id: Digest) => `${idsDir}/${id.slice(7)}.json`
 
@@ -159,6 +159,35 @@ export function createImageRecords(layout: Layout) {
   return api
 }
 
-export type ImageRecords = ReturnType<typeof createImageRecords>
+/** Image records and tags of one store (see createImageRecords()). */
+export interface ImageRecords {
+  get(id: Digest): Promise<ImageRecord | undefined>
+  /**
+   * Writes the record (unless there is one: the first `added` stays) and points `tags` at it
+   * returns, per tag, the image it pointed to before if another.
+   */
+  add(rec: ImageRecord, tags?: string[]): Promise<(Digest | undefined)[]>
+  list(): Promise<ImageRecord[]>
+  /**
+   * Deletes image `id` with its tags `expected` (those the caller decided on), unless another
+   * tag points at it by now (added concurrently): then only `expected` tags are removed and
+   * the record stays. Returns what was done.
+   */
+  remove(id: Digest, expected?: string[]): Promise<{
+      untagged: string[]
+      deleted: boolean
+  }>
+  tags(): Promise<Record<string, Digest>>
+  tagsOf(id: Digest): Promise<string[]>
+  /** Point `name:tag` at `id`; returns the image the tag pointed to before, if another. */
+  tag(id: Digest, ref: string): Promise<Digest | undefined>
+  untag(ref: string): Promise<Digest | undefined>
+  /**
+   * Find an image by full ID, `sha256:` prefix, ID prefix, name[:tag] or name@digest.
+   * As in Docker, a name is tried before an ID prefix.
+   */
+  resolve(s: string): Promise<Digest | undefined>
+  require(s: string): Promise<Digest>
+}
 
 export { shortId }

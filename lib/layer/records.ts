@@ -38,7 +38,7 @@ export function chainIds(hash: HashBackend, diffIds: Digest[]): Digest[] {
   return out
 }
 
-export function createLayerRecords(layout: Layout) {
+export function createLayerRecords(layout: Layout): LayerRecords {
   return {
     async get(chainId: Digest): Promise<LayerRecord | undefined> {
       return readJson<LayerRecord>(layout.layer(chainId))
@@ -71,4 +71,12 @@ export function createLayerRecords(layout: Layout) {
   }
 }
 
-export type LayerRecords = ReturnType<typeof createLayerRecords>
+/** Layer records of one store, by chain ID (see createLayerRecords()). */
+export interface LayerRecords {
+  get(chainId: Digest): Promise<LayerRecord | undefined>
+  require(chainId: Digest): Promise<LayerRecord>
+  /** Writes the record unless one exists (records are immutable: same chainID, same layer). */
+  put(rec: LayerRecord): Promise<void>
+  list(): Promise<LayerRecord[]>
+  delete(chainId: Digest): Promise<void>
+}

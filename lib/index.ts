@@ -1,0 +1,334 @@
+// The public API (`@store-oci/store`): what a program needs to open a store and import, load,
+// save, build, run, inspect, measure, check and prune, plus the pure tier (./formats.ts). The
+// CLI is this API with flags and printing around it: each function here does what its command
+// does (the same events, the same locks, Docker's messages in its errors), and nothing prints.
+//
+// Every function takes the `Store` that `openStore` gave. The implementations load on first
+// use (dynamic imports): a program that only lists images never loads the builder, and the
+// CLI, which reaches everything through here, keeps its start-up.
+
+import { resolve } from 'node:path'
+import type { Store, StoreOptions } from './store.js'
+import type { Digest } from './digest/index.js'
+import type { ImageRow } from './image/list.js'
+import type { RmiResult } from './image/remove.js'
+import type { BuildResult } from './build/executor.js'
+import type { SystemDf } from './system/df.js'
+import type { PruneResult } from './system/prune.js'
+import type { FsckReport } from './fsck.js'
+import type { ContainerRecord } from './container/types.js'
+import type { CreateOptions } from './container/create.js'
+
+export * from './formats.js'
+export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
+
+/** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
+export type OpenOptions = Partial<StoreOptions>
+
+/**
+ * Open the store at `root` (made on first use), or at the default root: `$STORE_ROOT`, else
+ * /var/lib/store as root, else `$XDG_DATA_HOME/store`. Safe beside other processes using it.
+ */
+export async function openStore(options: OpenOptions = {}): Promise<Store> {
+  const s = await import('./store.js')
+  return s.openStore({ ...options, root: resolve(options.root ?? s.defaultRoot()) })
+}
+
+/** The default root (see {@link openStore}). */
+export async function defaultRoot(): Promise<string> {
+  return (await import('./store.js')).defaultRoot()
+}
+
+/** What {@link importImage} was given besides its source: `store import`'s NAME, -c, -m. */
+export interface ImportImageOptions {
+  /** NAME[:TAG] for the new image. */
+  tag?: string
+  /** Dockerfile instructions applied to its config (`-c 'CMD ["sh"]'`). */
+  changes?: string[]
+  message?: string
+}
+
+/**
+ * Import a root file system as a one-layer image: a folder, a tar file (gzip, zstd or none),
+ * or the bytes of a tar. Returns the image ID.
+ */
+export async function importImage(store: Store, source: string | AsyncIterable<Uint8Array>, options: ImportImageOptions = {}): Promise<{ id: Digest }> {
+  const { importImage } = await import('./image/import.js')
+  const stdin = typeof source === 'string' ? undefined : source
+  const r = await importImage(store, { source: stdin ? '-' : (source as string), stdin, tag: options.tag, changes: options.changes, message: options.message })
+  return { id: r.id }
+}
+
+/**
+ * Load the images of a `docker save` archive or an OCI layout tar (a file's path, or its bytes).
+ * Every digest is verified. Returns each image's ID and the tags it got.
+ */
+export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>): Promise<{ id: Digest; tags: string[] }[]> {
+  const { loadImages } = await import('./image/load.js')
+  if (typeof source !== 'string') return loadImages(store, source)
+  const fh = await openArchive(source)
+  try {
+    return await loadImages(store, fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>)
+  } finally {
+    await fh.close()
+  }
+}
+
+/** The file to read, or Docker's message for one that cannot be opened. */
+async function openArchive(path: string) {
+  const { open } = await import('node:fs/promises')
+  const { Codes, StoreError } = await import('./errors.js')
+  let fh
+  try {
+    fh = await open(path, 'r')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
+    throw new StoreError(Codes.INVALID_ARGUMENT, `open ${path}: ${why}`, { exit: 1 })
+  }
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close()
+    throw new StoreError(Codes.INVALID_ARGUMENT, `${path} is a directory, not an archive`, { hint: `an OCI layout folder loads as a tar: tar -C ${path} -c . | store load`, exit: 1 })
+  }
+  return fh
+}
+
+/**
+ * A `docker save` archive of the images named (names or IDs), as a stream of tar bytes. An
+ * image named by a tag keeps that tag in the archive; one named by ID keeps none (as Docker).
+ */
+export async function saveImages(store: Store, names: string[]): Promise<AsyncIterable<Uint8Array>> {
+  const { saveImages } = await import('./image/save.js')
+  const { parseReference, tagged } = await import('./image/reference.js')
+  const items: { id: Digest; tags: string[] }[] = []
+  for (const name of names) {
+    const id = await store.images.require(name)
+    let tags: string[] = []
+    try {
+      const r = parseReference(name)
+      if (!r.digest && (await store.images.tagsOf(id)).includes(tagged(r))) tags = [tagged(r)]
+    } catch {
+      // named by ID: no tags
+    }
+    const same = items.find((i) => i.id === id)
+    if (same) same.tags.push(...tags)
+    else items.push({ id, tags })
+  }
+  return saveImages(store, items)
+}
+
+/** {@link saveImages} into a file, written beside it and renamed when complete (never half an archive). */
+export async function saveImagesToFile(store: Store, names: string[], path: string): Promise<void> {
+  const { writeOutputFile } = await import('./_outputFile.js')
+  await writeOutputFile(store.layout, path, await saveImages(store, names))
+}
+
+/** What {@link buildImage} builds: `store build`'s arguments. */
+export interface BuildImageOptions {
+  /** The context folder (default: the Dockerfile's folder). */
+  context?: string
+  /** The Dockerfile's path (default: `Dockerfile` in the context). */
+  file?: string
+  /** The Dockerfile's text, instead of a file. */
+  dockerfile?: string
+  tags?: string[]
+  buildArgs?: Record<string, string>
+  target?: string
+  noCache?: boolean
+  labels?: Record<string, string>
+  /** Clamp timestamps for a reproducible image (SOURCE_DATE_EPOCH). */
+  sourceDateEpoch?: number
+  /** The plain progress log (BuildKit's `--progress plain`) goes here, a line at a time. */
+  onProgress?: (line: string) => void
+  /** Aborting it cancels the build; the store is left sound. */
+  signal?: AbortSignal
+  launcher?: 'builtin' | 'runc' | 'crun'
+}
+
+/** Build an image from a Dockerfile, with the layer cache every build of this store shares. */
+export async function buildImage(store: Store, options: BuildImageOptions): Promise<BuildResult> {
+  const { build } = await import('./build/executor.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  let input: { context?: string; dockerfile: string }
+  if (options.dockerfile !== undefined) {
+    input = { context: options.context === undefined ? undefined : resolve(options.context), dockerfile: options.dockerfile }
+  } else {
+    const { resolveBuildInput } = await import('./build/input.js')
+    if (options.context === undefined && options.file === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'buildImage needs a context, a file or a dockerfile', { exit: 1 })
+    input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, emptyInput())
+  }
+  const progress = options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined
+  return build(store, {
+    context: input.context, dockerfile: input.dockerfile, tags: options.tags, buildArgs: options.buildArgs, target: options.target,
+    noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher,
+  })
+}
+
+async function* emptyInput(): AsyncGenerator<Uint8Array> {}
+
+/** `store images`: one row per tag (an untagged image once), newest first; `filters` as `--filter`. */
+export async function listImages(store: Store, options: { repository?: string; filters?: string[] } = {}): Promise<ImageRow[]> {
+  const { listImages, imageFilters } = await import('./image/list.js')
+  return listImages(store, { filter: options.repository, filters: imageFilters(options.filters) })
+}
+
+/** Docker's `image inspect` object for an image (name or ID). */
+export async function inspectImage(store: Store, name: string): Promise<Record<string, unknown>> {
+  const { inspectImage } = await import('./image/inspect.js')
+  return inspectImage(store, await store.images.require(name)) as Promise<Record<string, unknown>>
+}
+
+/** Tag an image (name or ID) as `target` (NAME[:TAG]). */
+export async function tagImage(store: Store, source: string, target: string): Promise<void> {
+  const { parseTag } = await import('./image/reference.js')
+  const { emit } = await import('./events.js')
+  const t = parseTag(target)
+  const id = await store.images.require(source)
+  await store.images.tag(id, t)
+  await emit(store.layout, 'image', 'tag', id, { name: t })
+}
+
+/**
+ * `store rmi`: untag each name, and delete images left without tags and not used by a
+ * container (a running one's image even with `force`). On an error part-way, the error's
+ * `data.partial` holds what was done.
+ */
+export async function removeImages(store: Store, names: string[], options: { force?: boolean } = {}): Promise<RmiResult> {
+  const { removeImages } = await import('./image/remove.js')
+  const { isContainerRunning } = await import('./container/state.js')
+  const { emit } = await import('./events.js')
+  const events = async (r: RmiResult) => {
+    for (const t of r.untagged) await emit(store.layout, 'image', 'untag', t, { name: t })
+    for (const d of r.deleted) await emit(store.layout, 'image', 'delete', d, { name: d })
+  }
+  try {
+    const r = await removeImages(store, names, !!options.force, (id) => isContainerRunning(store, id))
+    await events(r)
+    return r
+  } catch (e) {
+    const partial = (e as { data?: { partial?: RmiResult } })?.data?.partial
+    if (partial) await events(partial)
+    throw e
+  }
+}
+
+/** What {@link runContainer} runs: `store run`'s flags, as data. */
+export interface RunOptions extends Omit<CreateOptions, 'image' | 'cmd' | 'mounts' | 'prepareMounts' | 'imageVolumes' | 'autoRemove'> {
+  /** `-v` specs (`NAME:/path`, `/host:/path:ro`), relative host paths against `cwd`. */
+  volumes?: string[]
+  /** `--mount` specs (`type=bind,source=…,target=…`). */
+  mounts?: string[]
+  /** `--tmpfs` specs. */
+  tmpfs?: string[]
+  cwd?: string
+  /** Remove the container and its anonymous volumes when it ends (default true, as `--rm`). */
+  remove?: boolean
+}
+
+/**
+ * Create a container of `image` and run `cmd` in it to its end, as `store run --rm` does
+ * (without `-t`): returns its ID, exit status and what it wrote to stdout and stderr.
+ */
+export async function runContainer(store: Store, image: string, cmd: string[] = [], options: RunOptions = {}): Promise<{ id: string; exitCode: number; output: string }> {
+  const rec = await createFrom(store, image, cmd, options)
+  const c = await import('./container/index.js')
+  const { removeAnonymousVolume } = await import('./mount/cli.js')
+  const exitCode = await c.supervise(store, rec, { stdio: 'log' })
+  const parts: Uint8Array[] = []
+  for await (const b of c.containerLogs(store, rec, false)) parts.push(b)
+  if (options.remove ?? true) await c.removeContainer(store, rec, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) })
+  return { id: rec.id, exitCode, output: Buffer.concat(parts).toString('utf8') }
+}
+
+/** `store create`: a container of `image`, not started. Returns its record (`id`, `name`…). */
+export async function createContainer(store: Store, image: string, cmd: string[] = [], options: Omit<RunOptions, 'remove'> = {}): Promise<ContainerRecord> {
+  return createFrom(store, image, cmd, { ...options, remove: false })
+}
+
+async function createFrom(store: Store, image: string, cmd: string[], o: RunOptions): Promise<ContainerRecord> {
+  const { createContainer } = await import('./container/index.js')
+  const { resolveMountArgs } = await import('./mount/cli.js')
+  const m = await resolveMountArgs(store, { volume: o.volumes ?? [], mount: o.mounts ?? [], tmpfs: o.tmpfs ?? [], cwd: o.cwd ?? process.cwd() })
+  const { volumes: _v, mounts: _m, tmpfs: _t, cwd: _c, remove, ...create } = o
+  return createContainer(store, { ...create, image, cmd, mounts: m.mounts, prepareMounts: m.prepare, imageVolumes: true, autoRemove: remove ?? false })
+}
+
+/** `store start` of a created or exited container (name or ID): it runs on, detached. */
+export async function startContainer(store: Store, name: string): Promise<void> {
+  const c = await import('./container/index.js')
+  const rec = await c.requireContainer(store, name)
+  c.assertStartable(rec)
+  await c.startDetached(store, rec)
+}
+
+/** `store stop`: SIGTERM, then SIGKILL after `timeout` seconds (default the container's, 10). */
+export async function stopContainer(store: Store, name: string, options: { timeout?: number } = {}): Promise<void> {
+  const c = await import('./container/index.js')
+  await c.stopContainer(store, await c.requireContainer(store, name), options.timeout)
+}
+
+/** `store wait`: the container's exit status once it has ended. */
+export async function waitContainer(store: Store, name: string): Promise<number> {
+  const c = await import('./container/index.js')
+  return c.waitContainer(store, await c.requireContainer(store, name))
+}
+
+/** `store rm [-f] [-v]`. */
+export async function removeContainer(store: Store, name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  const c = await import('./container/index.js')
+  const { removeAnonymousVolume } = await import('./mount/cli.js')
+  await c.removeContainer(store, await c.requireContainer(store, name), { force: options.force, volumes: options.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
+}
+
+/** Every container's record (running or not), as `store ps -a` lists them. */
+export async function listContainers(store: Store): Promise<ContainerRecord[]> {
+  return (await import('./container/index.js')).listContainers(store)
+}
+
+/** Docker's `container inspect` object, or undefined when there is no such container. */
+export async function inspectContainer(store: Store, name: string): Promise<Record<string, unknown> | undefined> {
+  return (await import('./container/index.js')).inspectContainer(store, name) as Promise<Record<string, unknown> | undefined>
+}
+
+/** A container's log (stdout and stderr as written), following it while it runs with `follow`. */
+export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number } = {}): AsyncGenerator<Uint8Array> {
+  const c = await import('./container/index.js')
+  yield* c.containerLogs(store, await c.requireContainer(store, name), !!options.follow, options.tail)
+}
+
+/** `store system df`: images, containers, volumes and build cache, with what deduplication saved. */
+export async function diskUsage(store: Store): Promise<SystemDf> {
+  const { systemDf } = await import('./system/df.js')
+  const c = await import('./container/index.js')
+  const { volumeUsage } = await import('./mount/cli.js')
+  return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage })
+}
+
+/**
+ * `store system prune -f`: stopped containers, dangling images (every unused one with `all`),
+ * the build cache, unused snapshots, leftovers of interrupted operations, and anonymous
+ * volumes with `volumes`; `filters` as `--filter` (`until=`, `label=`).
+ */
+export async function prune(store: Store, options: { all?: boolean; volumes?: boolean; filters?: string[] } = {}): Promise<PruneResult> {
+  const { parseFilters, PRUNE_FILTERS } = await import('./filters.js')
+  const { systemPrune } = await import('./system/prune.js')
+  const c = await import('./container/index.js')
+  const { pruneVolumes } = await import('./mount/cli.js')
+  const { imagePruneFilter } = await import('./image/list.js')
+  const filters = parseFilters(options.filters, PRUNE_FILTERS)
+  // Volumes take `label` only (Docker refuses `until` there).
+  const volumeFilters = new Map([...filters].filter(([k]) => k !== 'until'))
+  return systemPrune(store, { all: !!options.all, volumes: !!options.volumes, mayRemove: imagePruneFilter(store, filters) }, {
+    containers: (s) => c.pruneContainers(s, filters),
+    volumes: (s) => pruneVolumes(s, false, volumeFilters),
+  })
+}
+
+/**
+ * `store fsck`: read every blob, pack and layer index back and check each against its digest
+ * (and, with `snapshots`, every snapshot against its layers). Problems are in the report.
+ */
+export async function fsck(store: Store, options: { snapshots?: boolean; onProgress?: (message: string) => void } = {}): Promise<FsckReport> {
+  const { fsck } = await import('./fsck.js')
+  return fsck(store, options.onProgress, { snapshots: !!options.snapshots })
+}
