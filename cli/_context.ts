@@ -12,15 +12,15 @@ let opened: Promise<Store> | undefined
 
 export async function getStore(argv: GlobalArgs): Promise<Store> {
   if (!opened) {
-    const { openStore, defaultRoot } = await import('../lib/store.js')
+    const { openStore } = await import('../lib/store.js')
+    const { configFromEnv, defaultRoot } = await import('../lib/config.js')
     const { resolve } = await import('node:path')
-    const driver = argv['storage-driver'] ?? process.env.STORE_DRIVER
-    // How snapshots share content, forced (tests, or a fallback by choice); kept by a new store.
-    const sharing = process.env.STORE_SNAPSHOT_SHARING || undefined
+    // Configuration is read here, once (lib/config.ts): flags over the environment.
+    const config = configFromEnv(process.env)
     const budget = argv['snapshot-budget'] ?? (process.env.STORE_SNAPSHOT_BUDGET || undefined)
     const { parseBudget } = await import('../lib/snapshot/budget.js')
     const snapshotBudget = budget === undefined ? undefined : parseBudget(budget)
-    opened = openStore({ root: resolve(argv.root ?? defaultRoot()), driver, sharing, snapshotBudget })
+    opened = openStore({ ...config, root: resolve(argv.root ?? defaultRoot()), driver: argv['storage-driver'] ?? config.driver, snapshotBudget })
   }
   return opened
 }

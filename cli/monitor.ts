@@ -7,12 +7,13 @@
 import { openStore } from '../lib/store.js'
 import { readRecord } from '../lib/container/records.js'
 import { supervise } from '../lib/container/start.js'
+import { configFromEnv } from '../lib/config.js'
 import { removeContainer } from '../lib/container/lifecycle.js'
 import { restartDelay, shouldRestart, stoppedByUser } from '../lib/container/restart.js'
 
 async function main(): Promise<void> {
   const [root, id, startCount] = process.argv.slice(2)
-  const store = await openStore({ root, driver: process.env.STORE_DRIVER })
+  const store = await openStore({ ...configFromEnv(process.env), root })
   const rec = await readRecord(store, id)
   if (!rec) {
     process.stderr.write(`monitor: no container ${id}\n`)

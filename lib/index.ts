@@ -20,6 +20,8 @@ import type { ContainerRecord } from './container/types.js'
 import type { CreateOptions } from './container/create.js'
 
 export * from './formats.js'
+export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
+import { defaultRoot } from './config.js'
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -28,15 +30,12 @@ export type OpenOptions = Partial<StoreOptions>
 /**
  * Open the store at `root` (made on first use), or at the default root: `$STORE_ROOT`, else
  * /var/lib/store as root, else `$XDG_DATA_HOME/store`. Safe beside other processes using it.
+ * The other options (backends, driver, deltas…) come from `options` only, never from the
+ * environment (`configFromEnv()` reads the CLI's STORE_* variables, for a program that wants them).
  */
 export async function openStore(options: OpenOptions = {}): Promise<Store> {
   const s = await import('./store.js')
-  return s.openStore({ ...options, root: resolve(options.root ?? s.defaultRoot()) })
-}
-
-/** The default root (see {@link openStore}). */
-export async function defaultRoot(): Promise<string> {
-  return (await import('./store.js')).defaultRoot()
+  return s.openStore({ ...options, root: resolve(options.root ?? defaultRoot()) })
 }
 
 /** What {@link importImage} was given besides its source: `store import`'s NAME, -c, -m. */

@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { Codes, StoreError } from './errors.js'
 import { layout, LAYOUT_VERSION, type Layout } from './layout.js'
 import { writeFileAtomic } from './_fs.js'
-import { loadHashBackend } from './digest/index.js'
+import { initHashing, loadHashBackend } from './digest/index.js'
 import type { HashBackend } from './digest/types.js'
 import { loadCodec } from './codec/index.js'
 import { createContentStore } from './cas/index.js'
@@ -14,17 +14,14 @@ import type { ChunkerImpl } from './chunk/types.js'
 import { createLayerRecords, type LayerRecords } from './layer/index.js'
 import { createImageRecords, type ImageRecords } from './image/store.js'
 import { recordBudget } from './snapshot/budget.js'
+import type { StoreConfig } from './config.js'
 
-export interface StoreOptions {
+export { defaultRoot } from './config.js'
+
+export interface StoreOptions extends StoreConfig {
   root: string
-  /** Storage driver to use (forced); else the store's own, else probed. */
-  driver?: string
   /** Clock, for tests and reproducible builds. */
   now?: () => Date
-  /** How new snapshots share file content (forced): data-only, reflink, hardlink or copy. */
-  sharing?: string
-  /** The snapshot budget in bytes, to keep from now on (null: remove it). */
-  snapshotBudget?: number | null
 }
 
 export interface Store {
@@ -39,13 +36,6 @@ export interface Store {
   options: StoreOptions
 }
 
-export function defaultRoot(env = process.env): string {
-  if (env.STORE_ROOT) return env.STORE_ROOT
-  if (process.getuid?.() === 0) return '/var/lib/store'
-  const data = env.XDG_DATA_HOME || `${env.HOME ?? '/tmp'}/.local/share`
-  return `${data}/store`
-}
-
 export async function openStore(opts: StoreOptions): Promise<Store> {
   if (!opts.root.startsWith('/')) {
     throw new StoreError(Codes.INVALID_ARGUMENT, `store root must be an absolute path: ${opts.root}`, { exit: 1 })
@@ -54,8 +44,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   await checkVersion(l)
   // A budget given to any command is the store's from now on (lib/snapshot/budget.ts).
   if (opts.snapshotBudget !== undefined) await recordBudget(l, opts.snapshotBudget)
-  const [hash, codec, chunker] = await Promise.all([loadHashBackend(), loadCodec(), loadChunker()])
-  const cas = createContentStore({ layout: l, hash, codec })
+  // A backend asked for also serves sha256() (the default one arms it when it loads).
+  const [hash, codec, chunker] = await Promise.all([
+    opts.hash ? initHashing(opts.hash) : loadHashBackend(), loadCodec(opts.codec, { encoding: opts.compression }), loadChunker(opts.chunker),
+  ])
+  const cas = createContentStore({ layout: l, hash, codec, deltas: opts.deltas })
   return {
     root: l.root,
     layout: l,

@@ -69,7 +69,7 @@ export const buildCommand: CommandModule<object, Args> = {
       context: input.context, dockerfile: input.dockerfile, tags: argv.tag, buildArgs: pairs(argv['build-arg'], process.env),
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
-      progress: quiet ? undefined : progressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr),
+      progress: quiet ? undefined : progressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr, !process.env.NO_COLOR),
       signal: cancel.signal, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, secrets,
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)

@@ -102,8 +102,8 @@ export function plainView(sink: ProgressSink): ProgressView {
 
 export const silentView: ProgressView = { open: () => {}, line: () => {}, close: () => {}, end: () => {} }
 
-/** `--progress`: auto is the live view when `out` is a terminal, plain otherwise. */
-export function progressView(mode: ProgressMode, out: NodeJS.WriteStream): ProgressView {
-  if (mode === 'tty' || (mode === 'auto' && out.isTTY)) return new TtyProgress(out, { color: !process.env.NO_COLOR })
+/** `--progress`: auto is the live view when `out` is a terminal, plain otherwise; `color` unless NO_COLOR (the caller's to read). */
+export function progressView(mode: ProgressMode, out: NodeJS.WriteStream, color = true): ProgressView {
+  if (mode === 'tty' || (mode === 'auto' && out.isTTY)) return new TtyProgress(out, { color })
   return plainView((line) => out.write(line + '\n'))
 }

@@ -14,6 +14,8 @@ export interface ContentStoreOptions {
   layout: Layout
   hash: HashBackend
   codec: Codec
+  /** Store resembling chunks as deltas (with the native codec). Default true. */
+  deltas?: boolean
 }
 
 export interface CasContext extends ContentStoreOptions {

@@ -67,8 +67,8 @@ async function shallowerCopy(ctx: CasContext, d: Digest, below: number): Promise
   return loose && depthOf(loose) < below ? loose : undefined
 }
 
-/** Whether this store writes deltas: the native codec, unless STORE_DELTA=0. */
-export const writesDeltas = (ctx: CasContext): boolean => ctx.codec.name === 'zlib' && process.env.STORE_DELTA !== '0'
+/** Whether this store writes deltas: the native codec, unless the store's `deltas` is off (STORE_DELTA=0). */
+export const writesDeltas = (ctx: CasContext): boolean => ctx.codec.name === 'zlib' && ctx.deltas !== false
 
 /** One resemblance index per store and process, opened on first use; undefined if it cannot be. */
 const indexes = new WeakMap<CasContext, Promise<ResemblanceIndex | undefined>>()

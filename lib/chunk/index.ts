@@ -1,5 +1,6 @@
-// Content-defined chunking (FastCDC). `loadChunker()` gives the WebAssembly core unless
-// STORE_CHUNKER=ts asks for the TypeScript reference; both cut at the same points.
+// Content-defined chunking (FastCDC). `loadChunker()` gives the WebAssembly core unless 'ts'
+// asks for the TypeScript reference (the store's `chunker` option, STORE_CHUNKER=ts in the
+// CLI); both cut at the same points.
 
 import { Codes, StoreError } from '../errors.js'
 import { tsChunker } from './ts.js'
@@ -11,11 +12,9 @@ export { resolveChunkerOptions, CHUNKER_LIMITS, type ResolvedChunkerOptions } fr
 
 let wasm: Promise<ChunkerImpl> | undefined
 
-/** The chunker named, or env STORE_CHUNKER, or 'wasm'. The wasm core is instantiated once. */
+/** The chunker named, else 'wasm'. The wasm core is instantiated once. */
 export function loadChunker(name?: ChunkerImplName): Promise<ChunkerImpl> {
-  // Read the environment without importing node: (this module is pure).
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  const n = name ?? env?.STORE_CHUNKER ?? 'wasm'
+  const n = name ?? 'wasm'
   if (n === 'ts') return Promise.resolve(tsChunker)
   if (n === 'wasm') {
     wasm ??= import('./wasm.js').then((m) => m.createWasmChunker())

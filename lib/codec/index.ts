@@ -1,6 +1,7 @@
-// Compression of stored blobs. `loadCodec()` gives the backend named, else env STORE_CODEC, else
-// node:zlib (native, off the main thread) where it exists, else fflate; writing the encoding
-// asked for, else env STORE_COMPRESSION, else the best the backend has (brotli, then deflate).
+// Compression of stored blobs. `loadCodec()` gives the backend named (the store's `codec`
+// option, STORE_CODEC in the CLI), else node:zlib (native, off the main thread) where it exists,
+// else fflate; writing the encoding asked for (`compression`, STORE_COMPRESSION), else the best
+// the backend has (zstd, then brotli, then deflate).
 // Both backends read raw and DEFLATE under the same header, so either reads what the other
 // wrote, unless it is brotli (native only).
 
@@ -34,15 +35,14 @@ const ENCODINGS: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd']
 const PREFERRED: readonly Encoding[] = ['zstd', 'brotli', 'deflate']
 
 export async function loadCodec(name?: CodecBackendName, opts: CodecOptions = {}): Promise<Codec> {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  const want = name ?? (env?.STORE_CODEC || undefined)
+  const want = name
   let impl: CodecImpl
   if (want === 'fflate') impl = await loadFflate()
   else if (want === 'zlib') impl = await loadZlib()
   else if (want === undefined) impl = await loadZlib().catch(() => loadFflate())
   else throw invalid(`unknown codec "${want}" (want zlib or fflate)`, 'check STORE_CODEC', { name: want })
 
-  const asked = opts.encoding ?? (env?.STORE_COMPRESSION || undefined)
+  const asked = opts.encoding
   if (asked !== undefined && !ENCODINGS.includes(asked as Encoding)) {
     throw invalid(`unknown compression "${asked}" (want ${ENCODINGS.join(', ')})`, 'check STORE_COMPRESSION', { encoding: asked })
   }

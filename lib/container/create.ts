@@ -29,6 +29,7 @@ import type { LauncherName } from '../runtime/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { RunConfig } from '../image/model.js'
 import type { LayerRecord } from '../layer/index.js'
+import { hostEnv } from '../config.js'
 
 export interface CreateOptions {
   image: string
@@ -240,7 +241,7 @@ function imageVolumeMounts(c: RunConfig, given: ContainerMount[]): ContainerMoun
   return out
 }
 
-function mergeEnv(image: string[], files: string[], flags: string[], host: Record<string, string | undefined> = process.env): string[] {
+function mergeEnv(image: string[], files: string[], flags: string[], host: Record<string, string | undefined> = hostEnv()): string[] {
   const out = [...image]
   const set = (kv: string) => {
     const k = kv.split('=', 1)[0]
@@ -255,7 +256,7 @@ function mergeEnv(image: string[], files: string[], flags: string[], host: Recor
   return out
 }
 
-async function envFromFiles(files: string[], host: Record<string, string | undefined> = process.env): Promise<string[]> {
+async function envFromFiles(files: string[], host: Record<string, string | undefined> = hostEnv()): Promise<string[]> {
   const out: string[] = []
   for (const f of files) {
     let text: string

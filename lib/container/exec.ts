@@ -20,6 +20,7 @@ import { resolveUser } from './user.js'
 import { readInRoot } from '../fsroot/index.js'
 import { shQuote } from '../driver/index.js'
 import type { ContainerRecord } from './types.js'
+import { hostEnv } from '../config.js'
 
 export interface ExecOptions {
   cmd: string[]
@@ -96,7 +97,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   }
   try {
     return await new Promise<number>((resolve, reject) => {
-      const p = spawn(cmd, argv, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: { ...process.env, SHELL: '/bin/sh' } })
+      const p = spawn(cmd, argv, { stdio: [o.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: { ...hostEnv(), SHELL: '/bin/sh' } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot run ${cmd}: ${e.message}`)))
       p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
     })

@@ -23,6 +23,7 @@ import { endpointScript, isBridged, joinBridge, publishAll, publishPorts, type E
 import { extraHostLines, hostsOnJoin, networkAddresses, releaseNetwork } from './network.js'
 import { cgroupStats, createCgroups, joinCgroupLines, removeCgroups } from './cgroup.js'
 import { clearStopped } from './restart.js'
+import { hostEnv } from '../config.js'
 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, (e) => res(!e)))
 
@@ -177,7 +178,7 @@ export async function startDetached(store: Store, rec: ContainerRecord, o: { res
     const child = spawn(process.execPath, [monitor, store.root, rec.id, ...(o.restartCount ? [String(o.restartCount)] : [])], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, STORE_DRIVER: rec.driver },
+      env: { ...hostEnv(), STORE_DRIVER: rec.driver },
     })
     child.unref()
   } finally {

@@ -1,5 +1,6 @@
-// SHA-256 digests. `loadHashBackend()` gives the backend named, else env STORE_HASH, else the
-// native one (node:crypto), falling back to hash-wasm where node:crypto does not exist.
+// SHA-256 digests. `loadHashBackend()` gives the backend named (the store's `hash` option,
+// STORE_HASH in the CLI), else the native one (node:crypto), falling back to hash-wasm where
+// node:crypto does not exist.
 // Measured here (bench/sha256, 64 MiB): native ~1600 MB/s (SHA-NI, same as `openssl speed`),
 // wasm ~380 MB/s. Both are loaded lazily and once.
 
@@ -23,11 +24,9 @@ function load(name: HashBackendName): Promise<HashBackend> {
   return p
 }
 
-/** The backend named, or env STORE_HASH, or the fastest available. Loading the default also arms `sha256()`. */
+/** The backend named, or the fastest available. Loading the default also arms `sha256()`. */
 export async function loadHashBackend(name?: HashBackendName): Promise<HashBackend> {
-  // Read the environment without importing node: (this module is pure).
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.STORE_HASH
-  const want = name ?? (env || undefined)
+  const want = name
   if (want !== undefined && want !== 'wasm' && want !== 'native') {
     throw new StoreError(Codes.INVALID_ARGUMENT, `unknown hash backend "${want}" (want wasm or native)`, {
       data: { name: want },

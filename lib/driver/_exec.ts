@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
+import { hostEnv } from '../config.js'
 
 export interface ExecResult {
   code: number
@@ -24,7 +25,7 @@ export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, {
       cwd: opts.cwd,
-      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+      env: opts.env ? { ...hostEnv(), ...opts.env } : hostEnv(),
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
     const out: Buffer[] = []

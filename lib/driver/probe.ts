@@ -14,6 +14,7 @@ import { mountStepsScript } from './steps.js'
 import { exec, shQuote as q } from './_exec.js'
 import { layout } from '../layout.js'
 import { Codes, StoreError } from '../errors.js'
+import { hostEnv } from '../config.js'
 
 export const DRIVER_ORDER: DriverName[] = ['overlay', 'fuse-overlayfs', 'copy']
 
@@ -131,7 +132,7 @@ export async function backingFilesystem(path: string): Promise<string> {
 }
 
 async function which(cmd: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+  for (const dir of (hostEnv().PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
     const p = `${dir}/${cmd}`
     if (await access(p, constants.X_OK).then(() => true, () => false)) return p
   }

@@ -56,7 +56,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
  */
 async function importDir(store: Store, source: string): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
   const dir = await realpath(source)
-  const last = process.env.STORE_IMPORT_MEMO !== '0' ? await lastImport(store, dir) : undefined
+  const last = store.options.importMemo !== false ? await lastImport(store, dir) : undefined
   if (last && (await treeUnchanged(source, last.stats))) return { record: last.record }
   const previous = last ? { index: await loadIndex(store.cas, last.record.index), stats: last.stats } : undefined
   const added = await recordLayer(store, null, await ingestTree(ingestDeps(store), source, { previous, stats: await statsTemp(store) }))

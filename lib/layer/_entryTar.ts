@@ -20,7 +20,7 @@ export interface TreeTarOptions {
 const ZERO_BLOCK = new Uint8Array(512)
 // File reads: big enough to amortise syscalls, small enough that V8's external-memory
 // accounting does not force a full GC every few reads (measured on a 690 MB re-import).
-const READ_SIZE = Number(process.env.STORE_READ_SIZE ?? 256 << 10)
+const READ_SIZE = 256 << 10
 const PROBE = Buffer.alloc(1)
 
 export async function* entryTar(

@@ -18,7 +18,7 @@ type Wait = Promise<void> | undefined
 import { Window } from './_window.js'
 import type { IngestDeps, IngestResult, IngestStats } from './ingest.js'
 
-const WINDOW = Number(process.env.STORE_INGEST_WINDOW ?? 32)
+const WINDOW = 32
 
 /** Where one entry's content goes: push its bytes in order, then end(). */
 export interface ContentSink {
@@ -38,7 +38,7 @@ export class LayerWriter {
    * Segments in flight, apart from chunks: a segment is up to 1 MiB (a chunk 256 KiB) and is
    * held, with the store's copy, until its put settles; a few keep the workers busy.
    */
-  private readonly segmentWindow = new Window(Number(process.env.STORE_SEGMENT_WINDOW ?? 4))
+  private readonly segmentWindow = new Window(4)
   private readonly checks = new EntryChecks()
   private readonly batch: ChunkBatch
 

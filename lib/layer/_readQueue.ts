@@ -12,7 +12,7 @@ import type { ScanEntry } from './_scan.js'
 
 const RANGE = 1 << 20
 const JOB_FILES = 256
-const BUDGET = Number(process.env.STORE_READ_BUDGET ?? 16 << 20)
+const BUDGET = 16 << 20
 
 /** One file's ranges, in order: next() until it gives undefined. */
 export class Reading {

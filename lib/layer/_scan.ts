@@ -13,7 +13,7 @@ import type { StatLike } from './_treeHeader.js'
 
 /** Names lstat'ed per job: a dir of a million names is listed once, then lstat'ed in slices. */
 const SLICE = 2048
-const WINDOW = Number(process.env.STORE_SCAN_WINDOW ?? 4)
+const WINDOW = 4
 
 /** An open dir, closed once nothing reads through it any more. */
 export class DirRef {

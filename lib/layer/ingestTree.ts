@@ -54,7 +54,7 @@ interface Plan {
 }
 
 /** Runs of entries the planner may be ahead of the writer. */
-const AHEAD = Number(process.env.STORE_AHEAD ?? 2)
+const AHEAD = 2
 const ZEROS = new Uint8Array(1024)
 
 export async function ingestTree(deps: IngestDeps, root: string, opts: TreeIngestOptions = {}): Promise<TreeIngestResult> {

@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:net'
 import { writeFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { toolPath } from '../runtime/index.js'
+import { hostEnv } from '../config.js'
 
 export interface Bridge {
   /** The interface: store0, st-1a2b3c4d. */
@@ -40,7 +41,7 @@ export function bridgeName(root: string, defaultRoot: string): string {
 /** Run a host tool (ip, iptables); its stderr is the error. */
 export function tool(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env: { ...process.env, PATH: toolPath() } }, (e, stdout, stderr) => {
+    execFile(cmd, args, { env: { ...hostEnv(), PATH: toolPath() } }, (e, stdout, stderr) => {
       if (e) reject(new StoreError(Codes.LAUNCH_FAILED, `${cmd} ${args.join(' ')}: ${(stderr || e.message).trim()}`, { exit: 125 }))
       else resolve(stdout)
     })

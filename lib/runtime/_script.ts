@@ -58,7 +58,8 @@ export function lookupLines(spec: OciSpec, mountedLater: string[] = []): string 
     ].join('\n')
   }
   // glibc's execvp default when PATH is unset.
-  const path = envValue(spec.process.env, 'PATH') ?? '/bin:/usr/bin'
+  const { env } = spec.process
+  const path = envValue(env, 'PATH') ?? '/bin:/usr/bin'
   const candidates = path.split(':').map((d) => `${d === '' ? cwd : d.startsWith('/') ? d : `${cwd}/${d}`}/${name}`)
   // A command inside a mount made after this check (runc/crun mount themselves) is left to them.
   if (candidates.some(later)) return ''

@@ -18,6 +18,7 @@ import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
 import { bundleFiles, writeBundle } from './bundle.js'
 import { DEV_LINKS, builtinRootfsScript, builtinScript, leavesDaemon } from './builtin.js'
 import { ociScript } from './oci.js'
+import { hostEnv } from '../config.js'
 
 export const LAUNCHERS: LauncherName[] = ['builtin', 'runc', 'crun']
 
@@ -26,7 +27,7 @@ const exists = (p: string) => new Promise<boolean>((res) => access(p, fsc.X_OK, 
 const pathExists = (p: string) => new Promise<boolean>((res) => access(p, fsc.F_OK, (e) => res(!e)))
 
 /** The caller's PATH plus the system dirs (runc lives in /usr/sbin, often missing for users). */
-export const toolPath = () => [...new Set([...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean).join(':')
+export const toolPath = () => [...new Set([...(hostEnv().PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean).join(':')
 
 async function onPath(cmd: string): Promise<boolean> {
   for (const d of toolPath().split(':')) {
@@ -126,7 +127,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       // terminal still works: it is not this session's controlling tty, so no SIGTTIN.
       // The launcher dies with us (PDEATHSIG, even on -9), and the container's init and every
       // mount of its namespace with it.
-      const p = spawn(launcherBinary(), ['run', f.plan], { stdio, detached: true, env: { ...process.env, PATH: toolPath() } })
+      const p = spawn(launcherBinary(), ['run', f.plan], { stdio, detached: true, env: { ...hostEnv(), PATH: toolPath() } })
       p.on('error', (e) => reject(new StoreError(Codes.RUNTIME_UNAVAILABLE, `cannot start the ${launcher} launcher: ${e.message}`, { cause: e })))
       p.on('spawn', () => req.onSpawn?.(p.pid!))
       const status = (code: number | null, signal: NodeJS.Signals | null) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0))

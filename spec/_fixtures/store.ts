@@ -4,11 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/store.js'
+import type { StoreConfig } from '../../lib/config.js'
 
 /** `parent`: where the temp dir goes (default the system's temp dir; a spec may need another file system). */
-export async function tempStore(parent = tmpdir()): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
+/** A store in a temp folder of its own, opened with `config` (backends, deltas…: lib/config.ts). */
+export async function tempStore(parent = tmpdir(), config: StoreConfig = {}): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(parent, 'store-unit-'))
-  const store = await openStore({ root: join(dir, 'root') })
+  const store = await openStore({ ...config, root: join(dir, 'root') })
   return { store, dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 

@@ -1,6 +1,6 @@
-// Options are validated before any byte is chunked; the loader honours STORE_CHUNKER.
+// Options are validated before any byte is chunked; the loader takes the chunker named.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Codes, isStoreError } from '../../lib/errors.js'
 import { DEFAULT_CHUNKER_OPTIONS, loadChunker, resolveChunkerOptions } from '../../lib/chunk/index.js'
 
@@ -48,22 +48,13 @@ describe('resolveChunkerOptions()', () => {
 })
 
 describe('loadChunker()', () => {
-  const saved = process.env.STORE_CHUNKER
-  afterEach(() => {
-    if (saved === undefined) delete process.env.STORE_CHUNKER
-    else process.env.STORE_CHUNKER = saved
-  })
-
-  it('defaults to wasm, follows STORE_CHUNKER, and an explicit name wins', async () => {
-    delete process.env.STORE_CHUNKER
+  it('defaults to wasm and takes the one named (the store\'s chunker, STORE_CHUNKER in the CLI)', async () => {
     expect((await loadChunker()).name).toBe('wasm')
-    process.env.STORE_CHUNKER = 'ts'
-    expect((await loadChunker()).name).toBe('ts')
+    expect((await loadChunker('ts')).name).toBe('ts')
     expect((await loadChunker('wasm')).name).toBe('wasm')
   })
 
   it('rejects an unknown name with INVALID_ARGUMENT', async () => {
-    process.env.STORE_CHUNKER = 'simd'
-    await expect(loadChunker()).rejects.toMatchObject({ code: Codes.INVALID_ARGUMENT })
+    await expect(loadChunker('simd' as 'ts')).rejects.toMatchObject({ code: Codes.INVALID_ARGUMENT })
   })
 })

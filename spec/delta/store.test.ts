@@ -1,7 +1,7 @@
 // Deltas in the content store: a version imported after another stores its edited chunks as
 // deltas (flagged in the pack index), every layer still rebuilds byte for byte, gc keeps the
 // bases of the deltas it keeps (the first version's image removed, the second still whole),
-// the portable backend reads what the native one wrote, STORE_DELTA=0 writes none, and a lost
+// the portable backend reads what the native one wrote, deltas off writes none, and a lost
 // base is named by fsck.
 
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
@@ -27,7 +27,6 @@ beforeEach(async () => {
   t = await tempStore()
 })
 afterEach(async () => {
-  delete process.env.STORE_DELTA
   await t.cleanup()
 })
 
@@ -155,8 +154,9 @@ describe('deltas in the store', () => {
     }
   })
 
-  test('STORE_DELTA=0 stores every chunk whole', async () => {
-    process.env.STORE_DELTA = '0'
+  test('a store opened with deltas off (STORE_DELTA=0 in the CLI) stores every chunk whole', async () => {
+    await t.cleanup()
+    t = await tempStore(undefined, { deltas: false })
     await imported(1)
     await imported(2)
     expect((await entries()).deltas).toBe(0)

@@ -1,6 +1,7 @@
-// Choosing the backend: by name, by STORE_HASH, else the native one; sha256() needs initHashing().
+// Choosing the backend: by name (the store's hash option, STORE_HASH in the CLI), else the
+// native one; sha256() needs initHashing().
 
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 const load = async () => {
   vi.resetModules()
@@ -8,22 +9,14 @@ const load = async () => {
 }
 
 describe('loadHashBackend()', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs()
-  })
-
-  it('defaults to the native backend (measured faster) and honours STORE_HASH', async () => {
-    vi.stubEnv('STORE_HASH', '')
+  it('defaults to the native backend (measured faster) and takes the one named', async () => {
     expect((await (await load()).loadHashBackend()).name).toBe('native')
-    vi.stubEnv('STORE_HASH', 'wasm')
-    expect((await (await load()).loadHashBackend()).name).toBe('wasm')
-    // An explicit name wins over the environment.
+    expect((await (await load()).loadHashBackend('wasm')).name).toBe('wasm')
     expect((await (await load()).loadHashBackend('native')).name).toBe('native')
   })
 
   it('rejects an unknown backend name with INVALID_ARGUMENT', async () => {
-    vi.stubEnv('STORE_HASH', 'md5')
-    await expect((await load()).loadHashBackend()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', data: { name: 'md5' } })
+    await expect((await load()).loadHashBackend('md5' as 'wasm')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', data: { name: 'md5' } })
   })
 
   it('loads each backend once', async () => {

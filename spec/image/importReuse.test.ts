@@ -21,7 +21,6 @@ beforeEach(async () => {
   await tree(src)
 })
 afterEach(async () => {
-  delete process.env.STORE_IMPORT_MEMO
   await t.cleanup()
 })
 
@@ -38,13 +37,10 @@ async function tree(root: string): Promise<void> {
 }
 
 let tags = 0
+/** An import; without `memo`, as the store's importMemo off (STORE_IMPORT_MEMO=0) makes it: every file read. */
 async function imported(memo = true) {
-  if (!memo) process.env.STORE_IMPORT_MEMO = '0'
-  try {
-    return await importImage(t.store, { source: src, tag: `t/t:${++tags}` })
-  } finally {
-    delete process.env.STORE_IMPORT_MEMO
-  }
+  const store = memo ? t.store : { ...t.store, options: { ...t.store.options, importMemo: false } }
+  return importImage(store, { source: src, tag: `t/t:${++tags}` })
 }
 
 /** Reimport with reuse and with a full read: one layer, the folder's tar, fsck clean. */

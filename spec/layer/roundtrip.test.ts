@@ -12,6 +12,8 @@ import type { Store } from '../../lib/store.js'
 import { applyLayer, dirTar, ingestTar, layerTar, loadIndex, indexChunks } from '../../lib/layer/index.js'
 import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/index.js'
 import { isStoreError } from '../../lib/errors.js'
+import type { HashBackendName } from '../../lib/digest/index.js'
+import type { ChunkerImplName } from '../../lib/chunk/index.js'
 
 let t: Awaited<ReturnType<typeof tempStore>>
 let store: Store
@@ -20,8 +22,6 @@ beforeEach(async () => {
   store = t.store
 })
 afterEach(async () => {
-  delete process.env.STORE_HASH
-  delete process.env.STORE_CHUNKER
   await t.cleanup()
 })
 
@@ -48,10 +48,8 @@ describe.each([
   ['wasm', 'ts'],
 ])('ingestTar() and layerTar() with the %s hash and the %s chunker', (hash, chunker) => {
   beforeEach(async () => {
-    process.env.STORE_HASH = hash
-    process.env.STORE_CHUNKER = chunker
     await t.cleanup()
-    t = await tempStore()
+    t = await tempStore(undefined, { hash: hash as HashBackendName, chunker: chunker as ChunkerImplName })
     store = t.store
     expect([store.hash.name, store.chunker.name]).toEqual([hash, chunker])
   })
