@@ -30,18 +30,47 @@ export function store(root: string, args: string[], opts: { input?: string | Buf
   return { status: r.status ?? 128, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBytes: r.stdout }
 }
 
-/** Run `store` asynchronously (for concurrency tests). */
-export function storeAsync(root: string, args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, ['--', BIN, '--root', root, ...args], { env: { ...process.env, ...opts.env } })
+export interface StoreRunOptions {
+  cwd?: string
+  input?: string | Buffer
+  /** Kill the command (SIGKILL) after this long; default 120 s. */
+  timeoutMs?: number
+  /** Added to (or replacing in) the environment of this process. */
+  env?: Record<string, string>
+}
+
+/**
+ * Run `store --root <root> ...args` without blocking the test worker (long end-to-end files
+ * made of spawnSync calls starve vitest's own messages, "Timeout calling onTaskUpdate"), and
+ * collect its output. A command that outlives `timeoutMs` is killed, so a hung CLI fails its
+ * test instead of the run. `--` before the script: Node 24 would otherwise read a container's
+ * `--env-file` as its own option (nodejs/node#54232).
+ */
+export function storeIn(root: string, args: string[], o: StoreRunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const limit = o.timeoutMs ?? 120_000
+    const p = spawn(process.execPath, ['--', BIN, '--root', root, ...args], { cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
     const out: Buffer[] = []
     const err: Buffer[] = []
-    p.stdout.on('data', (b) => out.push(b))
-    p.stderr.on('data', (b) => err.push(b))
-    p.on('close', (code) => {
-      const o = Buffer.concat(out)
-      res({ status: code ?? 128, stdout: o.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes: o })
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      p.kill('SIGKILL')
+    }, limit)
+    p.stdout.on('data', (b: Buffer) => out.push(b))
+    p.stderr.on('data', (b: Buffer) => err.push(b))
+    p.stdin.on('error', () => {}) // a container that never reads its stdin
+    p.on('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
     })
+    p.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const stdout = Buffer.concat(out)
+      const stderr = Buffer.concat(err).toString() + (timedOut ? `\n[killed: store ${args.join(' ')} ran longer than ${limit} ms]\n` : '')
+      resolve({ status: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), stdout: stdout.toString(), stderr, stdoutBytes: stdout })
+    })
+    p.stdin.end(o.input ?? '')
   })
 }
 

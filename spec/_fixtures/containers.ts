@@ -2,37 +2,11 @@
 // (every mount namespace, not just ours: a container's mounts live in its own), a content hash
 // of a file tree, and killing whatever a failed spec left running under a store root.
 
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { BIN, store, type CliResult } from './cli.js'
-
-/**
- * Run `store` asynchronously (specs that run side by side use this), with optional stdin.
- * `dashDash` starts it as `node -- main.js …`: Node (20 and later) takes a script argument
- * spelled `--env-file` for its own option and exits 9 when that file is missing
- * (nodejs/node#54232); a `--` before the script path stops that scan. A command still running
- * after `timeoutMs` is killed (its spec then fails instead of hanging the file).
- */
-export function storeP(root: string, args: string[], opts: { input?: string; dashDash?: boolean; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [...(opts.dashDash ? ['--'] : []), BIN, '--root', root, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 45_000)
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    p.stdout.on('data', (b) => out.push(b))
-    p.stderr.on('data', (b) => err.push(b))
-    p.stdin.on('error', () => {}) // a container that never reads its stdin
-    p.stdin.end(opts.input ?? '')
-    p.on('close', (code) => {
-      clearTimeout(timer)
-      const o = Buffer.concat(out)
-      res({ status: code ?? 128, stdout: o.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes: o })
-    })
-  })
-}
+import { store, storeIn, type CliResult } from './cli.js'
 
 const pids = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n))
 
@@ -143,7 +117,7 @@ export function psStatus(ps: CliResult): Map<string, string> {
 
 /** `store ARGS` on `root`, which must succeed: its stdout (the failure names the command and its stderr). */
 export async function storeOk(root: string, args: string[]): Promise<string> {
-  const r = await storeP(root, args)
+  const r = await storeIn(root, args)
   expect(r.status, `store ${args.join(' ')}: ${r.stderr}`).toBe(0)
   return r.stdout
 }

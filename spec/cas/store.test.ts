@@ -38,7 +38,7 @@ async function failure(p: Promise<unknown> | (() => Promise<unknown>)): Promise<
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
-  return out.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name))
+  return out.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
 }
 
 async function flipByte(path: string, at: number): Promise<void> {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { requireBuilt, tempDir, type CliResult } from '../_fixtures/cli.js'
-import { storeIn, type StoreRunOptions } from '../_fixtures/cliAsync.js'
+import { storeIn, type StoreRunOptions } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 import { newestLayerEntries, progressSteps, writeProject } from '../_fixtures/build.js'
 

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, requireBuilt, sh, store, tempDir } from '../_fixtures/cli.js'
+import { BIN, requireBuilt, sh, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { childPid, running, killPids, launcherPid, mountsUnder, ownMountsUnder, processesMentioning, psStatus, storeP, treeHash } from '../_fixtures/containers.js'
+import { childPid, running, killPids, launcherPid, mountsUnder, ownMountsUnder, processesMentioning, psStatus, treeHash } from '../_fixtures/containers.js'
 
 let tmp: { dir: string; cleanup: () => void }
 let root: string
@@ -19,16 +19,16 @@ let copyRoot: string
 let bb: string
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const run = (args: string[], opts: { input?: string; dashDash?: boolean } = {}) => storeP(root, args, opts)
+const run = (args: string[], opts: { input?: string } = {}) => storeIn(root, args, opts)
 
 /** Run and expect success; returns stdout. */
 async function ok(args: string[], r = root): Promise<string> {
-  const res = await storeP(r, args)
+  const res = await storeIn(r, args)
   expect(res.status, `store ${args.join(' ')}: ${res.stderr}`).toBe(0)
   return res.stdout
 }
 
-const ps = async (r = root) => psStatus(await storeP(r, ['ps', '-a', '--format', '{{.Names}}|{{.Status}}']))
+const ps = async (r = root) => psStatus(await storeIn(r, ['ps', '-a', '--format', '{{.Names}}|{{.Status}}']))
 /** Container records on disk (no CLI: "nothing was created" is checked on the store itself). */
 const records = (r = root): { name: string; id: string; layers: string[] }[] => {
   const dir = join(r, 'containers')
@@ -177,7 +177,7 @@ describe.concurrent('run options', () => {
   })
 
   test('a missing --env-file is an error (125) and creates nothing', async () => {
-    const r = await run(['run', '--name', 'envless', '--env-file', join(tmp.dir, 'nope.env'), 'busybox', 'true'], { dashDash: true })
+    const r = await run(['run', '--name', 'envless', '--env-file', join(tmp.dir, 'nope.env'), 'busybox', 'true'])
     expect(r.status).toBe(125)
     expect(r.stderr).toBe(`Error: open ${join(tmp.dir, 'nope.env')}: no such file or directory\n`)
     expect(onDisk().has('envless')).toBe(false)
@@ -305,7 +305,7 @@ describe.concurrent('lifecycle', () => {
         expect(await ok(['exec', name, 'sh', '-c', 'pwd; ls in-container'])).toBe('/etc\nin-container\n')
         expect(await ok(['exec', '-w', '/tmp', '-u', '1000', name, 'sh', '-c', 'pwd; id -u'])).toBe('/tmp\n1000\n')
         expect(await ok(['exec', name, 'ls', '/'])).not.toContain('boot')
-        expect((await storeP(root, ['exec', '-i', name, 'cat'], { input: 'piped\n' })).stdout).toBe('piped\n')
+        expect((await storeIn(root, ['exec', '-i', name, 'cat'], { input: 'piped\n' })).stdout).toBe('piped\n')
         expect((await run(['exec', name, 'sh', '-c', 'exit 7'])).status).toBe(7)
       } finally {
         await run(['rm', '-f', name])

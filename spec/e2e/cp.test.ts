@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+import { killPids, processesMentioning, removeContainersOf, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -19,7 +19,7 @@ let tmp: { dir: string; cleanup: () => void }
 let root: string
 let out: string
 
-const run = (args: string[], input?: string) => storeP(root, args, input === undefined ? {} : { input })
+const run = (args: string[], input?: string) => storeIn(root, args, input === undefined ? {} : { input })
 const ok = (args: string[]) => storeOk(root, args)
 /** A fresh, empty host folder for one spec. */
 let n = 0
@@ -121,7 +121,7 @@ describe.skipIf(why !== undefined)('into a container', () => {
     const d = fresh()
     writeFileSync(join(d, 'streamed'), 'streamed\n')
     const tarBytes = spawnSync('tar', ['-c', '-C', d, 'streamed']).stdout
-    const r = await storeP(root, ['cp', '-', 'live:/tmp'], { input: tarBytes.toString('latin1') })
+    const r = await storeIn(root, ['cp', '-', 'live:/tmp'], { input: tarBytes.toString('latin1') })
     expect(r.status, r.stderr).toBe(0)
     expect(await ok(['exec', 'live', 'cat', '/tmp/streamed'])).toBe('streamed\n')
     const notDir = await run(['cp', '-', 'live:/www/index.html'], '')

@@ -4,9 +4,9 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+import { removeContainersOf, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -62,7 +62,7 @@ test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes
   expect(await ok(['events', '--since', '0', '--until', until, '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.ID}}'])).toBe(`create evnet ${net}\ndestroy evnet ${net}\n`)
   const json = JSON.parse((await ok(['events', '--since', '0', '--until', until, '--filter', 'event=kill', '--format', 'json'])).trim())
   expect(json).toMatchObject({ Type: 'container', Action: 'kill', status: 'kill', id, from: 'busybox', Actor: { ID: id, Attributes: { signal: '9', name: 'ev2' } } })
-  const bad = await storeP(root, ['events', '--filter', 'bogus=1'])
+  const bad = await storeIn(root, ['events', '--filter', 'bogus=1'])
   expect(bad.status).toBe(1)
   expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
 })

@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { join } from 'node:path'
-import { requireBuilt, store, storeAsync, tempDir, type CliResult } from '../_fixtures/cli.js'
+import { requireBuilt, store, storeIn, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 
 const skip = busyboxUnavailable() !== undefined
@@ -167,7 +167,7 @@ describe.skipIf(skip)('store wait, rename, restart, logs --tail', () => {
     expect(ok(cli(['wait', 'never-run'])).stdout).toBe('0\n')
     ok(cli(['rm', 'never-run']))
     ok(cli(['run', '-d', '--name', 'removed-while-waited', 'busybox', 'sleep', '60']))
-    const waiting = storeAsync(root, ['wait', 'removed-while-waited'])
+    const waiting = storeIn(root, ['wait', 'removed-while-waited'])
     await new Promise((r) => setTimeout(r, 300)) // most often it waits first; any order passes below
     ok(cli(['rm', '-f', 'removed-while-waited']))
     // Seen killed (137, Docker's answer) or seen gone: either way never a made-up 0.

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSy
 import { gunzipSync } from 'node:zlib'
 import { spawnSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
-import { BIN, requireBuilt, sh, store, storeAsync, tempDir } from '../_fixtures/cli.js'
+import { BIN, requireBuilt, sh, store, storeIn, tempDir } from '../_fixtures/cli.js'
 import { humanSize } from '../../lib/units.js'
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex')
@@ -328,7 +328,7 @@ describe('space and health', () => {
 
   test('two imports at once both succeed and fsck is clean', async () => {
     const r4 = join(tmp.dir, 'conc-root')
-    const [a, b] = await Promise.all([storeAsync(r4, ['import', tree, 'c/a']), storeAsync(r4, ['import', join(tmp.dir, 'tree.tar'), 'c/b'])])
+    const [a, b] = await Promise.all([storeIn(r4, ['import', tree, 'c/a']), storeIn(r4, ['import', join(tmp.dir, 'tree.tar'), 'c/b'])])
     expect(a.status, a.stderr).toBe(0)
     expect(b.status, b.stderr).toBe(0)
     expect(store(r4, ['fsck']).status).toBe(0)

@@ -14,9 +14,9 @@ import { get } from 'node:http'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+import { killPids, processesMentioning, removeContainersOf, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -26,7 +26,7 @@ let root: string
 /** The root's bridge (the name lib/network/bridge.ts gives a non-default root). */
 let bridge: string
 
-const run = (args: string[]) => storeP(root, args)
+const run = (args: string[]) => storeIn(root, args)
 const ok = (args: string[]) => storeOk(root, args)
 
 /** GET http://host:port/ from the host; retried while the container's server is not up yet (bounded). */

@@ -4,9 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+import { removeContainersOf, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -47,10 +47,10 @@ describe.skipIf(why !== undefined)('prune filters', () => {
     expect(await ok(['container', 'prune', '-f', '--filter', 'label=tier=web'])).toBe(`Deleted Containers:\n${a}\n\nTotal reclaimed space: 0B\n`)
     expect(await ok(['container', 'prune', '-f', '--filter', 'label!=tier'])).toBe(`Deleted Containers:\n${c}\n\nTotal reclaimed space: 0B\n`)
     expect(lines(await ok(['ps', '-aq', '--no-trunc']))).toEqual([b])
-    const bad = await storeP(root, ['container', 'prune', '-f', '--filter', 'bogus=1'])
+    const bad = await storeIn(root, ['container', 'prune', '-f', '--filter', 'bogus=1'])
     expect(bad.status).toBe(1)
     expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
-    const badTime = await storeP(root, ['container', 'prune', '-f', '--filter', 'until=soon'])
+    const badTime = await storeIn(root, ['container', 'prune', '-f', '--filter', 'until=soon'])
     expect(badTime.status).toBe(1)
     expect(badTime.stderr).toBe('Error: failed to parse value as time or duration: "soon"\n')
     expect(lines(await ok(['ps', '-aq', '--no-trunc']))).toEqual([b])
@@ -78,7 +78,7 @@ describe.skipIf(why !== undefined)('prune filters', () => {
     const r = await ok(['volume', 'prune', '-f', '--filter', 'all=true', '--filter', 'label=keep=no'])
     expect(r).toContain('Deleted Volumes:\nv-one\n')
     expect(await ok(['volume', 'ls', '-q'])).toBe('other\nv-two\n')
-    const bad = await storeP(root, ['volume', 'ls', '--filter', 'bogus=1'])
+    const bad = await storeIn(root, ['volume', 'ls', '--filter', 'bogus=1'])
     expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
   })
 })

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpus } from 'node:os'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, storeOk, storeP } from '../_fixtures/containers.js'
+import { killPids, processesMentioning, removeContainersOf, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -20,7 +20,7 @@ let root: string
 /** Every cgroup dir a running container of this file had (checked gone at the end). */
 const seen = new Set<string>()
 
-const run = (args: string[]) => storeP(root, args)
+const run = (args: string[]) => storeIn(root, args)
 const ok = (args: string[]) => storeOk(root, args)
 const idOf = async (name: string) => (await ok(['inspect', '--format', '{{.Id}}', name])).trim()
 /** The cgroup dirs state.json records for a running container. */

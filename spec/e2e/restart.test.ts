@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, running, storeOk, storeP } from '../_fixtures/containers.js'
+import { killPids, processesMentioning, removeContainersOf, running, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
 const why = busyboxUnavailable()
@@ -17,7 +17,7 @@ const why = busyboxUnavailable()
 let tmp: { dir: string; cleanup: () => void }
 let root: string
 
-const run = (args: string[]) => storeP(root, args)
+const run = (args: string[]) => storeIn(root, args)
 const ok = (args: string[]) => storeOk(root, args)
 const state = async (name: string) => {
   const id = (await ok(['inspect', '--format', '{{.Id}}', name])).trim()

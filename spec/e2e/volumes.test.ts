@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { requireBuilt, sh, tempDir, type CliResult } from '../_fixtures/cli.js'
-import { storeIn } from '../_fixtures/cliAsync.js'
+import { storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 
 const why = busyboxUnavailable()

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
-import { requireBuilt, store, storeAsync, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, storeIn, tempDir } from '../_fixtures/cli.js'
 
 describe('Debian scenario (opt-in: npm run test:debian)', () => {
   let tmp: { dir: string; cleanup: () => void }
@@ -35,7 +35,7 @@ describe('Debian scenario (opt-in: npm run test:debian)', () => {
     root = join(tmp.dir, 'root')
     const base = join(tmp.dir, 'bookworm')
     await timed('debootstrap', () => run('debootstrap', ['--variant=minbase', 'bookworm', base, 'http://deb.debian.org/debian']))
-    const imp = await timed('import', () => storeAsync(root, ['import', base, 'debian:bookworm']))
+    const imp = await timed('import', () => storeIn(root, ['import', base, 'debian:bookworm']))
     expect(imp.status, imp.stderr).toBe(0)
   }, 900_000)
 
@@ -56,9 +56,9 @@ describe('Debian scenario (opt-in: npm run test:debian)', () => {
     ]
     writeFileSync(join(ctx, 'Dockerfile'), [...common, 'COPY . /opt/source-code', 'ENTRYPOINT FLASK_APP=/opt/source-code/app.py flask run', ''].join('\n'))
     writeFileSync(join(ctx, 'Dockerfile2'), [...common, 'COPY app2.py /opt/source-code/', 'ENTRYPOINT FLASK_APP=/opt/source-code/app2.py flask run', ''].join('\n'))
-    const first = await timed('build 1', () => storeAsync(root, ['build', join(ctx, 'Dockerfile'), '-t', 'acme/app']))
+    const first = await timed('build 1', () => storeIn(root, ['build', join(ctx, 'Dockerfile'), '-t', 'acme/app']))
     expect(first.status, first.stderr).toBe(0)
-    const second = await timed('build 2', () => storeAsync(root, ['build', join(ctx, 'Dockerfile2'), '-t', 'acme/app2']))
+    const second = await timed('build 2', () => storeIn(root, ['build', join(ctx, 'Dockerfile2'), '-t', 'acme/app2']))
     expect(second.status, second.stderr).toBe(0)
     expect(second.stderr.match(/CACHED/g)?.length).toBe(2)
     const r = store(root, ['run', '--rm', '--entrypoint', 'python3', 'acme/app2', '-c', 'import flask; print("flask", flask.__version__)'])

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { requireBuilt, tempDir, type CliResult } from '../_fixtures/cli.js'
-import { storeIn } from '../_fixtures/cliAsync.js'
+import { storeIn } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
 import { makeCanary } from '../_fixtures/hostile.js'
 

@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir } from '../_fixtures/cli.js'
+import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
 import { makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { storeP } from '../_fixtures/containers.js'
 import { launcherUnavailable } from '../runtime/_suite.js'
 import type { LauncherName } from '../../lib/runtime/index.js'
 
@@ -105,7 +104,7 @@ for (const launcher of launchers) {
       const name = `iso-exec-${launcher}`
       expect(store(root, ['run', '-d', '--runtime', launcher, '--name', name, 'busybox', 'sleep', '60']).status).toBe(0)
       try {
-        const r = await storeP(root, ['exec', name, 'sh', '-c', 'grep -E "^CapEff|^Seccomp:" /proc/self/status; cat /proc/1/cmdline | tr "\\0" " "'])
+        const r = await storeIn(root, ['exec', name, 'sh', '-c', 'grep -E "^CapEff|^Seccomp:" /proc/self/status; cat /proc/1/cmdline | tr "\\0" " "'])
         expect(r.stdout).toBe(`CapEff:\t${DOCKER_CAPS}\nSeccomp:\t2\nsleep 60 `)
       } finally {
         store(root, ['rm', '-f', name])
@@ -120,7 +119,7 @@ for (const launcher of launchers) {
       const r = store(root, ['run', '-d', '--runtime', launcher, '--name', name, '--env-file', envFile, 'busybox', 'sh', '-c', 'echo "$MYSQL_ROOT_PASSWORD"; exec sleep 60'])
       expect(r.status, r.stderr).toBe(0)
       try {
-        const exec = await storeP(root, ['exec', '-e', `OTHER=${secret}-x`, name, 'sh', '-c', 'cat /proc/1/cmdline; echo'])
+        const exec = await storeIn(root, ['exec', '-e', `OTHER=${secret}-x`, name, 'sh', '-c', 'cat /proc/1/cmdline; echo'])
         expect(exec.stdout).toBe('sleep\x0060\x00\n')
         const holders = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
           try {

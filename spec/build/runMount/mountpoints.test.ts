@@ -4,8 +4,8 @@ import { expect, test } from 'vitest'
 import { withoutMountpoints } from '../../../lib/build/runMount/mountpoints.js'
 import type { LayerChange } from '../../../lib/driver/index.js'
 
-const add = (path: string): LayerChange => ({ kind: 'add', path, source: `/upper/${path}` })
-const modify = (path: string): LayerChange => ({ kind: 'modify', path, source: `/upper/${path}` })
+const add = (path: string): LayerChange => ({ kind: 'add', path, source: `/upper/${path}`, root: '/upper' })
+const modify = (path: string): LayerChange => ({ kind: 'modify', path, source: `/upper/${path}`, root: '/upper' })
 const paths = (cs: LayerChange[]) => cs.map((c) => c.path)
 
 test('a target, what is under it and the dirs added only on its way are dropped', async () => {
