@@ -35,6 +35,7 @@ export interface FsckReport {
 export async function fsck(store: Store, onProgress?: (msg: string) => void, opts: { snapshots?: boolean } = {}): Promise<FsckReport> {
   const problems: FsckProblem[] = []
   const content = await store.cas.verify(onProgress)
+  onProgress?.('checking layers')
   problems.push(...content.problems)
   const layers = await checkLayers(store, problems)
   onProgress?.(`checked ${layers} layers`)

@@ -18,10 +18,12 @@ import type { PruneResult } from './system/prune.js'
 import type { FsckReport } from './fsck.js'
 import type { ContainerRecord } from './container/types.js'
 import type { CreateOptions } from './container/create.js'
+import type { OnProgress } from './progress.js'
 
 export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
+export type { Progress, OnProgress } from './progress.js'
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -45,6 +47,8 @@ export interface ImportImageOptions {
   /** Dockerfile instructions applied to its config (`-c 'CMD ["sh"]'`). */
   changes?: string[]
   message?: string
+  /** Told the bytes read so far (see `Progress`). */
+  onProgress?: OnProgress
 }
 
 /**
@@ -54,7 +58,7 @@ export interface ImportImageOptions {
 export async function importImage(store: Store, source: string | AsyncIterable<Uint8Array>, options: ImportImageOptions = {}): Promise<{ id: Digest }> {
   const { importImage } = await import('./image/import.js')
   const stdin = typeof source === 'string' ? undefined : source
-  const r = await importImage(store, { source: stdin ? '-' : (source as string), stdin, tag: options.tag, changes: options.changes, message: options.message })
+  const r = await importImage(store, { source: stdin ? '-' : (source as string), stdin, tag: options.tag, changes: options.changes, message: options.message, onProgress: options.onProgress })
   return { id: r.id }
 }
 
@@ -62,12 +66,14 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
  * Load the images of a `docker save` archive or an OCI layout tar (a file's path, or its bytes).
  * Every digest is verified. Returns each image's ID and the tags it got.
  */
-export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>): Promise<{ id: Digest; tags: string[] }[]> {
+export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>, options: { onProgress?: OnProgress } = {}): Promise<{ id: Digest; tags: string[] }[]> {
   const { loadImages } = await import('./image/load.js')
-  if (typeof source !== 'string') return loadImages(store, source)
+  const { counted } = await import('./progress.js')
+  if (typeof source !== 'string') return loadImages(store, counted(source, options.onProgress, 'Loading'))
   const fh = await openArchive(source)
   try {
-    return await loadImages(store, fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>)
+    const size = (await fh.stat()).size
+    return await loadImages(store, counted(fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>, options.onProgress, 'Loading', size))
   } finally {
     await fh.close()
   }
@@ -96,8 +102,9 @@ async function openArchive(path: string) {
  * A `docker save` archive of the images named (names or IDs), as a stream of tar bytes. An
  * image named by a tag keeps that tag in the archive; one named by ID keeps none (as Docker).
  */
-export async function saveImages(store: Store, names: string[]): Promise<AsyncIterable<Uint8Array>> {
+export async function saveImages(store: Store, names: string[], options: { onProgress?: OnProgress } = {}): Promise<AsyncIterable<Uint8Array>> {
   const { saveImages } = await import('./image/save.js')
+  const { counted } = await import('./progress.js')
   const { parseReference, tagged } = await import('./image/reference.js')
   const items: { id: Digest; tags: string[] }[] = []
   for (const name of names) {
@@ -113,13 +120,13 @@ export async function saveImages(store: Store, names: string[]): Promise<AsyncIt
     if (same) same.tags.push(...tags)
     else items.push({ id, tags })
   }
-  return saveImages(store, items)
+  return counted(saveImages(store, items), options.onProgress, 'Saving')
 }
 
 /** {@link saveImages} into a file, written beside it and renamed when complete (never half an archive). */
-export async function saveImagesToFile(store: Store, names: string[], path: string): Promise<void> {
+export async function saveImagesToFile(store: Store, names: string[], path: string, options: { onProgress?: OnProgress } = {}): Promise<void> {
   const { writeOutputFile } = await import('./_outputFile.js')
-  await writeOutputFile(store.layout, path, await saveImages(store, names))
+  await writeOutputFile(store.layout, path, await saveImages(store, names, options))
 }
 
 /** What {@link buildImage} builds: `store build`'s arguments. */

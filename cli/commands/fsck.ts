@@ -1,15 +1,20 @@
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 
-export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boolean }> = {
+export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boolean; quiet?: boolean }> = {
   command: 'fsck',
   describe: 'Read every pack and blob once to check its digest, rebuild every layer to check its diffID; exit non-zero on any problem',
-  builder: (y) => y.option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' }) as any,
+  builder: (y) =>
+    y
+      .option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/index.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
-    const r = await fsck(store, { snapshots: argv.snapshots, onProgress: (m) => process.stderr.write(`${m}\n`) })
+    const { progressLine } = await import('../_progress.js')
+    const line = progressLine(argv.quiet)
+    const r = await fsck(store, { snapshots: argv.snapshots, onProgress: line.note }).finally(line.end)
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
     const snaps = r.snapshots === undefined ? '' : `, ${r.snapshots} snapshots`
     process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)

@@ -12,7 +12,7 @@ export const loadCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('input', { alias: 'i', type: 'string', describe: 'Read from tar archive file, instead of STDIN' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output' }) as any,
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output (and the progress line)' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { loadImages } = await import('../../lib/index.js')
@@ -20,7 +20,9 @@ export const loadCommand: CommandModule<object, Args> = {
     if (!argv.input && process.stdin.isTTY) {
       throw new StoreError(Codes.INVALID_ARGUMENT, 'requested load from stdin, but stdin is empty', { exit: 1 })
     }
-    const loaded = await loadImages(store, argv.input ?? (process.stdin as AsyncIterable<Uint8Array>))
+    const { progressLine } = await import('../_progress.js')
+    const line = progressLine(argv.quiet)
+    const loaded = await loadImages(store, argv.input ?? (process.stdin as AsyncIterable<Uint8Array>), { onProgress: line.report }).finally(line.end)
     if (argv.quiet) return
     for (const l of loaded) {
       if (l.tags.length === 0) process.stdout.write(`Loaded image ID: ${l.id}\n`)

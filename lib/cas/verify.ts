@@ -28,7 +28,10 @@ export async function verify(ctx: CasContext, onProgress?: (msg: string) => void
     .map((f) => /^([0-9a-f]{64})\.idx$/.exec(f)?.[1])
     .filter((n): n is string => n !== undefined)
     .sort()
-  for (const name of names) await verifyPack(ctx, name, stats)
+  for (const [i, name] of names.entries()) {
+    onProgress?.(`checking packs: ${i} of ${names.length} (${stats.packedBlobs} blobs)`)
+    await verifyPack(ctx, name, stats)
+  }
   onProgress?.(`checked ${stats.packs} packs (${stats.packedBlobs} blobs)`)
   await verifyLoose(ctx, stats)
   onProgress?.(`checked ${stats.looseBlobs} loose blobs`)

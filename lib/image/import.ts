@@ -13,6 +13,7 @@ import { applyChange } from './changes.js'
 import { newConfig } from './model.js'
 import { lastImport, recordImport, statsTemp } from './_treeMemo.js'
 import { parseTag } from './reference.js'
+import { counted, type OnProgress } from '../progress.js'
 
 export interface ImportOptions {
   /** FILE, DIR, or "-" for stdin. */
@@ -21,6 +22,8 @@ export interface ImportOptions {
   changes?: string[]
   message?: string
   stdin?: AsyncIterable<Uint8Array>
+  /** Told the bytes read so far (of the file's size; a folder's or stdin's total is not known ahead). */
+  onProgress?: OnProgress
 }
 
 export async function importImage(store: Store, opts: ImportOptions) {
@@ -30,17 +33,22 @@ export async function importImage(store: Store, opts: ImportOptions) {
   for (const c of opts.changes ?? []) applyChange(config.config, c)
 
   let isDir = false
+  let size: number | undefined
   if (opts.source !== '-') {
     const st = await stat(opts.source).catch(() => undefined)
     if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`, { exit: 1 })
     isDir = st.isDirectory()
+    size = st.size
   }
+  const on = opts.onProgress
 
   const release = await gcLease(store.layout)
   try {
     const { record, stats }: { record: LayerRecord; stats?: IngestResult | TreeIngestResult } = isDir
-      ? await importDir(store, opts.source)
-      : await addLayer(store, null, opts.source === '-' ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : createReadStream(opts.source, { highWaterMark: 1 << 20 }))
+      ? await importDir(store, opts.source, on)
+      : await addLayer(store, null, opts.source === '-'
+        ? counted(opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>), on, 'Importing')
+        : counted(createReadStream(opts.source, { highWaterMark: 1 << 20 }), on, 'Importing', size))
     config.rootfs.diff_ids = [record.diffId]
     config.history = [{ created: config.created, comment: opts.message || `Imported from ${opts.source}` }]
     const id: Digest = await putImage(store, config, { tags: tag ? [tag] : [] })
@@ -54,12 +62,12 @@ export async function importImage(store: Store, opts: ImportOptions) {
  * A folder as a layer, using its last import (by real path) unless STORE_IMPORT_MEMO=0: the
  * same layer if no entry changed (nothing read); else unchanged files' content from it.
  */
-async function importDir(store: Store, source: string): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
+async function importDir(store: Store, source: string, on?: OnProgress): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
   const dir = await realpath(source)
   const last = store.options.importMemo !== false ? await lastImport(store, dir) : undefined
   if (last && (await treeUnchanged(source, last.stats))) return { record: last.record }
   const previous = last ? { index: await loadIndex(store.cas, last.record.index), stats: last.stats } : undefined
-  const added = await recordLayer(store, null, await ingestTree(ingestDeps(store), source, { previous, stats: await statsTemp(store) }))
+  const added = await recordLayer(store, null, await ingestTree({ ...ingestDeps(store), onContent: on && ((done) => on({ label: 'Importing', done, unit: 'bytes' })) }, source, { previous, stats: await statsTemp(store) }))
   if (added.stats.treeStats) await recordImport(store, dir, added.record.chainId, added.stats.treeStats)
   return added
 }

@@ -21,6 +21,8 @@ export interface IngestDeps {
   hash: HashBackend
   chunker: ChunkerImpl
   chunkOptions?: Partial<ChunkerOptions>
+  /** Told the bytes of file content taken in so far, after each file (progress of a folder's ingest). */
+  onContent?: (bytes: number) => void
 }
 
 export interface IngestStats {

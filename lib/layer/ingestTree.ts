@@ -116,6 +116,7 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
     if (!c) return
     const size = p.h.size
     w.stats.contentSize += size
+    deps.onContent?.(w.stats.contentSize)
     if (c.kind === 'data') {
       if ((wait = w.hash(c.bytes))) await wait
       if ((wait = w.data(c.bytes))) await wait
