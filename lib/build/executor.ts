@@ -23,6 +23,7 @@ import { mergedView, type MergedView } from '../driver/index.js'
 import { resolveInRoot } from '../fsroot/index.js'
 import { gcLease } from '../_lock.js'
 import { resolveUser } from '../container/user.js'
+import { applyConfigInstruction, type ConfigState } from '../image/configInstruction.js'
 import * as P from './parser/index.js'
 import { cacheGet, cacheKey, cachePut } from './cache.js'
 import { ContextHasher, type IgnoreFn, type SourceRoot } from './context.js'
@@ -203,7 +204,8 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
       // FROM scratch or an earlier stage is no step of its own (BuildKit shows none).
       if (fromCounts(si)) step(titled(`FROM ${from.image}`)).done()
       const scope = new P.StageScope({ metaArgs: meta, buildArgs, env: st.config.config.Env ?? [], escapeChar: esc })
-      let cmdSet = false
+      // CMD/ENTRYPOINT across this stage's instructions (lib/image/configInstruction.ts).
+      const configState: ConfigState = { cmdSet: false }
       let cacheValid = !o.noCache
       let pos = -1 // the instruction being dispatched (-1: the base image's ONBUILD triggers)
       const triggers = st.config.config.OnBuild ?? []
@@ -313,70 +315,23 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
             history(e, true)
             return
           }
-          case 'LABEL': {
+          case 'LABEL':
+          case 'EXPOSE':
+          case 'VOLUME':
+          case 'USER':
+          case 'STOPSIGNAL': {
             const e = P.expandInstruction(instr, scope.vars(), esc)
-            c.Labels = { ...(c.Labels ?? {}) }
-            for (const p of e.pairs) c.Labels[p.key] = p.value
+            applyConfigInstruction(st.config, e, configState)
             history(e, true)
             return
           }
           case 'MAINTAINER':
-            st.config.author = instr.maintainer
-            history(instr, true)
-            return
-          case 'EXPOSE': {
-            const e = P.expandInstruction(instr, scope.vars(), esc)
-            c.ExposedPorts = { ...(c.ExposedPorts ?? {}) }
-            for (const p of P.exposedPorts(e)) c.ExposedPorts[p] = {}
-            history(e, true)
-            return
-          }
-          case 'VOLUME': {
-            const e = P.expandInstruction(instr, scope.vars(), esc)
-            c.Volumes = { ...(c.Volumes ?? {}) }
-            for (const vol of e.volumes) c.Volumes[vol] = {}
-            history(e, true)
-            return
-          }
-          case 'USER': {
-            const e = P.expandInstruction(instr, scope.vars(), esc)
-            c.User = e.user
-            history(e, true)
-            return
-          }
-          case 'STOPSIGNAL': {
-            const e = P.expandInstruction(instr, scope.vars(), esc)
-            c.StopSignal = e.signal
-            history(e, true)
-            return
-          }
           case 'HEALTHCHECK':
-            c.Healthcheck = instr.test[0] === 'NONE' ? { Test: ['NONE'] } : {
-              Test: instr.test,
-              ...(instr.interval ? { Interval: instr.interval } : {}),
-              ...(instr.timeout ? { Timeout: instr.timeout } : {}),
-              ...(instr.startPeriod ? { StartPeriod: instr.startPeriod } : {}),
-              ...(instr.startInterval ? { StartInterval: instr.startInterval } : {}),
-              ...(instr.retries ? { Retries: instr.retries } : {}),
-            }
-            history(instr, true)
-            return
           case 'SHELL':
-            c.Shell = instr.shell
-            history(instr, true)
-            return
           case 'CMD':
-            c.Cmd = P.commandArgs(instr.cmd, shell())
-            cmdSet = true
-            history(instr, true)
-            return
           case 'ENTRYPOINT':
-            c.Entrypoint = P.commandArgs(instr.cmd, shell())
-            if (!cmdSet) c.Cmd = null
-            history(instr, true)
-            return
           case 'ONBUILD':
-            c.OnBuild = [...(c.OnBuild ?? []), instr.trigger]
+            applyConfigInstruction(st.config, instr, configState)
             history(instr, true)
             return
           case 'WORKDIR': {

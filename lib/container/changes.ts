@@ -6,7 +6,7 @@ import type { Digest } from '../digest/digest.js'
 import { getDriver } from '../driver/index.js'
 import type { LayerChange } from '../driver/types.js'
 import { addLayer, getConfig, putImage } from '../image/create.js'
-import { applyChange } from '../image/changes.js'
+import { applyChanges } from '../image/changes.js'
 import { parseTag } from '../image/reference.js'
 import { changesTar, dirTar } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
@@ -60,7 +60,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   // Docker commit keeps the container's command and env as the new image's.
   config.config = { ...config.config, Env: rec.env.filter((e) => !e.startsWith('HOSTNAME=') && !(rec.termAdded && e === 'TERM=xterm')), Cmd: [rec.path, ...rec.args].slice(config.config.Entrypoint?.length ?? 0) }
   if (config.config.Cmd?.length === 0) config.config.Cmd = null
-  for (const c of o.changes ?? []) applyChange(config.config, c)
+  applyChanges(config.config, o.changes ?? [])
   const changes = await containerChanges(store, rec)
   const release = await gcLease(store.layout)
   let files: WritableFiles | undefined

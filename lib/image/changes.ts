@@ -1,116 +1,62 @@
-// `--change` for import and commit: the Dockerfile instructions that only touch the config
-// (CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD USER VOLUME WORKDIR STOPSIGNAL), as `docker import`
-// and `docker commit` accept them. Pure.
+// `--change` for import and commit: Dockerfile instructions that only touch the config, read by
+// the Dockerfile parser and applied by the builder's own table (configInstruction.ts), as
+// Docker's BuildFromConfig runs them through its dispatcher: words expand against the image's
+// ENV, ENTRYPOINT without a CMD among the changes clears the inherited CMD, WORKDIR is relative
+// to the current one. Docker's list of what --change accepts (validCommitCommands). Pure.
 
-import { Codes, StoreError } from '../errors.js'
+import { Codes, StoreError, isStoreError } from '../errors.js'
+import * as P from '../build/parser/index.js'
+import { applyConfigInstruction, type ConfigState } from './configInstruction.js'
 import type { RunConfig } from './model.js'
 
-const ALLOWED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL']
+const ALLOWED: readonly string[] = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']
 
 function bad(msg: string): StoreError {
   return new StoreError(Codes.INVALID_ARGUMENT, msg, { exit: 1 })
 }
 
-/** Exec form if a JSON array of strings, else shell form. */
-export function commandForm(rest: string, shell: string[] = ['/bin/sh', '-c']): string[] {
-  const t = rest.trim()
-  if (t.startsWith('[')) {
-    try {
-      const v = JSON.parse(t)
-      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v
-    } catch {
-      // not JSON: shell form, as Docker falls back silently
-    }
-  }
-  return [...shell, t]
+/** Applies each change to `cfg`, in order (one run: CMD/ENTRYPOINT see the others). */
+export function applyChanges(cfg: RunConfig, changes: readonly string[]): void {
+  const state: ConfigState = { cmdSet: false }
+  for (const line of changes) applyChange(cfg, line, state)
 }
 
-/** Split `k=v k2="v 2"` pairs, or the legacy `KEY value with spaces`. */
-export function parseKeyValues(rest: string, legacyOk: boolean): [string, string][] {
-  const t = rest.trim()
-  const firstWord = t.split(/\s+/, 1)[0] ?? ''
-  if (!firstWord.includes('=')) {
-    if (!legacyOk) throw bad(`invalid key-value pair: ${t}`)
-    const m = /^(\S+)\s+([\s\S]*)$/.exec(t)
-    if (!m) throw bad(`${t} must have two arguments`)
-    return [[m[1], m[2]]]
+function applyChange(cfg: RunConfig, line: string, state: ConfigState): void {
+  const word = /^\s*(\S+)/.exec(line)?.[1]
+  if (!word) throw bad(`invalid change: "${line}"`)
+  // Docker names the instruction as its parser keeps it: lowercased.
+  if (!ALLOWED.includes(word.toUpperCase())) throw bad(`${word.toLowerCase()} is not a valid change command`)
+  try {
+    apply(cfg, P.expandInstruction(P.parseInstruction(line), envVars(cfg.Env)), state)
+  } catch (e) {
+    // Docker says the parser's words alone ("ENV requires at least one argument").
+    if (isStoreError(e)) throw bad(e.message.replace(/^dockerfile parse error on line \d+: /, ''))
+    throw e
   }
-  const out: [string, string][] = []
-  let i = 0
-  while (i < t.length) {
-    while (i < t.length && /\s/.test(t[i])) i++
-    if (i >= t.length) break
-    let word = ''
-    let quote = ''
-    for (; i < t.length; i++) {
-      const c = t[i]
-      if (quote) {
-        if (c === quote) quote = ''
-        else if (c === '\\' && quote === '"' && i + 1 < t.length) word += t[++i]
-        else word += c
-      } else if (c === '"' || c === "'") quote = c
-      else if (c === '\\' && i + 1 < t.length) word += t[++i]
-      else if (/\s/.test(c)) break
-      else word += c
-    }
-    const eq = word.indexOf('=')
-    if (eq <= 0) throw bad(`invalid key-value pair: ${word}`)
-    out.push([word.slice(0, eq), word.slice(eq + 1)])
-  }
-  return out
 }
 
-export function applyChange(cfg: RunConfig, line: string): void {
-  const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(line)
-  if (!m) throw bad(`invalid change: "${line}"`)
-  const word = m[1].toUpperCase()
-  const rest = m[2]
-  if (!ALLOWED.includes(word)) throw bad(`${m[1]} is not a valid change command`)
-  switch (word) {
-    case 'CMD':
-      cfg.Cmd = commandForm(rest)
-      break
-    case 'ENTRYPOINT':
-      cfg.Entrypoint = commandForm(rest)
-      break
-    case 'ENV': {
-      const env = cfg.Env ?? []
-      for (const [k, v] of parseKeyValues(rest, true)) {
-        const i = env.findIndex((e) => e.split('=', 1)[0] === k)
-        if (i >= 0) env[i] = `${k}=${v}`
-        else env.push(`${k}=${v}`)
-      }
-      cfg.Env = env
-      break
+function apply(cfg: RunConfig, instr: P.Instruction, state: ConfigState): void {
+  if (instr.kind === 'ENV') {
+    const env = cfg.Env ?? []
+    for (const { key, value } of instr.pairs) {
+      const i = env.findIndex((e) => e.split('=', 1)[0] === key)
+      if (i >= 0) env[i] = `${key}=${value}`
+      else env.push(`${key}=${value}`)
     }
-    case 'LABEL':
-      cfg.Labels = { ...(cfg.Labels ?? {}) }
-      for (const [k, v] of parseKeyValues(rest, true)) cfg.Labels[k] = v
-      break
-    case 'EXPOSE':
-      cfg.ExposedPorts = { ...(cfg.ExposedPorts ?? {}) }
-      for (const p of rest.trim().split(/\s+/).filter(Boolean)) cfg.ExposedPorts[p.includes('/') ? p : `${p}/tcp`] = {}
-      break
-    case 'VOLUME': {
-      cfg.Volumes = { ...(cfg.Volumes ?? {}) }
-      const t = rest.trim()
-      const list = t.startsWith('[') ? (JSON.parse(t) as string[]) : t.split(/\s+/).filter(Boolean)
-      for (const v of list) cfg.Volumes[v] = {}
-      break
-    }
-    case 'USER':
-      cfg.User = rest.trim()
-      break
-    case 'WORKDIR': {
-      const w = rest.trim()
-      cfg.WorkingDir = w.startsWith('/') ? w : `${cfg.WorkingDir ?? '/'}/${w}`.replace(/\/+/g, '/')
-      break
-    }
-    case 'STOPSIGNAL':
-      cfg.StopSignal = rest.trim()
-      break
-    case 'ONBUILD':
-      cfg.OnBuild = [...(cfg.OnBuild ?? []), rest.trim()]
-      break
+    cfg.Env = env
+  } else if (instr.kind === 'WORKDIR') {
+    cfg.WorkingDir = instr.path.startsWith('/') ? instr.path : `${cfg.WorkingDir ?? '/'}/${instr.path}`.replace(/\/+/g, '/')
+  } else {
+    applyConfigInstruction({ config: cfg }, instr, state)
   }
+}
+
+/** The config's ENV as the variables words expand against. */
+function envVars(env: readonly string[] | undefined): Map<string, string> {
+  const vars = new Map<string, string>()
+  for (const e of env ?? []) {
+    const i = e.indexOf('=')
+    if (i > 0) vars.set(e.slice(0, i), e.slice(i + 1))
+  }
+  return vars
 }

@@ -9,7 +9,7 @@ import type { Digest } from '../digest/digest.js'
 import { ingestTree, loadIndex, treeUnchanged, type IngestResult, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { addLayer, ingestDeps, putImage, recordLayer } from './create.js'
-import { applyChange } from './changes.js'
+import { applyChanges } from './changes.js'
 import { newConfig } from './model.js'
 import { lastImport, recordImport, statsTemp } from './_treeMemo.js'
 import { parseTag } from './reference.js'
@@ -30,7 +30,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
   // Validate everything the user typed before touching the store.
   const tag = opts.tag === undefined ? undefined : parseTag(opts.tag)
   const config = newConfig(store.now().toISOString())
-  for (const c of opts.changes ?? []) applyChange(config.config, c)
+  applyChanges(config.config, opts.changes ?? [])
 
   let isDir = false
   let size: number | undefined
