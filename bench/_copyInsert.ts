@@ -4,7 +4,7 @@
 // Layout before zstd: varint op count, then per op: literal length, copy offset (zigzag, from
 // the end of the previous copy: copies tend to follow each other), copy length; then all
 // literals. Kept in bench/: measured worse than the prefix format on every pair (bench/delta),
-// so lib/delta does not carry it.
+// so lib/codec/delta does not carry it.
 
 const MIN_MATCH = 16
 const TABLE_BITS = 16

@@ -3,7 +3,7 @@
 // workers do: raw when that is not smaller) or, when the planner finds a base, as a delta
 // (compared with the whole chunk only when compareWithWhole says so, as the writer will). The real sketcher, resemblance index (a temp folder, flushed once per
 // release as an import commits) and delta encoder; blobs are kept in memory, not on disk.
-// `bound` is the deepest chain allowed (0: no deltas, the baseline). Past lib/delta's MAX_DEPTH
+// `bound` is the deepest chain allowed (0: no deltas, the baseline). Past lib/codec/delta's MAX_DEPTH
 // only sizes are computed (_zstdFrame's blocks + the head), to show what a deeper bound buys.
 // `window`: the planner's window of the batch's own chunks (one planner per release, as per
 // chunk batch); bases from earlier releases are read from the store.
@@ -12,10 +12,10 @@ import * as zlib from 'node:zlib'
 import { createHash } from 'node:crypto'
 import type { ChunkerImpl } from '../lib/chunk/index.js'
 import type { Digest } from '../lib/digest/digest.js'
-import { DELTA_HEAD, MAX_DEPTH, compareWithWhole, createPlanner, type DeltaPlanner, type Sketcher } from '../lib/delta/index.js'
-import { encodeDelta } from '../lib/delta/native.js'
-import { openResemblanceIndex } from '../lib/delta/resemblanceIndex.js'
-import { zstdPrefix, type NodeZstd } from '../lib/delta/_zstdFrame.js'
+import { DELTA_HEAD, MAX_DEPTH, compareWithWhole, createPlanner, type DeltaPlanner, type Sketcher } from '../lib/codec/delta/index.js'
+import { encodeDelta } from '../lib/codec/delta/native.js'
+import { openResemblanceIndex } from '../lib/codec/delta/resemblanceIndex.js'
+import { zstdPrefix, type NodeZstd } from '../lib/codec/delta/_zstdFrame.js'
 import { encodeHeader } from '../lib/codec/index.js'
 import type { Release } from './_versions.js'
 

@@ -6,8 +6,8 @@
 
 import { lstat, readdir } from 'node:fs/promises'
 import { orphaned } from './lock/index.js'
-import { treeSize } from './driver/_size.js'
-import { rmTree } from './driver/_rm.js'
+import { treeSize } from './_treeSize.js'
+import { rmTree } from './_rm.js'
 
 export type LeftoverKind = 'ingest' | 'pack' | 'snapshot' | 'record' | 'lock' | 'volume' | 'container' | 'output'
 

@@ -49,4 +49,4 @@ export type { Dockerfile, Instruction, Stage } from './build/parser/index.js'
 
 export { parseMount, parseVolume, parseTmpfs, type MountSpec } from './mount/parse.js'
 
-export { parseReference, tagged, type Reference } from './image/reference.js'
+export { parseReference, tagged, type Reference } from './reference.js'

@@ -105,7 +105,7 @@ async function openArchive(path: string) {
 export async function saveImages(store: Store, names: string[], options: { onProgress?: OnProgress } = {}): Promise<AsyncIterable<Uint8Array>> {
   const { saveImages } = await import('./image/save.js')
   const { counted } = await import('./progress.js')
-  const { parseReference, tagged } = await import('./image/reference.js')
+  const { parseReference, tagged } = await import('./reference.js')
   const items: { id: Digest; tags: string[] }[] = []
   for (const name of names) {
     const id = await store.images.require(name)
@@ -186,7 +186,7 @@ export async function inspectImage(store: Store, name: string): Promise<Record<s
 
 /** Tag an image (name or ID) as `target` (NAME[:TAG]). */
 export async function tagImage(store: Store, source: string, target: string): Promise<void> {
-  const { parseTag } = await import('./image/reference.js')
+  const { parseTag } = await import('./reference.js')
   const { emit } = await import('./events.js')
   const t = parseTag(target)
   const id = await store.images.require(source)
@@ -202,13 +202,18 @@ export async function tagImage(store: Store, source: string, target: string): Pr
 export async function removeImages(store: Store, names: string[], options: { force?: boolean } = {}): Promise<RmiResult> {
   const { removeImages } = await import('./image/remove.js')
   const { isContainerRunning } = await import('./container/state.js')
+  const { collectGarbage, containerImages } = await import('./system/gc.js')
   const { emit } = await import('./events.js')
   const events = async (r: RmiResult) => {
     for (const t of r.untagged) await emit(store.layout, 'image', 'untag', t, { name: t })
     for (const d of r.deleted) await emit(store.layout, 'image', 'delete', d, { name: d })
   }
   try {
-    const r = await removeImages(store, names, !!options.force, (id) => isContainerRunning(store, id))
+    const r = await removeImages(store, names, !!options.force, {
+      containersOf: async (id) => (await containerImages(store)).get(id) ?? [],
+      isRunning: (id) => isContainerRunning(store, id),
+      collect: async () => void (await collectGarbage(store, { keepImages: true })),
+    })
     await events(r)
     return r
   } catch (e) {
@@ -238,7 +243,7 @@ export interface RunOptions extends Omit<CreateOptions, 'image' | 'cmd' | 'mount
 export async function runContainer(store: Store, image: string, cmd: string[] = [], options: RunOptions = {}): Promise<{ id: string; exitCode: number; output: string }> {
   const rec = await createFrom(store, image, cmd, options)
   const c = await import('./container/index.js')
-  const { removeAnonymousVolume } = await import('./mount/cli.js')
+  const { removeAnonymousVolume } = await import('./container/volumes.js')
   const exitCode = await c.supervise(store, rec, { stdio: 'log' })
   const parts: Uint8Array[] = []
   for await (const b of c.containerLogs(store, rec, false)) parts.push(b)
@@ -253,7 +258,7 @@ export async function createContainer(store: Store, image: string, cmd: string[]
 
 async function createFrom(store: Store, image: string, cmd: string[], o: RunOptions): Promise<ContainerRecord> {
   const { createContainer } = await import('./container/index.js')
-  const { resolveMountArgs } = await import('./mount/cli.js')
+  const { resolveMountArgs } = await import('./container/volumes.js')
   const m = await resolveMountArgs(store, { volume: o.volumes ?? [], mount: o.mounts ?? [], tmpfs: o.tmpfs ?? [], cwd: o.cwd ?? process.cwd() })
   const { volumes: _v, mounts: _m, tmpfs: _t, cwd: _c, remove, ...create } = o
   return createContainer(store, { ...create, image, cmd, mounts: m.mounts, prepareMounts: m.prepare, imageVolumes: true, autoRemove: remove ?? false })
@@ -282,7 +287,7 @@ export async function waitContainer(store: Store, name: string): Promise<number>
 /** `store rm [-f] [-v]`. */
 export async function removeContainer(store: Store, name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const c = await import('./container/index.js')
-  const { removeAnonymousVolume } = await import('./mount/cli.js')
+  const { removeAnonymousVolume } = await import('./container/volumes.js')
   await c.removeContainer(store, await c.requireContainer(store, name), { force: options.force, volumes: options.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
 }
 
@@ -306,7 +311,7 @@ export async function* containerLogs(store: Store, name: string, options: { foll
 export async function diskUsage(store: Store): Promise<SystemDf> {
   const { systemDf } = await import('./system/df.js')
   const c = await import('./container/index.js')
-  const { volumeUsage } = await import('./mount/cli.js')
+  const { volumeUsage } = await import('./container/volumes.js')
   return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage })
 }
 
@@ -319,7 +324,7 @@ export async function prune(store: Store, options: { all?: boolean; volumes?: bo
   const { parseFilters, PRUNE_FILTERS } = await import('./filters.js')
   const { systemPrune } = await import('./system/prune.js')
   const c = await import('./container/index.js')
-  const { pruneVolumes } = await import('./mount/cli.js')
+  const { pruneVolumes } = await import('./container/volumes.js')
   const { imagePruneFilter } = await import('./image/list.js')
   const filters = parseFilters(options.filters, PRUNE_FILTERS)
   // Volumes take `label` only (Docker refuses `until` there).

@@ -124,7 +124,7 @@ export interface Layout {
   importStatsDir: string
   importStats: (hex: string) => string
   /**
-   * The resemblance index of stored chunks (lib/delta/resemblanceIndex.ts): segments each
+   * The resemblance index of stored chunks (lib/codec/delta/resemblanceIndex.ts): segments each
    * import adds, which the write path looks up for delta bases. A cache: gone, it costs
    * compression only.
    */

@@ -12,7 +12,7 @@ import type { ContentStore } from './cas/types.js'
 import { loadChunker } from './chunk/index.js'
 import type { ChunkerImpl } from './chunk/types.js'
 import { createLayerRecords, type LayerRecords } from './layer/index.js'
-import { createImageRecords, type ImageRecords } from './image/store.js'
+import { createImageRecords, type ImageRecords } from './imageRecords.js'
 import { recordBudget } from './snapshot/budget.js'
 import type { StoreConfig } from './config.js'
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Assemble the hand-written WebAssembly (lib/chunk/fastcdc.wat, lib/delta/sketch.wat) with wabt
+// Assemble the hand-written WebAssembly (lib/chunk/fastcdc.wat, lib/codec/delta/sketch.wat) with wabt
 // and write each binary as a base64 string into a generated, gitignored module beside it
-// (lib/chunk/_fastcdc.wasm.ts, lib/delta/_sketch.wasm.ts), which its loader instantiates with
+// (lib/chunk/_fastcdc.wasm.ts, lib/codec/delta/_sketch.wasm.ts), which its loader instantiates with
 // WebAssembly.instantiate (no node: imports, so it stays portable).
 // Run by `npm run build` before tsc. Writes an output only when it changed.
 
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const MODULES = [
   { src: 'lib/chunk/fastcdc.wat', out: 'lib/chunk/_fastcdc.wasm.ts', name: 'FASTCDC_WASM_BASE64' },
-  { src: 'lib/delta/sketch.wat', out: 'lib/delta/_sketch.wasm.ts', name: 'SKETCH_WASM_BASE64' },
+  { src: 'lib/codec/delta/sketch.wat', out: 'lib/codec/delta/_sketch.wasm.ts', name: 'SKETCH_WASM_BASE64' },
 ]
 
 const wabt = await (await import('wabt')).default()

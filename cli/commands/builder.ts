@@ -12,7 +12,7 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
     if (!argv.force && !(await confirm('WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
     const { cacheClear } = await import('../../lib/build/cache.js')
-    const { collectGarbage } = await import('../../lib/gc.js')
+    const { collectGarbage } = await import('../../lib/system/gc.js')
     const { humanSize } = await import('../../lib/units.js')
     const n = await cacheClear(store)
     const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })

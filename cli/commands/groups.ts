@@ -73,7 +73,7 @@ const imagePrune: CommandModule<object, PruneArgs> = {
     const what = argv.all ? 'all images without at least one container associated to them' : 'all dangling images'
     if (!argv.force && !(await confirm(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
-    const { collectGarbage } = await import('../../lib/gc.js')
+    const { collectGarbage } = await import('../../lib/system/gc.js')
     const { humanSize } = await import('../../lib/units.js')
     const { imagePruneFilter } = await import('../../lib/image/list.js')
     const r = await collectGarbage(store, { all: !!argv.all, mayRemove: imagePruneFilter(store, filters) })

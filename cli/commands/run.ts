@@ -102,7 +102,7 @@ export function containerOptions(y: any, withRun: boolean) {
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
 export async function limitsFrom(argv: LimitArgs) {
   const { Codes, StoreError } = await import('../../lib/errors.js')
-  const { ramInBytes } = await import('../../lib/mount/_units.js')
+  const { ramInBytes } = await import('../../lib/_sizes.js')
   const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "${flag}" flag: ${why}`, { exit: 125 })
   const size = (flag: string, v: string | undefined, allowNegative = false) => {
     if (v === undefined) return undefined
@@ -131,7 +131,7 @@ export async function createFromArgs(argv: RunArgs) {
   const limits = await limitsFrom(argv)
   const store = await getStore(argv)
   const { createContainer } = await import('../../lib/container/index.js')
-  const { resolveMountArgs } = await import('../../lib/mount/cli.js')
+  const { resolveMountArgs } = await import('../../lib/container/volumes.js')
   const labels: Record<string, string> = {}
   for (const l of argv.label ?? []) {
     const i = l.indexOf('=')
@@ -158,7 +158,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!argv.detach) checkTty(argv.interactive, argv.tty)
     const { rec, store } = await createFromArgs(argv)
     const { supervise, startDetached, removeContainer } = await import('../../lib/container/index.js')
-    const { removeAnonymousVolume } = await import('../../lib/mount/cli.js')
+    const { removeAnonymousVolume } = await import('../../lib/container/volumes.js')
     if (argv.detach) {
       await startDetached(store, rec)
       process.stdout.write(`${rec.id}\n`)

@@ -16,7 +16,7 @@ const create: CommandModule<object, GlobalArgs & { name?: string; label?: string
       .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore } = await import('../../lib/mount/cli.js')
+    const { volumeStore } = await import('../../lib/container/volumes.js')
     const v = await volumeStore(store).create(argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
     const { emit } = await import('../../lib/events.js')
     await emit(store.layout, 'volume', 'create', v.Name, { driver: v.Driver })
@@ -34,7 +34,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
       .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore, volumeUsers } = await import('../../lib/mount/cli.js')
+    const { volumeStore, volumeUsers } = await import('../../lib/container/volumes.js')
     const { printFormatted } = await import('../_output.js')
     // Docker's volume filters (lib/filters.ts): dangling, name (a regular expression found in
     // the name), label (key or key=value, all must hold), driver.
@@ -62,7 +62,7 @@ const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: st
   builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore } = await import('../../lib/mount/cli.js')
+    const { volumeStore } = await import('../../lib/container/volumes.js')
     const { renderTemplate } = await import('../_output.js')
     const out = []
     for (const n of argv.names) out.push(await volumeStore(store).inspect(n))
@@ -77,7 +77,7 @@ const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean 
   builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }) as any,
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { removeVolume } = await import('../../lib/mount/cli.js')
+    const { removeVolume } = await import('../../lib/container/volumes.js')
     let failed = false
     for (const n of argv.names) {
       try {
@@ -111,7 +111,7 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm(`WARNING! This will remove ${argv.all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
-    const { pruneVolumes } = await import('../../lib/mount/cli.js')
+    const { pruneVolumes } = await import('../../lib/container/volumes.js')
     const { humanSize } = await import('../../lib/units.js')
     const r = await pruneVolumes(store, !!argv.all, filters)
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)

@@ -8,7 +8,7 @@ import type { Codec } from '../codec/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { PutResult } from './types.js'
 import type { PackSet } from './_packSet.js'
-import type { DeltaBases } from '../delta/types.js'
+import type { DeltaBases } from '../codec/delta/types.js'
 
 export interface ContentStoreOptions {
   layout: Layout

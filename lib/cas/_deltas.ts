@@ -1,10 +1,10 @@
-// Deltas in the content store (lib/delta holds the format, sketch, index and planner):
+// Deltas in the content store (lib/codec/delta holds the format, sketch, index and planner):
 //   read   every decode gets the store's DeltaBases: a delta's chain is read through the same
 //          lookup as any blob (packs, then loose, then packs/ again), each base verified, the
 //          recently decoded bases kept (a version series read in order rebuilds each once);
 //   write  a chunk batch plans each new chunk against the resemblance index (cache/resemblance,
 //          shared by every import of the store) and the batch's own recent chunks, and stores it
-//          as a delta when that is smaller (lib/delta/native.ts: node:zlib only; the portable
+//          as a delta when that is smaller (lib/codec/delta/native.ts: node:zlib only; the portable
 //          codec writes whole chunks and plans nothing);
 //   keep   gc keeps the base of every delta that stays on disk (withBases below): a delta is
 //          only ever readable with its whole chain.
@@ -13,8 +13,8 @@
 import { existsSync } from 'node:fs'
 import { Codes, isStoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
-import { DELTA_HEAD, createBaseCache, createPlanner, deltaRef, loadSketcher, storedDepth, type DeltaBases, type DeltaPlan, type DeltaPlanner, type ResemblanceIndex } from '../delta/index.js'
-import { openResemblanceIndex } from '../delta/resemblanceIndex.js'
+import { DELTA_HEAD, createBaseCache, createPlanner, deltaRef, loadSketcher, storedDepth, type DeltaBases, type DeltaPlan, type DeltaPlanner, type ResemblanceIndex } from '../codec/delta/index.js'
+import { openResemblanceIndex } from '../codec/delta/resemblanceIndex.js'
 import { notFound, type CasContext } from './_context.js'
 import { ENTRY_HEAD_SIZE } from './_packFormat.js'
 import type { Pack } from './_packSet.js'
@@ -95,7 +95,7 @@ export interface BatchDeltas {
 /** Deltas for one chunk batch, or undefined when this store writes none. */
 export async function batchDeltas(ctx: CasContext): Promise<BatchDeltas | undefined> {
   if (!writesDeltas(ctx)) return undefined
-  const [index, sketcher, native] = await Promise.all([resemblanceIndex(ctx), loadSketcher().catch(() => undefined), import('../delta/native.js')])
+  const [index, sketcher, native] = await Promise.all([resemblanceIndex(ctx), loadSketcher().catch(() => undefined), import('../codec/delta/native.js')])
   if (!index || !sketcher) return undefined
   const planner: DeltaPlanner = createPlanner({
     sketcher,

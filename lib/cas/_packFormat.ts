@@ -14,7 +14,7 @@
 //   digests  N × 32 bytes, ascending
 //   offsets  N × u32 LE: where each entry starts in the pack (at its digest)
 //   lengths  N × u32 LE: each entry's L; the top bit (DELTA_FLAG) set when the entry is a delta
-//            (stored encoding 4, lib/delta): gc finds the deltas whose bases it must keep
+//            (stored encoding 4, lib/codec/delta): gc finds the deltas whose bases it must keep
 //            from the indexes alone, reading only those entries' heads
 //   checksum 32 bytes: SHA-256 of every byte before it; its hex is the pack's <name>
 // 40 bytes per blob, searched in place once loaded. Offsets are u32: a pack is sealed at

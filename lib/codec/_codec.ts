@@ -1,12 +1,12 @@
 // The one dispatcher from an encoding to its compressor, for whole buffers and for streams
 // alike, and what every backend shares: the header, the raw fallback, the length checks, and
 // what a decode error is called (BLOB_CORRUPT; BAD_CODEC for an encoding the backend lacks).
-// A delta blob is decoded by lib/delta over the backend's own zstd: both backends read it.
+// A delta blob is decoded by lib/codec/delta over the backend's own zstd: both backends read it.
 
 import { Codes, StoreError, isStoreError } from '../errors.js'
-import { decodeDelta } from '../delta/decode.js'
-import { deltaRef } from '../delta/format.js'
-import type { DeltaBases } from '../delta/types.js'
+import { decodeDelta } from './delta/decode.js'
+import { deltaRef } from './delta/format.js'
+import type { DeltaBases } from './delta/types.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
 import { HEADER_SIZE, type Codec, type CodecBackendName, type Compressor, type Encoding, type PackedEncoding } from './types.js'
@@ -74,7 +74,7 @@ export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
     encodings,
     async encode(data, level = DEFAULT_LEVEL) {
       if (encoding !== 'raw' && level > 0 && data.length > 0) {
-        // Checked above: `encoding` is one the backend has (never delta, which lib/delta writes).
+        // Checked above: `encoding` is one the backend has (never delta, which lib/codec/delta writes).
         const packed = await compressor(encoding as PackedEncoding).compress(data, level)
         if (packed.length < data.length) {
           const out = new Uint8Array(HEADER_SIZE + packed.length)
@@ -118,7 +118,7 @@ function needsBases(stored: Uint8Array): StoreError {
 }
 
 function wholeOnly(): StoreError {
-  return new StoreError(Codes.BAD_CODEC, 'deltas are chunks, written by lib/delta and read whole with their base, never streamed', { data: { encoding: 'delta' } })
+  return new StoreError(Codes.BAD_CODEC, 'deltas are chunks, written by lib/codec/delta and read whole with their base, never streamed', { data: { encoding: 'delta' } })
 }
 
 /** A run of zstd blobs decoded together holds at most this many bytes of output. */

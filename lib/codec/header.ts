@@ -1,6 +1,6 @@
 // The 9-byte header in front of every stored payload: [0] encoding, [1..8] uncompressed length
 // as u64 little-endian. Pure byte manipulation. Encoding 4 ('delta') is a chunk stored against
-// a base chunk; its payload is lib/delta/format.ts's.
+// a base chunk; its payload is lib/codec/delta/format.ts's.
 
 import { Codes, StoreError } from '../errors.js'
 import { HEADER_SIZE, type Encoding } from './types.js'

@@ -2,17 +2,17 @@
 // how the payload is stored, so codecs can change without rewriting the store.
 //
 // Header (9 bytes): [0] encoding (0 = raw, 1 = deflate-raw, 2 = brotli, 3 = zstd, 4 = delta),
-// [1..8] uncompressed length u64 LE. A delta (lib/delta) is a chunk stored against a base chunk:
+// [1..8] uncompressed length u64 LE. A delta (lib/codec/delta) is a chunk stored against a base chunk:
 // decode() resolves it through the content store's reads (DeltaBases), on either backend.
 //
 // Every blob is read and written through the codec, by its encoding, whole or streamed: one
 // dispatcher (_codec.ts) over one Compressor per encoding a backend has. A backend that lacks
 // an encoding refuses it with BAD_CODEC, never returns its payload as if it were raw.
 
-import type { DeltaBases } from '../delta/types.js'
+import type { DeltaBases } from './delta/types.js'
 
 export type Encoding = 'raw' | 'deflate' | 'brotli' | 'zstd' | 'delta'
-/** The encodings a backend compresses with (raw is the dispatcher's own, delta lib/delta's). */
+/** The encodings a backend compresses with (raw is the dispatcher's own, delta lib/codec/delta's). */
 export type PackedEncoding = Exclude<Encoding, 'raw' | 'delta'>
 export type CodecBackendName = 'fflate' | 'zlib'
 
@@ -44,7 +44,7 @@ export interface Codec {
   /**
    * Payload of a stored file back to the original bytes (checks the length in the header). A
    * delta needs `bases` (its chain is read and verified through them; BLOB_CORRUPT naming the
-   * digests if a base is missing or the chain is deeper than lib/delta's MAX_DEPTH); without
+   * digests if a base is missing or the chain is deeper than lib/codec/delta's MAX_DEPTH); without
    * them it is BAD_CODEC.
    */
   decode(stored: Uint8Array, bases?: DeltaBases): Promise<Uint8Array>

@@ -6,7 +6,7 @@
 import type { Store } from '../store.js'
 import { Codes, StoreError } from '../errors.js'
 import { matches, matchLabels, parseFilters, type Filters } from '../filters.js'
-import { splitTagged } from '../image/reference.js'
+import { splitTagged } from '../reference.js'
 import { listContainers } from './records.js'
 import { currentState, statusText } from './state.js'
 import { isFrozen } from './cgroup.js'

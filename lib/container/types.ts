@@ -9,25 +9,8 @@ import type { Endpoint, PortBinding, PublishedPort } from '../network/index.js'
 import type { CgroupSet, Limits } from './cgroup.js'
 import type { RestartPolicy } from './restart.js'
 
-export interface ContainerMount {
-  /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
-  type: 'bind' | 'volume' | 'tmpfs' | 'overlay'
-  /** Host path (bind), volume name, or '' (tmpfs). */
-  source: string
-  destination: string
-  readonly: boolean
-  propagation: string
-  /** Volume name for type volume. */
-  name?: string
-  /** tmpfs size (bytes) and mode. */
-  size?: number
-  mode?: number
-  /** Anonymous volume: removed with the container by rm -v / run --rm. */
-  anonymous?: boolean
-  subpath?: string
-  nocopy?: boolean
-  options?: string[]
-}
+export type { ContainerMount } from '../mount/types.js'
+import type { ContainerMount } from '../mount/types.js'
 
 export interface ContainerRecord {
   id: string
@@ -114,4 +97,21 @@ export interface ContainerState {
   restartCount?: number
   /** The kernel's OOM killer ended it (its memory limit was reached). */
   oomKilled?: boolean
+}
+
+export interface ContainerUsage {
+  id: string
+  image: string
+  command: string
+  localVolumes: number
+  size: number
+  created: string
+  status: string
+  names: string
+  /** For `-v --format json`, as Docker's: running, exited, created… */
+  state: string
+  labels: Record<string, string>
+  /** Volume names and bind sources. */
+  mounts: string[]
+  network: string
 }

@@ -2,7 +2,7 @@
 
 import { pruneMatch, type Filters } from '../filters.js'
 import type { Store } from '../store.js'
-import type { ContainerUsage } from '../system/df.js'
+import type { ContainerUsage } from './types.js'
 import { getDriver } from '../driver/index.js'
 import { listContainers } from './records.js'
 import { currentState, statusText } from './state.js'

@@ -6,7 +6,7 @@
 // it is reached through the snapshot's own dirs, copied, so no component is a link.
 
 import { closeSync, constants as C, futimesSync, lstatSync, openSync, readSync, writeSync } from 'node:fs'
-import { exec } from './_exec.js'
+import { exec } from '../_exec.js'
 import type { StubIndex } from './_stubs.js'
 import { Codes, StoreError } from '../errors.js'
 

@@ -8,7 +8,7 @@
 // snapshot is a stub: its entry says where its bytes are (`content`, a pool file; _stubs.ts).
 
 import { lstatSync, readdirSync, type BigIntStats, type Stats } from 'node:fs'
-import type { OpaqueOracle } from './_xattr.js'
+import type { OpaqueOracle } from '../_xattr.js'
 import { byteOrder } from '../fsroot/index.js'
 import type { SnapshotMap } from '../snapshot/map.js'
 import { stubIndex } from './_stubs.js'

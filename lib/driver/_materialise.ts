@@ -13,9 +13,9 @@
 // filled from the pool and stripped of overlay's xattrs (_fillStubs.ts), never linked.
 
 import { lstat, mkdir, readdir } from 'node:fs/promises'
-import { exec, execOk, shQuote as q } from './_exec.js'
+import { exec, execOk, shQuote as q } from '../_exec.js'
 import { isWhiteout } from './_lowerView.js'
-import { scanOracle, type OpaqueOracle } from './_xattr.js'
+import { scanOracle, type OpaqueOracle } from '../_xattr.js'
 import { Codes, StoreError } from '../errors.js'
 import { stubIndex, type StubIndex } from './_stubs.js'
 import { fillStubs } from './_fillStubs.js'

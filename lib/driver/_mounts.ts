@@ -3,7 +3,7 @@
 // withMergedRoot() (a killed store process) can ever show up here.
 
 import { readFile } from 'node:fs/promises'
-import { exec } from './_exec.js'
+import { exec } from '../_exec.js'
 import { Codes, StoreError } from '../errors.js'
 
 /** Mount points (deepest first) at or under `dir`, from /proc/self/mountinfo. */

@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync, readlinkSync, type BigIntStats } from 'node:fs'
 import type { LayerChange } from './types.js'
 import { LowerView } from './_lowerView.js'
-import { xattrsOf, type OpaqueOracle } from './_xattr.js'
+import { xattrsOf, type OpaqueOracle } from '../_xattr.js'
 import { DirFd, byteOrder } from '../fsroot/index.js'
 
 const STUB_XATTR = /^(trusted|user)\.overlay\.(metacopy|redirect)$/

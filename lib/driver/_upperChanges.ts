@@ -11,7 +11,7 @@
 
 import type { LayerChange } from './types.js'
 import { LowerView, isWhiteout } from './_lowerView.js'
-import type { OpaqueOracle } from './_xattr.js'
+import type { OpaqueOracle } from '../_xattr.js'
 import { DirFd, byteOrder } from '../fsroot/index.js'
 
 const WH = '.wh.'

@@ -5,11 +5,11 @@
 // read-only root can be remounted like an overlay one.
 
 import { lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { rmTree } from './_rm.js'
+import { rmTree } from '../_rm.js'
 import type { LayerChange, RootfsPlan, StorageDriver } from './types.js'
 import { materialise } from './_materialise.js'
 import { treeChanges } from './_treeDiff.js'
-import { OPAQUE_TRUSTED, OPAQUE_USER, scanOracle } from './_xattr.js'
+import { OPAQUE_TRUSTED, OPAQUE_USER, scanOracle } from '../_xattr.js'
 import { unmountUnder } from './_mounts.js'
 
 const OPAQUE = [OPAQUE_TRUSTED, OPAQUE_USER]

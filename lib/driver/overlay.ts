@@ -11,16 +11,16 @@
 // into containers/<id>/flat (copies filled from the pool), stacked in its place.
 
 import { mkdir, mkdtemp, rmdir } from 'node:fs/promises'
-import { rmTree } from './_rm.js'
+import { rmTree } from '../_rm.js'
 import type { LayerChange, MountStep, RootfsPlan, StorageDriver } from './types.js'
 import { ensureDataLinks, ensureLinks, lowerdirOption } from './_links.js'
 import { dataLowers, isDataOnly } from './_stubs.js'
 import { upperChanges } from './_upperChanges.js'
-import { OPAQUE_FUSE, OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
-import { treeSize } from './_size.js'
+import { OPAQUE_FUSE, OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from '../_xattr.js'
+import { treeSize } from '../_treeSize.js'
 import { unmount, unmountUnder } from './_mounts.js'
 import { mountStepCommand } from './steps.js'
-import { exec } from './_exec.js'
+import { exec } from '../_exec.js'
 import { materialise } from './_materialise.js'
 import { Codes, StoreError } from '../errors.js'
 

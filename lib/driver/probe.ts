@@ -5,13 +5,13 @@
 // checks that a delete through the mount lands as a whiteout in upper/.
 
 import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { rmTree } from './_rm.js'
+import { rmTree } from '../_rm.js'
 import { constants } from 'node:fs'
 import type { DriverName, DriverProbe, StorageDriver } from './types.js'
 import { overlayDriver, fuseOverlayDriver } from './overlay.js'
 import { copyDriver } from './copy.js'
 import { mountStepsScript } from './steps.js'
-import { exec, shQuote as q } from './_exec.js'
+import { exec, shQuote as q } from '../_exec.js'
 import { layout } from '../layout.js'
 import { Codes, StoreError } from '../errors.js'
 import { hostEnv } from '../config.js'

@@ -11,8 +11,8 @@
 
 import { constants as C, copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import type { DriverName } from './types.js'
-import { exec, shQuote as q } from './_exec.js'
-import { rmTree } from './_rm.js'
+import { exec, shQuote as q } from '../_exec.js'
+import { rmTree } from '../_rm.js'
 import { mountStepsScript } from './steps.js'
 import { overlayDriver } from './overlay.js'
 import { layout, poolRedirect } from '../layout.js'

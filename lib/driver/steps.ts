@@ -4,7 +4,7 @@
 // no option value ever needs escaping for the kernel's comma-separated option parser.
 
 import type { MountStep } from './types.js'
-import { shQuote as q } from './_exec.js'
+import { shQuote as q } from '../_exec.js'
 
 /** One shell command performing `step` (cwd handled with a cd, and back to /). */
 export function mountStepCommand(step: MountStep): string {

@@ -7,7 +7,7 @@ import { lstatSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs'
 import type { TreeFs } from '../fsroot/index.js'
 import { LowerView } from './_lowerView.js'
 import { materialise } from './_materialise.js'
-import { OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from './_xattr.js'
+import { OPAQUE_TRUSTED, OPAQUE_USER, queryOracle } from '../_xattr.js'
 
 const OPAQUE = [OPAQUE_TRUSTED, OPAQUE_USER]
 

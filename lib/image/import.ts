@@ -12,7 +12,7 @@ import { addLayer, ingestDeps, putImage, recordLayer } from './create.js'
 import { applyChanges } from './changes.js'
 import { newConfig } from './model.js'
 import { lastImport, recordImport, statsTemp } from './_treeMemo.js'
-import { parseTag } from './reference.js'
+import { parseTag } from '../reference.js'
 import { counted, type OnProgress } from '../progress.js'
 
 export interface ImportOptions {

@@ -1,3 +1,3 @@
 export * from './model.js'
-export * from './reference.js'
-export * from './store.js'
+export * from '../reference.js'
+export * from '../imageRecords.js'

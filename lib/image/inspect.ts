@@ -3,7 +3,7 @@
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import { getConfig, imageLayers } from './create.js'
-import { splitTagged } from './reference.js'
+import { splitTagged } from '../reference.js'
 
 export async function inspectImage(store: Store, id: Digest) {
   const config = await getConfig(store, id)

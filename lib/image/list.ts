@@ -5,7 +5,7 @@
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import { getConfig, imageLayers } from './create.js'
-import { splitTagged, parseReference } from './reference.js'
+import { splitTagged, parseReference } from '../reference.js'
 import { Codes, StoreError } from '../errors.js'
 import { boolFilter, glob, matchLabels, parseFilters, pruneMatch, type Filters } from '../filters.js'
 

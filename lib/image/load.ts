@@ -11,7 +11,7 @@ import { chainIdOf, type LayerRecord } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { putImageBytes } from './create.js'
 import type { ImageConfig } from './model.js'
-import { parseTag } from './reference.js'
+import { parseTag } from '../reference.js'
 import { invalid, readArchive, type ArchiveItem } from './_loadArchive.js'
 import { planLoad, type LoadPlan } from './_loadPlan.js'
 

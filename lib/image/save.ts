@@ -8,7 +8,7 @@ import { writeTar, type TarHeader } from '../tar/index.js'
 import { layerTar, loadIndex } from '../layer/index.js'
 import { getConfig, imageLayers } from './create.js'
 import { MediaTypes, type Descriptor, type ImageIndex, type Manifest } from './model.js'
-import { splitTagged } from './reference.js'
+import { splitTagged } from '../reference.js'
 
 export interface SaveItem {
   id: Digest

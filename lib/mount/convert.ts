@@ -1,6 +1,6 @@
 // A MountSpec as the container record stores it. Pure (type imports only).
 
-import type { ContainerMount } from '../container/types.js'
+import type { ContainerMount } from './types.js'
 import type { MountSpec } from './types.js'
 
 /** `volumeName` names the volume of an anonymous volume mount (the caller picks it). */

@@ -6,7 +6,7 @@ import { readCsvRecord, CsvError } from './_csv.js'
 import { absPath, goQuote, isAbs, trimSpace } from './_go.js'
 import { mountError } from './_errors.js'
 import { checkRawMount, checkVolumeName, toSpec, type RawMount } from './_raw.js'
-import { parseOctal32, ramInBytes } from './_units.js'
+import { parseOctal32, ramInBytes } from '../_sizes.js'
 import type { BindRecursive, MountSpec } from './types.js'
 
 /** Fields that may stand alone: each means `<field>=true`. */

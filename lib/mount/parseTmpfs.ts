@@ -6,7 +6,7 @@
 import { cleanPath } from '../_gopath.js'
 import { goQuote, isAbs } from './_go.js'
 import { mountError, mustBeAbsolute, TARGET_IS_ROOT } from './_errors.js'
-import { kernelSize, parseOctal32 } from './_units.js'
+import { kernelSize, parseOctal32 } from '../_sizes.js'
 import type { TmpfsMountSpec } from './types.js'
 
 /** Generic mount flags (moby/sys/mount flags table); rw/ro are taken out into `readonly`. */

@@ -118,3 +118,33 @@ export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous'
  * `--opt type=… --opt device=… --opt o=…`, as Docker's local driver takes them) that file system.
  */
 export type VolumeSource = { dir: string } | { type: string; device: string; options: string[] }
+
+/** A mount as a container's record keeps it (OCI's shape plus what rm and df need). */
+export interface ContainerMount {
+  /** overlay: read-only, of a data-only snapshot's dir over its pool (`options`: its lowerdir); a build's RUN --mount from a stage. */
+  type: 'bind' | 'volume' | 'tmpfs' | 'overlay'
+  /** Host path (bind), volume name, or '' (tmpfs). */
+  source: string
+  destination: string
+  readonly: boolean
+  propagation: string
+  /** Volume name for type volume. */
+  name?: string
+  /** tmpfs size (bytes) and mode. */
+  size?: number
+  mode?: number
+  /** Anonymous volume: removed with the container by rm -v / run --rm. */
+  anonymous?: boolean
+  subpath?: string
+  nocopy?: boolean
+  options?: string[]
+}
+
+/** A volume's row in `system df` (Docker's Local Volumes). */
+export interface VolumeUsage {
+  name: string
+  links: number
+  size: number
+  mountpoint: string
+  labels: Record<string, string>
+}

@@ -9,7 +9,7 @@ import { ftruncateSync, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createAt, placeCopy, setMeta, type PlaceFile } from './_sink.js'
 import { knownHex } from './_poolBatch.js'
-import { xattrsOf } from '../driver/_xattr.js'
+import { xattrsOf } from '../_xattr.js'
 
 export const placeExpected: PlaceFile = async (ctx, abs, rel, h, owner, content) => {
   if (h.size === 0) return placeCopy(ctx, abs, rel, h, owner, content)

@@ -22,8 +22,8 @@
 import { closeSync, constants as C, fstatSync, linkSync, lstatSync, readSync, rmSync, type BigIntStats } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { Codes, StoreError } from '../errors.js'
-import type { LayerChange } from '../driver/types.js'
-import { xattrHolders } from '../driver/_xattr.js'
+import type { LayerChange } from '../layer/changes.js'
+import { xattrHolders } from '../_xattr.js'
 import { TreeReader, type DirFd } from '../fsroot/index.js'
 
 /** What the commit is given: the layer's changes as the driver reported them. */

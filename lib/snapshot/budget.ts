@@ -9,7 +9,7 @@
 import type { Digest } from '../digest/digest.js'
 import type { Layout } from '../layout.js'
 import { readJson, writeFileAtomic } from '../_fs.js'
-import { ramInBytes } from '../mount/_units.js'
+import { ramInBytes } from '../_sizes.js'
 import { Codes, StoreError } from '../errors.js'
 import { dropSnapshot, sweepPool } from './sweep.js'
 import { freedBy, snapshotUsage } from './usage.js'

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import type { Digest } from '../digest/digest.js'
 import type { Layout } from '../layout.js'
 import { orphansIn, TMP_SUFFIX } from '../_leftovers.js'
-import { rmTree } from '../driver/_rm.js'
+import { rmTree } from '../_rm.js'
 import { mappedSnapshots, poolRefCounts, readdirSafe, scanPool } from './_poolScan.js'
 
 /** Removes one snapshot; returns the bytes its own tree took (the pool is swept apart). */

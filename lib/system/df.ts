@@ -9,13 +9,17 @@ import type { Digest } from '../digest/digest.js'
 import type { LayerRecord } from '../layer/index.js'
 import { ChunkTable } from './_chunkTable.js'
 import { getConfig, imageLayers } from '../image/create.js'
-import { buildCacheOnly, containerImages } from '../gc.js'
+import { buildCacheOnly, containerImages } from './gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
 import type { LeftoverStats } from '../_leftovers.js'
 import { findLeftovers } from './leftovers.js'
 import { snapshotDf, type SnapshotDf } from './dfSnapshots.js'
 import { diskAreas, type DiskAreas } from './dfDisk.js'
 import { snapshotUsage } from '../snapshot/index.js'
+import type { ContainerUsage } from '../container/types.js'
+import type { VolumeUsage } from '../mount/types.js'
+
+export type { ContainerUsage, VolumeUsage }
 
 export interface ImageUsage {
   id: Digest
@@ -75,30 +79,7 @@ export interface SystemDf extends DfReport {
   disk: DiskAreas
 }
 
-export interface ContainerUsage {
-  id: string
-  image: string
-  command: string
-  localVolumes: number
-  size: number
-  created: string
-  status: string
-  names: string
-  /** For `-v --format json`, as Docker's: running, exited, created… */
-  state: string
-  labels: Record<string, string>
-  /** Volume names and bind sources. */
-  mounts: string[]
-  network: string
-}
 
-export interface VolumeUsage {
-  name: string
-  links: number
-  size: number
-  mountpoint: string
-  labels: Record<string, string>
-}
 
 /** Sources of the Containers and Local Volumes rows, registered by those modules. */
 export interface DfSources {

@@ -17,7 +17,7 @@ import { outputLeftovers } from '../_outputFile.js'
 import { withLock } from '../_lock.js'
 import { createVolumeStore } from '../mount/volumes.js'
 import { listContainerIds, recordPath } from '../container/records.js'
-import { rmTree } from '../driver/_rm.js'
+import { rmTree } from '../_rm.js'
 import { unmountUnder } from '../driver/_mounts.js'
 
 const LOCK_TEMP = /\.(\d+)-[0-9a-f]+\.new2?$/

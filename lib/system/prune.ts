@@ -6,7 +6,7 @@
 
 import type { Digest } from '../digest/digest.js'
 import type { Store } from '../store.js'
-import { collectGarbage } from '../gc.js'
+import { collectGarbage } from './gc.js'
 import { withGc } from '../_lock.js'
 import { reclaimLeftovers } from './leftovers.js'
 import { evictToBudget } from '../snapshot/index.js'

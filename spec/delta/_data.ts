@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { it } from 'vitest'
 import { Codes, StoreError } from '../../lib/errors.js'
 import type { Digest } from '../../lib/digest/digest.js'
-import type { DeltaBases } from '../../lib/delta/index.js'
+import type { DeltaBases } from '../../lib/codec/delta/index.js'
 import { randomBytes } from '../chunk/_data.js'
 
 export const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`

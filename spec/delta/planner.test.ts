@@ -2,8 +2,8 @@
 // bound and one whose blob is gone; chunks of its own batch are bases from its window.
 
 import { describe, expect, it } from 'vitest'
-import { MAX_DEPTH, compareWithWhole, createPlanner, loadSketcher } from '../../lib/delta/index.js'
-import { openResemblanceIndex } from '../../lib/delta/resemblanceIndex.js'
+import { MAX_DEPTH, compareWithWhole, createPlanner, loadSketcher } from '../../lib/codec/delta/index.js'
+import { openResemblanceIndex } from '../../lib/codec/delta/resemblanceIndex.js'
 import type { Digest } from '../../lib/digest/digest.js'
 import { edited, sha, textLike, withDir } from './_data.js'
 

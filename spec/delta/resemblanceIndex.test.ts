@@ -5,8 +5,8 @@
 import { readdir, writeFile } from 'node:fs/promises'
 import { describe, expect } from 'vitest'
 import type { Digest } from '../../lib/digest/digest.js'
-import { FEATURES } from '../../lib/delta/index.js'
-import { openResemblanceIndex } from '../../lib/delta/resemblanceIndex.js'
+import { FEATURES } from '../../lib/codec/delta/index.js'
+import { openResemblanceIndex } from '../../lib/codec/delta/resemblanceIndex.js'
 import { withDir } from './_data.js'
 
 const digest = (i: number): Digest => `sha256:${i.toString(16).padStart(64, '0')}`

@@ -3,8 +3,8 @@
 
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { FEATURES, loadSketcher } from '../../lib/delta/index.js'
-import { openResemblanceIndex } from '../../lib/delta/resemblanceIndex.js'
+import { FEATURES, loadSketcher } from '../../lib/codec/delta/index.js'
+import { openResemblanceIndex } from '../../lib/codec/delta/resemblanceIndex.js'
 import { arbInput, randomBytes } from '../chunk/_data.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { edited, sha, textLike, withDir } from './_data.js'

@@ -7,18 +7,18 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
-import { readHead } from '../../lib/delta/_segment.js'
+import { readHead } from '../../lib/codec/delta/_segment.js'
 import { join } from 'node:path'
 import { tempStore, collect } from '../_fixtures/store.js'
 import { importImage } from '../../lib/image/import.js'
-import { removeImages } from '../../lib/image/remove.js'
+import { removeImages } from '../../lib/index.js'
 import { fsck } from '../../lib/fsck.js'
 import { dirTar, layerTar, loadIndex } from '../../lib/layer/index.js'
 import { createContentStore } from '../../lib/cas/createContentStore.js'
 import { loadCodec } from '../../lib/codec/index.js'
 import { loadHashBackend } from '../../lib/digest/index.js'
 import { parseIndex } from '../../lib/cas/_packIndex.js'
-import { deltaRef } from '../../lib/delta/index.js'
+import { deltaRef } from '../../lib/codec/delta/index.js'
 import type { Digest } from '../../lib/digest/digest.js'
 import { edited, textLike } from './_data.js'
 
@@ -104,7 +104,7 @@ describe('deltas in the store', () => {
     const v3 = await imported(3)
     const { bases } = await entries()
     expect(bases.length).toBeGreaterThan(0)
-    await removeImages(t.store, ['app:1', 'app:2'], false)
+    await removeImages(t.store, ['app:1', 'app:2'], { force: false })
     expect((await t.store.images.list()).length).toBe(1)
     // Every delta left still has its base.
     for (const b of (await entries()).bases) expect(await t.store.cas.has(b)).toBe(true)
@@ -113,7 +113,7 @@ describe('deltas in the store', () => {
     // With the last image gone, everything goes: no delta keeps a dead base alive by itself,
     // and the resemblance index keeps no row of a chunk that is gone.
     expect(await indexRows()).toBeGreaterThan(0)
-    await removeImages(t.store, ['app:3'], false)
+    await removeImages(t.store, ['app:3'], { force: false })
     expect((await entries()).all).toBe(0)
     expect(await indexRows()).toBe(0)
   })

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { tempStore, collect } from '../_fixtures/store.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { importImage } from '../../lib/image/import.js'
-import { removeImages } from '../../lib/image/remove.js'
-import { collectGarbage } from '../../lib/gc.js'
+import { removeImages } from '../../lib/index.js'
+import { collectGarbage } from '../../lib/system/gc.js'
 import { fsck } from '../../lib/fsck.js'
 import { dirTar, layerTar, loadIndex, type TreeIngestResult } from '../../lib/layer/index.js'
 
@@ -115,7 +115,7 @@ describe('a folder imported again', () => {
   })
 
   test('a file whose last import was garbage-collected is read, never referenced', async () => {
-    await removeImages(t.store, [first], true)
+    await removeImages(t.store, [first], { force: true })
     await collectGarbage(t.store)
     expect(await t.store.layers.list()).toEqual([])
     await writeFile(join(src, 'd2/new'), 'new\n')

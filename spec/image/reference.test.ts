@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseReference, parseTag } from '../../lib/image/reference.js'
+import { parseReference, parseTag } from '../../lib/reference.js'
 import { isStoreError } from '../../lib/errors.js'
 
 describe('parseReference()', () => {

@@ -7,8 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tempStore } from '../_fixtures/store.js'
 import { importImage } from '../../lib/image/import.js'
-import { removeImages } from '../../lib/image/remove.js'
-import { collectGarbage } from '../../lib/gc.js'
+import { removeImages } from '../../lib/index.js'
+import { collectGarbage } from '../../lib/system/gc.js'
 import { fsck } from '../../lib/fsck.js'
 import { gcLease } from '../../lib/_lock.js'
 import { getConfig } from '../../lib/image/create.js'
@@ -70,10 +70,10 @@ test('rmi racing re-tags (as a cached build or a load writes them) and plain tag
   }
   for (let round = 0; round < 15; round++) {
     await Promise.all([
-      removeImages(t.store, ['a:1'], true).catch(() => undefined),
+      removeImages(t.store, ['a:1'], { force: true }).catch(() => undefined),
       cachedBuild(),
       t.store.images.tag(id, `b:${round}`).catch((e) => expect(isStoreError(e, 'IMAGE_NOT_FOUND')).toBe(true)),
-      removeImages(t.store, [`b:${round}`], true).catch(() => undefined),
+      removeImages(t.store, [`b:${round}`], { force: true }).catch(() => undefined),
     ])
     expect(await danglingTags()).toEqual([])
   }

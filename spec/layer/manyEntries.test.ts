@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { tempStore } from '../_fixtures/store.js'
 import { manyEntriesTar } from '../../bench/_tars.js'
 import { importImage } from '../../lib/image/import.js'
-import { collectGarbage } from '../../lib/gc.js'
+import { collectGarbage } from '../../lib/system/gc.js'
 import { fsck } from '../../lib/fsck.js'
 import { applyLayer, layerTar, loadIndex } from '../../lib/layer/index.js'
 

@@ -24,7 +24,7 @@ import { changesTar, dirTar, indexEntries, loadIndex, type IndexEntry, type Laye
 import { parseHeaderBytes } from '../../lib/tar/index.js'
 import { commitSnapshot, dropSnapshot, ensureSnapshots, WritableFiles } from '../../lib/snapshot/index.js'
 import { verifySnapshots } from '../../lib/snapshot/verify.js'
-import { xattrHolders } from '../../lib/driver/_xattr.js'
+import { xattrHolders } from '../../lib/_xattr.js'
 import { snapshotState } from './_state.js'
 import { copyDriver, mergedView, overlayDriver, probeSharingMethod } from '../../lib/driver/index.js'
 import { readMerged } from '../../lib/container/user.js'

@@ -9,7 +9,7 @@ import type { Digest } from '../../lib/digest/digest.js'
 import { addLayer, putImage } from '../../lib/image/create.js'
 import { dirTar } from '../../lib/layer/index.js'
 import { cacheClear, cachePut } from '../../lib/build/cache.js'
-import { collectGarbage } from '../../lib/gc.js'
+import { collectGarbage } from '../../lib/system/gc.js'
 import { diskUsage } from '../../lib/system/df.js'
 
 let t: Awaited<ReturnType<typeof tempStore>>

@@ -2,8 +2,8 @@
 // We keep names in their familiar form ("busybox", "acme/app", "localhost:5000/x/y"):
 // there is no implicit docker.io in a store without a network.  Pure.
 
-import { Codes, StoreError } from '../errors.js'
-import { isDigest, type Digest } from '../digest/digest.js'
+import { Codes, StoreError } from './errors.js'
+import { isDigest, type Digest } from './digest/digest.js'
 
 export interface Reference {
   /** Repository name, familiar form. */

@@ -12,15 +12,15 @@
 // tags are the exception (`store tag` takes no lease), handled in sweepImages.
 
 import { readdir, rm } from 'node:fs/promises'
-import type { Store } from './store.js'
-import { digestFromHex, isDigest, type Digest } from './digest/digest.js'
-import { indexBlobs } from './layer/index.js'
-import { getConfig, imageLayers } from './image/create.js'
-import { withGc } from './_lock.js'
-import { listContainers } from './container/records.js'
-import { cacheClear, cacheEntries } from './build/cache.js'
-import { removeCacheMounts } from './build/runMount/index.js'
-import { sweepPool } from './snapshot/index.js'
+import type { Store } from '../store.js'
+import { digestFromHex, isDigest, type Digest } from '../digest/digest.js'
+import { indexBlobs } from '../layer/index.js'
+import { getConfig, imageLayers } from '../image/create.js'
+import { withGc } from '../_lock.js'
+import { listContainers } from '../container/records.js'
+import { cacheClear, cacheEntries } from '../build/cache.js'
+import { removeCacheMounts } from '../build/runMount/index.js'
+import { sweepPool } from '../snapshot/index.js'
 
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */

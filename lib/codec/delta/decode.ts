@@ -12,8 +12,8 @@
 // rebuilt or decoded on the way goes in: reading a series in order decodes each chunk once.
 // Errors are BLOB_CORRUPT naming the digests involved (the caller adds the top's own).
 
-import { Codes, isStoreError } from '../errors.js'
-import type { Digest } from '../digest/digest.js'
+import { Codes, isStoreError } from '../../errors.js'
+import type { Digest } from '../../digest/digest.js'
 import { corrupt, deltaRef, parseDelta, type ParsedDelta } from './format.js'
 import { zstdPrefix } from './_zstdFrame.js'
 import type { DeltaBases } from './types.js'

@@ -11,8 +11,8 @@
 // chunk wins ties in lookups, so a version series deltas against its latest version. Pure:
 // bytes in, bytes out; reads go through a `read(offset, length)` the caller backs.
 
-import { bytesHex, hexInto } from '../digest/bytes.js'
-import type { Digest } from '../digest/digest.js'
+import { bytesHex, hexInto } from '../../digest/bytes.js'
+import type { Digest } from '../../digest/digest.js'
 import type { Sketch } from './types.js'
 
 export const SEGMENT_MAGIC = 0x31584952 // "RIX1" little-endian

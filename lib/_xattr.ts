@@ -5,7 +5,7 @@
 // not print raw; unescapeName() undoes that.
 
 import { exec } from './_exec.js'
-import { Codes, StoreError } from '../errors.js'
+import { Codes, StoreError } from './errors.js'
 
 /** xattr names that mark an opaque dir: overlayfs as root, in a user namespace, fuse-overlayfs. */
 export const OPAQUE_TRUSTED = 'trusted.overlay.opaque'

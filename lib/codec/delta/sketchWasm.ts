@@ -1,9 +1,9 @@
-// The WebAssembly sketch (the default): the byte loop runs in lib/delta/sketch.wat, four bytes
+// The WebAssembly sketch (the default): the byte loop runs in lib/codec/delta/sketch.wat, four bytes
 // per step; a chunk reaches wasm memory through one reusable window, WINDOW bytes at a time,
 // with the hash carried across windows in the module's global. One instance serves every call:
 // sketch() is synchronous, and reset() starts each chunk afresh.
 
-import { instantiateWasm, type WasmMemoryExports } from '../_wasm.js'
+import { instantiateWasm, type WasmMemoryExports } from '../../_wasm.js'
 import { SKETCH_WASM_BASE64 } from './_sketch.wasm.js'
 import { ADD, MULT, sketchGearBytes } from './_tables.js'
 import { FEATURES, type Sketch, type Sketcher } from './types.js'

@@ -10,11 +10,11 @@
 // Any reader that gets the blob finds its base by digest; gc and fsck read the first 47 bytes
 // to learn a blob's base without decoding it (deltaRef). Pure.
 
-import { Codes, StoreError } from '../errors.js'
-import { encodeHeader, readHeader } from '../codec/header.js'
-import { HEADER_SIZE } from '../codec/types.js'
-import { bytesHex, hexInto } from '../digest/bytes.js'
-import type { Digest } from '../digest/digest.js'
+import { Codes, StoreError } from '../../errors.js'
+import { encodeHeader, readHeader } from '../header.js'
+import { HEADER_SIZE } from '../types.js'
+import { bytesHex, hexInto } from '../../digest/bytes.js'
+import type { Digest } from '../../digest/digest.js'
 import { MAX_DEPTH } from './types.js'
 
 export const FORMAT_ZSTD_PREFIX = 1

@@ -1,13 +1,13 @@
 // Writing deltas, natively: zstd with the base as a raw-content dictionary needs node:zlib (the
 // portable WebAssembly zstd has no dictionary API), so only this backend writes deltas; every
-// backend reads them (decode.ts). Loaded by dynamic import, so lib/delta stays free of node:.
+// backend reads them (decode.ts). Loaded by dynamic import, so lib/codec/delta stays free of node:.
 // encodeChunk() is the write path's, on the main thread as whole chunks are (lib/codec/_pool.ts
 // compresses chunks here too): on the codec's worker threads an import of /usr/share took 17.0 s
 // and 594 MB against 14.8 s and 419 MB here (one run each, same machine; two more V8 isolates,
 // and a copy of the chunk and its base per message).
 
 import * as zlib from 'node:zlib'
-import type { Codec } from '../codec/types.js'
+import type { Codec } from '../types.js'
 import { DELTA_HEAD, encodeDeltaHead } from './format.js'
 import { compareWithWhole, type DeltaPlan } from './planner.js'
 import { zstdPrefix, type NodeZstd } from './_zstdFrame.js'

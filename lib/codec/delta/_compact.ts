@@ -7,8 +7,8 @@
 // A row is kept when `keep` accepts its digest (gc passes its live set), else always.
 
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { bytesHex } from '../digest/bytes.js'
-import type { Digest } from '../digest/digest.js'
+import { bytesHex } from '../../digest/bytes.js'
+import type { Digest } from '../../digest/digest.js'
 import { ENTRY, HEAD, PER_KEY, ROW, SEGMENT_MAGIC, entriesAt, fanoutBits, rowsAt } from './_segment.js'
 import type { Segment } from './resemblanceIndex.js'
 

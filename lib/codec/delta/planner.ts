@@ -8,7 +8,7 @@
 // them prettier's patch series stored 14.7x instead of 23.5x (its .js and .mjs twins).
 // Pure policy: the sketcher, the index and the store's reads are injected.
 
-import type { Digest } from '../digest/digest.js'
+import type { Digest } from '../../digest/digest.js'
 import { MAX_DEPTH, MAX_DELTA_SIZE, type DeltaBase, type ResemblanceIndex, type Sketch, type Sketcher } from './types.js'
 
 export interface PlannerDeps {

@@ -18,7 +18,7 @@
 // 1 + its base's depth. Reads resolve at most MAX_DEPTH deltas, so a reader never fetches more
 // than MAX_DEPTH + 1 blobs for one chunk.
 
-import type { Digest } from '../digest/digest.js'
+import type { Digest } from '../../digest/digest.js'
 
 /** Features per sketch (and index keys per chunk). 8 found 99 % of what 12 found (bench/delta). */
 export const FEATURES = 8

@@ -4,8 +4,8 @@
 
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { Codes, StoreError } from '../errors.js'
-import { hostEnv } from '../config.js'
+import { Codes, StoreError } from './errors.js'
+import { hostEnv } from './config.js'
 
 export interface ExecResult {
   code: number

@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import type { Digest } from '../digest/digest.js'
+import type { Digest } from '../../digest/digest.js'
 import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
 import { mergeSegments } from './_compact.js'
 import { FEATURES, type Candidate, type ResemblanceIndex, type Sketch } from './types.js'

@@ -4,7 +4,7 @@
 // Contents go in verified (decode.ts caches only what it checked; the content store adds a
 // delta's own content after its digest check), so a hit is used as it is.
 
-import type { Digest } from '../digest/digest.js'
+import type { Digest } from '../../digest/digest.js'
 
 export interface BaseCache {
   get(d: Digest): Uint8Array | undefined

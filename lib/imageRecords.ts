@@ -12,11 +12,11 @@
 // with "No such image") or loses (the record stays, tagged) — never half of each.
 
 import { readdir, rm } from 'node:fs/promises'
-import { Codes, StoreError } from '../errors.js'
-import { digestFromHex, isDigest, shortId, type Digest } from '../digest/digest.js'
-import type { Layout } from '../layout.js'
-import { readJson, writeFileAtomic } from '../_fs.js'
-import { withLock } from '../_lock.js'
+import { Codes, StoreError } from './errors.js'
+import { digestFromHex, isDigest, shortId, type Digest } from './digest/digest.js'
+import type { Layout } from './layout.js'
+import { readJson, writeFileAtomic } from './_fs.js'
+import { withLock } from './_lock.js'
 import { parseReference, tagged } from './reference.js'
 
 export interface ImageRecord {
