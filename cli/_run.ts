@@ -4,7 +4,10 @@ import yargs from 'yargs'
 import { commands } from './commands/index.js'
 import { VERSION } from './version.js'
 import { splitContainerArgs } from './_split.js'
+import { GLOBAL_FLAGS } from './_flags.js'
 import { usageError, type UsageContext } from './_usage.js'
+import { StoreError } from '../lib/errors.js'
+import { commandOf, exitStatus } from './_exit.js'
 
 /** The words typed, for a usage error to tell a flag from a command. */
 let typed: string[] = []
@@ -20,9 +23,7 @@ export async function run(argv: string[]): Promise<void> {
   const y = yargs(args)
     .scriptName('store')
     .usage('Usage: store [OPTIONS] COMMAND\n\nA daemonless, content-addressed container image store, builder and runner')
-    .option('root', { type: 'string', describe: 'Store root directory (env STORE_ROOT)', global: true })
-    .option('storage-driver', { type: 'string', describe: 'Storage driver: overlay, fuse-overlayfs, copy (env STORE_DRIVER)', global: true })
-    .option('snapshot-budget', { type: 'string', describe: 'Keep snapshots and their file pool under SIZE (e.g. 2g), least recently used dropped first; kept by the store, "none" removes it (env STORE_SNAPSHOT_BUDGET)', global: true })
+    .options(GLOBAL_FLAGS)
     .version(`store version ${VERSION}`)
     .help('help')
     .alias('help', 'h')
@@ -78,7 +79,9 @@ export function fail(e: unknown): never {
   const hint = full?.hint ?? se?.hint
   process.stderr.write(`Error: ${message}\n`)
   if (hint) process.stderr.write(`hint: ${hint}\n`)
-  process.exit(typeof se?.exit === 'number' ? se.exit : 125)
+  // The CLI's own errors (a template that does not parse: 64) carry their status; the store's
+  // have a code, and cli/_exit.ts's table gives the status with Docker's phase rule.
+  process.exit(e instanceof StoreError ? exitStatus(e, commandOf(typed)) : typeof se?.exit === 'number' ? se.exit : 125)
 }
 
 /**

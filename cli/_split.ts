@@ -2,19 +2,14 @@
 // container's command, even words that look like options (`store run busybox ls -la`), as in
 // Docker. yargs cannot stop there by itself, so we split argv before it parses.
 
-const VALUE_OPTS: Record<string, string[]> = {
-  run: ['--name', '-e', '--env', '--env-file', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '-p', '--publish', '--expose', '-m', '--memory', '--memory-swap', '--cpus', '-c', '--cpu-shares', '--pids-limit', '--restart', '--add-host', '--dns', '--dns-search', '--dns-option', '--hostname', '--label', '-l', '--runtime', '--stop-signal', '--stop-timeout', '--cap-add', '--cap-drop', '--security-opt', '--root', '--storage-driver', '--snapshot-budget'],
-  exec: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--root', '--storage-driver', '--snapshot-budget'],
-}
-VALUE_OPTS.create = VALUE_OPTS.run
+import type { Options } from 'yargs'
+import { CONTAINER_FLAGS, EXEC_FLAGS, GLOBAL_FLAGS, RUN_FLAGS, flagWords } from './_flags.js'
 
-// The flags that take no value; anything neither here nor in VALUE_OPTS is Docker's
-// `unknown flag` (otherwise yargs would take the next word, the image, as its value).
-const BOOL_OPTS: Record<string, string[]> = {
-  run: ['--rm', '-d', '--detach', '-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-P', '--publish-all', '-h', '--help'],
-  create: ['-i', '--interactive', '-t', '--tty', '--read-only', '--init', '--privileged', '-P', '--publish-all', '-h', '--help'],
-  exec: ['-i', '--interactive', '-t', '--tty', '-h', '--help'],
-}
+// What each command's flags are, from the tables its builder gives yargs (plus the global ones
+// and --help); anything else is Docker's `unknown flag` (otherwise yargs would take the next
+// word, the image, as its value).
+const known = (flags: Record<string, Options>) => flagWords({ ...flags, ...GLOBAL_FLAGS, help: { alias: 'h', type: 'boolean' } })
+const FLAGS: Record<string, { values: string[]; bools: string[] }> = { run: known(RUN_FLAGS), create: known(CONTAINER_FLAGS), exec: known(EXEC_FLAGS) }
 
 /** How yargs defines them (for the usage line of an error). */
 const DEFINED: Record<string, string> = { run: 'run <image> [command..]', create: 'create <image> [command..]', exec: 'exec <container> [command..]' }
@@ -29,8 +24,7 @@ function unknownFlag(cmd: string, message: string): Error {
 
 /** Throws for a flag word `a` that `cmd` does not know. */
 function checkFlag(cmd: string, a: string): void {
-  const values = VALUE_OPTS[cmd]
-  const bools = BOOL_OPTS[cmd]
+  const { values, bools } = FLAGS[cmd]
   if (a.startsWith('--')) {
     const name = a.split('=', 1)[0]
     if (!values.includes(name) && !bools.includes(name)) throw unknownFlag(cmd, `unknown flag: ${name}`)
@@ -50,16 +44,17 @@ export let containerCommand: string[] = []
 export function splitContainerArgs(argv: string[]): string[] {
   // Skip global options before the command word.
   let i = 0
-  while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !['--root', '--storage-driver', '--snapshot-budget'].includes(argv[i]) ? 1 : 2
+  const globals = flagWords(GLOBAL_FLAGS).values
+  while (i < argv.length && argv[i].startsWith('-')) i += argv[i].includes('=') || !globals.includes(argv[i]) ? 1 : 2
   // `store container run|create|exec …` splits as the top-level command does.
   group = []
-  if (argv[i] === 'container' && VALUE_OPTS[argv[i + 1]]) {
+  if (argv[i] === 'container' && FLAGS[argv[i + 1]]) {
     group = ['container']
     i++
   }
   const cmd = argv[i]
-  const opts = VALUE_OPTS[cmd]
-  if (!opts) return argv
+  if (!FLAGS[cmd]) return argv
+  const opts = FLAGS[cmd].values
   let j = i + 1
   let positionals = 0
   const need = 1 // IMAGE (run/create) or CONTAINER (exec)

@@ -1,23 +1,17 @@
 // Errors are classes with a stable `code`; callers and tests branch on `code`, never on text.
-// The CLI maps `exit` to the process status and prints `Error: <message>` plus the hint.
-
-/** Exit statuses (Docker's convention): 1 user error, 125 store error. */
-export const EXIT_USER = 1
-export const EXIT_STORE = 125
+// The CLI turns the code into the process status, in one table (cli/_exit.ts), and prints
+// `Error: <message>` plus the hint.
 
 export interface StoreErrorOptions {
   data?: Record<string, unknown>
   hint?: string
   cause?: unknown
-  /** Process exit status the CLI uses for this error. Default 125. */
-  exit?: number
 }
 
 export class StoreError extends Error {
   readonly code: string
   readonly data: Record<string, unknown>
   readonly hint?: string
-  readonly exit: number
 
   constructor(code: string, message: string, opts: StoreErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
@@ -25,7 +19,6 @@ export class StoreError extends Error {
     this.code = code
     this.data = opts.data ?? {}
     this.hint = opts.hint
-    this.exit = opts.exit ?? EXIT_STORE
   }
 }
 
@@ -65,6 +58,16 @@ export const Codes = {
   /** The file system of the store (or of an output file) is full. */
   NO_SPACE: 'NO_SPACE',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A flag's value that does not parse (Docker's CLI says so before any work: 125 from any command). */
+  INVALID_FLAG: 'INVALID_FLAG',
+  /** A layer that can never be applied here (a name, link or size), refused where it comes in. */
+  LAYER_REFUSED: 'LAYER_REFUSED',
+  /** `store cp` could not read or write what it was asked to copy. */
+  COPY_FAILED: 'COPY_FAILED',
+  /** The runtime could not start the command of `store exec` (Docker's 126). */
+  EXEC_FAILED: 'EXEC_FAILED',
+  /** A container's command could not be started: `data.status` is its status (126 not executable, 127 not found). */
+  COMMAND_FAILED: 'COMMAND_FAILED',
   CONTAINER_NOT_FOUND: 'CONTAINER_NOT_FOUND',
   CONTAINER_RUNNING: 'CONTAINER_RUNNING',
   CONTAINER_NOT_RUNNING: 'CONTAINER_NOT_RUNNING',

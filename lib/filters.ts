@@ -9,7 +9,7 @@ import { Codes, StoreError } from './errors.js'
 export type Filters = Map<string, string[]>
 
 function invalid(key: string, values?: string[]): StoreError {
-  return new StoreError(Codes.INVALID_ARGUMENT, `invalid filter '${key}${values ? `=[${values.join(' ')}]` : ''}'`, { exit: 1 })
+  return new StoreError(Codes.INVALID_ARGUMENT, `invalid filter '${key}${values ? `=[${values.join(' ')}]` : ''}'`)
 }
 
 /** The filters typed (`-f key=value`, each once or more), checked against the keys a command knows. */
@@ -17,7 +17,7 @@ export function parseFilters(args: readonly string[] | undefined, accepted: read
   const out: Filters = new Map()
   for (const a of args ?? []) {
     const eq = a.indexOf('=')
-    if (eq <= 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'bad format of filter (expected name=value)', { exit: 1 })
+    if (eq <= 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'bad format of filter (expected name=value)')
     const key = a.slice(0, eq).trim().toLowerCase()
     if (!accepted.includes(key)) throw invalid(key)
     out.set(key, [...(out.get(key) ?? []), a.slice(eq + 1)])
@@ -98,7 +98,7 @@ export function untilTime(value: string, now: Date): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000
   const t = Date.parse(value)
   if (!Number.isNaN(t) && /^\d{4}-\d{2}-\d{2}/.test(value)) return t
-  throw new StoreError(Codes.INVALID_ARGUMENT, `failed to parse value as time or duration: "${value}"`, { exit: 1 })
+  throw new StoreError(Codes.INVALID_ARGUMENT, `failed to parse value as time or duration: "${value}"`)
 }
 
 /**

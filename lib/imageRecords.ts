@@ -97,7 +97,7 @@ export function createImageRecords(layout: Layout): ImageRecords {
       return withLock(layout, 'tags', async () => {
         // Checked under the lock: an rmi or gc deletes records under it too.
         if (!(await readJson<ImageRecord>(recPath(id)))) {
-          throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${id}`, { data: { image: id }, exit: 1 })
+          throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${id}`, { data: { image: id } })
         }
         const r = await readRepos()
         const before = r.tags[ref]
@@ -144,7 +144,7 @@ export function createImageRecords(layout: Layout): ImageRecords {
         const names = await readdir(idsDir).catch(() => [] as string[])
         const hits = names.filter((n) => n.startsWith(hex) && n.endsWith('.json'))
         if (hits.length > 1) {
-          throw new StoreError(Codes.IMAGE_AMBIGUOUS, `multiple IDs found with provided prefix: ${hex}`, { exit: 1 })
+          throw new StoreError(Codes.IMAGE_AMBIGUOUS, `multiple IDs found with provided prefix: ${hex}`)
         }
         if (hits.length === 1) return digestFromHex(hits[0].slice(0, -5))
       }
@@ -152,7 +152,7 @@ export function createImageRecords(layout: Layout): ImageRecords {
     },
     async require(s: string): Promise<Digest> {
       const id = await api.resolve(s)
-      if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${s}`, { data: { image: s }, exit: 1 })
+      if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${s}`, { data: { image: s } })
       return id
     },
   }

@@ -89,11 +89,11 @@ async function openArchive(path: string) {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
-    throw new StoreError(Codes.INVALID_ARGUMENT, `open ${path}: ${why}`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `open ${path}: ${why}`)
   }
   if ((await fh.stat()).isDirectory()) {
     await fh.close()
-    throw new StoreError(Codes.INVALID_ARGUMENT, `${path} is a directory, not an archive`, { hint: `an OCI layout folder loads as a tar: tar -C ${path} -c . | store load`, exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `${path} is a directory, not an archive`, { hint: `an OCI layout folder loads as a tar: tar -C ${path} -c . | store load` })
   }
   return fh
 }
@@ -160,7 +160,7 @@ export async function buildImage(store: Store, options: BuildImageOptions): Prom
     input = { context: options.context === undefined ? undefined : resolve(options.context), dockerfile: options.dockerfile }
   } else {
     const { resolveBuildInput } = await import('./build/input.js')
-    if (options.context === undefined && options.file === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'buildImage needs a context, a file or a dockerfile', { exit: 1 })
+    if (options.context === undefined && options.file === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'buildImage needs a context, a file or a dockerfile')
     input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, emptyInput())
   }
   const progress = options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined

@@ -19,8 +19,7 @@ const TAG = /^[\w][\w.-]{0,127}$/
 function invalid(s: string, why?: string): StoreError {
   return new StoreError(Codes.INVALID_REFERENCE, why ? `invalid reference format: ${why}` : 'invalid reference format', {
     data: { reference: s },
-    exit: 1,
-  })
+    })
 }
 
 export function parseReference(s: string): Reference {

@@ -38,7 +38,7 @@ export interface Store {
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   if (!opts.root.startsWith('/')) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `store root must be an absolute path: ${opts.root}`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `store root must be an absolute path: ${opts.root}`)
   }
   const l = layout(opts.root)
   await checkVersion(l)
@@ -78,12 +78,11 @@ async function checkVersion(l: Layout): Promise<void> {
   }
   const v = Number.parseInt(text.trim(), 10)
   if (!Number.isFinite(v)) {
-    throw new StoreError(Codes.LAYOUT_TOO_NEW, `store root ${l.root} has an unreadable VERSION file`, { exit: 125 })
+    throw new StoreError(Codes.LAYOUT_TOO_NEW, `store root ${l.root} has an unreadable VERSION file`)
   }
   if (v > LAYOUT_VERSION) {
     throw new StoreError(Codes.LAYOUT_TOO_NEW, `store root ${l.root} has layout version ${v}, newer than this store understands (${LAYOUT_VERSION})`, {
       hint: 'upgrade store, or use another --root',
-      exit: 125,
-    })
+      })
   }
 }

@@ -34,10 +34,10 @@ export const cpCommand: CommandModule<object, Args> = {
     const { Codes, StoreError } = await import('../../lib/errors.js')
     const src = splitArg(dash(argv.src))
     const dst = splitArg(dash(argv.dest))
-    if (src.container === undefined && dst.container === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source', { exit: 1 })
-    if (src.container !== undefined && dst.container !== undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'copying between containers is not supported', { exit: 1 })
+    if (src.container === undefined && dst.container === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source')
+    if (src.container !== undefined && dst.container !== undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'copying between containers is not supported')
     const name = (src.container ?? dst.container)!
-    if (name === '') throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source', { exit: 1 })
+    if (name === '') throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source')
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
     const { resolve } = await import('node:path')

@@ -16,7 +16,7 @@ export const exportCommand: CommandModule<object, Args> = {
     const { writeStream } = await import('../_output.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
     if (!argv.output && process.stdout.isTTY) {
-      throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect', { exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect')
     }
     const rec = await c.requireContainer(store, argv.container)
     if (!argv.output) return writeStream(c.exportContainer(store, rec))

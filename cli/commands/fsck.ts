@@ -18,6 +18,6 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
     for (const p of r.problems) process.stdout.write(`${p.kind} ${p.id}: ${p.message}\n`)
     const snaps = r.snapshots === undefined ? '' : `, ${r.snapshots} snapshots`
     process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
-    if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`, { exit: 1 })
+    if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`)
   },
 }

@@ -31,7 +31,7 @@ export const inspectCommand: CommandModule<object, Args> = {
         const id = await store.images.resolve(name)
         if (id) obj = await inspectImage(store, id)
       }
-      if (obj === undefined) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such object: ${name}`, { exit: 1 })
+      if (obj === undefined) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such object: ${name}`)
       out.push(obj)
     }
     if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o as Record<string, unknown>) + '\n')

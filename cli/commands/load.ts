@@ -18,7 +18,7 @@ export const loadCommand: CommandModule<object, Args> = {
     const { loadImages } = await import('../../lib/index.js')
     const { Codes, StoreError } = await import('../../lib/errors.js')
     if (!argv.input && process.stdin.isTTY) {
-      throw new StoreError(Codes.INVALID_ARGUMENT, 'requested load from stdin, but stdin is empty', { exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, 'requested load from stdin, but stdin is empty')
     }
     const { progressLine } = await import('../_progress.js')
     const line = progressLine(argv.quiet)

@@ -22,7 +22,7 @@ export const logsCommand: CommandModule<object, Args> = {
     const { Codes, StoreError } = await import('../../lib/errors.js')
     // Docker: "all", or a number (a negative one is all too).
     const t = argv.tail === undefined || argv.tail === 'all' ? undefined : Number(argv.tail)
-    if (t !== undefined && !Number.isInteger(t)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "tail": ${argv.tail}`, { exit: 1 })
+    if (t !== undefined && !Number.isInteger(t)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "tail": ${argv.tail}`)
     const rec = await c.requireContainer(store, argv.container)
     await writeStream(c.containerLogs(store, rec, !!argv.follow, t === undefined || t < 0 ? undefined : t))
   },

@@ -50,7 +50,7 @@ const create: CommandModule<object, GlobalArgs & { name: string; driver?: string
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError } = await import('../../lib/errors.js')
-    if (argv.driver !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${argv.driver}" not found`, { exit: 1 })
+    if (argv.driver !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${argv.driver}" not found`)
     const { createNetwork } = await import('../../lib/network/index.js')
     const n = await createNetwork(store.layout, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), now: store.now() })
     const { emit } = await import('../../lib/events.js')

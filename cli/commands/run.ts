@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
 import { containerCommand } from '../_split.js'
 import { checkTty } from '../_tty.js'
+import { CONTAINER_FLAGS, LIMIT_FLAGS, RUN_FLAGS } from '../_flags.js'
 
 /** The flags `run`, `create` and `update` share: resource limits and the restart policy. */
 export interface LimitArgs {
@@ -14,13 +15,7 @@ export interface LimitArgs {
 }
 
 export function limitOptions(y: any) {
-  return y
-    .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
-    .option('memory-swap', { type: 'string', describe: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" })
-    .option('cpus', { type: 'string', describe: 'Number of CPUs' })
-    .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
-    .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (set -1 for unlimited)' })
-    .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])' })
+  return y.options(LIMIT_FLAGS)
 }
 
 export interface RunArgs extends GlobalArgs, LimitArgs {
@@ -57,53 +52,15 @@ export interface RunArgs extends GlobalArgs, LimitArgs {
   'security-opt'?: string[]
 }
 
-// Repeatable options take one value each (nargs: 1): a yargs array is greedy otherwise, and
-// `-e A=1 busybox` would swallow the image name.
 export function containerOptions(y: any, withRun: boolean) {
-  y = y
-    .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE' })
-    .option('name', { type: 'string', describe: 'Assign a name to the container' })
-    .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, describe: 'Set environment variables' })
-    .option('env-file', { type: 'string', array: true, nargs: 1, describe: 'Read in a file of environment variables' })
-    .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
-    .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
-    .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
-    .option('volume', { alias: 'v', type: 'string', array: true, nargs: 1, describe: 'Bind mount a volume' })
-    .option('mount', { type: 'string', array: true, nargs: 1, describe: 'Attach a filesystem mount to the container' })
-    .option('tmpfs', { type: 'string', array: true, nargs: 1, describe: 'Mount a tmpfs directory' })
-    .option('read-only', { type: 'boolean', describe: "Mount the container's root filesystem as read only" })
-    .option('network', { alias: 'net', type: 'string', describe: 'Connect a container to a network (bridge, host, none, or a network of `store network create`)' })
-    .option('publish', { alias: 'p', type: 'string', array: true, nargs: 1, describe: "Publish a container's port(s) to the host" })
-    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
-    .option('expose', { type: 'string', array: true, nargs: 1, describe: 'Expose a port or a range of ports' })
-    .option('add-host', { type: 'string', array: true, nargs: 1, describe: 'Add a custom host-to-IP mapping (host:ip)' })
-    .option('dns', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS servers' })
-    .option('dns-search', { type: 'string', array: true, nargs: 1, describe: 'Set custom DNS search domains' })
-    .option('dns-option', { type: 'string', array: true, nargs: 1, describe: 'Set DNS options' })
-    .option('hostname', { type: 'string', describe: 'Container host name' })
-    .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })
-    .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
-    .option('label', { alias: 'l', type: 'string', array: true, nargs: 1, describe: 'Set meta data on a container' })
-    .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime to use for this container' })
-    .option('init', { type: 'boolean', describe: 'Run an init inside the container that forwards signals and reaps processes' })
-    .option('privileged', { type: 'boolean', describe: 'Give extended privileges to this container' })
-    .option('cap-add', { type: 'string', array: true, nargs: 1, describe: 'Add Linux capabilities' })
-    .option('cap-drop', { type: 'string', array: true, nargs: 1, describe: 'Drop Linux capabilities' })
-    .option('security-opt', { type: 'string', array: true, nargs: 1, describe: 'Security Options' })
-  y = limitOptions(y)
-  if (withRun) {
-    y = y
-      .option('rm', { type: 'boolean', describe: 'Automatically remove the container and its associated anonymous volumes when it exits' })
-      .option('detach', { alias: 'd', type: 'boolean', describe: 'Run container in background and print container ID' })
-  }
-  return y
+  return y.positional('image', { type: 'string', demandOption: true, describe: 'IMAGE' }).options(withRun ? RUN_FLAGS : CONTAINER_FLAGS)
 }
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
 export async function limitsFrom(argv: LimitArgs) {
   const { Codes, StoreError } = await import('../../lib/errors.js')
   const { ramInBytes } = await import('../../lib/_sizes.js')
-  const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "${flag}" flag: ${why}`, { exit: 125 })
+  const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_FLAG, `invalid argument "${v}" for "${flag}" flag: ${why}`)
   const size = (flag: string, v: string | undefined, allowNegative = false) => {
     if (v === undefined) return undefined
     if (allowNegative && v === '-1') return -1

@@ -20,7 +20,7 @@ export const saveCommand: CommandModule<object, Args> = {
     const { writeStream } = await import('../_output.js')
     const { progressLine } = await import('../_progress.js')
     if (!argv.output && process.stdout.isTTY) {
-      throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect', { exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect')
     }
     const line = progressLine(argv.quiet)
     try {

@@ -54,13 +54,13 @@ export async function* archiveItems(path: string, display: string, destDir: stri
       const h = e.header
       const { path: rel, target } = checks.check(h)
       if (rel === '') continue // the archive's own root: the destination dir is already there
-      if (whiteoutOf(rel)) throw new StoreError(Codes.TAR_INVALID, `tar entry "${h.name}" has a whiteout name`, { data: { path: h.name }, exit: 1 })
+      if (whiteoutOf(rel)) throw new StoreError(Codes.TAR_INVALID, `tar entry "${h.name}" has a whiteout name`, { data: { path: h.name } })
       const name = h.type === 'dir' ? `${under(rel)}/` : under(rel)
       const header = { ...h, name, linkname: target !== undefined ? under(target) : h.linkname }
       yield { name, header, body: e.body, mode }
     }
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
-    throw new StoreError(isStoreError(err) ? err.code : Codes.BUILD_FAILED, `ADD cannot unpack ${display}: ${why}`, { cause: err, data: isStoreError(err) ? err.data : {}, exit: 1 })
+    throw new StoreError(isStoreError(err) ? err.code : Codes.BUILD_FAILED, `ADD cannot unpack ${display}: ${why}`, { cause: err, data: isStoreError(err) ? err.data : {} })
   }
 }

@@ -116,7 +116,7 @@ export async function expandSource(root: SourceRoot, src: string, ignore: Ignore
   for (const p of src.split('/')) {
     if (p === '' || p === '.') continue
     if (p === '..') {
-      if (parts.length === 0) throw new StoreError(Codes.BUILD_FAILED, `forbidden path outside the build context: ${src}`, { exit: 1 })
+      if (parts.length === 0) throw new StoreError(Codes.BUILD_FAILED, `forbidden path outside the build context: ${src}`)
       parts.pop()
     } else parts.push(p)
   }

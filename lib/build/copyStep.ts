@@ -60,8 +60,7 @@ export async function planCopy(hasher: ContextHasher, o: CopyOptions): Promise<C
     if (found.length === 0) {
       throw new StoreError(Codes.BUILD_FAILED, `failed to compute cache key: failed to calculate checksum of ref: "/${s.replace(/^\/+/, '')}": not found`, {
         hint: 'the source is missing from the build context or excluded by .dockerignore',
-        exit: 1,
-      })
+        })
     }
     matched.push(...found)
   }

@@ -114,7 +114,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   let targetIndex = df.stages.length - 1
   if (o.target !== undefined) {
     const t = df.stages.findIndex((s) => s.name === o.target!.toLowerCase())
-    if (t < 0) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: target stage "${o.target}" could not be found`, { exit: 1 })
+    if (t < 0) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: target stage "${o.target}" could not be found`)
     targetIndex = t
   }
   const stageRef = (ref: string, before: number): number | undefined => {
@@ -273,10 +273,10 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
           const stage = idx === undefined ? undefined : results.get(idx)
           if (stage) return { layers: stage.layers, key: topKey(stage.layers) }
           // A stage the build did not plan for (named only by an image's ONBUILD trigger).
-          if (idx !== undefined) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: stage ${ref} was not built`, { exit: 1 })
+          if (idx !== undefined) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: stage ${ref} was not built`)
           if (ref === 'scratch') return { layers: [], key: 'scratch' }
           const id = await store.images.resolve(ref)
-          if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`, { exit: 1 })
+          if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`)
           const layers = await imageLayers(store, await getConfig(store, id))
           return { layers, key: topKey(layers) }
         },
@@ -293,7 +293,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
           refuseMount(instr.startLine, spec)
           const from = 'from' in spec ? spec.from : undefined
           if (from !== undefined && stageRef(from, si) === undefined && df.stages.some((s, i) => i >= si && s.name === from.toLowerCase())) {
-            throw new StoreError(Codes.BUILD_FAILED, `cannot mount from stage "${from}" to "${'target' in spec ? spec.target : ''}", stage needs to be defined before current command`, { data: { line: instr.startLine }, exit: 1 })
+            throw new StoreError(Codes.BUILD_FAILED, `cannot mount from stage "${from}" to "${'target' in spec ? spec.target : ''}", stage needs to be defined before current command`, { data: { line: instr.startLine } })
           }
           return spec
         })
@@ -407,7 +407,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
                 layers = results.get(idx)!.layers
               } else {
                 const id = await store.images.resolve(ref)
-                if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`, { exit: 1 })
+                if (!id) throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${ref}: image not found in the store`)
                 layers = await imageLayers(store, await getConfig(store, id))
               }
               const m = await materialize(store, layers)
@@ -427,7 +427,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
               for (const h of e.contents) await writeFile(`${inline}/${h.name}`, h.data, { mode: 0o644 })
             }
             if (sources.length > 0 && !sourceRoot) {
-              throw new StoreError(Codes.BUILD_FAILED, `${e.kind} failed: no build context (the Dockerfile came from stdin)`, { exit: 1 })
+              throw new StoreError(Codes.BUILD_FAILED, `${e.kind} failed: no build context (the Dockerfile came from stdin)`)
             }
             const chown = e.chown ? await resolveChown(e.chown) : undefined
             const chmod = e.chmod ? parseChmod(e.chmod, instr.startLine) : undefined
@@ -515,8 +515,7 @@ async function baseState(store: Store, image: string, stageIdx: number | undefin
   if (!id) {
     throw new StoreError(Codes.BUILD_FAILED, `failed to solve: ${image}: image not found in the store`, {
       hint: 'store has no registry: import, load or build the base image first',
-      exit: 1,
-    })
+      })
   }
   const config = clone(await getConfig(store, id))
   config.history = config.history ?? []
@@ -541,7 +540,7 @@ function normalizeAbs(p: string): string {
 }
 
 function parseChmod(s: string, line: number): number {
-  if (!/^[0-7]{3,4}$/.test(s)) throw new StoreError(Codes.DOCKERFILE_PARSE, `dockerfile parse error on line ${line}: invalid chmod parameter: ${s}`, { exit: 1 })
+  if (!/^[0-7]{3,4}$/.test(s)) throw new StoreError(Codes.DOCKERFILE_PARSE, `dockerfile parse error on line ${line}: invalid chmod parameter: ${s}`)
   return Number.parseInt(s, 8)
 }
 

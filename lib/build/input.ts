@@ -21,7 +21,7 @@ export async function resolveBuildInput(positional: string | undefined, file: st
   if (positional === '-') return { dockerfile: await readStdin(stdin) }
   const pos = resolve(positional ?? '.')
   const st = await stat(pos).catch(() => undefined)
-  if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `unable to prepare context: path "${positional}" not found`, { exit: 1 })
+  if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `unable to prepare context: path "${positional}" not found`)
   let context = pos
   let dockerfilePath: string | undefined
   if (st.isFile()) {
@@ -39,7 +39,7 @@ export async function resolveBuildInput(positional: string | undefined, file: st
     ? readInRoot(context, inside)
     : await readFile(dockerfilePath, 'utf8').catch(() => undefined)
   if (text === undefined) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `failed to solve: failed to read dockerfile: open ${dockerfilePath}: no such file or directory`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `failed to solve: failed to read dockerfile: open ${dockerfilePath}: no such file or directory`)
   }
   return { context, dockerfile: text }
 }

@@ -30,15 +30,15 @@ export function remoteName(url: string): string {
 
 /** ADD --checksum: BuildKit's rules (one source, and a URL), then the digest's form. */
 export function checkedChecksum(value: string, sources: number, urls: number): string {
-  if (sources !== 1) throw new StoreError(Codes.BUILD_FAILED, "checksum can't be specified for multiple sources", { exit: 1 })
-  if (urls !== 1) throw new StoreError(Codes.BUILD_FAILED, "checksum can't be specified for non-HTTP(S) sources", { exit: 1 })
+  if (sources !== 1) throw new StoreError(Codes.BUILD_FAILED, "checksum can't be specified for multiple sources")
+  if (urls !== 1) throw new StoreError(Codes.BUILD_FAILED, "checksum can't be specified for non-HTTP(S) sources")
   return parseChecksum(value)
 }
 
 /** `--checksum` must be a sha256 digest (the only algorithm the store hashes with). */
 export function parseChecksum(value: string): string {
   if (!/^sha256:[0-9a-f]{64}$/.test(value)) {
-    throw new StoreError(Codes.BUILD_FAILED, `invalid checksum digest format: ${value}`, { hint: 'expected sha256:<64 hex digits>', exit: 1 })
+    throw new StoreError(Codes.BUILD_FAILED, `invalid checksum digest format: ${value}`, { hint: 'expected sha256:<64 hex digits>' })
   }
   return value
 }
@@ -52,7 +52,7 @@ export interface Download {
 /** Fetch `url` into `dir` (a temp dir the caller removes); checks `checksum` when given. */
 export async function download(store: Store, url: string, dir: string, o: { checksum?: string; signal?: AbortSignal } = {}): Promise<Download> {
   const fail = (reason: string, cause?: unknown) =>
-    new StoreError(Codes.BUILD_FAILED, `failed to load cache key: ADD ${url}: ${reason}`, { data: { url }, cause, exit: 1 })
+    new StoreError(Codes.BUILD_FAILED, `failed to load cache key: ADD ${url}: ${reason}`, { data: { url }, cause })
   let res: Response
   try {
     res = await fetch(url, { redirect: 'follow', signal: o.signal })

@@ -81,7 +81,7 @@ export class Later {
 
 /** The error of a build stopped by the user (Ctrl-C); BuildKit's words. Exit 130, as a shell's. */
 export function canceledError(): StoreError {
-  return new StoreError(Codes.CANCELED, 'failed to solve: Canceled: context canceled', { exit: 130 })
+  return new StoreError(Codes.CANCELED, 'failed to solve: Canceled: context canceled')
 }
 
 export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLayer> {
@@ -138,7 +138,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
       await tail.catch(() => {})
       if (o.signal?.aborted) throw canceledError()
       if (code !== 0) {
-        throw new StoreError(Codes.BUILD_FAILED, `The command '${o.display}' returned a non-zero code: ${code}`, { data: { exitCode: code }, exit: 1 })
+        throw new StoreError(Codes.BUILD_FAILED, `The command '${o.display}' returned a non-zero code: ${code}`, { data: { exitCode: code } })
       }
       let changes = await containerChanges(store, rec)
       if (mounts.length > 0) {

@@ -12,11 +12,11 @@
 //   HEALTHCHECK --interval --timeout --start-period --start-interval --retries   implemented
 // Anything else (RUN --device, ADD --unpack, …) is already an `unknown flag` parse error.
 
-import { Codes, EXIT_USER, StoreError } from '../errors.js'
+import { Codes, StoreError } from '../errors.js'
 import type * as P from './parser/index.js'
 
 export function unsupported(line: number, flag: string, what: string, hint?: string): StoreError {
-  return new StoreError(Codes.UNSUPPORTED, `dockerfile parse error on line ${line}: ${what}`, { data: { line, flag }, hint, exit: EXIT_USER })
+  return new StoreError(Codes.UNSUPPORTED, `dockerfile parse error on line ${line}: ${what}`, { data: { line, flag }, hint })
 }
 
 /** Throws for the first flag of `instr` that store does not implement. */

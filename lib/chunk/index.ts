@@ -22,6 +22,6 @@ export function loadChunker(name?: ChunkerImplName): Promise<ChunkerImpl> {
     return wasm
   }
   return Promise.reject(
-    new StoreError(Codes.INVALID_ARGUMENT, `unknown chunker "${n}" (want wasm or ts)`, { data: { name: n }, hint: 'check STORE_CHUNKER', exit: 1 }),
+    new StoreError(Codes.INVALID_ARGUMENT, `unknown chunker "${n}" (want wasm or ts)`, { data: { name: n }, hint: 'check STORE_CHUNKER' }),
   )
 }

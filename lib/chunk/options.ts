@@ -30,8 +30,7 @@ export function resolveChunkerOptions(opts: Partial<ChunkerOptions> = {}): Resol
     throw new StoreError(Codes.INVALID_ARGUMENT, `invalid chunker options min=${min} avg=${avg} max=${max}: ${why}`, {
       data: { min, avg, max },
       hint: 'want integers with min < avg < max, avg a power of two',
-      exit: 1,
-    })
+      })
   }
   for (const [k, v] of [['min', min], ['avg', avg], ['max', max]] as const) {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(`${k} is not an integer`)

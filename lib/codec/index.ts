@@ -54,5 +54,5 @@ export async function loadCodec(name?: CodecBackendName, opts: CodecOptions = {}
 }
 
 function invalid(message: string, hint: string, data: Record<string, unknown>): StoreError {
-  return new StoreError(Codes.INVALID_ARGUMENT, message, { data, hint, exit: 1 })
+  return new StoreError(Codes.INVALID_ARGUMENT, message, { data, hint })
 }

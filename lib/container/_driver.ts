@@ -35,7 +35,7 @@ async function sharingChoice(store: Store, choice: DriverChoice): Promise<{ meth
   const forced = store.options.sharing
   if (forced !== undefined) {
     if (!isSharingMethod(forced)) {
-      throw new StoreError(Codes.INVALID_ARGUMENT, `unknown snapshot sharing method "${forced}"`, { hint: `one of: ${SHARING_ORDER.join(', ')}`, exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, `unknown snapshot sharing method "${forced}"`, { hint: `one of: ${SHARING_ORDER.join(', ')}` })
     }
     if (choice.sharing?.method === forced) return choice.sharing
     const p = await probeSharingMethod(store.root, choice.name, forced)

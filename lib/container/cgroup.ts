@@ -60,7 +60,7 @@ function hierarchy(): { version: 2; base: string } | { version: 1; bases: Partia
 
 /** Docker's checks of the flags (its daemon's messages). */
 export function checkLimits(l: Limits): void {
-  const bad = (m: string) => new StoreError(Codes.INVALID_ARGUMENT, m, { exit: 125 })
+  const bad = (m: string) => new StoreError(Codes.INVALID_ARGUMENT, m)
   if (l.memory !== undefined && l.memory > 0 && l.memory < 6 * 1024 * 1024) throw bad('Minimum memory limit allowed is 6MB')
   if (l.memorySwap !== undefined && l.memorySwap > 0) {
     if (!l.memory) throw bad('You should always set the Memory limit when using Memoryswap limit, see usage')
@@ -80,7 +80,7 @@ export async function createCgroups(id: string, l: Limits = {}): Promise<CgroupS
   if (process.getuid?.() !== 0) return undefined
   const h = hierarchy()
   if (!h) {
-    if (hasLimits(l)) throw new StoreError(Codes.UNSUPPORTED, 'resource limits need control groups, and none are mounted here', { exit: 125 })
+    if (hasLimits(l)) throw new StoreError(Codes.UNSUPPORTED, 'resource limits need control groups, and none are mounted here')
     return undefined
   }
   let c: CgroupSet
@@ -111,12 +111,12 @@ export async function createCgroups(id: string, l: Limits = {}): Promise<CgroupS
 }
 
 /** Write the limits into the cgroups (at start, and by `update` while it runs); unset ones are left. */
-export async function applyLimits(c: CgroupSet, l: Limits, exit = 125): Promise<void> {
+export async function applyLimits(c: CgroupSet, l: Limits): Promise<void> {
   const set = async (dir: string, file: string, value: string) => {
     try {
       await writeFile(join(dir, file), value)
     } catch (e) {
-      throw new StoreError(Codes.LAUNCH_FAILED, `cannot set ${file} to ${value}: ${(e as Error).message}`, { exit })
+      throw new StoreError(Codes.LAUNCH_FAILED, `cannot set ${file} to ${value}: ${(e as Error).message}`)
     }
   }
   if (c.version === 2) {
@@ -129,7 +129,7 @@ export async function applyLimits(c: CgroupSet, l: Limits, exit = 125): Promise<
     return
   }
   const need = (k: V1Controller) => {
-    if (!c.dirs[k]) throw new StoreError(Codes.UNSUPPORTED, `the ${k} cgroup controller is not mounted here`, { exit })
+    if (!c.dirs[k]) throw new StoreError(Codes.UNSUPPORTED, `the ${k} cgroup controller is not mounted here`)
     return c.dirs[k]!
   }
   if (l.memory) {
@@ -201,7 +201,7 @@ export async function freeze(c: CgroupSet, frozen: boolean): Promise<void> {
     await writeFile(join(c.dir, 'cgroup.freeze'), frozen ? '1' : '0')
     return
   }
-  if (!c.dirs.freezer) throw new StoreError(Codes.UNSUPPORTED, 'the freezer cgroup controller is not mounted here', { exit: 1 })
+  if (!c.dirs.freezer) throw new StoreError(Codes.UNSUPPORTED, 'the freezer cgroup controller is not mounted here')
   await writeFile(join(c.dirs.freezer, 'freezer.state'), frozen ? 'FROZEN' : 'THAWED')
   // The state settles asynchronously (FREEZING): wait for it, bounded.
   for (let i = 0; i < 500; i++) {
@@ -209,7 +209,7 @@ export async function freeze(c: CgroupSet, frozen: boolean): Promise<void> {
     if (s === (frozen ? 'FROZEN' : 'THAWED')) return
     await new Promise((r) => setTimeout(r, 10))
   }
-  throw new StoreError(Codes.LAUNCH_FAILED, `the container did not ${frozen ? 'freeze' : 'thaw'}`, { exit: 1 })
+  throw new StoreError(Codes.LAUNCH_FAILED, `the container did not ${frozen ? 'freeze' : 'thaw'}`)
 }
 
 export async function isFrozen(c: CgroupSet | undefined): Promise<boolean> {

@@ -53,7 +53,7 @@ const BUSYBOXES = ['/bin/busybox', '/usr/bin/busybox', '/sbin/busybox', '/usr/sb
 
 function busybox(): string {
   const found = BUSYBOXES.find((p) => existsSync(p))
-  if (!found) throw new StoreError(Codes.RUNTIME_UNAVAILABLE, 'store cp needs the host\'s static busybox (apt-get install busybox-static)', { exit: 1 })
+  if (!found) throw new StoreError(Codes.RUNTIME_UNAVAILABLE, 'store cp needs the host\'s static busybox (apt-get install busybox-static)')
   return found
 }
 
@@ -141,10 +141,10 @@ function plan(src: PathInfo, dst: PathInfo, dstPath: string): { dir: string; fro
   const srcIsDir = src.kind === 'dir' || srcBase === '.'
   if (dst.exists && dst.kind === 'dir') return { dir: dstPath, from: srcBase, to: srcBase === '.' ? '.' : srcBase }
   const [dstDir, dstBase] = splitDirEntry(dstPath)
-  if (dst.exists && srcIsDir) throw new StoreError(Codes.INVALID_ARGUMENT, 'cannot copy a directory to a file', { exit: 1 })
+  if (dst.exists && srcIsDir) throw new StoreError(Codes.INVALID_ARGUMENT, 'cannot copy a directory to a file')
   if (dst.exists) return { dir: dstDir, from: srcBase, to: dstBase }
   if (srcIsDir) return { dir: dstDir, from: srcBase, to: dstBase }
-  if (assertsDir(dstPath)) throw new StoreError(Codes.INVALID_ARGUMENT, 'no such directory', { exit: 1 })
+  if (assertsDir(dstPath)) throw new StoreError(Codes.INVALID_ARGUMENT, 'no such directory')
   return { dir: dstDir, from: srcBase, to: dstBase }
 }
 
@@ -193,7 +193,7 @@ export async function copyFromContainer(store: Store, rec: ContainerRecord, name
   try {
     const follow = !!o.followLink || assertsDir(srcPath)
     const src = await statIn(root, srcPath.replace(/\/\.$/, '') || '/', follow)
-    if (!src.exists) throw new StoreError(Codes.INVALID_ARGUMENT, `Could not find the file ${srcPath} in container ${name}`, { exit: 1 })
+    if (!src.exists) throw new StoreError(Codes.INVALID_ARGUMENT, `Could not find the file ${srcPath} in container ${name}`)
     src.path = srcPath
     const [srcDir, srcBase] = splitDirEntry(srcPath)
     const counted = { bytes: 0 }
@@ -202,14 +202,14 @@ export async function copyFromContainer(store: Store, rec: ContainerRecord, name
     if (typeof dst !== 'string') {
       // `-`: the archive as busybox made it (Docker streams its own, unchanged).
       await pipeline(tar.out, new Writable({ write: (c, _e, cb) => ((counted.bytes += c.length), dst.write(c, cb)) }))
-      if ((await tar.done) !== 0) throw new StoreError(Codes.IO_ERROR, `cannot read ${srcPath} in container ${name}: ${tar.err()}`, { exit: 1 })
+      if ((await tar.done) !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot read ${srcPath} in container ${name}: ${tar.err()}`)
       return counted
     }
     const [dstParent] = splitDirEntry(dst)
     const target = await statHost(dst, true)
     if (!target.exists && !(await statHost(dstParent, true)).exists) {
       tarP.kill('SIGKILL')
-      throw new StoreError(Codes.INVALID_ARGUMENT, `invalid output path: directory "${dstParent}" does not exist`, { exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, `invalid output path: directory "${dstParent}" does not exist`)
     }
     let p
     try {
@@ -223,8 +223,8 @@ export async function copyFromContainer(store: Store, rec: ContainerRecord, name
     const untar = started(untarP)
     await pipeline(Readable.from(rewrite(tar.out, p.from, p.to, owner, counted)), untarP.stdin!)
     const [a, b] = await Promise.all([tar.done, untar.done])
-    if (a !== 0) throw new StoreError(Codes.IO_ERROR, `cannot read ${srcPath} in container ${name}: ${tar.err()}`, { exit: 1 })
-    if (b !== 0) throw new StoreError(Codes.IO_ERROR, `cannot write ${dst}: ${untar.err()}`, { exit: 1 })
+    if (a !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot read ${srcPath} in container ${name}: ${tar.err()}`)
+    if (b !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot write ${dst}: ${untar.err()}`)
     return counted
   } finally {
     await root.close()
@@ -238,19 +238,19 @@ export async function copyToContainer(store: Store, rec: ContainerRecord, name: 
     const target = await statIn(root, dstPath, true)
     const counted = { bytes: 0 }
     if (typeof src !== 'string') {
-      if (!target.exists || target.kind !== 'dir') throw new StoreError(Codes.INVALID_ARGUMENT, `destination "${name}:${dstPath}" must be a directory`, { exit: 1 })
+      if (!target.exists || target.kind !== 'dir') throw new StoreError(Codes.INVALID_ARGUMENT, `destination "${name}:${dstPath}" must be a directory`)
       const untarP = root.spawn('tar', ['-x', '-f', '-', '-C', dstPath, '--numeric-owner'], ['pipe', 'ignore', 'pipe'])
       const untar = started(untarP)
       await pipeline(src, new Writable({ write: (c, _e, cb) => ((counted.bytes += c.length), untarP.stdin!.write(c, cb)), final: (cb) => untarP.stdin!.end(cb) }))
-      if ((await untar.done) !== 0) throw new StoreError(Codes.IO_ERROR, `cannot extract into ${name}:${dstPath}: ${untar.err()}`, { exit: 1 })
+      if ((await untar.done) !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot extract into ${name}:${dstPath}: ${untar.err()}`)
       return counted
     }
     const source = await statHost(src.replace(/\/\.$/, '') || '/', !!o.followLink || assertsDir(src))
-    if (!source.exists) throw new StoreError(Codes.INVALID_ARGUMENT, `lstat ${src}: no such file or directory`, { exit: 1 })
+    if (!source.exists) throw new StoreError(Codes.INVALID_ARGUMENT, `lstat ${src}: no such file or directory`)
     source.path = src
     const [dstParent] = splitDirEntry(dstPath)
     if (!target.exists && !(await statIn(root, dstParent, true)).exists) {
-      throw new StoreError(Codes.INVALID_ARGUMENT, `Could not find the file ${dstParent} in container ${name}`, { exit: 1 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, `Could not find the file ${dstParent} in container ${name}`)
     }
     const p = plan(source, target, dstPath)
     const [srcDir, srcBase] = splitDirEntry(src)
@@ -260,8 +260,8 @@ export async function copyToContainer(store: Store, rec: ContainerRecord, name: 
     const untar = started(untarP)
     await pipeline(Readable.from(rewrite(tar.out, p.from, p.to, o.archive ? undefined : { uid: 0, gid: 0 }, counted)), untarP.stdin!)
     const [a, b] = await Promise.all([tar.done, untar.done])
-    if (a !== 0) throw new StoreError(Codes.IO_ERROR, `cannot read ${src}: ${tar.err()}`, { exit: 1 })
-    if (b !== 0) throw new StoreError(Codes.IO_ERROR, `cannot write ${name}:${dstPath}: ${untar.err()}`, { exit: 1 })
+    if (a !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot read ${src}: ${tar.err()}`)
+    if (b !== 0) throw new StoreError(Codes.COPY_FAILED, `cannot write ${name}:${dstPath}: ${untar.err()}`)
     return counted
   } finally {
     await root.close()

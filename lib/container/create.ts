@@ -95,8 +95,7 @@ export async function createContainer(store: Store, o: CreateOptions): Promise<C
     }
     throw new StoreError(Codes.IMAGE_NOT_FOUND, `Unable to find image '${shown}' locally`, {
       hint: 'store has no registry configured: import, load or build the image first',
-      exit: 125,
-    })
+      })
   }
   const config = await getConfig(store, imageId)
   const layers = await imageLayers(store, config)
@@ -123,11 +122,11 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   }
   if (o.cmd.length > 0) cmd = o.cmd
   const argv = [...entrypoint, ...cmd]
-  if (argv.length === 0) throw new StoreError(Codes.NO_COMMAND, 'no command specified', { exit: 125 })
+  if (argv.length === 0) throw new StoreError(Codes.NO_COMMAND, 'no command specified')
 
   const workdir = o.workdir ?? (c.WorkingDir || '/')
   if (!workdir.startsWith('/')) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `the working directory '${workdir}' is invalid, it needs to be an absolute path`, { exit: 125 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `the working directory '${workdir}' is invalid, it needs to be an absolute path`)
   }
   const env = mergeEnv(c.Env ?? [], await envFromFiles(o.envFiles ?? [], o.hostEnv), o.env ?? [], o.hostEnv)
   const { seccompProfile } = checkSecurityFlags(o)
@@ -136,22 +135,22 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
   if (network.startsWith('container:')) {
     // Recorded by ID, as Docker keeps it (a rename of the other container does not matter).
     const other = await findContainer(store, network.slice('container:'.length)).catch(() => undefined)
-    if (!other) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${network.slice('container:'.length)}`, { exit: 125 })
+    if (!other) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${network.slice('container:'.length)}`)
     network_ = `container:${other.id}`
   }
   if (isBridged(network)) {
     checkBridgeAllowed()
-    if (network !== 'bridge') await requireNetwork(store.layout, network, 125)
+    if (network !== 'bridge') await requireNetwork(store.layout, network)
   }
   if (o.limits) checkLimits(o.limits)
   const restart = parseRestart(o.restart, !!o.autoRemove)
   const extraHosts = (o.addHost ?? []).map(checkAddHost)
-  for (const d of o.dns ?? []) if (isIP(d) === 0) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${d}" for "--dns" flag: IP address is not correctly formatted: ${d}`, { exit: 125 })
+  for (const d of o.dns ?? []) if (isIP(d) === 0) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${d}" for "--dns" flag: IP address is not correctly formatted: ${d}`)
   const dns = o.dns?.length || o.dnsSearch?.length || o.dnsOption?.length ? { servers: o.dns ?? [], search: o.dnsSearch ?? [], options: o.dnsOption ?? [] } : undefined
   let ports = parsePublish(o.publish ?? [])
   const exposed = exposedKeys(o.expose ?? [], c.ExposedPorts)
   if (!isBridged(network) && (ports.length > 0 || o.publishAll)) {
-    if (network !== 'host') throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: port publishing and the container type network mode', { exit: 125 })
+    if (network !== 'host') throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: port publishing and the container type network mode')
     o.warn?.('WARNING: Published ports are discarded when using host network mode')
     ports = []
   }
@@ -220,7 +219,7 @@ export async function createOver(store: Store, base: ContainerBase, o: CreateOpt
 /** `--add-host NAME:IP` (or NAME=IP), as Docker's CLI checks it; `host-gateway` is resolved at start. */
 function checkAddHost(v: string): string {
   const i = v.search(/[:=]/)
-  const bad = (why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "--add-host" flag: ${why}`, { exit: 125 })
+  const bad = (why: string) => new StoreError(Codes.INVALID_ARGUMENT, `invalid argument "${v}" for "--add-host" flag: ${why}`)
   if (i <= 0) throw bad(`bad format for add-host: "${v}"`)
   const ip = v.slice(i + 1).replace(/^\[(.*)\]$/, '$1')
   if (ip !== 'host-gateway' && isIP(ip) === 0) throw bad(`invalid IP address in add-host: "${ip}"`)
@@ -263,13 +262,13 @@ async function envFromFiles(files: string[], host: Record<string, string | undef
     try {
       text = await readFile(f, 'utf8')
     } catch {
-      throw new StoreError(Codes.INVALID_ARGUMENT, `open ${f}: no such file or directory`, { exit: 125 })
+      throw new StoreError(Codes.INVALID_ARGUMENT, `open ${f}: no such file or directory`)
     }
     text.split('\n').forEach((line, i) => {
       const l = line.replace(/^\s+/, '')
       if (l === '' || l.startsWith('#')) return
       const k = l.split('=', 1)[0]
-      if (/\s/.test(k) || k === '') throw new StoreError(Codes.INVALID_ARGUMENT, `invalid environment variable: ${line} (${f}, line ${i + 1})`, { exit: 125 })
+      if (/\s/.test(k) || k === '') throw new StoreError(Codes.INVALID_ARGUMENT, `invalid environment variable: ${line} (${f}, line ${i + 1})`)
       out.push(l.includes('=') ? l : host[l] !== undefined ? `${l}=${host[l]}` : l)
     })
   }

@@ -35,10 +35,10 @@ export interface ExecOptions {
 export async function execInContainer(store: Store, rec: ContainerRecord, o: ExecOptions): Promise<number> {
   const st = await currentState(store, rec.id)
   if (st.status !== 'running' || !st.launcherPid) {
-    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`)
   }
   const pid = await containerPid(st.launcherPid, rec.launcher)
-  if (!pid) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
+  if (!pid) throw new StoreError(Codes.EXEC_FAILED, `container ${rec.id} has no init process to join`)
   // The container runs: its /etc is read with every dir held open (a swap cannot reach the host).
   const root = `/proc/${pid}/root`
   const u = o.user ? await resolveUser((rel) => readInRoot(root, rel), o.user) : { uid: rec.uid, gid: rec.gid }
@@ -55,7 +55,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   const dir = store.layout.container(rec.id)
   const f = bundleFiles(dir)
   const config = await readJson<OciSpec>(f.config)
-  if (!config) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no config.json`, { exit: 126 })
+  if (!config) throw new StoreError(Codes.EXEC_FAILED, `container ${rec.id} has no config.json`)
   const process_: OciSpec['process'] = {
     ...config.process,
     terminal: !!o.tty,
@@ -82,7 +82,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     // needs). Run inside the launcher's PID and mount namespaces: the runtime's state holds
     // PIDs as seen from there.
     const [init] = await childPids(st.launcherPid)
-    if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} has no init process to join`, { exit: 126 })
+    if (!init) throw new StoreError(Codes.EXEC_FAILED, `container ${rec.id} has no init process to join`)
     await writeFile(planFile, JSON.stringify(process_), { mode: 0o600 })
     const global = ['--root', f.runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
     // crun marks the container ready from its createRuntime hook, before it writes its own

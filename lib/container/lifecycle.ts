@@ -20,7 +20,7 @@ export async function killContainer(store: Store, rec: ContainerRecord, signal =
   const st = await currentState(store, rec.id)
   if (st.status === 'running') await markStopped(store, rec.id)
   if (st.status !== 'running') {
-    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot kill container: ${rec.id.slice(0, 12)}: container ${rec.id} is not running`, { exit: 1 })
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot kill container: ${rec.id.slice(0, 12)}: container ${rec.id} is not running`)
   }
   const sig = signalNumber(signal)
   const launcher = st.launcherPid
@@ -40,11 +40,11 @@ export async function killContainer(store: Store, rec: ContainerRecord, signal =
 /** `pause`/`unpause`: freeze or thaw every process of a running container (its cgroup freezer). */
 export async function pauseContainer(store: Store, rec: ContainerRecord, paused: boolean): Promise<void> {
   const st = await currentState(store, rec.id)
-  if (st.status !== 'running') throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
-  if (!st.cgroups) throw new StoreError(Codes.UNSUPPORTED, `container ${rec.id} has no control group to freeze (rootless, or no cgroups here)`, { exit: 1 })
+  if (st.status !== 'running') throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`)
+  if (!st.cgroups) throw new StoreError(Codes.UNSUPPORTED, `container ${rec.id} has no control group to freeze (rootless, or no cgroups here)`)
   const frozen = await isFrozen(st.cgroups)
-  if (paused && frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `cannot pause container ${rec.id}: Container ${rec.id} is already paused`, { exit: 1 })
-  if (!paused && !frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `Container ${rec.id} is not paused`, { exit: 1 })
+  if (paused && frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `cannot pause container ${rec.id}: Container ${rec.id} is already paused`)
+  if (!paused && !frozen) throw new StoreError(Codes.INVALID_ARGUMENT, `Container ${rec.id} is not paused`)
   await freeze(st.cgroups, paused)
   await emit(store.layout, 'container', paused ? 'pause' : 'unpause', rec.id, { image: rec.imageRef, name: rec.name })
 }
@@ -79,7 +79,7 @@ export async function stopContainer(store: Store, rec: ContainerRecord, timeout?
  */
 export function assertStartable(rec: ContainerRecord): void {
   if (rec.imageRef === '<build>') {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `container ${rec.id.slice(0, 12)} is a build step's: it cannot be started`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `container ${rec.id.slice(0, 12)} is a build step's: it cannot be started`)
   }
 }
 
@@ -93,7 +93,7 @@ export function assertStartable(rec: ContainerRecord): void {
 export async function waitContainer(store: Store, rec: ContainerRecord): Promise<number> {
   for (;;) {
     const raw = await readStoredState(store, rec.id)
-    if (raw === undefined) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${rec.name}`, { exit: 1 })
+    if (raw === undefined) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${rec.name}`)
     if (raw.status !== 'running') return raw.exitCode
     // Running as written: is its supervisor still there (currentState records a vanished one)?
     const s = await currentState(store, rec.id)
@@ -116,7 +116,6 @@ export async function removeContainer(store: Store, rec: ContainerRecord, opts: 
       throw new StoreError(
         Codes.CONTAINER_RUNNING,
         `cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`,
-        { exit: 1 },
       )
     }
     await killContainer(store, rec, 'SIGKILL').catch(() => {})

@@ -29,8 +29,8 @@ const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exi
 /** Filters for psRows() from `--filter` words. */
 export function psFilters(args: readonly string[] | undefined): Filters {
   const f = parseFilters(args, PS_FILTERS)
-  for (const v of f.get('status') ?? []) if (!STATUSES.includes(v)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter 'status=${v}'`, { exit: 1 })
-  for (const v of f.get('exited') ?? []) if (!/^-?\d+$/.test(v)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter 'exited=${v}'`, { exit: 1 })
+  for (const v of f.get('status') ?? []) if (!STATUSES.includes(v)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter 'status=${v}'`)
+  for (const v of f.get('exited') ?? []) if (!/^-?\d+$/.test(v)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid filter 'exited=${v}'`)
   return f
 }
 

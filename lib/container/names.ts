@@ -15,7 +15,7 @@ const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
 export function validateName(name: string): string {
   const n = name.startsWith('/') ? name.slice(1) : name
   if (!NAME_RE.test(n)) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, { exit: 125 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
   }
   return n
 }
@@ -24,6 +24,6 @@ export function nameInUse(name: string, id: string): StoreError {
   return new StoreError(
     Codes.NAME_IN_USE,
     `Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`,
-    { data: { name, id }, exit: 125 },
+    { data: { name, id } },
   )
 }

@@ -87,13 +87,13 @@ export async function findContainer(store: Store, s: string): Promise<ContainerR
   if (byName) return byName
   if (!/^[0-9a-f]+$/.test(s)) return undefined
   const hits = all.filter((c) => c.id.startsWith(s))
-  if (hits.length > 1) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `multiple IDs found with provided prefix: ${s}`, { exit: 1 })
+  if (hits.length > 1) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `multiple IDs found with provided prefix: ${s}`)
   return hits[0]
 }
 
 export async function requireContainer(store: Store, s: string): Promise<ContainerRecord> {
   const c = await findContainer(store, s)
-  if (!c) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${s}`, { data: { container: s }, exit: 1 })
+  if (!c) throw new StoreError(Codes.CONTAINER_NOT_FOUND, `No such container: ${s}`, { data: { container: s } })
   return c
 }
 

@@ -12,11 +12,11 @@ export async function renameContainer(store: Store, which: string, newName: stri
   const name = validateName(newName)
   await withLock(store.layout, 'names', async () => {
     const rec = await requireContainer(store, which)
-    if (rec.name === name) throw new StoreError(Codes.INVALID_ARGUMENT, 'Renaming a container with the same name as its current name', { exit: 1 })
+    if (rec.name === name) throw new StoreError(Codes.INVALID_ARGUMENT, 'Renaming a container with the same name as its current name')
     const other = (await listContainers(store)).find((x) => x.name === name)
     if (other) {
       const e = nameInUse(name, other.id)
-      throw new StoreError(Codes.NAME_IN_USE, `Error when allocating new name: ${e.message}`, { data: e.data, exit: 1 })
+      throw new StoreError(Codes.NAME_IN_USE, `Error when allocating new name: ${e.message}`, { data: e.data })
     }
     await writeRecord(store, { ...rec, name })
     await emit(store.layout, 'container', 'rename', rec.id, { image: rec.imageRef, name, oldName: `/${rec.name}` })

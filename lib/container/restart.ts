@@ -17,14 +17,14 @@ export interface RestartPolicy {
 /** `--restart` as Docker's CLI and daemon read it (their messages). */
 export function parseRestart(v: string | undefined, autoRemove: boolean): RestartPolicy | undefined {
   if (v === undefined || v === '' || v === 'no') return undefined
-  if (autoRemove) throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: cannot specify both --restart and --rm', { exit: 125 })
+  if (autoRemove) throw new StoreError(Codes.INVALID_ARGUMENT, 'conflicting options: cannot specify both --restart and --rm')
   const [name, count, extra] = v.split(':')
-  if (extra !== undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'invalid restart policy format: maximum retry count must be an integer', { exit: 125 })
-  if (count !== undefined && !/^-?\d+$/.test(count)) throw new StoreError(Codes.INVALID_ARGUMENT, 'invalid restart policy format: maximum retry count must be an integer', { exit: 125 })
-  if (name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure') throw new StoreError(Codes.INVALID_ARGUMENT, `invalid restart policy '${name}'`, { exit: 125 })
-  if (count !== undefined && name !== 'on-failure') throw new StoreError(Codes.INVALID_ARGUMENT, `maximum retry count cannot be used with restart policy '${name}'`, { exit: 125 })
+  if (extra !== undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'invalid restart policy format: maximum retry count must be an integer')
+  if (count !== undefined && !/^-?\d+$/.test(count)) throw new StoreError(Codes.INVALID_ARGUMENT, 'invalid restart policy format: maximum retry count must be an integer')
+  if (name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure') throw new StoreError(Codes.INVALID_ARGUMENT, `invalid restart policy '${name}'`)
+  if (count !== undefined && name !== 'on-failure') throw new StoreError(Codes.INVALID_ARGUMENT, `maximum retry count cannot be used with restart policy '${name}'`)
   const n = Number(count ?? 0)
-  if (n < 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'maximum retry count cannot be negative', { exit: 125 })
+  if (n < 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'maximum retry count cannot be negative')
   return { Name: name, MaximumRetryCount: n }
 }
 

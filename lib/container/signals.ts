@@ -6,6 +6,6 @@ export function signalNumber(s: string): number {
   if (/^\d+$/.test(s)) return Number(s)
   const name = (s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : `SIG${s.toUpperCase()}`) as keyof typeof constants.signals
   const n = constants.signals[name]
-  if (n === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid signal: ${s}`, { exit: 1 })
+  if (n === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid signal: ${s}`)
   return n
 }

@@ -43,7 +43,7 @@ export interface SuperviseOptions {
 /** Run a created container to its end, here; returns its exit code (Docker's convention). */
 export async function supervise(store: Store, rec: ContainerRecord, opts: SuperviseOptions): Promise<number> {
   const st = await currentState(store, rec.id)
-  if (st.status === 'running') throw new StoreError(Codes.CONTAINER_RUNNING, `container ${rec.id.slice(0, 12)} is already running`, { exit: 1 })
+  if (st.status === 'running') throw new StoreError(Codes.CONTAINER_RUNNING, `container ${rec.id.slice(0, 12)} is already running`)
   const dir = store.layout.container(rec.id)
   const driver = getDriver(rec.driver)
   const lowers = containerLowers(store, rec)
@@ -119,9 +119,9 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     )
     exitCode = result.exitCode
   } catch (e) {
-    // What `store run` exits with (125 for a start that failed), so `ps` shows the same status.
-    const se = e as { exit?: number; hint?: string; message: string }
-    exitCode = typeof se.exit === 'number' ? se.exit : 125
+    // What `store run` exits with for a start that failed (cli/_exit.ts), so `ps` shows the same status.
+    const se = e as { hint?: string; message: string }
+    exitCode = 125
     error = se.message
     // The generated script the hint points at goes with the container.
     if (opts.remove && se.hint?.startsWith('the generated script')) delete se.hint
@@ -152,7 +152,7 @@ async function otherNetns(store: Store, rec: ContainerRecord): Promise<string> {
   const st = await currentState(store, id)
   const pid = st.status === 'running' && st.launcherPid ? (await childPids(st.launcherPid))[0] : undefined
   if (!pid) {
-    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot join network of a non running container: ${id}`, { exit: 125 })
+    throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `cannot join network of a non running container: ${id}`)
   }
   const mine = bundleFiles(store.layout.container(rec.id))
   const theirs = bundleFiles(store.layout.container(id))
@@ -197,12 +197,12 @@ export async function startDetached(store: Store, rec: ContainerRecord, o: { res
       const now = await readState(store, rec.id)
       const why = (await readFile(error, 'utf8').catch(() => undefined)) ?? (now.exitCode === 125 ? now.error : undefined)
       if (why !== undefined && !(await pathExists(ready))) {
-        throw new StoreError(Codes.LAUNCH_FAILED, why.trim(), { exit: now.exitCode || 125 })
+        throw new StoreError(Codes.COMMAND_FAILED, why.trim(), { data: { status: now.exitCode || 125 } })
       }
       return
     }
     await new Promise((r) => setTimeout(r, 5))
   }
-  throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, { exit: 125 })
+  throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`)
 }
 

@@ -21,15 +21,15 @@ async function processTree(init: number): Promise<Set<number>> {
 export async function topContainer(store: Store, rec: ContainerRecord, psArgs: string[] = ['-ef']): Promise<string> {
   const st = await currentState(store, rec.id)
   const init = st.status === 'running' && st.launcherPid ? await containerPid(st.launcherPid, rec.launcher) : undefined
-  if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`, { exit: 1 })
+  if (!init) throw new StoreError(Codes.CONTAINER_NOT_RUNNING, `container ${rec.id} is not running`)
   const pids = await processTree(init)
   const text = await new Promise<string>((resolve, reject) =>
     execFile('ps', psArgs, { maxBuffer: 64 << 20 }, (e, stdout, stderr) =>
-      e ? reject(new StoreError(Codes.INVALID_ARGUMENT, `ps: ${stderr.trim() || e.message}`, { exit: 1 })) : resolve(stdout),
+      e ? reject(new StoreError(Codes.INVALID_ARGUMENT, `ps: ${stderr.trim() || e.message}`)) : resolve(stdout),
     ),
   )
   const [head, ...rows] = text.split('\n').filter((l) => l.trim() !== '')
   const col = head.trim().split(/\s+/).indexOf('PID')
-  if (col < 0) throw new StoreError(Codes.INVALID_ARGUMENT, `Couldn't find PID field in ps output`, { exit: 1 })
+  if (col < 0) throw new StoreError(Codes.INVALID_ARGUMENT, `Couldn't find PID field in ps output`)
   return [head, ...rows.filter((r) => pids.has(Number(r.trim().split(/\s+/)[col])))].join('\n') + '\n'
 }

@@ -16,16 +16,16 @@ export async function updateContainer(store: Store, rec: ContainerRecord, o: { l
     checkLimits(limits)
   } catch (e) {
     // The same checks as run's, but a failed update exits 1 (no container was being started).
-    throw new StoreError(Codes.INVALID_ARGUMENT, (e as Error).message, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, (e as Error).message)
   }
   const restart = o.restart === undefined ? rec.restart : parseRestart(o.restart, rec.autoRemove)
   if (o.restart !== undefined && rec.autoRemove && o.restart !== 'no') {
-    throw new StoreError(Codes.INVALID_ARGUMENT, 'Restart policy cannot be updated because AutoRemove is enabled for the container', { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, 'Restart policy cannot be updated because AutoRemove is enabled for the container')
   }
   const st = await currentState(store, rec.id)
   if (st.status === 'running' && hasLimits(given)) {
-    if (!st.cgroups) throw new StoreError(Codes.UNSUPPORTED, `container ${rec.id} has no control groups to update (rootless, or none here)`, { exit: 1 })
-    await applyLimits(st.cgroups, limits, 1)
+    if (!st.cgroups) throw new StoreError(Codes.UNSUPPORTED, `container ${rec.id} has no control groups to update (rootless, or none here)`)
+    await applyLimits(st.cgroups, limits)
   }
   const { limits: _l, restart: _r, ...rest } = rec
   await writeRecord(store, { ...rest, ...(hasLimits(limits) ? { limits } : {}), ...(restart ? { restart } : {}) })

@@ -64,19 +64,19 @@ export async function resolveUser(dirs: string[] | ((rel: string) => string | un
     // binary): uid 0, as Docker runs them.
     uid = 0
   } else {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find user ${userPart}: no matching entries in passwd file`, { exit: 125 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find user ${userPart}: no matching entries in passwd file`)
   }
   if (groupPart !== undefined && groupPart !== '') {
     const g = groups.find((x) => x.length >= 3 && (isNum(groupPart) ? x[2] === groupPart : x[0] === groupPart))
     if (g) gid = Number(g[2])
     else if (isNum(groupPart)) gid = Number(groupPart)
     else if (groupPart === 'root' && groupFile === undefined) gid = 0
-    else throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find group ${groupPart}: no matching entries in group file`, { exit: 125 })
+    else throw new StoreError(Codes.INVALID_ARGUMENT, `unable to find group ${groupPart}: no matching entries in group file`)
   }
   const additionalGids =
     name === undefined
       ? []
       : groups.filter((g) => g.length >= 4 && g[3].split(',').includes(name!) && Number(g[2]) !== gid).map((g) => Number(g[2]))
-  if (uid > 0xfffffffe || gid > 0xfffffffe) throw new StoreError(Codes.INVALID_ARGUMENT, `uids and gids must be in range 0-${0xfffffffe}`, { exit: 125 })
+  if (uid > 0xfffffffe || gid > 0xfffffffe) throw new StoreError(Codes.INVALID_ARGUMENT, `uids and gids must be in range 0-${0xfffffffe}`)
   return { uid, gid, additionalGids, home }
 }

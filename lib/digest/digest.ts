@@ -13,7 +13,7 @@ export function isDigest(s: unknown): s is Digest {
 /** Parse a digest string; throws INVALID_DIGEST naming the input. */
 export function parseDigest(s: string): Digest {
   if (!isDigest(s)) {
-    throw new StoreError(Codes.INVALID_DIGEST, `invalid digest: "${s}" (want sha256: and 64 lowercase hex digits)`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_DIGEST, `invalid digest: "${s}" (want sha256: and 64 lowercase hex digits)`)
   }
   return s
 }

@@ -31,8 +31,7 @@ export async function loadHashBackend(name?: HashBackendName): Promise<HashBacke
     throw new StoreError(Codes.INVALID_ARGUMENT, `unknown hash backend "${want}" (want wasm or native)`, {
       data: { name: want },
       hint: 'check STORE_HASH',
-      exit: 1,
-    })
+      })
   }
   let backend: HashBackend
   if (want) backend = await load(want)

@@ -29,8 +29,7 @@ export function getDriver(name: DriverName): StorageDriver {
     default:
       throw new StoreError(Codes.INVALID_ARGUMENT, `unknown storage driver "${name as string}"`, {
         hint: `one of: ${DRIVER_ORDER.join(', ')}`,
-        exit: 1,
-      })
+        })
   }
 }
 

@@ -15,8 +15,7 @@ export function readNames(dir: string, where: string): string[] {
     if (!isUtf8(b)) {
       const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ')
       throw new StoreError(Codes.NAME_NOT_UTF8, `cannot read "${dec.decode(b)}" in ${where}: its name is not valid UTF-8 (bytes ${hex})`, {
-        data: { bytes: hex }, exit: 1,
-      })
+        data: { bytes: hex }, })
     }
     out.push(dec.decode(b))
   }

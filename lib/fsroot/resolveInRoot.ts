@@ -48,7 +48,7 @@ export async function resolveInRoot<S extends EntryKind>(fs: RootFs<S>, path: st
     }
     if (st.isSymbolicLink() && (todo.length > 0 || opts.follow)) {
       if (++links > MAX_LINKS) {
-        throw new StoreError(Codes.SYMLINK_LOOP, `too many levels of symbolic links resolving "${path}"`, { data: { path }, exit: 1 })
+        throw new StoreError(Codes.SYMLINK_LOOP, `too many levels of symbolic links resolving "${path}"`, { data: { path } })
       }
       const target = await fs.readlink(rel)
       if (target.startsWith('/')) done.length = 0

@@ -27,7 +27,7 @@ export interface ArchiveItem {
   bytes?: Uint8Array
 }
 
-export const invalid = (msg: string) => new StoreError(Codes.ARCHIVE_INVALID, msg, { exit: 1 })
+export const invalid = (msg: string) => new StoreError(Codes.ARCHIVE_INVALID, msg)
 
 export async function readArchive(store: Store, src: AsyncIterable<Uint8Array>): Promise<Map<string, ArchiveItem>> {
   const items = new Map<string, ArchiveItem>()

@@ -12,7 +12,7 @@ import type { RunConfig } from './model.js'
 const ALLOWED: readonly string[] = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']
 
 function bad(msg: string): StoreError {
-  return new StoreError(Codes.INVALID_ARGUMENT, msg, { exit: 1 })
+  return new StoreError(Codes.INVALID_ARGUMENT, msg)
 }
 
 /** Applies each change to `cfg`, in order (one run: CMD/ENTRYPOINT see the others). */

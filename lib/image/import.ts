@@ -36,7 +36,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
   let size: number | undefined
   if (opts.source !== '-') {
     const st = await stat(opts.source).catch(() => undefined)
-    if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`, { exit: 1 })
+    if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`)
     isDir = st.isDirectory()
     size = st.size
   }

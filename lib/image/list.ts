@@ -43,7 +43,7 @@ export async function listImages(store: Store, opts: { filter?: string; filters?
     const ref = f.get(key)?.at(-1)
     if (ref === undefined) return undefined
     const id = await store.images.resolve(ref)
-    if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${ref}`, { exit: 1 })
+    if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${ref}`)
     return time((await getConfig(store, id)).created)
   }
   const [before, since] = [await createdOf('before'), await createdOf('since')]

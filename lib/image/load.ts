@@ -86,7 +86,7 @@ async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<U
   try {
     for await (const b of Readable.from(rest()).pipe(createGunzip())) yield b as Uint8Array
   } catch (e) {
-    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e, exit: 1 })
+    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e })
   }
 }
 

@@ -37,7 +37,7 @@ export async function removeImages(store: Store, names: string[], force: boolean
   }
   if (out.deleted.length > 0) await services.collect()
   if (errors.length > 0) {
-    throw new StoreError(Codes.IMAGE_IN_USE, errors.join('\n'), { data: { partial: out }, exit: 1 })
+    throw new StoreError(Codes.IMAGE_IN_USE, errors.join('\n'), { data: { partial: out } })
   }
   return out
 }
@@ -60,15 +60,15 @@ async function removeOne(store: Store, name: string, force: boolean, services: R
   const users = await services.containersOf(id)
   for (const c of users) {
     if (await services.isRunning(c)) {
-      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(c)}`, { exit: 1 })
+      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(c)}`)
     }
   }
   if (!force) {
     if (users.length > 0) {
-      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${shortId(users[0])}`, { exit: 1 })
+      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${shortId(users[0])}`)
     }
     if (!byTag && tags.length > 1) {
-      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`, { exit: 1 })
+      throw new StoreError(Codes.IMAGE_IN_USE, `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`)
     }
   }
   // A stopped container still needs the image's content: keep the record (dangling).

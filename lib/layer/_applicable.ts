@@ -31,7 +31,7 @@ const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.', 'system.']
 export const OVERLAY_XATTR = /^(trusted\.overlay\.|user\.overlay\.|user\.fuseoverlayfs\.)/
 
 const refuse = (h: TarHeader, why: string) =>
-  new StoreError(Codes.LAYER_CORRUPT, `tar entry "${shown(h.name)}" cannot be applied on Linux: ${why}`, { data: { path: h.name }, exit: 1 })
+  new StoreError(Codes.LAYER_REFUSED, `tar entry "${shown(h.name)}" cannot be applied on Linux: ${why}`, { data: { path: h.name } })
 
 /** A name as an error shows it: not more than 100 characters. */
 const shown = (name: string) => (name.length > 100 ? `${name.slice(0, 97)}...` : name)

@@ -71,7 +71,7 @@ export async function* headerTar(h: TarHeader, body: AsyncIterable<Uint8Array> |
     n += b.length
     yield b
   }
-  if (n !== h.size) throw new StoreError(Codes.TAR_TRUNCATED, `archive entry "${h.name}" has ${n} bytes, header says ${h.size}`, { exit: 1 })
+  if (n !== h.size) throw new StoreError(Codes.TAR_TRUNCATED, `archive entry "${h.name}" has ${n} bytes, header says ${h.size}`)
   if (h.size % 512) yield padding(h.size)
 }
 

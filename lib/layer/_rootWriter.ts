@@ -92,5 +92,5 @@ export class RootWriter {
 }
 
 export function corrupt(entry: string, what: string): StoreError {
-  return new StoreError(Codes.LAYER_CORRUPT, `tar entry "${entry}": ${what}`, { data: { path: entry }, exit: 1 })
+  return new StoreError(Codes.LAYER_REFUSED, `tar entry "${entry}": ${what}`, { data: { path: entry } })
 }

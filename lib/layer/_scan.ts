@@ -197,8 +197,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
     if (l.fail === 'utf8') {
       const label = rel ? `${this.root}/${rel}` : this.root
       throw new StoreError(Codes.NAME_NOT_UTF8, `cannot read "${l.text}" in ${label}: its name is not valid UTF-8 (bytes ${l.bytes})`, {
-        data: { bytes: l.bytes }, exit: 1,
-      })
+        data: { bytes: l.bytes }, })
     }
     const { dir, names } = l
     const prefix = rel ? `${rel}/` : ''

@@ -172,7 +172,7 @@ export async function applyLayer(cas: ContentStore, ix: LayerIndex, root: string
 async function hardlink(w: RootWriter, script: SpecialScript, h: TarHeader, abs: string): Promise<string> {
   const target = normalizeEntryPath(h.linkname, `hardlink target of "${h.name}"`)
   const at = await w.place(target, h.name, false)
-  const missing = () => new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not in the layer`, { data: { path: h.name }, exit: 1 })
+  const missing = () => new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not in the layer`, { data: { path: h.name } })
   if (at === undefined) throw missing()
   // A device or fifo target is still queued in the script: make it first.
   if (!w.lstat(at) && script.pending) script.flush()

@@ -31,11 +31,11 @@ export class EntryChecks {
       this.guard.checkTarget(target, h.name, h.linkname)
       // Only an earlier non-dir entry can be linked to: apply would refuse anything else, say so now.
       if (!this.linkable.has(target)) {
-        throw new StoreError(Codes.LAYER_CORRUPT, `hardlink "${h.name}" points to "${h.linkname}", which is not an earlier entry of the layer`, { data: { path: h.name }, exit: 1 })
+        throw new StoreError(Codes.LAYER_REFUSED, `hardlink "${h.name}" points to "${h.linkname}", which is not an earlier entry of the layer`, { data: { path: h.name } })
       }
     }
     if (whiteoutOf(path) && h.type !== 'file') {
-      throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name }, exit: 1 })
+      throw new StoreError(Codes.TAR_INVALID, `whiteout "${h.name}" is not a regular file`, { data: { path: h.name } })
     }
     this.guard.record(path, h.type, target)
     if (h.type === 'dir') this.linkable.delete(path)

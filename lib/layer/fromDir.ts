@@ -59,7 +59,7 @@ async function* walkDir(d: DirFd, rel: string): AsyncGenerator<{ name: string; s
 /** Tar stream of a whole folder (the folder itself is not an entry). */
 export async function* dirTar(root: string, opts: TreeTarOptions = {}): AsyncGenerator<Uint8Array> {
   const st = await lstat(root).catch(() => undefined)
-  if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`, { exit: 1 })
+  if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`)
   const links = new Map<string, string>()
   for await (const it of walkTree(root)) yield* entryTar(it.name, it.source, it.stat, links, opts)
   yield END

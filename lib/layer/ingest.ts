@@ -99,6 +99,6 @@ async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
     for await (const buf of gunzip) yield buf as Uint8Array
   } catch (e) {
     if (isStoreError(e)) throw e
-    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e, exit: 1 })
+    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e })
   }
 }

@@ -59,7 +59,7 @@ const ZEROS = new Uint8Array(1024)
 
 export async function ingestTree(deps: IngestDeps, root: string, opts: TreeIngestOptions = {}): Promise<TreeIngestResult> {
   const st = lstatSync(root, { throwIfNoEntry: false })
-  if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`, { exit: 1 })
+  if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`)
   const w = new LayerWriter(deps)
   const scan = new TreeScan(root)
   const queue = new ReadQueue(root)

@@ -23,7 +23,7 @@ export function normalizeEntryPath(name: string, what = 'tar entry'): string {
 }
 
 function escapeError(name: string, what: string): StoreError {
-  return new StoreError(Codes.PATH_ESCAPE, `${what} "${name}" escapes the layer root`, { data: { path: name }, exit: 1 })
+  return new StoreError(Codes.PATH_ESCAPE, `${what} "${name}" escapes the layer root`, { data: { path: name } })
 }
 
 export function parentOf(p: string): string {
@@ -75,13 +75,13 @@ export class SymlinkGuard {
   check(path: string, name: string): void {
     const link = this.linkAbove(path)
     if (link === undefined) return
-    throw new StoreError(Codes.PATH_ESCAPE, `tar entry "${name}" is written through the symlink "${link}"`, { data: { path: name }, exit: 1 })
+    throw new StoreError(Codes.PATH_ESCAPE, `tar entry "${name}" is written through the symlink "${link}"`, { data: { path: name } })
   }
 
   /** Refuses a hardlink whose target is reached through a symlink of the layer. */
   checkTarget(target: string, name: string, linkname: string): void {
     const link = this.linkAbove(target)
     if (link === undefined) return
-    throw new StoreError(Codes.PATH_ESCAPE, `hardlink "${name}" points to "${linkname}" through the symlink "${link}"`, { data: { path: name }, exit: 1 })
+    throw new StoreError(Codes.PATH_ESCAPE, `hardlink "${name}" points to "${linkname}" through the symlink "${link}"`, { data: { path: name } })
   }
 }

@@ -1,10 +1,10 @@
 // Mount errors carry Docker's exact words; `store run`/`create` exit 125 for them, as Docker does
 // for anything that fails before the container starts.
 
-import { Codes, EXIT_STORE, StoreError } from '../errors.js'
+import { Codes, StoreError } from '../errors.js'
 
 export function mountError(message: string, data: Record<string, unknown> = {}, hint?: string): StoreError {
-  return new StoreError(Codes.MOUNT_INVALID, message, { data, hint, exit: EXIT_STORE })
+  return new StoreError(Codes.MOUNT_INVALID, message, { data, hint })
 }
 
 /** moby's errMountConfig: `invalid mount config for type "<type>": <what>`. */

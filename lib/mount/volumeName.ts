@@ -2,7 +2,7 @@
 // keeps a name from ever leaving volumes/: no `/`, no NUL, and `.`/`..` cannot match (the first
 // character must be alphanumeric). Pure.
 
-import { Codes, EXIT_USER, StoreError } from '../errors.js'
+import { Codes, StoreError } from '../errors.js'
 import { goQuote } from './_go.js'
 
 const VALID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
@@ -25,6 +25,6 @@ export function volumeNameProblem(name: string): string | undefined {
 /** Throws VOLUME_NAME_INVALID with Docker's message. */
 export function validateVolumeName(name: string): string {
   const problem = volumeNameProblem(name)
-  if (problem !== undefined) throw new StoreError(Codes.VOLUME_NAME_INVALID, problem, { data: { name }, exit: EXIT_USER })
+  if (problem !== undefined) throw new StoreError(Codes.VOLUME_NAME_INVALID, problem, { data: { name } })
   return name
 }

@@ -9,7 +9,7 @@
 
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { Codes, EXIT_USER, StoreError } from '../errors.js'
+import { Codes, StoreError } from '../errors.js'
 import type { Layout } from '../layout.js'
 import { readFileSync } from 'node:fs'
 import { readJson, writeFileAtomic } from '../_fs.js'
@@ -32,7 +32,7 @@ const LOCAL_OPTS = ['type', 'o', 'device', 'size']
 const tmpName = (what: string) => `.${what}-${process.pid}-${randomBytes(6).toString('hex')}`
 const TEMP = /^\.(?:tmp|rm)-(\d+)-[0-9a-f]+$/
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
-const userError = (code: string, message: string, data: Record<string, unknown>) => new StoreError(code, message, { data, exit: EXIT_USER })
+const userError = (code: string, message: string, data: Record<string, unknown>) => new StoreError(code, message, { data })
 
 /**
  * How a container mounts volume `name` (read when its config.json is written): the data dir, or

@@ -34,14 +34,14 @@ export const rootBridge = (layout: Layout): string => bridgeName(layout.root, DE
 /** Bridge networking makes host interfaces: root only (rootless has the host's or none). */
 export function checkBridgeAllowed(): void {
   if (process.getuid?.() !== 0) {
-    throw new StoreError(Codes.UNSUPPORTED, 'bridge networks need root: use --network host or none', { exit: 125 })
+    throw new StoreError(Codes.UNSUPPORTED, 'bridge networks need root: use --network host or none')
   }
 }
 
 /** The kernel bridge of a network and the subnet it must have (or prefers: the default bridge). */
 async function target(layout: Layout, network: string): Promise<{ iface: string; subnet?: string; fixed: boolean }> {
   if (network === 'bridge') return { iface: rootBridge(layout), subnet: (await readJson<{ subnet?: string }>(layout.network))?.subnet, fixed: false }
-  const n = await requireNetwork(layout, network, 125)
+  const n = await requireNetwork(layout, network)
   return { iface: networkIface(n), subnet: n.Subnet, fixed: true }
 }
 
@@ -66,7 +66,7 @@ export async function joinBridge(
     const last = base + 2 ** (32 - b.prefix) - 2
     let n = ipToInt(b.gateway) + 1
     while (n <= last && used.has(intToIp(n))) n++
-    if (n > last) throw new StoreError(Codes.LAUNCH_FAILED, `no available IPv4 addresses on network ${network} (${b.subnet})`, { exit: 125 })
+    if (n > last) throw new StoreError(Codes.LAUNCH_FAILED, `no available IPv4 addresses on network ${network} (${b.subnet})`)
     const ip = intToIp(n)
     // Docker's MAC: 02:42 and the address's four bytes.
     const mac = ['02', '42', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':')

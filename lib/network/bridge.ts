@@ -42,7 +42,7 @@ export function bridgeName(root: string, defaultRoot: string): string {
 export function tool(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { env: { ...hostEnv(), PATH: toolPath() } }, (e, stdout, stderr) => {
-      if (e) reject(new StoreError(Codes.LAUNCH_FAILED, `${cmd} ${args.join(' ')}: ${(stderr || e.message).trim()}`, { exit: 125 }))
+      if (e) reject(new StoreError(Codes.LAUNCH_FAILED, `${cmd} ${args.join(' ')}: ${(stderr || e.message).trim()}`))
       else resolve(stdout)
     })
   })
@@ -98,7 +98,7 @@ async function hostLock(): Promise<() => Promise<void>> {
       server.listen({ path: '\0store-network-lock' }, () => resolve(true))
     })
     if (taken) return () => new Promise((r) => server.close(() => r()))
-    if (Date.now() > deadline) throw new StoreError(Codes.LOCK_TIMEOUT, 'timed out waiting for another store process to set up its network', { exit: 125 })
+    if (Date.now() > deadline) throw new StoreError(Codes.LOCK_TIMEOUT, 'timed out waiting for another store process to set up its network')
     await new Promise((r) => setTimeout(r, wait))
   }
 }
@@ -128,8 +128,8 @@ export async function ensureBridge(iface: string, root: string, want?: string, f
     if (again === '') await tool('ip', ['link', 'del', iface]).catch(() => {}) // a bridge without its address: a setup cut short
     const used = await hostRanges()
     const subnet = [...(want ? [want] : []), ...(fixed ? [] : CANDIDATES)].find((c) => !used.some((u) => overlaps(c, u)))
-    if (!subnet && fixed) throw new StoreError(Codes.LAUNCH_FAILED, `Pool overlaps with other one on this address space (${want})`, { exit: 125 })
-    if (!subnet) throw new StoreError(Codes.LAUNCH_FAILED, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network', { exit: 125 })
+    if (!subnet && fixed) throw new StoreError(Codes.LAUNCH_FAILED, `Pool overlaps with other one on this address space (${want})`)
+    if (!subnet) throw new StoreError(Codes.LAUNCH_FAILED, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network')
     const b = bridgeOf(subnet, iface)
     try {
       await tool('ip', ['link', 'add', iface, 'type', 'bridge'])

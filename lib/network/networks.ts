@@ -29,7 +29,7 @@ export const isBridged = (mode: string): boolean => mode !== 'host' && mode !== 
 
 export const networkIface = (rec: NetworkRecord): string => `br-${rec.Id.slice(0, 12)}`
 
-const notFound = (name: string, exit: number) => new StoreError(Codes.INVALID_ARGUMENT, `network ${name} not found`, { exit })
+const notFound = (name: string) => new StoreError(Codes.INVALID_ARGUMENT, `network ${name} not found`)
 
 export async function listNetworks(layout: Layout): Promise<NetworkRecord[]> {
   const names = await readdir(layout.networksDir).catch(() => [] as string[])
@@ -50,9 +50,9 @@ export async function findNetwork(layout: Layout, ref: string): Promise<NetworkR
   return ref.length > 0 && byId.length === 1 ? byId[0] : undefined
 }
 
-export async function requireNetwork(layout: Layout, ref: string, exit = 1): Promise<NetworkRecord> {
+export async function requireNetwork(layout: Layout, ref: string): Promise<NetworkRecord> {
   const n = await findNetwork(layout, ref)
-  if (!n) throw notFound(ref, exit)
+  if (!n) throw notFound(ref)
   return n
 }
 
@@ -65,20 +65,20 @@ export interface CreateNetworkOptions {
 
 export async function createNetwork(layout: Layout, name: string, o: CreateNetworkOptions = {}): Promise<NetworkRecord> {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
   }
   if ((PREDEFINED as readonly string[]).includes(name)) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `operation is not permitted on predefined ${name} network `, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `operation is not permitted on predefined ${name} network `)
   }
   return withLock(layout, 'network', async () => {
     const all = await listNetworks(layout)
-    if (all.some((n) => n.Name === name)) throw new StoreError(Codes.NAME_IN_USE, `network with name ${name} already exists`, { exit: 1 })
+    if (all.some((n) => n.Name === name)) throw new StoreError(Codes.NAME_IN_USE, `network with name ${name} already exists`)
     const saved = await readJson<{ subnet?: string }>(layout.network)
     const taken = [...all.map((n) => n.Subnet), ...(saved?.subnet ? [saved.subnet] : [])]
     const subnet = o.subnet ?? (await freeSubnet(taken))
-    if (!subnet) throw new StoreError(Codes.LAUNCH_FAILED, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network', { exit: 1 })
+    if (!subnet) throw new StoreError(Codes.LAUNCH_FAILED, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network')
     const b = bridgeOf(subnet, '')
-    if (o.subnet && b.subnet !== o.subnet) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid subnet ${o.subnet}: it should be ${b.subnet}`, { exit: 1 })
+    if (o.subnet && b.subnet !== o.subnet) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid subnet ${o.subnet}: it should be ${b.subnet}`)
     const rec: NetworkRecord = {
       Id: randomBytes(32).toString('hex'), Name: name, Created: (o.now ?? new Date()).toISOString(), Subnet: b.subnet, Gateway: o.gateway ?? b.gateway, Labels: o.labels ?? {},
     }
@@ -91,12 +91,12 @@ export async function createNetwork(layout: Layout, name: string, o: CreateNetwo
 /** Remove a user network; `running` names the running containers on it (they block it). */
 export async function removeNetwork(layout: Layout, ref: string, running: (name: string) => Promise<string[]>): Promise<NetworkRecord> {
   if ((PREDEFINED as readonly string[]).includes(ref)) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `${ref} is a pre-defined network and cannot be removed`, { exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `${ref} is a pre-defined network and cannot be removed`)
   }
   return withLock(layout, 'network', async () => {
     const n = await requireNetwork(layout, ref)
     const users = await running(n.Name)
-    if (users.length) throw new StoreError(Codes.CONTAINER_RUNNING, `error while removing network: network ${n.Name} id ${n.Id} has active endpoints`, { exit: 1 })
+    if (users.length) throw new StoreError(Codes.CONTAINER_RUNNING, `error while removing network: network ${n.Name} id ${n.Id} has active endpoints`)
     await rm(layout.networkRecord(n.Id), { force: true })
     return n
   })

@@ -25,7 +25,7 @@ export interface PublishedPort {
   hostPort: number
 }
 
-const bad = (message: string) => new StoreError(Codes.INVALID_ARGUMENT, message, { exit: 125 })
+const bad = (message: string) => new StoreError(Codes.INVALID_ARGUMENT, message)
 
 /** `-p` values to bindings; a container port range with a host range maps one to one. */
 export function parsePublish(specs: string[]): PortBinding[] {

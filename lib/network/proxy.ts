@@ -31,7 +31,7 @@ export async function publishPorts(bindings: PortBinding[], containerIp: string,
   }
   try {
     for (const b of bindings) {
-      if (b.proto === 'sctp') throw new StoreError(Codes.UNSUPPORTED, `publishing ${b.containerPort}/sctp is not supported: the port proxy speaks TCP and UDP`, { exit: 125 })
+      if (b.proto === 'sctp') throw new StoreError(Codes.UNSUPPORTED, `publishing ${b.containerPort}/sctp is not supported: the port proxy speaks TCP and UDP`)
       // No address: every IPv4 and IPv6 address, one port for both (the kernel's pick for the first).
       const addrs = b.hostIp ? [b.hostIp] : ['0.0.0.0', '::']
       const range = b.hostPort === '' ? [0, 0] : portRange(b.hostPort)!
@@ -53,7 +53,7 @@ export async function publishPorts(bindings: PortBinding[], containerIp: string,
           if (addr === '::' && ['EAFNOSUPPORT', 'EADDRNOTAVAIL'].includes(lastError?.code ?? '')) continue
           const shown = addr.includes(':') ? `[${addr}]` : addr
           const what = lastError?.code === 'EADDRINUSE' ? 'port is already allocated' : (lastError?.message ?? 'no free port')
-          throw new StoreError(Codes.LAUNCH_FAILED, `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${shown}:${candidates.length === 1 ? candidates[0] : b.hostPort} failed: ${what}`, { exit: 125 })
+          throw new StoreError(Codes.LAUNCH_FAILED, `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${shown}:${candidates.length === 1 ? candidates[0] : b.hostPort} failed: ${what}`)
         }
         port = bound.port
         closers.push(bound.close)

@@ -70,7 +70,7 @@ function devLinks(bundleDir: string): string {
 
 export async function launch(req: LaunchRequest, launcher: LauncherName): Promise<LaunchResult> {
   if (!LAUNCHERS.includes(launcher)) {
-    throw new StoreError(Codes.INVALID_ARGUMENT, `unknown launcher "${launcher}"`, { hint: `one of: ${LAUNCHERS.join(', ')}`, exit: 1 })
+    throw new StoreError(Codes.INVALID_ARGUMENT, `unknown launcher "${launcher}"`, { hint: `one of: ${LAUNCHERS.join(', ')}` })
   }
   if (!(await availableLaunchers()).includes(launcher)) {
     throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `launcher "${launcher}" is not available here`, {
@@ -80,7 +80,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   // Checked here for every launcher alike (runc/crun would only say "exit status 1").
   for (const m of req.spec.mounts) {
     if ((m.type === 'bind' || m.options.includes('rbind') || m.options.includes('bind')) && !(await pathExists(m.source))) {
-      throw new StoreError(Codes.LAUNCH_FAILED, `bind source path does not exist: ${m.source}`, { data: { mount: m }, exit: 125 })
+      throw new StoreError(Codes.LAUNCH_FAILED, `bind source path does not exist: ${m.source}`, { data: { mount: m } })
     }
   }
   const f = bundleFiles(req.bundleDir)

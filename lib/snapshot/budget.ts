@@ -22,7 +22,7 @@ interface Settings {
 export function parseBudget(s: string): number | null {
   if (/^(none|off|0)$/i.test(s.trim())) return null
   const n = ramInBytes(s.trim())
-  if (n === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid snapshot budget "${s}"`, { hint: 'a size such as 2g or 500m, or none', exit: 1 })
+  if (n === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid snapshot budget "${s}"`, { hint: 'a size such as 2g or 500m, or none' })
   return n
 }
 

@@ -1,7 +1,7 @@
 // Tar errors carry where they happened: the byte offset of the block or entry at fault, and
 // the entry's name once it is known. A bad archive is the user's input, so the exit is 1.
 
-import { Codes, EXIT_USER, StoreError } from '../errors.js'
+import { Codes, StoreError } from '../errors.js'
 
 export interface Where {
   offset: number
@@ -13,9 +13,9 @@ function at(w: Where): string {
 }
 
 export function invalid(msg: string, w: Where): StoreError {
-  return new StoreError(Codes.TAR_INVALID, `invalid tar archive: ${msg} ${at(w)}`, { data: { ...w }, exit: EXIT_USER })
+  return new StoreError(Codes.TAR_INVALID, `invalid tar archive: ${msg} ${at(w)}`, { data: { ...w } })
 }
 
 export function truncated(msg: string, w: Where): StoreError {
-  return new StoreError(Codes.TAR_TRUNCATED, `truncated tar archive: ${msg} ${at(w)}`, { data: { ...w }, exit: EXIT_USER })
+  return new StoreError(Codes.TAR_TRUNCATED, `truncated tar archive: ${msg} ${at(w)}`, { data: { ...w } })
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { backingFilesystem, probeDrivers, selectDriver, type DriverProbe } from '../../lib/driver/index.js'
 import { isStoreError } from '../../lib/errors.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 let root: string
 beforeEach(() => {
@@ -54,7 +55,7 @@ describe('selectDriver() with drivers that do not work', () => {
   test('an unknown driver name is a user error', async () => {
     const e = await selectDriver(root, 'zfs' as never, probe([])).catch((x) => x)
     expect(isStoreError(e, 'INVALID_ARGUMENT')).toBe(true)
-    expect(e.exit).toBe(1)
+    expect(exitStatus(e, 'images')).toBe(1)
   })
 })
 

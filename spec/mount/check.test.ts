@@ -3,13 +3,14 @@ import {
   checkDuplicates, parseMount, parseTmpfs, parseVolume, toContainerMount, validateMountSources, validateVolumeName, volumeNameProblem,
 } from '../../lib/mount/index.js'
 import { CWD, errorOf } from './_util.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 describe('checkDuplicates()', () => {
   test('two mounts on one target fail with Docker\'s message, whatever flags they came from', () => {
     const specs = [parseVolume('v1:/data', CWD), parseTmpfs('/run'), parseMount('type=bind,src=/h,dst=/data/', CWD)]
     const e = errorOf(() => checkDuplicates(specs))
     expect(e.code).toBe('MOUNT_INVALID')
-    expect(e.exit).toBe(125)
+    expect(exitStatus(e, 'run')).toBe(125)
     expect(e.message).toBe('Duplicate mount point: /data')
   })
 
@@ -64,7 +65,7 @@ describe('volume names', () => {
   ])('%j: %s', (n, message) => {
     const e = errorOf(() => validateVolumeName(n))
     expect(e.code).toBe('VOLUME_NAME_INVALID')
-    expect(e.exit).toBe(1)
+    expect(exitStatus(e, 'volume')).toBe(1)
     expect(e.message).toBe(message)
   })
 })

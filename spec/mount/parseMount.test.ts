@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { parseMount } from '../../lib/mount/index.js'
 import { CWD, errorOf } from './_util.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 const bind = { kind: 'bind', readonly: false, origin: 'mount', bindRecursive: 'enabled', bindCreateSrc: false }
 const vol = { kind: 'volume', readonly: false, origin: 'mount', nocopy: false, labels: {}, driverOpts: {} }
@@ -248,7 +249,7 @@ describe('parseMount() refuses', () => {
   ])('%j: %s', (value, message) => {
     const e = errorOf(() => parseMount(value, CWD))
     expect(e.code).toBe('MOUNT_INVALID')
-    expect(e.exit).toBe(125)
+    expect(exitStatus(e, 'run')).toBe(125)
     expect(e.message).toBe(message)
   })
 })

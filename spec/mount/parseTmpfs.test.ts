@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { parseTmpfs } from '../../lib/mount/index.js'
 import { errorOf } from './_util.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 const tmpfs = { kind: 'tmpfs', readonly: false, origin: 'tmpfs', options: [] }
 
@@ -45,7 +46,7 @@ describe('parseTmpfs() refuses', () => {
   ])('%j: %s', (value, message) => {
     const e = errorOf(() => parseTmpfs(value))
     expect(e.code).toBe('MOUNT_INVALID')
-    expect(e.exit).toBe(125)
+    expect(exitStatus(e, 'run')).toBe(125)
     expect(e.message).toBe(message)
   })
 })

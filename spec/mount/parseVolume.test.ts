@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { parseVolume } from '../../lib/mount/index.js'
 import { CWD, errorOf } from './_util.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 const bind = { kind: 'bind', readonly: false, origin: 'volume', bindRecursive: 'enabled', bindCreateSrc: true }
 const vol = { kind: 'volume', readonly: false, origin: 'volume', nocopy: false, labels: {}, driverOpts: {} }
@@ -79,7 +80,7 @@ describe('parseVolume() refuses', () => {
   ])('%j: %s', (spec, message) => {
     const e = errorOf(() => parseVolume(spec, CWD))
     expect(e.code).toBe('MOUNT_INVALID')
-    expect(e.exit).toBe(125)
+    expect(exitStatus(e, 'run')).toBe(125)
     expect(e.message).toBe(message)
   })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { layout, type Layout } from '../../lib/layout.js'
 import { createVolumeStore, type VolumeStore } from '../../lib/mount/index.js'
 import { isStoreError } from '../../lib/errors.js'
+import { exitStatus } from '../../cli/_exit.js'
 
 let dir: string
 let l: Layout
@@ -92,14 +93,14 @@ describe('volume store', () => {
     await volumes.create('busy')
     const e = await rejection(volumes.remove('busy', ['c0ffee', 'deadbeef']))
     expect(e.code).toBe('VOLUME_IN_USE')
-    expect(e.exit).toBe(1)
+    expect(exitStatus(e, 'volume')).toBe(1)
     expect(e.message).toBe('remove busy: volume is in use - [c0ffee, deadbeef]')
     expect(await volumes.get('busy')).toBeDefined()
   })
 
   test('remove() and inspect() of a missing volume fail with VOLUME_NOT_FOUND', async () => {
     const r = await rejection(volumes.remove('nope', []))
-    expect([r.code, r.exit, r.message]).toEqual(['VOLUME_NOT_FOUND', 1, 'get nope: no such volume'])
+    expect([r.code, exitStatus(r, 'volume'), r.message]).toEqual(['VOLUME_NOT_FOUND', 1, 'get nope: no such volume'])
     const i = await rejection(volumes.inspect('nope'))
     expect([i.code, i.message]).toEqual(['VOLUME_NOT_FOUND', 'No such volume: nope'])
   })
@@ -137,7 +138,7 @@ describe('volume store', () => {
     ['a', 'VOLUME_NAME_INVALID', 'create a: volume name is too short, names should be at least two alphanumeric characters'],
   ])('create(%j) fails and touches no file', async (name, code, message) => {
     const e = await rejection(volumes.create(name))
-    expect([e.code, e.exit, e.message]).toEqual([code, 1, message])
+    expect([e.code, exitStatus(e, 'volume'), e.message]).toEqual([code, 1, message])
     expect(await readdir(dir)).toEqual([]) // not even the volumes/ folder
   })
 
@@ -159,7 +160,7 @@ describe('volume store', () => {
   ])('create() with %j fails as Docker\'s local driver does', async (opts, message) => {
     const e = await rejection(volumes.create('vol1', opts))
     expect(e.message).toBe(message)
-    expect(e.exit).toBe(1)
+    expect(exitStatus(e, 'volume')).toBe(1)
     expect(await volumes.get('vol1')).toBeUndefined()
   })
 

@@ -1,8 +1,8 @@
 // Errors of the Dockerfile front end. Helpers throw Fail with BuildKit's words; the caller
 // that knows the line turns it into the one public shape:
-//   StoreError(DOCKERFILE_PARSE, "dockerfile parse error on line N: <what>", { data: { line: N }, exit: 1 })
+//   StoreError(DOCKERFILE_PARSE, "dockerfile parse error on line N: <what>", { data: { line: N } })
 
-import { Codes, EXIT_USER, StoreError, isStoreError } from '../../errors.js'
+import { Codes, StoreError, isStoreError } from '../../errors.js'
 
 export class Fail extends Error {
   constructor(message: string, readonly hint?: string) {
@@ -14,7 +14,6 @@ export function parseError(line: number, what: string, hint?: string): StoreErro
   return new StoreError(Codes.DOCKERFILE_PARSE, `dockerfile parse error on line ${line}: ${what}`, {
     data: { line },
     hint,
-    exit: EXIT_USER,
   })
 }
 

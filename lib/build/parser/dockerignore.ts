@@ -7,7 +7,7 @@
 //    its parent folders decides.
 // Pure; paths are relative to the context root with `/` separators.
 
-import { Codes, EXIT_USER, StoreError } from '../../errors.js'
+import { Codes, StoreError } from '../../errors.js'
 import { cleanPath } from '../../_gopath.js'
 import { trimSpace } from './_text.js'
 import { compileGlob, validGlob, type Test } from './_glob.js'
@@ -38,7 +38,6 @@ function invalid(p: IgnorePattern, why: string): StoreError {
   const where = p.line > 0 ? ` on line ${p.line}` : ''
   return new StoreError(Codes.INVALID_ARGUMENT, `invalid .dockerignore pattern "${p.exclusion ? '!' : ''}${p.pattern}"${where}: ${why}`, {
     data: { line: p.line, pattern: p.pattern },
-    exit: EXIT_USER,
   })
 }
 

@@ -34,8 +34,7 @@ function run(word: string, vars: Vars, escapeChar: string, opts?: LexOptions): {
     if (e instanceof LexError) {
       throw new StoreError(Codes.DOCKERFILE_PARSE, `failed to process ${goQuote(word)}: ${e.message}`, {
         data: { word },
-        exit: 1,
-      })
+        })
     }
     throw e
   }

@@ -27,14 +27,14 @@ type BindSpec = Extract<RunMountSpec, { type: 'bind' }>
 
 /** COPY's words for a missing source (BuildKit's for both). */
 export function sourceNotFound(path: string): StoreError {
-  return new StoreError(Codes.BUILD_FAILED, `failed to compute cache key: failed to calculate checksum of ref: "${path}": not found`, { exit: 1 })
+  return new StoreError(Codes.BUILD_FAILED, `failed to compute cache key: failed to calculate checksum of ref: "${path}": not found`)
 }
 
 export async function planBind(spec: BindSpec, src: MountSources, name: string): Promise<PlannedMount> {
   const mount = (source: string) => ({ type: 'bind' as const, source, destination: spec.target, readonly: spec.readonly, propagation: '' })
   if (spec.from === undefined) {
     const ctx = src.context
-    if (!ctx) throw new StoreError(Codes.BUILD_FAILED, 'RUN --mount=type=bind failed: no build context (the Dockerfile came from stdin)', { exit: 1 })
+    if (!ctx) throw new StoreError(Codes.BUILD_FAILED, 'RUN --mount=type=bind failed: no build context (the Dockerfile came from stdin)')
     const r = await resolveInRoot(hostRoot(ctx), spec.source)
     if (r.kind === 'missing' || (r.rel !== '' && src.ignore(r.rel, r.kind === 'dir'))) throw sourceNotFound(spec.source)
     const abs = r.rel ? `${ctx}/${r.rel}` : ctx

@@ -52,7 +52,7 @@ export async function planCache(spec: CacheSpec, src: MountSources): Promise<Pla
       const view = mergedView((await storeSnapshots(store, from.layers)).dirs.reverse())
       const r = await resolveInRoot(viewRoot(view), spec.source)
       if (r.kind === 'missing') throw sourceNotFound(spec.source)
-      if (r.kind !== 'dir') throw new StoreError(Codes.BUILD_FAILED, `cache mount source ${spec.source} is not a directory`, { exit: 1 })
+      if (r.kind !== 'dir') throw new StoreError(Codes.BUILD_FAILED, `cache mount source ${spec.source} is not a directory`)
       await view.materialise(r.rel, dest)
     }
   }
@@ -114,7 +114,7 @@ async function subdirIn(dir: string, sub: string): Promise<string> {
   const r = await resolveInRoot(hostRoot(dir), sub)
   // A dangling symlink a step left (`x -> ../../y`) leaves `..` to make: never above the dir.
   if (r.kind === 'other' || r.rest.some((c) => c === '..' || c === '.')) {
-    throw new StoreError(Codes.BUILD_FAILED, `cache mount source ${sub} is not a directory in the cache`, { exit: 1 })
+    throw new StoreError(Codes.BUILD_FAILED, `cache mount source ${sub} is not a directory in the cache`)
   }
   const rel = [r.rel, ...r.rest].filter(Boolean).join('/')
   const abs = rel ? `${dir}/${rel}` : dir

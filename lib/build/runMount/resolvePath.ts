@@ -44,7 +44,7 @@ export async function resolveInRoot(root: RootFs, path: string): Promise<Resolve
     const k = await root.kind(rel)
     if (k === undefined) return { rel: cur.join('/'), kind: 'missing', rest: [c, ...todo.reverse()] }
     if (k === 'symlink') {
-      if (++links > MAX_LINKS) throw new StoreError(Codes.BUILD_FAILED, `${path}: too many levels of symbolic links`, { exit: 1 })
+      if (++links > MAX_LINKS) throw new StoreError(Codes.BUILD_FAILED, `${path}: too many levels of symbolic links`)
       const target = await root.readlink(rel)
       if (target.startsWith('/')) cur = []
       todo.push(...target.split('/').filter(Boolean).reverse())

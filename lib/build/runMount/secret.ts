@@ -19,7 +19,7 @@ export function planSecret(spec: SecretSpec & { target: string }, src: MountSour
     async prepare(dir) {
       const value = await src.secrets.get(spec.id)
       if (value === undefined) {
-        if (spec.required) throw new StoreError(Codes.BUILD_FAILED, `secret ${spec.id}: not found`, { hint: `give it with store build --secret id=${spec.id},src=FILE (or env=VAR)`, exit: 1 })
+        if (spec.required) throw new StoreError(Codes.BUILD_FAILED, `secret ${spec.id}: not found`, { hint: `give it with store build --secret id=${spec.id},src=FILE (or env=VAR)` })
         return { mounts: [] }
       }
       const file = `${dir}/${name}`

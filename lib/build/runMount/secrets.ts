@@ -25,7 +25,7 @@ export interface Secrets {
 /** BuildKit's limit on one secret. */
 export const MAX_SECRET_SIZE = 500 * 1024
 
-const invalid = (message: string) => new StoreError(Codes.INVALID_ARGUMENT, message, { exit: 1 })
+const invalid = (message: string) => new StoreError(Codes.INVALID_ARGUMENT, message)
 
 /** One `--secret` value (a CSV record of key=value fields). */
 export function parseSecretFlag(value: string): SecretSource {
@@ -84,7 +84,7 @@ export async function openSecrets(sources: SecretSource[], env: Record<string, s
       const f = byId.get(id)
       if (!f) return undefined
       const data = f.env !== undefined ? new TextEncoder().encode(env[f.env] ?? '') : new Uint8Array(await readFile(f.file!))
-      if (data.length > MAX_SECRET_SIZE) throw new StoreError(Codes.BUILD_FAILED, `invalid secret size ${data.length}`, { exit: 1 })
+      if (data.length > MAX_SECRET_SIZE) throw new StoreError(Codes.BUILD_FAILED, `invalid secret size ${data.length}`)
       return data
     },
   }

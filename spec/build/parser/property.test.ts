@@ -8,6 +8,7 @@ import { Codes, StoreError } from '../../../lib/errors.js'
 import {
   createIgnoreMatcher, expand, expandWords, parseDockerfile, parseDockerignore, parseInstruction,
 } from '../../../lib/build/parser/index.js'
+import { exitStatus } from '../../../cli/_exit.js'
 
 // Pieces that exercise every branch of the lexer and the instruction parsers.
 const TOKENS = [
@@ -34,7 +35,7 @@ function checkError(e: unknown, text: string): void {
   expect(e).toBeInstanceOf(StoreError)
   const err = e as StoreError
   expect(err.code).toBe(Codes.DOCKERFILE_PARSE)
-  expect(err.exit).toBe(1)
+  expect(exitStatus(err, 'build')).toBe(1)
   const line = err.data.line
   expect(typeof line).toBe('number')
   expect(Number.isInteger(line) && (line as number) >= 1 && (line as number) <= lineCount(text)).toBe(true)
