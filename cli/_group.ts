@@ -13,7 +13,7 @@ export function groupCommand(name: string, describe: string, subs: CommandModule
     builder: (y) => {
       inner = y
       for (const s of subs) y.command(s)
-      return y as any
+      return y as Argv<GlobalArgs>
     },
     handler: () => {
       inner?.showHelp('log')

@@ -1,6 +1,6 @@
 // yargs wiring and the one place errors become exit statuses and `Error: <message>` lines.
 
-import yargs from 'yargs'
+import yargs, { type CommandModule } from 'yargs'
 import { commands } from './commands/index.js'
 import { VERSION } from './version.js'
 import { splitContainerArgs } from './_split.js'
@@ -8,6 +8,14 @@ import { GLOBAL_FLAGS } from './_flags.js'
 import { usageError, type UsageContext } from './_usage.js'
 import { StoreError } from '../lib/errors.js'
 import { commandOf, exitStatus } from './_exit.js'
+
+/** The parts of yargs' internals we reach (not in its types): the command context, and the help cache. */
+interface YargsInternals {
+  getInternalMethods(): {
+    getContext(): { commands: string[]; fullCommands: string[] }
+    getUsageInstance(): { cacheHelpMessage: () => void }
+  }
+}
 
 /** The words typed, for a usage error to tell a flag from a command. */
 let typed: string[] = []
@@ -35,14 +43,14 @@ export async function run(argv: string[]): Promise<void> {
     .fail((msg, e) => {
       if (e) throw e
       // Where yargs was: the command path and its definitions, for Docker's usage text.
-      const c = (y as any).getInternalMethods().getContext()
+      const c = (y as unknown as YargsInternals).getInternalMethods().getContext()
       const context: UsageContext = { commands: [...c.commands], full: [...c.fullCommands] }
       throw Object.assign(new Error(msg), { usage: true, context })
     })
-  for (const c of commands) y.command(c as any)
+  for (const c of commands) y.command(c as CommandModule)
   // yargs renders the whole help text right after starting a command's handler, in case the
   // handler asks for it later (ours never do): ~40 ms of text layout on every `store run`.
-  ;(y as any).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {}
+  ;(y as unknown as YargsInternals).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {}
   // A command whose work stalled on a promise nothing will settle (no handle left: Node would
   // exit 0 as if it had succeeded) fails instead: a copy or an import that did not finish must
   // never look done.

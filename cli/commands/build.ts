@@ -49,7 +49,7 @@ export const buildCommand: CommandModule<object, Args> = {
       .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
       .example('id=$(store build -q .)', '')
       .example('store build --progress plain .', 'the plain log even on a terminal')
-      .example('store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc') as any,
+      .example('store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc'),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { resolveBuildInput } = await import('../../lib/build/input.js')

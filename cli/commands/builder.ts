@@ -6,7 +6,7 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
   command: 'prune',
   describe: 'Remove build cache',
   builder: (y) =>
-    y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }).option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused build cache' }) as any,
+    y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }).option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused build cache' }),
   handler: async (argv) => {
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] '))) return

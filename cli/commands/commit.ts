@@ -19,7 +19,7 @@ export const commitCommand: CommandModule<object, Args> = {
       // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
       .option('change', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'Apply Dockerfile instruction to the created image' })
       .option('message', { alias: 'm', type: 'string', describe: 'Commit message' })
-      .option('author', { alias: 'a', type: 'string', describe: 'Author' }) as any,
+      .option('author', { alias: 'a', type: 'string', describe: 'Author' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -29,7 +29,7 @@ export const cpCommand: CommandModule<object, Args> = {
       .positional('dest', { type: 'string', demandOption: true, describe: 'DEST_PATH, - or CONTAINER:DEST_PATH' })
       .option('archive', { alias: 'a', type: 'boolean', describe: 'Archive mode (copy all uid/gid information)' })
       .option('follow-link', { alias: 'L', type: 'boolean', describe: 'Always follow symbol link in SRC_PATH' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' }) as any,
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' }),
   handler: async (argv) => {
     const { Codes, StoreError } = await import('../../lib/errors.js')
     const src = splitArg(dash(argv.src))

@@ -8,7 +8,7 @@ interface Args extends GlobalArgs {
 export const diffCommand: CommandModule<object, Args> = {
   command: 'diff <container>',
   describe: "Inspect changes to files or directories on a container's filesystem",
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }) as any,
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -20,7 +20,7 @@ export const eventsCommand: CommandModule<object, Args> = {
       .option('since', { type: 'string', describe: 'Show all events created since timestamp' })
       .option('until', { type: 'string', describe: 'Stream events until this timestamp' })
       .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (type, event, container, image, network, volume)' })
-      .option('format', { type: 'string', describe: "Format output using a custom template: 'json' or a Go template" }) as any,
+      .option('format', { type: 'string', describe: "Format output using a custom template: 'json' or a Go template" }),
   handler: async (argv) => {
     const { parseFilters, untilTime } = await import('../../lib/filters.js')
     const f = parseFilters(argv.filter, ['type', 'event', 'container', 'image', 'network', 'volume'])
@@ -41,7 +41,7 @@ export const eventsCommand: CommandModule<object, Args> = {
       // Docker's older top-level fields too (status, id, from), for templates written for them.
       const obj = { ...ev, status: ev.Action, id: ev.Actor.ID, from: a.image ?? '', Status: ev.Action, ID: ev.Actor.ID, From: a.image ?? '' }
       if (argv.format === 'json' || argv.format === '{{json .}}') process.stdout.write(JSON.stringify(obj) + '\n')
-      else if (argv.format) process.stdout.write(renderTemplate(argv.format, obj as any) + '\n')
+      else if (argv.format) process.stdout.write(renderTemplate(argv.format, obj) + '\n')
       else process.stdout.write(eventLine(ev) + '\n')
     }
   },

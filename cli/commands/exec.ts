@@ -20,7 +20,7 @@ export const execCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('container', { type: 'string', demandOption: true })
-      .options(EXEC_FLAGS) as any,
+      .options(EXEC_FLAGS),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

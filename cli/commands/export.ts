@@ -9,7 +9,7 @@ interface Args extends GlobalArgs {
 export const exportCommand: CommandModule<object, Args> = {
   command: 'export <container>',
   describe: "Export a container's filesystem as a tar archive",
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).option('output', { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' }) as any,
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).option('output', { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -7,7 +7,7 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
   builder: (y) =>
     y
       .option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }) as any,
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/index.js')

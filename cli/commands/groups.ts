@@ -65,7 +65,7 @@ const imagePrune: CommandModule<object, PruneArgs> = {
     y
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' })
       .option('filter', filterOption)
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
     const filters = parseFilters(argv.filter, PRUNE_FILTERS)
@@ -85,7 +85,7 @@ const imagePrune: CommandModule<object, PruneArgs> = {
 const containerPrune: CommandModule<object, PruneArgs> = {
   command: 'prune',
   describe: 'Remove all stopped containers',
-  builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
     const filters = parseFilters(argv.filter, PRUNE_FILTERS)

@@ -18,7 +18,7 @@ export const historyCommand: CommandModule<object, Args> = {
       .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
       .option('human', { alias: 'H', type: 'boolean', default: true, describe: 'Print sizes and dates in human readable format' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { imageHistory } = await import('../../lib/image/history.js')

@@ -22,7 +22,7 @@ export const imagesCommand: CommandModule<object, Args> = {
       .option('digests', { type: 'boolean', describe: 'Show digests' })
       .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' }) as any,
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { listImages, imageFilters } = await import('../../lib/image/list.js')

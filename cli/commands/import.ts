@@ -21,7 +21,7 @@ export const importCommand: CommandModule<object, Args> = {
       .option('message', { alias: 'm', type: 'string', describe: 'Set commit message for imported image' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' })
       .example('store import rootfs.tar.gz acme/base:1', '')
-      .example('tar -C root -c . | store import - acme/base', '') as any,
+      .example('tar -C root -c . | store import - acme/base', ''),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { importImage } = await import('../../lib/index.js')

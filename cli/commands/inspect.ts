@@ -14,7 +14,7 @@ export const inspectCommand: CommandModule<object, Args> = {
     y
       .positional('names', { type: 'string', array: true, demandOption: true })
       .option('format', { alias: 'f', type: 'string', describe: 'Format output using a Go-style template' })
-      .option('type', { type: 'string', choices: ['image', 'container'], describe: 'Only inspect objects of the given type' }) as any,
+      .option('type', { type: 'string', choices: ['image', 'container'], describe: 'Only inspect objects of the given type' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { inspectImage } = await import('../../lib/image/inspect.js')

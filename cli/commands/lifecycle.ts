@@ -19,7 +19,7 @@ export async function eachContainer(names: string[], each: (name: string) => Pro
 export const waitCommand: CommandModule<object, GlobalArgs & { containers: string[] }> = {
   command: 'wait <containers..>',
   describe: 'Block until one or more containers stop, then print their exit codes',
-  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }) as any,
+  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
@@ -32,7 +32,7 @@ export const waitCommand: CommandModule<object, GlobalArgs & { containers: strin
 export const renameCommand: CommandModule<object, GlobalArgs & { container: string; name: string }> = {
   command: 'rename <container> <name>',
   describe: 'Rename a container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }) as any,
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
@@ -47,7 +47,7 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
     y
       .positional('containers', { type: 'string', array: true, demandOption: true })
       .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' })
-      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }) as any,
+      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
@@ -66,7 +66,7 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
 export const topCommand: CommandModule<object, GlobalArgs & { container: string; psArgs?: string[] }> = {
   command: 'top <container> [psArgs..]',
   describe: 'Display the running processes of a container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('psArgs', { type: 'string', array: true }).parserConfiguration({ 'unknown-options-as-args': true }) as any,
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('psArgs', { type: 'string', array: true }).parserConfiguration({ 'unknown-options-as-args': true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
@@ -80,7 +80,7 @@ function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { con
   return {
     command: `${paused ? 'pause' : 'unpause'} <containers..>`,
     describe: paused ? 'Pause all processes within one or more containers' : 'Unpause all processes within one or more containers',
-    builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }) as any,
+    builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
     handler: async (argv) => {
       const store = await getStore(argv)
       const c = await import('../../lib/container/index.js')

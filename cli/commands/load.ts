@@ -12,7 +12,7 @@ export const loadCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('input', { alias: 'i', type: 'string', describe: 'Read from tar archive file, instead of STDIN' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output (and the progress line)' }) as any,
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output (and the progress line)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { loadImages } = await import('../../lib/index.js')

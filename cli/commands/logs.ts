@@ -14,7 +14,7 @@ export const logsCommand: CommandModule<object, Args> = {
     y
       .positional('container', { type: 'string', demandOption: true })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'Follow log output' })
-      .option('tail', { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' }) as any,
+      .option('tail', { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -46,7 +46,7 @@ const create: CommandModule<object, GlobalArgs & { name: string; driver?: string
       .option('driver', { alias: 'd', type: 'string', default: 'bridge', describe: 'Driver to manage the Network' })
       .option('subnet', { type: 'string', describe: 'Subnet in CIDR format that represents a network segment' })
       .option('gateway', { type: 'string', describe: 'IPv4 or IPv6 Gateway for the master subnet' })
-      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' }) as any,
+      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError } = await import('../../lib/errors.js')
@@ -67,7 +67,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
     y
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display network IDs' })
       .option('no-trunc', { type: 'boolean', describe: 'Do not truncate the output' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { printFormatted } = await import('../_output.js')
@@ -88,7 +88,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
 const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?: string }> = {
   command: 'inspect <networks..>',
   describe: 'Display detailed information on one or more networks',
-  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }) as any,
+  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { renderTemplate } = await import('../_output.js')
@@ -111,7 +111,7 @@ const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?:
         Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: containers, Options: {}, Labels: r.Labels,
       })
     }
-    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o as any) + '\n')
+    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else if (out.length || !process.exitCode) process.stdout.write(JSON.stringify(out, null, 4) + '\n')
   },
 }
@@ -120,7 +120,7 @@ const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boole
   command: 'rm <networks..>',
   aliases: ['remove'],
   describe: 'Remove one or more networks',
-  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' }) as any,
+  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeNetwork } = await import('../../lib/network/index.js')
@@ -143,7 +143,7 @@ const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boole
 const prune: CommandModule<object, GlobalArgs & { force?: boolean }> = {
   command: 'prune',
   describe: 'Remove all unused networks',
-  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return

@@ -12,7 +12,7 @@ interface Args extends GlobalArgs {
 export const portCommand: CommandModule<object, Args> = {
   command: 'port <container> [port]',
   describe: 'List port mappings or a specific mapping for the container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('port', { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' }) as any,
+  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('port', { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

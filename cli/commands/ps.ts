@@ -18,7 +18,7 @@ export const psCommand: CommandModule<object, Args> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display container IDs' })
       .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' }) as any,
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { psRows, psFilters } = await import('../../lib/container/index.js')

@@ -10,7 +10,7 @@ export const rmiCommand: CommandModule<object, Args> = {
   command: 'rmi <images..>',
   describe: 'Remove one or more images',
   builder: (y) =>
-    y.positional('images', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force removal of the image' }) as any,
+    y.positional('images', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force removal of the image' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeImages } = await import('../../lib/index.js')

@@ -101,7 +101,7 @@ export async function createFromArgs(argv: RunArgs) {
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
     publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart,
     addHost: argv['add-host'], dns: argv.dns, dnsSearch: argv['dns-search'], dnsOption: argv['dns-option'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
-    labels, launcher: argv.runtime as any, init: argv.init, privileged: argv.privileged,
+    labels, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
   })
   return { store, rec }

@@ -12,7 +12,7 @@ export const saveCommand: CommandModule<object, Args> = {
   describe: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
   builder: (y) =>
     y.positional('images', { type: 'string', array: true, demandOption: true }).option('output', { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }) as any,
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError } = await import('../../lib/errors.js')

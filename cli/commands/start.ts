@@ -9,7 +9,7 @@ interface Args extends GlobalArgs {
 export const startCommand: CommandModule<object, Args> = {
   command: 'start <containers..>',
   describe: 'Start one or more stopped containers',
-  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }).option('attach', { alias: 'a', type: 'boolean', describe: "Attach STDOUT/STDERR and forward signals" }) as any,
+  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }).option('attach', { alias: 'a', type: 'boolean', describe: "Attach STDOUT/STDERR and forward signals" }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -14,7 +14,7 @@ export const stopCommand: CommandModule<object, Args> = {
     y
       .positional('containers', { type: 'string', array: true, demandOption: true })
       .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' })
-      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }) as any,
+      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
@@ -31,7 +31,7 @@ export const killCommand: CommandModule<object, Args> = {
   command: 'kill <containers..>',
   describe: 'Kill one or more running containers',
   builder: (y) =>
-    y.positional('containers', { type: 'string', array: true, demandOption: true }).option('signal', { alias: 's', type: 'string', default: 'KILL', describe: 'Signal to send to the container' }) as any,
+    y.positional('containers', { type: 'string', array: true, demandOption: true }).option('signal', { alias: 's', type: 'string', default: 'KILL', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')

@@ -20,7 +20,7 @@ const df: CommandModule<object, DfArgs> = {
   builder: (y) =>
     y
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'Show detailed information on space usage' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }) as any,
+      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { diskUsage } = await import('../../lib/index.js')
@@ -37,7 +37,7 @@ const prune: CommandModule<object, PruneArgs> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images not just dangling ones' })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' })
       .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' })
-      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }) as any,
+      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }),
   handler: async (argv) => {
     // The filters are checked before the prompt, as Docker does.
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')

@@ -9,7 +9,7 @@ interface Args extends GlobalArgs {
 export const tagCommand: CommandModule<object, Args> = {
   command: 'tag <source> <target>',
   describe: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
-  builder: (y) => y.positional('source', { type: 'string', demandOption: true }).positional('target', { type: 'string', demandOption: true }) as any,
+  builder: (y) => y.positional('source', { type: 'string', demandOption: true }).positional('target', { type: 'string', demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { tagImage } = await import('../../lib/index.js')

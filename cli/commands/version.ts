@@ -8,7 +8,7 @@ import type { GlobalArgs } from '../_context.js'
 export const versionCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   command: 'version',
   describe: 'Show the store version information',
-  builder: (y) => y.option('format', { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go-style template" }) as any,
+  builder: (y) => y.option('format', { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go-style template" }),
   handler: async (argv) => {
     const { VERSION } = await import('../version.js')
     const { renderTemplate } = await import('../_output.js')

@@ -13,7 +13,7 @@ const create: CommandModule<object, GlobalArgs & { name?: string; label?: string
       // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
       .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for a volume' })
       .option('opt', { alias: 'o', type: 'string', array: true, nargs: 1, describe: 'Set driver specific options' })
-      .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }) as any,
+      .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { volumeStore } = await import('../../lib/container/volumes.js')
@@ -31,7 +31,7 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
     y
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display volume names' })
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }) as any,
+      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { volumeStore, volumeUsers } = await import('../../lib/container/volumes.js')
@@ -59,14 +59,14 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
 const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: string }> = {
   command: 'inspect <names..>',
   describe: 'Display detailed information on one or more volumes',
-  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }) as any,
+  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { volumeStore } = await import('../../lib/container/volumes.js')
     const { renderTemplate } = await import('../_output.js')
     const out = []
     for (const n of argv.names) out.push(await volumeStore(store).inspect(n))
-    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o as any) + '\n')
+    if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else process.stdout.write(JSON.stringify(out, null, 4) + '\n')
   },
 }
@@ -74,7 +74,7 @@ const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: st
 const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean }> = {
   command: 'rm <names..>',
   describe: 'Remove one or more volumes',
-  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }) as any,
+  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeVolume } = await import('../../lib/container/volumes.js')
@@ -102,7 +102,7 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
     y
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' })
       .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<label>')" })
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }) as any,
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     const { parseFilters } = await import('../../lib/filters.js')
     const filters = parseFilters(argv.filter, ['label', 'label!', 'all'])
