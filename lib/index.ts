@@ -19,11 +19,15 @@ import type { FsckReport } from './fsck.js'
 import type { ContainerRecord } from './container/types.js'
 import type { CreateOptions } from './container/create.js'
 import type { OnProgress } from './progress.js'
+import type { VolumeInfo } from './mount/types.js'
+import type { NetworkRecord } from './network/index.js'
+import type { NetworkRow } from './container/networks.js'
 
 export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
+export type { VolumeInfo, NetworkRecord, NetworkRow }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -305,6 +309,84 @@ export async function inspectContainer(store: Store, name: string): Promise<Reco
 export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number } = {}): AsyncGenerator<Uint8Array> {
   const c = await import('./container/index.js')
   yield* c.containerLogs(store, await c.requireContainer(store, name), !!options.follow, options.tail)
+}
+
+/** `store volume create [NAME]`: a local volume (a random name without one); `opts` as `-o type=tmpfs,device=tmpfs,o=size=64m`. */
+export async function createVolume(store: Store, name?: string, options: { labels?: Record<string, string>; opts?: Record<string, string>; driver?: string } = {}): Promise<VolumeInfo> {
+  const { volumeStore } = await import('./container/volumes.js')
+  const { emit } = await import('./events.js')
+  const v = await volumeStore(store).create(name, { labels: options.labels, opts: options.opts, driver: options.driver })
+  await emit(store.layout, 'volume', 'create', v.Name, { driver: v.Driver })
+  return v
+}
+
+/** `store volume ls`, with its filters (`dangling=true`, `name=…`, `label=k[=v]`, `driver=local`). */
+export async function listVolumes(store: Store, options: { filters?: string[] } = {}): Promise<VolumeInfo[]> {
+  const { listVolumes } = await import('./container/volumes.js')
+  const { parseFilters } = await import('./filters.js')
+  return listVolumes(store, parseFilters(options.filters, ['dangling', 'name', 'label', 'driver']))
+}
+
+/** Docker's `volume inspect` object. */
+export async function inspectVolume(store: Store, name: string): Promise<VolumeInfo> {
+  return (await import('./container/volumes.js')).volumeStore(store).inspect(name)
+}
+
+/** `store volume rm`: refused while a container uses it. */
+export async function removeVolume(store: Store, name: string): Promise<void> {
+  const { removeVolume } = await import('./container/volumes.js')
+  const { emit } = await import('./events.js')
+  await removeVolume(store, name, false)
+  await emit(store.layout, 'volume', 'destroy', name, { driver: 'local' })
+}
+
+/** `store volume prune -f`: anonymous volumes no container uses (every unused one with `all`); `filters` as `--filter label=…`. */
+export async function pruneVolumes(store: Store, options: { all?: boolean; filters?: string[] } = {}): Promise<{ names: string[]; reclaimed: number }> {
+  const { pruneVolumes } = await import('./container/volumes.js')
+  const { parseFilters } = await import('./filters.js')
+  const filters = parseFilters(options.filters, ['label', 'label!', 'all'])
+  let all = !!options.all
+  if (filters.has('all')) all = ['true', '1'].includes(filters.get('all')!.at(-1)!.toLowerCase())
+  filters.delete('all')
+  return pruneVolumes(store, all, filters)
+}
+
+/** `store network create NAME`: a user bridge network (`subnet`: the range, else a free private one). */
+export async function createNetwork(store: Store, name: string, options: { subnet?: string; gateway?: string; labels?: Record<string, string>; driver?: string } = {}): Promise<NetworkRecord> {
+  const { createNetwork } = await import('./network/index.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  const { emit } = await import('./events.js')
+  if ((options.driver ?? 'bridge') !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${options.driver}" not found`)
+  const n = await createNetwork(store.layout, name, { subnet: options.subnet, gateway: options.gateway, labels: options.labels, now: store.now() })
+  await emit(store.layout, 'network', 'create', n.Id, { name: n.Name, type: 'bridge' })
+  return n
+}
+
+/** `store network ls`: the predefined networks (bridge, host, none) and the user's, by name. */
+export async function listNetworks(store: Store): Promise<NetworkRow[]> {
+  return (await import('./container/networks.js')).networkRows(store)
+}
+
+/** Docker's `network inspect` object (a name or an ID prefix), or undefined. */
+export async function inspectNetwork(store: Store, ref: string): Promise<Record<string, unknown> | undefined> {
+  return (await import('./container/networks.js')).inspectNetwork(store, ref)
+}
+
+/** `store network rm`: refused while a running container is on it. */
+export async function removeNetwork(store: Store, ref: string): Promise<void> {
+  const { removeUserNetwork } = await import('./container/networks.js')
+  const { emit } = await import('./events.js')
+  const n = await removeUserNetwork(store, ref)
+  await emit(store.layout, 'network', 'destroy', n.Id, { name: n.Name, type: 'bridge' })
+}
+
+/** `store network prune -f`: every user network no container is on; returns their names. */
+export async function pruneNetworks(store: Store): Promise<string[]> {
+  const { pruneNetworks } = await import('./container/networks.js')
+  const { emit } = await import('./events.js')
+  const gone = await pruneNetworks(store)
+  for (const n of gone) await emit(store.layout, 'network', 'destroy', n.id, { name: n.name, type: 'bridge' })
+  return gone.map((n) => n.name)
 }
 
 /** `store system df`: images, containers, volumes and build cache, with what deduplication saved. */

@@ -4,38 +4,8 @@
 import type { CommandModule } from 'yargs'
 import { groupCommand } from '../_group.js'
 import { getStore, type GlobalArgs } from '../_context.js'
-import type { Store } from '../../lib/store.js'
 
 const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
-
-interface Row {
-  Id: string
-  Name: string
-  Driver: string
-  Created: string
-  Subnet?: string
-  Gateway?: string
-  Labels: Record<string, string>
-}
-
-/** The predefined networks and the user's, sorted by name (Docker's `network ls`). */
-async function allNetworks(store: Store): Promise<Row[]> {
-  const { listNetworks, networkId } = await import('../../lib/network/index.js')
-  const { readJson } = await import('../../lib/_fs.js')
-  const bridge = await readJson<{ subnet?: string }>(store.layout.network)
-  const rows: Row[] = [
-    { Id: networkId(store.layout, 'bridge'), Name: 'bridge', Driver: 'bridge', Created: '0001-01-01T00:00:00Z', Labels: {}, ...(bridge?.subnet ? { Subnet: bridge.subnet } : {}) },
-    { Id: networkId(store.layout, 'host'), Name: 'host', Driver: 'host', Created: '0001-01-01T00:00:00Z', Labels: {} },
-    { Id: networkId(store.layout, 'none'), Name: 'none', Driver: 'null', Created: '0001-01-01T00:00:00Z', Labels: {} },
-    ...(await listNetworks(store.layout)).map((n) => ({ Id: n.Id, Name: n.Name, Driver: 'bridge', Created: n.Created, Subnet: n.Subnet, Gateway: n.Gateway, Labels: n.Labels })),
-  ]
-  return rows.sort((a, b) => a.Name.localeCompare(b.Name))
-}
-
-async function findRow(store: Store, ref: string): Promise<Row | undefined> {
-  const rows = await allNetworks(store)
-  return rows.find((r) => r.Name === ref) ?? (rows.filter((r) => r.Id.startsWith(ref)).length === 1 ? rows.find((r) => r.Id.startsWith(ref)) : undefined)
-}
 
 const create: CommandModule<object, GlobalArgs & { name: string; driver?: string; subnet?: string; gateway?: string; label?: string[] }> = {
   command: 'create <name>',
@@ -49,12 +19,8 @@ const create: CommandModule<object, GlobalArgs & { name: string; driver?: string
       .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { Codes, StoreError } = await import('../../lib/errors.js')
-    if (argv.driver !== 'bridge') throw new StoreError(Codes.UNSUPPORTED, `plugin "${argv.driver}" not found`)
-    const { createNetwork } = await import('../../lib/network/index.js')
-    const n = await createNetwork(store.layout, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), now: store.now() })
-    const { emit } = await import('../../lib/events.js')
-    await emit(store.layout, 'network', 'create', n.Id, { name: n.Name, type: 'bridge' })
+    const { createNetwork } = await import('../../lib/index.js')
+    const n = await createNetwork(store, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), driver: argv.driver })
     process.stdout.write(`${n.Id}\n`)
   },
 }
@@ -71,7 +37,8 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
   handler: async (argv) => {
     const store = await getStore(argv)
     const { printFormatted } = await import('../_output.js')
-    const rows = await allNetworks(store)
+    const { listNetworks } = await import('../../lib/index.js')
+    const rows = await listNetworks(store)
     const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
     if (argv.quiet) {
       for (const r of rows) process.stdout.write(`${id(r.Id)}\n`)
@@ -92,24 +59,16 @@ const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?:
   handler: async (argv) => {
     const store = await getStore(argv)
     const { renderTemplate } = await import('../_output.js')
-    const { containersOn } = await import('../../lib/container/index.js')
+    const { inspectNetwork } = await import('../../lib/index.js')
     const out = []
     for (const ref of argv.networks) {
-      const r = await findRow(store, ref)
-      if (!r) {
+      const n = await inspectNetwork(store, ref)
+      if (!n) {
         process.stderr.write(`Error: No such network: ${ref}\n`)
         process.exitCode = 1
         continue
       }
-      const containers: Record<string, unknown> = {}
-      for (const c of await containersOn(store, r.Name)) {
-        if (c.endpoint) containers[c.id] = { Name: c.name, EndpointID: '', MacAddress: c.endpoint.mac, IPv4Address: `${c.endpoint.ip}/${c.endpoint.prefix}`, IPv6Address: '' }
-      }
-      out.push({
-        Name: r.Name, Id: r.Id, Created: r.Created, Scope: 'local', Driver: r.Driver, EnableIPv6: false,
-        IPAM: { Driver: 'default', Options: null, Config: r.Subnet ? [{ Subnet: r.Subnet, ...(r.Gateway ? { Gateway: r.Gateway } : {}) }] : [] },
-        Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: containers, Options: {}, Labels: r.Labels,
-      })
+      out.push(n)
     }
     if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else if (out.length || !process.exitCode) process.stdout.write(JSON.stringify(out, null, 4) + '\n')
@@ -123,13 +82,10 @@ const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boole
   builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { removeNetwork } = await import('../../lib/network/index.js')
-    const { containersOn } = await import('../../lib/container/index.js')
+    const { removeNetwork } = await import('../../lib/index.js')
     for (const ref of argv.networks) {
       try {
-        const n = await removeNetwork(store.layout, ref, async (name) => (await containersOn(store, name)).filter((c) => c.endpoint).map((c) => c.id))
-        const { emit } = await import('../../lib/events.js')
-        await emit(store.layout, 'network', 'destroy', n.Id, { name: n.Name, type: 'bridge' })
+        await removeNetwork(store, ref)
         process.stdout.write(`${ref}\n`)
       } catch (e) {
         if (argv.force && /not found$/.test((e as Error).message)) continue
@@ -148,15 +104,9 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean }> = {
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
-    const { listNetworks, removeNetwork } = await import('../../lib/network/index.js')
-    const { containersOn } = await import('../../lib/container/index.js')
-    const gone: string[] = []
-    for (const n of await listNetworks(store.layout)) {
-      // Used by any container, running or not (Docker keeps those).
-      if ((await containersOn(store, n.Name)).length > 0) continue
-      await removeNetwork(store.layout, n.Id, async () => [])
-      gone.push(n.Name)
-    }
+    const { pruneNetworks } = await import('../../lib/index.js')
+    // Used by any container, running or not, a network stays (as Docker keeps it).
+    const gone = await pruneNetworks(store)
     if (gone.length) process.stdout.write(`Deleted Networks:\n${gone.join('\n')}\n\n`)
   },
 }

@@ -16,10 +16,8 @@ const create: CommandModule<object, GlobalArgs & { name?: string; label?: string
       .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore } = await import('../../lib/container/volumes.js')
-    const v = await volumeStore(store).create(argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
-    const { emit } = await import('../../lib/events.js')
-    await emit(store.layout, 'volume', 'create', v.Name, { driver: v.Driver })
+    const { createVolume } = await import('../../lib/index.js')
+    const v = await createVolume(store, argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
     process.stdout.write(`${v.Name}\n`)
   },
 }
@@ -34,19 +32,9 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
       .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore, volumeUsers } = await import('../../lib/container/volumes.js')
+    const { listVolumes } = await import('../../lib/index.js')
     const { printFormatted } = await import('../_output.js')
-    // Docker's volume filters (lib/filters.ts): dangling, name (a regular expression found in
-    // the name), label (key or key=value, all must hold), driver.
-    const { boolFilter, matchLabels, matches, parseFilters } = await import('../../lib/filters.js')
-    const f = parseFilters(argv.filter, ['dangling', 'name', 'label', 'driver'])
-    const dangling = boolFilter(f, 'dangling')
-    const users = await volumeUsers(store)
-    const list = (await volumeStore(store).list()).filter(
-      (x) =>
-        (dangling === undefined || ((users.get(x.Name)?.length ?? 0) === 0) === dangling) &&
-        matches(f, 'name', x.Name) && matchLabels(f, x.Labels) && (!f.has('driver') || f.get('driver')!.includes(x.Driver)),
-    )
+    const list = await listVolumes(store, { filters: argv.filter })
     if (argv.quiet) {
       for (const v of list) process.stdout.write(v.Name + '\n')
       return
@@ -62,10 +50,10 @@ const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: st
   builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { volumeStore } = await import('../../lib/container/volumes.js')
+    const { inspectVolume } = await import('../../lib/index.js')
     const { renderTemplate } = await import('../_output.js')
     const out = []
-    for (const n of argv.names) out.push(await volumeStore(store).inspect(n))
+    for (const n of argv.names) out.push(await inspectVolume(store, n))
     if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else process.stdout.write(JSON.stringify(out, null, 4) + '\n')
   },
@@ -77,13 +65,11 @@ const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean 
   builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { removeVolume } = await import('../../lib/container/volumes.js')
+    const { removeVolume } = await import('../../lib/index.js')
     let failed = false
     for (const n of argv.names) {
       try {
-        await removeVolume(store, n, false)
-        const { emit } = await import('../../lib/events.js')
-        await emit(store.layout, 'volume', 'destroy', n, { driver: 'local' })
+        await removeVolume(store, n)
         process.stdout.write(`${n}\n`)
       } catch (e: any) {
         if (argv.force && e?.code === 'VOLUME_NOT_FOUND') continue
@@ -104,16 +90,16 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
       .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<label>')" })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
+    // The filters are checked before the prompt, which names what `all` (flag or filter) removes.
     const { parseFilters } = await import('../../lib/filters.js')
     const filters = parseFilters(argv.filter, ['label', 'label!', 'all'])
-    if (filters.has('all')) argv.all = ['true', '1'].includes(filters.get('all')!.at(-1)!.toLowerCase())
-    filters.delete('all')
+    const all = filters.has('all') ? ['true', '1'].includes(filters.get('all')!.at(-1)!.toLowerCase()) : !!argv.all
     const { confirm } = await import('../_prompt.js')
-    if (!argv.force && !(await confirm(`WARNING! This will remove ${argv.all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
+    if (!argv.force && !(await confirm(`WARNING! This will remove ${all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
-    const { pruneVolumes } = await import('../../lib/container/volumes.js')
+    const { pruneVolumes } = await import('../../lib/index.js')
     const { humanSize } = await import('../../lib/units.js')
-    const r = await pruneVolumes(store, !!argv.all, filters)
+    const r = await pruneVolumes(store, { all: argv.all, filters: argv.filter })
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },

@@ -4,7 +4,7 @@
 // container itself is being created (createContainer's prepareMounts hook), so a bad flag
 // leaves nothing behind.
 
-import { pruneMatch, type Filters } from '../filters.js'
+import { boolFilter, matchLabels, matches, pruneMatch, type Filters } from '../filters.js'
 import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import type { Store } from '../store.js'
@@ -13,7 +13,7 @@ import type { VolumeUsage } from '../mount/types.js'
 import { listContainers } from './records.js'
 import { checkDuplicates, parseMount, parseTmpfs, parseVolume, toContainerMount, validateMountSources, type MountSpec } from '../mount/parse.js'
 import { createVolumeStore } from '../mount/volumes.js'
-import type { VolumeStore } from '../mount/types.js'
+import type { VolumeInfo, VolumeStore } from '../mount/types.js'
 import { prepareBindSources, resolveBindSources } from '../mount/bindSources.js'
 import { copyImageDirIntoVolume } from '../mount/copyUp.js'
 
@@ -104,6 +104,17 @@ export async function pruneVolumes(store: Store, all: boolean, f: Filters = new 
   if (f.size) for (const v of await vs.list()) labels.set(v.Name, v.Labels)
   const now = store.now()
   return vs.prune((n) => (users.get(n)?.length ?? 0) > 0 || (f.size > 0 && !pruneMatch(f, undefined, labels.get(n), now)), { all })
+}
+
+/** `volume ls --filter`: dangling, name (a regular expression found in the name), label (key or key=value, all must hold), driver. */
+export async function listVolumes(store: Store, filters: Filters = new Map()): Promise<VolumeInfo[]> {
+  const dangling = boolFilter(filters, 'dangling')
+  const users = await usersOf(store)
+  return (await volumeStore(store).list()).filter(
+    (x) =>
+      (dangling === undefined || ((users.get(x.Name)?.length ?? 0) === 0) === dangling) &&
+      matches(filters, 'name', x.Name) && matchLabels(filters, x.Labels) && (!filters.has('driver') || filters.get('driver')!.includes(x.Driver)),
+  )
 }
 
 export { usersOf as volumeUsers }
