@@ -50,3 +50,6 @@ export type { Dockerfile, Instruction, Stage } from './build/parser/index.js'
 export { parseMount, parseVolume, parseTmpfs, type MountSpec } from './mount/parse.js'
 
 export { parseReference, tagged, type Reference } from './reference.js'
+
+/** Sizes and times as Docker prints them (`1.98MB`, `2 hours ago`). */
+export { humanSize, timeAgo } from './units.js'

@@ -20,6 +20,7 @@ import type { ContainerRecord } from './container/types.js'
 import type { CreateOptions } from './container/create.js'
 import type { OnProgress } from './progress.js'
 import type { VolumeInfo } from './mount/types.js'
+import type { HistoryRow } from './image/history.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 
@@ -27,7 +28,7 @@ export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
-export type { VolumeInfo, NetworkRecord, NetworkRow }
+export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -182,6 +183,12 @@ export async function listImages(store: Store, options: { repository?: string; f
   return listImages(store, { filter: options.repository, filters: imageFilters(options.filters) })
 }
 
+/** `store history`: an image's layers and config steps, newest first. */
+export async function imageHistory(store: Store, name: string): Promise<HistoryRow[]> {
+  const { imageHistory } = await import('./image/history.js')
+  return imageHistory(store, await store.images.require(name))
+}
+
 /** Docker's `image inspect` object for an image (name or ID). */
 export async function inspectImage(store: Store, name: string): Promise<Record<string, unknown>> {
   const { inspectImage } = await import('./image/inspect.js')
@@ -268,18 +275,32 @@ async function createFrom(store: Store, image: string, cmd: string[], o: RunOpti
   return createContainer(store, { ...create, image, cmd, mounts: m.mounts, prepareMounts: m.prepare, imageVolumes: true, autoRemove: remove ?? false })
 }
 
-/** `store start` of a created or exited container (name or ID): it runs on, detached. */
-export async function startContainer(store: Store, name: string): Promise<void> {
+/**
+ * `store start` of a created or exited container (name or ID): it runs on, detached. With
+ * `attach`, it runs here to its end on this process's stdin, stdout and stderr (`start -a`),
+ * and its exit status is returned.
+ */
+export async function startContainer(store: Store, name: string, options: { attach?: boolean } = {}): Promise<number | undefined> {
   const c = await import('./container/index.js')
   const rec = await c.requireContainer(store, name)
   c.assertStartable(rec)
+  if (options.attach) return c.supervise(store, rec, { stdio: 'inherit' })
   await c.startDetached(store, rec)
+  return undefined
 }
 
-/** `store stop`: SIGTERM, then SIGKILL after `timeout` seconds (default the container's, 10). */
-export async function stopContainer(store: Store, name: string, options: { timeout?: number } = {}): Promise<void> {
+/** `store stop`: its stop signal (SIGTERM unless `signal` or the image says), then SIGKILL after `timeout` seconds (default 10). */
+export async function stopContainer(store: Store, name: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
   const c = await import('./container/index.js')
-  await c.stopContainer(store, await c.requireContainer(store, name), options.timeout)
+  const rec = await c.requireContainer(store, name)
+  if (options.signal) rec.stopSignal = options.signal
+  await c.stopContainer(store, rec, options.timeout)
+}
+
+/** `store kill`: `signal` (default SIGKILL) to the container's command. */
+export async function killContainer(store: Store, name: string, options: { signal?: string } = {}): Promise<void> {
+  const c = await import('./container/index.js')
+  await c.killContainer(store, await c.requireContainer(store, name), options.signal)
 }
 
 /** `store wait`: the container's exit status once it has ended. */

@@ -13,7 +13,7 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
     const store = await getStore(argv)
     const { cacheClear } = await import('../../lib/build/cache.js')
     const { collectGarbage } = await import('../../lib/system/gc.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     const n = await cacheClear(store)
     const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
     process.stdout.write(`Deleted build cache objects: ${n + r.cacheMountsDropped}\nTotal reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)

@@ -31,7 +31,7 @@ export const cpCommand: CommandModule<object, Args> = {
       .option('follow-link', { alias: 'L', type: 'boolean', describe: 'Always follow symbol link in SRC_PATH' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' }),
   handler: async (argv) => {
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     const src = splitArg(dash(argv.src))
     const dst = splitArg(dash(argv.dest))
     if (src.container === undefined && dst.container === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source')
@@ -58,7 +58,7 @@ export const cpCommand: CommandModule<object, Args> = {
     }
     // Docker prints the size on a terminal only (and never for a stream on stdout).
     if (shown && !argv.quiet && process.stderr.isTTY) {
-      const { humanSize } = await import('../../lib/units.js')
+      const { humanSize } = await import('../../lib/index.js')
       process.stderr.write(`Successfully copied ${humanSize(bytes)} to ${shown}\n`)
     }
   },

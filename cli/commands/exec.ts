@@ -24,7 +24,7 @@ export const execCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     if (containerCommand.length === 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'exec requires at least 2 arguments')
     const rec = await c.requireContainer(store, argv.container)
     checkTty(argv.interactive, argv.tty)

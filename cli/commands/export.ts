@@ -14,7 +14,7 @@ export const exportCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
     const { writeStream } = await import('../_output.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     if (!argv.output && process.stdout.isTTY) {
       throw new StoreError(Codes.INVALID_ARGUMENT, 'cowardly refusing to save to a terminal. Use the -o flag or redirect')
     }

@@ -11,7 +11,7 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/index.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     const { progressLine } = await import('../_progress.js')
     const line = progressLine(argv.quiet)
     const r = await fsck(store, { snapshots: argv.snapshots, onProgress: line.note }).finally(line.end)

@@ -74,7 +74,7 @@ const imagePrune: CommandModule<object, PruneArgs> = {
     if (!argv.force && !(await confirm(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
     const { collectGarbage } = await import('../../lib/system/gc.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     const { imagePruneFilter } = await import('../../lib/image/list.js')
     const r = await collectGarbage(store, { all: !!argv.all, mayRemove: imagePruneFilter(store, filters) })
     if (r.imagesDeleted.length) process.stdout.write(`Deleted Images:\n${r.imagesDeleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
@@ -94,7 +94,7 @@ const containerPrune: CommandModule<object, PruneArgs> = {
     const store = await getStore(argv)
     const { withGc } = await import('../../lib/_lock.js')
     const c = await import('../../lib/container/index.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     // Under the gc lock: a build's RUN container is stopped between its create and its start.
     const r = await withGc(store.layout, () => c.pruneContainers(store, filters))
     if (r.ids.length) process.stdout.write(`Deleted Containers:\n${r.ids.join('\n')}\n\n`)

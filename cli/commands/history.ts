@@ -21,10 +21,9 @@ export const historyCommand: CommandModule<object, Args> = {
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { imageHistory } = await import('../../lib/image/history.js')
+    const { imageHistory, humanSize, timeAgo } = await import('../../lib/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { humanSize, timeAgo } = await import('../../lib/units.js')
-    const rows = await imageHistory(store, await store.images.require(argv.image))
+    const rows = await imageHistory(store, argv.image)
     const now = store.now()
     const id = (r: { id?: string }) => (r.id ? (argv['no-trunc'] ? r.id : r.id.slice(7, 19)) : '<missing>')
     if (argv.quiet) {

@@ -27,7 +27,7 @@ export const imagesCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const { listImages, imageFilters } = await import('../../lib/image/list.js')
     const { printFormatted } = await import('../_output.js')
-    const { humanSize, timeAgo } = await import('../../lib/units.js')
+    const { humanSize, timeAgo } = await import('../../lib/index.js')
     const rows = await listImages(store, { filter: argv.repository, filters: imageFilters(argv.filter) })
     const now = store.now()
     const id = (d: string) => (argv['no-trunc'] ? d : d.slice(7, 19))

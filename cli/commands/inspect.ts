@@ -19,7 +19,7 @@ export const inspectCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const { inspectImage } = await import('../../lib/image/inspect.js')
     const { renderTemplate } = await import('../_output.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     const out: unknown[] = []
     for (const name of argv.names) {
       let obj: unknown

@@ -16,7 +16,7 @@ export const loadCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const store = await getStore(argv)
     const { loadImages } = await import('../../lib/index.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     if (!argv.input && process.stdin.isTTY) {
       throw new StoreError(Codes.INVALID_ARGUMENT, 'requested load from stdin, but stdin is empty')
     }

@@ -17,13 +17,11 @@ export const logsCommand: CommandModule<object, Args> = {
       .option('tail', { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { Codes, StoreError, containerLogs } = await import('../../lib/index.js')
     const { writeStream } = await import('../_output.js')
-    const { Codes, StoreError } = await import('../../lib/errors.js')
     // Docker: "all", or a number (a negative one is all too).
     const t = argv.tail === undefined || argv.tail === 'all' ? undefined : Number(argv.tail)
     if (t !== undefined && !Number.isInteger(t)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "tail": ${argv.tail}`)
-    const rec = await c.requireContainer(store, argv.container)
-    await writeStream(c.containerLogs(store, rec, !!argv.follow, t === undefined || t < 0 ? undefined : t))
+    await writeStream(containerLogs(store, argv.container, { follow: argv.follow, tail: t === undefined || t < 0 ? undefined : t }))
   },
 }

@@ -23,7 +23,7 @@ export const psCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const { psRows, psFilters } = await import('../../lib/container/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { timeAgo } = await import('../../lib/units.js')
+    const { timeAgo } = await import('../../lib/index.js')
     const { displayPorts } = await import('../../lib/network/index.js')
     // Docker shows ports of running containers only (a stopped one has no NetworkSettings.Ports).
     const ports = (r: (typeof rows)[number]) => (r.state.status === 'running' ? displayPorts(r.state.ports ?? [], r.rec.exposed ?? []) : '')

@@ -18,11 +18,9 @@ export const rmCommand: CommandModule<object, Args> = {
       .option('volumes', { alias: 'v', type: 'boolean', describe: 'Remove anonymous volumes associated with the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    const { removeAnonymousVolume } = await import('../../lib/container/volumes.js')
+    const { removeContainer } = await import('../../lib/index.js')
     await eachContainer(argv.containers, async (name) => {
-      const rec = await c.requireContainer(store, name)
-      await c.removeContainer(store, rec, { force: argv.force, volumes: argv.volumes, removeVolume: (n) => removeAnonymousVolume(store, n) })
+      await removeContainer(store, name, { force: argv.force, volumes: argv.volumes })
       process.stdout.write(`${name}\n`)
     })
   },

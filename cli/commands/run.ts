@@ -58,7 +58,7 @@ export function containerOptions(y: any, withRun: boolean) {
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
 export async function limitsFrom(argv: LimitArgs) {
-  const { Codes, StoreError } = await import('../../lib/errors.js')
+  const { Codes, StoreError } = await import('../../lib/index.js')
   const { ramInBytes } = await import('../../lib/_sizes.js')
   const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_FLAG, `invalid argument "${v}" for "${flag}" flag: ${why}`)
   const size = (flag: string, v: string | undefined, allowNegative = false) => {

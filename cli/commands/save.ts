@@ -15,7 +15,7 @@ export const saveCommand: CommandModule<object, Args> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { Codes, StoreError } = await import('../../lib/errors.js')
+    const { Codes, StoreError } = await import('../../lib/index.js')
     const { saveImages, saveImagesToFile } = await import('../../lib/index.js')
     const { writeStream } = await import('../_output.js')
     const { progressLine } = await import('../_progress.js')

@@ -12,15 +12,13 @@ export const startCommand: CommandModule<object, Args> = {
   builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }).option('attach', { alias: 'a', type: 'boolean', describe: "Attach STDOUT/STDERR and forward signals" }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { startContainer } = await import('../../lib/index.js')
     for (const name of argv.containers) {
-      const rec = await c.requireContainer(store, name)
-      c.assertStartable(rec)
       if (argv.attach) {
-        process.exitCode = await c.supervise(store, rec, { stdio: 'inherit' })
+        process.exitCode = await startContainer(store, name, { attach: true })
         return
       }
-      await c.startDetached(store, rec)
+      await startContainer(store, name)
       process.stdout.write(`${name}\n`)
     }
   },

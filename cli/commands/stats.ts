@@ -37,7 +37,7 @@ export const statsCommand: CommandModule<object, Args> = {
     const store = await getStore(argv)
     const c = await import('../../lib/container/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     const named = argv.containers ?? []
     const pick = async () => {
       if (named.length) return Promise.all(named.map((n) => c.requireContainer(store, n)))

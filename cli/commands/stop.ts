@@ -17,11 +17,9 @@ export const stopCommand: CommandModule<object, Args> = {
       .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { stopContainer } = await import('../../lib/index.js')
     for (const name of argv.containers) {
-      const rec = await c.requireContainer(store, name)
-      if (argv.signal) rec.stopSignal = argv.signal
-      await c.stopContainer(store, rec, argv.time)
+      await stopContainer(store, name, { timeout: argv.time, signal: argv.signal })
       process.stdout.write(`${name}\n`)
     }
   },
@@ -34,9 +32,9 @@ export const killCommand: CommandModule<object, Args> = {
     y.positional('containers', { type: 'string', array: true, demandOption: true }).option('signal', { alias: 's', type: 'string', default: 'KILL', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { killContainer } = await import('../../lib/index.js')
     for (const name of argv.containers) {
-      await c.killContainer(store, await c.requireContainer(store, name), argv.signal)
+      await killContainer(store, name, { signal: argv.signal })
       process.stdout.write(`${name}\n`)
     }
   },

@@ -54,7 +54,7 @@ const prune: CommandModule<object, PruneArgs> = {
     if (!argv.force && !(await confirm(warning + '\nAre you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
     const { prune } = await import('../../lib/index.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     const r = await prune(store, { all: argv.all, volumes: argv.volumes, filters: argv.filter })
     if (r.containers.length) process.stdout.write(`Deleted Containers:\n${r.containers.join('\n')}\n\n`)
     if (r.volumes.length) process.stdout.write(`Deleted Volumes:\n${r.volumes.join('\n')}\n\n`)

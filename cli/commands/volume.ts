@@ -98,7 +98,7 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
     if (!argv.force && !(await confirm(`WARNING! This will remove ${all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
     const { pruneVolumes } = await import('../../lib/index.js')
-    const { humanSize } = await import('../../lib/units.js')
+    const { humanSize } = await import('../../lib/index.js')
     const r = await pruneVolumes(store, { all: argv.all, filters: argv.filter })
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
