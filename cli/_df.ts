@@ -4,7 +4,7 @@
 // Docker's objects (their fields as Docker's strings) with our figures beside them, in bytes.
 
 import type { SystemDf, DfRow, ImageUsage } from '../lib/system/df.js'
-import { humanSize, timeAgo } from '../lib/units.js'
+import { humanSize, timeAgo } from '../lib/index.js'
 import { table, printFormatted } from './_output.js'
 
 /** Docker's RECLAIMABLE: `<size> (<pct>%)` (integer division) when the row has a size; the build cache shows no percentage. */

@@ -5,7 +5,7 @@
 // for the commands whose output is data (save).
 
 import type { OnProgress, Progress } from '../lib/progress.js'
-import { humanSize } from '../lib/units.js'
+import { humanSize } from '../lib/index.js'
 
 export interface ProgressLine {
   report: OnProgress

@@ -21,6 +21,7 @@ import type { CreateOptions } from './container/create.js'
 import type { OnProgress } from './progress.js'
 import type { VolumeInfo } from './mount/types.js'
 import type { HistoryRow } from './image/history.js'
+import type { Limits } from './container/cgroup.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 
@@ -28,7 +29,7 @@ export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
-export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow }
+export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -301,6 +302,39 @@ export async function stopContainer(store: Store, name: string, options: { timeo
 export async function killContainer(store: Store, name: string, options: { signal?: string } = {}): Promise<void> {
   const c = await import('./container/index.js')
   await c.killContainer(store, await c.requireContainer(store, name), options.signal)
+}
+
+/** `store restart`: stopped (if running, as `stopContainer`), then started detached. */
+export async function restartContainer(store: Store, name: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+  const c = await import('./container/index.js')
+  const rec = await c.requireContainer(store, name)
+  c.assertStartable(rec)
+  if (options.signal) rec.stopSignal = options.signal
+  await c.stopContainer(store, rec, options.timeout)
+  await c.startDetached(store, rec)
+}
+
+/** `store rename`. */
+export async function renameContainer(store: Store, name: string, newName: string): Promise<void> {
+  await (await import('./container/index.js')).renameContainer(store, name, newName)
+}
+
+/** `store pause` (true) or `unpause` (false): the container's processes frozen or thawed. */
+export async function pauseContainer(store: Store, name: string, paused = true): Promise<void> {
+  const c = await import('./container/index.js')
+  await c.pauseContainer(store, await c.requireContainer(store, name), paused)
+}
+
+/** `store top`: the container's processes as `ps` (with `psArgs`) shows them, as text. */
+export async function topContainer(store: Store, name: string, psArgs?: string[]): Promise<string> {
+  const c = await import('./container/index.js')
+  return c.topContainer(store, await c.requireContainer(store, name), psArgs)
+}
+
+/** `store update`: resource limits (bytes, nano-CPUs…) and the restart policy; a running container's at once. */
+export async function updateContainer(store: Store, name: string, options: { limits?: Limits; restart?: string }): Promise<void> {
+  const c = await import('./container/index.js')
+  await c.updateContainer(store, await c.requireContainer(store, name), { limits: options.limits, restart: options.restart })
 }
 
 /** `store wait`: the container's exit status once it has ended. */

@@ -25,10 +25,9 @@ export const imagesCommand: CommandModule<object, Args> = {
       .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { listImages, imageFilters } = await import('../../lib/image/list.js')
+    const { listImages, humanSize, timeAgo } = await import('../../lib/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { humanSize, timeAgo } = await import('../../lib/index.js')
-    const rows = await listImages(store, { filter: argv.repository, filters: imageFilters(argv.filter) })
+    const rows = await listImages(store, { repository: argv.repository, filters: argv.filter })
     const now = store.now()
     const id = (d: string) => (argv['no-trunc'] ? d : d.slice(7, 19))
     if (argv.quiet) {

@@ -17,20 +17,13 @@ export const inspectCommand: CommandModule<object, Args> = {
       .option('type', { type: 'string', choices: ['image', 'container'], describe: 'Only inspect objects of the given type' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { inspectImage } = await import('../../lib/image/inspect.js')
+    const { Codes, StoreError, inspectContainer, inspectImage } = await import('../../lib/index.js')
     const { renderTemplate } = await import('../_output.js')
-    const { Codes, StoreError } = await import('../../lib/index.js')
     const out: unknown[] = []
     for (const name of argv.names) {
       let obj: unknown
-      if (argv.type !== 'image') {
-        const { inspectContainer } = await import('../../lib/container/inspect.js')
-        obj = await inspectContainer(store, name)
-      }
-      if (obj === undefined && argv.type !== 'container') {
-        const id = await store.images.resolve(name)
-        if (id) obj = await inspectImage(store, id)
-      }
+      if (argv.type !== 'image') obj = await inspectContainer(store, name)
+      if (obj === undefined && argv.type !== 'container' && (await store.images.resolve(name))) obj = await inspectImage(store, name)
       if (obj === undefined) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such object: ${name}`)
       out.push(obj)
     }

@@ -22,9 +22,9 @@ export const waitCommand: CommandModule<object, GlobalArgs & { containers: strin
   builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { waitContainer } = await import('../../lib/index.js')
     await eachContainer(argv.containers, async (name) => {
-      process.stdout.write(`${await c.waitContainer(store, await c.requireContainer(store, name))}\n`)
+      process.stdout.write(`${await waitContainer(store, name)}\n`)
     })
   },
 }
@@ -35,8 +35,8 @@ export const renameCommand: CommandModule<object, GlobalArgs & { container: stri
   builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    await c.renameContainer(store, argv.container, argv.name)
+    const { renameContainer } = await import('../../lib/index.js')
+    await renameContainer(store, argv.container, argv.name)
   },
 }
 
@@ -50,14 +50,10 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
       .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { restartContainer } = await import('../../lib/index.js')
     // Docker's restart: stop (if running), then start detached; the name is printed.
     await eachContainer(argv.containers, async (name) => {
-      const rec = await c.requireContainer(store, name)
-      c.assertStartable(rec)
-      if (argv.signal) rec.stopSignal = argv.signal
-      await c.stopContainer(store, rec, argv.time)
-      await c.startDetached(store, rec)
+      await restartContainer(store, name, { timeout: argv.time, signal: argv.signal })
       process.stdout.write(`${name}\n`)
     })
   },
@@ -69,9 +65,8 @@ export const topCommand: CommandModule<object, GlobalArgs & { container: string;
   builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('psArgs', { type: 'string', array: true }).parserConfiguration({ 'unknown-options-as-args': true }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    const rec = await c.requireContainer(store, argv.container)
-    process.stdout.write(await c.topContainer(store, rec, argv.psArgs?.length ? argv.psArgs.map(String) : undefined))
+    const { topContainer } = await import('../../lib/index.js')
+    process.stdout.write(await topContainer(store, argv.container, argv.psArgs?.length ? argv.psArgs.map(String) : undefined))
   },
 }
 
@@ -83,9 +78,9 @@ function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { con
     builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
     handler: async (argv) => {
       const store = await getStore(argv)
-      const c = await import('../../lib/container/index.js')
+      const { pauseContainer } = await import('../../lib/index.js')
       await eachContainer(argv.containers, async (name) => {
-        await c.pauseContainer(store, await c.requireContainer(store, name), paused)
+        await pauseContainer(store, name, paused)
         process.stdout.write(`${name}\n`)
       })
     },
@@ -108,9 +103,9 @@ export const updateCommand: CommandModule<object, UpdateArgs> = {
     const { limitsFrom } = await import('./run.js')
     const limits = await limitsFrom(argv)
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { updateContainer } = await import('../../lib/index.js')
     await eachContainer(argv.containers, async (name) => {
-      await c.updateContainer(store, await c.requireContainer(store, name), { limits, restart: argv.restart })
+      await updateContainer(store, name, { limits, restart: argv.restart })
       process.stdout.write(`${name}\n`)
     })
   },
