@@ -22,6 +22,7 @@ import type { OnProgress } from './progress.js'
 import type { VolumeInfo } from './mount/types.js'
 import type { HistoryRow } from './image/history.js'
 import type { Limits } from './container/cgroup.js'
+import type { PsRow } from './container/list.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 
@@ -29,7 +30,8 @@ export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
-export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits }
+export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow }
+export { displayPorts } from './network/ports.js'
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
 /** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
@@ -335,6 +337,38 @@ export async function topContainer(store: Store, name: string, psArgs?: string[]
 export async function updateContainer(store: Store, name: string, options: { limits?: Limits; restart?: string }): Promise<void> {
   const c = await import('./container/index.js')
   await c.updateContainer(store, await c.requireContainer(store, name), { limits: options.limits, restart: options.restart })
+}
+
+/** `store ps [-a]`: one row per container (its record, state, image and command as shown), `filters` as `--filter`. */
+export async function containerRows(store: Store, options: { all?: boolean; filters?: string[] } = {}): Promise<PsRow[]> {
+  const c = await import('./container/index.js')
+  return c.psRows(store, !!options.all, c.psFilters(options.filters))
+}
+
+/** `store diff`: the container's changes to its image, as Docker's `A /path`, `C /path`, `D /path` lines. */
+export async function containerDiff(store: Store, name: string): Promise<string[]> {
+  const c = await import('./container/index.js')
+  return c.diffLines(store, await c.requireContainer(store, name))
+}
+
+/** `store commit`: a new image of the container's changes over its image; returns its ID. */
+export async function commitContainer(store: Store, name: string, options: { tag?: string; changes?: string[]; message?: string; author?: string } = {}): Promise<Digest> {
+  const c = await import('./container/index.js')
+  return c.commitContainer(store, await c.requireContainer(store, name), options)
+}
+
+/** `store export`: the container's merged file system as a tar stream. */
+export async function* exportContainer(store: Store, name: string): AsyncGenerator<Uint8Array> {
+  const c = await import('./container/index.js')
+  yield* c.exportContainer(store, await c.requireContainer(store, name))
+}
+
+/** `store export -o`: into a file, written beside it and renamed when complete. */
+export async function exportContainerToFile(store: Store, name: string, path: string): Promise<void> {
+  const { writeOutputFile } = await import('./_outputFile.js')
+  const c = await import('./container/index.js')
+  const rec = await c.requireContainer(store, name)
+  await writeOutputFile(store.layout, path, c.exportContainer(store, rec))
 }
 
 /** `store wait`: the container's exit status once it has ended. */

@@ -22,9 +22,8 @@ export const commitCommand: CommandModule<object, Args> = {
       .option('author', { alias: 'a', type: 'string', describe: 'Author' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    const rec = await c.requireContainer(store, argv.container)
-    const id = await c.commitContainer(store, rec, { tag: argv.repository, changes: argv.change, message: argv.message, author: argv.author })
+    const { commitContainer } = await import('../../lib/index.js')
+    const id = await commitContainer(store, argv.container, { tag: argv.repository, changes: argv.change, message: argv.message, author: argv.author })
     process.stdout.write(`${id}\n`)
   },
 }

@@ -11,7 +11,7 @@ export const diffCommand: CommandModule<object, Args> = {
   builder: (y) => y.positional('container', { type: 'string', demandOption: true }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    for (const l of await c.diffLines(store, await c.requireContainer(store, argv.container))) process.stdout.write(l + '\n')
+    const { containerDiff } = await import('../../lib/index.js')
+    for (const l of await containerDiff(store, argv.container)) process.stdout.write(l + '\n')
   },
 }

@@ -21,13 +21,11 @@ export const psCommand: CommandModule<object, Args> = {
       .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { psRows, psFilters } = await import('../../lib/container/index.js')
+    const { containerRows, displayPorts, timeAgo } = await import('../../lib/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { timeAgo } = await import('../../lib/index.js')
-    const { displayPorts } = await import('../../lib/network/index.js')
     // Docker shows ports of running containers only (a stopped one has no NetworkSettings.Ports).
     const ports = (r: (typeof rows)[number]) => (r.state.status === 'running' ? displayPorts(r.state.ports ?? [], r.rec.exposed ?? []) : '')
-    const rows = await psRows(store, !!argv.all, psFilters(argv.filter))
+    const rows = await containerRows(store, { all: argv.all, filters: argv.filter })
     const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
     if (argv.quiet) {
       for (const r of rows) process.stdout.write(id(r.rec.id) + '\n')
