@@ -506,6 +506,39 @@ export async function prune(store: Store, options: { all?: boolean; volumes?: bo
   })
 }
 
+/** `store image prune -f`: dangling images (every image no container uses with `all`) and what only they held; `filters` as `--filter`. */
+export async function pruneImages(store: Store, options: { all?: boolean; filters?: string[] } = {}): Promise<{ deleted: Digest[]; reclaimed: number }> {
+  const { parseFilters, PRUNE_FILTERS } = await import('./filters.js')
+  const { collectGarbage } = await import('./system/gc.js')
+  const { imagePruneFilter } = await import('./image/list.js')
+  const r = await collectGarbage(store, { all: !!options.all, mayRemove: imagePruneFilter(store, parseFilters(options.filters, PRUNE_FILTERS)) })
+  return { deleted: r.imagesDeleted, reclaimed: r.reclaimed }
+}
+
+/** `store container prune -f`: every stopped container; `filters` as `--filter`. */
+export async function pruneContainers(store: Store, options: { filters?: string[] } = {}): Promise<{ ids: string[]; reclaimed: number }> {
+  const { parseFilters, PRUNE_FILTERS } = await import('./filters.js')
+  const { withGc } = await import('./_lock.js')
+  const c = await import('./container/index.js')
+  const filters = parseFilters(options.filters, PRUNE_FILTERS)
+  // Under the gc lock: a build's RUN container is stopped between its create and its start.
+  return withGc(store.layout, () => c.pruneContainers(store, filters))
+}
+
+/** `store builder prune -f`: the build cache, its RUN --mount=type=cache dirs and what only they held. */
+export async function pruneBuildCache(store: Store): Promise<{ objects: number; reclaimed: number }> {
+  const { cacheClear } = await import('./build/cache.js')
+  const { collectGarbage } = await import('./system/gc.js')
+  const n = await cacheClear(store)
+  const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
+  return { objects: n + r.cacheMountsDropped, reclaimed: r.reclaimed }
+}
+
+/** `store system info`: the storage driver and why, the backing file system, the root, as text. */
+export async function systemInfo(store: Store): Promise<string> {
+  return (await import('./system/info.js')).systemInfo(store)
+}
+
 /**
  * `store fsck`: read every blob, pack and layer index back and check each against its digest
  * (and, with `snapshots`, every snapshot against its layers). Problems are in the report.

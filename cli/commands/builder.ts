@@ -11,12 +11,9 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean; all?: boolean
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
-    const { cacheClear } = await import('../../lib/build/cache.js')
-    const { collectGarbage } = await import('../../lib/system/gc.js')
-    const { humanSize } = await import('../../lib/index.js')
-    const n = await cacheClear(store)
-    const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
-    process.stdout.write(`Deleted build cache objects: ${n + r.cacheMountsDropped}\nTotal reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
+    const { humanSize, pruneBuildCache } = await import('../../lib/index.js')
+    const r = await pruneBuildCache(store)
+    process.stdout.write(`Deleted build cache objects: ${r.objects}\nTotal reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
 }
 

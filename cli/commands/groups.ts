@@ -67,17 +67,16 @@ const imagePrune: CommandModule<object, PruneArgs> = {
       .option('filter', filterOption)
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
+    // The filters are checked before the prompt, as Docker does.
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
-    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
+    parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const what = argv.all ? 'all images without at least one container associated to them' : 'all dangling images'
     if (!argv.force && !(await confirm(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `))) return
     const store = await getStore(argv)
-    const { collectGarbage } = await import('../../lib/system/gc.js')
-    const { humanSize } = await import('../../lib/index.js')
-    const { imagePruneFilter } = await import('../../lib/image/list.js')
-    const r = await collectGarbage(store, { all: !!argv.all, mayRemove: imagePruneFilter(store, filters) })
-    if (r.imagesDeleted.length) process.stdout.write(`Deleted Images:\n${r.imagesDeleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
+    const { humanSize, pruneImages } = await import('../../lib/index.js')
+    const r = await pruneImages(store, { all: argv.all, filters: argv.filter })
+    if (r.deleted.length) process.stdout.write(`Deleted Images:\n${r.deleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
 }
@@ -88,15 +87,12 @@ const containerPrune: CommandModule<object, PruneArgs> = {
   builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
-    const filters = parseFilters(argv.filter, PRUNE_FILTERS)
+    parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) return
     const store = await getStore(argv)
-    const { withGc } = await import('../../lib/_lock.js')
-    const c = await import('../../lib/container/index.js')
-    const { humanSize } = await import('../../lib/index.js')
-    // Under the gc lock: a build's RUN container is stopped between its create and its start.
-    const r = await withGc(store.layout, () => c.pruneContainers(store, filters))
+    const { humanSize, pruneContainers } = await import('../../lib/index.js')
+    const r = await pruneContainers(store, { filters: argv.filter })
     if (r.ids.length) process.stdout.write(`Deleted Containers:\n${r.ids.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },

@@ -71,7 +71,7 @@ const info: CommandModule<object, GlobalArgs> = {
   describe: 'Display store-wide information: storage driver and why, backing file system, root dir',
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { systemInfo } = await import('../../lib/system/info.js')
+    const { systemInfo } = await import('../../lib/index.js')
     process.stdout.write(await systemInfo(store))
   },
 }
