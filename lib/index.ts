@@ -23,6 +23,7 @@ import type { VolumeInfo } from './mount/types.js'
 import type { HistoryRow } from './image/history.js'
 import type { Limits } from './container/cgroup.js'
 import type { PsRow } from './container/list.js'
+import type { StoreEvent } from './events.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 
@@ -30,7 +31,8 @@ export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
-export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow }
+export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
+export { eventLine } from './events.js'
 export { displayPorts } from './network/ports.js'
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
 
@@ -532,6 +534,31 @@ export async function pruneBuildCache(store: Store): Promise<{ objects: number; 
   const n = await cacheClear(store)
   const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
   return { objects: n + r.cacheMountsDropped, reclaimed: r.reclaimed }
+}
+
+/**
+ * `store events`: what commands did to this store, from `since` (Docker's forms: RFC 3339, a Unix
+ * time, `10m`; default now) to `until` (following new events while it is in the future or
+ * unset), with Docker's filters (`type=`, `event=`, `container=`, `image=`, `network=`, `volume=`).
+ */
+export async function* events(store: Store, options: { since?: string; until?: string; filters?: string[]; signal?: AbortSignal } = {}): AsyncGenerator<StoreEvent> {
+  const { parseFilters, untilTime } = await import('./filters.js')
+  const { readEvents } = await import('./events.js')
+  const f = parseFilters(options.filters, ['type', 'event', 'container', 'image', 'network', 'volume'])
+  const now = new Date()
+  const since = options.since === undefined ? now.getTime() : untilTime(options.since, now)
+  const until = options.until === undefined ? undefined : untilTime(options.until, now)
+  // A filter value matches a name or ID exactly, or (12 characters or more) an ID's start.
+  const has = (k: string, ...vals: (string | undefined)[]) => !f.has(k) || f.get(k)!.some((v) => vals.some((x) => x !== undefined && (x === v || (k !== 'type' && k !== 'event' && x.startsWith(v) && v.length >= 12))))
+  for await (const ev of readEvents(store.layout, since, until, until === undefined || until > now.getTime(), options.signal)) {
+    const a = ev.Actor.Attributes
+    if (!has('type', ev.Type) || !has('event', ev.Action)) continue
+    if (f.has('container') && (ev.Type !== 'container' || !has('container', ev.Actor.ID, a.name))) continue
+    if (f.has('image') && !has('image', a.image, ev.Type === 'image' ? ev.Actor.ID : undefined, ev.Type === 'image' ? a.name : undefined)) continue
+    if (f.has('network') && (ev.Type !== 'network' || !has('network', ev.Actor.ID, a.name))) continue
+    if (f.has('volume') && (ev.Type !== 'volume' || !has('volume', ev.Actor.ID))) continue
+    yield ev
+  }
 }
 
 /** `store system info`: the storage driver and why, the backing file system, the root, as text. */
