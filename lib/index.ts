@@ -373,6 +373,17 @@ export async function exportContainerToFile(store: Store, name: string, path: st
   await writeOutputFile(store.layout, path, c.exportContainer(store, rec))
 }
 
+/** `store port`: a running container's published ports, as `80/tcp` → `0.0.0.0:8080` pairs in Docker's order (none when it is not running). */
+export async function containerPorts(store: Store, name: string): Promise<{ port: string; host: string }[]> {
+  const c = await import('./container/index.js')
+  const { comparePortKeys, hostAddress, portKey } = await import('./network/index.js')
+  const rec = await c.requireContainer(store, name)
+  const st = await c.currentState(store, rec.id)
+  const ports = st.status === 'running' ? [...(st.ports ?? [])] : []
+  ports.sort((a, b) => comparePortKeys(portKey(a), portKey(b)))
+  return ports.map((p) => ({ port: portKey(p), host: hostAddress(p) }))
+}
+
 /** `store wait`: the container's exit status once it has ended. */
 export async function waitContainer(store: Store, name: string): Promise<number> {
   const c = await import('./container/index.js')

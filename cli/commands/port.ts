@@ -15,24 +15,20 @@ export const portCommand: CommandModule<object, Args> = {
   builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('port', { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    const { hostAddress, portKey, comparePortKeys } = await import('../../lib/network/index.js')
-    const rec = await c.requireContainer(store, argv.container)
-    const st = await c.currentState(store, rec.id)
-    const ports = st.status === 'running' ? [...(st.ports ?? [])] : []
-    ports.sort((a, b) => comparePortKeys(portKey(a), portKey(b)))
+    const { containerPorts } = await import('../../lib/index.js')
+    const ports = await containerPorts(store, argv.container)
     if (argv.port === undefined) {
-      for (const p of ports) process.stdout.write(`${portKey(p)} -> ${hostAddress(p)}\n`)
+      for (const p of ports) process.stdout.write(`${p.port} -> ${p.host}\n`)
       return
     }
     const [num, proto = 'tcp'] = argv.port.split('/')
     const key = `${num}/${proto}`
-    const found = ports.filter((p) => portKey(p) === key)
+    const found = ports.filter((p) => p.port === key)
     if (found.length === 0) {
       process.stderr.write(`Error: No public port '${key}' published for ${argv.container}\n`)
       process.exitCode = 1
       return
     }
-    for (const p of found) process.stdout.write(`${hostAddress(p)}\n`)
+    for (const p of found) process.stdout.write(`${p.host}\n`)
   },
 }
