@@ -12,7 +12,7 @@ import type { Store, StoreOptions } from './store.js'
 import type { Digest } from './digest/index.js'
 import type { ImageRow } from './image/list.js'
 import type { RmiResult } from './image/remove.js'
-import type { BuildResult } from './build/executor.js'
+import type { BuildOptions, BuildResult } from './build/executor.js'
 import type { SystemDf } from './system/df.js'
 import type { PruneResult } from './system/prune.js'
 import type { FsckReport } from './fsck.js'
@@ -139,26 +139,16 @@ export async function saveImagesToFile(store: Store, names: string[], path: stri
   await writeOutputFile(store.layout, path, await saveImages(store, names, options))
 }
 
-/** What {@link buildImage} builds: `store build`'s arguments. */
-export interface BuildImageOptions {
+/** What {@link buildImage} builds: `store build`'s arguments (the builder's own options, where the Dockerfile comes from, and a plain progress log). */
+export interface BuildImageOptions extends Pick<BuildOptions, 'tags' | 'buildArgs' | 'target' | 'noCache' | 'labels' | 'sourceDateEpoch' | 'signal' | 'launcher'> {
   /** The context folder (default: the Dockerfile's folder). */
   context?: string
   /** The Dockerfile's path (default: `Dockerfile` in the context). */
   file?: string
   /** The Dockerfile's text, instead of a file. */
   dockerfile?: string
-  tags?: string[]
-  buildArgs?: Record<string, string>
-  target?: string
-  noCache?: boolean
-  labels?: Record<string, string>
-  /** Clamp timestamps for a reproducible image (SOURCE_DATE_EPOCH). */
-  sourceDateEpoch?: number
   /** The plain progress log (BuildKit's `--progress plain`) goes here, a line at a time. */
   onProgress?: (line: string) => void
-  /** Aborting it cancels the build; the store is left sound. */
-  signal?: AbortSignal
-  launcher?: 'builtin' | 'runc' | 'crun'
 }
 
 /** Build an image from a Dockerfile, with the layer cache every build of this store shares. */
