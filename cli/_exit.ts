@@ -6,6 +6,7 @@
 // failing (a corrupt blob, an I/O error, a lock never released), which no input fixes.
 
 import { Codes } from '../lib/errors.js'
+import { GLOBAL_FLAGS, flagWords } from './_flags.js'
 
 type Code = (typeof Codes)[keyof typeof Codes]
 
@@ -29,7 +30,8 @@ const PHASED = new Set(['run', 'create'])
 
 /** The command word of argv (after global flags and a `container` group). */
 export function commandOf(argv: readonly string[]): string | undefined {
-  const words = argv.filter((a, i) => !a.startsWith('-') && !['--root', '--storage-driver', '--snapshot-budget'].includes(argv[i - 1] ?? ''))
+  const globals = flagWords(GLOBAL_FLAGS).values
+  const words = argv.filter((a, i) => !a.startsWith('-') && !globals.includes(argv[i - 1] ?? ''))
   return words[0] === 'container' || words[0] === 'image' ? words[1] : words[0]
 }
 

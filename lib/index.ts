@@ -26,10 +26,10 @@ import type { PsRow } from './container/list.js'
 import type { StoreEvent } from './events.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
+import { defaultRoot } from './config.js'
 
 export * from './formats.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
-import { defaultRoot } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
 export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
 export { eventLine } from './events.js'

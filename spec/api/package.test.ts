@@ -31,8 +31,8 @@ function run(cmd: string[], opts: SpawnSyncOptions = {}) {
   return { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), error: r.error }
 }
 
-const noBuild = existsSync(join(repo, 'dist/lib/index.d.ts')) ? undefined : 'dist/lib/index.d.ts is missing: run `npm run build` first'
-if (noBuild && process.env.CI) throw new Error(noBuild)
+// A printed reason to skip on a developer's machine; under CI, a failure.
+const noBuild = unavailable('the package specs', existsSync(join(repo, 'dist/lib/index.d.ts')) ? undefined : 'dist/lib/index.d.ts is missing: run `npm run build` first')
 
 describe.skipIf(noBuild)('the package from npm pack, in a project of its own', () => {
   let dir = ''
