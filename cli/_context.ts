@@ -1,6 +1,6 @@
 // What every command handler gets: the opened store, from --root / STORE_ROOT.
 
-import type { Store } from '../lib/store.js'
+import type { Store } from '../lib/index.js'
 
 export interface GlobalArgs {
   root?: string
@@ -12,15 +12,11 @@ let opened: Promise<Store> | undefined
 
 export async function getStore(argv: GlobalArgs): Promise<Store> {
   if (!opened) {
-    const { openStore } = await import('../lib/store.js')
-    const { configFromEnv, defaultRoot } = await import('../lib/config.js')
-    const { resolve } = await import('node:path')
+    const { configFromEnv, defaultRoot, openStore } = await import('../lib/index.js')
     // Configuration is read here, once (lib/config.ts): flags over the environment.
     const config = configFromEnv(process.env)
-    const budget = argv['snapshot-budget'] ?? (process.env.STORE_SNAPSHOT_BUDGET || undefined)
-    const { parseBudget } = await import('../lib/snapshot/budget.js')
-    const snapshotBudget = budget === undefined ? undefined : parseBudget(budget)
-    opened = openStore({ ...config, root: resolve(argv.root ?? defaultRoot()), driver: argv['storage-driver'] ?? config.driver, snapshotBudget })
+    const snapshotBudget = argv['snapshot-budget'] ?? (process.env.STORE_SNAPSHOT_BUDGET || undefined)
+    opened = openStore({ ...config, root: argv.root ?? defaultRoot(), driver: argv['storage-driver'] ?? config.driver, snapshotBudget })
   }
   return opened
 }

@@ -3,7 +3,7 @@
 // chunk dedup and compression saved and what every byte on disk is for. `--format json` prints
 // Docker's objects (their fields as Docker's strings) with our figures beside them, in bytes.
 
-import type { SystemDf, DfRow, ImageUsage } from '../lib/system/df.js'
+import type { SystemDf, DfRow, ImageUsage } from '../lib/index.js'
 import { humanSize, timeAgo } from '../lib/index.js'
 import { table, printFormatted } from './_output.js'
 

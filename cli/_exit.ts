@@ -5,24 +5,26 @@
 // command exits 1 for what it was asked and cannot do. Ours adds 125 for the store itself
 // failing (a corrupt blob, an I/O error, a lock never released), which no input fixes.
 
-import { Codes } from '../lib/errors.js'
+import type { Codes } from '../lib/index.js'
 import { GLOBAL_FLAGS, flagWords } from './_flags.js'
 
 type Code = (typeof Codes)[keyof typeof Codes]
 
 /** The store's own faults: 125 from any command. Every other code is the user's: 1. */
-const STORE_FAULTS: ReadonlySet<Code> = new Set([
-  Codes.BAD_CODEC, Codes.BLOB_CORRUPT, Codes.BLOB_NOT_FOUND, Codes.PACK_CORRUPT, Codes.DIGEST_MISMATCH,
-  Codes.LAYER_CORRUPT, Codes.LAYER_NOT_FOUND, Codes.LAYOUT_TOO_NEW, Codes.LOCK_ORDER, Codes.LOCK_TIMEOUT,
-  Codes.IO_ERROR, Codes.STORAGE_FULL, Codes.NO_SPACE, Codes.DRIVER_UNAVAILABLE, Codes.RUNTIME_UNAVAILABLE,
-  Codes.TREE_CHANGED, Codes.VOLUME_COPY_FAILED,
+// (The codes as their literal values, type-checked against lib's table: the CLI does not load the
+// library to exit.)
+const STORE_FAULTS: ReadonlySet<Code> = new Set<Code>([
+  'BAD_CODEC', 'BLOB_CORRUPT', 'BLOB_NOT_FOUND', 'PACK_CORRUPT', 'DIGEST_MISMATCH',
+  'LAYER_CORRUPT', 'LAYER_NOT_FOUND', 'LAYOUT_TOO_NEW', 'LOCK_ORDER', 'LOCK_TIMEOUT',
+  'IO_ERROR', 'STORAGE_FULL', 'NO_SPACE', 'DRIVER_UNAVAILABLE', 'RUNTIME_UNAVAILABLE',
+  'TREE_CHANGED', 'VOLUME_COPY_FAILED',
 ])
 
 /** Statuses that belong to a code whatever the command. */
 const FIXED: Partial<Record<Code, number>> = {
-  [Codes.CANCELED]: 130, // Ctrl-C: 128 + SIGINT, as a shell reports it
-  [Codes.EXEC_FAILED]: 126,
-  [Codes.INVALID_FLAG]: 125,
+  CANCELED: 130, // Ctrl-C: 128 + SIGINT, as a shell reports it
+  EXEC_FAILED: 126,
+  INVALID_FLAG: 125,
 }
 
 /** `run` and `create`, also as `container run|create`: the commands of Docker's phase rule. */
@@ -38,7 +40,7 @@ export function commandOf(argv: readonly string[]): string | undefined {
 /** The exit status for an error (its `code`, and `data.status` for a command that could not start), raised by `command`. */
 export function exitStatus(e: { code?: string; data?: { status?: unknown } }, command: string | undefined): number {
   const code = e.code
-  if (code === Codes.COMMAND_FAILED && typeof e.data?.status === 'number') return e.data.status
+  if (code === 'COMMAND_FAILED' && typeof e.data?.status === 'number') return e.data.status
   const fixed = FIXED[code as Code]
   if (fixed !== undefined) return fixed
   if (command !== undefined && PHASED.has(command)) return 125

@@ -4,7 +4,7 @@
 // command prints on stdout. Written to stderr, as Docker's client writes its progress bars
 // for the commands whose output is data (save).
 
-import type { OnProgress, Progress } from '../lib/progress.js'
+import type { OnProgress, Progress } from '../lib/index.js'
 import { humanSize } from '../lib/index.js'
 
 export interface ProgressLine {

@@ -6,7 +6,6 @@ import { VERSION } from './version.js'
 import { splitContainerArgs } from './_split.js'
 import { GLOBAL_FLAGS } from './_flags.js'
 import { usageError, type UsageContext } from './_usage.js'
-import { StoreError } from '../lib/errors.js'
 import { commandOf, exitStatus } from './_exit.js'
 
 /** The parts of yargs' internals we reach (not in its types): the command context, and the help cache. */
@@ -89,7 +88,7 @@ export function fail(e: unknown): never {
   if (hint) process.stderr.write(`hint: ${hint}\n`)
   // The CLI's own errors (a template that does not parse: 64) carry their status; the store's
   // have a code, and cli/_exit.ts's table gives the status with Docker's phase rule.
-  process.exit(e instanceof StoreError ? exitStatus(e, commandOf(typed)) : typeof se?.exit === 'number' ? se.exit : 125)
+  process.exit(isStoreError(e) ? exitStatus(e, commandOf(typed)) : typeof se?.exit === 'number' ? se.exit : 125)
 }
 
 /**
@@ -110,4 +109,12 @@ function fullDisk(e: unknown): { message: string; hint: string } | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * A store error by its shape (lib/errors.ts names each one `StoreError`): checked without loading
+ * the library, which a parse error or `--help` never needs.
+ */
+function isStoreError(e: unknown): e is { code: string; data?: { status?: unknown } } {
+  return e instanceof Error && e.name === 'StoreError' && typeof (e as { code?: unknown }).code === 'string'
 }

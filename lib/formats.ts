@@ -51,5 +51,11 @@ export { parseMount, parseVolume, parseTmpfs, type MountSpec } from './mount/par
 
 export { parseReference, tagged, type Reference } from './reference.js'
 
+/** `--filter key=value` as Docker reads and checks it, and the keys every prune takes. */
+export { parseFilters, PRUNE_FILTERS, type Filters } from './filters.js'
+
+/** A size as Docker's flags take it (`64m`, `1.5g`, `512k`: go-units RAMInBytes), in bytes. */
+export { ramInBytes } from './_sizes.js'
+
 /** Sizes and times as Docker prints them (`1.98MB`, `2 hours ago`). */
 export { humanSize, timeAgo } from './units.js'

@@ -26,18 +26,28 @@ import type { PsRow } from './container/list.js'
 import type { StoreEvent } from './events.js'
 import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
+import type { DfRow, ImageUsage } from './system/df.js'
+import type { StatsRow } from './container/stats.js'
+import type { ProgressMode, ProgressView } from './build/progress.js'
 import { defaultRoot } from './config.js'
 
 export * from './formats.js'
+export { VERSION } from './version.js'
 export { configFromEnv, defaultRoot, type StoreConfig } from './config.js'
 export type { Progress, OnProgress } from './progress.js'
 export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
 export { eventLine } from './events.js'
 export { displayPorts } from './network/ports.js'
-export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, PruneResult, FsckReport, ContainerRecord }
+export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, DfRow, ImageUsage, PruneResult, FsckReport, ContainerRecord, StatsRow, ProgressView, ProgressMode }
 
-/** Options of {@link openStore}: those of `StoreOptions`, the root optional. */
-export type OpenOptions = Partial<StoreOptions>
+/**
+ * Options of {@link openStore}: those of `StoreOptions`, the root optional; the snapshot budget
+ * also as `--snapshot-budget` takes it (`2g`, `500MB`, `none`).
+ */
+export type OpenOptions = Partial<Omit<StoreOptions, 'snapshotBudget'>> & { snapshotBudget?: number | null | string }
+
+/** A container as the functions below take it: its name, ID or ID prefix, or its record. */
+export type ContainerRef = string | ContainerRecord
 
 /**
  * Open the store at `root` (made on first use), or at the default root: `$STORE_ROOT`, else
@@ -47,7 +57,18 @@ export type OpenOptions = Partial<StoreOptions>
  */
 export async function openStore(options: OpenOptions = {}): Promise<Store> {
   const s = await import('./store.js')
-  return s.openStore({ ...options, root: resolve(options.root ?? defaultRoot()) })
+  const budget = options.snapshotBudget
+  const snapshotBudget = typeof budget === 'string' ? (await import('./snapshot/budget.js')).parseBudget(budget) : budget
+  return s.openStore({ ...options, root: resolve(options.root ?? defaultRoot()), snapshotBudget })
+}
+
+/** The record of container `name` (its name, ID or an ID prefix); Docker's `No such container: …` when there is none. */
+export async function getContainer(store: Store, name: string): Promise<ContainerRecord> {
+  return (await import('./container/index.js')).requireContainer(store, name)
+}
+
+async function containerOf(store: Store, ref: ContainerRef): Promise<ContainerRecord> {
+  return typeof ref === 'string' ? getContainer(store, ref) : ref
 }
 
 /** What {@link importImage} was given besides its source: `store import`'s NAME, -c, -m. */
@@ -139,35 +160,58 @@ export async function saveImagesToFile(store: Store, names: string[], path: stri
   await writeOutputFile(store.layout, path, await saveImages(store, names, options))
 }
 
-/** What {@link buildImage} builds: `store build`'s arguments (the builder's own options, where the Dockerfile comes from, and a plain progress log). */
+/** What {@link buildImage} builds: `store build`'s arguments (the builder's own options, where the Dockerfile comes from, and a progress view). */
 export interface BuildImageOptions extends Pick<BuildOptions, 'tags' | 'buildArgs' | 'target' | 'noCache' | 'labels' | 'sourceDateEpoch' | 'signal' | 'launcher'> {
-  /** The context folder (default: the Dockerfile's folder). */
+  /**
+   * The context folder, as `store build`'s positional: a folder; a file, which is then the
+   * Dockerfile and its folder the context; or `-`, a Dockerfile on `stdin` and no context.
+   * Default: the Dockerfile's folder.
+   */
   context?: string
-  /** The Dockerfile's path (default: `Dockerfile` in the context). */
+  /** The Dockerfile's path (default: `Dockerfile` in the context; `-`: read from `stdin`). */
   file?: string
   /** The Dockerfile's text, instead of a file. */
   dockerfile?: string
+  /** Where `-` reads from. */
+  stdin?: AsyncIterable<Uint8Array>
+  /** `--secret` specs (`id=npmrc,src=/path`, `id=token,env=VAR`) for RUN --mount=type=secret. */
+  secrets?: string[]
+  /** Where `env=` secrets are read (default: this process's environment). */
+  secretEnv?: Record<string, string | undefined>
   /** The plain progress log (BuildKit's `--progress plain`) goes here, a line at a time. */
   onProgress?: (line: string) => void
+  /** A progress view of {@link buildProgressView} instead (the CLI's live view on a terminal). */
+  view?: ProgressView
 }
 
 /** Build an image from a Dockerfile, with the layer cache every build of this store shares. */
 export async function buildImage(store: Store, options: BuildImageOptions): Promise<BuildResult> {
   const { build } = await import('./build/executor.js')
   const { Codes, StoreError } = await import('./errors.js')
+  let secrets
+  if (options.secrets?.length) {
+    const { openSecrets, parseSecretFlag } = await import('./build/runMount/index.js')
+    const { hostEnv } = await import('./config.js')
+    secrets = await openSecrets(options.secrets.map(parseSecretFlag), options.secretEnv ?? hostEnv())
+  }
   let input: { context?: string; dockerfile: string }
   if (options.dockerfile !== undefined) {
     input = { context: options.context === undefined ? undefined : resolve(options.context), dockerfile: options.dockerfile }
   } else {
     const { resolveBuildInput } = await import('./build/input.js')
     if (options.context === undefined && options.file === undefined) throw new StoreError(Codes.INVALID_ARGUMENT, 'buildImage needs a context, a file or a dockerfile')
-    input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, emptyInput())
+    input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, options.stdin ?? emptyInput())
   }
-  const progress = options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined
+  const progress = options.view ?? (options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined)
   return build(store, {
     context: input.context, dockerfile: input.dockerfile, tags: options.tags, buildArgs: options.buildArgs, target: options.target,
-    noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher,
+    noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher, secrets,
   })
+}
+
+/** The build's progress on `out` as `store build` shows it: `auto` (live on a terminal, else plain), `plain` or `tty`; `color` for the live view. */
+export async function buildProgressView(mode: ProgressMode, out: NodeJS.WriteStream, color = true): Promise<ProgressView> {
+  return (await import('./build/progress.js')).progressView(mode, out, color)
 }
 
 async function* emptyInput(): AsyncGenerator<Uint8Array> {}
@@ -257,9 +301,12 @@ export async function runContainer(store: Store, image: string, cmd: string[] = 
   return { id: rec.id, exitCode, output: Buffer.concat(parts).toString('utf8') }
 }
 
-/** `store create`: a container of `image`, not started. Returns its record (`id`, `name`…). */
-export async function createContainer(store: Store, image: string, cmd: string[] = [], options: Omit<RunOptions, 'remove'> = {}): Promise<ContainerRecord> {
-  return createFrom(store, image, cmd, { ...options, remove: false })
+/**
+ * `store create`: a container of `image`, not started. Returns its record (`id`, `name`…).
+ * `remove` marks it for removal when it ends (`create --rm`, `run -d --rm`).
+ */
+export async function createContainer(store: Store, image: string, cmd: string[] = [], options: RunOptions = {}): Promise<ContainerRecord> {
+  return createFrom(store, image, cmd, { ...options, remove: options.remove ?? false })
 }
 
 async function createFrom(store: Store, image: string, cmd: string[], o: RunOptions): Promise<ContainerRecord> {
@@ -271,17 +318,83 @@ async function createFrom(store: Store, image: string, cmd: string[], o: RunOpti
 }
 
 /**
- * `store start` of a created or exited container (name or ID): it runs on, detached. With
- * `attach`, it runs here to its end on this process's stdin, stdout and stderr (`start -a`),
- * and its exit status is returned.
+ * `store start` of a created or exited container: it runs on, detached (a monitor process keeps
+ * it and its restart policy). With `attach`, it runs here to its end on this process's stdin,
+ * stdout and stderr (`start -a`, and `store run` without `-d`), removed after with `remove`
+ * (`run --rm`), and its exit status is returned.
  */
-export async function startContainer(store: Store, name: string, options: { attach?: boolean } = {}): Promise<number | undefined> {
+export async function startContainer(store: Store, container: ContainerRef, options: { attach?: boolean; remove?: boolean } = {}): Promise<number | undefined> {
   const c = await import('./container/index.js')
-  const rec = await c.requireContainer(store, name)
+  const rec = await containerOf(store, container)
   c.assertStartable(rec)
-  if (options.attach) return c.supervise(store, rec, { stdio: 'inherit' })
+  if (options.attach) return (await import('./container/foreground.js')).runAttached(store, rec, { remove: options.remove })
   await c.startDetached(store, rec)
   return undefined
+}
+
+/**
+ * The per-container monitor's work (`store start` spawns one for a detached container): run it
+ * to its end with its output in its log, and again while its restart policy says. Returns the
+ * status the monitor process exits with; a failed start goes to `onError`.
+ */
+export async function monitorContainer(store: Store, id: string, restarts = 0, onError?: (e: Error) => void): Promise<number> {
+  return (await import('./container/foreground.js')).monitorContainer(store, id, restarts, onError)
+}
+
+/** What {@link execContainer} runs with: `store exec`'s flags. */
+export interface ExecOptions {
+  env?: string[]
+  user?: string
+  workdir?: string
+  /** Keep stdin open (`-i`). */
+  interactive?: boolean
+  /** A terminal (`-t`): this process's stdin must be one. */
+  tty?: boolean
+}
+
+/** `store exec`: `cmd` in a running container, on this process's stdio; returns its exit status (127 for a missing command, as Docker). */
+export async function execContainer(store: Store, container: ContainerRef, cmd: string[], options: ExecOptions = {}): Promise<number> {
+  const c = await import('./container/index.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  if (cmd.length === 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'exec requires at least 2 arguments')
+  return c.execInContainer(store, await containerOf(store, container), { ...options, cmd })
+}
+
+/** `store cp` options: `archive` keeps owners (`-a`), `followLink` follows a link at the source (`-L`). */
+export interface CopyOptions {
+  archive?: boolean
+  followLink?: boolean
+}
+
+/**
+ * `store cp CONTAINER:SRC DEST`: `path` in the container (as Docker resolves it: links inside
+ * its root) to the host path `dest`, or as a tar stream to a writable (`cp … -`). Returns the bytes copied.
+ */
+export async function copyFromContainer(store: Store, container: string, path: string, dest: string | NodeJS.WritableStream, options: CopyOptions = {}): Promise<{ bytes: number }> {
+  const c = await import('./container/index.js')
+  const rec = await c.requireContainer(store, container)
+  return c.copyFromContainer(store, rec, container, path || '/', typeof dest === 'string' ? resolve(dest) : (dest as import('node:stream').Writable), options)
+}
+
+/** `store cp SRC CONTAINER:DEST`: the host path `src` (or a tar stream: `cp - …`) into the container at `path`. Returns the bytes copied. */
+export async function copyToContainer(store: Store, container: string, src: string | NodeJS.ReadableStream, path: string, options: CopyOptions = {}): Promise<{ bytes: number }> {
+  const c = await import('./container/index.js')
+  const rec = await c.requireContainer(store, container)
+  // `SRC/.` copies the folder's content, not the folder: resolve() would drop the dot.
+  const from = typeof src === 'string' ? resolve(src) + (src.endsWith('/.') ? '/.' : '') : (src as import('node:stream').Readable)
+  return c.copyToContainer(store, rec, container, from, path || '/', options)
+}
+
+/**
+ * `store stats --no-stream`: CPU, memory, network, block I/O and processes of the containers
+ * named (default: the running ones; every one with `all`), measured over `intervalMs`.
+ */
+export async function containerStats(store: Store, options: { containers?: string[]; all?: boolean; intervalMs?: number } = {}): Promise<StatsRow[]> {
+  const c = await import('./container/index.js')
+  const recs = options.containers?.length
+    ? await Promise.all(options.containers.map((n) => c.requireContainer(store, n)))
+    : (await c.psRows(store, !!options.all)).map((r) => r.rec)
+  return c.sampleStats(store, recs, options.intervalMs)
 }
 
 /** `store stop`: its stop signal (SIGTERM unless `signal` or the image says), then SIGKILL after `timeout` seconds (default 10). */

@@ -17,8 +17,8 @@ type Tier = (typeof TIERS)[number]
 
 /** Folders (first path segment, or two for build/parser) and root-level files, by tier. */
 const PLACES: Record<Tier, string[]> = {
-  formats: ['digest/', 'chunk/', 'codec/', 'tar/', 'build/parser/', 'errors.ts', '_bytes.ts', '_gopath.ts', '_wasm.ts', '_workerPool.ts', 'progress.ts', 'units.ts', '_sizes.ts', 'reference.ts', 'version.ts'],
-  core: ['cas/', 'layer/', 'driver/', 'runtime/', 'snapshot/', 'fsroot/', 'lock/', 'layout.ts', '_fs.ts', '_lock.ts', '_paths.ts', '_heap.ts', '_outputFile.ts', '_leftovers.ts', '_exec.ts', '_rm.ts', '_xattr.ts', '_treeSize.ts', 'events.ts', 'filters.ts', 'store.ts', 'config.ts', 'imageRecords.ts'],
+  formats: ['digest/', 'chunk/', 'codec/', 'tar/', 'build/parser/', 'errors.ts', '_bytes.ts', '_gopath.ts', '_wasm.ts', '_workerPool.ts', 'progress.ts', 'units.ts', '_sizes.ts', 'reference.ts', 'version.ts', 'filters.ts'],
+  core: ['cas/', 'layer/', 'driver/', 'runtime/', 'snapshot/', 'fsroot/', 'lock/', 'layout.ts', '_fs.ts', '_lock.ts', '_paths.ts', '_heap.ts', '_outputFile.ts', '_leftovers.ts', '_exec.ts', '_rm.ts', '_xattr.ts', '_treeSize.ts', 'events.ts', 'store.ts', 'config.ts', 'imageRecords.ts'],
   images: ['image/', 'mount/'],
   containers: ['container/', 'network/'],
   builder: ['build/'],
@@ -104,4 +104,19 @@ test('no import cycle between the places of lib/ (the folders and root-level fil
     }
   }
   expect(cycles).toEqual([])
+})
+
+test('cli/ reaches lib/ only through its public API (lib/index.ts), types included', () => {
+  // The one exception: cli/version.ts takes the version constant from lib/version.ts, which
+  // `store --version` prints from the loader before anything else is loaded (cli/main.ts).
+  const allowed = new Set([join(lib, 'index.ts')])
+  const wrong: string[] = []
+  for (const f of sources(join(repo, 'cli'))) {
+    for (const t of importsOf(f)) {
+      if (!t.startsWith(lib + '/') || allowed.has(t)) continue
+      if (relative(repo, f) === 'cli/version.ts' && t === join(lib, 'version.ts')) continue
+      wrong.push(`${relative(repo, f)} imports ${relative(repo, t)}`)
+    }
+  }
+  expect(wrong).toEqual([])
 })

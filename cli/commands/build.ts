@@ -52,12 +52,7 @@ export const buildCommand: CommandModule<object, Args> = {
       .example('store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc'),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { resolveBuildInput } = await import('../../lib/build/input.js')
-    const { build } = await import('../../lib/build/executor.js')
-    const { progressView } = await import('../../lib/build/progress.js')
-    const { openSecrets, parseSecretFlag } = await import('../../lib/build/runMount/index.js')
-    const secrets = await openSecrets((argv.secret ?? []).map(parseSecretFlag), process.env)
-    const input = await resolveBuildInput(dash(argv.context), dash(argv.file), process.stdin as AsyncIterable<Uint8Array>)
+    const { buildImage, buildProgressView } = await import('../../lib/index.js')
     const quiet = argv.quiet || argv.progress === 'quiet'
     const sde = process.env.SOURCE_DATE_EPOCH
     // Ctrl-C cancels the build (the running step is killed, the store left sound); a second one
@@ -65,12 +60,14 @@ export const buildCommand: CommandModule<object, Args> = {
     const cancel = new AbortController()
     const onSignal = () => (cancel.signal.aborted ? process.exit(130) : cancel.abort())
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal)
-    const r = await build(store, {
-      context: input.context, dockerfile: input.dockerfile, tags: argv.tag, buildArgs: pairs(argv['build-arg'], process.env),
+    const r = await buildImage(store, {
+      // No positional: the current folder is the context (Docker requires one; we default it).
+      context: dash(argv.context) ?? '.', file: dash(argv.file), stdin: process.stdin, secrets: argv.secret, secretEnv: process.env,
+      tags: argv.tag, buildArgs: pairs(argv['build-arg'], process.env),
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
-      progress: quiet ? undefined : progressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr, !process.env.NO_COLOR),
-      signal: cancel.signal, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, secrets,
+      view: quiet ? undefined : await buildProgressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr, !process.env.NO_COLOR),
+      signal: cancel.signal, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined,
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
     if (quiet) process.stdout.write(`${r.id}\n`)

@@ -39,21 +39,17 @@ export const cpCommand: CommandModule<object, Args> = {
     const name = (src.container ?? dst.container)!
     if (name === '') throw new StoreError(Codes.INVALID_ARGUMENT, 'must specify at least one container source')
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
+    const { copyFromContainer, copyToContainer } = await import('../../lib/index.js')
     const { resolve } = await import('node:path')
-    const rec = await c.requireContainer(store, name)
     const o = { archive: argv.archive, followLink: argv['follow-link'] }
     let shown: string
     let bytes: number
     if (src.container !== undefined) {
       const toStdout = dst.path === '-'
-      const r = await c.copyFromContainer(store, rec, name, src.path || '/', toStdout ? process.stdout : resolve(dst.path), o)
-      bytes = r.bytes
+      bytes = (await copyFromContainer(store, name, src.path, toStdout ? process.stdout : dst.path, o)).bytes
       shown = toStdout ? '' : resolve(dst.path) + (dst.path.endsWith('/') ? '/' : '')
     } else {
-      const fromStdin = src.path === '-'
-      const r = await c.copyToContainer(store, rec, name, fromStdin ? process.stdin : resolve(src.path) + (src.path.endsWith('/.') ? '/.' : ''), dst.path || '/', o)
-      bytes = r.bytes
+      bytes = (await copyToContainer(store, name, src.path === '-' ? process.stdin : src.path, dst.path, o)).bytes
       shown = `${name}:${dst.path}`
     }
     // Docker prints the size on a terminal only (and never for a stream on stdout).

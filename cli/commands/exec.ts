@@ -23,11 +23,11 @@ export const execCommand: CommandModule<object, Args> = {
       .options(EXEC_FLAGS),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
-    const { Codes, StoreError } = await import('../../lib/index.js')
+    const { Codes, StoreError, execContainer, getContainer } = await import('../../lib/index.js')
     if (containerCommand.length === 0) throw new StoreError(Codes.INVALID_ARGUMENT, 'exec requires at least 2 arguments')
-    const rec = await c.requireContainer(store, argv.container)
+    // No such container before "not a TTY", as Docker's CLI checks.
+    const rec = await getContainer(store, argv.container)
     checkTty(argv.interactive, argv.tty)
-    process.exitCode = await c.execInContainer(store, rec, { cmd: containerCommand, env: argv.env, user: argv.user, workdir: argv.workdir, interactive: argv.interactive, tty: argv.tty })
+    process.exitCode = await execContainer(store, rec, containerCommand, { env: argv.env, user: argv.user, workdir: argv.workdir, interactive: argv.interactive, tty: argv.tty })
   },
 }

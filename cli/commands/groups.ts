@@ -68,7 +68,7 @@ const imagePrune: CommandModule<object, PruneArgs> = {
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     // The filters are checked before the prompt, as Docker does.
-    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
     parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const what = argv.all ? 'all images without at least one container associated to them' : 'all dangling images'
@@ -86,7 +86,7 @@ const containerPrune: CommandModule<object, PruneArgs> = {
   describe: 'Remove all stopped containers',
   builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
-    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
     parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) return

@@ -58,8 +58,7 @@ export function containerOptions(y: any, withRun: boolean) {
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
 export async function limitsFrom(argv: LimitArgs) {
-  const { Codes, StoreError } = await import('../../lib/index.js')
-  const { ramInBytes } = await import('../../lib/_sizes.js')
+  const { Codes, StoreError, ramInBytes } = await import('../../lib/index.js')
   const bad = (flag: string, v: string, why: string) => new StoreError(Codes.INVALID_FLAG, `invalid argument "${v}" for "${flag}" flag: ${why}`)
   const size = (flag: string, v: string | undefined, allowNegative = false) => {
     if (v === undefined) return undefined
@@ -87,22 +86,21 @@ export async function limitsFrom(argv: LimitArgs) {
 export async function createFromArgs(argv: RunArgs) {
   const limits = await limitsFrom(argv)
   const store = await getStore(argv)
-  const { createContainer } = await import('../../lib/container/index.js')
-  const { resolveMountArgs } = await import('../../lib/container/volumes.js')
+  const { createContainer } = await import('../../lib/index.js')
   const labels: Record<string, string> = {}
   for (const l of argv.label ?? []) {
     const i = l.indexOf('=')
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1)
   }
-  const mounts = await resolveMountArgs(store, { volume: argv.volume ?? [], mount: argv.mount ?? [], tmpfs: argv.tmpfs ?? [], cwd: process.cwd() })
-  const rec = await createContainer(store, {
-    image: argv.image, cmd: containerCommand, entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
+  const rec = await createContainer(store, argv.image, containerCommand, {
+    volumes: argv.volume, mounts: argv.mount, tmpfs: argv.tmpfs, cwd: process.cwd(), remove: argv.rm,
+    entrypoint: argv.entrypoint, env: argv.env, envFiles: argv['env-file'],
     workdir: argv.workdir, user: argv.user, name: argv.name, hostname: argv.hostname, readOnly: argv['read-only'],
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
     publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart,
-    addHost: argv['add-host'], dns: argv.dns, dnsSearch: argv['dns-search'], dnsOption: argv['dns-option'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive, autoRemove: argv.rm,
+    addHost: argv['add-host'], dns: argv.dns, dnsSearch: argv['dns-search'], dnsOption: argv['dns-option'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive,
     labels, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, init: argv.init, privileged: argv.privileged,
-    capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'], mounts: mounts.mounts, prepareMounts: mounts.prepare, imageVolumes: true,
+    capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'],
   })
   return { store, rec }
 }
@@ -114,25 +112,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     if (!argv.detach) checkTty(argv.interactive, argv.tty)
     const { rec, store } = await createFromArgs(argv)
-    const { supervise, startDetached, removeContainer } = await import('../../lib/container/index.js')
-    const { removeAnonymousVolume } = await import('../../lib/container/volumes.js')
+    const { startContainer } = await import('../../lib/index.js')
     if (argv.detach) {
-      await startDetached(store, rec)
+      await startContainer(store, rec)
       process.stdout.write(`${rec.id}\n`)
       return
     }
-    const code = await supervise(store, rec, {
-      stdio: 'inherit',
-      remove: argv.rm ? (r) => removeContainer(store, r, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) }) : undefined,
-    })
-    process.exitCode = code
-    // A restart policy outlives the attached run: the next start goes to a monitor (as Docker's
-    // daemon restarts it while the client that ran it has ended).
-    const c = await import('../../lib/container/index.js')
-    if (c.shouldRestart(rec.restart, code, 0, c.stoppedByUser(store, rec.id))) {
-      await new Promise((r) => setTimeout(r, c.restartDelay(0)))
-      if (!c.stoppedByUser(store, rec.id)) await startDetached(store, rec, { restartCount: 1 }).catch(() => {})
-    }
+    process.exitCode = await startContainer(store, rec, { attach: true, remove: argv.rm })
   },
 }
 

@@ -3,6 +3,7 @@
 
 import type { CommandModule } from 'yargs'
 import { getStore, type GlobalArgs } from '../_context.js'
+import type { StatsRow } from '../../lib/index.js'
 
 interface Args extends GlobalArgs {
   containers?: string[]
@@ -35,16 +36,10 @@ export const statsCommand: CommandModule<object, Args> = {
       .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
   handler: async (argv) => {
     const store = await getStore(argv)
-    const c = await import('../../lib/container/index.js')
     const { printFormatted } = await import('../_output.js')
-    const { humanSize } = await import('../../lib/index.js')
-    const named = argv.containers ?? []
-    const pick = async () => {
-      if (named.length) return Promise.all(named.map((n) => c.requireContainer(store, n)))
-      const rows = await c.psRows(store, !!argv.all)
-      return rows.map((r) => r.rec)
-    }
-    const render = (rows: Awaited<ReturnType<typeof c.sampleStats>>) => {
+    const { containerStats, humanSize } = await import('../../lib/index.js')
+    const which = { containers: argv.containers, all: argv.all }
+    const render = (rows: StatsRow[]) => {
       const id = (s: string) => (argv['no-trunc'] ? s : s.slice(0, 12))
       const pct = (v: number) => `${v.toFixed(2)}%`
       const cols = rows.map((r) => ({
@@ -58,12 +53,12 @@ export const statsCommand: CommandModule<object, Args> = {
       )
     }
     if (argv['no-stream'] || !process.stdout.isTTY) {
-      render(await c.sampleStats(store, await pick()))
+      render(await containerStats(store, which))
       if (argv['no-stream']) return
     }
     // Live: the table redrawn in place until interrupted (Docker's).
     for (;;) {
-      const rows = await c.sampleStats(store, await pick(), 1000)
+      const rows = await containerStats(store, { ...which, intervalMs: 1000 })
       if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H')
       render(rows)
     }

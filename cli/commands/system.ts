@@ -40,7 +40,7 @@ const prune: CommandModule<object, PruneArgs> = {
       .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }),
   handler: async (argv) => {
     // The filters are checked before the prompt, as Docker does.
-    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/filters.js')
+    const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
     parseFilters(argv.filter, PRUNE_FILTERS)
     const { confirm } = await import('../_prompt.js')
     const warning = [

@@ -91,7 +91,7 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
       .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
   handler: async (argv) => {
     // The filters are checked before the prompt, which names what `all` (flag or filter) removes.
-    const { parseFilters } = await import('../../lib/filters.js')
+    const { parseFilters } = await import('../../lib/index.js')
     const filters = parseFilters(argv.filter, ['label', 'label!', 'all'])
     const all = filters.has('all') ? ['true', '1'].includes(filters.get('all')!.at(-1)!.toLowerCase()) : !!argv.all
     const { confirm } = await import('../_prompt.js')
