@@ -1,6 +1,8 @@
 // A small pool of worker threads running one script (given as source, so it works the same
 // from compiled dist/ and under the test runner). Jobs go to the least busy worker; a worker
 // is ref'd only while it has jobs, so an idle pool never keeps a finished command alive.
+// Pools belong to an open store (`WorkerPools`, `store.workers`), made on first use and ended
+// by `store.close()`: no module holds a pool of its own.
 
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
@@ -46,6 +48,18 @@ export class WorkerPool {
     private readonly opts: WorkerOptions = {},
   ) {}
 
+  /** Threads started so far (0 until the first job). */
+  get threads(): number {
+    return this.slots?.length ?? 0
+  }
+
+  /** Ends the threads; their jobs fail. A later job starts new ones. */
+  async close(): Promise<void> {
+    const slots = this.slots ?? []
+    this.slots = undefined
+    await Promise.all(slots.map((s) => s.worker.terminate()))
+  }
+
   run<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
     this.slots ??= Array.from({ length: this.size }, () => new Slot(this.source, this.opts))
     let slot = this.slots[0]
@@ -56,5 +70,27 @@ export class WorkerPool {
       slot.jobs.set(id, { resolve, reject })
       slot.worker.postMessage({ ...msg, id }, transfer)
     })
+  }
+}
+
+/** The worker pools of one open store, by name: made on first use, all ended by `close()`. */
+export class WorkerPools {
+  private readonly pools = new Map<string, WorkerPool>()
+
+  /** The pool called `name`, made by `make` the first time. */
+  get(name: string, make: () => WorkerPool): WorkerPool {
+    let p = this.pools.get(name)
+    if (!p) this.pools.set(name, (p = make()))
+    return p
+  }
+
+  /** Threads running now, per pool (for tests and `system info`). */
+  threads(): Record<string, number> {
+    return Object.fromEntries([...this.pools].map(([n, p]) => [n, p.threads]))
+  }
+
+  /** Ends every pool's threads (a later job starts them again). */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()))
   }
 }

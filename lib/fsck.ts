@@ -66,7 +66,7 @@ async function checkLayers(store: Store, problems: FsckProblem[]): Promise<numbe
 
 async function tarDigest(store: Store, l: LayerRecord): Promise<{ digest: Digest; size: number }> {
   const ix = await loadIndex(store.cas, l.index)
-  const bg = store.hash.background?.()
+  const bg = store.hash.background?.(store.workers)
   const h = bg ? undefined : store.hash.create()
   let size = 0
   try {

@@ -15,6 +15,7 @@ import { createLayerRecords, type LayerRecords } from './layer/index.js'
 import { createImageRecords, type ImageRecords } from './imageRecords.js'
 import { recordBudget } from './snapshot/budget.js'
 import type { StoreConfig } from './config.js'
+import { WorkerPools } from './_workerPool.js'
 
 export { defaultRoot } from './config.js'
 
@@ -34,6 +35,10 @@ export interface Store {
   images: ImageRecords
   now: () => Date
   options: StoreOptions
+  /** Its worker threads (compression of large blobs, the background hasher, the read workers), started on first use. */
+  workers: WorkerPools
+  /** Ends its worker threads. The store stays usable: a later job starts them again. */
+  close(): Promise<void>
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
@@ -45,8 +50,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // A budget given to any command is the store's from now on (lib/snapshot/budget.ts).
   if (opts.snapshotBudget !== undefined) await recordBudget(l, opts.snapshotBudget)
   // A backend asked for also serves sha256() (the default one arms it when it loads).
+  const workers = new WorkerPools()
   const [hash, codec, chunker] = await Promise.all([
-    opts.hash ? initHashing(opts.hash) : loadHashBackend(), loadCodec(opts.codec, { encoding: opts.compression }), loadChunker(opts.chunker),
+    opts.hash ? initHashing(opts.hash) : loadHashBackend(), loadCodec(opts.codec, { encoding: opts.compression, workers }), loadChunker(opts.chunker),
   ])
   const cas = createContentStore({ layout: l, hash, codec, deltas: opts.deltas })
   return {
@@ -59,6 +65,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     images: createImageRecords(l),
     now: opts.now ?? (() => new Date()),
     options: opts,
+    workers,
+    close: () => workers.close(),
   }
 }
 

@@ -7,7 +7,7 @@
 // Workers are unref'd while idle so they never keep a finished command alive.
 
 import { brotliCompressSync, constants as Z, deflateRawSync, zstdCompressSync } from 'node:zlib'
-import { WorkerPool } from '../_workerPool.js'
+import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 const WORKER_SOURCE = `
@@ -31,7 +31,6 @@ parentPort.on('message', ({ id, op, data, level }) => {
 })
 `
 
-const pool = new WorkerPool(WORKER_SOURCE)
 // Every chunk (FastCDC's largest is 256 KiB) and index segment (at most 1 MiB) is compressed
 // here: an import then never starts the pool (two more V8 isolates: /usr/share's import peaked
 // at 358 MB against 388 MB with segments sent to it, one run each), and a MiB at level 3 is ~3 ms.
@@ -48,9 +47,10 @@ function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level
  * transferred: structured clone of a view would copy its WHOLE underlying buffer (chunks are
  * views into 1 MiB read buffers: that was 2.3 s of a 690 MB import, and most of its GC).
  */
-export async function compressInWorker(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
+export async function compressInWorker(workers: WorkerPools, op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level = 1): Promise<Uint8Array> {
   // A blob up to SMALL compresses here, rather than starting the pool for it (see SMALL).
   if (data.length <= SMALL) return compressHere(op, data, level)
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
+  const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
 }

@@ -8,6 +8,7 @@
 import { Codes, StoreError } from '../errors.js'
 import { defineCodec, type CodecImpl } from './_codec.js'
 import type { Codec, CodecBackendName, Encoding } from './types.js'
+import type { WorkerPools } from '../_workerPool.js'
 
 export { HEADER_SIZE } from './types.js'
 export type { Codec, CodecBackendName, Compressor, Encoding, PackedEncoding } from './types.js'
@@ -17,15 +18,11 @@ export { DEFAULT_LEVEL, BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from '.
 export interface CodecOptions {
   /** What to write when compression pays. */
   encoding?: Encoding
+  /** Where large blobs are compressed: the open store's pools (default: the codec's own). */
+  workers?: WorkerPools
 }
 
-let zlib: Promise<CodecImpl> | undefined
-
-const loadZlib = (): Promise<CodecImpl> => {
-  zlib ??= import('./zlib.js').then((m) => m.zlibImpl)
-  zlib.catch(() => (zlib = undefined))
-  return zlib
-}
+const loadZlib = (workers?: WorkerPools): Promise<CodecImpl> => import('./zlib.js').then((m) => m.zlibImpl(workers))
 
 // Loaded on demand too: every command opens the store, few compress anything.
 const loadFflate = (): Promise<CodecImpl> => import('./fflate.js').then((m) => m.fflateImpl)
@@ -38,8 +35,8 @@ export async function loadCodec(name?: CodecBackendName, opts: CodecOptions = {}
   const want = name
   let impl: CodecImpl
   if (want === 'fflate') impl = await loadFflate()
-  else if (want === 'zlib') impl = await loadZlib()
-  else if (want === undefined) impl = await loadZlib().catch(() => loadFflate())
+  else if (want === 'zlib') impl = await loadZlib(opts.workers)
+  else if (want === undefined) impl = await loadZlib(opts.workers).catch(() => loadFflate())
   else throw invalid(`unknown codec "${want}" (want zlib or fflate)`, 'check STORE_CODEC', { name: want })
 
   const asked = opts.encoding

@@ -6,30 +6,32 @@ import { brotliDecompress, constants as Z, createBrotliCompress, createBrotliDec
 import { promisify } from 'node:util'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type CodecImpl } from './_codec.js'
 import { compressInWorker } from './_pool.js'
+import { WorkerPools } from '../_workerPool.js'
 import { through } from './_nodeStreams.js'
 
 const inflateAsync = promisify(inflateRaw)
 const unbrotliAsync = promisify(brotliDecompress)
 const brotliParams = { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS }
 
-export const zlibImpl: CodecImpl = {
+/** The backend, compressing large blobs on `workers` (the store's; a codec loaded alone gets its own). */
+export const zlibImpl = (workers: WorkerPools = new WorkerPools()): CodecImpl => ({
   name: 'zlib',
   compressors: {
     deflate: {
-      compress: (data, level) => compressInWorker('deflate', data, Math.min(9, level)),
+      compress: (data, level) => compressInWorker(workers, 'deflate', data, Math.min(9, level)),
       // maxOutputLength: output beyond the header's length is corruption; stop there (+1 to see it).
       decompress: (payload, size) => inflateAsync(payload, { maxOutputLength: size + 1 }),
       compressStream: (src, level) => through(createDeflateRaw({ level: Math.min(9, level) }), src),
       decompressStream: (src) => through(createInflateRaw(), src),
     },
     brotli: {
-      compress: (data) => compressInWorker('brotli', data),
+      compress: (data) => compressInWorker(workers, 'brotli', data),
       decompress: (payload, size) => unbrotliAsync(payload, { maxOutputLength: size + 1 }),
       compressStream: (src) => through(createBrotliCompress({ params: brotliParams }), src),
       decompressStream: (src) => through(createBrotliDecompress(), src),
     },
     zstd: {
-      compress: (data) => compressInWorker('zstd', data),
+      compress: (data) => compressInWorker(workers, 'zstd', data),
       // Synchronous, here: the async call builds a stream and a decoder per blob, which cost more
       // than decoding a chunk, and its many native buffers fragment the heap. fsck of 300,000
       // small files: 5.4 s and 455 MB peak against 7.2 s and 633 MB; of /usr/share 15.7 against
@@ -41,4 +43,4 @@ export const zlibImpl: CodecImpl = {
       decompressStream: (src) => through(createZstdDecompress(), src),
     },
   },
-}
+})

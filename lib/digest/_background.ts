@@ -6,7 +6,7 @@
 // one of the two SHA-256 passes (~350 ms) off the main thread.
 // Pieces are hashed in the order given: one worker, messages handled in order.
 
-import { WorkerPool } from '../_workerPool.js'
+import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import type { Digest } from './digest.js'
 
 const SOURCE = `
@@ -31,7 +31,6 @@ parentPort.on('message', (m) => {
 })
 `
 
-const pool = new WorkerPool(SOURCE, 1)
 const SEGMENT = 2 << 20
 const SEGMENTS = 4
 let keys = 0
@@ -42,7 +41,9 @@ export interface BackgroundHasher {
   digest(): Promise<Digest>
 }
 
-export function backgroundHasher(): BackgroundHasher {
+/** A hasher on `workers`' one hashing thread (the store's pools). */
+export function backgroundHasher(workers: WorkerPools): BackgroundHasher {
+  const pool = workers.get('sha256', () => new WorkerPool(SOURCE, 1))
   const key = ++keys
   const free: Uint8Array[] = Array.from({ length: SEGMENTS }, () => new Uint8Array(SEGMENT))
   const waiting: (() => void)[] = []

@@ -22,6 +22,6 @@ export function createNativeBackend(): HashBackend {
       }
     },
     sha256: (data): Digest => `sha256:${oneShot(data)}`,
-    background: backgroundHasher,
+    background: (workers) => backgroundHasher(workers),
   }
 }

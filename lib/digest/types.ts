@@ -2,6 +2,7 @@
 // (native, uses the CPU's SHA instructions). Both give identical digests (property-tested).
 
 import type { Digest } from './digest.js'
+import type { WorkerPools } from '../_workerPool.js'
 
 export type HashBackendName = 'wasm' | 'native'
 
@@ -19,7 +20,8 @@ export interface HashBackend {
   sha256(data: Uint8Array): Digest
   /**
    * Where the platform has threads (native): an incremental hasher that hashes in the
-   * background. update() copies and returns a promise only when the caller must wait.
+   * background, on a thread of `workers` (the open store's pools). update() copies and returns
+   * a promise only when the caller must wait.
    */
-  background?(): { update(data: Uint8Array): Promise<void> | undefined; digest(): Promise<Digest> }
+  background?(workers: WorkerPools): { update(data: Uint8Array): Promise<void> | undefined; digest(): Promise<Digest> }
 }

@@ -92,7 +92,7 @@ async function readItem(store: Store, body: AsyncIterable<Uint8Array>, size: num
     return { digest: hasher.digest(), size, bytes: concatBytes(parts) }
   }
   try {
-    const layer = await ingestTar({ cas: store.cas, hash: store.hash, chunker: store.chunker }, (async function* () {
+    const layer = await ingestTar({ cas: store.cas, hash: store.hash, chunker: store.chunker, workers: store.workers }, (async function* () {
       if (first.length) yield first
       yield* rest()
     })())

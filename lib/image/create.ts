@@ -18,7 +18,7 @@ export async function addLayer(store: Store, parent: Digest | null, tar: AsyncIt
 }
 
 /** What ingest needs of the store. */
-export const ingestDeps = (store: Store) => ({ cas: store.cas, hash: store.hash, chunker: store.chunker })
+export const ingestDeps = (store: Store) => ({ cas: store.cas, hash: store.hash, chunker: store.chunker, workers: store.workers })
 
 /** The record of an ingested layer on top of `parent`. */
 export async function recordLayer<T extends IngestResult>(store: Store, parent: Digest | null, stats: T): Promise<{ record: LayerRecord; stats: T }> {

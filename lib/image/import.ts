@@ -65,7 +65,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
 async function importDir(store: Store, source: string, on?: OnProgress): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
   const dir = await realpath(source)
   const last = store.options.importMemo !== false ? await lastImport(store, dir) : undefined
-  if (last && (await treeUnchanged(source, last.stats))) return { record: last.record }
+  if (last && (await treeUnchanged(source, last.stats, store.workers))) return { record: last.record }
   const previous = last ? { index: await loadIndex(store.cas, last.record.index), stats: last.stats } : undefined
   const added = await recordLayer(store, null, await ingestTree({ ...ingestDeps(store), onContent: on && ((done) => on({ label: 'Importing', done, unit: 'bytes' })) }, source, { previous, stats: await statsTemp(store) }))
   if (added.stats.treeStats) await recordImport(store, dir, added.record.chainId, added.stats.treeStats)

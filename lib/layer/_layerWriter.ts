@@ -45,7 +45,7 @@ export class LayerWriter {
   constructor(private readonly deps: IngestDeps) {
     keepYoungGenerationSmall()
     // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
-    this.bg = deps.hash.background?.()
+    this.bg = deps.hash.background?.(deps.workers)
     this.hasher = this.bg ? undefined : deps.hash.create()
     this.batch = deps.cas.chunkBatch()
     // Segments are blobs like chunks: written by the same batch, durable with them.

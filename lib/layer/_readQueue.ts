@@ -7,7 +7,8 @@
 
 import { Codes, StoreError } from '../errors.js'
 import type { ChunkRef } from './_records.js'
-import { readWorkers, type ReadItem, type ReadResult } from './_readWorker.js'
+import { readWorkers, type ReadItem, type ReadResult, type ReadWorkers } from './_readWorker.js'
+import type { WorkerPools } from '../_workerPool.js'
 import type { ScanEntry } from './_scan.js'
 
 const RANGE = 1 << 20
@@ -57,7 +58,12 @@ export class ReadQueue {
   private group: Range[] = []
   private groupBytes = 0
 
-  constructor(private readonly root: string) {}
+  private readonly workers: ReadWorkers
+
+  /** `workers`: the open store's pools, whose read workers read the files. */
+  constructor(private readonly root: string, workers: WorkerPools) {
+    this.workers = readWorkers(workers)
+  }
 
   /** Reads `e` (a regular file) whole; `expect`: its chunks at the last import, to check. */
   add(e: ScanEntry, expect?: ChunkRef[]): Reading {
@@ -117,7 +123,7 @@ export class ReadQueue {
     const group = this.group
     this.group = []
     this.groupBytes = 0
-    const job = readWorkers.read(group.map((r) => r.item))
+    const job = this.workers.read(group.map((r) => r.item))
     job.finally(() => group.forEach((r) => r.entry.dir.release())).catch(() => {})
     let at = 0
     group.forEach((r, i) => {

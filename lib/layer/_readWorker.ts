@@ -6,7 +6,7 @@
 // fsroot's DirFd does, so a dir swapped for a symlink mid-import fails instead of leading out.
 // Fds are process-wide: a dir opened here is read by any worker and closed by the main thread.
 
-import { WorkerPool } from '../_workerPool.js'
+import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 
 const SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -167,28 +167,32 @@ export interface ReadResult {
   status: Uint8Array
 }
 
-// Fds a worker opens are closed by the main thread: Node must not track them as the worker's own.
-const pool = new WorkerPool(SOURCE, undefined, { trackUnmanagedFds: false })
+export type ReadWorkers = ReturnType<typeof readWorkers>
 
-export const readWorkers = {
-  /** Opens `name` in dir fd `parent` (-1: `name` is a path), lists it and lstats the first `first` names. */
-  dir: (parent: number, name: string, first: number) => pool.run<DirResult>({ op: 'dir', parent, name, first }),
-  stat: (fd: number, names: string[]) => pool.run<StatResult>({ op: 'stat', fd, names: names.join('/') }),
-  /** Items as parallel arrays (one message per job, cloned cheaply). */
-  read: (items: ReadItem[]) => {
-    const n = items.length
-    const dirs = new Int32Array(n)
-    const offs = new Float64Array(n)
-    const lens = new Float64Array(n)
-    const sizes = new Float64Array(n)
-    let expect: (ReadItem['expect'] | 0)[] | undefined
-    items.forEach((it, i) => {
-      dirs[i] = it.dir
-      offs[i] = it.off
-      lens[i] = it.len
-      sizes[i] = it.size
-      if (it.expect) (expect ??= new Array(n).fill(0))[i] = it.expect
-    })
-    return pool.run<ReadResult>({ op: 'read', dirs, offs, lens, sizes, names: items.map((it) => it.name).join('/'), expect })
-  },
+/** The read workers of `workers` (the open store's pools). */
+export const readWorkers = (workers: WorkerPools) => {
+  // Fds a worker opens are closed by the main thread: Node must not track them as the worker's own.
+  const pool = workers.get('read', () => new WorkerPool(SOURCE, undefined, { trackUnmanagedFds: false }))
+  return {
+    /** Opens `name` in dir fd `parent` (-1: `name` is a path), lists it and lstats the first `first` names. */
+    dir: (parent: number, name: string, first: number) => pool.run<DirResult>({ op: 'dir', parent, name, first }),
+    stat: (fd: number, names: string[]) => pool.run<StatResult>({ op: 'stat', fd, names: names.join('/') }),
+    /** Items as parallel arrays (one message per job, cloned cheaply). */
+    read: (items: ReadItem[]) => {
+      const n = items.length
+      const dirs = new Int32Array(n)
+      const offs = new Float64Array(n)
+      const lens = new Float64Array(n)
+      const sizes = new Float64Array(n)
+      let expect: (ReadItem['expect'] | 0)[] | undefined
+      items.forEach((it, i) => {
+        dirs[i] = it.dir
+        offs[i] = it.off
+        lens[i] = it.len
+        sizes[i] = it.size
+        if (it.expect) (expect ??= new Array(n).fill(0))[i] = it.expect
+      })
+      return pool.run<ReadResult>({ op: 'read', dirs, offs, lens, sizes, names: items.map((it) => it.name).join('/'), expect })
+    },
+  }
 }

@@ -7,7 +7,8 @@
 import { closeSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import { keepYoungGenerationSmall } from '../_heap.js'
-import { META_FIELDS, readWorkers, type DirResult, type StatResult } from './_readWorker.js'
+import { META_FIELDS, readWorkers, type DirResult, type ReadWorkers, type StatResult } from './_readWorker.js'
+import type { WorkerPools } from '../_workerPool.js'
 import { WalkHeap } from './_walkOrder.js'
 import type { StatLike } from './_treeHeader.js'
 
@@ -116,7 +117,11 @@ interface Slice {
 export class TreeScan implements AsyncIterable<ScanEntry[]> {
   private readonly prefetch = new Prefetch(WINDOW)
 
-  constructor(private readonly root: string) {
+  private readonly workers: ReadWorkers
+
+  /** `workers`: the open store's pools, whose read workers list and lstat. */
+  constructor(private readonly root: string, workers: WorkerPools) {
+    this.workers = readWorkers(workers)
     keepYoungGenerationSmall() // a walk of a large tree allocates per entry as ingest does
   }
 
@@ -139,7 +144,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
     const job: Job<Listed> = {
       key: rel,
       start: () => {
-        const p = readWorkers.dir(parent ? parent.fd : -1, name, SLICE)
+        const p = this.workers.dir(parent ? parent.fd : -1, name, SLICE)
         p.finally(() => parent?.release()).catch(() => {})
         return p.then((r) => this.listed(r, rel))
       },
@@ -168,7 +173,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
       const job: Job<Slice> = {
         key: prefix + part[0],
         start: () => {
-          const p = readWorkers.stat(dir.fd, part)
+          const p = this.workers.stat(dir.fd, part)
           p.finally(() => dir.release()).catch(() => {})
           return p.then((st) => this.slice(dir, prefix, names, at, st))
         },

@@ -8,6 +8,7 @@
 import { createGunzip } from 'node:zlib'
 import { Readable } from 'node:stream'
 import { Codes, StoreError, isStoreError } from '../errors.js'
+import type { WorkerPools } from '../_workerPool.js'
 import type { ContentStore } from '../cas/types.js'
 import type { HashBackend } from '../digest/types.js'
 import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
@@ -20,6 +21,8 @@ export interface IngestDeps {
   cas: ContentStore
   hash: HashBackend
   chunker: ChunkerImpl
+  /** The open store's worker pools (the background diffID hasher, the read workers). */
+  workers: WorkerPools
   chunkOptions?: Partial<ChunkerOptions>
   /** Told the bytes of file content taken in so far, after each file (progress of a folder's ingest). */
   onContent?: (bytes: number) => void

@@ -61,8 +61,8 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
   const st = lstatSync(root, { throwIfNoEntry: false })
   if (!st?.isDirectory()) throw new StoreError(Codes.INVALID_ARGUMENT, `not a directory: ${root}`)
   const w = new LayerWriter(deps)
-  const scan = new TreeScan(root)
-  const queue = new ReadQueue(root)
+  const scan = new TreeScan(root, deps.workers)
+  const queue = new ReadQueue(root, deps.workers)
   const previous = opts.previous ? new PreviousTree(deps.cas, opts.previous) : undefined
   const stats = opts.stats ? new TreeStatsWriter(opts.stats.temp) : undefined
   const links = new Map<string, string>()

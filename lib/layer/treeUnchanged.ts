@@ -4,14 +4,15 @@
 // difference, so a changed tree costs a walk only as far as its first change.
 
 import { TreeScan } from './_scan.js'
+import type { WorkerPools } from '../_workerPool.js'
 import { TreeStatsReader } from './_treeStats.js'
 import { tarTypeOf } from './_treeHeader.js'
 import { equal } from './_previous.js'
 
-export async function treeUnchanged(root: string, statsFile: string): Promise<boolean> {
+export async function treeUnchanged(root: string, statsFile: string, workers: WorkerPools): Promise<boolean> {
   const stats = new TreeStatsReader(statsFile)
   try {
-    for await (const run of new TreeScan(root)) {
+    for await (const run of new TreeScan(root, workers)) {
       for (const e of run) {
         if (!tarTypeOf(e.mode)) continue // not in the layer (a socket)
         const r = stats.next()

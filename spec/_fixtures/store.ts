@@ -11,7 +11,7 @@ import type { StoreConfig } from '../../lib/config.js'
 export async function tempStore(parent = tmpdir(), config: StoreConfig = {}): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(parent, 'store-unit-'))
   const store = await openStore({ ...config, root: join(dir, 'root') })
-  return { store, dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+  return { store, dir, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }) } }
 }
 
 export async function collect(src: AsyncIterable<Uint8Array>): Promise<Buffer> {

@@ -2,11 +2,15 @@
 // one-shot digest of the same bytes, whatever the piece sizes (pieces straddle its 2 MiB
 // segments, and more than its segments are in flight at once).
 
-import { expect, test } from 'vitest'
+import { afterAll, expect, test } from 'vitest'
 import fc from 'fast-check'
 import { createHash } from 'node:crypto'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { loadHashBackend } from '../../lib/digest/index.js'
+import { WorkerPools } from '../../lib/_workerPool.js'
+
+const workers = new WorkerPools()
+afterAll(() => workers.close())
 
 test('digest of the pieces equals the digest of the whole, for any split', async () => {
   const native = await loadHashBackend('native')
@@ -14,7 +18,7 @@ test('digest of the pieces equals the digest of the whole, for any split', async
   const want = `sha256:${createHash('sha256').update(data).digest('hex')}`
   await fc.assert(
     fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 3 << 20 }), { minLength: 1, maxLength: 12 }), async (cuts) => {
-      const h = native.background!()
+      const h = native.background!(workers)
       let at = 0
       for (const c of [...cuts, data.length]) {
         const end = Math.min(data.length, at + c)
@@ -30,5 +34,5 @@ test('digest of the pieces equals the digest of the whole, for any split', async
 
 test('an empty stream has the empty digest', async () => {
   const native = await loadHashBackend('native')
-  expect(await native.background!().digest()).toBe(native.sha256(new Uint8Array(0)))
+  expect(await native.background!(workers).digest()).toBe(native.sha256(new Uint8Array(0)))
 })

@@ -19,7 +19,7 @@ beforeEach(async () => {
 afterEach(() => t.cleanup())
 
 async function apply(ents: Ent[], root: string, mode: 'overlay' | 'plain') {
-  const r = await ingestTar({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker }, fromBuffer(tarOf(ents)))
+  const r = await ingestTar({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker, workers: t.store.workers }, fromBuffer(tarOf(ents)))
   await applyLayer(t.store.cas, await loadIndex(t.store.cas, r.index), root, { mode })
 }
 const opaque = (p: string) => spawnSync('getfattr', ['-n', 'trusted.overlay.opaque', '--only-values', p], { encoding: 'utf8' }).stdout

@@ -22,7 +22,7 @@ beforeEach(async () => {
 })
 afterEach(() => t.cleanup())
 
-const deps = () => ({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker })
+const deps = () => ({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker, workers: t.store.workers })
 const hdr = (name: string, over: Partial<TarHeader> = {}): TarHeader => ({
   name, type: 'file', mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', size: 0, mtime: 1_700_000_000, linkname: '', devmajor: 0, devminor: 0, xattrs: {}, ...over,
 })

@@ -17,7 +17,7 @@ beforeEach(async () => {
 })
 afterEach(async () => t.cleanup())
 
-const deps = () => ({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker })
+const deps = () => ({ cas: t.store.cas, hash: t.store.hash, chunker: t.store.chunker, workers: t.store.workers })
 
 /** A tree with every kind of entry and the orders a walk must get right. */
 export async function variedTree(root: string): Promise<void> {

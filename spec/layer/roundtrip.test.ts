@@ -25,7 +25,7 @@ afterEach(async () => {
   await t.cleanup()
 })
 
-const deps = () => ({ cas: store.cas, hash: store.hash, chunker: store.chunker })
+const deps = () => ({ cas: store.cas, hash: store.hash, chunker: store.chunker, workers: store.workers })
 const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex')
 
 function hdr(name: string, over: Partial<TarHeader> = {}): TarHeader {
