@@ -1,20 +1,5 @@
-import type { CommandModule } from 'yargs'
-import { dash, getStore, type GlobalArgs } from '../_context.js'
-
-interface Args extends GlobalArgs {
-  context?: string
-  file?: string
-  tag?: string[]
-  'build-arg'?: string[]
-  target?: string
-  'no-cache'?: boolean
-  quiet?: boolean
-  iidfile?: string
-  progress?: string
-  label?: string[]
-  runtime?: string
-  secret?: string[]
-}
+import { defineCommand } from '../_command.js'
+import { dash, getStore } from '../_context.js'
 
 const pairs = (list: string[] = [], env?: NodeJS.ProcessEnv) => {
   const out: Record<string, string> = {}
@@ -28,28 +13,30 @@ const pairs = (list: string[] = [], env?: NodeJS.ProcessEnv) => {
   return out
 }
 
-export const buildCommand: CommandModule<object, Args> = {
+export const buildCommand = defineCommand({
   command: 'build [context]',
   describe: 'Build an image from a Dockerfile (a positional that is a file is the Dockerfile; - reads it from stdin)',
-  builder: (y) =>
-    y
-      .positional('context', { type: 'string', describe: 'CONTEXT dir, a Dockerfile, or -' })
-      .option('file', { alias: 'f', type: 'string', describe: "Name of the Dockerfile (default: 'CONTEXT/Dockerfile'; - for stdin)" })
-      // nargs 1: repeatable, but not greedy (`-t name .` must leave `.` as the context).
-      .option('tag', { alias: 't', type: 'string', array: true, nargs: 1, describe: "Name and optionally a tag (format: 'name:tag')" })
-      .option('build-arg', { type: 'string', array: true, nargs: 1, describe: 'Set build-time variables' })
-      .option('target', { type: 'string', describe: 'Set the target build stage to build' })
-      .option('no-cache', { type: 'boolean', describe: 'Do not use cache when building the image' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the build output and print image ID on success' })
-      .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
-      .option('progress', { type: 'string', choices: ['auto', 'plain', 'tty', 'quiet'], default: 'auto', describe: 'Type of progress output: auto (a live view on a terminal), plain, tty, quiet' })
-      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' })
-      .option('runtime', { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime for the RUN steps (default: builtin)' })
-      .option('secret', { type: 'string', array: true, nargs: 1, describe: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")' })
-      .example('store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context')
-      .example('id=$(store build -q .)', '')
-      .example('store build --progress plain .', 'the plain log even on a terminal')
-      .example('store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc'),
+  positionals: { context: { type: 'string', describe: 'CONTEXT dir, a Dockerfile, or -' } },
+  flags: {
+    file: { alias: 'f', type: 'string', describe: "Name of the Dockerfile (default: 'CONTEXT/Dockerfile'; - for stdin)" },
+    // nargs 1: repeatable, but not greedy (`-t name .` must leave `.` as the context).
+    tag: { alias: 't', type: 'string', array: true, nargs: 1, describe: "Name and optionally a tag (format: 'name:tag')" },
+    'build-arg': { type: 'string', array: true, nargs: 1, describe: 'Set build-time variables' },
+    target: { type: 'string', describe: 'Set the target build stage to build' },
+    'no-cache': { type: 'boolean', describe: 'Do not use cache when building the image' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress the build output and print image ID on success' },
+    iidfile: { type: 'string', describe: 'Write the image ID to the file' },
+    progress: { type: 'string', choices: ['auto', 'plain', 'tty', 'quiet'], default: 'auto', describe: 'Type of progress output: auto (a live view on a terminal), plain, tty, quiet' },
+    label: { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' },
+    runtime: { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime for the RUN steps (default: builtin)' },
+    secret: { type: 'string', array: true, nargs: 1, describe: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")' },
+  },
+  examples: [
+    ['store build Dockerfile -t acme/app', 'the file is the Dockerfile, its folder the context'],
+    ['id=$(store build -q .)', ''],
+    ['store build --progress plain .', 'the plain log even on a terminal'],
+    ['store build --secret id=npmrc,src=$HOME/.npmrc .', 'RUN --mount=type=secret,id=npmrc reads it at /run/secrets/npmrc'],
+  ],
   handler: async (argv) => {
     const store = await getStore(argv)
     const { buildImage, buildProgressView } = await import('../../lib/index.js')
@@ -67,9 +54,9 @@ export const buildCommand: CommandModule<object, Args> = {
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
       view: quiet ? undefined : await buildProgressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr, !process.env.NO_COLOR),
-      signal: cancel.signal, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined,
+      signal: cancel.signal, launcher: argv.runtime,
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
     if (quiet) process.stdout.write(`${r.id}\n`)
   },
-}
+})

@@ -1,16 +1,8 @@
 // `store cp [-a] [-L] [-q] CONTAINER:SRC DEST|-` and `store cp SRC|- CONTAINER:DEST`: Docker's,
 // its argument rules and messages included (lib/container/cp.ts does the copy).
 
-import type { CommandModule } from 'yargs'
-import { dash, getStore, type GlobalArgs } from '../_context.js'
-
-interface Args extends GlobalArgs {
-  src: string
-  dest: string
-  archive?: boolean
-  'follow-link'?: boolean
-  quiet?: boolean
-}
+import { defineCommand } from '../_command.js'
+import { dash, getStore } from '../_context.js'
 
 /** Docker's splitCpArg: an absolute path, or one whose part before ':' starts with '.', is local. */
 function splitArg(arg: string): { container?: string; path: string } {
@@ -20,16 +12,18 @@ function splitArg(arg: string): { container?: string; path: string } {
   return { container: arg.slice(0, i), path: arg.slice(i + 1) }
 }
 
-export const cpCommand: CommandModule<object, Args> = {
+export const cpCommand = defineCommand({
   command: 'cp <src> <dest>',
   describe: 'Copy files/folders between a container and the local filesystem',
-  builder: (y) =>
-    y
-      .positional('src', { type: 'string', demandOption: true, describe: 'CONTAINER:SRC_PATH, SRC_PATH or -' })
-      .positional('dest', { type: 'string', demandOption: true, describe: 'DEST_PATH, - or CONTAINER:DEST_PATH' })
-      .option('archive', { alias: 'a', type: 'boolean', describe: 'Archive mode (copy all uid/gid information)' })
-      .option('follow-link', { alias: 'L', type: 'boolean', describe: 'Always follow symbol link in SRC_PATH' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' }),
+  positionals: {
+    src: { type: 'string', demandOption: true, describe: 'CONTAINER:SRC_PATH, SRC_PATH or -' },
+    dest: { type: 'string', demandOption: true, describe: 'DEST_PATH, - or CONTAINER:DEST_PATH' },
+  },
+  flags: {
+    archive: { alias: 'a', type: 'boolean', describe: 'Archive mode (copy all uid/gid information)' },
+    'follow-link': { alias: 'L', type: 'boolean', describe: 'Always follow symbol link in SRC_PATH' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress progress output during copy' },
+  },
   handler: async (argv) => {
     const { Codes, StoreError } = await import('../../lib/index.js')
     const src = splitArg(dash(argv.src))
@@ -58,4 +52,4 @@ export const cpCommand: CommandModule<object, Args> = {
       process.stderr.write(`Successfully copied ${humanSize(bytes)} to ${shown}\n`)
     }
   },
-}
+})

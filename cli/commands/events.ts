@@ -2,25 +2,18 @@
 // store's event log (lib/events.ts), in Docker's line format or a template; follows new events
 // until --until (or Ctrl-C).
 
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  since?: string
-  until?: string
-  filter?: string[]
-  format?: string
-}
-
-export const eventsCommand: CommandModule<object, Args> = {
+export const eventsCommand = defineCommand({
   command: 'events',
   describe: 'Get real time events from the store',
-  builder: (y) =>
-    y
-      .option('since', { type: 'string', describe: 'Show all events created since timestamp' })
-      .option('until', { type: 'string', describe: 'Stream events until this timestamp' })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (type, event, container, image, network, volume)' })
-      .option('format', { type: 'string', describe: "Format output using a custom template: 'json' or a Go template" }),
+  flags: {
+    since: { type: 'string', describe: 'Show all events created since timestamp' },
+    until: { type: 'string', describe: 'Stream events until this timestamp' },
+    filter: { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (type, event, container, image, network, volume)' },
+    format: { type: 'string', describe: "Format output using a custom template: 'json' or a Go template" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { events, eventLine } = await import('../../lib/index.js')
@@ -34,4 +27,4 @@ export const eventsCommand: CommandModule<object, Args> = {
       else process.stdout.write(eventLine(ev) + '\n')
     }
   },
-}
+})

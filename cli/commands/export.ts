@@ -1,15 +1,11 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  container: string
-  output?: string
-}
-
-export const exportCommand: CommandModule<object, Args> = {
+export const exportCommand = defineCommand({
   command: 'export <container>',
   describe: "Export a container's filesystem as a tar archive",
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).option('output', { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' }),
+  positionals: { container: { type: 'string', demandOption: true } },
+  flags: { output: { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError, exportContainer, exportContainerToFile } = await import('../../lib/index.js')
@@ -20,4 +16,4 @@ export const exportCommand: CommandModule<object, Args> = {
     if (!argv.output) return writeStream(exportContainer(store, argv.container))
     await exportContainerToFile(store, argv.container, argv.output)
   },
-}
+})

@@ -1,13 +1,13 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boolean; quiet?: boolean }> = {
+export const fsckCommand = defineCommand({
   command: 'fsck',
   describe: 'Read every pack and blob once to check its digest, rebuild every layer to check its diffID; exit non-zero on any problem',
-  builder: (y) =>
-    y
-      .option('snapshots', { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }),
+  flags: {
+    snapshots: { type: 'boolean', describe: 'Also check every snapshot against its layers, and the file pool' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { fsck } = await import('../../lib/index.js')
@@ -20,4 +20,4 @@ export const fsckCommand: CommandModule<object, GlobalArgs & { snapshots?: boole
     process.stdout.write(`${r.blobs} blobs (${r.packs} packs), ${r.layers} layers, ${r.images} images${snaps} checked: ${r.problems.length === 0 ? 'no problems' : `${r.problems.length} problem(s)`}\n`)
     if (r.problems.length > 0) throw new StoreError(Codes.FSCK_FAILED, `fsck found ${r.problems.length} problem(s)`)
   },
-}
+})

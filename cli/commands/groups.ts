@@ -5,12 +5,12 @@
 // prune` removes dangling images (every unused one with -a), `container prune` every stopped
 // container, each under the gc lock as `system prune`.
 
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 import { groupCommand } from '../_group.js'
 import { imagesCommand } from './images.js'
 import { rmiCommand } from './rmi.js'
-import { inspectCommand } from './inspect.js'
+import { inspectCommandOf } from './inspect.js'
 import { historyCommand } from './history.js'
 import { tagCommand } from './tag.js'
 import { saveCommand } from './save.js'
@@ -32,40 +32,24 @@ import { statsCommand } from './stats.js'
 import { portCommand } from './port.js'
 import { cpCommand } from './cp.js'
 
-type Module = CommandModule<any, any>
-
 /** `m` under another name (its positionals kept) and Docker's aliases for it. */
-function as(m: Module, name: string, aliases: string[] = []): Module {
+function as<M extends { command?: unknown }>(m: M, name: string, aliases: string[] = []) {
   const rest = String(m.command).replace(/^\S+/, '')
   return { ...m, command: `${name}${rest}`, aliases }
 }
 
-/** `inspect` that looks for one kind of object only (Docker's `image inspect`, `container inspect`). */
-function inspectOnly(type: 'image' | 'container'): Module {
-  return {
-    ...inspectCommand,
-    describe: `Display detailed information on one or more ${type}s`,
-    builder: (y) => (inspectCommand.builder as (y: any) => any)(y),
-    handler: (argv: any) => inspectCommand.handler({ ...argv, type }),
-  }
-}
-
-interface PruneArgs extends GlobalArgs {
-  all?: boolean
-  force?: boolean
-  filter?: string[]
-}
-
 const filterOption = { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')" } as const
 
-const imagePrune: CommandModule<object, PruneArgs> = {
+const force = { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' } as const
+
+const imagePrune = defineCommand({
   command: 'prune',
   describe: 'Remove unused images',
-  builder: (y) =>
-    y
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' })
-      .option('filter', filterOption)
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' },
+    filter: filterOption,
+    force,
+  },
   handler: async (argv) => {
     // The filters are checked before the prompt, as Docker does.
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
@@ -79,12 +63,12 @@ const imagePrune: CommandModule<object, PruneArgs> = {
     if (r.deleted.length) process.stdout.write(`Deleted Images:\n${r.deleted.map((i) => `deleted: ${i}`).join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
-}
+})
 
-const containerPrune: CommandModule<object, PruneArgs> = {
+const containerPrune = defineCommand({
   command: 'prune',
   describe: 'Remove all stopped containers',
-  builder: (y) => y.option('filter', filterOption).option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
+  flags: { filter: filterOption, force },
   handler: async (argv) => {
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
     parseFilters(argv.filter, PRUNE_FILTERS)
@@ -96,15 +80,15 @@ const containerPrune: CommandModule<object, PruneArgs> = {
     if (r.ids.length) process.stdout.write(`Deleted Containers:\n${r.ids.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
-}
+})
 
-const IMAGE: Module[] = [
-  as(imagesCommand, 'ls', ['list']), as(rmiCommand, 'rm', ['remove']), inspectOnly('image'), historyCommand, imagePrune,
+const IMAGE = [
+  as(imagesCommand, 'ls', ['list']), as(rmiCommand, 'rm', ['remove']), inspectCommandOf('image'), historyCommand, imagePrune,
   tagCommand, saveCommand, loadCommand, importCommand, buildCommand,
 ]
 
-const CONTAINER: Module[] = [
-  as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectOnly('container'), containerPrune,
+const CONTAINER = [
+  as(psCommand, 'ls', ['list', 'ps']), as(rmCommand, 'rm', ['remove']), inspectCommandOf('container'), containerPrune,
   runCommand, createCommand, startCommand, stopCommand, killCommand, logsCommand, execCommand, diffCommand, commitCommand, exportCommand,
   waitCommand, renameCommand, restartCommand, topCommand, portCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand,
 ]

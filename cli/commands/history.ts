@@ -1,24 +1,16 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  image: string
-  'no-trunc'?: boolean
-  quiet?: boolean
-  human?: boolean
-  format?: string
-}
-
-export const historyCommand: CommandModule<object, Args> = {
+export const historyCommand = defineCommand({
   command: 'history <image>',
   describe: 'Show the history of an image',
-  builder: (y) =>
-    y
-      .positional('image', { type: 'string', demandOption: true })
-      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
-      .option('human', { alias: 'H', type: 'boolean', default: true, describe: 'Print sizes and dates in human readable format' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
+  positionals: { image: { type: 'string', demandOption: true } },
+  flags: {
+    'no-trunc': { type: 'boolean', describe: "Don't truncate output" },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Only show image IDs' },
+    human: { alias: 'H', type: 'boolean', default: true, describe: 'Print sizes and dates in human readable format' },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { imageHistory, humanSize, timeAgo } = await import('../../lib/index.js')
@@ -40,4 +32,4 @@ export const historyCommand: CommandModule<object, Args> = {
       rows.map((r) => ({ ID: id(r), CreatedAt: r.created ?? '', CreatedSince: timeAgo(r.created, now), CreatedBy: r.createdBy, Size: size(r.size), Comment: r.comment })),
     )
   },
-}
+})

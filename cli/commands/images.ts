@@ -1,28 +1,18 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  repository?: string
-  all?: boolean
-  quiet?: boolean
-  digests?: boolean
-  'no-trunc'?: boolean
-  format?: string
-  filter?: string[]
-}
-
-export const imagesCommand: CommandModule<object, Args> = {
+export const imagesCommand = defineCommand({
   command: 'images [repository]',
   describe: 'List images',
-  builder: (y) =>
-    y
-      .positional('repository', { type: 'string', describe: 'REPOSITORY[:TAG]' })
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Show all images (default hides intermediate images)' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only show image IDs' })
-      .option('digests', { type: 'boolean', describe: 'Show digests' })
-      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' }),
+  positionals: { repository: { type: 'string', describe: 'REPOSITORY[:TAG]' } },
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Show all images (default hides intermediate images)' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Only show image IDs' },
+    digests: { type: 'boolean', describe: 'Show digests' },
+    'no-trunc': { type: 'boolean', describe: "Don't truncate output" },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+    filter: { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (dangling, reference, label, before, since)' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { listImages, humanSize, timeAgo } = await import('../../lib/index.js')
@@ -46,4 +36,4 @@ export const imagesCommand: CommandModule<object, Args> = {
       ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'SIZE',
     })
   },
-}
+})

@@ -1,8 +1,10 @@
 // `store wait`, `rename`, `restart`, `top`, and the per-container loop `rm` shares: Docker's, over the container lifecycle.
 
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
-import { limitOptions, type LimitArgs } from './run.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
+import { LIMIT_FLAGS } from '../_flags.js'
+
+const containers = { containers: { type: 'string', array: true, demandOption: true } } as const
 
 /** Runs `each` for every name; an error is printed and the rest still run (exit 1 at the end), as Docker's CLI. */
 export async function eachContainer(names: string[], each: (name: string) => Promise<void>): Promise<void> {
@@ -16,10 +18,10 @@ export async function eachContainer(names: string[], each: (name: string) => Pro
   }
 }
 
-export const waitCommand: CommandModule<object, GlobalArgs & { containers: string[] }> = {
+export const waitCommand = defineCommand({
   command: 'wait <containers..>',
   describe: 'Block until one or more containers stop, then print their exit codes',
-  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
+  positionals: containers,
   handler: async (argv) => {
     const store = await getStore(argv)
     const { waitContainer } = await import('../../lib/index.js')
@@ -27,27 +29,30 @@ export const waitCommand: CommandModule<object, GlobalArgs & { containers: strin
       process.stdout.write(`${await waitContainer(store, name)}\n`)
     })
   },
-}
+})
 
-export const renameCommand: CommandModule<object, GlobalArgs & { container: string; name: string }> = {
+export const renameCommand = defineCommand({
   command: 'rename <container> <name>',
   describe: 'Rename a container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }),
+  positionals: {
+    container: { type: 'string', demandOption: true },
+    name: { type: 'string', demandOption: true },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { renameContainer } = await import('../../lib/index.js')
     await renameContainer(store, argv.container, argv.name)
   },
-}
+})
 
-export const restartCommand: CommandModule<object, GlobalArgs & { containers: string[]; time?: number; signal?: string }> = {
+export const restartCommand = defineCommand({
   command: 'restart <containers..>',
   describe: 'Restart one or more containers',
-  builder: (y) =>
-    y
-      .positional('containers', { type: 'string', array: true, demandOption: true })
-      .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' })
-      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
+  positionals: containers,
+  flags: {
+    time: { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' },
+    signal: { alias: 's', type: 'string', describe: 'Signal to send to the container' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { restartContainer } = await import('../../lib/index.js')
@@ -57,25 +62,29 @@ export const restartCommand: CommandModule<object, GlobalArgs & { containers: st
       process.stdout.write(`${name}\n`)
     })
   },
-}
+})
 
-export const topCommand: CommandModule<object, GlobalArgs & { container: string; psArgs?: string[] }> = {
+export const topCommand = defineCommand({
   command: 'top <container> [psArgs..]',
   describe: 'Display the running processes of a container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('psArgs', { type: 'string', array: true }).parserConfiguration({ 'unknown-options-as-args': true }),
+  positionals: {
+    container: { type: 'string', demandOption: true },
+    psArgs: { type: 'string', array: true },
+  },
+  configure: (y) => y.parserConfiguration({ 'unknown-options-as-args': true }),
   handler: async (argv) => {
     const store = await getStore(argv)
     const { topContainer } = await import('../../lib/index.js')
     process.stdout.write(await topContainer(store, argv.container, argv.psArgs?.length ? argv.psArgs.map(String) : undefined))
   },
-}
+})
 
 /** `pause`/`unpause`: the container's processes frozen or thawed (cgroup freezer); prints each name. */
-function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { containers: string[] }> {
-  return {
+function pauseCommand(paused: boolean) {
+  return defineCommand({
     command: `${paused ? 'pause' : 'unpause'} <containers..>`,
     describe: paused ? 'Pause all processes within one or more containers' : 'Unpause all processes within one or more containers',
-    builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }),
+    positionals: containers,
     handler: async (argv) => {
       const store = await getStore(argv)
       const { pauseContainer } = await import('../../lib/index.js')
@@ -84,21 +93,18 @@ function pauseCommand(paused: boolean): CommandModule<object, GlobalArgs & { con
         process.stdout.write(`${name}\n`)
       })
     },
-  }
+  })
 }
 
 export const pauseCmd = pauseCommand(true)
 export const unpauseCmd = pauseCommand(false)
 
-interface UpdateArgs extends GlobalArgs, LimitArgs {
-  containers: string[]
-}
-
 /** `update`: limits and restart policy of one or more containers (running ones at once); prints each name. */
-export const updateCommand: CommandModule<object, UpdateArgs> = {
+export const updateCommand = defineCommand({
   command: 'update <containers..>',
   describe: 'Update configuration of one or more containers',
-  builder: (y) => limitOptions(y.positional('containers', { type: 'string', array: true, demandOption: true })),
+  positionals: containers,
+  flags: LIMIT_FLAGS,
   handler: async (argv) => {
     const { limitsFrom } = await import('./run.js')
     const limits = await limitsFrom(argv)
@@ -109,4 +115,4 @@ export const updateCommand: CommandModule<object, UpdateArgs> = {
       process.stdout.write(`${name}\n`)
     })
   },
-}
+})

@@ -1,18 +1,13 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  input?: string
-  quiet?: boolean
-}
-
-export const loadCommand: CommandModule<object, Args> = {
+export const loadCommand = defineCommand({
   command: 'load',
   describe: 'Load images from a tar archive (docker save or OCI layout) or STDIN',
-  builder: (y) =>
-    y
-      .option('input', { alias: 'i', type: 'string', describe: 'Read from tar archive file, instead of STDIN' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the load output (and the progress line)' }),
+  flags: {
+    input: { alias: 'i', type: 'string', describe: 'Read from tar archive file, instead of STDIN' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress the load output (and the progress line)' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { loadImages } = await import('../../lib/index.js')
@@ -29,4 +24,4 @@ export const loadCommand: CommandModule<object, Args> = {
       for (const t of l.tags) process.stdout.write(`Loaded image: ${t}\n`)
     }
   },
-}
+})

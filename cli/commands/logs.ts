@@ -1,20 +1,14 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  container: string
-  follow?: boolean
-  tail?: string
-}
-
-export const logsCommand: CommandModule<object, Args> = {
+export const logsCommand = defineCommand({
   command: 'logs <container>',
   describe: 'Fetch the logs of a container',
-  builder: (y) =>
-    y
-      .positional('container', { type: 'string', demandOption: true })
-      .option('follow', { alias: 'f', type: 'boolean', describe: 'Follow log output' })
-      .option('tail', { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' }),
+  positionals: { container: { type: 'string', demandOption: true } },
+  flags: {
+    follow: { alias: 'f', type: 'boolean', describe: 'Follow log output' },
+    tail: { alias: 'n', type: 'string', describe: 'Number of lines to show from the end of the logs (default "all")' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError, containerLogs } = await import('../../lib/index.js')
@@ -24,4 +18,4 @@ export const logsCommand: CommandModule<object, Args> = {
     if (t !== undefined && !Number.isInteger(t)) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "tail": ${argv.tail}`)
     await writeStream(containerLogs(store, argv.container, { follow: argv.follow, tail: t === undefined || t < 0 ? undefined : t }))
   },
-}
+})

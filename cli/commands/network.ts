@@ -1,39 +1,39 @@
 // `store network create|ls|inspect|rm|prune`: Docker's, over the predefined networks (bridge,
 // host, none) and user-defined bridge networks (lib/network/networks.ts).
 
-import type { CommandModule } from 'yargs'
+import { defineCommand } from '../_command.js'
 import { groupCommand } from '../_group.js'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { getStore } from '../_context.js'
 
 const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
 
-const create: CommandModule<object, GlobalArgs & { name: string; driver?: string; subnet?: string; gateway?: string; label?: string[] }> = {
+const create = defineCommand({
   command: 'create <name>',
   describe: 'Create a network',
-  builder: (y) =>
-    y
-      .positional('name', { type: 'string', demandOption: true })
-      .option('driver', { alias: 'd', type: 'string', default: 'bridge', describe: 'Driver to manage the Network' })
-      .option('subnet', { type: 'string', describe: 'Subnet in CIDR format that represents a network segment' })
-      .option('gateway', { type: 'string', describe: 'IPv4 or IPv6 Gateway for the master subnet' })
-      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' }),
+  positionals: { name: { type: 'string', demandOption: true } },
+  flags: {
+    driver: { alias: 'd', type: 'string', default: 'bridge', describe: 'Driver to manage the Network' },
+    subnet: { type: 'string', describe: 'Subnet in CIDR format that represents a network segment' },
+    gateway: { type: 'string', describe: 'IPv4 or IPv6 Gateway for the master subnet' },
+    label: { type: 'string', array: true, nargs: 1, describe: 'Set metadata on a network' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { createNetwork } = await import('../../lib/index.js')
     const n = await createNetwork(store, argv.name, { subnet: argv.subnet, gateway: argv.gateway, labels: kv(argv.label), driver: argv.driver })
     process.stdout.write(`${n.Id}\n`)
   },
-}
+})
 
-const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string; 'no-trunc'?: boolean }> = {
+const ls = defineCommand({
   command: 'ls',
   aliases: ['list'],
   describe: 'List networks',
-  builder: (y) =>
-    y
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display network IDs' })
-      .option('no-trunc', { type: 'boolean', describe: 'Do not truncate the output' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
+  flags: {
+    quiet: { alias: 'q', type: 'boolean', describe: 'Only display network IDs' },
+    'no-trunc': { type: 'boolean', describe: 'Do not truncate the output' },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { printFormatted } = await import('../_output.js')
@@ -50,12 +50,15 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
       { ID: 'NETWORK ID' },
     )
   },
-}
+})
 
-const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?: string }> = {
+const networks = { networks: { type: 'string', array: true, demandOption: true } } as const
+
+const inspect = defineCommand({
   command: 'inspect <networks..>',
   describe: 'Display detailed information on one or more networks',
-  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }),
+  positionals: networks,
+  flags: { format: { alias: 'f', type: 'string' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { renderTemplate } = await import('../_output.js')
@@ -73,13 +76,14 @@ const inspect: CommandModule<object, GlobalArgs & { networks: string[]; format?:
     if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else if (out.length || !process.exitCode) process.stdout.write(JSON.stringify(out, null, 4) + '\n')
   },
-}
+})
 
-const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boolean }> = {
+const rm = defineCommand({
   command: 'rm <networks..>',
   aliases: ['remove'],
   describe: 'Remove one or more networks',
-  builder: (y) => y.positional('networks', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' }),
+  positionals: networks,
+  flags: { force: { alias: 'f', type: 'boolean', describe: 'Do not error if the network does not exist' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeNetwork } = await import('../../lib/index.js')
@@ -94,12 +98,12 @@ const rm: CommandModule<object, GlobalArgs & { networks: string[]; force?: boole
       }
     }
   },
-}
+})
 
-const prune: CommandModule<object, GlobalArgs & { force?: boolean }> = {
+const prune = defineCommand({
   command: 'prune',
   describe: 'Remove all unused networks',
-  builder: (y) => y.option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
+  flags: { force: { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' } },
   handler: async (argv) => {
     const { confirm } = await import('../_prompt.js')
     if (!argv.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return
@@ -109,6 +113,6 @@ const prune: CommandModule<object, GlobalArgs & { force?: boolean }> = {
     const gone = await pruneNetworks(store)
     if (gone.length) process.stdout.write(`Deleted Networks:\n${gone.join('\n')}\n\n`)
   },
-}
+})
 
 export const networkCommand = groupCommand('network', 'Manage networks: create, ls, inspect, rm, prune', [create, ls, inspect, rm, prune])

@@ -1,18 +1,16 @@
 // `store port CONTAINER [PRIVATE_PORT[/PROTO]]`: the host addresses that forward to a running
 // container's ports, in Docker's words.
 
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  container: string
-  port?: string
-}
-
-export const portCommand: CommandModule<object, Args> = {
+export const portCommand = defineCommand({
   command: 'port <container> [port]',
   describe: 'List port mappings or a specific mapping for the container',
-  builder: (y) => y.positional('container', { type: 'string', demandOption: true }).positional('port', { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' }),
+  positionals: {
+    container: { type: 'string', demandOption: true },
+    port: { type: 'string', describe: 'PRIVATE_PORT[/PROTO]' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { containerPorts } = await import('../../lib/index.js')
@@ -31,4 +29,4 @@ export const portCommand: CommandModule<object, Args> = {
     }
     for (const p of found) process.stdout.write(`${p.host}\n`)
   },
-}
+})

@@ -1,24 +1,16 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  all?: boolean
-  quiet?: boolean
-  'no-trunc'?: boolean
-  format?: string
-  filter?: string[]
-}
-
-export const psCommand: CommandModule<object, Args> = {
+export const psCommand = defineCommand({
   command: 'ps',
   describe: 'List containers',
-  builder: (y) =>
-    y
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display container IDs' })
-      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' }),
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Only display container IDs' },
+    'no-trunc': { type: 'boolean', describe: "Don't truncate output" },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+    filter: { alias: 'f', type: 'string', array: true, nargs: 1, describe: 'Filter output based on conditions provided (status, exited, name, id, label, ancestor, volume)' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { containerRows, displayPorts, timeAgo } = await import('../../lib/index.js')
@@ -45,4 +37,4 @@ export const psCommand: CommandModule<object, Args> = {
       { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' },
     )
   },
-}
+})

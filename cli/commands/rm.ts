@@ -1,21 +1,15 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 import { eachContainer } from './lifecycle.js'
 
-interface Args extends GlobalArgs {
-  containers: string[]
-  force?: boolean
-  volumes?: boolean
-}
-
-export const rmCommand: CommandModule<object, Args> = {
+export const rmCommand = defineCommand({
   command: 'rm <containers..>',
   describe: 'Remove one or more containers',
-  builder: (y) =>
-    y
-      .positional('containers', { type: 'string', array: true, demandOption: true })
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of a running container (uses SIGKILL)' })
-      .option('volumes', { alias: 'v', type: 'boolean', describe: 'Remove anonymous volumes associated with the container' }),
+  positionals: { containers: { type: 'string', array: true, demandOption: true } },
+  flags: {
+    force: { alias: 'f', type: 'boolean', describe: 'Force the removal of a running container (uses SIGKILL)' },
+    volumes: { alias: 'v', type: 'boolean', describe: 'Remove anonymous volumes associated with the container' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeContainer } = await import('../../lib/index.js')
@@ -24,4 +18,4 @@ export const rmCommand: CommandModule<object, Args> = {
       process.stdout.write(`${name}\n`)
     })
   },
-}
+})

@@ -1,16 +1,11 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  images: string[]
-  force?: boolean
-}
-
-export const rmiCommand: CommandModule<object, Args> = {
+export const rmiCommand = defineCommand({
   command: 'rmi <images..>',
   describe: 'Remove one or more images',
-  builder: (y) =>
-    y.positional('images', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force removal of the image' }),
+  positionals: { images: { type: 'string', array: true, demandOption: true } },
+  flags: { force: { alias: 'f', type: 'boolean', describe: 'Force removal of the image' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeImages } = await import('../../lib/index.js')
@@ -21,7 +16,7 @@ export const rmiCommand: CommandModule<object, Args> = {
       throw e
     }
   },
-}
+})
 
 function print(r: { untagged: string[]; deleted: string[] }) {
   for (const t of r.untagged) process.stdout.write(`Untagged: ${t}\n`)

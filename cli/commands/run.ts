@@ -1,60 +1,16 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import type { InferredOptionTypes } from 'yargs'
+import { defineCommand, type ArgsOf } from '../_command.js'
+import { getStore } from '../_context.js'
 import { containerCommand } from '../_split.js'
 import { checkTty } from '../_tty.js'
 import { CONTAINER_FLAGS, LIMIT_FLAGS, RUN_FLAGS } from '../_flags.js'
 
+const IMAGE = { image: { type: 'string', demandOption: true, describe: 'IMAGE' } } as const
+
 /** The flags `run`, `create` and `update` share: resource limits and the restart policy. */
-export interface LimitArgs {
-  memory?: string
-  'memory-swap'?: string
-  cpus?: string
-  'cpu-shares'?: string
-  'pids-limit'?: string
-  restart?: string
-}
-
-export function limitOptions(y: any) {
-  return y.options(LIMIT_FLAGS)
-}
-
-export interface RunArgs extends GlobalArgs, LimitArgs {
-  image: string
-  rm?: boolean
-  name?: string
-  env?: string[]
-  'env-file'?: string[]
-  workdir?: string
-  user?: string
-  entrypoint?: string
-  volume?: string[]
-  mount?: string[]
-  tmpfs?: string[]
-  'read-only'?: boolean
-  network?: string
-  publish?: string[]
-  'publish-all'?: boolean
-  'add-host'?: string[]
-  dns?: string[]
-  'dns-search'?: string[]
-  'dns-option'?: string[]
-  expose?: string[]
-  hostname?: string
-  interactive?: boolean
-  tty?: boolean
-  detach?: boolean
-  label?: string[]
-  runtime?: string
-  init?: boolean
-  privileged?: boolean
-  'cap-add'?: string[]
-  'cap-drop'?: string[]
-  'security-opt'?: string[]
-}
-
-export function containerOptions(y: any, withRun: boolean) {
-  return y.positional('image', { type: 'string', demandOption: true, describe: 'IMAGE' }).options(withRun ? RUN_FLAGS : CONTAINER_FLAGS)
-}
+export type LimitArgs = InferredOptionTypes<typeof LIMIT_FLAGS>
+export type CreateArgs = ArgsOf<typeof IMAGE, typeof CONTAINER_FLAGS>
+export type RunArgs = ArgsOf<typeof IMAGE, typeof RUN_FLAGS>
 
 /** The resource flags as Docker's CLI parses them (its messages for a bad value). */
 export async function limitsFrom(argv: LimitArgs) {
@@ -83,7 +39,8 @@ export async function limitsFrom(argv: LimitArgs) {
   }
 }
 
-export async function createFromArgs(argv: RunArgs) {
+/** `create`'s flags, and `run`'s own (--rm) when `run` calls. */
+export async function createFromArgs(argv: CreateArgs & Partial<RunArgs>) {
   const limits = await limitsFrom(argv)
   const store = await getStore(argv)
   const { createContainer } = await import('../../lib/index.js')
@@ -99,16 +56,17 @@ export async function createFromArgs(argv: RunArgs) {
     network: argv.network === 'default' ? 'bridge' : argv.network, tty: argv.tty,
     publish: argv.publish, publishAll: argv['publish-all'], limits, restart: argv.restart,
     addHost: argv['add-host'], dns: argv.dns, dnsSearch: argv['dns-search'], dnsOption: argv['dns-option'], expose: argv.expose, warn: (m) => process.stderr.write(`${m}\n`), interactive: argv.interactive,
-    labels, launcher: argv.runtime as 'builtin' | 'runc' | 'crun' | undefined, init: argv.init, privileged: argv.privileged,
+    labels, launcher: argv.runtime, init: argv.init, privileged: argv.privileged,
     capAdd: argv['cap-add'], capDrop: argv['cap-drop'], securityOpt: argv['security-opt'],
   })
   return { store, rec }
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCommand = defineCommand({
   command: 'run <image> [command..]',
   describe: 'Create and run a new container from an image',
-  builder: (y) => containerOptions(y, true),
+  positionals: IMAGE,
+  flags: RUN_FLAGS,
   handler: async (argv) => {
     if (!argv.detach) checkTty(argv.interactive, argv.tty)
     const { rec, store } = await createFromArgs(argv)
@@ -120,14 +78,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     process.exitCode = await startContainer(store, rec, { attach: true, remove: argv.rm })
   },
-}
+})
 
-export const createCommand: CommandModule<object, RunArgs> = {
+export const createCommand = defineCommand({
   command: 'create <image> [command..]',
   describe: 'Create a new container',
-  builder: (y) => containerOptions(y, false),
+  positionals: IMAGE,
+  flags: CONTAINER_FLAGS,
   handler: async (argv) => {
     const { rec } = await createFromArgs(argv)
     process.stdout.write(`${rec.id}\n`)
   },
-}
+})

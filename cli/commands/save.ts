@@ -1,18 +1,14 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  images: string[]
-  output?: string
-  quiet?: boolean
-}
-
-export const saveCommand: CommandModule<object, Args> = {
+export const saveCommand = defineCommand({
   command: 'save <images..>',
   describe: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
-  builder: (y) =>
-    y.positional('images', { type: 'string', array: true, demandOption: true }).option('output', { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' }),
+  positionals: { images: { type: 'string', array: true, demandOption: true } },
+  flags: {
+    output: { alias: 'o', type: 'string', describe: 'Write to a file, instead of STDOUT' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress the progress line (shown on a terminal only)' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { Codes, StoreError } = await import('../../lib/index.js')
@@ -30,4 +26,4 @@ export const saveCommand: CommandModule<object, Args> = {
       line.end()
     }
   },
-}
+})

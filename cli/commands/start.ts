@@ -1,15 +1,11 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  containers: string[]
-  attach?: boolean
-}
-
-export const startCommand: CommandModule<object, Args> = {
+export const startCommand = defineCommand({
   command: 'start <containers..>',
   describe: 'Start one or more stopped containers',
-  builder: (y) => y.positional('containers', { type: 'string', array: true, demandOption: true }).option('attach', { alias: 'a', type: 'boolean', describe: "Attach STDOUT/STDERR and forward signals" }),
+  positionals: { containers: { type: 'string', array: true, demandOption: true } },
+  flags: { attach: { alias: 'a', type: 'boolean', describe: "Attach STDOUT/STDERR and forward signals" } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { startContainer } = await import('../../lib/index.js')
@@ -22,4 +18,4 @@ export const startCommand: CommandModule<object, Args> = {
       process.stdout.write(`${name}\n`)
     }
   },
-}
+})

@@ -1,17 +1,9 @@
 // `store stats [-a] [--no-stream] [--no-trunc] [--format] [CONTAINER...]`: Docker's columns and
 // number formats; live (redrawn every second on a terminal) unless --no-stream.
 
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 import type { StatsRow } from '../../lib/index.js'
-
-interface Args extends GlobalArgs {
-  containers?: string[]
-  all?: boolean
-  'no-stream'?: boolean
-  'no-trunc'?: boolean
-  format?: string
-}
 
 /** go-units BytesSize: binary units, four significant digits ("1.039MiB", "7.772GiB"). */
 function bytesSize(n: number): string {
@@ -24,16 +16,16 @@ function bytesSize(n: number): string {
   return `${Number(n.toPrecision(4))}${units[i]}`
 }
 
-export const statsCommand: CommandModule<object, Args> = {
+export const statsCommand = defineCommand({
   command: 'stats [containers..]',
   describe: 'Display a live stream of container(s) resource usage statistics',
-  builder: (y) =>
-    y
-      .positional('containers', { type: 'string', array: true })
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' })
-      .option('no-stream', { type: 'boolean', describe: 'Disable streaming stats and only pull the first result' })
-      .option('no-trunc', { type: 'boolean', describe: "Don't truncate output" })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
+  positionals: { containers: { type: 'string', array: true } },
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Show all containers (default shows just running)' },
+    'no-stream': { type: 'boolean', describe: 'Disable streaming stats and only pull the first result' },
+    'no-trunc': { type: 'boolean', describe: "Don't truncate output" },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { printFormatted } = await import('../_output.js')
@@ -63,4 +55,4 @@ export const statsCommand: CommandModule<object, Args> = {
       render(rows)
     }
   },
-}
+})

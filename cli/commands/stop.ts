@@ -1,20 +1,16 @@
-import type { CommandModule } from 'yargs'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
+import { getStore } from '../_context.js'
 
-interface Args extends GlobalArgs {
-  containers: string[]
-  time?: number
-  signal?: string
-}
+const containers = { containers: { type: 'string', array: true, demandOption: true } } as const
 
-export const stopCommand: CommandModule<object, Args> = {
+export const stopCommand = defineCommand({
   command: 'stop <containers..>',
   describe: 'Stop one or more running containers',
-  builder: (y) =>
-    y
-      .positional('containers', { type: 'string', array: true, demandOption: true })
-      .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' })
-      .option('signal', { alias: 's', type: 'string', describe: 'Signal to send to the container' }),
+  positionals: containers,
+  flags: {
+    time: { alias: 't', type: 'number', describe: 'Seconds to wait before killing the container' },
+    signal: { alias: 's', type: 'string', describe: 'Signal to send to the container' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { stopContainer } = await import('../../lib/index.js')
@@ -23,13 +19,13 @@ export const stopCommand: CommandModule<object, Args> = {
       process.stdout.write(`${name}\n`)
     }
   },
-}
+})
 
-export const killCommand: CommandModule<object, Args> = {
+export const killCommand = defineCommand({
   command: 'kill <containers..>',
   describe: 'Kill one or more running containers',
-  builder: (y) =>
-    y.positional('containers', { type: 'string', array: true, demandOption: true }).option('signal', { alias: 's', type: 'string', default: 'KILL', describe: 'Signal to send to the container' }),
+  positionals: containers,
+  flags: { signal: { alias: 's', type: 'string', default: 'KILL', describe: 'Signal to send to the container' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { killContainer } = await import('../../lib/index.js')
@@ -38,4 +34,4 @@ export const killCommand: CommandModule<object, Args> = {
       process.stdout.write(`${name}\n`)
     }
   },
-}
+})

@@ -2,13 +2,12 @@
 // Docker's layout, or through --format ('json' or a template over {{.Client.…}}, as
 // `docker version --format '{{.Client.Version}}'`).
 
-import type { CommandModule } from 'yargs'
-import type { GlobalArgs } from '../_context.js'
+import { defineCommand } from '../_command.js'
 
-export const versionCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
+export const versionCommand = defineCommand({
   command: 'version',
   describe: 'Show the store version information',
-  builder: (y) => y.option('format', { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go-style template" }),
+  flags: { format: { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go-style template" } },
   handler: async (argv) => {
     const { VERSION } = await import('../version.js')
     const { renderTemplate } = await import('../_output.js')
@@ -20,4 +19,4 @@ export const versionCommand: CommandModule<object, GlobalArgs & { format?: strin
       process.stdout.write(`Client: store\n${row('Version', client.Version)}${row('Node version', client.NodeVersion)}${row('OS/Arch', `${client.Os}/${client.Arch}`)}`)
     }
   },
-}
+})

@@ -1,35 +1,35 @@
-import type { CommandModule } from 'yargs'
+import { defineCommand } from '../_command.js'
 import { groupCommand } from '../_group.js'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { getStore } from '../_context.js'
 
 const kv = (list: string[] = []) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])))
 
-const create: CommandModule<object, GlobalArgs & { name?: string; label?: string[]; opt?: string[]; driver?: string }> = {
+const create = defineCommand({
   command: 'create [name]',
   describe: 'Create a volume',
-  builder: (y) =>
-    y
-      .positional('name', { type: 'string' })
-      // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
-      .option('label', { type: 'string', array: true, nargs: 1, describe: 'Set metadata for a volume' })
-      .option('opt', { alias: 'o', type: 'string', array: true, nargs: 1, describe: 'Set driver specific options' })
-      .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' }),
+  positionals: { name: { type: 'string' } },
+  flags: {
+    // nargs: 1, or the greedy yargs array swallows the positionals that follow (see run.ts)
+    label: { type: 'string', array: true, nargs: 1, describe: 'Set metadata for a volume' },
+    opt: { alias: 'o', type: 'string', array: true, nargs: 1, describe: 'Set driver specific options' },
+    driver: { alias: 'd', type: 'string', default: 'local', describe: 'Specify volume driver name' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { createVolume } = await import('../../lib/index.js')
     const v = await createVolume(store, argv.name, { labels: kv(argv.label), opts: kv(argv.opt), driver: argv.driver })
     process.stdout.write(`${v.Name}\n`)
   },
-}
+})
 
-const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string; filter?: string[] }> = {
+const ls = defineCommand({
   command: 'ls',
   describe: 'List volumes',
-  builder: (y) =>
-    y
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only display volume names' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" })
-      .option('filter', { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" }),
+  flags: {
+    quiet: { alias: 'q', type: 'boolean', describe: 'Only display volume names' },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+    filter: { alias: 'f', type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'dangling=true')" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { listVolumes } = await import('../../lib/index.js')
@@ -42,12 +42,15 @@ const ls: CommandModule<object, GlobalArgs & { quiet?: boolean; format?: string;
     printFormatted(argv.format, ['DRIVER', 'VOLUME NAME'], list.map((v) => [v.Driver, v.Name]),
       list.map((v) => ({ Driver: v.Driver, Name: v.Name, Mountpoint: v.Mountpoint, Labels: Object.entries(v.Labels).map(([a, b]) => `${a}=${b}`).join(','), Scope: v.Scope, Links: 'N/A', Size: 'N/A' })), { Name: 'VOLUME NAME' })
   },
-}
+})
 
-const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: string }> = {
+const names = { names: { type: 'string', array: true, demandOption: true } } as const
+
+const inspect = defineCommand({
   command: 'inspect <names..>',
   describe: 'Display detailed information on one or more volumes',
-  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('format', { alias: 'f', type: 'string' }),
+  positionals: names,
+  flags: { format: { alias: 'f', type: 'string' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { inspectVolume } = await import('../../lib/index.js')
@@ -57,12 +60,13 @@ const inspect: CommandModule<object, GlobalArgs & { names: string[]; format?: st
     if (argv.format) for (const o of out) process.stdout.write(renderTemplate(argv.format, o) + '\n')
     else process.stdout.write(JSON.stringify(out, null, 4) + '\n')
   },
-}
+})
 
-const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean }> = {
+const rm = defineCommand({
   command: 'rm <names..>',
   describe: 'Remove one or more volumes',
-  builder: (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).option('force', { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' }),
+  positionals: names,
+  flags: { force: { alias: 'f', type: 'boolean', describe: 'Force the removal of one or more volumes' } },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { removeVolume } = await import('../../lib/index.js')
@@ -79,16 +83,16 @@ const rm: CommandModule<object, GlobalArgs & { names: string[]; force?: boolean 
     }
     if (failed) process.exitCode = 1
   },
-}
+})
 
-const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean; filter?: string[] }> = {
+const prune = defineCommand({
   command: 'prune',
   describe: 'Remove unused local volumes (anonymous ones unless -a)',
-  builder: (y) =>
-    y
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' })
-      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<label>')" })
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' }),
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Remove all unused volumes, not just anonymous ones' },
+    filter: { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<label>')" },
+    force: { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' },
+  },
   handler: async (argv) => {
     // The filters are checked before the prompt, which names what `all` (flag or filter) removes.
     const { parseFilters } = await import('../../lib/index.js')
@@ -103,6 +107,6 @@ const prune: CommandModule<object, GlobalArgs & { all?: boolean; force?: boolean
     if (r.names.length) process.stdout.write(`Deleted Volumes:\n${r.names.join('\n')}\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
-}
+})
 
 export const volumeCommand = groupCommand('volume', 'Manage volumes: create, ls, inspect, rm, prune', [create, ls, inspect, rm, prune])
