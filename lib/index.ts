@@ -594,12 +594,12 @@ export async function pruneNetworks(store: Store): Promise<string[]> {
   return gone.map((n) => n.name)
 }
 
-/** `store system df`: images, containers, volumes and build cache, with what deduplication saved. */
-export async function diskUsage(store: Store): Promise<SystemDf> {
+/** `store system df`: images, containers, volumes and build cache, with what deduplication saved; `onProgress` told the layer indexes read. */
+export async function diskUsage(store: Store, options: { onProgress?: OnProgress } = {}): Promise<SystemDf> {
   const { systemDf } = await import('./system/df.js')
   const c = await import('./container/index.js')
   const { volumeUsage } = await import('./container/volumes.js')
-  return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage })
+  return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage }, options.onProgress)
 }
 
 /**
