@@ -2,37 +2,15 @@
 // order, in Docker's line format and through --filter and --format; --since/--until bound it
 // (an --until in the past prints and ends, as Docker).
 
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { join } from 'node:path'
-import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
-import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { removeContainersOf, storeOk } from '../_fixtures/containers.js'
+import { expect, test } from 'vitest'
+import { store, storeIn } from '../_fixtures/cli.js'
+import { storeOk, busyboxStore } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
-const why = busyboxUnavailable()
+const bx = busyboxStore('store-e2e-events-')
+const why = bx.why
 
-let tmp: { dir: string; cleanup: () => void }
-let root: string
-
-const ok = (args: string[]) => storeOk(root, args)
-
-beforeAll(() => {
-  if (why) return
-  requireBuilt()
-  tmp = tempDir('store-e2e-events-')
-  root = join(tmp.dir, 'root')
-  const r = store(root, ['import', makeBusyboxRoot(join(tmp.dir, 'busybox')), 'busybox'])
-  expect(r.status, r.stderr).toBe(0)
-})
-
-afterAll(() => {
-  if (!tmp) return
-  try {
-    removeContainersOf(root)
-  } finally {
-    tmp.cleanup()
-  }
-})
+const ok = (args: string[]) => storeOk(bx.root, args)
 
 test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes and networks, in order; filters and formats', async () => {
   const id = (await ok(['run', '-d', '--name', 'ev', '--network', 'none', 'busybox', 'sleep', '300'])).trim()
@@ -62,7 +40,7 @@ test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes
   expect(await ok(['events', '--since', '0', '--until', until, '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.ID}}'])).toBe(`create evnet ${net}\ndestroy evnet ${net}\n`)
   const json = JSON.parse((await ok(['events', '--since', '0', '--until', until, '--filter', 'event=kill', '--format', 'json'])).trim())
   expect(json).toMatchObject({ Type: 'container', Action: 'kill', status: 'kill', id, from: 'busybox', Actor: { ID: id, Attributes: { signal: '9', name: 'ev2' } } })
-  const bad = await storeIn(root, ['events', '--filter', 'bogus=1'])
+  const bad = await storeIn(bx.root, ['events', '--filter', 'bogus=1'])
   expect(bad.status).toBe(1)
   expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
 })
