@@ -28,6 +28,7 @@ import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 import type { DfRow, ImageUsage } from './system/df.js'
 import type { StatsRow } from './container/stats.js'
+import type { LogChunk } from './container/logs.js'
 import type { ProgressMode, ProgressView } from './build/progress.js'
 import { defaultRoot } from './config.js'
 
@@ -38,6 +39,7 @@ export type { Progress, OnProgress } from './progress.js'
 export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
 export { eventLine } from './events.js'
 export { displayPorts } from './network/ports.js'
+export type { LogChunk }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, DfRow, ImageUsage, PruneResult, FsckReport, ContainerRecord, StatsRow, ProgressView, ProgressMode }
 
 /**
@@ -296,7 +298,7 @@ export async function runContainer(store: Store, image: string, cmd: string[] = 
   const { removeAnonymousVolume } = await import('./container/volumes.js')
   const exitCode = await c.supervise(store, rec, { stdio: 'log' })
   const parts: Uint8Array[] = []
-  for await (const b of c.containerLogs(store, rec, false)) parts.push(b)
+  for await (const b of c.containerLogs(store, rec)) parts.push(b.data)
   if (options.remove ?? true) await c.removeContainer(store, rec, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) })
   return { id: rec.id, exitCode, output: Buffer.concat(parts).toString('utf8') }
 }
@@ -510,10 +512,28 @@ export async function inspectContainer(store: Store, name: string): Promise<Reco
   return (await import('./container/index.js')).inspectContainer(store, name) as Promise<Record<string, unknown> | undefined>
 }
 
-/** A container's log (stdout and stderr as written), following it while it runs with `follow`. */
-export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number } = {}): AsyncGenerator<Uint8Array> {
+/**
+ * A container's log, piece by piece with the stream that wrote it (stdout and stderr apart, as
+ * Docker keeps them): `follow` while it runs, the last `tail` lines, lines written from `since`
+ * to before `until` (Docker's forms: RFC 3339, a Unix time, `10m` ago), `timestamps` before each line.
+ */
+export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number; since?: string; until?: string; timestamps?: boolean } = {}): AsyncGenerator<LogChunk> {
   const c = await import('./container/index.js')
-  yield* c.containerLogs(store, await c.requireContainer(store, name), !!options.follow, options.tail)
+  const { timeMicros } = await import('./filters.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  const now = new Date()
+  const at = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined
+    try {
+      return timeMicros(v, now)
+    } catch (e) {
+      throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "${flag}": ${(e as Error).message}`)
+    }
+  }
+  const since = at('since', options.since)
+  const until = at('until', options.until)
+  const rec = await c.requireContainer(store, name)
+  yield* c.containerLogs(store, rec, { follow: options.follow, tail: options.tail, timestamps: options.timestamps, since, until })
 }
 
 /** `store volume create [NAME]`: a local volume (a random name without one); `opts` as `-o type=tmpfs,device=tmpfs,o=size=64m`. */
