@@ -92,6 +92,10 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
   const { importImage } = await import('./image/import.js')
   const stdin = typeof source === 'string' ? undefined : source
   const r = await importImage(store, { source: stdin ? '-' : (source as string), stdin, tag: options.tag, changes: options.changes, message: options.message, onProgress: options.onProgress })
+  // Docker's events: the tag, then the import (named by its ID).
+  const { emit } = await import('./events.js')
+  if (options.tag) await emit(store.layout, 'image', 'tag', r.id, { name: (await import('./reference.js')).parseTag(options.tag) })
+  await emit(store.layout, 'image', 'import', r.id, { name: r.id })
   return { id: r.id }
 }
 
@@ -102,14 +106,20 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
 export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>, options: { onProgress?: OnProgress } = {}): Promise<{ id: Digest; tags: string[] }[]> {
   const { loadImages } = await import('./image/load.js')
   const { counted } = await import('./progress.js')
-  if (typeof source !== 'string') return loadImages(store, counted(source, options.onProgress, 'Loading'))
-  const fh = await openArchive(source)
-  try {
-    const size = (await fh.stat()).size
-    return await loadImages(store, counted(fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>, options.onProgress, 'Loading', size))
-  } finally {
-    await fh.close()
+  const { emit } = await import('./events.js')
+  let loaded: { id: Digest; tags: string[] }[]
+  if (typeof source !== 'string') loaded = await loadImages(store, counted(source, options.onProgress, 'Loading'))
+  else {
+    const fh = await openArchive(source)
+    try {
+      const size = (await fh.stat()).size
+      loaded = await loadImages(store, counted(fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>, options.onProgress, 'Loading', size))
+    } finally {
+      await fh.close()
+    }
   }
+  for (const l of loaded) await emit(store.layout, 'image', 'load', l.id, { name: l.id })
+  return loaded
 }
 
 /** The file to read, or Docker's message for one that cannot be opened. */
@@ -153,7 +163,14 @@ export async function saveImages(store: Store, names: string[], options: { onPro
     if (same) same.tags.push(...tags)
     else items.push({ id, tags })
   }
-  return counted(saveImages(store, items), options.onProgress, 'Saving')
+  return saved(store, items.map((i) => i.id), counted(saveImages(store, items), options.onProgress, 'Saving'))
+}
+
+/** The archive's bytes, then Docker's `save` event for each image in it (once all went out). */
+async function* saved(store: Store, ids: Digest[], bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* bytes
+  const { emit } = await import('./events.js')
+  for (const id of ids) await emit(store.layout, 'image', 'save', id, { name: id })
 }
 
 /** {@link saveImages} into a file, written beside it and renamed when complete (never half an archive). */
@@ -205,10 +222,13 @@ export async function buildImage(store: Store, options: BuildImageOptions): Prom
     input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, options.stdin ?? emptyInput())
   }
   const progress = options.view ?? (options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined)
-  return build(store, {
+  const r = await build(store, {
     context: input.context, dockerfile: input.dockerfile, tags: options.tags, buildArgs: options.buildArgs, target: options.target,
     noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher, secrets,
   })
+  const { emit } = await import('./events.js')
+  for (const t of r.tags) await emit(store.layout, 'image', 'tag', r.id, { name: t })
+  return r
 }
 
 /** The build's progress on `out` as `store build` shows it: `auto` (live on a terminal, else plain), `plain` or `tty`; `color` for the live view. */
@@ -461,13 +481,21 @@ export async function containerDiff(store: Store, name: string): Promise<string[
 /** `store commit`: a new image of the container's changes over its image; returns its ID. */
 export async function commitContainer(store: Store, name: string, options: { tag?: string; changes?: string[]; message?: string; author?: string } = {}): Promise<Digest> {
   const c = await import('./container/index.js')
-  return c.commitContainer(store, await c.requireContainer(store, name), options)
+  const { emit } = await import('./events.js')
+  const rec = await c.requireContainer(store, name)
+  const id = await c.commitContainer(store, rec, options)
+  const ref = options.tag ? (await import('./reference.js')).parseTag(options.tag) : ''
+  if (ref) await emit(store.layout, 'image', 'tag', id, { name: ref })
+  await emit(store.layout, 'container', 'commit', rec.id, { comment: options.message ?? '', image: rec.imageRef, imageID: id, imageRef: ref, name: rec.name })
+  return id
 }
 
 /** `store export`: the container's merged file system as a tar stream. */
 export async function* exportContainer(store: Store, name: string): AsyncGenerator<Uint8Array> {
   const c = await import('./container/index.js')
-  yield* c.exportContainer(store, await c.requireContainer(store, name))
+  const rec = await c.requireContainer(store, name)
+  yield* c.exportContainer(store, rec)
+  await (await import('./events.js')).emit(store.layout, 'container', 'export', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /** `store export -o`: into a file, written beside it and renamed when complete. */
@@ -476,6 +504,7 @@ export async function exportContainerToFile(store: Store, name: string, path: st
   const c = await import('./container/index.js')
   const rec = await c.requireContainer(store, name)
   await writeOutputFile(store.layout, path, c.exportContainer(store, rec))
+  await (await import('./events.js')).emit(store.layout, 'container', 'export', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /** `store port`: a running container's published ports, as `80/tcp` → `0.0.0.0:8080` pairs in Docker's order (none when it is not running). */

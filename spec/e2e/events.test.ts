@@ -3,6 +3,7 @@
 // (an --until in the past prints and ends, as Docker).
 
 import { expect, test } from 'vitest'
+import { join } from 'node:path'
 import { store, storeIn } from '../_fixtures/cli.js'
 import { storeOk, busyboxStore } from '../_fixtures/containers.js'
 
@@ -30,6 +31,7 @@ test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes
   const all = await ok(['events', '--since', '0', '--until', until, '--format', '{{.Type}} {{.Action}}'])
   expect(all).toBe(
     [
+      'image tag', 'image import', // beforeAll's import of busybox
       'container create', 'container start', 'container pause', 'container unpause', 'container rename', 'container kill', 'container die', 'container destroy',
       'volume create', 'volume destroy', 'network create', 'network destroy', 'image tag', 'image untag', '',
     ].join('\n'),
@@ -43,4 +45,31 @@ test.skipIf(why !== undefined)('events: the container lifecycle, images, volumes
   const bad = await storeIn(bx.root, ['events', '--filter', 'bogus=1'])
   expect(bad.status).toBe(1)
   expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
+})
+
+test.skipIf(why !== undefined)('events: import, load, save, export, commit and build say what Docker says, in order', async () => {
+  const since = String(Date.now() / 1000)
+  const img = (await ok(['inspect', '--format', '{{.Id}}', 'busybox'])).trim()
+  await ok(['save', '-o', join(bx.dir, 'ev.tar'), 'busybox'])
+  await ok(['load', '-i', join(bx.dir, 'ev.tar')])
+  await ok(['run', '--name', 'ev3', '--network', 'none', 'busybox', 'true'])
+  await ok(['export', '-o', join(bx.dir, 'ev3.tar'), 'ev3'])
+  const imported = (await ok(['import', join(bx.dir, 'ev3.tar'), 'evi:1'])).trim()
+  const committed = (await ok(['commit', '-m', 'note', 'ev3', 'evc:1'])).trim()
+  const built = await storeIn(bx.root, ['build', '-q', '-t', 'evb:1', '-'], { input: 'FROM busybox\nLABEL a=b\n' })
+  expect(built.status, built.stderr).toBe(0)
+  const until = String(Date.now() / 1000 + 1)
+  const events = await ok(['events', '--since', since, '--until', until, ...['tag', 'import', 'load', 'save', 'commit', 'export'].flatMap((e) => ['--filter', `event=${e}`]), '--format', '{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}'])
+  const cid = (await ok(['inspect', '--format', '{{.Id}}', 'ev3'])).trim()
+  expect(events.split('\n')).toEqual([
+    `image save ${img} {"name":"${img}"}`,
+    `image load ${img} {"name":"${img}"}`,
+    `container export ${cid} {"image":"busybox","name":"ev3"}`,
+    `image tag ${imported} {"name":"evi:1"}`,
+    `image import ${imported} {"name":"${imported}"}`,
+    `image tag ${committed} {"name":"evc:1"}`,
+    `container commit ${cid} {"comment":"note","image":"busybox","imageID":"${committed}","imageRef":"evc:1","name":"ev3"}`,
+    `image tag ${built.stdout.trim()} {"name":"evb:1"}`,
+    '',
+  ])
 })
