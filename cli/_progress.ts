@@ -1,4 +1,4 @@
-// The progress line of long commands (import, load, save, fsck) on a terminal: what, how much
+// The progress line of long commands (import, load, save, fsck, system df) on a terminal: what, how much
 // of how much, the rate and the time left, redrawn in place at most ten times a second, and
 // cleared when the work ends. In a pipe, or with --quiet, nothing: scripts read only what the
 // command prints on stdout. Written to stderr, as Docker's client writes its progress bars
@@ -46,7 +46,7 @@ export function progressLine(quiet = false, out: NodeJS.WriteStream = process.st
 /** "Importing: 12.3MB / 45.6MB  8.2MB/s  ETA 4s" (bytes), "Checking: 1200 / 5000 blobs" (items). */
 export function render(p: Progress, seconds: number): string {
   const n = (x: number) => (p.unit === 'bytes' ? humanSize(x) : String(x))
-  const parts = [`${p.label}: ${n(p.done)}${p.total !== undefined ? ` / ${n(p.total)}` : ''}${p.unit === 'items' ? ' blobs' : ''}`]
+  const parts = [`${p.label}: ${n(p.done)}${p.total !== undefined ? ` / ${n(p.total)}` : ''}${p.unit === 'items' ? ` ${p.noun ?? 'blobs'}` : ''}`]
   const rate = seconds > 0.2 ? p.done / seconds : 0
   if (rate > 0) parts.push(p.unit === 'bytes' ? `${humanSize(rate)}/s` : `${Math.round(rate)}/s`)
   if (rate > 0 && p.total !== undefined && p.total >= p.done) parts.push(`ETA ${Math.ceil((p.total - p.done) / rate)}s`)

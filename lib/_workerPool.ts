@@ -44,7 +44,7 @@ export class WorkerPool {
    */
   constructor(
     private readonly source: string,
-    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly size: number = Math.max(1, Math.min(4, availableParallelism())),
     private readonly opts: WorkerOptions = {},
   ) {}
 

@@ -88,6 +88,17 @@ export const PRUNE_FILTERS = ['until', 'label', 'label!'] as const
  * `until=`: a Go duration before now (`24h`, `1h30m`, `90s`), a Unix time (`1700000000[.5]`) or an
  * RFC 3339 date; the instant in ms. Docker's message for anything else.
  */
+/**
+ * As untilTime, in whole microseconds, keeping the digits of an RFC 3339 or Unix time past the
+ * millisecond (`logs --since` of a time `logs -t` printed must name that line, not the one before).
+ */
+export function timeMicros(value: string, now: Date): number {
+  const ms = untilTime(value, now)
+  const frac = /^(?:\d{4}-\d{2}-\d{2}T[\d:]+|\d+)\.(\d+)/.exec(value)?.[1]
+  const extra = frac && frac.length > 3 ? Number(frac.slice(3, 6).padEnd(3, '0')) : 0
+  return Math.floor(ms) * 1000 + extra
+}
+
 export function untilTime(value: string, now: Date): number {
   const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, \u00b5s: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
   if (/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value)) {

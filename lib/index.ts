@@ -28,6 +28,7 @@ import type { NetworkRecord } from './network/index.js'
 import type { NetworkRow } from './container/networks.js'
 import type { DfRow, ImageUsage } from './system/df.js'
 import type { StatsRow } from './container/stats.js'
+import type { LogChunk } from './container/logs.js'
 import type { ProgressMode, ProgressView } from './build/progress.js'
 import { defaultRoot } from './config.js'
 
@@ -38,6 +39,7 @@ export type { Progress, OnProgress } from './progress.js'
 export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
 export { eventLine } from './events.js'
 export { displayPorts } from './network/ports.js'
+export type { LogChunk }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, DfRow, ImageUsage, PruneResult, FsckReport, ContainerRecord, StatsRow, ProgressView, ProgressMode }
 
 /**
@@ -90,6 +92,10 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
   const { importImage } = await import('./image/import.js')
   const stdin = typeof source === 'string' ? undefined : source
   const r = await importImage(store, { source: stdin ? '-' : (source as string), stdin, tag: options.tag, changes: options.changes, message: options.message, onProgress: options.onProgress })
+  // Docker's events: the tag, then the import (named by its ID).
+  const { emit } = await import('./events.js')
+  if (options.tag) await emit(store.layout, 'image', 'tag', r.id, { name: (await import('./reference.js')).parseTag(options.tag) })
+  await emit(store.layout, 'image', 'import', r.id, { name: r.id })
   return { id: r.id }
 }
 
@@ -100,14 +106,20 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
 export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>, options: { onProgress?: OnProgress } = {}): Promise<{ id: Digest; tags: string[] }[]> {
   const { loadImages } = await import('./image/load.js')
   const { counted } = await import('./progress.js')
-  if (typeof source !== 'string') return loadImages(store, counted(source, options.onProgress, 'Loading'))
-  const fh = await openArchive(source)
-  try {
-    const size = (await fh.stat()).size
-    return await loadImages(store, counted(fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>, options.onProgress, 'Loading', size))
-  } finally {
-    await fh.close()
+  const { emit } = await import('./events.js')
+  let loaded: { id: Digest; tags: string[] }[]
+  if (typeof source !== 'string') loaded = await loadImages(store, counted(source, options.onProgress, 'Loading'))
+  else {
+    const fh = await openArchive(source)
+    try {
+      const size = (await fh.stat()).size
+      loaded = await loadImages(store, counted(fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Uint8Array>, options.onProgress, 'Loading', size))
+    } finally {
+      await fh.close()
+    }
   }
+  for (const l of loaded) await emit(store.layout, 'image', 'load', l.id, { name: l.id })
+  return loaded
 }
 
 /** The file to read, or Docker's message for one that cannot be opened. */
@@ -151,7 +163,14 @@ export async function saveImages(store: Store, names: string[], options: { onPro
     if (same) same.tags.push(...tags)
     else items.push({ id, tags })
   }
-  return counted(saveImages(store, items), options.onProgress, 'Saving')
+  return saved(store, items.map((i) => i.id), counted(saveImages(store, items), options.onProgress, 'Saving'))
+}
+
+/** The archive's bytes, then Docker's `save` event for each image in it (once all went out). */
+async function* saved(store: Store, ids: Digest[], bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* bytes
+  const { emit } = await import('./events.js')
+  for (const id of ids) await emit(store.layout, 'image', 'save', id, { name: id })
 }
 
 /** {@link saveImages} into a file, written beside it and renamed when complete (never half an archive). */
@@ -203,10 +222,13 @@ export async function buildImage(store: Store, options: BuildImageOptions): Prom
     input = await resolveBuildInput(options.context ?? options.file, options.context === undefined ? undefined : options.file, options.stdin ?? emptyInput())
   }
   const progress = options.view ?? (options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined)
-  return build(store, {
+  const r = await build(store, {
     context: input.context, dockerfile: input.dockerfile, tags: options.tags, buildArgs: options.buildArgs, target: options.target,
     noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher, secrets,
   })
+  const { emit } = await import('./events.js')
+  for (const t of r.tags) await emit(store.layout, 'image', 'tag', r.id, { name: t })
+  return r
 }
 
 /** The build's progress on `out` as `store build` shows it: `auto` (live on a terminal, else plain), `plain` or `tty`; `color` for the live view. */
@@ -296,7 +318,7 @@ export async function runContainer(store: Store, image: string, cmd: string[] = 
   const { removeAnonymousVolume } = await import('./container/volumes.js')
   const exitCode = await c.supervise(store, rec, { stdio: 'log' })
   const parts: Uint8Array[] = []
-  for await (const b of c.containerLogs(store, rec, false)) parts.push(b)
+  for await (const b of c.containerLogs(store, rec)) parts.push(b.data)
   if (options.remove ?? true) await c.removeContainer(store, rec, { force: true, volumes: true, removeVolume: (n) => removeAnonymousVolume(store, n) })
   return { id: rec.id, exitCode, output: Buffer.concat(parts).toString('utf8') }
 }
@@ -459,13 +481,21 @@ export async function containerDiff(store: Store, name: string): Promise<string[
 /** `store commit`: a new image of the container's changes over its image; returns its ID. */
 export async function commitContainer(store: Store, name: string, options: { tag?: string; changes?: string[]; message?: string; author?: string } = {}): Promise<Digest> {
   const c = await import('./container/index.js')
-  return c.commitContainer(store, await c.requireContainer(store, name), options)
+  const { emit } = await import('./events.js')
+  const rec = await c.requireContainer(store, name)
+  const id = await c.commitContainer(store, rec, options)
+  const ref = options.tag ? (await import('./reference.js')).parseTag(options.tag) : ''
+  if (ref) await emit(store.layout, 'image', 'tag', id, { name: ref })
+  await emit(store.layout, 'container', 'commit', rec.id, { comment: options.message ?? '', image: rec.imageRef, imageID: id, imageRef: ref, name: rec.name })
+  return id
 }
 
 /** `store export`: the container's merged file system as a tar stream. */
 export async function* exportContainer(store: Store, name: string): AsyncGenerator<Uint8Array> {
   const c = await import('./container/index.js')
-  yield* c.exportContainer(store, await c.requireContainer(store, name))
+  const rec = await c.requireContainer(store, name)
+  yield* c.exportContainer(store, rec)
+  await (await import('./events.js')).emit(store.layout, 'container', 'export', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /** `store export -o`: into a file, written beside it and renamed when complete. */
@@ -474,6 +504,7 @@ export async function exportContainerToFile(store: Store, name: string, path: st
   const c = await import('./container/index.js')
   const rec = await c.requireContainer(store, name)
   await writeOutputFile(store.layout, path, c.exportContainer(store, rec))
+  await (await import('./events.js')).emit(store.layout, 'container', 'export', rec.id, { image: rec.imageRef, name: rec.name })
 }
 
 /** `store port`: a running container's published ports, as `80/tcp` → `0.0.0.0:8080` pairs in Docker's order (none when it is not running). */
@@ -510,10 +541,28 @@ export async function inspectContainer(store: Store, name: string): Promise<Reco
   return (await import('./container/index.js')).inspectContainer(store, name) as Promise<Record<string, unknown> | undefined>
 }
 
-/** A container's log (stdout and stderr as written), following it while it runs with `follow`. */
-export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number } = {}): AsyncGenerator<Uint8Array> {
+/**
+ * A container's log, piece by piece with the stream that wrote it (stdout and stderr apart, as
+ * Docker keeps them): `follow` while it runs, the last `tail` lines, lines written from `since`
+ * to before `until` (Docker's forms: RFC 3339, a Unix time, `10m` ago), `timestamps` before each line.
+ */
+export async function* containerLogs(store: Store, name: string, options: { follow?: boolean; tail?: number; since?: string; until?: string; timestamps?: boolean } = {}): AsyncGenerator<LogChunk> {
   const c = await import('./container/index.js')
-  yield* c.containerLogs(store, await c.requireContainer(store, name), !!options.follow, options.tail)
+  const { timeMicros } = await import('./filters.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  const now = new Date()
+  const at = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined
+    try {
+      return timeMicros(v, now)
+    } catch (e) {
+      throw new StoreError(Codes.INVALID_ARGUMENT, `invalid value for "${flag}": ${(e as Error).message}`)
+    }
+  }
+  const since = at('since', options.since)
+  const until = at('until', options.until)
+  const rec = await c.requireContainer(store, name)
+  yield* c.containerLogs(store, rec, { follow: options.follow, tail: options.tail, timestamps: options.timestamps, since, until })
 }
 
 /** `store volume create [NAME]`: a local volume (a random name without one); `opts` as `-o type=tmpfs,device=tmpfs,o=size=64m`. */
@@ -594,12 +643,12 @@ export async function pruneNetworks(store: Store): Promise<string[]> {
   return gone.map((n) => n.name)
 }
 
-/** `store system df`: images, containers, volumes and build cache, with what deduplication saved. */
-export async function diskUsage(store: Store): Promise<SystemDf> {
+/** `store system df`: images, containers, volumes and build cache, with what deduplication saved; `onProgress` told the layer indexes read. */
+export async function diskUsage(store: Store, options: { onProgress?: OnProgress } = {}): Promise<SystemDf> {
   const { systemDf } = await import('./system/df.js')
   const c = await import('./container/index.js')
   const { volumeUsage } = await import('./container/volumes.js')
-  return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage })
+  return systemDf(store, { containers: c.containerUsage, runningContainers: c.runningCount, volumes: volumeUsage }, options.onProgress)
 }
 
 /**

@@ -1,4 +1,4 @@
-// Progress of long work (import, load, save, fsck), as numbers: the library reports, the CLI
+// Progress of long work (import, load, save, fsck, df), as numbers: the library reports, the CLI
 // draws (cli/_progress.ts: a line on a terminal, nothing in a pipe). Pure.
 
 export interface Progress {
@@ -9,6 +9,8 @@ export interface Progress {
   /** Units in all, when known (a file's size); the line then shows an ETA. */
   total?: number
   unit: 'bytes' | 'items'
+  /** What an item is, as the line names it ("layers"); default "blobs". */
+  noun?: string
 }
 
 export type OnProgress = (p: Progress) => void

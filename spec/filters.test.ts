@@ -2,7 +2,7 @@
 // Go's path.Match for reference=.
 
 import { describe, expect, test } from 'vitest'
-import { boolFilter, glob, matches, matchLabels, parseFilters } from '../lib/filters.js'
+import { boolFilter, glob, matches, matchLabels, parseFilters, timeMicros } from '../lib/filters.js'
 
 describe('parseFilters', () => {
   test('keys repeat; an unknown key or a word without = is refused as Docker refuses it', () => {
@@ -47,5 +47,17 @@ describe('values', () => {
     expect(glob('[^ab]pp:1', 'app:1')).toBe(false)
     expect(glob('a.b', 'axb')).toBe(false)
     expect(glob('a\\*', 'a*')).toBe(true)
+  })
+})
+
+describe('timeMicros (logs --since/--until)', () => {
+  const now = new Date('2026-12-04T01:00:00Z')
+  test('keeps an RFC 3339 or Unix time\'s digits past the millisecond; durations count back from now', () => {
+    expect(timeMicros('2026-12-04T01:25:15.261388154Z', now)).toBe(Date.parse('2026-12-04T01:25:15Z') * 1000 + 261388)
+    expect(timeMicros('2026-12-04T03:25:15.5+02:00', now)).toBe(Date.parse('2026-12-04T01:25:15Z') * 1000 + 500000)
+    expect(timeMicros('1700000000.123456789', now)).toBe(1700000000123456)
+    expect(timeMicros('0', now)).toBe(0)
+    expect(timeMicros('10m', now)).toBe((now.getTime() - 600_000) * 1000)
+    expect(() => timeMicros('soon', now)).toThrow('failed to parse value as time or duration: "soon"')
   })
 })

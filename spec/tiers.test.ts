@@ -120,3 +120,22 @@ test('cli/ reaches lib/ only through its public API (lib/index.ts), types includ
   }
   expect(wrong).toEqual([])
 })
+
+test('no import cycle between the files of lib/, types included', () => {
+  // Within a folder too: a shared type lives in a module both import (e.g. layer/_ingestTypes.ts),
+  // not in one of them.
+  const files = sources(lib)
+  const edges = new Map(files.map((f) => [f, importsOf(f).filter((t) => t.startsWith(lib + '/'))]))
+  const cycles: string[] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const walk = (f: string, path: string[]) => {
+    state.set(f, 'open')
+    for (const t of edges.get(f) ?? []) {
+      if (state.get(t) === 'open') cycles.push([...path.slice(path.indexOf(t)), t].map((x) => relative(lib, x)).join(' -> '))
+      else if (!state.has(t)) walk(t, [...path, t])
+    }
+    state.set(f, 'done')
+  }
+  for (const f of files) if (!state.has(f)) walk(f, [f])
+  expect(cycles).toEqual([])
+})

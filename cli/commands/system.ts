@@ -25,7 +25,10 @@ const df: CommandModule<object, DfArgs> = {
     const store = await getStore(argv)
     const { diskUsage } = await import('../../lib/index.js')
     const { printDf } = await import('../_df.js')
-    printDf(await diskUsage(store), argv, store.now())
+    const { progressLine } = await import('../_progress.js')
+    // On a terminal, a line while the layer indexes are read (nothing in a pipe).
+    const line = progressLine()
+    printDf(await diskUsage(store, { onProgress: line.report }).finally(line.end), argv, store.now())
   },
 }
 

@@ -6,20 +6,9 @@
 //   #3 DONE 1.2s          (or: #3 CACHED, #3 ERROR: …)
 
 import { TtyProgress } from './progressTty.js'
+import type { ProgressView, StepStatus } from './_progressView.js'
 
-export type StepStatus = 'running' | 'done' | 'cached' | 'error'
-
-/** What a view is told. Times are milliseconds (Date.now()); `line` gets whole lines only. */
-export interface ProgressView {
-  /** How many steps the build will show, known before the first (a header's `(3/9)`). */
-  plan?(total: number): void
-  open(id: number, title: string, at: number): void
-  /** A line of the step's command output, or a note of the step itself ("naming to x done"). */
-  line(id: number, text: string, at: number, kind: 'output' | 'note'): void
-  close(id: number, status: Exclude<StepStatus, 'running'>, at: number, message?: string): void
-  /** The build is over (`error`: it failed); the view leaves its final state on screen. */
-  end(error?: unknown): void
-}
+export type { ProgressView, StepStatus } from './_progressView.js'
 
 export type ProgressSink = (line: string) => void
 

@@ -8,7 +8,7 @@
 // screen; when the build fails, every output line of the failed step is printed under it, so
 // nothing the command said is lost to the redraws.
 
-import type { ProgressView, StepStatus } from './progress.js'
+import type { ProgressView, StepStatus } from './_progressView.js'
 
 export interface StepState {
   id: number

@@ -113,7 +113,7 @@ export async function runStep(store: Store, o: RunStepOptions): Promise<AddedLay
     // Tail the log from the moment the process runs until it has ended and been drained.
     let tail: Promise<void> = Promise.resolve()
     const follow = async () => {
-      for await (const b of containerLogs(store, rec, true)) o.onOutput?.(b)
+      for await (const b of containerLogs(store, rec, { follow: true })) o.onOutput?.(b.data)
     }
     let running = false
     const kill = () => void killContainer(store, rec, 'SIGKILL').catch(() => {})

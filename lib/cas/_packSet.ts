@@ -8,7 +8,7 @@
 
 import { readdir, readFile } from 'node:fs/promises'
 import type { Layout } from '../layout.js'
-import { errno, ioError } from './_context.js'
+import { errno, ioError } from './_ioError.js'
 import { DigestTable } from './_digestTable.js'
 import { PackFiles } from './_packFiles.js'
 import { parseIndex, type PackIndex } from './_packIndex.js'

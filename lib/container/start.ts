@@ -105,7 +105,7 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
         ...(cgroups ? { prelude: (pidVar: string) => joinCgroupLines(cgroups, pidVar) } : {}),
         extraHosts: extraHostLines(rec, endpoint), ...(rec.dns ? { dns: rec.dns } : {}), ...(joinNetns ? { joinNetns } : {}),
         // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
-        stdio: opts.stdio === 'log' ? { kind: 'files', stdout: log, stderr: log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
+        stdio: opts.stdio === 'log' ? { kind: 'log', log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
         onSpawn: (pid) => {
           launcherPid = pid
           state.launcherPid = pid
@@ -173,7 +173,9 @@ export async function startDetached(store: Store, rec: ContainerRecord, o: { res
   const { ready, error } = bundleFiles(store.layout.container(rec.id))
   await Promise.all([rm(ready, { force: true }), rm(error, { force: true })])
   const monitor = monitorScript()
-  const log = openSync(logPath(store, rec.id), 'a')
+  // The monitor's own words (a start that failed after it began) go beside the container's log,
+  // not into it: `store logs` shows what the container wrote, as Docker's does.
+  const log = openSync(`${store.layout.container(rec.id)}/monitor.log`, 'a')
   try {
     const child = spawn(process.execPath, [monitor, store.root, rec.id, ...(o.restartCount ? [String(o.restartCount)] : [])], {
       detached: true,

@@ -8,14 +8,9 @@ import { closeSync, constants as C, fstatSync, openSync, readSync, type Stats } 
 import { readlink } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { encodeHeader, padding, type TarHeader } from '../tar/index.js'
-import { headerOf, type StatLike } from './_treeHeader.js'
+import { headerOf, type StatLike, type TreeTarOptions } from './_treeHeader.js'
 
-export interface TreeTarOptions {
-  /** Clamp every mtime to at most this (seconds), for reproducible builds. */
-  sourceDateEpoch?: number
-  /** Override ownership of every entry (COPY --chown). */
-  chown?: { uid: number; gid: number }
-}
+export type { TreeTarOptions } from './_treeHeader.js'
 
 const ZERO_BLOCK = new Uint8Array(512)
 // File reads: big enough to amortise syscalls, small enough that V8's external-memory

@@ -16,7 +16,7 @@ import { IndexWriter } from './indexWriter.js'
 
 type Wait = Promise<void> | undefined
 import { Window } from './_window.js'
-import type { IngestDeps, IngestResult, IngestStats } from './ingest.js'
+import type { IngestDeps, IngestResult, IngestStats } from './_ingestTypes.js'
 
 const WINDOW = 32
 

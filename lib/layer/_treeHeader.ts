@@ -3,7 +3,6 @@
 // numbers _readWorker.ts sends), so both write the same bytes for the same tree. Pure.
 
 import type { TarHeader } from '../tar/index.js'
-import type { TreeTarOptions } from './_entryTar.js'
 
 /** What a header needs of an lstat (fs.Stats has these fields, mtime aside). */
 export interface StatLike {
@@ -67,4 +66,11 @@ export function headerOf(name: string, st: StatLike, linkname: string, links: Ma
       break
   }
   return h
+}
+
+export interface TreeTarOptions {
+  /** Clamp every mtime to at most this (seconds), for reproducible builds. */
+  sourceDateEpoch?: number
+  /** Override ownership of every entry (COPY --chown). */
+  chown?: { uid: number; gid: number }
 }

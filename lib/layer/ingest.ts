@@ -8,44 +8,13 @@
 import { createGunzip } from 'node:zlib'
 import { Readable } from 'node:stream'
 import { Codes, StoreError, isStoreError } from '../errors.js'
-import type { WorkerPools } from '../_workerPool.js'
-import type { ContentStore } from '../cas/types.js'
-import type { HashBackend } from '../digest/types.js'
-import type { ChunkerImpl, ChunkerOptions } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
 import { LayerWriter } from './_layerWriter.js'
 import { ingestTrailer } from './_trailer.js'
+import type { IngestDeps, IngestResult } from './_ingestTypes.js'
 
-export interface IngestDeps {
-  cas: ContentStore
-  hash: HashBackend
-  chunker: ChunkerImpl
-  /** The open store's worker pools (the background diffID hasher, the read workers). */
-  workers: WorkerPools
-  chunkOptions?: Partial<ChunkerOptions>
-  /** Told the bytes of file content taken in so far, after each file (progress of a folder's ingest). */
-  onContent?: (bytes: number) => void
-}
-
-export interface IngestStats {
-  entries: number
-  /** Bytes of regular-file content in the layer (the trailer's not counted). */
-  contentSize: number
-  chunks: number
-  /** Uncompressed bytes of chunks that were new to the store. */
-  newBytes: number
-  /** Bytes written to disk for new chunks (after compression). */
-  newStored: number
-}
-
-export interface IngestResult extends IngestStats {
-  diffId: Digest
-  /** Bytes of the uncompressed tar. */
-  size: number
-  /** Digest of the index blob. */
-  index: Digest
-}
+export type { IngestDeps, IngestResult, IngestStats } from './_ingestTypes.js'
 
 /** Ingest a tar or tar.gz stream. Errors leave no index (unreferenced chunks go at the next prune). */
 export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>): Promise<IngestResult> {

@@ -2,7 +2,7 @@
 // vendored by moby/moby at b985e2313a8676e18072b442911fc8f64f17d440 (docker v29.7.2+150).
 // Data copied verbatim (order kept: it decides nothing in libseccomp, but diffs stay readable).
 
-import type { DockerSeccompProfile } from './seccomp.js'
+import type { DockerSeccompProfile } from './_seccompTypes.js'
 
 export const DOCKER_DEFAULT_SECCOMP: DockerSeccompProfile = {
   defaultAction: 'SCMP_ACT_ERRNO',

@@ -2,7 +2,7 @@
 // mistake is reported where it is (moby only decodes; runc then fails at container start).
 
 import { Codes, StoreError } from '../errors.js'
-import type { DockerSeccompProfile, DockerSyscallRule, SeccompArg, SeccompFilter } from './seccomp.js'
+import type { DockerSeccompProfile, DockerSyscallRule, SeccompArg, SeccompFilter } from './_seccompTypes.js'
 
 /** The actions and operators runc knows (libcontainer/seccomp/config.go). */
 export const SECCOMP_ACTIONS = new Set([

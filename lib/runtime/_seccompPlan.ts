@@ -27,7 +27,7 @@
 
 import { Codes, StoreError } from '../errors.js'
 import { SYSCALLS, type SyscallArch } from './_syscalls.js'
-import type { OciSeccomp, SeccompAction, SeccompHostArch, SeccompOp } from './seccomp.js'
+import type { OciSeccomp, SeccompAction, SeccompHostArch, SeccompOp } from './_seccompTypes.js'
 
 /** SECCOMP_RET_* values the kernel reads from a filter's return. */
 export const RET = {

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { writeFileAtomic } from '../_fs.js'
 import { constants } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
+import { LogWriter, type LogStream } from './logFile.js'
 import type { LaunchRequest, LaunchResult, LauncherName } from './types.js'
 import { bundleFiles, writeBundle } from './bundle.js'
 import { DEV_LINKS, builtinRootfsScript, builtinScript, leavesDaemon } from './builtin.js'
@@ -112,15 +113,18 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     return fds[fds.length - 1]
   }
   let exitCode: number
+  let log: LogWriter | undefined
   try {
     const io = req.stdio
-    const log = io.kind === 'tee' ? open(io.log, 'a') : undefined
+    log = io.kind === 'tee' || io.kind === 'log' ? new LogWriter(io.log) : undefined
     const stdio: ('inherit' | 'ignore' | 'pipe' | number)[] =
       io.kind === 'inherit'
         ? ['inherit', 'inherit', 'inherit']
         : io.kind === 'tee'
           ? ['inherit', 'pipe', 'pipe']
-          : [io.stdin ? open(io.stdin, 'r') : 'ignore', open(io.stdout, 'a'), open(io.stderr, 'a')]
+          : io.kind === 'log'
+            ? ['ignore', 'pipe', 'pipe']
+            : [io.stdin ? open(io.stdin, 'r') : 'ignore', open(io.stdout, 'a'), open(io.stderr, 'a')]
     exitCode = await new Promise<number>((resolve, reject) => {
       // A session of its own: a terminal's Ctrl-C reaches the caller only, which forwards it
       // once (the process group would otherwise get it directly as well). Reading an inherited
@@ -134,13 +138,15 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
       if (log === undefined) p.on('exit', status)
       else {
         // Ends once the output is drained too (every writer is in the container's namespace).
-        tee(p.stdout!, process.stdout, log)
-        tee(p.stderr!, process.stderr, log)
+        const attached = io.kind === 'tee'
+        relay(p.stdout!, 'stdout', log, attached ? process.stdout : undefined)
+        relay(p.stderr!, 'stderr', log, attached ? process.stderr : undefined)
         p.on('close', status)
       }
     })
   } finally {
     for (const fd of fds) closeSync(fd)
+    log?.close()
   }
   if (exitCode === 125) {
     const why = await readFile(f.error, 'utf8').catch(() => undefined)
@@ -158,25 +164,21 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
 const ATTACHED = Symbol.for('store.attached')
 
 /**
- * The container's output to ours and to its log, byte for byte, in the order it comes. Our end
+ * The container's output into its log (logFile.ts: the bytes, and when and on which stream each
+ * line came), and when attached to ours too, byte for byte, in the order it comes. Our end
  * closed (`store run … | head -1`): the container's pipe is closed too, so its next write fails
  * as it would have on ours. A log that cannot be written (a full disk) costs the log, not the run.
  */
-function tee(from: Readable, to: NodeJS.WriteStream, log: number): void {
-  let logging = true
+function relay(from: Readable, stream: LogStream, log: LogWriter, to?: NodeJS.WriteStream): void {
   from.on('data', (b: Buffer) => {
-    if (logging) {
-      try {
-        writeSync(log, b)
-      } catch {
-        logging = false
-      }
-    }
+    log.write(stream, b)
+    if (!to) return
     if (!to.write(b)) {
       from.pause()
       to.once('drain', () => from.resume())
     }
   })
+  if (!to) return
   const closed = () => from.destroy()
   to.on('error', closed)
   // Told to the CLI's own EPIPE handler (cli/_entry.ts), which would otherwise end the process.

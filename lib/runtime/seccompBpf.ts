@@ -11,7 +11,7 @@
 
 import { Asm, type Label, assemble } from './_bpfAsm.js'
 import { type Cond, type Outcome, type Rule, type Segment, seccompPlan } from './_seccompPlan.js'
-import type { OciSeccomp, SeccompHostArch } from './seccomp.js'
+import type { OciSeccomp, SeccompHostArch } from './_seccompTypes.js'
 
 /** Offsets in struct seccomp_data: nr, arch, then u64 args from 16 (low word first: LE hosts). */
 const NR = 0

@@ -61,11 +61,12 @@ export interface LaunchRequest {
   /** Mounts that make the root (from the storage driver), run before spec.mounts. */
   rootfsSteps: MountStep[]
   /**
-   * Where stdio goes: inherit the caller's (a terminal: `run -t`); the caller's as well as a log
-   * file (`tee`: attached without a terminal, as Docker logs an attached container too); or
-   * files only (detached: the log).
+   * Where stdio goes: inherit the caller's (a terminal: `run -t`); the caller's as well as the
+   * container's log (`tee`: attached without a terminal, as Docker logs an attached container
+   * too); or the log only (detached). The log is logFile.ts's: bytes, and each line's stream and
+   * time. `files`: plain files (the launcher specs).
    */
-  stdio: { kind: 'inherit' } | { kind: 'tee'; log: string } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
+  stdio: { kind: 'inherit' } | { kind: 'tee'; log: string } | { kind: 'log'; log: string } | { kind: 'files'; stdin?: string; stdout: string; stderr: string }
   /** Where the built-in launcher keeps a compiled seccomp filter (key: profile and arch). */
   seccompFilterPath?: (key: string) => string
   /**

@@ -8,12 +8,16 @@ import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
 import type { LayerRecord } from '../layer/index.js'
 import { ChunkTable } from './_chunkTable.js'
+import type { OnProgress } from '../progress.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { buildCacheOnly, containerImages } from './gc.js'
 import { cacheMountsUsage } from '../build/runMount/index.js'
 import type { LeftoverStats } from '../_leftovers.js'
 import { findLeftovers } from './leftovers.js'
 import { snapshotDf, type SnapshotDf } from './dfSnapshots.js'
+import type { DfRow } from './_dfRow.js'
+
+export type { DfRow } from './_dfRow.js'
 import { diskAreas, type DiskAreas } from './dfDisk.js'
 import { snapshotUsage } from '../snapshot/index.js'
 import type { ContainerUsage } from '../container/types.js'
@@ -36,14 +40,6 @@ export interface ImageUsage {
   chunkBytes: number
   /** On-disk bytes of those chunks (after compression). */
   storedBytes: number
-}
-
-export interface DfRow {
-  type: string
-  total: number
-  active: number
-  size: number
-  reclaimable: number
 }
 
 export interface DfReport {
@@ -88,7 +84,8 @@ export interface DfSources {
   runningContainers?: (store: Store) => Promise<number>
 }
 
-export async function systemDf(store: Store, sources: DfSources = {}): Promise<SystemDf> {
+/** `onProgress`: told the layer indexes read (the long part on a large store: every index is read once). */
+export async function systemDf(store: Store, sources: DfSources = {}, onProgress?: OnProgress): Promise<SystemDf> {
   const containers = (await sources.containers?.(store)) ?? []
   const volumes = (await sources.volumes?.(store)) ?? []
   const running = (await sources.runningContainers?.(store)) ?? 0
@@ -99,7 +96,7 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
   const r = await diskUsage(store, {
     containers: { type: 'Containers', total: containers.length, active: running, size: csize, reclaimable: csize - runningSize },
     volumes: { type: 'Local Volumes', total: volumes.length, active: volumes.filter((v) => v.links > 0).length, size: vsize, reclaimable: unusedV },
-  })
+  }, onProgress)
   const left = await findLeftovers(store)
   const leftovers = { entries: left.length, bytes: left.reduce((a, l) => a + l.bytes, 0) }
   const snaps = snapshotUsage(store.layout)
@@ -108,7 +105,7 @@ export async function systemDf(store: Store, sources: DfSources = {}): Promise<S
   return { ...r, rows: [...r.rows, snapshots.row], containers, volumes, leftovers, snapshots, disk }
 }
 
-export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfReport> {
+export async function diskUsage(store: Store, extra: DfExtra = {}, onProgress?: OnProgress): Promise<DfReport> {
   const records = await store.images.list()
   const tags = await store.images.tags()
   const used = await containerImages(store)
@@ -121,7 +118,15 @@ export async function diskUsage(store: Store, extra: DfExtra = {}): Promise<DfRe
   }
   // Chunks of each layer; stored sizes from the pack indexes and loose files' sizes.
   const chunks = new ChunkTable()
-  for (const l of layerById.values()) await chunks.addLayer(store.cas, l.chainId, l.index)
+  const total = layerById.size
+  let done = 0
+  const report = () => onProgress?.({ label: 'Reading layer indexes', done, total, unit: 'items', noun: 'layers' })
+  report()
+  for (const l of layerById.values()) {
+    await chunks.addLayer(store.cas, l.chainId, l.index)
+    done++
+    report()
+  }
   const usage = await store.cas.usage()
 
   const images: ImageUsage[] = []

@@ -5,7 +5,7 @@
 // would take again in every further snapshot that uses them.
 
 import type { Store } from '../store.js'
-import type { DfRow } from './df.js'
+import type { DfRow } from './_dfRow.js'
 import { freedBy, snapshotUsage, type SnapshotUsage } from '../snapshot/index.js'
 import { containerLayers } from '../container/snapshots.js'
 

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { expect } from 'vitest'
-import { store, storeIn, type CliResult } from './cli.js'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { requireBuilt, store, storeIn, tempDir, type CliResult } from './cli.js'
+import { busyboxUnavailable, makeBusyboxRoot } from './busybox.js'
 
 const pids = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n))
 
@@ -133,3 +134,44 @@ export function removeContainersOf(root: string): void {
   if (ids.length) store(root, ['rm', '-f', ...ids])
 }
 
+export interface BusyboxStore {
+  /** Why the spec cannot run here (no root, no busybox): it skips, or fails under CI. */
+  why: string | undefined
+  /** The spec's temp folder, the store root in it, and the busybox tree imported as `busybox`. */
+  dir: string
+  root: string
+  bb: string
+}
+
+/**
+ * The container specs' store: in beforeAll a temp folder, a store in it with busybox imported
+ * as `busybox` (`importArgs` added to the import; `prepare` may add files to the tree first);
+ * in afterAll every container removed, whatever process still names the folder killed, the
+ * folder removed, even after a failure. Call it at the top of the spec file, before its own hooks.
+ */
+export function busyboxStore(prefix: string, o: { importArgs?: string[]; prepare?: (bb: string, dir: string) => void } = {}): BusyboxStore {
+  const s: BusyboxStore = { why: busyboxUnavailable(), dir: '', root: '', bb: '' }
+  let tmp: { dir: string; cleanup: () => void } | undefined
+  beforeAll(() => {
+    if (s.why) return
+    requireBuilt()
+    tmp = tempDir(prefix)
+    s.dir = tmp.dir
+    s.root = join(tmp.dir, 'root')
+    s.bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
+    o.prepare?.(s.bb, tmp.dir)
+    const r = store(s.root, ['import', s.bb, 'busybox', ...(o.importArgs ?? [])])
+    expect(r.status, r.stderr).toBe(0)
+  })
+  afterAll(() => {
+    if (!tmp) return
+    try {
+      // rm -f marks each as stopped by the user: no restart policy starts one again.
+      removeContainersOf(s.root)
+      killPids(processesMentioning(tmp.dir))
+    } finally {
+      tmp.cleanup()
+    }
+  })
+  return s
+}

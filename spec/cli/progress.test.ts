@@ -14,6 +14,7 @@ test('render: size of total, rate and ETA for bytes; a count for items; no rate 
   expect(render({ label: 'Importing', done: 3e6, unit: 'bytes' }, 2)).toBe('Importing: 3MB  1.5MB/s')
   expect(render({ label: 'Importing', done: 0, total: 10, unit: 'bytes' }, 0)).toBe('Importing: 0B / 10B')
   expect(render({ label: 'Checking', done: 40, total: 100, unit: 'items' }, 2)).toBe('Checking: 40 / 100 blobs  20/s  ETA 3s')
+  expect(render({ label: 'Reading layer indexes', done: 3, total: 9, unit: 'items', noun: 'layers' }, 1)).toBe('Reading layer indexes: 3 / 9 layers  3/s  ETA 2s')
 })
 
 test('a line redrawn in place at most ten times a second, its first and last states always, cleared at the end', () => {

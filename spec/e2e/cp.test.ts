@@ -4,23 +4,29 @@
 // errors; and hostile links: a container's symlink to a host path is resolved inside the
 // container (both directions), so nothing on the host is read or written through it.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
-import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, storeOk } from '../_fixtures/containers.js'
+import { store, storeIn } from '../_fixtures/cli.js'
+import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
-const why = busyboxUnavailable()
+const bx = busyboxStore('store-e2e-cp-', {
+  prepare: (bb, dir) => {
+    mkdirSync(join(dir, 'host-target'), { recursive: true })
+    writeFileSync(join(dir, 'host-target', 'secret'), 'host secret\n')
+    mkdirSync(join(bb, 'www/sub'), { recursive: true })
+    writeFileSync(join(bb, 'www/index.html'), 'hello\n')
+    writeFileSync(join(bb, 'www/sub/deep.txt'), 'deep\n')
+  },
+})
+const why = bx.why
 
-let tmp: { dir: string; cleanup: () => void }
-let root: string
 let out: string
 
-const run = (args: string[], input?: string) => storeIn(root, args, input === undefined ? {} : { input })
-const ok = (args: string[]) => storeOk(root, args)
+const run = (args: string[], input?: string) => storeIn(bx.root, args, input === undefined ? {} : { input })
+const ok = (args: string[]) => storeOk(bx.root, args)
 /** A fresh, empty host folder for one spec. */
 let n = 0
 const fresh = () => {
@@ -32,32 +38,11 @@ const tarList = (bytes: Buffer) => spawnSync('tar', ['-t'], { input: bytes, enco
 
 beforeAll(async () => {
   if (why) return
-  requireBuilt()
-  tmp = tempDir('store-e2e-cp-')
-  root = join(tmp.dir, 'root')
-  out = join(tmp.dir, 'out')
-  mkdirSync(join(tmp.dir, 'host-target'), { recursive: true })
-  writeFileSync(join(tmp.dir, 'host-target', 'secret'), 'host secret\n')
-  const bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
-  mkdirSync(join(bb, 'www/sub'), { recursive: true })
-  writeFileSync(join(bb, 'www/index.html'), 'hello\n')
-  writeFileSync(join(bb, 'www/sub/deep.txt'), 'deep\n')
-  const r = store(root, ['import', bb, 'busybox'])
-  expect(r.status, r.stderr).toBe(0)
+  out = join(bx.dir, 'out')
   // Links a hostile container could plant: to a host folder that exists only on the host.
-  const setup = `ln -s ${join(tmp.dir, 'host-target')} /esc && ln -s / /rootlink && exec sleep 300`
+  const setup = `ln -s ${join(bx.dir, 'host-target')} /esc && ln -s / /rootlink && exec sleep 300`
   await ok(['run', '-d', '--network', 'none', '--name', 'live', 'busybox', 'sh', '-c', setup])
   await ok(['run', '--network', 'none', '--name', 'stopped', 'busybox', 'sh', '-c', 'echo made-inside > /made.txt'])
-})
-
-afterAll(() => {
-  if (!tmp) return
-  try {
-    removeContainersOf(root)
-    killPids(processesMentioning(tmp.dir))
-  } finally {
-    tmp.cleanup()
-  }
 })
 
 describe.skipIf(why !== undefined).each(['live', 'stopped'])('out of a %s container', (c) => {
@@ -121,7 +106,7 @@ describe.skipIf(why !== undefined)('into a container', () => {
     const d = fresh()
     writeFileSync(join(d, 'streamed'), 'streamed\n')
     const tarBytes = spawnSync('tar', ['-c', '-C', d, 'streamed']).stdout
-    const r = await storeIn(root, ['cp', '-', 'live:/tmp'], { input: tarBytes.toString('latin1') })
+    const r = await storeIn(bx.root, ['cp', '-', 'live:/tmp'], { input: tarBytes.toString('latin1') })
     expect(r.status, r.stderr).toBe(0)
     expect(await ok(['exec', 'live', 'cat', '/tmp/streamed'])).toBe('streamed\n')
     const notDir = await run(['cp', '-', 'live:/www/index.html'], '')
@@ -173,7 +158,7 @@ describe.skipIf(why !== undefined)('hostile links stay inside the container', ()
     writeFileSync(join(d, name), 'pwned\n')
     const r = await run(['cp', join(d, name), `live:/esc/${name}`])
     expect(r.status).toBe(1)
-    expect(readdirSync(join(tmp.dir, 'host-target'))).toEqual(['secret'])
+    expect(readdirSync(join(bx.dir, 'host-target'))).toEqual(['secret'])
     await ok(['cp', join(d, name), 'live:/rootlink/tmp/'])
     expect(await ok(['exec', 'live', 'cat', `/tmp/${name}`])).toBe('pwned\n')
     expect(existsSync(`/tmp/${name}`)).toBe(false)

@@ -219,6 +219,30 @@ describe.skipIf(skip)('store wait, rename, restart, logs --tail', () => {
       cli(['rm', '-f', 'twice'])
     }
   })
+
+  test('logs: stdout and stderr apart, -t with each line\'s time, --since and --until by those times (inclusive), as Docker 28', () => {
+    // The sleep only makes the second line's time later than the first's; nothing waits on it.
+    ok(cli(['run', '--name', 'timed', '--network', 'none', 'busybox', 'sh', '-c', 'echo one; echo oops >&2; sleep 1; echo two']))
+    try {
+      const plain = ok(cli(['logs', 'timed']))
+      expect([plain.stdout, plain.stderr]).toEqual(['one\ntwo\n', 'oops\n'])
+      const stamped = ok(cli(['logs', '-t', 'timed']))
+      const lines = stamped.stdout.split('\n').filter(Boolean)
+      expect(lines).toHaveLength(2)
+      for (const l of [...lines, stamped.stderr.trim()]) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (one|two|oops)$/)
+      const [first, second] = lines.map((l) => l.split(' ')[0])
+      expect(second > first).toBe(true)
+      expect(ok(cli(['logs', '--since', second, 'timed'])).stdout).toBe('two\n')
+      expect(ok(cli(['logs', '--until', first, 'timed'])).stdout).toBe('one\n')
+      expect(ok(cli(['logs', '--since', first, '--until', first, '-t', 'timed'])).stdout).toBe(`${lines[0]}\n`)
+      expect(ok(cli(['logs', '--since', '0', '-n', '1', 'timed'])).stdout).toBe('two\n')
+      const bad = cli(['logs', '--since', 'soon', 'timed'])
+      expect([bad.status, bad.stderr]).toEqual([1, 'Error: invalid value for "since": failed to parse value as time or duration: "soon"\n'])
+      expect(cli(['logs', '--until', 'soon', 'timed']).stderr).toBe('Error: invalid value for "until": failed to parse value as time or duration: "soon"\n')
+    } finally {
+      cli(['rm', '-f', 'timed'])
+    }
+  })
 })
 
 describe.skipIf(skip)('store top', () => {

@@ -47,6 +47,9 @@ describe.skipIf(noScript)('progress lines', () => {
     const fsck = store(root, ['fsck'])
     expect(fsck.stderr).toBe('')
     expect(fsck.stdout).toMatch(/checked: no problems\n$/)
+    const df = store(root, ['system', 'df', '-v'])
+    expect([df.status, df.stderr]).toEqual([0, ''])
+    expect(df.stdout).toMatch(/^Images space usage:/)
   })
 
   test('on a terminal: import shows what it read of the file\'s size, then clears the line', () => {
@@ -74,6 +77,17 @@ describe.skipIf(noScript)('progress lines', () => {
     expect(fsck.text).toMatch(/checking packs: 0 of \d+/)
     expect(fsck.text).toMatch(/checked \d+ layers\r\x1b\[2K/)
     expect(fsck.text).toMatch(/checked: no problems\r?\n$/)
+  })
+
+  test('on a terminal: system df (-v too) counts the layer indexes it reads, then clears the line before its tables', () => {
+    for (const args of [['system', 'df'], ['system', 'df', '-v']]) {
+      const r = onTerminal(root, args)
+      expect(r.status, args.join(' ')).toBe(0)
+      const layers = Number(/Reading layer indexes: \d+ \/ (\d+) layers/.exec(r.text)?.[1])
+      expect(layers, args.join(' ')).toBeGreaterThan(0)
+      expect(r.text).toContain(`Reading layer indexes: 0 / ${layers} layers`)
+      expect(r.text).toMatch(new RegExp(`Reading layer indexes: ${layers} / ${layers} layers.*\r\x1b\\[2K(TYPE|Images space usage:)`))
+    }
   })
 
   test('-q silences the line on a terminal too', () => {

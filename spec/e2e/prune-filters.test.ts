@@ -2,40 +2,16 @@
 // as Docker matches them: only what every filter selects is removed; a bad key or value is
 // Docker's error and removes nothing.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { join } from 'node:path'
-import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
-import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { removeContainersOf, storeOk } from '../_fixtures/containers.js'
+import { describe, expect, test } from 'vitest'
+import { store, storeIn } from '../_fixtures/cli.js'
+import { storeOk, busyboxStore } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
-const why = busyboxUnavailable()
+const bx = busyboxStore('store-e2e-prune-filters-')
+const why = bx.why
 
-let tmp: { dir: string; cleanup: () => void }
-let root: string
-let bb: string
-
-const ok = (args: string[]) => storeOk(root, args)
+const ok = (args: string[]) => storeOk(bx.root, args)
 const lines = (s: string) => s.split('\n').filter(Boolean).sort()
-
-beforeAll(() => {
-  if (why) return
-  requireBuilt()
-  tmp = tempDir('store-e2e-prune-filters-')
-  root = join(tmp.dir, 'root')
-  bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
-  const r = store(root, ['import', bb, 'busybox'])
-  expect(r.status, r.stderr).toBe(0)
-})
-
-afterAll(() => {
-  if (!tmp) return
-  try {
-    removeContainersOf(root)
-  } finally {
-    tmp.cleanup()
-  }
-})
 
 describe.skipIf(why !== undefined)('prune filters', () => {
   test('container prune removes only the stopped containers every filter selects', async () => {
@@ -47,10 +23,10 @@ describe.skipIf(why !== undefined)('prune filters', () => {
     expect(await ok(['container', 'prune', '-f', '--filter', 'label=tier=web'])).toBe(`Deleted Containers:\n${a}\n\nTotal reclaimed space: 0B\n`)
     expect(await ok(['container', 'prune', '-f', '--filter', 'label!=tier'])).toBe(`Deleted Containers:\n${c}\n\nTotal reclaimed space: 0B\n`)
     expect(lines(await ok(['ps', '-aq', '--no-trunc']))).toEqual([b])
-    const bad = await storeIn(root, ['container', 'prune', '-f', '--filter', 'bogus=1'])
+    const bad = await storeIn(bx.root, ['container', 'prune', '-f', '--filter', 'bogus=1'])
     expect(bad.status).toBe(1)
     expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
-    const badTime = await storeIn(root, ['container', 'prune', '-f', '--filter', 'until=soon'])
+    const badTime = await storeIn(bx.root, ['container', 'prune', '-f', '--filter', 'until=soon'])
     expect(badTime.status).toBe(1)
     expect(badTime.stderr).toBe('Error: failed to parse value as time or duration: "soon"\n')
     expect(lines(await ok(['ps', '-aq', '--no-trunc']))).toEqual([b])
@@ -59,8 +35,8 @@ describe.skipIf(why !== undefined)('prune filters', () => {
   })
 
   test('image prune -a removes only the unused images whose labels the filters select', async () => {
-    await ok(['import', bb, 'lab/web', '--change', 'LABEL tier=web', '--change', 'ENV X=1'])
-    await ok(['import', bb, 'lab/db', '--change', 'LABEL tier=db', '--change', 'ENV X=2'])
+    await ok(['import', bx.bb, 'lab/web', '--change', 'LABEL tier=web', '--change', 'ENV X=1'])
+    await ok(['import', bx.bb, 'lab/db', '--change', 'LABEL tier=db', '--change', 'ENV X=2'])
     const web = (await ok(['images', '-q', '--no-trunc', 'lab/web'])).trim()
     const out = await ok(['image', 'prune', '-a', '-f', '--filter', 'label=tier=web'])
     expect(out).toContain(`deleted: ${web}`)
@@ -78,7 +54,7 @@ describe.skipIf(why !== undefined)('prune filters', () => {
     const r = await ok(['volume', 'prune', '-f', '--filter', 'all=true', '--filter', 'label=keep=no'])
     expect(r).toContain('Deleted Volumes:\nv-one\n')
     expect(await ok(['volume', 'ls', '-q'])).toBe('other\nv-two\n')
-    const bad = await storeIn(root, ['volume', 'ls', '--filter', 'bogus=1'])
+    const bad = await storeIn(bx.root, ['volume', 'ls', '--filter', 'bogus=1'])
     expect(bad.stderr).toBe("Error: invalid filter 'bogus'\n")
   })
 })

@@ -4,53 +4,31 @@
 // not move, and it goes on after), stop of a paused container, `stats --no-stream`, Docker's
 // messages for bad values; and no cgroup is left behind, runc's own included.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpus } from 'node:os'
-import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
-import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, storeOk } from '../_fixtures/containers.js'
+import { store, storeIn } from '../_fixtures/cli.js'
+import { storeOk, busyboxStore } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
-const why = busyboxUnavailable()
+const bx = busyboxStore('store-e2e-resources-')
+const why = bx.why
 
-let tmp: { dir: string; cleanup: () => void }
-let root: string
 /** Every cgroup dir a running container of this file had (checked gone at the end). */
 const seen = new Set<string>()
 
-const run = (args: string[]) => storeIn(root, args)
-const ok = (args: string[]) => storeOk(root, args)
+const run = (args: string[]) => storeIn(bx.root, args)
+const ok = (args: string[]) => storeOk(bx.root, args)
 const idOf = async (name: string) => (await ok(['inspect', '--format', '{{.Id}}', name])).trim()
 /** The cgroup dirs state.json records for a running container. */
 async function cgroupDirs(name: string): Promise<Record<string, string>> {
-  const st = JSON.parse(readFileSync(join(root, 'containers', await idOf(name), 'state.json'), 'utf8'))
+  const st = JSON.parse(readFileSync(join(bx.root, 'containers', await idOf(name), 'state.json'), 'utf8'))
   const dirs: Record<string, string> = st.cgroups.version === 2 ? { unified: st.cgroups.dir } : st.cgroups.dirs
   for (const d of Object.values(dirs)) seen.add(d)
   return dirs
 }
 const counter = async (name: string) => (await run(['cp', `${name}:/tmp/n`, '-'])).stdoutBytes.toString('latin1').match(/\n(\d+)\n/)?.[1]
-
-beforeAll(() => {
-  if (why) return
-  requireBuilt()
-  tmp = tempDir('store-e2e-resources-')
-  root = join(tmp.dir, 'root')
-  const bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
-  const r = store(root, ['import', bb, 'busybox'])
-  expect(r.status, r.stderr).toBe(0)
-})
-
-afterAll(() => {
-  if (!tmp) return
-  try {
-    removeContainersOf(root)
-    killPids(processesMentioning(tmp.dir))
-  } finally {
-    tmp.cleanup()
-  }
-})
 
 describe.skipIf(why !== undefined)('control groups', () => {
   test('--memory: a container past its limit is killed by the OOM killer (137, OOMKilled)', async () => {

@@ -4,24 +4,21 @@
 // its restart to a monitor; Docker's messages for bad policies. Every wait is for a state the
 // policy must reach (bounded), never for a duration.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBuilt, store, tempDir, storeIn } from '../_fixtures/cli.js'
-import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
-import { killPids, processesMentioning, removeContainersOf, running, storeOk } from '../_fixtures/containers.js'
+import { store, storeIn } from '../_fixtures/cli.js'
+import { running, storeOk, busyboxStore } from '../_fixtures/containers.js'
 
 // Root, busybox: a printed reason to skip on a developer's machine, a failure under CI.
-const why = busyboxUnavailable()
+const bx = busyboxStore('store-e2e-restart-')
+const why = bx.why
 
-let tmp: { dir: string; cleanup: () => void }
-let root: string
-
-const run = (args: string[]) => storeIn(root, args)
-const ok = (args: string[]) => storeOk(root, args)
+const run = (args: string[]) => storeIn(bx.root, args)
+const ok = (args: string[]) => storeOk(bx.root, args)
 const state = async (name: string) => {
   const id = (await ok(['inspect', '--format', '{{.Id}}', name])).trim()
-  return JSON.parse(readFileSync(join(root, 'containers', id, 'state.json'), 'utf8'))
+  return JSON.parse(readFileSync(join(bx.root, 'containers', id, 'state.json'), 'utf8'))
 }
 /** Polls until `done` holds for the container's state (bounded: 30 s of polling). */
 async function until(name: string, done: (s: any) => boolean): Promise<any> {
@@ -35,27 +32,6 @@ async function until(name: string, done: (s: any) => boolean): Promise<any> {
 }
 /** The policy is over: the exit is recorded and the process that ran it is gone. */
 const over = (s: any) => s.status === 'exited' && !running(s.pid)
-
-beforeAll(() => {
-  if (why) return
-  requireBuilt()
-  tmp = tempDir('store-e2e-restart-')
-  root = join(tmp.dir, 'root')
-  const bb = makeBusyboxRoot(join(tmp.dir, 'busybox'))
-  const r = store(root, ['import', bb, 'busybox'])
-  expect(r.status, r.stderr).toBe(0)
-})
-
-afterAll(() => {
-  if (!tmp) return
-  try {
-    // rm -f marks each as stopped by the user: no policy starts one again.
-    removeContainersOf(root)
-    killPids(processesMentioning(tmp.dir))
-  } finally {
-    tmp.cleanup()
-  }
-})
 
 describe.skipIf(why !== undefined)('restart policies', () => {
   test('on-failure:2 restarts a failing container twice, then leaves it exited', async () => {

@@ -10,7 +10,7 @@ import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { bytesHex } from '../../digest/bytes.js'
 import type { Digest } from '../../digest/digest.js'
 import { ENTRY, HEAD, PER_KEY, ROW, SEGMENT_MAGIC, entriesAt, fanoutBits, rowsAt } from './_segment.js'
-import type { Segment } from './resemblanceIndex.js'
+import type { Segment } from './_segment.js'
 
 /** Entries or rows read per buffer fill. */
 const BLOCK = 4096

@@ -146,3 +146,11 @@ export function readRow(read: ReadAt, h: SegmentHead, row: number): { digest: Di
   const r = read(rowsAt(h) + ROW * row, ROW)
   return { digest: `sha256:${bytesHex(r.subarray(0, 32))}` as Digest, depth: r[32] }
 }
+
+/** A segment file of the index, open: its name, head and reader (fd: its file, when open). */
+export interface Segment {
+  name: string
+  head: SegmentHead
+  read: ReadAt
+  fd?: number
+}

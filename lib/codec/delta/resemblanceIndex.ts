@@ -12,7 +12,9 @@ import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, rmSy
 import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Digest } from '../../digest/digest.js'
-import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type ReadAt, type SegmentHead, type SegmentRow } from './_segment.js'
+import { PER_KEY, SEGMENT_ROWS_MAX, encodeSegment, matchRows, readHead, readRow, type SegmentRow, type Segment, type ReadAt } from './_segment.js'
+
+export type { Segment } from './_segment.js'
 import { mergeSegments } from './_compact.js'
 import { FEATURES, type Candidate, type ResemblanceIndex, type Sketch } from './types.js'
 
@@ -21,13 +23,6 @@ export interface IndexOptions {
   inMemoryUpTo?: number
   /** More segments than this and flush() compacts (default 8): a lookup reads a bucket of each. */
   maxSegments?: number
-}
-
-export interface Segment {
-  name: string
-  head: SegmentHead
-  read: ReadAt
-  fd?: number
 }
 
 export async function openResemblanceIndex(dir: string, opts: IndexOptions = {}): Promise<ResemblanceIndex> {
