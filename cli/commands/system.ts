@@ -1,26 +1,14 @@
-import type { CommandModule } from 'yargs'
+import { defineCommand } from '../_command.js'
 import { groupCommand } from '../_group.js'
-import { getStore, type GlobalArgs } from '../_context.js'
+import { getStore } from '../_context.js'
 
-interface DfArgs extends GlobalArgs {
-  verbose?: boolean
-  format?: string
-}
-
-interface PruneArgs extends GlobalArgs {
-  all?: boolean
-  force?: boolean
-  volumes?: boolean
-  filter?: string[]
-}
-
-const df: CommandModule<object, DfArgs> = {
+const df = defineCommand({
   command: 'df',
   describe: 'Show store disk usage, and what deduplication and compression saved',
-  builder: (y) =>
-    y
-      .option('verbose', { alias: 'v', type: 'boolean', describe: 'Show detailed information on space usage' })
-      .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" }),
+  flags: {
+    verbose: { alias: 'v', type: 'boolean', describe: 'Show detailed information on space usage' },
+    format: { type: 'string', describe: "Format output: 'table', 'json', or a Go-style template" },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
     const { diskUsage } = await import('../../lib/index.js')
@@ -30,17 +18,17 @@ const df: CommandModule<object, DfArgs> = {
     const line = progressLine()
     printDf(await diskUsage(store, { onProgress: line.report }).finally(line.end), argv, store.now())
   },
-}
+})
 
-const prune: CommandModule<object, PruneArgs> = {
+const prune = defineCommand({
   command: 'prune',
   describe: 'Remove stopped containers, dangling images (all unused with -a) and the build cache',
-  builder: (y) =>
-    y
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images not just dangling ones' })
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' })
-      .option('volumes', { type: 'boolean', describe: 'Prune anonymous volumes' })
-      .option('filter', { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" }),
+  flags: {
+    all: { alias: 'a', type: 'boolean', describe: 'Remove all unused images not just dangling ones' },
+    force: { alias: 'f', type: 'boolean', describe: 'Do not prompt for confirmation' },
+    volumes: { type: 'boolean', describe: 'Prune anonymous volumes' },
+    filter: { type: 'string', array: true, nargs: 1, describe: "Provide filter values (e.g. 'label=<key>=<value>')" },
+  },
   handler: async (argv) => {
     // The filters are checked before the prompt, as Docker does.
     const { parseFilters, PRUNE_FILTERS } = await import('../../lib/index.js')
@@ -67,9 +55,9 @@ const prune: CommandModule<object, PruneArgs> = {
     if (r.snapshots) process.stdout.write(`Deleted snapshots no container uses: ${r.snapshots} (rebuilt from the images when needed)\n\n`)
     process.stdout.write(`Total reclaimed space: ${humanSize(r.reclaimed, 4)}\n`)
   },
-}
+})
 
-const info: CommandModule<object, GlobalArgs> = {
+const info = defineCommand({
   command: 'info',
   describe: 'Display store-wide information: storage driver and why, backing file system, root dir',
   handler: async (argv) => {
@@ -77,8 +65,9 @@ const info: CommandModule<object, GlobalArgs> = {
     const { systemInfo } = await import('../../lib/index.js')
     process.stdout.write(await systemInfo(store))
   },
-}
+})
 
 export const systemCommand = groupCommand('system', 'Manage the store: df, prune, info', [df, prune, info])
 
-export const infoCommand: CommandModule<object, GlobalArgs> = { ...info, command: 'info' }
+/** `store info`, as `store system info`. */
+export const infoCommand = info
