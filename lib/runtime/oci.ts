@@ -40,8 +40,11 @@ export function ociScript(
   const runCmd = `${runtime} ${global.join(' ')} run --bundle ${q(bundleDir)} ${q(id)}`
   if (spec.process.terminal) {
     // With terminal set, `run` in the foreground proxies its pty through /dev/tty, which needs
-    // a controlling terminal: util-linux script provides one (its own pty).
-    out.push(`export SHELL=/bin/sh; exec script -q -e -f -c ${q(runCmd)} /dev/null`, '')
+    // a controlling terminal: util-linux script provides one (its own pty). That pty is made raw
+    // before the runtime starts, as Docker's client makes its terminal raw before it attaches:
+    // the runtime does it too, but only once the container runs, and a line written before then
+    // got a second carriage return from this pty (`out\r\r\n`, seen under load).
+    out.push(`export SHELL=/bin/sh; exec script -q -e -f -c ${q(`stty raw -echo; exec ${runCmd}`)} /dev/null`, '')
   } else {
     out.push(`exec ${runCmd}`, '')
   }
