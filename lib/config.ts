@@ -30,6 +30,16 @@ export interface StoreConfig {
    * turns it off: every file is read again). Default true.
    */
   importMemo?: boolean
+  /**
+   * Registries spoken to over plain HTTP (host[:port]; STORE_INSECURE_REGISTRIES, comma-separated),
+   * as Docker's --insecure-registry. Loopback registries always are, as in Docker.
+   */
+  insecureRegistries?: string[]
+  /**
+   * Where registry credentials are kept, in Docker's config.json format (`auths`): default
+   * $DOCKER_CONFIG/config.json, else ~/.docker/config.json, as Docker's client keeps them.
+   */
+  credentialsFile?: string
 }
 
 /** The environment of this process: what child processes inherit and PATH lookups search. */
@@ -60,5 +70,13 @@ export function configFromEnv(env: Record<string, string | undefined> = hostEnv(
     compression: v('STORE_COMPRESSION') as Encoding | undefined,
     deltas: env.STORE_DELTA !== '0',
     importMemo: env.STORE_IMPORT_MEMO !== '0',
+    insecureRegistries: v('STORE_INSECURE_REGISTRIES')?.split(',').map((h) => h.trim()).filter(Boolean),
+    credentialsFile: dockerConfigFile(env),
   }
+}
+
+/** Docker's client config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+export function dockerConfigFile(env: Record<string, string | undefined> = hostEnv()): string | undefined {
+  if (env.DOCKER_CONFIG) return `${env.DOCKER_CONFIG}/config.json`
+  return env.HOME ? `${env.HOME}/.docker/config.json` : undefined
 }

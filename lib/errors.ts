@@ -92,4 +92,12 @@ export const Codes = {
   SYMLINK_LOOP: 'SYMLINK_LOOP',
   /** A live tree (a running container's) changed under a read: a dir became something else. */
   TREE_CHANGED: 'TREE_CHANGED',
+  /** A registry that cannot be reached (DNS, connection, TLS). */
+  REGISTRY_UNREACHABLE: 'REGISTRY_UNREACHABLE',
+  /** A registry refused the credentials, or asked for some the user has not given. */
+  REGISTRY_DENIED: 'REGISTRY_DENIED',
+  /** A registry's answer store cannot use (an error status, a manifest it does not know). */
+  REGISTRY_ERROR: 'REGISTRY_ERROR',
+  /** What a registry was asked for is not there (`manifest unknown`). */
+  NOT_FOUND: 'NOT_FOUND',
 } as const

@@ -27,6 +27,8 @@ export interface ImageRecord {
   parent?: Digest
   /** Digest of the OCI manifest we would save or push (uncompressed layers). */
   manifestDigest?: Digest
+  /** `repository@digest` of the registry manifests it was pulled by or pushed as (Docker's RepoDigests). */
+  repoDigests?: string[]
 }
 
 interface Repositories {
@@ -85,6 +87,16 @@ export function createImageRecords(layout: Layout): ImageRecords {
         return { untagged, deleted: true }
       })
     },
+    /** Records `repository@digest` as one of image `id`'s RepoDigests (one per repository: the latest). */
+    async addRepoDigest(id: Digest, repoDigest: string): Promise<void> {
+      await withLock(layout, 'tags', async () => {
+        const rec = await readJson<ImageRecord>(recPath(id))
+        if (!rec) throw new StoreError(Codes.IMAGE_NOT_FOUND, `No such image: ${id}`, { data: { image: id } })
+        const repo = repoDigest.slice(0, repoDigest.lastIndexOf('@'))
+        const others = (rec.repoDigests ?? []).filter((d) => d.slice(0, d.lastIndexOf('@')) !== repo)
+        await writeFileAtomic(recPath(id), JSON.stringify({ ...rec, repoDigests: [...others, repoDigest].sort() }))
+      })
+    },
     async tags(): Promise<Record<string, Digest>> {
       return (await readRepos()).tags
     },
@@ -135,7 +147,7 @@ export function createImageRecords(layout: Layout): ImageRecords {
       }
       if (ref?.digest) {
         for (const rec of await api.list()) {
-          if (rec.manifestDigest === ref.digest || rec.id === ref.digest) return rec.id
+          if (rec.manifestDigest === ref.digest || rec.id === ref.digest || rec.repoDigests?.includes(`${ref.name}@${ref.digest}`)) return rec.id
         }
         return undefined
       }
@@ -177,6 +189,8 @@ export interface ImageRecords {
       untagged: string[]
       deleted: boolean
   }>
+  /** Records `repository@digest` as one of image `id`'s RepoDigests (one per repository: the latest). */
+  addRepoDigest(id: Digest, repoDigest: string): Promise<void>
   tags(): Promise<Record<string, Digest>>
   tagsOf(id: Digest): Promise<string[]>
   /** Point `name:tag` at `id`; returns the image the tag pointed to before, if another. */

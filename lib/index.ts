@@ -29,6 +29,8 @@ import type { NetworkRow } from './container/networks.js'
 import type { DfRow, ImageUsage } from './system/df.js'
 import type { StatsRow } from './container/stats.js'
 import type { LogChunk } from './container/logs.js'
+import type { PullResult } from './registry/pull.js'
+import type { PushResult } from './registry/push.js'
 import type { ProgressMode, ProgressView } from './build/progress.js'
 import { defaultRoot } from './config.js'
 
@@ -39,7 +41,7 @@ export type { Progress, OnProgress } from './progress.js'
 export type { VolumeInfo, NetworkRecord, NetworkRow, HistoryRow, Limits, PsRow, StoreEvent }
 export { eventLine } from './events.js'
 export { displayPorts } from './network/ports.js'
-export type { LogChunk }
+export type { LogChunk, PullResult, PushResult }
 export type { Store, StoreOptions, ImageRow, RmiResult, BuildResult, SystemDf, DfRow, ImageUsage, PruneResult, FsckReport, ContainerRecord, StatsRow, ProgressView, ProgressMode }
 
 /**
@@ -242,6 +244,55 @@ async function* emptyInput(): AsyncGenerator<Uint8Array> {}
 export async function listImages(store: Store, options: { repository?: string; filters?: string[] } = {}): Promise<ImageRow[]> {
   const { listImages, imageFilters } = await import('./image/list.js')
   return listImages(store, { filter: options.repository, filters: imageFilters(options.filters) })
+}
+
+/**
+ * `store pull NAME[:TAG|@DIGEST]`: the image from its registry (plain HTTP for loopback and
+ * `insecureRegistries`, credentials from `credentialsFile` as Docker's client keeps them; both
+ * from the store's options). `onStatus` gets Docker's status lines. Returns the image ID, the
+ * manifest digest (recorded as a RepoDigest) and the reference it is known by now.
+ */
+export async function pullImage(store: Store, reference: string, options: { platform?: string; onStatus?: (line: string) => void } = {}): Promise<PullResult> {
+  const { pullImage } = await import('./registry/pull.js')
+  const r = await pullImage(store, reference, { ...(await registryOptions(store)), ...options })
+  const { emit } = await import('./events.js')
+  await emit(store.layout, 'image', 'pull', r.reference, { name: r.reference })
+  return r
+}
+
+/** `store push NAME[:TAG]`: the image under that name to its registry, as gzip layers and a Docker v2 manifest. Returns the manifest's digest and size. */
+export async function pushImage(store: Store, reference: string, options: { onStatus?: (line: string) => void } = {}): Promise<PushResult> {
+  const { pushImage } = await import('./registry/push.js')
+  const r = await pushImage(store, reference, { ...(await registryOptions(store)), ...options })
+  const { emit } = await import('./events.js')
+  const name = reference.includes(':', reference.lastIndexOf('/') + 1) ? reference : `${reference}:${r.tag}`
+  await emit(store.layout, 'image', 'push', name, { name })
+  return r
+}
+
+/**
+ * `store login`: checks the credentials against the registry (`host`, e.g. `127.0.0.1:5000`)
+ * and keeps them in the store's `credentialsFile` (Docker's config.json). `logout` (no
+ * credentials) forgets them; returns whether there were any.
+ */
+export async function registryLogin(store: Store, host: string, credentials?: { username: string; password: string }): Promise<boolean> {
+  const { storeCredentials } = await import('./registry/credentials.js')
+  const { Codes, StoreError } = await import('./errors.js')
+  const file = store.options.credentialsFile
+  if (!file) throw new StoreError(Codes.INVALID_ARGUMENT, 'no place to keep credentials: set HOME or DOCKER_CONFIG')
+  if (credentials) {
+    const { RegistryClient, registryError } = await import('./registry/client.js')
+    const client = new RegistryClient(host, '', { insecure: store.options.insecureRegistries, credentials: () => credentials })
+    const r = await client.fetch('')
+    await r.body?.cancel()
+    if (!r.ok) throw await registryError(r, `Error response from daemon: Get "${host}/v2/"`)
+  }
+  return storeCredentials(file, host, credentials)
+}
+
+async function registryOptions(store: Store) {
+  const { credentialsFrom } = await import('./registry/credentials.js')
+  return { insecure: store.options.insecureRegistries, credentials: credentialsFrom(store.options.credentialsFile) }
 }
 
 /** `store history`: an image's layers and config steps, newest first. */

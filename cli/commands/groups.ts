@@ -5,6 +5,7 @@
 // prune` removes dangling images (every unused one with -a), `container prune` every stopped
 // container, each under the gc lock as `system prune`.
 
+import { pullCommand, pushCommand } from './registry.js'
 import { defineCommand } from '../_command.js'
 import { getStore } from '../_context.js'
 import { groupCommand } from '../_group.js'
@@ -84,7 +85,7 @@ const containerPrune = defineCommand({
 
 const IMAGE = [
   as(imagesCommand, 'ls', ['list']), as(rmiCommand, 'rm', ['remove']), inspectCommandOf('image'), historyCommand, imagePrune,
-  tagCommand, saveCommand, loadCommand, importCommand, buildCommand,
+  tagCommand, saveCommand, loadCommand, importCommand, buildCommand, pullCommand, pushCommand,
 ]
 
 const CONTAINER = [

@@ -29,10 +29,12 @@ import { portCommand } from './port.js'
 import { cpCommand } from './cp.js'
 import { eventsCommand } from './events.js'
 import { networkCommand } from './network.js'
+import { loginCommand, logoutCommand, pullCommand, pushCommand } from './registry.js'
 
 export const commands = [
   importCommand, imagesCommand, tagCommand, rmiCommand, historyCommand, inspectCommand, saveCommand, loadCommand,
   systemCommand, fsckCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, psCommand, logsCommand,
   rmCommand, diffCommand, commitCommand, exportCommand, execCommand, buildCommand,
   volumeCommand, builderCommand, imageGroup, containerGroup, infoCommand, versionCommand, waitCommand, renameCommand, restartCommand, topCommand, portCommand, networkCommand, cpCommand, pauseCmd, unpauseCmd, statsCommand, updateCommand, eventsCommand,
+  pullCommand, pushCommand, loginCommand, logoutCommand,
 ]

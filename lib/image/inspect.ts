@@ -14,7 +14,8 @@ export async function inspectImage(store: Store, id: Digest) {
   return {
     Id: id,
     RepoTags: tags,
-    RepoDigests: rec?.manifestDigest ? repos.map((r) => `${r}@${rec.manifestDigest}`) : [],
+    // A registry's digest (pulled or pushed) first; a repository without one by the local manifest's.
+    RepoDigests: repoDigests(rec?.repoDigests ?? [], repos, rec?.manifestDigest),
     Parent: rec?.parent ?? '',
     Comment: config.history?.[config.history.length - 1]?.comment ?? '',
     Created: config.created ?? '',
@@ -27,4 +28,9 @@ export async function inspectImage(store: Store, id: Digest) {
     Metadata: { LastTagTime: rec?.added ?? '' },
     Descriptor: rec?.manifestDigest ? { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: rec.manifestDigest } : undefined,
   }
+}
+
+function repoDigests(registry: string[], repos: string[], local: Digest | undefined): string[] {
+  const named = new Set(registry.map((d) => d.slice(0, d.lastIndexOf('@'))))
+  return [...registry, ...(local ? repos.filter((r) => !named.has(r)).map((r) => `${r}@${local}`) : [])]
 }

@@ -70,7 +70,7 @@ async function assemble(store: Store, items: Map<string, ArchiveItem>, plan: Loa
 
 async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const { createGunzip } = await import('node:zlib')
-  const { Readable } = await import('node:stream')
+  const { Readable, pipeline } = await import('node:stream')
   const it = src[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) throw invalid('archive is empty')
@@ -84,7 +84,9 @@ async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<U
   }
   if (first.value[0] !== 0x1f || first.value[1] !== 0x8b) return yield* rest()
   try {
-    for await (const b of Readable.from(rest()).pipe(createGunzip())) yield b as Uint8Array
+    // pipeline, not pipe: an error of the source reaches the gunzip stream (and us) instead of
+    // being an unhandled 'error' event.
+    for await (const b of pipeline(Readable.from(rest()), createGunzip(), () => {})) yield b as Uint8Array
   } catch (e) {
     throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e })
   }

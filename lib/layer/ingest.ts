@@ -6,7 +6,7 @@
 // trailing bytes the tar has.
 
 import { createGunzip } from 'node:zlib'
-import { Readable } from 'node:stream'
+import { Readable, pipeline } from 'node:stream'
 import { Codes, StoreError, isStoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
 import { readTar } from '../tar/index.js'
@@ -66,7 +66,9 @@ async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
     yield* rest()
     return
   }
-  const gunzip = Readable.from(rest(), { objectMode: false }).pipe(createGunzip())
+  // pipeline, not pipe: the source's own error (a download whose digest is wrong) reaches the
+  // gunzip stream and this loop, instead of being an unhandled 'error' event.
+  const gunzip = pipeline(Readable.from(rest(), { objectMode: false }), createGunzip(), () => {})
   try {
     for await (const buf of gunzip) yield buf as Uint8Array
   } catch (e) {

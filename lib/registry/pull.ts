@@ -1,0 +1,173 @@
+// `store pull NAME[:TAG|@DIGEST]`: an image from a registry. The manifest (an index or list
+// gives the host platform's), then the config, then each layer the store does not have yet by
+// its chain ID, streamed: its digest checked as it arrives, gzip or zstd undone, chunked into
+// the store, its diffID checked against the config. The config's bytes are kept exactly, so
+// the image ID is Docker's; the manifest's digest becomes a RepoDigest (`run NAME@sha256:…`).
+// Nothing is tagged unless every layer arrived whole; what a failed pull wrote is garbage for
+// the next prune (no record points at it).
+
+import { createHash } from 'node:crypto'
+import { Readable, pipeline } from 'node:stream'
+import { createZstdDecompress } from 'node:zlib'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import type { Digest } from '../digest/digest.js'
+import { chainIdOf, ingestTar } from '../layer/index.js'
+import { gcLease } from '../_lock.js'
+import { ingestDeps, putImageBytes, recordLayer } from '../image/create.js'
+import type { ImageConfig } from '../image/model.js'
+import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
+import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
+
+/** A manifest or config larger than this is refused (Docker's are kilobytes). */
+const META_MAX = 4 << 20
+
+export interface PullOptions extends ClientOptions {
+  /** `os/arch[/variant]` to pick from an index (default: the host's). */
+  platform?: string
+  /** Docker's status lines, one at a time. */
+  onStatus?: (line: string) => void
+}
+
+export interface PullResult {
+  id: Digest
+  /** The manifest's digest (the index's, when the tag names one). */
+  digest: string
+  /** `name:tag`, or `name@digest` when pulled by digest. */
+  reference: string
+  /** False when the store had the image already under this name. */
+  downloaded: boolean
+}
+
+const hostPlatform = (): { os: string; architecture: string; variant?: string } => ({ os: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch })
+
+export async function pullImage(store: Store, reference: string, o: PullOptions = {}): Promise<PullResult> {
+  const ref = registryRef(reference)
+  const say = o.onStatus ?? (() => {})
+  const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull`, o)
+  const what = ref.digest ?? ref.tag!
+  const top = await getManifest(client, ref.repository, what, `${ref.name}${ref.digest ? '@' : ':'}${what}`)
+  say(`${what}: Pulling from ${ref.repository}`)
+  if (ref.digest && top.digest !== ref.digest) throw new StoreError(Codes.REGISTRY_ERROR, `manifest verification failed for digest ${ref.digest}`)
+  let manifest: ImageManifest
+  if (INDEX_TYPES.includes(top.mediaType)) {
+    const want = o.platform ? parsePlatform(o.platform) : hostPlatform()
+    const m = (top.json as ImageIndex).manifests?.find((d) => d.platform?.os === want.os && d.platform?.architecture === want.architecture && (!want.variant || d.platform?.variant === want.variant))
+    if (!m) throw new StoreError(Codes.NOT_FOUND, `no matching manifest for ${want.os}/${want.architecture}${want.variant ? `/${want.variant}` : ''} in the manifest list entries`)
+    const one = await getManifest(client, ref.repository, m.digest, `${ref.name}@${m.digest}`)
+    if (one.digest !== m.digest) throw new StoreError(Codes.REGISTRY_ERROR, `manifest verification failed for digest ${m.digest}`)
+    manifest = one.json as ImageManifest
+  } else {
+    manifest = top.json as ImageManifest
+  }
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: not an image manifest (schema 1 and other kinds are not supported)`)
+
+  const release = await gcLease(store.layout)
+  try {
+    const configBytes = await blobBytes(client, ref.repository, manifest.config)
+    let config: ImageConfig
+    try {
+      config = JSON.parse(new TextDecoder().decode(configBytes))
+    } catch {
+      throw new StoreError(Codes.REGISTRY_ERROR, `the config of ${reference} is not JSON`)
+    }
+    const diffIds = config.rootfs?.diff_ids ?? []
+    if (diffIds.length !== manifest.layers.length) throw new StoreError(Codes.REGISTRY_ERROR, `the config of ${reference} lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`)
+    let parent: Digest | null = null
+    for (const [i, layer] of manifest.layers.entries()) {
+      const chainId = chainIdOf(store.hash, parent, diffIds[i] as Digest)
+      const short = layer.digest.slice(7, 19)
+      if (await store.layers.get(chainId)) {
+        say(`${short}: Already exists`)
+      } else {
+        const stats = await ingestTar(ingestDeps(store), decoded(layer, verified(client, ref.repository, layer)))
+        if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
+        await recordLayer(store, parent, stats)
+        say(`${short}: Pull complete`)
+      }
+      parent = chainId
+    }
+    const existing = await store.images.get(`sha256:${createHash('sha256').update(configBytes).digest('hex')}` as Digest)
+    const tag = ref.digest ? undefined : `${ref.name}:${ref.tag}`
+    const before = tag ? (await store.images.tags())[tag] : undefined
+    const id = await putImageBytes(store, configBytes, config, { tags: tag ? [tag] : [] })
+    await store.images.addRepoDigest(id, `${ref.name}@${top.digest}`)
+    say(`Digest: ${top.digest}`)
+    const reference2 = tag ?? `${ref.name}@${top.digest}`
+    const downloaded = !existing || before !== id
+    say(`Status: ${downloaded ? 'Downloaded newer image' : 'Image is up to date'} for ${reference2}`)
+    return { id, digest: top.digest, reference: reference2, downloaded }
+  } finally {
+    await release()
+  }
+}
+
+function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
+  const [os, architecture, variant] = s.split('/')
+  if (!os || !architecture) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid platform: ${s} (want os/arch[/variant])`)
+  return { os, architecture, variant }
+}
+
+async function getManifest(client: RegistryClient, repo: string, what: string, shown: string): Promise<{ mediaType: string; digest: string; json: unknown }> {
+  const r = await client.fetch(`${repo}/manifests/${what}`, { headers: { accept: MANIFEST_ACCEPT } })
+  if (!r.ok) throw await registryError(r, r.status === 404 ? `manifest for ${shown} not found` : `pull of ${shown}`)
+  const bytes = await bounded(r, META_MAX, `the manifest of ${shown}`)
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  let json: { mediaType?: string; manifests?: unknown; schemaVersion?: number }
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    throw new StoreError(Codes.REGISTRY_ERROR, `the manifest of ${shown} is not JSON`)
+  }
+  const mediaType = json.mediaType ?? (json.manifests ? INDEX_TYPES[0] : (r.headers.get('content-type') ?? ''))
+  if (!MANIFEST_TYPES.includes(mediaType) && !INDEX_TYPES.includes(mediaType)) {
+    throw new StoreError(Codes.REGISTRY_ERROR, `${shown}: unsupported manifest type ${mediaType || `(schema ${json.schemaVersion})`}`)
+  }
+  return { mediaType, digest, json }
+}
+
+/** A small blob (the config), whole, its digest and size checked. */
+async function blobBytes(client: RegistryClient, repo: string, d: Descriptor): Promise<Uint8Array> {
+  if (d.size > META_MAX) throw new StoreError(Codes.REGISTRY_ERROR, `blob ${d.digest} is ${d.size} bytes, more than a config can be`)
+  const r = await client.fetch(`${repo}/blobs/${d.digest}`)
+  if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
+  const bytes = await bounded(r, META_MAX, `blob ${d.digest}`)
+  const got = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  if (got !== d.digest) throw new StoreError(Codes.REGISTRY_ERROR, `blob ${d.digest} from the registry has digest ${got}`, { data: { expected: d.digest, actual: got } })
+  return bytes
+}
+
+async function bounded(r: Response, max: number, what: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let n = 0
+  for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
+    n += b.length
+    if (n > max) throw new StoreError(Codes.REGISTRY_ERROR, `${what} is larger than ${max >> 20} MiB`)
+    parts.push(b)
+  }
+  return Buffer.concat(parts)
+}
+
+/** A layer blob as it arrives, hashed on the way: a digest or size other than the manifest's fails the pull at its end. */
+async function* verified(client: RegistryClient, repo: string, d: Descriptor): AsyncGenerator<Uint8Array> {
+  const r = await client.fetch(`${repo}/blobs/${d.digest}`)
+  if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
+  const h = createHash('sha256')
+  let n = 0
+  for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
+    n += b.length
+    if (n > d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}: longer than its ${d.size} bytes`)
+    h.update(b)
+    yield b
+  }
+  const got = `sha256:${h.digest('hex')}`
+  // Docker's words; bad input from outside, not the store's fault (exit 1, not 125).
+  if (got !== d.digest || n !== d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}`, { data: { expected: d.digest, actual: got, size: n } })
+}
+
+/** zstd layers undone here; gzip and plain tars go to ingestTar as they are (it sniffs gzip). */
+function decoded(d: Descriptor, src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (!/zstd$/.test(d.mediaType)) return src
+  // pipeline, not pipe: a failed download then fails the decoder's stream too.
+  return pipeline(Readable.from(src), createZstdDecompress(), () => {}) as unknown as AsyncIterable<Uint8Array>
+}

@@ -1,0 +1,133 @@
+// `store push NAME[:TAG]`: an image to a registry as Docker pushes it: each layer as a gzip
+// blob (every client reads gzip), the config as it is stored (so the image ID stays the same
+// everywhere), and a Docker v2 schema 2 manifest under the tag. A layer is compressed into a
+// temp file of the store while its digest is taken (the registry wants the digest with the
+// upload's last request), then uploaded unless the registry has that blob (HEAD); the digest
+// of a layer's gzip is remembered (cache/push/), so pushing it again asks before compressing.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
+import { Codes, StoreError } from '../errors.js'
+import type { Store } from '../store.js'
+import { layerTar, loadIndex, type LayerRecord } from '../layer/index.js'
+import { gcLease } from '../_lock.js'
+import { getConfig, imageLayers } from '../image/create.js'
+import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
+import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, type Descriptor } from './media.js'
+
+export interface PushOptions extends ClientOptions {
+  /** Docker's status lines, one at a time. */
+  onStatus?: (line: string) => void
+}
+
+export interface PushResult {
+  digest: string
+  size: number
+  tag: string
+}
+
+export async function pushImage(store: Store, reference: string, o: PushOptions = {}): Promise<PushResult> {
+  const ref = registryRef(reference)
+  if (ref.digest) throw new StoreError(Codes.INVALID_ARGUMENT, `cannot push a digest reference: ${reference}`)
+  const tag = ref.tag ?? 'latest'
+  const local = `${ref.name}:${tag}`
+  const id = await store.images.resolve(local)
+  if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `An image does not exist locally with the tag: ${ref.name}`, { data: { image: local } })
+  const say = o.onStatus ?? (() => {})
+  const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull,push`, o)
+  say(`The push refers to repository [${ref.name}]`)
+  const release = await gcLease(store.layout)
+  try {
+    const configBytes = await store.cas.get(id)
+    const layers = await imageLayers(store, await getConfig(store, id))
+    const descriptors: Descriptor[] = []
+    // Top layer first, as Docker lists them.
+    const shown: string[] = []
+    for (const l of layers) {
+      const d = await pushLayer(store, client, ref.repository, l)
+      descriptors.push({ mediaType: DOCKER_LAYER_GZIP, digest: d.digest, size: d.size })
+      shown.push(`${l.diffId.slice(7, 19)}: ${d.existed ? 'Layer already exists' : 'Pushed'}`)
+    }
+    for (const line of shown.reverse()) say(line)
+    const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`
+    if (!(await hasBlob(client, ref.repository, configDigest))) await upload(client, ref.repository, configDigest, configBytes.length, () => Readable.from([configBytes]))
+    const manifest = JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: DOCKER_MANIFEST,
+        config: { mediaType: DOCKER_CONFIG, size: configBytes.length, digest: configDigest },
+        layers: descriptors,
+      },
+      null,
+      3,
+    )
+    const bytes = new TextEncoder().encode(manifest)
+    const r = await client.fetch(`${ref.repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': DOCKER_MANIFEST }, body: bytes })
+    if (!r.ok) throw await registryError(r, `push of ${local}`)
+    await r.body?.cancel()
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    await store.images.addRepoDigest(id, `${ref.name}@${digest}`)
+    say(`${tag}: digest: ${digest} size: ${bytes.length}`)
+    return { digest, size: bytes.length, tag }
+  } finally {
+    await release()
+  }
+}
+
+async function hasBlob(client: RegistryClient, repo: string, digest: string): Promise<boolean> {
+  const r = await client.fetch(`${repo}/blobs/${digest}`, { method: 'HEAD' })
+  await r.body?.cancel()
+  if (r.ok) return true
+  if (r.status === 404) return false
+  throw await registryError(r, `blob ${digest}`)
+}
+
+/** The layer's gzip on the registry: asked for first when its digest is known from an earlier push. */
+async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord): Promise<{ digest: string; size: number; existed: boolean }> {
+  const memo = `${store.layout.cacheDir}/push/${l.chainId.slice(7)}.json`
+  const known = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as { digest: string; size: number }, () => undefined)
+  if (known && (await hasBlob(client, repo, known.digest))) return { ...known, existed: true }
+  await mkdir(store.layout.ingestDir, { recursive: true })
+  const tmp = `${store.layout.ingestDir}/push-${randomBytes(8).toString('hex')}.tar.gz`
+  try {
+    const h = createHash('sha256')
+    const ix = await loadIndex(store.cas, l.index)
+    const hashed = async function* (src: AsyncIterable<Buffer>) {
+      for await (const b of src) {
+        h.update(b)
+        yield b
+      }
+    }
+    await pipeline(Readable.from(layerTar(store.cas, ix)), createGzip(), hashed, createWriteStream(tmp))
+    const digest = `sha256:${h.digest('hex')}`
+    const size = (await stat(tmp)).size
+    await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
+    await writeFile(memo, JSON.stringify({ digest, size }))
+    if (await hasBlob(client, repo, digest)) return { digest, size, existed: true }
+    await upload(client, repo, digest, size, () => createReadStream(tmp))
+    return { digest, size, existed: false }
+  } finally {
+    await rm(tmp, { force: true })
+  }
+}
+
+/** A monolithic upload: POST for a session, then PUT of the whole blob with its digest. */
+async function upload(client: RegistryClient, repo: string, digest: string, size: number, body: () => Readable): Promise<void> {
+  const start = await client.fetch(`${repo}/blobs/uploads/`, { method: 'POST' })
+  await start.body?.cancel()
+  const location = start.headers.get('location')
+  if (start.status !== 202 || !location) throw await registryError(start, `upload of ${digest}`)
+  const url = new URL(client.absolute(location))
+  url.searchParams.set('digest', digest)
+  const r = await client.fetch(url.toString(), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+    body: Readable.toWeb(body()) as ReadableStream,
+  })
+  if (r.status !== 201) throw await registryError(r, `upload of ${digest}`)
+  await r.body?.cancel()
+}

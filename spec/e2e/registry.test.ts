@@ -1,0 +1,121 @@
+// End-to-end: push and pull (issue 16) against a real distribution registry on loopback, with
+// third-party tools on the other side: skopeo reads what store pushed and pushes what store
+// pulls (Docker v2 and OCI manifests, gzip and zstd layers); a pulled image has the pushed
+// image's ID, its registry digest as a RepoDigest, and runs by `name@digest`. A blob corrupted
+// in the registry's storage fails the pull and tags nothing.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { sh, storeIn } from '../_fixtures/cli.js'
+import { busyboxStore, storeOk } from '../_fixtures/containers.js'
+import { registryUnavailable, startRegistry, type Registry } from '../_fixtures/registry.js'
+
+const bx = busyboxStore('store-e2e-registry-')
+const why = bx.why ?? registryUnavailable()
+let reg: Registry
+
+const inStore = (name: string) => join(bx.dir, name)
+const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
+
+beforeAll(async () => {
+  if (why) return
+  reg = await startRegistry(bx.dir)
+})
+afterAll(async () => {
+  await reg?.stop()
+})
+
+describe.skipIf(why !== undefined)('push and pull', () => {
+  test('store pushes; skopeo reads it; another store pulls the same image ID, keeps the digest, runs it by digest', async () => {
+    const name = `${reg.host}/e2e/bb:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const pushed = await storeOk(bx.root, ['push', name])
+    const lines = pushed.split('\n')
+    expect(lines[0]).toBe(`The push refers to repository [${reg.host}/e2e/bb]`)
+    expect(lines[1]).toMatch(/^[0-9a-f]{12}: Pushed$/)
+    const digest = /^1: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(lines[2])?.[1]
+    expect(digest, pushed).toBeDefined()
+    // Pushed again: every blob is there already.
+    expect((await storeOk(bx.root, ['push', name])).split('\n')[1]).toMatch(/^[0-9a-f]{12}: Layer already exists$/)
+
+    const seen = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${name}`))
+    expect(seen.Digest).toBe(digest)
+    const raw = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
+    expect(raw.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json')
+    expect(raw.layers[0].mediaType).toBe('application/vnd.docker.image.rootfs.diff.tar.gzip')
+
+    const b = inStore('b')
+    const pulled = await storeOk(b, ['pull', name])
+    expect(pulled.split('\n')).toEqual([
+      `1: Pulling from e2e/bb`, expect.stringMatching(/^[0-9a-f]{12}: Pull complete$/), `Digest: ${digest}`, `Status: Downloaded newer image for ${name}`, name, '',
+    ])
+    expect(await idOf(b, name)).toBe(await idOf(bx.root, 'busybox'))
+    expect(JSON.parse(await storeOk(b, ['inspect', '--format', '{{json .RepoDigests}}', name]))).toEqual([`${reg.host}/e2e/bb@${digest}`])
+    expect(await storeOk(b, ['run', '--rm', '--network', 'none', `${reg.host}/e2e/bb@${digest}`, 'echo', 'pulled and run'])).toBe('pulled and run\n')
+    const again = await storeOk(b, ['pull', name])
+    expect(again).toContain('Already exists')
+    expect(again).toContain(`Status: Image is up to date for ${name}`)
+    expect(await storeOk(b, ['pull', '-q', `${reg.host}/e2e/bb@${digest}`])).toBe(`${reg.host}/e2e/bb@${digest}\n`)
+    expect(await storeOk(b, ['fsck'])).toMatch(/no problems/)
+  })
+
+  test('pulls what skopeo pushed: an OCI manifest, and zstd layers', async () => {
+    const archive = inStore('bb.tar')
+    await storeOk(bx.root, ['save', '-o', archive, 'busybox'])
+    // zstd first, with a blob-info cache of its own (HOME): skopeo would otherwise reuse the gzip
+    // blob it knows the registry has.
+    const home = inStore('skopeo-home')
+    sh(`HOME=${home} skopeo copy --quiet --dest-tls-verify=false --format oci --dest-compress-format zstd docker-archive:${archive} docker://${reg.host}/e2e/zstd:1`)
+    sh(`HOME=${home} skopeo copy --quiet --dest-tls-verify=false --format oci docker-archive:${archive} docker://${reg.host}/e2e/oci:1`)
+    expect(JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${reg.host}/e2e/zstd:1`)).layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+zstd')
+    const c = inStore('c')
+    const want = await idOf(bx.root, 'busybox')
+    for (const repo of ['oci', 'zstd']) {
+      await storeOk(c, ['pull', '-q', `${reg.host}/e2e/${repo}:1`])
+      expect(await idOf(c, `${reg.host}/e2e/${repo}:1`)).toBe(want)
+    }
+    expect(await storeOk(c, ['run', '--rm', '--network', 'none', `${reg.host}/e2e/zstd:1`, 'echo', 'zstd layer'])).toBe('zstd layer\n')
+  })
+
+  test('a blob changed in the registry fails the pull: nothing tagged, the store sound', async () => {
+    const name = `${reg.host}/e2e/bad:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(await storeOk(bx.root, ['push', name]))![1]
+    const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
+    expect(manifest.config.digest).toBeDefined()
+    // Flip one byte of the layer's blob where the registry keeps it.
+    const hex = manifest.layers[0].digest.slice(7)
+    const blob = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
+    const bytes = readFileSync(blob)
+    bytes[bytes.length - 20] ^= 0xff
+    writeFileSync(blob, bytes)
+    const d = inStore('d')
+    const r = await storeIn(d, ['pull', name])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe(`Error: filesystem layer verification failed for digest sha256:${hex}\n`)
+    expect(await storeOk(d, ['images', '-q'])).toBe('')
+    expect(await storeOk(d, ['fsck'])).toMatch(/no problems/)
+    expect(digest).toMatch(/^sha256:/)
+  })
+
+  test("Docker's messages: an unknown tag, an image not here to push", async () => {
+    const r = await storeIn(inStore('e'), ['pull', `${reg.host}/e2e/nosuch:1`])
+    expect([r.status, r.stderr]).toEqual([1, `Error: manifest for ${reg.host}/e2e/nosuch:1 not found: manifest unknown: manifest unknown\n`])
+    const p = await storeIn(bx.root, ['push', `${reg.host}/e2e/notlocal:1`])
+    expect([p.status, p.stderr]).toEqual([1, `Error: An image does not exist locally with the tag: ${reg.host}/e2e/notlocal\n`])
+  })
+
+  test('login checks the registry and keeps the credentials as Docker does (config.json, 0600); logout removes them', async () => {
+    const cfg = inStore('docker-config')
+    const env = { DOCKER_CONFIG: cfg }
+    const r = await storeIn(bx.root, ['login', '-u', 'alice', '--password-stdin', reg.host], { input: 'secret\n', env })
+    expect([r.status, r.stdout]).toEqual([0, 'Login Succeeded\n'])
+    const file = join(cfg, 'config.json')
+    expect(JSON.parse(readFileSync(file, 'utf8')).auths[reg.host].auth).toBe(Buffer.from('alice:secret').toString('base64'))
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect((await storeIn(bx.root, ['logout', reg.host], { env })).stdout).toBe(`Removing login credentials for ${reg.host}\n`)
+    expect(JSON.parse(readFileSync(file, 'utf8')).auths).toEqual({})
+    expect(readdirSync(cfg)).toEqual(['config.json'])
+  })
+})
