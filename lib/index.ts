@@ -285,7 +285,9 @@ export async function registryLogin(store: Store, host: string, credentials?: { 
     const client = new RegistryClient(host, '', { insecure: store.options.insecureRegistries, credentials: () => credentials })
     const r = await client.fetch('')
     await r.body?.cancel()
-    if (!r.ok) throw await registryError(r, `Error response from daemon: Get "${host}/v2/"`)
+    // Docker's words (registry/auth.go), with the address that answered.
+    if (r.status === 401) throw new StoreError(Codes.REGISTRY_DENIED, `login attempt to ${client.url('')} failed with status: 401 Unauthorized`)
+    if (!r.ok) throw await registryError(r, `login attempt to ${client.url('')}`)
   }
   return storeCredentials(file, host, credentials)
 }

@@ -48,26 +48,48 @@ const loopback = (host: string) => /^(localhost|127(\.\d+){3}|\[::1\])(:\d+)?$/.
 export class RegistryClient {
   private token: string | undefined
   private basic: string | undefined
-  private readonly base: string
+  private base: string
+  /** HTTPS is tried first; a registry allowed plain HTTP gets it when HTTPS fails (as Docker does). */
+  private plainAllowed: boolean
 
   constructor(
     readonly host: string,
     private readonly scope: string,
     private readonly o: ClientOptions = {},
   ) {
-    const plain = loopback(host) || (o.insecure ?? []).includes(host)
-    this.base = `${plain ? 'http' : 'https'}://${host}`
+    this.plainAllowed = loopback(host) || (o.insecure ?? []).includes(host)
+    this.base = `https://${host}`
   }
 
   /** `path` under /v2/ of this registry, authenticated as the registry asks. */
   async fetch(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
-    const url = path.startsWith('http') ? path : `${this.base}/v2/${path}`
-    let r = await this.send(url, init)
+    const url = () => (path.startsWith('http') ? path : `${this.base}/v2/${path}`)
+    let r: Response
+    try {
+      r = await this.send(url(), init)
+    } catch (e) {
+      // Only a request that sent nothing of a stream body can be made again.
+      if (!this.plainAllowed || !this.base.startsWith('https') || path.startsWith('http')) throw e
+      this.base = `http://${this.host}`
+      this.plainAllowed = false
+      r = await this.send(url(), init)
+    }
     if (r.status === 401 && (await this.authenticate(r))) {
       await r.body?.cancel()
-      r = await this.send(url, init)
+      r = await this.send(url(), init)
+    }
+    if (r.status === 401 && /^basic\b/i.test(r.headers.get('www-authenticate') ?? '') && !this.o.credentials?.(this.host)) {
+      await r.body?.cancel()
+      // Go's words for the request, as Docker prints them: `Head "https://…": no basic auth credentials`.
+      const m = init.method ?? 'GET'
+      throw new StoreError(Codes.REGISTRY_DENIED, `${m[0]}${m.slice(1).toLowerCase()} "${url()}": no basic auth credentials`, { hint: `store login ${this.host}` })
     }
     return r
+  }
+
+  /** The address of `path` under /v2/ (the scheme as settled by the requests so far). */
+  url(path: string): string {
+    return `${this.base}/v2/${path}`
   }
 
   /** A Location header made absolute (registries answer uploads with relative ones). */

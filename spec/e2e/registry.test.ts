@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sh, storeIn } from '../_fixtures/cli.js'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
-import { registryUnavailable, startRegistry, type Registry } from '../_fixtures/registry.js'
+import { registryUnavailable, startRegistry, USER, type Registry } from '../_fixtures/registry.js'
 
 const bx = busyboxStore('store-e2e-registry-')
 const why = bx.why ?? registryUnavailable()
@@ -117,5 +117,39 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect((await storeIn(bx.root, ['logout', reg.host], { env })).stdout).toBe(`Removing login credentials for ${reg.host}\n`)
     expect(JSON.parse(readFileSync(file, 'utf8')).auths).toEqual({})
     expect(readdirSync(cfg)).toEqual(['config.json'])
+  })
+})
+
+describe.skipIf(why !== undefined)('a registry with TLS (a test CA) and htpasswd', () => {
+  let sec: Registry
+  beforeAll(async () => {
+    sec = await startRegistry(inStore('secure'), { secure: true })
+  })
+  afterAll(async () => {
+    await sec?.stop()
+  })
+
+  test('without credentials: Docker\'s message; login keeps them, then push and pull work over TLS', async () => {
+    const tls = { NODE_EXTRA_CA_CERTS: sec.ca!, DOCKER_CONFIG: inStore('secure-config') }
+    const name = `${sec.host}/sec/bb:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const denied = await storeIn(bx.root, ['push', name], { env: tls })
+    expect(denied.status).toBe(1)
+    expect(denied.stderr).toMatch(new RegExp(`^Error: [A-Z][a-z]+ "https://${sec.host.replace(/\./g, '\\.')}/v2/sec/bb/[^"]+": no basic auth credentials\n`))
+    const wrong = await storeIn(bx.root, ['login', '-u', USER.username, '--password-stdin', sec.host], { input: 'not it\n', env: tls })
+    expect(wrong.status).toBe(1)
+    expect(wrong.stderr).toBe(`Error: login attempt to https://${sec.host}/v2/ failed with status: 401 Unauthorized\n`)
+    const ok = await storeIn(bx.root, ['login', '-u', USER.username, '--password-stdin', sec.host], { input: `${USER.password}\n`, env: tls })
+    expect([ok.status, ok.stdout]).toEqual([0, 'Login Succeeded\n'])
+    const pushed = await storeIn(bx.root, ['push', name], { env: tls })
+    expect(pushed.status, pushed.stderr).toBe(0)
+    const f = inStore('f')
+    const pulled = await storeIn(f, ['pull', '-q', name], { env: tls })
+    expect([pulled.status, pulled.stdout], pulled.stderr).toEqual([0, `${name}\n`])
+    expect(await idOf(f, name)).toBe(await idOf(bx.root, 'busybox'))
+    // skopeo, with the same CA and credentials, reads what store pushed.
+    const certs = inStore('secure-certs')
+    sh(`mkdir -p ${certs} && cp ${sec.ca} ${certs}/ca.crt`)
+    expect(JSON.parse(sh(`skopeo inspect --cert-dir ${certs} --creds ${USER.username}:${USER.password} docker://${name}`)).Name).toBe(`${sec.host}/sec/bb`)
   })
 })
