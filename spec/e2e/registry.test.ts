@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { sh, storeIn } from '../_fixtures/cli.js'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, USER, type Registry } from '../_fixtures/registry.js'
@@ -70,12 +71,37 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     sh(`HOME=${home} skopeo copy --quiet --dest-tls-verify=false --format oci docker-archive:${archive} docker://${reg.host}/e2e/oci:1`)
     expect(JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${reg.host}/e2e/zstd:1`)).layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+zstd')
     const c = inStore('c')
-    const want = await idOf(bx.root, 'busybox')
     for (const repo of ['oci', 'zstd']) {
       await storeOk(c, ['pull', '-q', `${reg.host}/e2e/${repo}:1`])
-      expect(await idOf(c, `${reg.host}/e2e/${repo}:1`)).toBe(want)
+      // The image is the config skopeo pushed (its digest is the ID), whatever skopeo made of it.
+      const config = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${reg.host}/e2e/${repo}:1`)).config.digest
+      expect(await idOf(c, `${reg.host}/e2e/${repo}:1`), repo).toBe(config)
     }
     expect(await storeOk(c, ['run', '--rm', '--network', 'none', `${reg.host}/e2e/zstd:1`, 'echo', 'zstd layer'])).toBe('zstd layer\n')
+  })
+
+  test('an index: the host platform\'s manifest is pulled, the index digest kept; --platform chooses; none matching is Docker\'s error', async () => {
+    const name = `${reg.host}/e2e/multi`
+    await storeOk(bx.root, ['tag', 'busybox', `${name}:single`])
+    await storeOk(bx.root, ['push', `${name}:single`])
+    const manifest = sh(`skopeo inspect --raw --tls-verify=false docker://${name}:single`)
+    const one = { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', size: Buffer.byteLength(manifest), digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}` }
+    // Two platforms, one image: enough to see which entry is taken.
+    const index = JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      manifests: [{ ...one, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }, { ...one, platform: { architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', os: 'linux' } }],
+    })
+    const put = await fetch(`http://${reg.host}/v2/e2e/multi/manifests/1`, { method: 'PUT', headers: { 'content-type': 'application/vnd.docker.distribution.manifest.list.v2+json' }, body: index })
+    expect(put.status).toBe(201)
+    const indexDigest = `sha256:${createHash('sha256').update(index).digest('hex')}`
+    const g = inStore('g')
+    const out = await storeOk(g, ['pull', `${name}:1`])
+    expect(out).toContain(`Digest: ${indexDigest}`)
+    expect(JSON.parse(await storeOk(g, ['inspect', '--format', '{{json .RepoDigests}}', `${name}:1`]))).toEqual([`${name}@${indexDigest}`])
+    expect(await idOf(g, `${name}:1`)).toBe(await idOf(bx.root, 'busybox'))
+    expect(await storeOk(g, ['pull', '-q', '--platform', 'linux/arm64/v8', `${name}:1`])).toBe(`${name}:1\n`)
+    const none = await storeIn(g, ['pull', '--platform', 'linux/s390x', `${name}:1`])
+    expect([none.status, none.stderr]).toEqual([1, 'Error: no matching manifest for linux/s390x in the manifest list entries\n'])
   })
 
   test('a blob changed in the registry fails the pull: nothing tagged, the store sound', async () => {
@@ -84,7 +110,8 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(await storeOk(bx.root, ['push', name]))![1]
     const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
     expect(manifest.config.digest).toBeDefined()
-    // Flip one byte of the layer's blob where the registry keeps it.
+    // Flip one byte of the layer's blob where the registry keeps it (the busybox layer every
+    // repository of this registry shares: later tests push nothing on it).
     const hex = manifest.layers[0].digest.slice(7)
     const blob = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
     const bytes = readFileSync(blob)
