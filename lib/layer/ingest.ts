@@ -47,6 +47,13 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
   return w.finish()
 }
 
+/**
+ * Output pieces of the gunzip stream: zlib's default (16 KiB) made every piece a trip through
+ * the tar reader and the chunker's generators (a 692 MB layer pulled in 30 s against 12.6 s for
+ * its plain tar).
+ */
+const GUNZIP_CHUNK = 1 << 20
+
 /** Pass plain tar through; decompress gzip (magic 1f 8b) on the fly. */
 async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]()
@@ -68,7 +75,7 @@ async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
   }
   // pipeline, not pipe: the source's own error (a download whose digest is wrong) reaches the
   // gunzip stream and this loop, instead of being an unhandled 'error' event.
-  const gunzip = pipeline(Readable.from(rest(), { objectMode: false }), createGunzip(), () => {})
+  const gunzip = pipeline(Readable.from(rest(), { objectMode: false }), createGunzip({ chunkSize: GUNZIP_CHUNK }), () => {})
   try {
     for await (const buf of gunzip) yield buf as Uint8Array
   } catch (e) {

@@ -102,7 +102,9 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
         yield b
       }
     }
-    await pipeline(Readable.from(layerTar(store.cas, ix)), createGzip(), hashed, createWriteStream(tmp))
+    // Level 1: a push is bound by this one-thread compression (level 6 took 2.5x skopeo's time
+    // for 692 MB; level 1 is ~3x faster for ~10 % more bytes), and every client reads it alike.
+    await pipeline(Readable.from(layerTar(store.cas, ix)), createGzip({ level: 1 }), hashed, createWriteStream(tmp))
     const digest = `sha256:${h.digest('hex')}`
     const size = (await stat(tmp)).size
     await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
