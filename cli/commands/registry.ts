@@ -19,7 +19,11 @@ export const pullCommand = defineCommand({
     const say = argv.quiet ? undefined : (line: string) => process.stdout.write(`${line}\n`)
     const r0 = parseReference(argv.name)
     if (!r0.tag && !r0.digest) say?.('Using default tag: latest')
-    const r = await pullImage(store, argv.name, { platform: argv.platform, onStatus: say })
+    const { progressLine } = await import('../_progress.js')
+    // On a terminal, the layer being downloaded as a line (cleared before each status line).
+    const line = progressLine(argv.quiet)
+    const status = say && ((l: string) => (line.end(), say(l)))
+    const r = await pullImage(store, argv.name, { platform: argv.platform, onStatus: status, onProgress: line.report }).finally(line.end)
     process.stdout.write(`${r.reference}\n`)
   },
 })
@@ -34,7 +38,10 @@ export const pushCommand = defineCommand({
     const { pushImage, parseReference } = await import('../../lib/index.js')
     const say = argv.quiet ? undefined : (line: string) => process.stdout.write(`${line}\n`)
     if (!parseReference(argv.name).tag) say?.('Using default tag: latest')
-    const r = await pushImage(store, argv.name, { onStatus: say })
+    const { progressLine } = await import('../_progress.js')
+    const line = progressLine(argv.quiet)
+    const status = say && ((l: string) => (line.end(), say(l)))
+    const r = await pushImage(store, argv.name, { onStatus: status, onProgress: line.report }).finally(line.end)
     if (argv.quiet) process.stdout.write(`${argv.name.replace(/:[^/:]*$/, '')}:${r.tag}\n`)
   },
 })

@@ -16,6 +16,7 @@ import { chainIdOf, ingestTar } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { ingestDeps, putImageBytes, recordLayer } from '../image/create.js'
 import type { ImageConfig } from '../image/model.js'
+import type { OnProgress } from '../progress.js'
 import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
 
@@ -27,6 +28,8 @@ export interface PullOptions extends ClientOptions {
   platform?: string
   /** Docker's status lines, one at a time. */
   onStatus?: (line: string) => void
+  /** Bytes of the layer being downloaded (`Downloading 02d66cd61f6d`), of its size. */
+  onProgress?: OnProgress
 }
 
 export interface PullResult {
@@ -80,7 +83,7 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
       if (await store.layers.get(chainId)) {
         say(`${short}: Already exists`)
       } else {
-        const stats = await ingestTar(ingestDeps(store), decoded(layer, verified(client, ref.repository, layer)))
+        const stats = await ingestTar(ingestDeps(store), decoded(layer, verified(client, ref.repository, layer, o.onProgress)))
         if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
         await recordLayer(store, parent, stats)
         say(`${short}: Pull complete`)
@@ -149,13 +152,16 @@ async function bounded(r: Response, max: number, what: string): Promise<Uint8Arr
 }
 
 /** A layer blob as it arrives, hashed on the way: a digest or size other than the manifest's fails the pull at its end. */
-async function* verified(client: RegistryClient, repo: string, d: Descriptor): AsyncGenerator<Uint8Array> {
+async function* verified(client: RegistryClient, repo: string, d: Descriptor, onProgress?: OnProgress): AsyncGenerator<Uint8Array> {
   const r = await client.fetch(`${repo}/blobs/${d.digest}`)
   if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
   const h = createHash('sha256')
+  const label = `Downloading ${d.digest.slice(7, 19)}`
   let n = 0
+  onProgress?.({ label, done: 0, total: d.size, unit: 'bytes' })
   for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
     n += b.length
+    onProgress?.({ label, done: n, total: d.size, unit: 'bytes' })
     if (n > d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}: longer than its ${d.size} bytes`)
     h.update(b)
     yield b

@@ -12,7 +12,7 @@ import { needTool, unavailable } from './requires.js'
 export const REGISTRY = '/usr/bin/docker-registry'
 
 export function registryUnavailable(): string | undefined {
-  return unavailable('registry specs', needTool([REGISTRY], 'docker-registry') ?? needTool(['/usr/bin/skopeo'], 'skopeo'))
+  return unavailable('registry specs', needTool([REGISTRY], 'docker-registry') ?? needTool(['/usr/bin/skopeo'], 'skopeo') ?? needTool(['/usr/bin/script'], 'bsdutils'))
 }
 
 /** The one user of a `secure` registry, and its password's bcrypt hash (fixed: a spec's input, made once with libxcrypt). */

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
-import { sh, storeIn } from '../_fixtures/cli.js'
+import { BIN, sh, storeIn } from '../_fixtures/cli.js'
+import { spawnSync } from 'node:child_process'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, USER, type Registry } from '../_fixtures/registry.js'
 
@@ -58,6 +59,13 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect(again).toContain('Already exists')
     expect(again).toContain(`Status: Image is up to date for ${name}`)
     expect(await storeOk(b, ['pull', '-q', `${reg.host}/e2e/bb@${digest}`])).toBe(`${reg.host}/e2e/bb@${digest}\n`)
+    // On a terminal (a pty of util-linux script): the layer's download as a progress line, cleared
+    // before each status line; the status lines and the reference as in a pipe.
+    const tty = spawnSync('script', ['-qec', `'${process.execPath}' -- '${BIN}' --root '${inStore('tty')}' pull ${name}`, '/dev/null'], { encoding: 'utf8' })
+    expect(tty.status).toBe(0)
+    expect(tty.stdout).toMatch(/Downloading [0-9a-f]{12}: [\d.]+k?B \/ [\d.]+[kM]?B/)
+    expect(tty.stdout).toMatch(/\r\x1b\[2K[0-9a-f]{12}: Pull complete\r\n/)
+    expect(tty.stdout.endsWith(`${name}\r\n`)).toBe(true)
     expect(await storeOk(b, ['fsck'])).toMatch(/no problems/)
   })
 
