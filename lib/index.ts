@@ -102,7 +102,8 @@ export async function importImage(store: Store, source: string | AsyncIterable<U
 }
 
 /**
- * Load the images of a `docker save` archive or an OCI layout tar (a file's path, or its bytes).
+ * Load the images of a `docker save` archive or an OCI layout (a tar file's path, its bytes, or
+ * an OCI layout folder's path); of a multi-platform index, the host platform's image.
  * Every digest is verified. Returns each image's ID and the tags it got.
  */
 export async function loadImages(store: Store, source: string | AsyncIterable<Uint8Array>, options: { onProgress?: OnProgress } = {}): Promise<{ id: Digest; tags: string[] }[]> {
@@ -111,7 +112,20 @@ export async function loadImages(store: Store, source: string | AsyncIterable<Ui
   const { emit } = await import('./events.js')
   let loaded: { id: Digest; tags: string[] }[]
   if (typeof source !== 'string') loaded = await loadImages(store, counted(source, options.onProgress, 'Loading'))
-  else {
+  else if (await isFolder(source)) {
+    // An OCI layout folder (skopeo's oci:DIR, `docker save` unpacked): read as the tar of it
+    // would be, its links kept as links (resolved inside it by the loader, never followed out).
+    const { dirTar } = await import('./layer/index.js')
+    const { Codes, StoreError } = await import('./errors.js')
+    try {
+      loaded = await loadImages(store, counted(dirTar(source), options.onProgress, 'Loading'))
+    } catch (e) {
+      if ((e as { code?: string }).code === Codes.ARCHIVE_INVALID && /neither manifest\.json nor index\.json|archive is empty/.test((e as Error).message)) {
+        throw new StoreError(Codes.ARCHIVE_INVALID, `${source} is a folder without an OCI layout (no index.json) or a docker save manifest.json`)
+      }
+      throw e
+    }
+  } else {
     const fh = await openArchive(source)
     try {
       const size = (await fh.stat()).size
@@ -136,11 +150,12 @@ async function openArchive(path: string) {
     const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
     throw new StoreError(Codes.INVALID_ARGUMENT, `open ${path}: ${why}`)
   }
-  if ((await fh.stat()).isDirectory()) {
-    await fh.close()
-    throw new StoreError(Codes.INVALID_ARGUMENT, `${path} is a directory, not an archive`, { hint: `an OCI layout folder loads as a tar: tar -C ${path} -c . | store load` })
-  }
   return fh
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises')
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false
 }
 
 /**

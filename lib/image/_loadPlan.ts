@@ -63,7 +63,13 @@ export function planLoad(items: Map<string, ArchiveItem>): LoadPlan[] {
     const doc = obj(json(path), path)
     if (mediaType === MediaTypes.ociIndex || mediaType === MediaTypes.dockerManifestList) {
       const inner = new Set(seen).add(path)
-      arr(doc.manifests, `${path}: manifests`).forEach((d, i) => walk(d, tags, depth + 1, inner, `${path}: manifests[${i}]`))
+      const entries = arr(doc.manifests, `${path}: manifests`).map((d, i) => ({ d: obj(d, `${path}: manifests[${i}]`), i }))
+      // A multi-platform index: the host's entry only (as `docker load` and pull take it; the
+      // others' blobs need not be in the archive), or Docker's error when it has none.
+      const platformed = entries.filter((e) => e.d.platform != null)
+      const chosen = platformed.length === 0 ? entries : entries.filter((e) => e.d.platform == null || isHost(e.d.platform))
+      if (platformed.length > 0 && !chosen.some((e) => e.d.platform != null)) throw invalid(`no matching manifest for ${host.os}/${host.architecture} in the manifest list entries`)
+      for (const e of chosen) walk(e.d, tags, depth + 1, inner, `${path}: manifests[${e.i}]`)
       return
     }
     add({
@@ -81,6 +87,10 @@ export function planLoad(items: Map<string, ArchiveItem>): LoadPlan[] {
   })
   return plan
 }
+
+const host = { os: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch }
+
+const isHost = (p: { os?: unknown; architecture?: unknown }) => p.os === host.os && p.architecture === host.architecture
 
 function obj(v: unknown, where: string): Record<string, any> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(`${where} is not an object`)

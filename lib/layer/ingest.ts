@@ -5,7 +5,7 @@
 // index in memory (at most a window of chunks and a segment), however many entries or
 // trailing bytes the tar has.
 
-import { createGunzip } from 'node:zlib'
+import { createGunzip, createZstdDecompress } from 'node:zlib'
 import { Readable, pipeline } from 'node:stream'
 import { Codes, StoreError, isStoreError } from '../errors.js'
 import type { Digest } from '../digest/digest.js'
@@ -54,7 +54,7 @@ export async function ingestTar(deps: IngestDeps, src: AsyncIterable<Uint8Array>
  */
 const GUNZIP_CHUNK = 1 << 20
 
-/** Pass plain tar through; decompress gzip (magic 1f 8b) on the fly. */
+/** Pass plain tar through; decompress gzip (magic 1f 8b) or zstd on the fly. */
 async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]()
   let first = await it.next()
@@ -69,17 +69,21 @@ async function* maybeGunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
       yield n.value
     }
   }
-  if (!(head[0] === 0x1f && (head.length < 2 || head[1] === 0x8b))) {
+  const gzip = head[0] === 0x1f && (head.length < 2 || head[1] === 0x8b)
+  // zstd's frame magic (28 b5 2f fd): OCI's tar+zstd layers, in archives and from registries.
+  const zstd = head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd
+  if (!gzip && !zstd) {
     yield* rest()
     return
   }
   // pipeline, not pipe: the source's own error (a download whose digest is wrong) reaches the
-  // gunzip stream and this loop, instead of being an unhandled 'error' event.
-  const gunzip = pipeline(Readable.from(rest(), { objectMode: false }), createGunzip({ chunkSize: GUNZIP_CHUNK }), () => {})
+  // decoder's stream and this loop, instead of being an unhandled 'error' event.
+  const decoder = gzip ? createGunzip({ chunkSize: GUNZIP_CHUNK }) : createZstdDecompress({ chunkSize: GUNZIP_CHUNK })
+  const out = pipeline(Readable.from(rest(), { objectMode: false }), decoder, () => {})
   try {
-    for await (const buf of gunzip) yield buf as Uint8Array
+    for await (const buf of out) yield buf as Uint8Array
   } catch (e) {
     if (isStoreError(e)) throw e
-    throw new StoreError(Codes.GZIP_INVALID, `invalid gzip stream: ${(e as Error).message}`, { cause: e })
+    throw new StoreError(Codes.GZIP_INVALID, `invalid ${gzip ? 'gzip' : 'zstd'} stream: ${(e as Error).message}`, { cause: e })
   }
 }

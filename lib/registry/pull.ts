@@ -1,14 +1,13 @@
 // `store pull NAME[:TAG|@DIGEST]`: an image from a registry. The manifest (an index or list
 // gives the host platform's), then the config, then each layer the store does not have yet by
-// its chain ID, streamed: its digest checked as it arrives, gzip or zstd undone, chunked into
+// its chain ID, streamed: its digest checked as it arrives, gzip or zstd undone (ingestTar
+// knows both by their magic), chunked into
 // the store, its diffID checked against the config. The config's bytes are kept exactly, so
 // the image ID is Docker's; the manifest's digest becomes a RepoDigest (`run NAME@sha256:…`).
 // Nothing is tagged unless every layer arrived whole; what a failed pull wrote is garbage for
 // the next prune (no record points at it).
 
 import { createHash } from 'node:crypto'
-import { Readable, pipeline } from 'node:stream'
-import { createZstdDecompress } from 'node:zlib'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
@@ -83,7 +82,7 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
       if (await store.layers.get(chainId)) {
         say(`${short}: Already exists`)
       } else {
-        const stats = await ingestTar(ingestDeps(store), decoded(layer, verified(client, ref.repository, layer, o.onProgress)))
+        const stats = await ingestTar(ingestDeps(store), verified(client, ref.repository, layer, o.onProgress))
         if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
         await recordLayer(store, parent, stats)
         say(`${short}: Pull complete`)
@@ -169,11 +168,4 @@ async function* verified(client: RegistryClient, repo: string, d: Descriptor, on
   const got = `sha256:${h.digest('hex')}`
   // Docker's words; bad input from outside, not the store's fault (exit 1, not 125).
   if (got !== d.digest || n !== d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}`, { data: { expected: d.digest, actual: got, size: n } })
-}
-
-/** zstd layers undone here; gzip and plain tars go to ingestTar as they are (it sniffs gzip). */
-function decoded(d: Descriptor, src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (!/zstd$/.test(d.mediaType)) return src
-  // pipeline, not pipe: a failed download then fails the decoder's stream too.
-  return pipeline(Readable.from(src), createZstdDecompress(), () => {}) as unknown as AsyncIterable<Uint8Array>
 }

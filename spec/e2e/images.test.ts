@@ -242,6 +242,34 @@ describe('save and load', () => {
     expect(h.stderr).toBe('')
   })
 
+  test('loads an OCI layout folder (skopeo\'s, zstd layers), and of a multi-platform index the host\'s image only', () => {
+    const out = join(tmp.dir, 'multi-src.tar')
+    expect(store(root, ['save', '-o', out, 'acme/base:1']).status).toBe(0)
+    const dir = join(tmp.dir, 'oci-multi')
+    sh(`skopeo copy --quiet --dest-compress --dest-compress-format zstd docker-archive:${out} oci:${dir}:1`)
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))
+    const real = index.manifests[0]
+    const manifest = JSON.parse(readFileSync(join(dir, 'blobs/sha256', real.digest.slice(7)), 'utf8'))
+    expect(manifest.layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+zstd')
+    // Another platform's manifest is named and absent, as in a `docker save` of one platform.
+    const host = process.arch === 'arm64' ? 'arm64' : 'amd64'
+    const absent = { mediaType: real.mediaType, digest: `sha256:${'0'.repeat(64)}`, size: 1, platform: { os: 'linux', architecture: host === 'amd64' ? 'arm64' : 'amd64' } }
+    const nested = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [absent, { mediaType: real.mediaType, digest: real.digest, size: real.size, platform: { os: 'linux', architecture: host } }] }))
+    writeFileSync(join(dir, 'blobs/sha256', sha(nested).slice(7)), nested)
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(nested), size: nested.length, annotations: { 'org.opencontainers.image.ref.name': 'acme/multi:1' } }] }))
+    const other = join(tmp.dir, 'multi-root')
+    const r = store(other, ['load', '-i', dir])
+    expect([r.status, r.stdout], r.stderr).toEqual([0, 'Loaded image: acme/multi:1\n'])
+    expect(JSON.parse(store(other, ['inspect', 'acme/multi:1']).stdout)[0].Id).toBe(manifest.config.digest)
+    // No entry for this host: Docker's words.
+    writeFileSync(join(dir, 'blobs/sha256', sha(nested).slice(7)), nested) // unchanged; a second index without the host:
+    const only = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [absent] }))
+    writeFileSync(join(dir, 'blobs/sha256', sha(only).slice(7)), only)
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(only), size: only.length }] }))
+    const none = store(other, ['load', '-i', dir])
+    expect([none.status, none.stderr]).toEqual([1, `Error: no matching manifest for linux/${host} in the manifest list entries\n`])
+  })
+
   test('loads an archive written by skopeo (docker-archive format)', () => {
     const x = extractArchive(join(tmp.dir, 'base.tar'))
     const da = join(tmp.dir, 'docker-archive.tar')

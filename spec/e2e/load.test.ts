@@ -104,7 +104,7 @@ describe('store load refuses', () => {
     mkdirSync(dir)
     const folder = store(root, ['load', '-i', dir])
     expect(folder.status).toBe(1)
-    expect(folder.stderr).toMatch(new RegExp(`^Error: ${dir} is a directory, not an archive\\n`))
+    expect(folder.stderr).toBe(`Error: ${dir} is a folder without an OCI layout (no index.json) or a docker save manifest.json\n`)
   })
 })
 
