@@ -22,7 +22,9 @@ parentPort.on('message', ({ id, op, data, level }) => {
   try {
     const out = op === 'zstd'
       ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
-      : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length)) : zlib.deflateRawSync(data, { level })
+      : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length))
+      : op === 'gzip' ? zlib.gzipSync(data, { level })
+      : zlib.deflateRawSync(data, { level })
     const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength))
     parentPort.postMessage({ id, out: copy }, [copy.buffer])
   } catch (e) {
@@ -53,4 +55,38 @@ export async function compressInWorker(workers: WorkerPools, op: 'brotli' | 'def
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
+}
+
+/**
+ * A stream as gzip made of independent members, one per `block` bytes of input, compressed on
+ * the store's worker threads (up to `ahead` blocks at once) and yielded in order. Concatenated
+ * gzip members are one valid gzip stream (RFC 1952; Go's, zlib's and every registry client's
+ * readers take them), as pigz and pgzip write it: a layer then compresses on every core instead
+ * of one (a 692 MB push was bound by one thread's gzip -1).
+ */
+export async function* gzipMembers(workers: WorkerPools, src: AsyncIterable<Uint8Array>, level = 1, block = 1 << 20, ahead = 4): AsyncGenerator<Uint8Array> {
+  const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
+  const queue: Promise<{ out: Uint8Array }>[] = []
+  const send = (data: Uint8Array) => {
+    const own = new Uint8Array(data) // transferred: a copy of its own
+    queue.push(pool.run<{ out: Uint8Array }>({ op: 'gzip', data: own, level }, [own.buffer]))
+  }
+  let buf = new Uint8Array(block)
+  let fill = 0
+  for await (const piece of src) {
+    for (let at = 0; at < piece.length; ) {
+      const n = Math.min(block - fill, piece.length - at)
+      buf.set(piece.subarray(at, at + n), fill)
+      fill += n
+      at += n
+      if (fill === block) {
+        send(buf)
+        buf = new Uint8Array(block)
+        fill = 0
+        while (queue.length >= ahead) yield (await queue.shift()!).out
+      }
+    }
+  }
+  if (fill > 0 || queue.length === 0) send(buf.subarray(0, fill))
+  while (queue.length > 0) yield (await queue.shift()!).out
 }
