@@ -51,7 +51,7 @@ export async function pushImage(store: Store, reference: string, o: PushOptions 
     for (const l of layers) {
       const d = await pushLayer(store, client, ref.repository, l, o.onProgress)
       descriptors.push({ mediaType: DOCKER_LAYER_GZIP, digest: d.digest, size: d.size })
-      shown.push(`${l.diffId.slice(7, 19)}: ${d.existed ? 'Layer already exists' : 'Pushed'}`)
+      shown.push(`${l.diffId.slice(7, 19)}: ${d.mountedFrom ? `Mounted from ${d.mountedFrom}` : d.existed ? 'Layer already exists' : 'Pushed'}`)
     }
     for (const line of shown.reverse()) say(line)
     const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`
@@ -93,10 +93,21 @@ async function hasBlob(client: RegistryClient, repo: string, digest: string): Pr
  * known only at the end), so compression, hashing and the upload overlap and nothing is written
  * to disk.
  */
-async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress?: OnProgress): Promise<{ digest: string; size: number; existed: boolean }> {
+async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress?: OnProgress): Promise<{ digest: string; size: number; existed: boolean; mountedFrom?: string }> {
   const memo = `${store.layout.cacheDir}/push/${l.chainId.slice(7)}.json`
-  const known = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as { digest: string; size: number }, () => undefined)
+  const known = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as Memo, () => undefined)
+  const remember = async (m: Memo) => {
+    await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
+    await writeFile(memo, JSON.stringify(m))
+  }
   if (known && (await hasBlob(client, repo, known.digest))) return { ...known, existed: true }
+  // Pushed to another repository of this registry before: mounted from there, not sent again.
+  const from = known?.from?.[client.host]
+  if (known && from && from !== repo) {
+    const r = await client.fetch(`${repo}/blobs/uploads/?mount=${encodeURIComponent(known.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' })
+    await r.body?.cancel()
+    if (r.status === 201) return { digest: known.digest, size: known.size, existed: true, mountedFrom: from }
+  }
   const h = createHash('sha256')
   let size = 0
   const ix = await loadIndex(store.cas, l.index)
@@ -121,9 +132,15 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   const done = await client.fetch(url.toString(), { method: 'PUT', headers: { 'content-length': '0' } })
   if (done.status !== 201) throw await registryError(done, `upload of ${digest}`)
   await done.body?.cancel()
-  await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
-  await writeFile(memo, JSON.stringify({ digest, size }))
+  await remember({ digest, size, from: { ...(known?.digest === digest ? known.from : {}), [client.host]: repo } })
   return { digest, size, existed: false }
+}
+
+/** What a layer's last push left: its gzip's digest and size, and per registry the repository it went to. */
+interface Memo {
+  digest: string
+  size: number
+  from?: Record<string, string>
 }
 
 /** A new upload session's address. */

@@ -40,6 +40,9 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect(digest, pushed).toBeDefined()
     // Pushed again: every blob is there already.
     expect((await storeOk(bx.root, ['push', name])).split('\n')[1]).toMatch(/^[0-9a-f]{12}: Layer already exists$/)
+    // To another repository of the registry: mounted from the first, as Docker does.
+    await storeOk(bx.root, ['tag', 'busybox', `${reg.host}/e2e/other:1`])
+    expect((await storeOk(bx.root, ['push', `${reg.host}/e2e/other:1`])).split('\n')[1]).toMatch(/^[0-9a-f]{12}: Mounted from e2e\/bb$/)
 
     const seen = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${name}`))
     expect(seen.Digest).toBe(digest)
