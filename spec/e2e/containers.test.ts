@@ -390,8 +390,15 @@ describe.concurrent('lifecycle', () => {
       const dir = join(root, 'containers', id)
       // The container's PID 1 (the launcher's child), in a mount namespace of its own whose
       // root is the overlay: after the pivot its mount table names no host path.
-      const init = childPid(launcherPid(root, id))
-      expect(readFileSync(`/proc/${init}/mountinfo`, 'utf8')).toMatch(/^\S+ \S+ \S+ \/ \/ \S+ .*- overlay /m)
+      // (Its child exists before it has pivoted: wait, bounded, for the state it must reach.)
+      const rootIsOverlay = /^\S+ \S+ \S+ \/ \/ \S+ .*- overlay /m
+      let init = childPid(launcherPid(root, id))
+      const mounts = (pid: number) => (pid ? readFileSync(`/proc/${pid}/mountinfo`, 'utf8') : '')
+      for (let i = 0; i < 200 && !rootIsOverlay.test(mounts(init)); i++) {
+        await sleep(50)
+        init = childPid(launcherPid(root, id))
+      }
+      expect(readFileSync(`/proc/${init}/mountinfo`, 'utf8')).toMatch(rootIsOverlay)
       const ns = readlinkSync(`/proc/${init}/ns/mnt`)
       expect(ns).not.toBe(readlinkSync('/proc/self/ns/mnt'))
       child.kill('SIGKILL')
