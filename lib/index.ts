@@ -117,14 +117,12 @@ export async function loadImages(store: Store, source: string | AsyncIterable<Ui
     // would be, its links kept as links (resolved inside it by the loader, never followed out).
     const { dirTar } = await import('./layer/index.js')
     const { Codes, StoreError } = await import('./errors.js')
-    try {
-      loaded = await loadImages(store, counted(dirTar(source), options.onProgress, 'Loading'))
-    } catch (e) {
-      if ((e as { code?: string }).code === Codes.ARCHIVE_INVALID && /neither manifest\.json nor index\.json|archive is empty/.test((e as Error).message)) {
-        throw new StoreError(Codes.ARCHIVE_INVALID, `${source} is a folder without an OCI layout (no index.json) or a docker save manifest.json`)
-      }
-      throw e
+    const { access } = await import('node:fs/promises')
+    const has = (name: string) => access(`${source}/${name}`).then(() => true, () => false)
+    if (!(await has('index.json')) && !(await has('manifest.json'))) {
+      throw new StoreError(Codes.ARCHIVE_INVALID, `${source} is a folder without an OCI layout (no index.json) or a docker save manifest.json`)
     }
+    loaded = await loadImages(store, counted(dirTar(source), options.onProgress, 'Loading'))
   } else {
     const fh = await openArchive(source)
     try {
@@ -280,8 +278,7 @@ export async function pushImage(store: Store, reference: string, options: { onSt
   const { pushImage } = await import('./registry/push.js')
   const r = await pushImage(store, reference, { ...(await registryOptions(store)), ...options })
   const { emit } = await import('./events.js')
-  const name = reference.includes(':', reference.lastIndexOf('/') + 1) ? reference : `${reference}:${r.tag}`
-  await emit(store.layout, 'image', 'push', name, { name })
+  await emit(store.layout, 'image', 'push', r.reference, { name: r.reference })
   return r
 }
 

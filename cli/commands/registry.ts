@@ -42,7 +42,7 @@ export const pushCommand = defineCommand({
     const line = progressLine(argv.quiet)
     const status = say && ((l: string) => (line.end(), say(l)))
     const r = await pushImage(store, argv.name, { onStatus: status, onProgress: line.report }).finally(line.end)
-    if (argv.quiet) process.stdout.write(`${argv.name.replace(/:[^/:]*$/, '')}:${r.tag}\n`)
+    if (argv.quiet) process.stdout.write(`${r.reference}\n`)
   },
 })
 

@@ -6,7 +6,7 @@
 import { Codes, StoreError } from '../errors.js'
 import * as P from './parser/index.js'
 import { refuseUnsupported, unsupported } from './unsupported.js'
-import { formatPlatform, namesPlatform, type Platform } from './platform.js'
+import { formatPlatform, namesPlatform, type Platform } from '../platform.js'
 import { stageStepTotal } from './stepTitles.js'
 
 export interface BuildPlan {

@@ -5,6 +5,7 @@
 
 import { isDigest } from '../digest/digest.js'
 import { MediaTypes } from './model.js'
+import { formatPlatform, hostPlatform, namesPlatform } from '../platform.js'
 import { invalid, type ArchiveItem } from './_loadArchive.js'
 
 /** Nested indexes (an index of indexes of manifests) deeper than this are refused. */
@@ -68,7 +69,7 @@ export function planLoad(items: Map<string, ArchiveItem>): LoadPlan[] {
       // others' blobs need not be in the archive), or Docker's error when it has none.
       const platformed = entries.filter((e) => e.d.platform != null)
       const chosen = platformed.length === 0 ? entries : entries.filter((e) => e.d.platform == null || isHost(e.d.platform))
-      if (platformed.length > 0 && !chosen.some((e) => e.d.platform != null)) throw invalid(`no matching manifest for ${host.os}/${host.architecture} in the manifest list entries`)
+      if (platformed.length > 0 && !chosen.some((e) => e.d.platform != null)) throw invalid(`no matching manifest for ${host} in the manifest list entries`)
       for (const e of chosen) walk(e.d, tags, depth + 1, inner, `${path}: manifests[${e.i}]`)
       return
     }
@@ -88,9 +89,10 @@ export function planLoad(items: Map<string, ArchiveItem>): LoadPlan[] {
   return plan
 }
 
-const host = { os: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch }
+const host = formatPlatform(hostPlatform())
 
-const isHost = (p: { os?: unknown; architecture?: unknown }) => p.os === host.os && p.architecture === host.architecture
+const isHost = (p: { os?: unknown; architecture?: unknown; variant?: unknown }) =>
+  typeof p.os === 'string' && typeof p.architecture === 'string' && namesPlatform(host, { os: p.os, arch: p.architecture, variant: typeof p.variant === 'string' ? p.variant : undefined })
 
 function obj(v: unknown, where: string): Record<string, any> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(`${where} is not an object`)

@@ -16,6 +16,7 @@ import { gcLease } from '../_lock.js'
 import { ingestDeps, putImageBytes, recordLayer } from '../image/create.js'
 import type { ImageConfig } from '../image/model.js'
 import type { OnProgress } from '../progress.js'
+import { formatPlatform, hostPlatform, namesPlatform } from '../platform.js'
 import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
 
@@ -41,7 +42,6 @@ export interface PullResult {
   downloaded: boolean
 }
 
-const hostPlatform = (): { os: string; architecture: string; variant?: string } => ({ os: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch })
 
 export async function pullImage(store: Store, reference: string, o: PullOptions = {}): Promise<PullResult> {
   const ref = registryRef(reference)
@@ -53,9 +53,9 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
   if (ref.digest && top.digest !== ref.digest) throw new StoreError(Codes.REGISTRY_ERROR, `manifest verification failed for digest ${ref.digest}`)
   let manifest: ImageManifest
   if (INDEX_TYPES.includes(top.mediaType)) {
-    const want = o.platform ? parsePlatform(o.platform) : hostPlatform()
-    const m = (top.json as ImageIndex).manifests?.find((d) => d.platform?.os === want.os && d.platform?.architecture === want.architecture && (!want.variant || d.platform?.variant === want.variant))
-    if (!m) throw new StoreError(Codes.NOT_FOUND, `no matching manifest for ${want.os}/${want.architecture}${want.variant ? `/${want.variant}` : ''} in the manifest list entries`)
+    const want = o.platform ?? formatPlatform(hostPlatform())
+    const m = (top.json as ImageIndex).manifests?.find((d) => d.platform?.os && d.platform.architecture && namesPlatform(want, { os: d.platform.os, arch: d.platform.architecture, variant: d.platform.variant }))
+    if (!m) throw new StoreError(Codes.NOT_FOUND, `no matching manifest for ${want} in the manifest list entries`)
     const one = await getManifest(client, ref.repository, m.digest, `${ref.name}@${m.digest}`)
     if (one.digest !== m.digest) throw new StoreError(Codes.REGISTRY_ERROR, `manifest verification failed for digest ${m.digest}`)
     manifest = one.json as ImageManifest
@@ -102,12 +102,6 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
   } finally {
     await release()
   }
-}
-
-function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
-  const [os, architecture, variant] = s.split('/')
-  if (!os || !architecture) throw new StoreError(Codes.INVALID_ARGUMENT, `invalid platform: ${s} (want os/arch[/variant])`)
-  return { os, architecture, variant }
 }
 
 async function getManifest(client: RegistryClient, repo: string, what: string, shown: string): Promise<{ mediaType: string; digest: string; json: unknown }> {

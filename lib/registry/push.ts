@@ -29,6 +29,8 @@ export interface PushResult {
   digest: string
   size: number
   tag: string
+  /** `name:tag` as pushed. */
+  reference: string
 }
 
 export async function pushImage(store: Store, reference: string, o: PushOptions = {}): Promise<PushResult> {
@@ -73,7 +75,7 @@ export async function pushImage(store: Store, reference: string, o: PushOptions 
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     await store.images.addRepoDigest(id, `${ref.name}@${digest}`)
     say(`${tag}: digest: ${digest} size: ${bytes.length}`)
-    return { digest, size: bytes.length, tag }
+    return { digest, size: bytes.length, tag, reference: local }
   } finally {
     await release()
   }

@@ -1,7 +1,7 @@
 // The build platform: BuildKit's automatic ARGs name the host; FROM --platform must name it.
 
 import { expect, test } from 'vitest'
-import { namesPlatform, platformArgs } from '../../lib/build/platform.js'
+import { namesPlatform, platformArgs } from '../../lib/platform.js'
 
 const amd64 = { os: 'linux', arch: 'amd64' }
 

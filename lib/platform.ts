@@ -1,5 +1,5 @@
-// The build platform. store builds for the host only (no emulation, no cross builds): BuildKit's
-// automatic platform ARGs (BUILDPLATFORM, TARGETPLATFORM, …; for FROM, and in a stage after
+// The host platform: what builds make, and what pull and load take from an index. store builds
+// for the host only (no emulation, no cross builds): BuildKit's automatic platform ARGs (BUILDPLATFORM, TARGETPLATFORM, …; for FROM, and in a stage after
 // `ARG NAME`) name the host, and `FROM --platform=` must name it too (checked by the executor).
 
 export interface Platform {
