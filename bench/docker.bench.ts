@@ -5,7 +5,7 @@
 // first steps) is built by both: cold (the first build of each into the fresh store and engine;
 // the second of the shared pair reuses the pair's common steps, in both), then fully cached
 // (STORE_BENCH_ROUNDS rebuilds of each, default 3, median). Each build is one CLI process as a
-// user runs it: `store build --progress plain` and `docker build --network host` with the
+// user runs it: `store build --network host --progress plain` and `docker build --network host` with the
 // legacy builder (DOCKER_BUILDKIT=0: Debian's engine has no buildx); which tool goes first
 // alternates from one Dockerfile to the next. Every RUN is apt-get from the mirror, so cold
 // times carry the network's moods: both tools fetch the same packages from it.
@@ -80,7 +80,7 @@ function tools(root: string, engine: Engine): [Tool, Tool] {
   const store: Tool = {
     name: 'store',
     build: async (name) => {
-      const r = await stampedRun(storeCommand(root, ['build', '--progress', 'plain', '-t', TAG(name), join(DOCKERFILES, name)]).argv)
+      const r = await stampedRun(storeCommand(root, ['build', '--network', 'host', '--progress', 'plain', '-t', TAG(name), join(DOCKERFILES, name)]).argv)
       return { ...r, steps: plainSteps(r.lines).map((st) => ({ ...st, title: st.title.replace(/^\[\d+\/\d+\] /, '') })) }
     },
     packages: (name) => sh(storeCommand(root, ['run', '--rm', '--entrypoint', DPKG[0], TAG(name), ...DPKG.slice(1)]).argv),

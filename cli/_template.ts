@@ -1,11 +1,13 @@
 // Go's text/template, as much of it as Docker's --format uses: text and actions ({{ }}, trim
 // markers {{- -}}, comments), pipelines with `|`, fields (.A.B on maps and objects), $ and
 // variables ($x := …, $i, $e := range …), literals, parenthesised pipelines, if/else if/else,
-// range (over lists and maps, with else), with/else, and the functions Docker adds (json, join,
+// range (over lists and maps, with else, {{break}}, {{continue}}), with/else, named templates
+// ({{define}}, {{template}}, {{block}}), and the functions Docker adds (json, join,
 // split, title, lower, upper, pad, truncate, println) beside Go's (and, or, not, len, index,
 // slice, print, printf, println, eq, ne, lt, le, gt, ge). Values print as Go's fmt prints them:
 // a list `[a b]`, a map `map[k:v]` (keys sorted), nothing `<no value>`. A template that does not
-// parse is `template parsing error: template: NAME:LINE: …`, as Docker says it (exit 64).
+// parse is `template parsing error: template: NAME:LINE: …`, as Docker says it (exit 64); one that
+// fails while running is Go's `template: NAME:LINE:COL: executing "T" at <…>: …` (exit 1).
 // Pure.
 
 /** Said bare, as Docker's CLI says it (cli/_run.ts: no "Error:" before it). */
@@ -24,23 +26,28 @@ type Node =
   | { t: 'action'; pipe: Pipe }
   | { t: 'if' | 'with'; pipe: Pipe; then: Node[]; else: Node[] }
   | { t: 'range'; pipe: Pipe; then: Node[]; else: Node[] }
+  | { t: 'template'; name: string; pipe?: Pipe; line: number; col: number } // line:col of the name, as Go's errors say it
+  | { t: 'break' } | { t: 'continue' }
 type Pipe = { decl: string[]; cmds: Cmd[] }
 type Cmd = Arg[]
 type Arg =
   | { t: 'field'; base: 'dot' | string; path: string[] } // base: 'dot', or a variable name ('$', '$x')
-  | { t: 'lit'; v: unknown }
+  | { t: 'lit'; v: unknown; text?: string } // text: a number or 'c' as written, for error messages
   | { t: 'fn'; name: string }
   | { t: 'pipe'; pipe: Pipe; path: string[] }
+
+/** A parsed template: its name and every template it defines, itself included (Go's set of trees). */
+export type Template = { name: string; trees: Map<string, Node[]> }
 
 const FUNCS = new Set(['and', 'or', 'not', 'len', 'index', 'slice', 'print', 'printf', 'println', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'json', 'join', 'split', 'title', 'lower', 'upper', 'pad', 'truncate'])
 
 /** Parses `src`; `name` is what errors call the template (Docker: "" for lists, "version"…). */
-export function parseTemplate(src: string, name = ''): Node[] {
+export function parseTemplate(src: string, name = ''): Template {
   const fail = (line: number, msg: string): never => {
     throw new TemplateError(`template parsing error: template: ${name}:${line}: ${msg}`, 64)
   }
   // 1. Split into text and actions, applying the trim markers.
-  type Tok = { text: string } | { action: string; line: number }
+  type Tok = { text: string } | { action: string; line: number; pos: number } // pos: where `action` starts in src
   const toks: Tok[] = []
   let i = 0
   while (i < src.length) {
@@ -83,11 +90,20 @@ export function parseTemplate(src: string, name = ''): Node[] {
       if (!trimmed.endsWith('*/')) fail(line, 'unclosed comment')
       continue
     }
-    toks.push({ action: trimmed, line })
+    toks.push({ action: trimmed, line, pos: start + body.length - body.trimStart().length })
   }
-  // 2. Build the tree.
+  // 2. Build the trees.
+  type ActionTok = { action: string; line: number; pos: number }
+  const trees = new Map<string, Node[]>()
+  // Go's Tree.add: an empty body never replaces another; two bodies that are not are an error.
+  const add = (tname: string, nodes: Node[], line: number) => {
+    const old = trees.get(tname)
+    if (!old || isEmpty(old)) trees.set(tname, nodes)
+    else if (!isEmpty(nodes)) fail(line, `template: multiple definition of template ${JSON.stringify(tname)}`)
+  }
   let p = 0
-  const block = (ends: string[]): { nodes: Node[]; end: string; tok?: { action: string; line: number } } => {
+  let ranges = 0 // how many range bodies we are in: {{break}} and {{continue}} need one
+  const block = (ends: string[]): { nodes: Node[]; end: string; tok?: ActionTok } => {
     const nodes: Node[] = []
     while (p < toks.length) {
       const tok = toks[p++]
@@ -104,7 +120,33 @@ export function parseTemplate(src: string, name = ''): Node[] {
         nodes.push(control(word, parsePipe(tok.action.slice(word.length), tok.line, word === 'range', word)))
         continue
       }
-      if (['define', 'template', 'block', 'break', 'continue'].includes(word)) fail(tok.line, `{{${word}}} is not supported here`)
+      if (word === 'break' || word === 'continue') {
+        const rest = tok.action.slice(word.length)
+        if (rest.trim()) fail(tok.line, `unexpected ${goItem(rest)} in {{${word}}}`)
+        if (ranges === 0) fail(tok.line, `{{${word}}} outside {{range}}`)
+        nodes.push({ t: word })
+        continue
+      }
+      // {{define}} only at the top (ends is empty there); Go reads it elsewhere as a command.
+      if (word === 'define' && ends.length > 0) fail(tok.line, 'unexpected <define> in command')
+      if (word === 'define' || word === 'template' || word === 'block') {
+        const context = `${word} clause`
+        const { name: tname, rest, line, col } = templateName(tok, word, context)
+        if (word === 'define') {
+          if (rest.trim()) fail(tok.line, `unexpected ${goItem(rest)} in ${context}`)
+          const body = definition(context)
+          add(tname, body.nodes, body.line)
+          continue
+        }
+        // {{block "n" pipe}}T{{end}} is {{define "n"}}T{{end}} and {{template "n" pipe}}.
+        const pipe = rest.trim() || word === 'block' ? parsePipe(rest, tok.line, false, context) : undefined
+        if (word === 'block') {
+          const body = definition(context)
+          add(tname, body.nodes, body.line)
+        }
+        nodes.push({ t: 'template', name: tname, pipe, line, col })
+        continue
+      }
       nodes.push({ t: 'action', pipe: parsePipe(tok.action, tok.line, false) })
     }
     if (ends.length > 0) fail(src.split('\n').length, 'unexpected EOF')
@@ -113,7 +155,9 @@ export function parseTemplate(src: string, name = ''): Node[] {
   // The body of an if/with/range (its tokens up to the {{end}}); `{{else if x}}` is an if in
   // the else branch that shares the {{end}}.
   const control = (word: 'if' | 'with' | 'range', pipe: Pipe): Node => {
+    if (word === 'range') ranges++
     const then = block(['end', 'else'])
+    if (word === 'range') ranges-- // a range's else is not in its body
     let els: Node[] = []
     if (then.end === 'else') {
       const rest = then.tok!.action.slice(4).trim()
@@ -124,6 +168,27 @@ export function parseTemplate(src: string, name = ''): Node[] {
       }
     }
     return { t: word, pipe, then: then.nodes, else: els } as Node
+  }
+  // The name after {{define}}, {{template}} or {{block}}: a quoted string; where it stands (Go's
+  // errors point at it) and the text after it.
+  const templateName = (tok: ActionTok, word: string, context: string) => {
+    const after = tok.action.slice(word.length)
+    const m = /^\s*("(?:[^"\\]|\\.)*"|`[^`]*`)/.exec(after)
+    if (!m) return fail(tok.line, `unexpected ${goItem(after)} in ${context}`)
+    const at = tok.pos + word.length + m[0].length - m[1].length
+    const before = src.slice(0, at)
+    const line = before.split('\n').length
+    const col = line === 1 ? at : at - before.lastIndexOf('\n') - 1
+    return { name: lex(m[1], (msg) => fail(tok.line, msg))[0].v as string, rest: after.slice(m[0].length), line, col }
+  }
+  // The body of a define or block, up to its {{end}}; a range around it does not reach inside.
+  const definition = (context: string): { nodes: Node[]; line: number } => {
+    const outer = ranges
+    ranges = 0
+    const body = block(['end', 'else'])
+    if (body.end === 'else') fail(body.tok!.line, `unexpected {{else}} in ${context}`)
+    ranges = outer
+    return { nodes: body.nodes, line: body.tok!.line }
   }
   const parsePipe = (src: string, line: number, range: boolean, what = 'command'): Pipe => {
     const toks = lex(src, (m) => fail(line, m))
@@ -171,7 +236,7 @@ export function parseTemplate(src: string, name = ''): Node[] {
         else if (t.k === 'var') {
           const [v, ...path] = (t.v as string).split('.')
           cmd.push({ t: 'field', base: v, path })
-        } else if (t.k === 'lit') cmd.push({ t: 'lit', v: t.v })
+        } else if (t.k === 'lit') cmd.push({ t: 'lit', v: t.v, text: t.text })
         else if (t.k === 'ident') {
           if (t.v === 'true' || t.v === 'false') cmd.push({ t: 'lit', v: t.v === 'true' })
           else if (t.v === 'nil') cmd.push({ t: 'lit', v: null })
@@ -188,11 +253,23 @@ export function parseTemplate(src: string, name = ''): Node[] {
     if (cmds.length === 0) fail(line, `missing value for ${what}`)
     return { decl, cmds }
   }
-  const { nodes } = block([])
-  return nodes
+  add(name, block([]).nodes, src.split('\n').length)
+  return { name, trees }
 }
 
-type LexTok = { k: string; v?: unknown; chained?: boolean }
+// Go's parse.IsEmptyTree: only blank text (comments are dropped already).
+const isEmpty = (nodes: Node[]) => nodes.every((n) => n.t === 'text' && n.text.trim() === '')
+
+const KEYWORDS = new Set(['.', 'block', 'break', 'continue', 'define', 'else', 'end', 'if', 'nil', 'range', 'template', 'with'])
+
+/** The first token of `src` as Go's parse errors quote it: `<if>` for a keyword, else `"x"` (cut at 10). */
+function goItem(src: string): string {
+  const tok = /^\s*("(?:[^"\\]|\\.)*"|\.?[A-Za-z_]\w*|\$\w*|[-+]?\d[\w.]*|\S)?/.exec(src)![1] ?? '}}'
+  if (KEYWORDS.has(tok)) return `<${tok}>`
+  return tok.length > 10 ? `${JSON.stringify(tok.slice(0, 10))}...` : JSON.stringify(tok)
+}
+
+type LexTok = { k: string; v?: unknown; chained?: boolean; text?: string }
 
 function lex(src: string, fail: (m: string) => never): LexTok[] {
   const out: LexTok[] = []
@@ -235,13 +312,13 @@ function lex(src: string, fail: (m: string) => never): LexTok[] {
     if (c === "'") {
       const m = /^'(\\.|[^'])'/.exec(src.slice(i))
       if (!m) fail('malformed character constant')
-      out.push({ k: 'lit', v: m![1].replace(/^\\/, '').codePointAt(0) })
+      out.push({ k: 'lit', v: m![1].replace(/^\\/, '').codePointAt(0), text: m![0] })
       i += m![0].length
       continue
     }
     const num = /^[-+]?(0x[0-9a-fA-F]+|\d+(\.\d+)?([eE][-+]?\d+)?)/.exec(src.slice(i))
     if (num && (c !== '-' && c !== '+' ? true : /\d/.test(src[i + 1] ?? ''))) {
-      out.push({ k: 'lit', v: Number(num[0]) })
+      out.push({ k: 'lit', v: Number(num[0]), text: num[0] })
       i += num[0].length
       continue
     }
@@ -383,23 +460,60 @@ function call(name: string, args: unknown[]): unknown {
   return NO_VALUE
 }
 
+// Go stops at 100000 nested {{template}} calls. Ours counts every body entered (if, with, range,
+// template), so that whatever a recursive template nests, the JS stack (about 2000 levels of
+// run() here, measured) holds; a template calling itself outside any block gets 1000 calls.
+const MAX_DEPTH = 1000
+
+/** A pipeline as Go's errors show it: `.A | printf "%s" $x`. */
+function pipeString(p: Pipe): string {
+  const arg = (a: Arg): string => {
+    if (a.t === 'lit') return a.text ?? (a.v === null ? 'nil' : typeof a.v === 'string' ? JSON.stringify(a.v) : String(a.v))
+    if (a.t === 'fn') return a.name
+    const path = a.path.map((f) => `.${f}`).join('')
+    if (a.t === 'pipe') return `(${pipeString(a.pipe)})${path}`
+    return a.base === 'dot' ? path || '.' : a.base + path
+  }
+  return (p.decl.length > 0 ? `${p.decl.join(', ')} := ` : '') + p.cmds.map((c) => c.map(arg).join(' ')).join(' | ')
+}
+
 /** Runs a parsed template over `data`. */
-export function execTemplate(nodes: Node[], data: unknown): string {
+export function execTemplate(tpl: Template, data: unknown): string {
   let out = ''
-  const run = (nodes: Node[], dot: unknown, vars: Map<string, unknown>) => {
+  type Call = { name: string; depth: number } // the template running, and how many bodies deep
+  // Go's execution error, at a {{template}}; Docker's list and inspect commands (template "")
+  // say it after "template parsing error: ", `docker version` bare; both exit 1.
+  const fail = (n: Node & { t: 'template' }, call: Call, msg: string): never => {
+    const at = `{{template ${JSON.stringify(n.name)}${n.pipe ? ` ${pipeString(n.pipe)}` : ''}}}`
+    const where = `template: ${tpl.name}:${n.line}:${n.col}: executing ${JSON.stringify(call.name)} at <${at}>: ${msg}`
+    throw new TemplateError(tpl.name === '' ? `template parsing error: ${where}` : where, 1)
+  }
+  // Says how the nodes ended: by running out, or by a {{break}} or {{continue}} that the range
+  // around them (the parser makes sure there is one in the same template) acts on.
+  const run = (nodes: Node[], dot: unknown, vars: Map<string, unknown>, call: Call): 'break' | 'continue' | undefined => {
     for (const n of nodes) {
       if (n.t === 'text') out += n.text
       else if (n.t === 'action') {
         const v = pipe(n.pipe, dot, vars)
         if (n.pipe.decl.length === 0) out += goString(v)
-      } else if (n.t === 'if' || n.t === 'with') {
+      } else if (n.t === 'break' || n.t === 'continue') return n.t
+      else if (n.t === 'if' || n.t === 'with') {
         const inner = new Map(vars)
         const v = pipe(n.pipe, dot, inner)
-        if (truth(v)) run(n.then, n.t === 'with' ? v : dot, inner)
-        else run(n.else, dot, inner)
+        const deeper = { name: call.name, depth: call.depth + 1 }
+        const flow = truth(v) ? run(n.then, n.t === 'with' ? v : dot, inner, deeper) : run(n.else, dot, inner, deeper)
+        if (flow) return flow
+      } else if (n.t === 'template') {
+        const body = tpl.trees.get(n.name)
+        if (!body) return fail(n, call, `template ${JSON.stringify(n.name)} not defined`)
+        if (call.depth >= MAX_DEPTH) fail(n, call, `exceeded maximum template depth (${MAX_DEPTH})`)
+        // Dot is the pipeline's value (nothing without one); no variables but $ go along.
+        const v = n.pipe ? pipe(n.pipe, dot, vars) : NO_VALUE
+        run(body, v, new Map([['$', v]]), { name: n.name, depth: call.depth + 1 })
       } else {
         const inner = new Map(vars)
         const v = pipe({ decl: [], cmds: n.pipe.cmds }, dot, inner)
+        const deeper = { name: call.name, depth: call.depth + 1 }
         const items: [unknown, unknown][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
           : v && typeof v === 'object'
@@ -407,17 +521,20 @@ export function execTemplate(nodes: Node[], data: unknown): string {
             : typeof v === 'number'
               ? Array.from({ length: v }, (_, i) => [i, i])
               : []
-        if (items.length === 0) run(n.else, dot, inner)
+        // As in Go, a {{break}} in the else (which only an outer range allows) ends just this
+        // range, while a {{continue}} there goes on to the outer range's next item.
+        if (items.length === 0 && run(n.else, dot, inner, deeper) === 'continue') return 'continue'
         for (const [k, x] of items) {
           if (n.pipe.decl.length === 1) inner.set(n.pipe.decl[0], x)
           if (n.pipe.decl.length === 2) {
             inner.set(n.pipe.decl[0], k)
             inner.set(n.pipe.decl[1], x)
           }
-          run(n.then, x, inner)
+          if (run(n.then, x, inner, deeper) === 'break') break
         }
       }
     }
+    return undefined
   }
   const pipe = (p: Pipe, dot: unknown, vars: Map<string, unknown>): unknown => {
     let prev: unknown[] | undefined
@@ -433,7 +550,7 @@ export function execTemplate(nodes: Node[], data: unknown): string {
     if (a.t === 'lit') return a.v
     if (a.t === 'pipe') return field(pipe(a.pipe, dot, vars), a.path)
     if (a.t === 'fn') return call(a.name, [])
-    const base = a.base === 'dot' ? dot : a.base === '$' ? data : vars.has(a.base) ? vars.get(a.base) : NO_VALUE
+    const base = a.base === 'dot' ? dot : vars.has(a.base) ? vars.get(a.base) : NO_VALUE
     return a.path.length === 0 ? base : field(base, a.path)
   }
   const command = (cmd: Cmd, dot: unknown, vars: Map<string, unknown>, piped?: unknown[]): unknown => {
@@ -442,6 +559,6 @@ export function execTemplate(nodes: Node[], data: unknown): string {
     if (rest.length > 0) throw new TemplateError(`template: :1: can't give argument to non-function`, 64)
     return arg(head, dot, vars)
   }
-  run(nodes, data, new Map([['$', data]]))
+  run(tpl.trees.get(tpl.name) ?? [], data, new Map([['$', data]]), { name: tpl.name, depth: 0 })
   return out
 }

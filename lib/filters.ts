@@ -112,6 +112,12 @@ export function untilTime(value: string, now: Date): number {
   throw new StoreError(Codes.INVALID_ARGUMENT, `failed to parse value as time or duration: "${value}"`)
 }
 
+/** The earliest of the `until` filters, ms (what is older than it is older than every one); undefined without any. */
+export function earliestUntil(f: Filters, now: Date): number | undefined {
+  const times = (f.get('until') ?? []).map((u) => untilTime(u, now))
+  return times.length ? Math.min(...times) : undefined
+}
+
 /**
  * What a prune may remove by these filters: created before every `until`, carrying every
  * `label` and none of the `label!` ones (Docker's prune rules).

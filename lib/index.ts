@@ -195,7 +195,7 @@ export async function saveImagesToFile(store: Store, names: string[], path: stri
 }
 
 /** What {@link buildImage} builds: `store build`'s arguments (the builder's own options, where the Dockerfile comes from, and a progress view). */
-export interface BuildImageOptions extends Pick<BuildOptions, 'tags' | 'buildArgs' | 'target' | 'noCache' | 'labels' | 'sourceDateEpoch' | 'signal' | 'launcher'> {
+export interface BuildImageOptions extends Pick<BuildOptions, 'tags' | 'buildArgs' | 'target' | 'noCache' | 'labels' | 'sourceDateEpoch' | 'signal' | 'launcher' | 'network'> {
   /**
    * The context folder, as `store build`'s positional: a folder; a file, which is then the
    * Dockerfile and its folder the context; or `-`, a Dockerfile on `stdin` and no context.
@@ -239,7 +239,7 @@ export async function buildImage(store: Store, options: BuildImageOptions): Prom
   const progress = options.view ?? (options.onProgress ? (await import('./build/progress.js')).plainView(options.onProgress) : undefined)
   const r = await build(store, {
     context: input.context, dockerfile: input.dockerfile, tags: options.tags, buildArgs: options.buildArgs, target: options.target,
-    noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher, secrets,
+    noCache: options.noCache, labels: options.labels, sourceDateEpoch: options.sourceDateEpoch, progress, signal: options.signal, launcher: options.launcher, network: options.network, secrets,
   })
   const { emit } = await import('./events.js')
   for (const t of r.tags) await emit(store.layout, 'image', 'tag', r.id, { name: t })
@@ -699,6 +699,16 @@ export async function removeNetwork(store: Store, ref: string): Promise<void> {
   await emit(store.layout, 'network', 'destroy', n.Id, { name: n.Name, type: 'bridge' })
 }
 
+/** `store network connect NETWORK CONTAINER`: kept for every start; at once if it runs (eth1, eth2…). */
+export async function connectNetwork(store: Store, network: string, container: string): Promise<void> {
+  return (await import('./container/connect.js')).connectContainer(store, network, container)
+}
+
+/** `store network disconnect NETWORK CONTAINER`: its interface removed at once if it runs. */
+export async function disconnectNetwork(store: Store, network: string, container: string): Promise<void> {
+  return (await import('./container/connect.js')).disconnectContainer(store, network, container)
+}
+
 /** `store network prune -f`: every user network no container is on; returns their names. */
 export async function pruneNetworks(store: Store): Promise<string[]> {
   const { pruneNetworks } = await import('./container/networks.js')
@@ -722,7 +732,7 @@ export async function diskUsage(store: Store, options: { onProgress?: OnProgress
  * volumes with `volumes`; `filters` as `--filter` (`until=`, `label=`).
  */
 export async function prune(store: Store, options: { all?: boolean; volumes?: boolean; filters?: string[] } = {}): Promise<PruneResult> {
-  const { parseFilters, PRUNE_FILTERS } = await import('./filters.js')
+  const { earliestUntil, parseFilters, PRUNE_FILTERS } = await import('./filters.js')
   const { systemPrune } = await import('./system/prune.js')
   const c = await import('./container/index.js')
   const { pruneVolumes } = await import('./container/volumes.js')
@@ -730,7 +740,9 @@ export async function prune(store: Store, options: { all?: boolean; volumes?: bo
   const filters = parseFilters(options.filters, PRUNE_FILTERS)
   // Volumes take `label` only (Docker refuses `until` there).
   const volumeFilters = new Map([...filters].filter(([k]) => k !== 'until'))
-  return systemPrune(store, { all: !!options.all, volumes: !!options.volumes, mayRemove: imagePruneFilter(store, filters) }, {
+  // The build cache takes `until` only: its entries carry no labels, so `label=` does not narrow it.
+  const cacheUntil = earliestUntil(filters, store.now())
+  return systemPrune(store, { all: !!options.all, volumes: !!options.volumes, mayRemove: imagePruneFilter(store, filters), cacheUntil }, {
     containers: (s) => c.pruneContainers(s, filters),
     volumes: (s) => pruneVolumes(s, false, volumeFilters),
   })
@@ -755,13 +767,16 @@ export async function pruneContainers(store: Store, options: { filters?: string[
   return withGc(store.layout, () => c.pruneContainers(store, filters))
 }
 
-/** `store builder prune -f`: the build cache, its RUN --mount=type=cache dirs and what only they held. */
-export async function pruneBuildCache(store: Store): Promise<{ objects: number; reclaimed: number }> {
-  const { cacheClear } = await import('./build/cache.js')
+/**
+ * `store builder prune -f`: the build cache, its RUN --mount=type=cache dirs and what only they
+ * held; `filters` as `--filter` (`until=`: only what was last used before it).
+ */
+export async function pruneBuildCache(store: Store, options: { filters?: string[] } = {}): Promise<{ objects: number; reclaimed: number }> {
+  const { earliestUntil, parseFilters } = await import('./filters.js')
   const { collectGarbage } = await import('./system/gc.js')
-  const n = await cacheClear(store)
-  const r = await collectGarbage(store, { keepImages: true, cacheMounts: true })
-  return { objects: n + r.cacheMountsDropped, reclaimed: r.reclaimed }
+  const cacheUntil = earliestUntil(parseFilters(options.filters, ['until']), store.now())
+  const r = await collectGarbage(store, { keepImages: true, buildCache: true, cacheMounts: true, cacheUntil })
+  return { objects: r.buildCacheDropped + r.cacheMountsDropped, reclaimed: r.reclaimed }
 }
 
 /**

@@ -29,6 +29,7 @@ export const buildCommand = defineCommand({
     progress: { type: 'string', choices: ['auto', 'plain', 'tty', 'quiet'], default: 'auto', describe: 'Type of progress output: auto (a live view on a terminal), plain, tty, quiet' },
     label: { type: 'string', array: true, nargs: 1, describe: 'Set metadata for an image' },
     runtime: { type: 'string', choices: ['builtin', 'runc', 'crun'], describe: 'Runtime for the RUN steps (default: builtin)' },
+    network: { type: 'string', choices: ['default', 'host', 'none'], default: 'default', describe: 'Set the networking mode for the RUN instructions during build' },
     secret: { type: 'string', array: true, nargs: 1, describe: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")' },
   },
   examples: [
@@ -54,7 +55,7 @@ export const buildCommand = defineCommand({
       target: argv.target, noCache: argv['no-cache'], labels: pairs(argv.label),
       sourceDateEpoch: sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : undefined,
       view: quiet ? undefined : await buildProgressView(argv.progress === 'tty' || argv.progress === 'plain' ? argv.progress : 'auto', process.stderr, !process.env.NO_COLOR),
-      signal: cancel.signal, launcher: argv.runtime,
+      signal: cancel.signal, launcher: argv.runtime, network: argv.network as 'default' | 'host' | 'none',
     })
     if (argv.iidfile) await (await import('node:fs/promises')).writeFile(argv.iidfile, r.id)
     if (quiet) process.stdout.write(`${r.id}\n`)

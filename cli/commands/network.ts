@@ -100,6 +100,27 @@ const rm = defineCommand({
   },
 })
 
+/** connect and disconnect: Docker's daemon errors, exit 1. */
+const membership = (verb: 'connect' | 'disconnect') =>
+  defineCommand({
+    command: `${verb} <network> <container>`,
+    describe: verb === 'connect' ? 'Connect a container to a network' : 'Disconnect a container from a network',
+    positionals: { network: { type: 'string', demandOption: true }, container: { type: 'string', demandOption: true } },
+    flags: verb === 'disconnect' ? { force: { alias: 'f', type: 'boolean', describe: 'Force the container to disconnect from a network' } } : {},
+    handler: async (argv) => {
+      const store = await getStore(argv)
+      const { connectNetwork, disconnectNetwork } = await import('../../lib/index.js')
+      try {
+        await (verb === 'connect' ? connectNetwork : disconnectNetwork)(store, argv.network, argv.container)
+      } catch (e) {
+        const code = (e as { code?: string }).code
+        if (code !== 'INVALID_ARGUMENT' && code !== 'CONTAINER_NOT_FOUND' && code !== 'UNSUPPORTED') throw e
+        process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`)
+        process.exitCode = 1
+      }
+    },
+  })
+
 const prune = defineCommand({
   command: 'prune',
   describe: 'Remove all unused networks',
@@ -115,4 +136,4 @@ const prune = defineCommand({
   },
 })
 
-export const networkCommand = groupCommand('network', 'Manage networks: create, ls, inspect, rm, prune', [create, ls, inspect, rm, prune])
+export const networkCommand = groupCommand('network', 'Manage networks: create, connect, disconnect, ls, inspect, rm, prune', [create, membership('connect'), membership('disconnect'), ls, inspect, rm, prune])

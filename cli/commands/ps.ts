@@ -31,8 +31,8 @@ export const psCommand = defineCommand({
       rows.map((r) => [id(r.rec.id), r.image, cmd(r.command), timeAgo(r.rec.created, now), r.status, ports(r), r.rec.name]),
       rows.map((r) => ({
         ID: id(r.rec.id), Image: r.image, Command: cmd(r.command), CreatedAt: r.rec.created, RunningFor: timeAgo(r.rec.created, now).replace(/ ago$/, ''),
-        Status: r.status, State: r.paused ? 'paused' : r.state.status, Ports: ports(r), Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
-        Mounts: r.rec.mounts.map((m) => m.name ?? m.source).join(','), Networks: r.rec.network,
+        Status: r.status, State: r.paused ? 'paused' : r.state.restarting && r.state.status !== 'running' ? 'restarting' : r.state.status, Ports: ports(r), Names: r.rec.name, Labels: Object.entries(r.rec.labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Mounts: r.rec.mounts.map((m) => m.name ?? m.source).join(','), Networks: [r.rec.network, ...(r.rec.networks ?? [])].join(','),
       })),
       { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' },
     )

@@ -28,6 +28,7 @@ import { stageStepTotal } from './stepTitles.js'
 import { planBuild } from './plan.js'
 import { StageBuild, type BuildRun, type StageState } from './stage.js'
 import { dispatch } from './steps.js'
+import { cacheTouch } from './cache.js'
 import type { BuildOptions, BuildResult } from './types.js'
 
 export type { BuildOptions, BuildResult } from './types.js'
@@ -80,7 +81,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   const release = await gcLease(store.layout)
   const run: BuildRun = {
     store, o, plan, progress, results: new Map(), roots: [], hasher, ignore, later: new Later(), now,
-    tarOpts: sde !== undefined ? { sourceDateEpoch: sde } : {}, steps: 0, cachedSteps: 0,
+    tarOpts: sde !== undefined ? { sourceDateEpoch: sde } : {}, steps: 0, cachedSteps: 0, cacheHits: new Set(),
   }
   try {
     for (const si of plan.order) {
@@ -117,6 +118,7 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
     await run.later.drain()
     for (const r of run.roots) await r.cleanup().catch(() => {})
     await hasher.save().catch(() => {})
+    await cacheTouch(store, run.cacheHits).catch(() => {}) // a hint for `prune --filter until=`: not worth failing the build
   }
 
   // Still under the lease: a prune between the last step and the image record would drop the

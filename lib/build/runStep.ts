@@ -5,9 +5,9 @@
 // step extracts nothing; the container is never started again (store start refuses a build's)
 // and its build removes it, so its inodes may be taken). The
 // command's output streams to `onOutput` as it is written.
-// Network: the host's by default (store has no bridge network yet, so `RUN --network=default`
-// and `host` are the same; package managers reach their mirrors), or with `none` a network
-// namespace of its own with only a loopback.
+// Network: as root the default bridge by default (a namespace of its own, NAT to the outside;
+// package managers reach their mirrors), the host's with `--network=host` or rootless, or with
+// `none` a network namespace of its own with only a loopback.
 // The step's own temp dir (under the store root: same file system as the snapshots, never a
 // noexec mount; 0700) holds the host side of its mounts: a heredoc script (`RUN <<EOF` with a
 // `#!` body, bind-mounted read-only at its path under /dev/pipes as BuildKit does: /dev is the
@@ -48,8 +48,8 @@ export interface RunStepOptions {
   signal?: AbortSignal
   /** `store build --runtime`; default the built-in launcher. */
   launcher?: LauncherName
-  /** `RUN --network`: 'none' (loopback only) or the host's (default). */
-  network?: 'host' | 'none'
+  /** `RUN --network`: 'none' (loopback only), the default bridge, or the host's (default). */
+  network?: 'host' | 'none' | 'bridge'
   /** `RUN --mount`s, planned (runMount/). */
   mounts?: StepMounts
   /** Where the step leaves its container's removal, for a moment the build would only wait. */

@@ -57,6 +57,8 @@ export interface BuildRun {
   tarOpts: { sourceDateEpoch?: number }
   steps: number
   cachedSteps: number
+  /** Keys of the cache entries this build hit, marked used when it ends (cache.ts cacheTouch). */
+  cacheHits: Set<string>
 }
 
 const topKey = (layers: LayerRecord[]) => (layers.length > 0 ? layers[layers.length - 1].chainId : 'scratch')
@@ -202,6 +204,7 @@ export class StageBuild {
       st.config.rootfs.diff_ids.push(hit.diffId)
       if (this.sde === undefined) st.created = hit.created
       this.run.cachedSteps++
+      this.run.cacheHits.add(key)
       v.cached()
       return
     }

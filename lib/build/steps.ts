@@ -113,11 +113,13 @@ async function runInstruction(s: StageBuild, instr: Of<'RUN'>, fromTrigger: bool
   const specs = s.runMounts(instr)
   const v = s.step(s.title(instr, fromTrigger))
   const mounts = specs.length > 0 ? await planRunMounts(specs, s.mountSources) : undefined
-  // `default` is the host's network too (no bridge yet): the same step as `host`.
-  const network = instr.network === 'none' ? 'none' : 'host'
-  // The mounts' definitions (and a bind source's content) and a network of its own are
-  // part of the step, as in BuildKit's ExecOp; a step with neither keeps its old key.
-  const extra = [...(network === 'none' ? ['network=none'] : []), ...(mounts?.keys ?? [])]
+  // `default`: the default bridge as root (as Docker's builders give a RUN a namespace of its
+  // own with NAT), the host's rootless (no bridge without root).
+  const mode = instr.network ?? s.run.o.network ?? 'default'
+  const network = mode === 'none' ? 'none' : mode === 'host' || process.getuid?.() !== 0 ? 'host' : 'bridge'
+  // The mounts' definitions (and a bind source's content) and a network mode other than the
+  // default are part of the step, as in BuildKit's ExecOp; a step with neither keeps its old key.
+  const extra = [...(mode !== 'default' ? [`network=${mode}`] : []), ...(mounts?.keys ?? [])]
   const key = cacheKey(s.store, [s.parentKey(), 'RUN', JSON.stringify(run), env.join('\n'), s.workdir(), c.User ?? '', s.sde?.toString(), ...(extra.length > 0 ? [JSON.stringify(extra)] : [])])
   await s.layerStep(key, `RUN ${instr.original}`, async () => {
     try {

@@ -23,6 +23,8 @@ export interface BuildOptions {
   signal?: AbortSignal
   /** The launcher every RUN step uses (`--runtime`); default the built-in one. */
   launcher?: LauncherName
+  /** `build --network`: the RUN steps' network unless a step names its own (default: the default bridge as root, else the host's). */
+  network?: 'default' | 'host' | 'none'
   /** `--secret` values, for RUN --mount=type=secret (runMount/secrets.ts). */
   secrets?: Secrets
 }

@@ -1,8 +1,8 @@
 // Control groups for containers (root only): one per container under the supervisor's own
 // cgroup (`<its path>/store/<id>`), in every hierarchy store uses: cgroup v2 when /sys/fs/cgroup
-// is one (memory.max, cpu.max, pids.max, cgroup.freeze), else the v1 controllers (memory,
-// cpu, pids, freezer). They carry `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`,
-// `--pids-limit`; `pause` freezes them and `stats` reads them. The container's PID 1 joins
+// is one (memory.max, cpu.max, pids.max, cgroup.freeze, io.stat), else the v1 controllers
+// (memory, cpu, pids, freezer, blkio). They carry `--memory`, `--memory-swap`, `--cpus`,
+// `--cpu-shares`, `--pids-limit`; `pause` freezes them and `stats` reads them. The container's PID 1 joins
 // them from the setup script, before anything of the container runs (its children inherit
 // them); the supervisor removes them once the container has ended.
 
@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { cpus } from 'node:os'
 import { Codes, StoreError } from '../errors.js'
 import { shQuote as q } from '../driver/index.js'
+import { BLKIO_FILES, blkioBytes, ioStatBytes } from './blockIo.js'
 
 export interface Limits {
   /** Bytes (`--memory`). */
@@ -26,7 +27,7 @@ export interface Limits {
   pidsLimit?: number
 }
 
-const V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'freezer'] as const
+const V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'freezer', 'blkio'] as const
 type V1Controller = (typeof V1)[number]
 
 export type CgroupSet = { version: 2; dir: string } | { version: 1; dirs: Partial<Record<V1Controller, string>> }
@@ -89,6 +90,8 @@ export async function createCgroups(id: string, l: Limits = {}): Promise<CgroupS
     await makeDir(parent)
     // Controllers must be delegated down to the container's cgroup (from our own to `store`).
     for (const d of [h.base, parent]) await writeFile(join(d, 'cgroup.subtree_control'), '+memory +cpu +pids').catch(() => {})
+    // io apart: a write naming a controller the parent lacks fails whole (io.stat is for stats only).
+    for (const d of [h.base, parent]) await writeFile(join(d, 'cgroup.subtree_control'), '+io').catch(() => {})
     c = { version: 2, dir: join(parent, id) }
     await makeDir(c.dir)
   } else {
@@ -228,6 +231,9 @@ export interface CgroupStats {
   memoryLimit?: number
   pids: number
   oomKills: number
+  /** Bytes read from and written to block devices (0 where the kernel does not count them). */
+  blockRead: number
+  blockWrite: number
 }
 
 export async function cgroupStats(c: CgroupSet): Promise<CgroupStats> {
@@ -235,9 +241,14 @@ export async function cgroupStats(c: CgroupSet): Promise<CgroupStats> {
   const field = (text: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
   const UNLIMITED = 2 ** 60
   if (c.version === 2) {
-    const [cpu, cur, max, stat, pids, events] = await Promise.all(['cpu.stat', 'memory.current', 'memory.max', 'memory.stat', 'pids.current', 'memory.events'].map((f) => read(join(c.dir, f))))
+    const files = ['cpu.stat', 'memory.current', 'memory.max', 'memory.stat', 'pids.current', 'memory.events', 'io.stat']
+    const [cpu, cur, max, stat, pids, events, io] = await Promise.all(files.map((f) => read(join(c.dir, f))))
     const limit = max.trim() === 'max' || !max.trim() ? undefined : Number(max)
-    return { cpuNs: field(cpu, 'usage_usec') * 1000, memory: Math.max(0, Number(cur) - field(stat, 'inactive_file')), memoryLimit: limit, pids: Number(pids) || 0, oomKills: field(events, 'oom_kill') }
+    const b = ioStatBytes(io)
+    return {
+      cpuNs: field(cpu, 'usage_usec') * 1000, memory: Math.max(0, Number(cur) - field(stat, 'inactive_file')), memoryLimit: limit, pids: Number(pids) || 0, oomKills: field(events, 'oom_kill'),
+      blockRead: b.read, blockWrite: b.write,
+    }
   }
   const m = c.dirs.memory
   const [cpu, usage, limitText, stat, pids, oom] = await Promise.all([
@@ -249,11 +260,21 @@ export async function cgroupStats(c: CgroupSet): Promise<CgroupStats> {
     m ? read(join(m, 'memory.oom_control')) : Promise.resolve(''),
   ])
   const limit = Number(limitText) || 0
+  let b = { read: 0, write: 0 }
+  for (const f of c.dirs.blkio ? BLKIO_FILES : []) {
+    const found = blkioBytes(await read(join(c.dirs.blkio!, f)))
+    if (found) {
+      b = found
+      break
+    }
+  }
   return {
     cpuNs: Number(cpu) || 0,
     memory: Math.max(0, (Number(usage) || 0) - field(stat, 'total_inactive_file')),
     memoryLimit: limit > 0 && limit < UNLIMITED ? limit : undefined,
     pids: Number(pids) || 0,
     oomKills: field(oom, 'oom_kill'),
+    blockRead: b.read,
+    blockWrite: b.write,
   }
 }

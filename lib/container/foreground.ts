@@ -11,6 +11,7 @@ import { removeContainer } from './lifecycle.js'
 import { readRecord } from './records.js'
 import { removeAnonymousVolume } from './volumes.js'
 import { restartDelay, shouldRestart, stoppedByUser } from './restart.js'
+import { setRestarting } from './state.js'
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -24,8 +25,10 @@ const removal = (store: Store) => (r: ContainerRecord) => removeContainer(store,
 export async function runAttached(store: Store, rec: ContainerRecord, o: { remove?: boolean } = {}): Promise<number> {
   const code = await supervise(store, rec, { stdio: 'inherit', remove: o.remove ? removal(store) : undefined })
   if (shouldRestart(rec.restart, code, 0, stoppedByUser(store, rec.id))) {
+    await setRestarting(store, rec.id, true).catch(() => {})
     await pause(restartDelay(0))
     if (!stoppedByUser(store, rec.id)) await startDetached(store, rec, { restartCount: 1 }).catch(() => {})
+    await setRestarting(store, rec.id, false).catch(() => {})
   }
   return code
 }
@@ -53,9 +56,14 @@ export async function monitorContainer(store: Store, id: string, restarts = 0, o
     }
     const policy = (await readRecord(store, id))?.restart
     if (!shouldRestart(policy, code, restarts, stoppedByUser(store, id))) return status
+    // Docker's `restarting` while it waits (ps, inspect, rm say so).
+    await setRestarting(store, id, true).catch(() => {})
     await pause(restartDelay(restarts))
     // Stopped or removed during the pause: that ends the policy too.
-    if (stoppedByUser(store, id) || !(await readRecord(store, id))) return status
+    if (stoppedByUser(store, id) || !(await readRecord(store, id))) {
+      await setRestarting(store, id, false).catch(() => {})
+      return status
+    }
     restarts++
   }
 }

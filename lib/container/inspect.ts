@@ -2,10 +2,11 @@
 
 import type { Store } from '../store.js'
 import { containerLowers, findContainer } from './records.js'
-import { currentState } from './state.js'
+import { currentState, stateName } from './state.js'
 import { isFrozen } from './cgroup.js'
 import { comparePortKeys, findNetwork, networkId, portKey } from '../network/index.js'
 import type { ContainerRecord, ContainerState } from './types.js'
+import { endpointsOf, networksOf } from './network.js'
 
 export async function inspectContainer(store: Store, name: string) {
   let rec
@@ -24,10 +25,11 @@ export async function inspectContainer(store: Store, name: string) {
     Path: rec.path,
     Args: rec.args,
     State: {
-      Status: paused ? 'paused' : s.status,
-      Running: s.status === 'running',
+      Status: paused ? 'paused' : stateName(s),
+      // Docker counts a restarting container as running (its daemon's checks treat it so).
+      Running: s.status === 'running' || !!s.restarting,
       Paused: paused,
-      Restarting: false,
+      Restarting: !!s.restarting,
       OOMKilled: !!s.oomKilled,
       Dead: false,
       Pid: s.status === 'running' ? s.launcherPid ?? s.pid : 0,
@@ -55,7 +57,7 @@ export async function inspectContainer(store: Store, name: string) {
       PidsLimit: rec.limits?.pidsLimit ?? null,
       Runtime: rec.launcher,
     },
-    NetworkSettings: networkSettings(rec, s, rec.network === 'bridge' ? networkId(store.layout, 'bridge') : ((await findNetwork(store.layout, rec.network))?.Id ?? '')),
+    NetworkSettings: networkSettings(rec, s, Object.fromEntries(await Promise.all(networksOf(rec).map(async (n) => [n, n === 'bridge' ? networkId(store.layout, 'bridge') : ((await findNetwork(store.layout, n))?.Id ?? '')] as const)))),
     GraphDriver: {
       Name: rec.driver,
       Data: rec.driver === 'copy' ? { RootDir: `${dir}/rootfs` } : { UpperDir: `${dir}/upper`, WorkDir: `${dir}/work`, MergedDir: `${dir}/merged`, LowerDir: containerLowers(store, rec).join(':') },
@@ -93,22 +95,26 @@ function portBindings(rec: ContainerRecord): Record<string, { HostIp: string; Ho
   return out
 }
 
-/** Docker's NetworkSettings: the address and ports while it runs, empty once it stopped. */
-function networkSettings(rec: ContainerRecord, s: ContainerState, netId: string) {
-  const e = s.status === 'running' ? s.network : undefined
+/** Docker's NetworkSettings: the addresses and ports while it runs, empty once it stopped; one entry per network. */
+function networkSettings(rec: ContainerRecord, s: ContainerState, netIds: Record<string, string>) {
+  const live = s.status === 'running' ? endpointsOf(s) : []
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {}
   if (s.status === 'running') {
     for (const k of exposedPorts(rec)) ports[k] = null
     for (const p of s.ports ?? []) (ports[portKey(p)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) })
   }
-  const endpoint = {
-    IPAMConfig: null, Links: null, Aliases: null, NetworkID: netId, EndpointID: '',
-    Gateway: e?.gateway ?? '', IPAddress: e?.ip ?? '', IPPrefixLen: e?.prefix ?? 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-    MacAddress: e?.mac ?? '', DriverOpts: null,
+  const endpoint = (name: string) => {
+    const e = live.find((x) => x.network === name)
+    return {
+      IPAMConfig: null, Links: null, Aliases: null, NetworkID: netIds[name] ?? '', EndpointID: '',
+      Gateway: e?.gateway ?? '', IPAddress: e?.ip ?? '', IPPrefixLen: e?.prefix ?? 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      MacAddress: e?.mac ?? '', DriverOpts: null,
+    }
   }
+  const first = endpoint(rec.network)
   return {
     Bridge: '', HairpinMode: false, Ports: ports,
-    Gateway: endpoint.Gateway, IPAddress: endpoint.IPAddress, IPPrefixLen: endpoint.IPPrefixLen, MacAddress: endpoint.MacAddress,
-    Networks: { [rec.network]: endpoint },
+    Gateway: first.Gateway, IPAddress: first.IPAddress, IPPrefixLen: first.IPPrefixLen, MacAddress: first.MacAddress,
+    Networks: Object.fromEntries(networksOf(rec).map((n) => [n, endpoint(n)])),
   }
 }

@@ -2,14 +2,14 @@
 // supervisor records the exit. rm of a running container needs -f (Docker's message).
 
 import { emit } from '../events.js'
-import { releaseNetwork } from './network.js'
+import { endpointsOf, releaseNetwork } from './network.js'
 import { freeze, isFrozen, removeCgroups } from './cgroup.js'
 import { markStopped } from './restart.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { readStoredState, removeRecordDir } from './records.js'
-import { currentState } from './state.js'
+import { currentState, setRestarting, stateName } from './state.js'
 import type { ContainerRecord } from './types.js'
 import { signalNumber } from './signals.js'
 
@@ -54,7 +54,10 @@ export async function stopContainer(store: Store, rec: ContainerRecord, timeout?
   const t = timeout ?? rec.stopTimeout
   // Also between two runs of a restart policy: the policy must not start it again.
   await markStopped(store, rec.id)
-  if ((await currentState(store, rec.id)).status !== 'running') return
+  const now = await currentState(store, rec.id)
+  // Restarting: the policy's next start is off, and it is Exited at once (as Docker's stop).
+  if (now.restarting) await setRestarting(store, rec.id, false)
+  if (now.status !== 'running') return
   await killContainer(store, rec, rec.stopSignal).catch(() => {})
   const deadline = Date.now() + t * 1000
   while (Date.now() < deadline) {
@@ -111,13 +114,15 @@ export interface RemoveOptions {
 
 export async function removeContainer(store: Store, rec: ContainerRecord, opts: RemoveOptions = {}): Promise<void> {
   const st = await currentState(store, rec.id)
-  if (st.status === 'running') {
+  if (st.status === 'running' || st.restarting) {
     if (!opts.force) {
       throw new StoreError(
         Codes.CONTAINER_RUNNING,
-        `cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`,
+        `cannot remove container "/${rec.name}": container is ${stateName(st)}: stop the container before removing or force remove`,
       )
     }
+    // A policy waiting to start it again must not.
+    await markStopped(store, rec.id)
     await killContainer(store, rec, 'SIGKILL').catch(() => {})
     for (let i = 0; i < 500 && (await currentState(store, rec.id)).status === 'running'; i++) await sleep(20)
   }
@@ -128,7 +133,7 @@ export async function removeContainer(store: Store, rec: ContainerRecord, opts: 
     for (const m of rec.mounts) if (m.type === 'volume' && m.anonymous) await opts.removeVolume(m.name ?? m.source).catch(() => {})
   }
   // Its supervisor vanished (kill -9) while it was on the bridge: nobody else would remove it.
-  if (st.network) await releaseNetwork(store, rec, st.network)
+  for (const e of endpointsOf(st)) await releaseNetwork(store, rec, e)
   // Likewise its control groups (empty once its processes are gone).
   if (st.cgroups) await removeCgroups(st.cgroups)
   await emit(store.layout, 'container', 'destroy', rec.id, { image: rec.imageRef, name: rec.name })

@@ -8,7 +8,7 @@ import { Codes, StoreError } from '../errors.js'
 import { matches, matchLabels, parseFilters, type Filters } from '../filters.js'
 import { splitTagged } from '../reference.js'
 import { listContainers } from './records.js'
-import { currentState, statusText } from './state.js'
+import { currentState, stateName, statusText } from './state.js'
 import { isFrozen } from './cgroup.js'
 import type { ContainerRecord, ContainerState } from './types.js'
 
@@ -42,9 +42,10 @@ export async function psRows(store: Store, all: boolean, f: Filters = new Map())
   const every = all || f.has('status') || f.has('exited')
   for (const rec of await listContainers(store)) {
     const state = await currentState(store, rec.id)
-    if (!every && state.status !== 'running') continue
+    // A restarting container is listed without -a, as Docker counts it running.
+    if (!every && state.status !== 'running' && !state.restarting) continue
     const paused = state.status === 'running' && (await isFrozen(state.cgroups))
-    if (f.has('status') && !f.get('status')!.includes(paused ? 'paused' : state.status)) continue
+    if (f.has('status') && !f.get('status')!.includes(paused ? 'paused' : stateName(state))) continue
     if (f.has('exited') && !(state.status === 'exited' && f.get('exited')!.some((c) => Number(c) === state.exitCode))) continue
     if (!matches(f, 'name', rec.name, `/${rec.name}`) || !matches(f, 'id', rec.id) || !matchLabels(f, rec.labels)) continue
     if (f.has('ancestor') && !ancestors.includes(rec.image) && !f.get('ancestor')!.includes(rec.imageRef)) continue

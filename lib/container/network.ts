@@ -8,7 +8,13 @@ import { leaveBridge, type Endpoint } from '../network/index.js'
 import { bundleFiles, hostsFile } from '../runtime/index.js'
 import { listContainerIds, readRecord, readStoredState } from './records.js'
 import { currentState } from './state.js'
-import type { ContainerRecord } from './types.js'
+import type { ContainerRecord, ContainerState } from './types.js'
+
+/** Every place a running container's state holds: its first network's, then those connected since. */
+export const endpointsOf = (s: ContainerState | undefined): Endpoint[] => (s ? [...(s.network ? [s.network] : []), ...(s.extraEndpoints ?? [])] : [])
+
+/** Every network a container is on: its first, then those connected since (`network connect`). */
+export const networksOf = (rec: ContainerRecord): string[] => [rec.network, ...(rec.networks ?? [])]
 
 interface Peer {
   id: string
@@ -22,10 +28,11 @@ async function peers(store: Store, network: string, except?: string): Promise<Pe
   for (const id of await listContainerIds(store)) {
     if (id === except) continue
     const stored = await readStoredState(store, id).catch(() => undefined)
-    if (stored?.status !== 'running' || stored.network?.network !== network) continue
+    if (stored?.status !== 'running' || !endpointsOf(stored).some((e) => e.network === network)) continue
     const s = await currentState(store, id)
-    const rec = s.status === 'running' && s.network ? await readRecord(store, id) : undefined
-    if (rec && s.network) out.push({ id, name: rec.name, ip: s.network.ip })
+    const e = s.status === 'running' ? endpointsOf(s).find((x) => x.network === network) : undefined
+    const rec = e ? await readRecord(store, id) : undefined
+    if (rec && e) out.push({ id, name: rec.name, ip: e.ip })
   }
   return out
 }
@@ -49,24 +56,37 @@ export function extraHostLines(rec: ContainerRecord, e: Endpoint | undefined): s
 /**
  * Under the network lock, once `rec` has its endpoint: its own /etc/hosts (its address and
  * hostname; on a user network every running peer by name), and its name added to each peer's.
- * A peer's file is rewritten in place: it is bind-mounted, a rename would not show inside.
+ * A peer's file is rewritten in place: it is bind-mounted, a rename would not show inside. A
+ * network joined after the first adds its lines to the container's file (Docker adds the
+ * hostname's second address the same way).
  */
 export async function hostsOnJoin(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
   const others = e.network === 'bridge' ? [] : await peers(store, e.network, rec.id)
-  const own = hostsFile(rec.hostname, e.ip, extraHostLines(rec, e)) + others.map((p) => hostsLine(p.ip, p.name)).join('')
-  await writeFile(bundleFiles(store.layout.container(rec.id)).hosts, own)
+  const lines = others.map((p) => hostsLine(p.ip, p.name)).join('')
+  const own = bundleFiles(store.layout.container(rec.id)).hosts
+  if ((e.iface ?? 'eth0') === 'eth0') await writeFile(own, hostsFile(rec.hostname, e.ip, extraHostLines(rec, e)) + lines)
+  else await writeFile(own, hostsLine(e.ip, rec.hostname) + lines, { flag: 'a' })
   for (const p of others) await writeFile(bundleFiles(store.layout.container(p.id)).hosts, hostsLine(e.ip, rec.name), { flag: 'a' }).catch(() => {})
 }
 
+/** Lines dropped from a hosts file rewritten in place (bind-mounted: a rename would not show). */
+async function dropLines(file: string, lines: string[]): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  if (text === undefined) return
+  const kept = text.split(/(?<=\n)/).filter((l) => !lines.includes(l)).join('')
+  if (kept !== text) await writeFile(file, kept).catch(() => {})
+}
+
+/** `network disconnect` of a running container: its own lines for that network leave its file. */
+export async function hostsOnDisconnect(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
+  const others = e.network === 'bridge' ? [] : await peers(store, e.network, rec.id)
+  await dropLines(bundleFiles(store.layout.container(rec.id)).hosts, [hostsLine(e.ip, rec.hostname), ...others.map((p) => hostsLine(p.ip, p.name))])
+}
+
 /** Its name leaves the peers' /etc/hosts (under the network lock). */
-async function hostsOnLeave(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
+export async function hostsOnLeave(store: Store, rec: ContainerRecord, e: Endpoint): Promise<void> {
   if (e.network === 'bridge') return
-  const line = hostsLine(e.ip, rec.name)
-  for (const p of await peers(store, e.network, rec.id)) {
-    const f = bundleFiles(store.layout.container(p.id)).hosts
-    const text = await readFile(f, 'utf8').catch(() => undefined)
-    if (text?.includes(line)) await writeFile(f, text.split(line).join('')).catch(() => {})
-  }
+  for (const p of await peers(store, e.network, rec.id)) await dropLines(bundleFiles(store.layout.container(p.id)).hosts, [hostsLine(e.ip, rec.name)])
 }
 
 /** After a container left its network (ended, or found dead): names and, when unused, the bridge go. */
@@ -79,9 +99,10 @@ export async function containersOn(store: Store, network: string): Promise<{ id:
   const out: { id: string; name: string; endpoint?: Endpoint }[] = []
   for (const id of await listContainerIds(store)) {
     const rec = await readRecord(store, id).catch(() => undefined)
-    if (rec?.network !== network) continue
+    if (!rec || !networksOf(rec).includes(network)) continue
     const s = await currentState(store, id)
-    out.push({ id, name: rec.name, ...(s.status === 'running' && s.network ? { endpoint: s.network } : {}) })
+    const endpoint = s.status === 'running' ? endpointsOf(s).find((e) => e.network === network) : undefined
+    out.push({ id, name: rec.name, ...(endpoint ? { endpoint } : {}) })
   }
   return out
 }

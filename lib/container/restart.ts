@@ -8,6 +8,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
+import { hostEnv } from '../config.js'
 
 export interface RestartPolicy {
   Name: 'no' | 'always' | 'unless-stopped' | 'on-failure'
@@ -42,5 +43,8 @@ export function shouldRestart(p: RestartPolicy | undefined, code: number, restar
   return true
 }
 
-/** Docker's back-off between restarts: 100 ms, doubling, at most a minute. */
-export const restartDelay = (restarts: number): number => Math.min(60_000, 100 * 2 ** restarts)
+/**
+ * Docker's back-off between restarts: 100 ms, doubling, at most a minute. `STORE_RESTART_DELAY_MS`
+ * sets the first delay (a spec holds a container in its `restarting` state with it).
+ */
+export const restartDelay = (restarts: number): number => Math.min(60_000, Number(hostEnv().STORE_RESTART_DELAY_MS || 100) * 2 ** restarts)

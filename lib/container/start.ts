@@ -14,7 +14,7 @@ import { monitorScript } from '../_paths.js'
 import type { Store } from '../store.js'
 import { getDriver } from '../driver/index.js'
 import { bundleFiles, childPids, launch } from '../runtime/index.js'
-import { containerLowers, logPath, processStart, readRecord, readState, writeState } from './records.js'
+import { containerLowers, logPath, processStart, readRecord, readState, readStoredState, writeState } from './records.js'
 import { currentState } from './state.js'
 import { ociSpec } from './spec.js'
 import { volumeSource } from '../mount/volumes.js'
@@ -59,18 +59,32 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
   // Its control groups, limits set, before it runs (recorded with the running state).
   const cgroups = await createCgroups(rec.id, rec.limits)
   if (cgroups) state.cgroups = cgroups
-  // On the bridge: the running state (with its address) is written under the network lock.
+  // On the bridge: the running state (with its address) is written under the network lock,
+  // then each network connected since create (eth1, eth2…) the same way.
   let endpoint: Endpoint | undefined
   let publisher: Publisher | undefined
+  const extras: Endpoint[] = []
   if (isBridged(rec.network)) {
-    endpoint = await joinBridge(
-      store.layout, rec.network, (n) => networkAddresses(store, n),
-      (e) => writeState(store, rec.id, { ...state, network: e }), (e) => hostsOnJoin(store, rec, e),
-    ).catch(async (e) => {
+    try {
+      endpoint = await joinBridge(
+        store.layout, rec.network, (n) => networkAddresses(store, n),
+        (e) => writeState(store, rec.id, { ...state, network: e }), (e) => hostsOnJoin(store, rec, e),
+      )
+      state.network = endpoint
+      for (const [k, n] of (rec.networks ?? []).entries()) {
+        extras.push(await joinBridge(
+          store.layout, n, (x) => networkAddresses(store, x),
+          (e) => writeState(store, rec.id, { ...state, extraEndpoints: [...extras, e] }), (e) => hostsOnJoin(store, rec, e), `eth${k + 1}`,
+        ))
+        state.extraEndpoints = [...extras]
+      }
+    } catch (e) {
+      // Not started: its state says so, and what it joined is left (bridges, peers' names).
+      await writeState(store, rec.id, st)
+      for (const x of [...(endpoint ? [endpoint] : []), ...extras]) await releaseNetwork(store, rec, x)
       await removeCgroups(cgroups)
       throw e
-    })
-    state.network = endpoint
+    }
   } else {
     await writeState(store, rec.id, state)
   }
@@ -101,11 +115,12 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     const result = await launch(
       {
         bundleDir: dir, id: rec.id, spec, rootfsSteps: plan.steps, seccompFilterPath: store.layout.seccompFilter,
-        ...(endpoint ? { networkSetup: endpointScript(endpoint, `/proc/${process.pid}/ns/net`), address: endpoint.ip } : {}),
+        ...(endpoint ? { networkSetup: [endpoint, ...extras].flatMap((e) => endpointScript(e, `/proc/${process.pid}/ns/net`)), address: endpoint.ip } : {}),
         ...(cgroups ? { prelude: (pidVar: string) => joinCgroupLines(cgroups, pidVar) } : {}),
         extraHosts: extraHostLines(rec, endpoint), ...(rec.dns ? { dns: rec.dns } : {}), ...(joinNetns ? { joinNetns } : {}),
-        // Attached: a terminal (-t) is the container's own; else its output is ours and logged.
-        stdio: opts.stdio === 'log' ? { kind: 'log', log } : rec.tty ? { kind: 'inherit' } : { kind: 'tee', log },
+        // Attached: its output is ours and logged; a terminal's (-t) comes out of the launcher's
+        // pty relay on stdout (Docker logs it too, with its CRs), our terminal stays its input.
+        stdio: opts.stdio === 'log' ? { kind: 'log', log } : { kind: 'tee', log },
         onSpawn: (pid) => {
           launcherPid = pid
           state.launcherPid = pid
@@ -133,15 +148,17 @@ export async function supervise(store: Store, rec: ContainerRecord, opts: Superv
     // The OOM killer's doing (its memory limit): Docker's State.OOMKilled.
     const oomKilled = cgroups && rec.limits?.memory ? (await cgroupStats(cgroups).catch(() => undefined))?.oomKills ?? 0 : 0
     await removeCgroups(cgroups)
+    // Networks connected while it ran are in the stored state only.
+    const joined = [...(endpoint ? [endpoint] : []), ...((await readStoredState(store, rec.id))?.extraEndpoints ?? extras)]
     // Stopped, a container has no address or ports (Docker empties its NetworkSettings).
-    const { network: _n, ports: _p, cgroups: _c, ...ended } = state
+    const { network: _n, ports: _p, cgroups: _c, extraEndpoints: _x, ...ended } = state
     await writeState(store, rec.id, { ...ended, status: 'exited', exitCode: exitCode!, finishedAt: store.now().toISOString(), error, ...(oomKilled > 0 ? { oomKilled: true } : {}) })
     // Its name now (a rename while it ran changed the record, not ours).
     const name = (await readRecord(store, rec.id).catch(() => undefined))?.name ?? rec.name
     if (oomKilled > 0) await emit(store.layout, 'container', 'oom', rec.id, { image: rec.imageRef, name })
     await emit(store.layout, 'container', 'die', rec.id, { exitCode: String(exitCode!), image: rec.imageRef, name })
     if (opts.remove) await opts.remove(rec).catch(() => {})
-    if (endpoint) await releaseNetwork(store, rec, endpoint)
+    for (const e of joined) await releaseNetwork(store, rec, e)
   }
   return exitCode
 }

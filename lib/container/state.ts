@@ -11,6 +11,14 @@ export const LOST_EXIT_CODE = 137
 
 export async function currentState(store: Store, id: string): Promise<ContainerState> {
   const s = await readState(store, id)
+  if (s.restarting && s.status !== 'running') {
+    // Restarting while the supervisor that will start it again waits; gone (kill -9), it is not.
+    const start = await processStart(s.pid)
+    if (start !== undefined && (s.pidStart === undefined || start === s.pidStart)) return s
+    const { restarting: _, ...ended } = s
+    await writeState(store, id, ended).catch(() => {})
+    return ended
+  }
   if (s.status !== 'running') return s
   const start = await processStart(s.pid)
   if (start !== undefined && (s.pidStart === undefined || start === s.pidStart)) return s
@@ -23,6 +31,17 @@ export async function currentState(store: Store, id: string): Promise<ContainerS
   return fixed
 }
 
+/** Docker's State.Status: created, running, restarting, exited (paused is the freezer's, asked apart). */
+export const stateName = (s: ContainerState): string => (s.restarting && s.status !== 'running' ? 'restarting' : s.status)
+
+/** Marks a container's ended run as waiting for its policy's restart, or no longer (stop, rm, gave up). */
+export async function setRestarting(store: Store, id: string, on: boolean): Promise<void> {
+  const s = await readState(store, id)
+  if (s.status === 'running' || !!s.restarting === on) return
+  const { restarting: _, ...rest } = s
+  await writeState(store, id, on ? { ...rest, restarting: true } : rest)
+}
+
 export async function isContainerRunning(store: Store, id: string): Promise<boolean> {
   return (await currentState(store, id)).status === 'running'
 }
@@ -31,5 +50,6 @@ export async function isContainerRunning(store: Store, id: string): Promise<bool
 export function statusText(s: ContainerState, now: Date): string {
   if (s.status === 'created') return 'Created'
   if (s.status === 'running') return `Up ${humanDuration(now.getTime() - Date.parse(s.startedAt))}`
+  if (s.restarting) return `Restarting (${s.exitCode}) ${humanDuration(now.getTime() - Date.parse(s.finishedAt))} ago`
   return `Exited (${s.exitCode}) ${humanDuration(now.getTime() - Date.parse(s.finishedAt))} ago`
 }

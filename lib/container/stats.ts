@@ -1,6 +1,7 @@
-// `store stats`: each running container's CPU, memory, network, and process counts, from its
-// control groups (lib/container/cgroup.ts) and its network namespace's /proc/net/dev, sampled
-// twice `intervalMs` apart for the CPU share (Docker's CPU % is CPU time over wall time).
+// `store stats`: each running container's CPU, memory, block I/O and process counts, from its
+// control groups (lib/container/cgroup.ts), and its network I/O from its network namespace's
+// /proc/net/dev, sampled twice `intervalMs` apart for the CPU share (Docker's CPU % is CPU time
+// over wall time). Block I/O is what the kernel counted for the cgroup since it was made.
 
 import { readFile } from 'node:fs/promises'
 import { totalmem } from 'node:os'
@@ -64,7 +65,7 @@ export async function sampleStats(store: Store, recs: ContainerRecord[], interva
       const [netRx, netTx] = b?.pid && isBridged(rec.network) ? await netIo(b.pid) : [0, 0]
       return {
         id: rec.id, name: rec.name, cpuPercent: Math.max(0, cpu), memory, memoryLimit: b ? limit : 0, memoryPercent: b && limit ? (memory / limit) * 100 : 0,
-        netRx, netTx, blockRead: 0, blockWrite: 0, pids: b?.cg?.pids ?? 0,
+        netRx, netTx, blockRead: b?.cg?.blockRead ?? 0, blockWrite: b?.cg?.blockWrite ?? 0, pids: b?.cg?.pids ?? 0,
       }
     }),
   )

@@ -38,6 +38,8 @@ export interface ContainerRecord {
   readOnly: boolean
   /** bridge: a network namespace on the root's bridge (Docker's default, root only); host; none. */
   network: NetworkMode
+  /** Bridge networks joined after create (`network connect`): eth1, eth2… beside the first. */
+  networks?: string[]
   /** `-p`: container ports published on the host (HostConfig.PortBindings). */
   ports?: PortBinding[]
   /** `-P`: every exposed port on a free host port. */
@@ -89,6 +91,8 @@ export interface ContainerState {
   error?: string
   /** While it runs on the bridge: its address there. */
   network?: Endpoint
+  /** While it runs: its places on the networks connected after its first (`network connect`). */
+  extraEndpoints?: Endpoint[]
   /** While it runs: the host ports that forward to it. */
   ports?: PublishedPort[]
   /** While it runs (as root): its control groups (pause freezes them, stats reads them). */
@@ -97,6 +101,8 @@ export interface ContainerState {
   restartCount?: number
   /** The kernel's OOM killer ended it (its memory limit was reached). */
   oomKilled?: boolean
+  /** Ended, and its restart policy starts it again after the back-off: Docker's `restarting` (its supervisor, `pid`, waits). */
+  restarting?: boolean
 }
 
 export interface ContainerUsage {

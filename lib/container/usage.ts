@@ -5,7 +5,7 @@ import type { Store } from '../store.js'
 import type { ContainerUsage } from './types.js'
 import { getDriver } from '../driver/index.js'
 import { listContainers } from './records.js'
-import { currentState, statusText } from './state.js'
+import { currentState, stateName, statusText } from './state.js'
 import { removeContainer } from './lifecycle.js'
 
 export async function containerUsage(store: Store): Promise<ContainerUsage[]> {
@@ -19,7 +19,7 @@ export async function containerUsage(store: Store): Promise<ContainerUsage[]> {
     out.push({
       id: rec.id, image: tagged ? rec.imageRef : rec.image.slice(7, 19), command: [rec.path, ...rec.args].join(' '),
       localVolumes: rec.mounts.filter((m) => m.type === 'volume').length, size, created: rec.created, status: statusText(s, now), names: rec.name,
-      state: s.status, labels: rec.labels, mounts: rec.mounts.map((m) => m.name ?? m.source), network: rec.network,
+      state: stateName(s), labels: rec.labels, mounts: rec.mounts.map((m) => m.name ?? m.source), network: rec.network,
     })
   }
   return out

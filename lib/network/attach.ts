@@ -25,6 +25,8 @@ export interface Endpoint {
   mac: string
   /** The host end of its veth pair. */
   hostVeth: string
+  /** The container's end: eth0 on its first network, eth1… on those connected after (`network connect`). */
+  iface?: string
 }
 
 const DEFAULT_ROOT = '/var/lib/store'
@@ -55,6 +57,7 @@ export async function joinBridge(
   inUse: (network: string) => Promise<string[]>,
   record: (e: Endpoint) => Promise<void>,
   joined?: (e: Endpoint) => Promise<void>,
+  iface?: string,
 ): Promise<Endpoint> {
   checkBridgeAllowed()
   return withLock(layout, 'network', async () => {
@@ -70,7 +73,7 @@ export async function joinBridge(
     const ip = intToIp(n)
     // Docker's MAC: 02:42 and the address's four bytes.
     const mac = ['02', '42', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':')
-    const e: Endpoint = { network, bridge: b.iface, ip, gateway: b.gateway, prefix: b.prefix, mac, hostVeth: `veth${randomBytes(4).toString('hex').slice(0, 7)}` }
+    const e: Endpoint = { network, bridge: b.iface, ip, gateway: b.gateway, prefix: b.prefix, mac, hostVeth: `veth${randomBytes(4).toString('hex').slice(0, 7)}`, ...(iface ? { iface } : {}) }
     await record(e)
     await joined?.(e)
     return e
@@ -105,18 +108,45 @@ export async function removeOrphanBridges(exists: (root: string) => Promise<bool
 /**
  * Setup-script lines, run by the container's PID 1 in its new network namespace before anything
  * else (every launcher: runc and crun inherit the namespace): a veth pair whose far end goes to
- * the supervisor's (the host's) namespace and the bridge, then eth0's address, MAC and route.
+ * the supervisor's (the host's) namespace and the bridge, then the interface's address, MAC and,
+ * on its first network only, the default route.
  */
 export function endpointScript(e: Endpoint, hostNetns: string): string[] {
   const H = q(hostNetns)
   const v = q(e.hostVeth)
+  const i = e.iface ?? 'eth0'
+  const route = i === 'eth0' ? ` && ip route add default via ${e.gateway}` : ''
   return [
-    `ip link add eth0 type veth peer name ${v} netns ${H} || fail 'cannot create the network interface'`,
+    `ip link add ${i} type veth peer name ${v} netns ${H} || fail 'cannot create the network interface'`,
     `nsenter --net=${H} ip link set ${v} master ${q(e.bridge)} up || fail ${q(`cannot attach the network interface to ${e.bridge}`)}`,
-    `ip link set eth0 address ${e.mac} && ip addr add ${e.ip}/${e.prefix} dev eth0 && ip link set eth0 up && ip route add default via ${e.gateway} || fail 'cannot configure eth0'`,
+    `ip link set ${i} address ${e.mac} && ip addr add ${e.ip}/${e.prefix} dev ${i} && ip link set ${i} up${route} || fail 'cannot configure ${i}'`,
     // Docker's default: any user may bind a port below 1024 in its own namespace.
-    `echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null`,
+    ...(i === 'eth0' ? [`echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null`] : []),
   ]
+}
+
+/**
+ * `network connect` of a running container: the same interface made from outside, into the
+ * namespace of its process `pid` (no default route: it keeps its first network's).
+ */
+export async function plugEndpoint(e: Endpoint, pid: number): Promise<void> {
+  const i = e.iface ?? 'eth0'
+  const inside = (args: string[]) => tool('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', ...args])
+  try {
+    await tool('ip', ['link', 'add', e.hostVeth, 'type', 'veth', 'peer', 'name', i, 'netns', String(pid)])
+    await tool('ip', ['link', 'set', e.hostVeth, 'master', e.bridge, 'up'])
+    await inside(['link', 'set', i, 'address', e.mac])
+    await inside(['addr', 'add', `${e.ip}/${e.prefix}`, 'dev', i])
+    await inside(['link', 'set', i, 'up'])
+  } catch (err) {
+    await unplugEndpoint(e)
+    throw err
+  }
+}
+
+/** Its interface removed (deleting the host end deletes the pair); nothing if already gone. */
+export async function unplugEndpoint(e: Endpoint): Promise<void> {
+  await tool('ip', ['link', 'del', e.hostVeth]).catch(() => {})
 }
 
 /** The default bridge's ID (Docker shows a 64-hex NetworkID): stable per root. */

@@ -3,7 +3,7 @@
 export type { Bridge } from './bridge.js'
 export { existingBridge, storeBridges } from './bridge.js'
 export type { Endpoint } from './attach.js'
-export { checkBridgeAllowed, endpointScript, joinBridge, leaveBridge, networkId, removeOrphanBridges, rootBridge } from './attach.js'
+export { checkBridgeAllowed, endpointScript, joinBridge, leaveBridge, networkId, plugEndpoint, removeOrphanBridges, rootBridge, unplugEndpoint } from './attach.js'
 export type { PortBinding, PublishedPort, Proto } from './ports.js'
 export { comparePortKeys, displayPorts, exposedKeys, hostAddress, parsePublish, portKey, publishAll } from './ports.js'
 export { publishPorts, type Publisher } from './proxy.js'

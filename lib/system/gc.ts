@@ -18,7 +18,7 @@ import { indexBlobs } from '../layer/index.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { withGc } from '../_lock.js'
 import { listContainers } from '../container/records.js'
-import { cacheClear, cacheEntries } from '../build/cache.js'
+import { cacheEntries, cachePrune } from '../build/cache.js'
 import { removeCacheMounts } from '../build/runMount/index.js'
 import { sweepPool } from '../snapshot/index.js'
 
@@ -29,6 +29,8 @@ export interface GcOptions {
   mayRemove?: (id: Digest) => Promise<boolean>
   /** Also drop the build cache. */
   buildCache?: boolean
+  /** With buildCache or cacheMounts: only what was last used before this instant, ms (`--filter until=`). */
+  cacheUntil?: number
   /** Keep every image record (only unreferenced layers and blobs go): after rmi. */
   keepImages?: boolean
   /** Remove the RUN --mount=type=cache dirs (`builder prune`; implied by buildCache). */
@@ -133,7 +135,7 @@ interface Marked {
 
 async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   const stats: GcStats = { imagesDeleted: [], layersDeleted: 0, blobsDeleted: 0, packsDeleted: 0, packsRepacked: 0, deadKept: 0, reclaimed: 0, ingestFiles: 0, packOrphans: 0, snapshotTemps: 0, buildCacheDropped: 0, cacheMountsDropped: 0 }
-  if (opts.buildCache) stats.buildCacheDropped = await cacheClear(store)
+  if (opts.buildCache) stats.buildCacheDropped = await cachePrune(store, opts.cacheUntil)
   const tags = await store.images.tags()
   const marked = await mark(store, opts, tags)
   await sweepImages(store, marked, tags, stats)
@@ -142,7 +144,7 @@ async function gc(store: Store, opts: GcOptions): Promise<GcStats> {
   await sweepSnapshots(store, marked, stats)
   await sweepPool(store.layout) // pool files no snapshot uses now (snapshots are not counted here: df has their row)
   await sweepIngest(store, stats)
-  if (opts.buildCache || opts.cacheMounts) await sweepCacheMounts(store, stats)
+  if (opts.buildCache || opts.cacheMounts) await sweepCacheMounts(store, stats, opts.cacheUntil)
   return stats
 }
 
@@ -222,8 +224,8 @@ async function sweepSnapshots(store: Store, marked: Marked, stats: GcStats): Pro
 }
 
 /** 8. With the build cache, its RUN --mount=type=cache dirs (no build runs: each holds a lease). */
-async function sweepCacheMounts(store: Store, stats: GcStats): Promise<void> {
-  const m = await removeCacheMounts(store)
+async function sweepCacheMounts(store: Store, stats: GcStats, until?: number): Promise<void> {
+  const m = await removeCacheMounts(store, until)
   stats.cacheMountsDropped = m.count
   stats.reclaimed += m.bytes
 }

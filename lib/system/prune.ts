@@ -1,5 +1,6 @@
 // `store system prune`: stopped containers, (with --volumes) unused anonymous volumes, dangling
-// images (all unused ones with -a) and the build cache; what interrupted operations left
+// images (all unused ones with -a) and the build cache (with `until`, what was last used before
+// it: `cacheUntil`); what interrupted operations left
 // (leftovers.ts); then a mark-and-sweep gc of the content; then every snapshot no container
 // uses, and the pool files only those used (snapshots are a cache: an image whose snapshots
 // went is rebuilt from its blobs when a container or build next needs it).
@@ -31,7 +32,11 @@ export interface PruneResult {
   reclaimed: number
 }
 
-export async function systemPrune(store: Store, opts: { all: boolean; volumes: boolean; mayRemove?: (id: Digest) => Promise<boolean> }, hooks: PruneHooks = {}): Promise<PruneResult> {
+export async function systemPrune(
+  store: Store,
+  opts: { all: boolean; volumes: boolean; mayRemove?: (id: Digest) => Promise<boolean>; cacheUntil?: number },
+  hooks: PruneHooks = {},
+): Promise<PruneResult> {
   // Every step under the gc lock, i.e. once no import, build, commit or create is in flight: a
   // build's RUN container is "created" (stopped) between its create and its start, and a
   // container prune beside it would remove it under the build.
@@ -43,7 +48,7 @@ export async function systemPrune(store: Store, opts: { all: boolean; volumes: b
     reclaimed += v.reclaimed
     const left = await reclaimLeftovers(store)
     reclaimed += left.bytes
-    const gc = await collectGarbage(store, { all: opts.all, buildCache: true, mayRemove: opts.mayRemove })
+    const gc = await collectGarbage(store, { all: opts.all, buildCache: true, cacheUntil: opts.cacheUntil, mayRemove: opts.mayRemove })
     reclaimed += gc.reclaimed
     const snaps = await evictToBudget(store.layout, 0, await containerLayers(store)) // a budget of 0: every unused one
     reclaimed += snaps.bytes

@@ -2,7 +2,7 @@
 // with busybox imported as `busybox` (one busybox rootfs made for the file), and removes it:
 // COPY --chown/--chmod (created dirs stay 0755, a non-root USER lists them), globs, ADD of local
 // tar archives, COPY --from an image in the store, the metadata instructions in the config,
-// `--label`, several `-t`, `--progress plain`, `builder prune`, and the cache rules of
+// `--label`, several `-t`, `--progress plain`, `builder prune` (and `--filter until=`), and the cache rules of
 // REFERENCE §4 for WORKDIR, USER and a COPY source's mode.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
@@ -235,6 +235,26 @@ describe.skipIf(skip)('store build: builder prune and cache invalidation', () =>
       expect(stepStatus(again.stderr, 'RUN echo step-one')).toBe('DONE')
       expect(stepStatus(again.stderr, 'RUN mkdir /made')).toBe('DONE')
       expect(t.run(['prune', 'cat', '/one'])).toBe('step-one\n')
+    })
+  })
+
+  test('prune --filter until= drops only the cache entries last used before it: a hit counts as a use', () => {
+    withRoot((t) => {
+      const dir = t.project('until', { Dockerfile: 'FROM busybox\nRUN echo one > /one\nRUN echo two > /two\n' })
+      t.build(dir, ['-t', 'until'])
+      const made = Date.now()
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100)
+      expect(stepStatus(t.build(dir).stderr, 'RUN echo one')).toBe('CACHED') // both entries used again, now
+      // Made before `until`, used after it: kept.
+      const between = ((made + 500) / 1000).toFixed(3)
+      expect(ok(t.cli(['builder', 'prune', '-f', '--filter', `until=${between}`])).stdout).toBe('Deleted build cache objects: 0\nTotal reclaimed space: 0B\n')
+      expect(stepStatus(t.build(dir).stderr, 'RUN echo two')).toBe('CACHED')
+      // Last used before a later `until`: system prune drops them (the tagged image stays).
+      const after = ((Date.now() + 1000) / 1000).toFixed(3)
+      expect(ok(t.cli(['system', 'prune', '-f', '--filter', `until=${after}`])).stdout).toContain('Deleted build cache objects: 2\n')
+      expect(stepStatus(t.build(dir).stderr, 'RUN echo one')).toBe('DONE')
+      const bad = t.cli(['builder', 'prune', '-f', '--filter', 'label=a'])
+      expect([bad.status, bad.stderr]).toEqual([1, "Error: invalid filter 'label'\n"])
     })
   })
 

@@ -1,8 +1,8 @@
 // End-to-end: how `store build` runs RUN steps, through the built binary. `--runtime runc|crun`
 // puts every RUN on that launcher (scripts first on PATH log the runtime's calls, then exec the
 // real one); `RUN --network=none` has a network namespace with only a loopback, so a server of
-// this process on the host's 127.0.0.1 is out of its reach, while `host` and `default` reach
-// it; and every flag the parser accepts that store does not implement is refused with its line
+// this process on the host's 127.0.0.1 is out of its reach, `host` reaches it, and `default`
+// (the default bridge, as root) reaches the host at its gateway; and every flag the parser accepts that store does not implement is refused with its line
 // before any step runs. Each test has its own store root with busybox imported.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { requireBuilt, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { storeIn, type StoreRunOptions } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
@@ -28,6 +30,9 @@ beforeAll(() => {
   busybox = makeBusyboxRoot(join(shared.dir, 'busybox'))
 })
 afterAll(() => shared?.cleanup())
+
+/** The bridge lib/network/bridge.ts names for a store root other than the default one. */
+const bridgeOf = (root: string) => `st-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`
 
 const ok = (r: CliResult): CliResult => {
   expect(r.status, r.stderr).toBe(0)
@@ -51,6 +56,7 @@ function rootHelpers(dir: string) {
   const cli = (args: string[], o: StoreRunOptions = {}) => storeIn(root, args, { timeoutMs: 60_000, ...o })
   return {
     dir,
+    root,
     cli,
     project: (name: string, files: Record<string, string>) => writeProject(join(dir, name), files),
     run: async (args: string[]) => ok(await cli(['run', '--rm', ...args])).stdout,
@@ -97,46 +103,60 @@ describe.skipIf(skip)('RUN --network', () => {
     server = undefined
   })
 
-  test('none: only a loopback, and the host\'s 127.0.0.1 is out of reach; host and default reach it', async () => {
+  test('none: only a loopback; host: the host\'s 127.0.0.1; default: a namespace of its own on the default bridge, the host at its gateway', async () => {
     const hits: string[] = []
     server = createServer((req, res) => {
       hits.push(req.url ?? '')
       res.end('hello from the host\n')
     })
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
+    // Every address of the host: the bridge's gateway (made by the build) is one of them.
+    await new Promise<void>((r) => server!.listen(0, '0.0.0.0', r))
     const port = (server.address() as AddressInfo).port
     await withRoot(async (t) => {
       // Each step records wget's status and what it got; the request path names the step.
-      const get = (name: string) => `wget -q -O /${name}.body http://127.0.0.1:$PORT/${name} 2>/dev/null; echo $? > /${name}.rc`
+      const get = (name: string, host = '127.0.0.1') => `wget -q -O /${name}.body http://${host}:$PORT/${name} 2>/dev/null; echo $? > /${name}.rc`
+      const gateway = '$(ip route | awk \'/^default/ {print $3}\')'
       const dir = t.project('net', {
         Dockerfile:
           'FROM busybox\nARG PORT\n' +
           `RUN --network=none tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' > /none.ifaces; ${get('none')}\n` +
           `RUN --network=host ${get('host')}\n` +
-          `RUN --network=default ${get('default')}\n` +
-          `RUN ${get('unset')}\n`,
+          `RUN --network=default ${get('default-lo')}; ${get('default', gateway)}\n` +
+          `RUN ls /sys/class/net > /unset.ifaces; ${get('unset', gateway)}\n`,
       })
       ok(await t.cli(['build', '--build-arg', `PORT=${port}`, '-t', 'net', dir]))
       const cat = (f: string) => t.run(['net', 'cat', f])
       expect(await cat('/none.ifaces')).toBe('lo\n')
       expect(await cat('/none.rc')).not.toBe('0\n')
+      // On the bridge, 127.0.0.1 is the step's own loopback, as in Docker.
+      expect(await cat('/default-lo.rc')).not.toBe('0\n')
+      expect(await cat('/unset.ifaces')).toBe('eth0\nlo\n')
       for (const n of ['host', 'default', 'unset']) {
         expect(await cat(`/${n}.rc`)).toBe('0\n')
         expect(await cat(`/${n}.body`)).toBe('hello from the host\n')
       }
       expect(hits.sort()).toEqual(['/default', '/host', '/unset'])
+      // The bridge went with the build's last step.
+      expect(spawnSync('ip', ['-o', 'link', 'show', 'dev', bridgeOf(t.root)], { encoding: 'utf8' }).stdout).toBe('')
+      // `build --network host`: every RUN without its own flag on the host's network.
+      const all = t.project('all', { Dockerfile: `FROM busybox\nARG PORT\nRUN ${get('flag')}\n` })
+      ok(await t.cli(['build', '--network', 'host', '--build-arg', `PORT=${port}`, '-t', 'flag', all]))
+      expect(await t.run(['flag', 'cat', '/flag.body'])).toBe('hello from the host\n')
     })
   })
 
-  test('a network of its own is part of the step: none and host are two cache entries', async () => {
+  test('a network mode is part of the step: none, host and default are three cache entries', async () => {
     await withRoot(async (t) => {
       const a = t.project('a', { Dockerfile: 'FROM busybox\nRUN --network=none echo x > /x\n' })
       const b = t.project('b', { Dockerfile: 'FROM busybox\nRUN --network=host echo x > /x\n' })
       const c = t.project('c', { Dockerfile: 'FROM busybox\nRUN echo x > /x\n' })
+      const d = t.project('d', { Dockerfile: 'FROM busybox\nRUN --network=default echo x > /x\n' })
       ok(await t.cli(['build', a]))
-      const statusOf = async (d: string) => progressSteps(ok(await t.cli(['build', '--progress', 'plain', d])).stderr).find((s) => s.title.includes('RUN'))?.status
+      const statusOf = async (dir: string, flags: string[] = []) => progressSteps(ok(await t.cli(['build', ...flags, '--progress', 'plain', dir])).stderr).find((s) => s.title.includes('RUN'))?.status
       expect(await statusOf(b)).toBe('DONE')
-      expect(await statusOf(c)).toBe('CACHED') // default is the host's network: the same step
+      expect(await statusOf(c)).toBe('DONE')
+      expect(await statusOf(d)).toBe('CACHED') // --network=default is the unset mode
+      expect(await statusOf(c, ['--network', 'host'])).toBe('CACHED') // the flag: as RUN --network=host
       expect(await statusOf(a)).toBe('CACHED')
     })
   })

@@ -207,8 +207,8 @@ describe.concurrent('run options', () => {
 
   // util-linux script gives `store run` a terminal, as a user's shell would (stdin kept open).
   for (const runtime of ['builtin', 'runc', 'crun']) {
-    test(`-t (${runtime}): the output comes through the pseudo-terminal, which the container can name; TERM is xterm`, async () => {
-      const cmd = `node -- ${BIN} --root ${root} run --rm -t --runtime ${runtime} busybox sh -c 'echo out; echo err >&2; tty; echo \$TERM'`
+    test(`-t (${runtime}): the output comes through the pseudo-terminal, which the container can name; TERM is xterm; logs has it`, async () => {
+      const cmd = `node -- ${BIN} --root ${root} run --name tty-${runtime} -t --runtime ${runtime} busybox sh -c 'echo out; echo err >&2; tty; echo \$TERM'`
       const r = await new Promise<{ status: number | null; stdout: string }>((res) => {
         const p = spawn('sh', ['-c', `sleep 2 | script -qec "${cmd.replace(/"/g, '\\"')}" /dev/null`], { stdio: ['ignore', 'pipe', 'inherit'] })
         let stdout = ''
@@ -223,6 +223,12 @@ describe.concurrent('run options', () => {
       // form is read back to the same lines.
       const seen = runtime === 'crun' ? r.stdout.replace(/^\x1b\[1;31m\d{4}-\d\d-\d\dT[\d:.]+Z: ([^]*?)(\x1b\[0m)?\r?\n?$/, (_, out: string) => out.replace(/\r?\n/g, '\r\n')) : r.stdout
       expect(seen).toMatch(/^out\r\nerr\r\n\/dev\/pts\/\d+\r\nxterm\r\n$/) // a terminal is an xterm, as in Docker
+      // Logged as Docker logs a terminal's output: on stdout, with the terminal's CRs.
+      // (crun's quirk above puts the output on its own stderr: then it is logged there, whole.)
+      const logs = await run(['logs', `tty-${runtime}`])
+      if (runtime === 'crun' && seen !== r.stdout) expect(logs.stderr).toMatch(/out[^]*err[^]*xterm/)
+      else expect(logs).toMatchObject({ status: 0, stdout: r.stdout, stderr: '' })
+      await ok(['rm', `tty-${runtime}`])
     })
   }
 

@@ -244,6 +244,61 @@ describe.skipIf(why !== undefined)('the bridge network', () => {
     expect(pre.stderr).toContain('bridge is a pre-defined network and cannot be removed')
   })
 
+  test('network connect/disconnect: a running container gets eth1 at once and names both ways; a stopped one on its next start; Docker’s refusals', async () => {
+    const ids = [(await ok(['network', 'create', 'front'])).trim(), (await ok(['network', 'create', 'back'])).trim()]
+    await ok(['run', '-d', '--name', 'api', '--hostname', 'apihost', '--network', 'front', 'busybox', ...web('from-api')])
+    await ok(['run', '-d', '--name', 'store-db', '--network', 'back', 'busybox', ...web('from-db')])
+    // Not on back yet: db is not a name api knows.
+    expect((await run(['exec', 'api', 'wget', '-qO-', '-T', '2', 'http://store-db/'])).status).not.toBe(0)
+    expect(await ok(['network', 'connect', 'back', 'api'])).toBe('')
+    const addrs = await ok(['exec', 'api', 'ip', '-4', '-o', 'addr'])
+    const eth1 = /eth1\s+inet (\S+)\//.exec(addrs)?.[1]
+    expect(eth1, addrs).toBeDefined()
+    // The default route stays on its first network, as Docker keeps it.
+    expect(await ok(['exec', 'api', 'ip', 'route'])).toMatch(/^default via \S+ dev eth0/m)
+    expect(await ok(['exec', 'api', 'wget', '-qO-', 'http://store-db/'])).toBe('from-db\n')
+    expect(await ok(['exec', 'store-db', 'wget', '-qO-', 'http://api/'])).toBe('from-api\n')
+    expect(await ok(['exec', 'api', 'cat', '/etc/hosts'])).toContain(`${eth1}\tapihost\n`)
+    const nets = JSON.parse(await ok(['inspect', '--format', '{{json .NetworkSettings.Networks}}', 'api']))
+    expect(Object.keys(nets)).toEqual(['front', 'back'])
+    expect(nets.back.IPAddress).toBe(eth1)
+    expect((await ok(['ps', '--filter', 'name=api', '--format', '{{.Networks}}'])).trim()).toBe('front,back')
+    const inspectBack = JSON.parse(await ok(['network', 'inspect', 'back']))[0]
+    expect(Object.values(inspectBack.Containers).map((c: any) => c.Name).sort()).toEqual(['api', 'store-db'])
+    // Docker's refusals, exit 1.
+    const apiId = (await ok(['inspect', '--format', '{{.Id}}', 'api'])).trim()
+    for (const [args, message] of [
+      [['connect', 'back', 'api'], 'endpoint with name api already exists in network back'],
+      [['connect', 'host', 'api'], 'container cannot be disconnected from host network or connected to host network'],
+      [['connect', 'none', 'api'], 'container cannot be connected to multiple networks with one of the networks in private (none) mode'],
+      [['connect', 'nonet', 'api'], 'network nonet not found'],
+      [['connect', 'back', 'nocontainer'], 'No such container: nocontainer'],
+      [['disconnect', 'bridge', 'api'], `container ${apiId} is not connected to the network bridge`],
+    ] as [string[], string][]) {
+      const r = await run(['network', ...args])
+      expect(r.status, args.join(' ')).toBe(1)
+      expect(r.stderr).toBe(`Error response from daemon: ${message}\n`)
+    }
+    // Disconnected while it runs: the interface and the names go.
+    expect(await ok(['network', 'disconnect', 'back', 'api'])).toBe('')
+    expect(await ok(['exec', 'api', 'ls', '/sys/class/net'])).toBe('eth0\nlo\n')
+    expect(await ok(['exec', 'api', 'cat', '/etc/hosts'])).not.toContain('store-db')
+    expect(await ok(['exec', 'store-db', 'cat', '/etc/hosts'])).not.toMatch(/\tapi\n/)
+    // A stopped container: kept in its record, joined when it starts (eth1 on back).
+    await ok(['create', '--name', 'later', '--network', 'front', 'busybox', 'sh', '-c', 'ls /sys/class/net; wget -qO- http://store-db/'])
+    await ok(['network', 'connect', 'back', 'later'])
+    const out = await ok(['start', '-a', 'later'])
+    expect(out).toBe('eth0\neth1\nlo\nfrom-db\n')
+    // A host-network container cannot join any other.
+    await ok(['create', '--name', 'onhost', '--network', 'host', 'busybox', 'true'])
+    const shared = await run(['network', 'connect', 'back', 'onhost'])
+    expect(shared.stderr).toBe('Error response from daemon: container sharing network namespace with another container or host cannot be connected to any other network\n')
+    for (const c of ['api', 'store-db', 'later', 'onhost']) await ok(['rm', '-f', c])
+    // Nothing left on the host: both user bridges went with their last container.
+    for (const id of ids) expect(ip(['-o', 'link', 'show', 'dev', `br-${id.slice(0, 12)}`])).toBe('')
+    await ok(['network', 'rm', 'front', 'back'])
+  })
+
   test('--add-host, --dns, --dns-search, --dns-option write /etc/hosts and resolv.conf as Docker', async () => {
     const out = await ok([
       'run', '--rm', '--hostname', 'hh', '--add-host', 'a.test:10.1.2.3', '--add-host', 'gw:host-gateway', '--dns', '9.9.9.9', '--dns-search', 'example.com', '--dns-option', 'ndots:2',

@@ -1,7 +1,8 @@
 // End-to-end: restart policies (issue 15) through the built binary: on-failure:N restarts a
 // failing container N times and then leaves it exited; on-failure leaves a clean exit alone;
 // always keeps restarting until `stop`, after which it stays stopped; a foreground run hands
-// its restart to a monitor; Docker's messages for bad policies. Every wait is for a state the
+// its restart to a monitor; while it waits to be started again it is `restarting`, as in
+// Docker; Docker's messages for bad policies. Every wait is for a state the
 // policy must reach (bounded), never for a duration.
 
 import { describe, expect, test } from 'vitest'
@@ -61,6 +62,25 @@ describe.skipIf(why !== undefined)('restart policies', () => {
     await until('forever', (x) => (x.restartCount ?? 0) >= 1)
     await ok(['stop', '-t', '1', 'forever'])
     await until('forever', over)
+  })
+
+  test('waiting for its restart, a container is Restarting: ps without -a, the status filter, inspect; rm refuses it, stop ends it at once', async () => {
+    // A first back-off of a minute holds it in that state for the test (Docker's is 100 ms).
+    const started = await storeIn(bx.root, ['run', '-d', '--name', 'backoff', '--network', 'none', '--restart', 'always', 'busybox', 'sh', '-c', 'exit 3'], { env: { STORE_RESTART_DELAY_MS: '60000' } })
+    expect(started.status, started.stderr).toBe(0)
+    const id = started.stdout.trim()
+    await until('backoff', (x) => x.restarting === true)
+    expect(await ok(['ps', '--format', '{{.Names}}|{{.Status}}|{{.State}}'])).toMatch(/^backoff\|Restarting \(3\) .+ ago\|restarting$/m)
+    expect(await ok(['ps', '-q', '--no-trunc', '--filter', 'status=restarting'])).toBe(`${id}\n`)
+    expect(await ok(['ps', '-q', '--filter', 'status=exited', '--filter', 'name=backoff'])).toBe('')
+    expect((await ok(['inspect', '--format', '{{.State.Status}} {{.State.Restarting}} {{.State.Running}}', 'backoff'])).trim()).toBe('restarting true true')
+    const rm = await run(['rm', 'backoff'])
+    expect(rm.status).toBe(1)
+    expect(rm.stderr).toBe('Error: cannot remove container "/backoff": container is restarting: stop the container before removing or force remove\n')
+    await ok(['stop', 'backoff'])
+    expect((await ok(['inspect', '--format', '{{.State.Status}} {{.State.Restarting}} {{.State.ExitCode}}', 'backoff'])).trim()).toBe('exited false 3')
+    expect(await ok(['ps', '-a', '--filter', 'name=backoff', '--format', '{{.Status}}'])).toMatch(/^Exited \(3\) /)
+    await ok(['rm', 'backoff'])
   })
 
   test('a foreground run exits with its status and its restart goes on detached', async () => {

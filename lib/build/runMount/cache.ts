@@ -10,8 +10,10 @@
 //     lock held while the step runs); private: a step whose dir is in use by another private
 //     or locked step gets another dir (`<name>.1`, …), kept for later use too.
 // Cache key of the step: the mount's definition only; the contents never are.
+// Each use sets the dir's mtime to now: its last use, which `prune --filter until=` reads (a
+// dir from before that only has its last top-level change, an earlier time: never a later one).
 
-import { chmod, chown, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { chmod, chown, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Codes, StoreError, isStoreError } from '../../errors.js'
 import { mergedView, treeSize } from '../../driver/index.js'
@@ -64,6 +66,8 @@ export async function planCache(spec: CacheSpec, src: MountSources): Promise<Pla
       try {
         const dir = store.layout.cacheMount(name)
         await ensureCacheDir(store, dir, fill)
+        const now = store.now()
+        await utimes(dir, now, now)
         const source = await subdirIn(dir, subdir)
         return { mounts: [{ type: 'bind', source, destination: spec.target, readonly: spec.readonly, propagation: '' }], release }
       } catch (e) {
@@ -130,9 +134,27 @@ export async function cacheMountsUsage(store: Store): Promise<{ count: number; b
   return { count: names.length, bytes }
 }
 
-/** Remove every cache dir. The caller holds the gc lock, so no build is using one. */
-export async function removeCacheMounts(store: Store): Promise<{ count: number; bytes: number }> {
-  const usage = await cacheMountsUsage(store)
-  await rm(store.layout.cacheMountsDir, { recursive: true, force: true })
-  return usage
+/**
+ * Remove every cache dir, or with `before` (ms) those last used before it, and the temp dirs of
+ * interrupted first uses. The caller holds the gc lock, so no build is using one.
+ */
+export async function removeCacheMounts(store: Store, before?: number): Promise<{ count: number; bytes: number }> {
+  if (before === undefined) {
+    const usage = await cacheMountsUsage(store)
+    await rm(store.layout.cacheMountsDir, { recursive: true, force: true })
+    return usage
+  }
+  let count = 0
+  let bytes = 0
+  for (const n of await readdir(store.layout.cacheMountsDir).catch(() => [] as string[])) {
+    const dir = store.layout.cacheMount(n)
+    const temp = n.startsWith('.')
+    if (!temp && (await stat(dir).then((s) => s.mtimeMs >= before, () => true))) continue
+    if (!temp) {
+      count++
+      bytes += await treeSize(dir)
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+  return { count, bytes }
 }
