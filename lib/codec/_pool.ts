@@ -6,7 +6,7 @@
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
 
-import { brotliCompressSync, constants as Z, deflateRawSync, zstdCompressSync } from 'node:zlib'
+import { brotliCompressSync, constants as Z, deflateRawSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
@@ -56,6 +56,17 @@ export async function compressInWorker(workers: WorkerPools, op: 'brotli' | 'def
   const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
 }
+
+/** One gzip member of `data`: a small one here (a worker round trip costs more than it), else on a worker. */
+export async function gzipMember(workers: WorkerPools, data: Uint8Array, level = 1): Promise<Uint8Array> {
+  if (data.length <= GZIP_HERE) return gzipSync(data, { level })
+  const own = new Uint8Array(data)
+  const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
+  return (await pool.run<{ out: Uint8Array }>({ op: 'gzip', data: own, level }, [own.buffer])).out
+}
+
+/** Members up to this size are compressed on the calling thread (tar headers, small files' runs). */
+const GZIP_HERE = 16 << 10
 
 /**
  * A stream as gzip made of independent members, one per `block` bytes of input, compressed on

@@ -18,6 +18,17 @@ const BATCH_RECORDS = 16384
 
 /** The layer's tar as a stream. */
 export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerator<Uint8Array> {
+  for await (const p of layerPieces(cas, ix)) yield p.bytes
+}
+
+/** A piece of a layer's tar: a chunk's content (with its SHA-256, hex), or other bytes of it (headers, inline data, padding, trailer). */
+export interface TarPiece {
+  bytes: Uint8Array
+  chunk?: string
+}
+
+/** The layer's tar in pieces, each chunk's content apart and named (the chunk-aware push lays its blob out by them). */
+export async function* layerPieces(cas: ContentStore, ix: LayerIndex): AsyncGenerator<TarPiece> {
   let size = 0 // content bytes of the current entry
   let padded = true
   const pad = (): Uint8Array | undefined => {
@@ -27,8 +38,8 @@ export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerat
     return p
   }
   for await (const r of withContents(cas, indexRecords(cas, ix))) {
-    if (r instanceof Uint8Array) {
-      size += r.length
+    if ('chunk' in r) {
+      size += r.bytes.length
       yield r
       continue
     }
@@ -36,32 +47,32 @@ export async function* layerTar(cas: ContentStore, ix: LayerIndex): AsyncGenerat
       case 'header':
       case 'trailer': {
         const p = pad()
-        if (p) yield p
-        if (r.type === 'header') yield r.bytes
+        if (p) yield { bytes: p }
+        if (r.type === 'header') yield { bytes: r.bytes }
         size = 0
         padded = r.type === 'trailer'
         break
       }
       case 'data':
         size += r.bytes.length
-        yield r.bytes
+        yield { bytes: r.bytes }
         break
       case 'padding':
         padded = true
-        yield r.bytes
+        yield { bytes: r.bytes }
         break
       case 'zeros':
-        for (let left = r.n; left > 0; left -= ZEROS.length) yield left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left)
+        for (let left = r.n; left > 0; left -= ZEROS.length) yield { bytes: left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left) }
         break
       case 'bytes':
-        yield r.bytes
+        yield { bytes: r.bytes }
         break
     }
   }
 }
 
 /** The records, each chunks record followed by the contents of its chunks, read a batch at a time. */
-async function* withContents(cas: ContentStore, records: AsyncIterable<IndexRecord>): AsyncGenerator<IndexRecord | Uint8Array> {
+async function* withContents(cas: ContentStore, records: AsyncIterable<IndexRecord>): AsyncGenerator<IndexRecord | Required<TarPiece>> {
   let batch: IndexRecord[] = []
   let chunks = 0
   let bytes = 0
@@ -80,7 +91,7 @@ async function* withContents(cas: ContentStore, records: AsyncIterable<IndexReco
   yield* emit(cas, batch)
 }
 
-async function* emit(cas: ContentStore, batch: IndexRecord[]): AsyncGenerator<IndexRecord | Uint8Array> {
+async function* emit(cas: ContentStore, batch: IndexRecord[]): AsyncGenerator<IndexRecord | Required<TarPiece>> {
   const digests: Digest[] = []
   for (const r of batch) if (r.type === 'chunks') for (const [hex] of r.refs) digests.push(`sha256:${hex}`)
   const contents = cas.getMany(digests)[Symbol.asyncIterator]()
@@ -90,7 +101,7 @@ async function* emit(cas: ContentStore, batch: IndexRecord[]): AsyncGenerator<In
         yield r
         continue
       }
-      for (let k = 0; k < r.refs.length; k++) yield (await contents.next()).value as Uint8Array
+      for (let k = 0; k < r.refs.length; k++) yield { chunk: r.refs[k][0], bytes: (await contents.next()).value as Uint8Array }
     }
   } finally {
     await contents.return?.()

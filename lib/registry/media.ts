@@ -18,6 +18,7 @@ export interface Descriptor {
   digest: string
   size: number
   platform?: { os?: string; architecture?: string; variant?: string }
+  annotations?: Record<string, string>
 }
 
 export interface ImageManifest {

@@ -2,7 +2,8 @@
 // gives the host platform's), then the config, then each layer the store does not have yet by
 // its chain ID, streamed: its digest checked as it arrives, gzip or zstd undone (ingestTar
 // knows both by their magic), chunked into
-// the store, its diffID checked against the config. The config's bytes are kept exactly, so
+// the store, its diffID checked against the config. A layer store pushed (chunk-aware, chunked.ts)
+// costs only the chunks the store lacks. The config's bytes are kept exactly, so
 // the image ID is Docker's; the manifest's digest becomes a RepoDigest (`run NAME@sha256:…`).
 // Nothing is tagged unless every layer arrived whole; what a failed pull wrote is garbage for
 // the next prune (no record points at it).
@@ -18,6 +19,8 @@ import type { ImageConfig } from '../image/model.js'
 import type { OnProgress } from '../progress.js'
 import { formatPlatform, hostPlatform, namesPlatform } from '../platform.js'
 import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
+import { chunkedLayer, tocPlace } from './chunked.js'
+import { rememberPushed } from './push.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
 
 /** A manifest or config larger than this is refused (Docker's are kilobytes). */
@@ -30,6 +33,8 @@ export interface PullOptions extends ClientOptions {
   onStatus?: (line: string) => void
   /** Bytes of the layer being downloaded (`Downloading 02d66cd61f6d`), of its size. */
   onProgress?: OnProgress
+  /** Told the bytes a chunk-aware layer took from the registry (its missing chunks and table of contents). */
+  onFetched?: (bytes: number) => void
 }
 
 export interface PullResult {
@@ -82,9 +87,21 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
       if (await store.layers.get(chainId)) {
         say(`${short}: Already exists`)
       } else {
-        const stats = await ingestTar(ingestDeps(store), verified(client, ref.repository, layer, o.onProgress))
+        // A layer store pushed (a table of contents in its blob): only the chunks the store lacks.
+        const place = tocPlace(layer)
+        const whole = () => verified(client, ref.repository, layer, o.onProgress)
+        const src = place
+          ? chunkedLayer({
+              client, repo: ref.repository, whole, onProgress: o.onProgress, onFetched: o.onFetched,
+              has: (c) => store.cas.has(`sha256:${c}` as Digest),
+              local: (cs) => store.cas.getMany(cs.map((c) => `sha256:${c}` as Digest)),
+            }, layer, place)
+          : whole()
+        const stats = await ingestTar(ingestDeps(store), src)
         if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
         await recordLayer(store, parent, stats)
+        // A push of it to this registry asks for this blob first (and mounts it into another repository).
+        await rememberPushed(store, chainId, { digest: layer.digest, size: layer.size, from: { [client.host]: ref.repository }, ...(place ? { toc: `${place.offset}:${place.length}` } : {}) }).catch(() => {})
         say(`${short}: Pull complete`)
       }
       parent = chainId

@@ -10,13 +10,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
-import { layerTar, loadIndex, type LayerRecord } from '../layer/index.js'
+import { layerPieces, loadIndex, type LayerRecord, type TarPiece } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { getConfig, imageLayers } from '../image/create.js'
 import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, type Descriptor } from './media.js'
-import { counted, type OnProgress } from '../progress.js'
-import { gzipMembers } from '../codec/_pool.js'
+import type { OnProgress } from '../progress.js'
+import { chunkedGzip, TOC_ANNOTATION, type TocPlace } from './chunked.js'
 
 export interface PushOptions extends ClientOptions {
   /** Docker's status lines, one at a time. */
@@ -52,7 +52,7 @@ export async function pushImage(store: Store, reference: string, o: PushOptions 
     const shown: string[] = []
     for (const l of layers) {
       const d = await pushLayer(store, client, ref.repository, l, o.onProgress)
-      descriptors.push({ mediaType: DOCKER_LAYER_GZIP, digest: d.digest, size: d.size })
+      descriptors.push({ mediaType: DOCKER_LAYER_GZIP, digest: d.digest, size: d.size, ...(d.toc ? { annotations: { [TOC_ANNOTATION]: d.toc } } : {}) })
       shown.push(`${l.diffId.slice(7, 19)}: ${d.mountedFrom ? `Mounted from ${d.mountedFrom}` : d.existed ? 'Layer already exists' : 'Pushed'}`)
     }
     for (const line of shown.reverse()) say(line)
@@ -95,13 +95,8 @@ async function hasBlob(client: RegistryClient, repo: string, digest: string): Pr
  * known only at the end), so compression, hashing and the upload overlap and nothing is written
  * to disk.
  */
-async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress?: OnProgress): Promise<{ digest: string; size: number; existed: boolean; mountedFrom?: string }> {
-  const memo = `${store.layout.cacheDir}/push/${l.chainId.slice(7)}.json`
-  const known = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as Memo, () => undefined)
-  const remember = async (m: Memo) => {
-    await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
-    await writeFile(memo, JSON.stringify(m))
-  }
+async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress?: OnProgress): Promise<Memo & { existed: boolean; mountedFrom?: string }> {
+  const known = await pushedBefore(store, l.chainId)
   if (known && (await hasBlob(client, repo, known.digest))) return { ...known, existed: true }
   // Pushed to another repository of this registry before: mounted from there, not sent again.
   const from = known?.from?.[client.host]
@@ -121,8 +116,21 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
     }
   }
   // Level 1, in members on every core (codec/_pool.ts): gzip was the whole cost of a push (level
-  // 6 on one thread took 2.5x skopeo's time for 692 MB; level 1 is ~3x faster for ~10 % more bytes).
-  const gz = gzipMembers(store.workers, counted(layerTar(store.cas, ix), onProgress, `Compressing ${l.diffId.slice(7, 19)}`, l.size), 1)
+  // 6 on one thread took 2.5x skopeo's time for 692 MB; level 1 is ~3x faster for ~10 % more
+  // bytes). One member per chunk, and a table of contents (chunked.ts): a pull by store fetches
+  // only the chunks it lacks.
+  const toc: Partial<TocPlace> = {}
+  const label = `Compressing ${l.diffId.slice(7, 19)}`
+  const counted = async function* (src: AsyncIterable<TarPiece>) {
+    let done = 0
+    onProgress?.({ label, done, total: l.size, unit: 'bytes' })
+    for await (const p of src) {
+      done += p.bytes.length
+      onProgress?.({ label, done, total: l.size, unit: 'bytes' })
+      yield p
+    }
+  }
+  const gz = chunkedGzip(store.workers, counted(layerPieces(store.cas, ix)), toc)
   const location = await startUpload(client, repo, l.diffId)
   const patch = await client.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(Readable.from(hashed(gz))) as ReadableStream })
   await patch.body?.cancel()
@@ -134,15 +142,30 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   const done = await client.fetch(url.toString(), { method: 'PUT', headers: { 'content-length': '0' } })
   if (done.status !== 201) throw await registryError(done, `upload of ${digest}`)
   await done.body?.cancel()
-  await remember({ digest, size, from: { ...(known?.digest === digest ? known.from : {}), [client.host]: repo } })
-  return { digest, size, existed: false }
+  const m: Memo = { digest, size, from: { ...(known?.digest === digest ? known.from : {}), [client.host]: repo }, toc: `${toc.offset}:${toc.length}` }
+  await rememberPushed(store, l.chainId, m)
+  return { ...m, existed: false }
 }
 
-/** What a layer's last push left: its gzip's digest and size, and per registry the repository it went to. */
-interface Memo {
+/** What a layer's last push (or pull) left: its gzip's digest and size, per registry the repository it is in, and its TOC annotation. */
+export interface Memo {
   digest: string
   size: number
   from?: Record<string, string>
+  /** The chunk-aware blob's `org.store.chunked.toc`. */
+  toc?: string
+}
+
+const memoPath = (store: Store, chainId: string) => `${store.layout.cacheDir}/push/${chainId.slice(7)}.json`
+
+async function pushedBefore(store: Store, chainId: string): Promise<Memo | undefined> {
+  return readFile(memoPath(store, chainId), 'utf8').then((t) => JSON.parse(t) as Memo, () => undefined)
+}
+
+/** Remembered for the next push of the layer: the registry is asked for this blob before anything is compressed. */
+export async function rememberPushed(store: Store, chainId: string, m: Memo): Promise<void> {
+  await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
+  await writeFile(memoPath(store, chainId), JSON.stringify(m))
 }
 
 /** A new upload session's address. */
