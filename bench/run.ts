@@ -17,6 +17,7 @@ const SCENARIOS: Record<string, () => Promise<{ default: () => Promise<void> }>>
   files: () => import('./files.bench.js'),
   docker: () => import('./docker.bench.js'),
   runLayer: () => import('./runLayer.bench.js'),
+  registry: () => import('./registry.bench.js'),
 }
 
 const want = process.argv.slice(2)

@@ -6,7 +6,7 @@
 // `system prune`, find and remove such files (`system df` counts them).
 
 import { createWriteStream } from 'node:fs'
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname } from 'node:path'
 import { Readable } from 'node:stream'
@@ -15,12 +15,67 @@ import type { Layout } from './layout.js'
 import { readJson, writeFileAtomic } from './_fs.js'
 import { bytesOf, orphansIn, removeLeftovers, type Leftover, type LeftoverStats } from './_leftovers.js'
 import { orphaned } from './lock/index.js'
+import { Codes, StoreError } from './errors.js'
+import type { TarWriteEntry } from './tar/index.js'
 
 const NOTE = /^(\d+)-[0-9a-f]+\.json$/
 const TEMP = /\.tmp-(\d+)$/
 
 interface Note {
   path: string
+}
+
+/**
+ * A folder the user named (save -o DIR/): the entries' files written into `<target>.tmp-<pid>`,
+ * made durable, then renamed to the target (which must not exist, or be an empty folder), with
+ * the same note for a kill -9 to be swept after.
+ */
+export async function writeOutputFolder(layout: Layout, target: string, entries: AsyncIterable<TarWriteEntry>): Promise<void> {
+  const existing = await lstat(target).catch(() => undefined)
+  if (existing && !(existing.isDirectory() && (await readdir(target)).length === 0)) {
+    throw new StoreError(Codes.INVALID_ARGUMENT, `${target} exists and is not an empty folder`)
+  }
+  await sweepOutputs(layout, target)
+  const tmp = `${target}.tmp-${process.pid}`
+  const note = `${layout.pendingDir}/${process.pid}-${randomBytes(6).toString('hex')}.json`
+  await mkdir(layout.pendingDir, { recursive: true })
+  await writeFileAtomic(note, JSON.stringify({ path: tmp } satisfies Note))
+  try {
+    await mkdir(tmp)
+    for await (const { header, body } of entries) {
+      // Names come from save itself (blobs/sha256/<hex>, index.json…), never from an image.
+      if (header.name.split('/').some((p) => p === '..')) throw new StoreError(Codes.INVALID_ARGUMENT, `bad entry name ${header.name}`)
+      const path = `${tmp}/${header.name}`
+      if (header.type === 'dir') await mkdir(path, { recursive: true })
+      else await pipeline(Readable.from(body instanceof Uint8Array ? [body] : (body ?? []), { objectMode: false }), createWriteStream(path, { flags: 'wx' }))
+    }
+    await syncTree(tmp)
+    if (existing) await rmdir(target)
+    await rename(tmp, target)
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true })
+    throw e
+  } finally {
+    await rm(note, { force: true })
+  }
+}
+
+/** Every file and folder under `dir` on disk (the folder's rename is then the last step). */
+async function syncTree(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) await syncTree(`${dir}/${e.name}`)
+    else await fsyncPath(`${dir}/${e.name}`)
+  }
+  await fsyncPath(dir)
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const h = await open(path, 'r')
+  try {
+    await h.sync()
+  } finally {
+    await h.close()
+  }
 }
 
 export async function writeOutputFile(layout: Layout, target: string, data: AsyncIterable<Uint8Array>): Promise<void> {
@@ -47,8 +102,8 @@ export async function outputLeftovers(layout: Layout): Promise<Leftover[]> {
     const pid = NOTE.exec(basename(n.path))![1]
     const note = await readJson<Note>(n.path).catch(() => undefined)
     const m = note?.path ? TEMP.exec(note.path) : null
-    // Only what this note's own writer could have made: `<something>.tmp-<its pid>`, a file.
-    if (note && m && m[1] === pid && (await lstat(note.path).then((s) => s.isFile(), () => false))) {
+    // Only what this note's own writer could have made: `<something>.tmp-<its pid>`, a file (or a layout folder).
+    if (note && m && m[1] === pid && (await lstat(note.path).then((s) => s.isFile() || s.isDirectory(), () => false))) {
       out.push({ kind: 'output', path: note.path, bytes: await bytesOf(note.path) })
     }
     out.push(n)
@@ -66,7 +121,7 @@ export async function sweepOutputs(layout: Layout, target?: string): Promise<Lef
       if (!n.startsWith(prefix) || !/^\d+$/.test(n.slice(prefix.length))) continue
       const path = `${dirname(target)}/${n}`
       const st = await lstat(path).catch(() => undefined)
-      if (st?.isFile() && (await orphaned(Number(n.slice(prefix.length)), st.ctimeMs))) list.push({ kind: 'output', path, bytes: st.size })
+      if ((st?.isFile() || st?.isDirectory()) && (await orphaned(Number(n.slice(prefix.length)), st.ctimeMs))) list.push({ kind: 'output', path, bytes: st.size })
     }
   }
   const unique = [...new Map(list.map((l) => [l.path, l])).values()]

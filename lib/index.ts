@@ -160,9 +160,22 @@ async function isFolder(path: string): Promise<boolean> {
  * A `docker save` archive of the images named (names or IDs), as a stream of tar bytes. An
  * image named by a tag keeps that tag in the archive; one named by ID keeps none (as Docker).
  */
-export async function saveImages(store: Store, names: string[], options: { onProgress?: OnProgress } = {}): Promise<AsyncIterable<Uint8Array>> {
+export async function saveImages(store: Store, names: string[], options: SaveOptions = {}): Promise<AsyncIterable<Uint8Array>> {
   const { saveImages } = await import('./image/save.js')
   const { counted } = await import('./progress.js')
+  const items = await saveItems(store, names)
+  return saved(store, items.map((i) => i.id), counted(saveImages(store, items, options.format), options.onProgress, 'Saving'))
+}
+
+/** {@link saveImages}' options: a progress callback, and the archive's flavour. */
+export interface SaveOptions {
+  onProgress?: OnProgress
+  /** `docker` (default): the OCI layout with Docker's manifest.json and repositories, as Docker 25+ writes; `oci`: the OCI layout alone. */
+  format?: 'docker' | 'oci'
+}
+
+/** The images `names` name, each once, with the tags to record. */
+async function saveItems(store: Store, names: string[]): Promise<{ id: Digest; tags: string[] }[]> {
   const { parseReference, tagged } = await import('./reference.js')
   const items: { id: Digest; tags: string[] }[] = []
   for (const name of names) {
@@ -178,7 +191,7 @@ export async function saveImages(store: Store, names: string[], options: { onPro
     if (same) same.tags.push(...tags)
     else items.push({ id, tags })
   }
-  return saved(store, items.map((i) => i.id), counted(saveImages(store, items), options.onProgress, 'Saving'))
+  return items
 }
 
 /** The archive's bytes, then Docker's `save` event for each image in it (once all went out). */
@@ -189,9 +202,27 @@ async function* saved(store: Store, ids: Digest[], bytes: AsyncIterable<Uint8Arr
 }
 
 /** {@link saveImages} into a file, written beside it and renamed when complete (never half an archive). */
-export async function saveImagesToFile(store: Store, names: string[], path: string, options: { onProgress?: OnProgress } = {}): Promise<void> {
+export async function saveImagesToFile(store: Store, names: string[], path: string, options: SaveOptions = {}): Promise<void> {
   const { writeOutputFile } = await import('./_outputFile.js')
   await writeOutputFile(store.layout, path, await saveImages(store, names, options))
+}
+
+/** `store save -o DIR/`: the images as an OCI image layout folder (skopeo's `oci:DIR`, umoci's), made whole before it gets its name. */
+export async function saveImagesToFolder(store: Store, names: string[], path: string, options: SaveOptions = {}): Promise<void> {
+  const { saveEntries } = await import('./image/save.js')
+  const { writeOutputFolder } = await import('./_outputFile.js')
+  const { emit } = await import('./events.js')
+  const items = await saveItems(store, names)
+  const total = { n: 0 }
+  const counting = async function* () {
+    for await (const e of saveEntries(store, items, options.format)) {
+      total.n += e.header.type === 'file' ? e.header.size : 0
+      options.onProgress?.({ label: 'Saving', done: total.n, unit: 'bytes' })
+      yield e
+    }
+  }
+  await writeOutputFolder(store.layout, path, counting())
+  for (const i of items) await emit(store.layout, 'image', 'save', i.id, { name: i.id })
 }
 
 /** What {@link buildImage} builds: `store build`'s arguments (the builder's own options, where the Dockerfile comes from, and a progress view). */

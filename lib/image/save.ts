@@ -1,10 +1,11 @@
 // `store save`: the Docker ≥ 25 archive: an OCI image layout (oci-layout, index.json,
 // blobs/sha256/...) plus Docker's manifest.json and repositories, layers uncompressed and
-// named by their diffID. Streamed: each layer's tar is rebuilt from its chunks as it is written.
+// named by their diffID (`--format oci`: the OCI layout alone). Streamed: each layer's tar is
+// rebuilt from its chunks as it is written, into the archive or as files of a layout folder.
 
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { writeTar, type TarHeader } from '../tar/index.js'
+import { writeTar, type TarHeader, type TarWriteEntry } from '../tar/index.js'
 import { layerTar, loadIndex } from '../layer/index.js'
 import { getConfig, imageLayers } from './create.js'
 import { MediaTypes, type Descriptor, type ImageIndex, type Manifest } from './model.js'
@@ -22,11 +23,15 @@ function header(name: string, size: number, type: 'file' | 'dir' = 'file'): TarH
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
 
-export async function* saveImages(store: Store, items: SaveItem[]): AsyncGenerator<Uint8Array> {
-  yield* writeTar(entries(store, items))
+/** docker: the OCI layout with Docker's manifest.json and repositories (what Docker 25+ writes); oci: the layout alone. */
+export type SaveFormat = 'docker' | 'oci'
+
+export async function* saveImages(store: Store, items: SaveItem[], format: SaveFormat = 'docker'): AsyncGenerator<Uint8Array> {
+  yield* writeTar(saveEntries(store, items, format))
 }
 
-async function* entries(store: Store, items: SaveItem[]) {
+/** The archive's entries, in order (a folder's files are these too). */
+export async function* saveEntries(store: Store, items: SaveItem[], format: SaveFormat = 'docker'): AsyncGenerator<TarWriteEntry> {
   const written = new Set<string>()
   const indexManifests: Descriptor[] = []
   const dockerManifest: { Config: string; RepoTags: string[] | null; Layers: string[] }[] = []
@@ -79,10 +84,10 @@ async function* entries(store: Store, items: SaveItem[]) {
   const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: indexManifests }
   const files: [string, Uint8Array][] = [
     ['index.json', enc(index)],
-    ['manifest.json', enc(dockerManifest)],
+    ...(format === 'docker' ? [['manifest.json', enc(dockerManifest)] as [string, Uint8Array]] : []),
     ['oci-layout', enc({ imageLayoutVersion: '1.0.0' })],
   ]
-  if (Object.keys(repositories).length > 0) files.push(['repositories', enc(repositories)])
+  if (format === 'docker' && Object.keys(repositories).length > 0) files.push(['repositories', enc(repositories)])
   for (const [name, bytes] of files) yield { header: header(name, bytes.length), body: bytes }
 }
 

@@ -231,6 +231,39 @@ describe('save and load', () => {
     expect(readFileSync(join(tmp.dir, 'umoci-bundle/rootfs/etc/hostname'), 'utf8')).toBe('box\n')
   })
 
+  test('save --format oci -o DIR/: an OCI image layout folder that oci-image-tool, skopeo and umoci read, and load takes back; never half-written', () => {
+    const dir = join(tmp.dir, 'layout')
+    const r = store(root, ['save', '--format', 'oci', '-o', `${dir}/`, 'acme/base:1'])
+    expect(r.status, r.stderr).toBe(0)
+    expect(readdirSync(dir).sort()).toEqual(['blobs', 'index.json', 'oci-layout'])
+    sh(`oci-image-tool validate --type image ${dir}`)
+    sh(`skopeo copy --quiet oci:${dir}:1 dir:${join(tmp.dir, 'skopeo-layout-out')}`)
+    sh(`umoci unpack --rootless --image ${dir}:1 ${join(tmp.dir, 'umoci-layout-bundle')}`)
+    expect(readFileSync(join(tmp.dir, 'umoci-layout-bundle/rootfs/etc/hostname'), 'utf8')).toBe('box\n')
+    const other = join(tmp.dir, 'layout-root')
+    expect(store(other, ['load', '-i', dir]).stdout).toBe('Loaded image: acme/base:1\n')
+    expect(JSON.parse(store(other, ['inspect', 'acme/base:1']).stdout)[0].Id).toBe(JSON.parse(store(root, ['inspect', 'acme/base:1']).stdout)[0].Id)
+    // Docker's format into an empty folder that exists: manifest.json and repositories too.
+    const docker = join(tmp.dir, 'layout-docker')
+    mkdirSync(docker)
+    expect(store(root, ['save', '-o', docker, 'acme/base:1']).status).toBe(0)
+    expect(readdirSync(docker).sort()).toEqual(['blobs', 'index.json', 'manifest.json', 'oci-layout', 'repositories'])
+    // A folder with something in it is refused, and left as it was; nothing beside it.
+    const again = store(root, ['save', '-o', docker, 'acme/base:1'])
+    expect(again.status).toBe(1)
+    expect(again.stderr).toBe(`Error: ${docker} exists and is not an empty folder\n`)
+    expect(readdirSync(tmp.dir).filter((n) => n.includes('.tmp-'))).toEqual([])
+    // A missing image: no folder at all.
+    const missing = store(root, ['save', '-o', `${join(tmp.dir, 'never')}/`, 'nosuch:1'])
+    expect(missing.status).toBe(1)
+    expect(existsSync(join(tmp.dir, 'never'))).toBe(false)
+    // The archive in the OCI format has no Docker files, and still loads.
+    const ociTar = join(tmp.dir, 'oci.tar')
+    expect(store(root, ['save', '--format', 'oci', '-o', ociTar, 'acme/base:1']).status).toBe(0)
+    expect(spawnSync('tar', ['-tf', ociTar], { encoding: 'utf8' }).stdout).not.toContain('manifest.json')
+    expect(store(join(tmp.dir, 'oci-tar-root'), ['load', '-i', ociTar]).stdout).toBe('Loaded image: acme/base:1\n')
+  })
+
   test('save to stdout piped into load from stdin; a reader that stops early ends save with 141, quietly', () => {
     const other = join(tmp.dir, 'piped-root')
     const r = spawnSync('sh', ['-c', `node -- "$1" --root "$2" save acme/base:1 | node -- "$1" --root "$3" load`, 'sh', BIN, root, other], { encoding: 'utf8' })
