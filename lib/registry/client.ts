@@ -47,6 +47,7 @@ const loopback = (host: string) => /^(localhost|127(\.\d+){3}|\[::1\])(:\d+)?$/.
 
 export class RegistryClient {
   private token: string | undefined
+  private readonly scopes = new Set<string>()
   private basic: string | undefined
   private base: string
   /** HTTPS is tried first; a registry allowed plain HTTP gets it when HTTPS fails (as Docker does). */
@@ -121,12 +122,16 @@ export class RegistryClient {
       this.basic = Buffer.from(`${creds.username}:${creds.password}`).toString('base64')
       return true
     }
-    if (!/^bearer\b/i.test(challenge) || this.token) return false
+    if (!/^bearer\b/i.test(challenge)) return false
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
     if (!params.realm) return false
+    // A token for every scope asked for so far (a mount needs pull on the other repository too);
+    // a token that expired, or lacks a scope, is replaced (once per request: fetch retries once).
+    if (this.scope) this.scopes.add(this.scope)
+    if (params.scope) for (const sc of params.scope.split(' ')) this.scopes.add(sc)
     const u = new URL(params.realm)
     if (params.service) u.searchParams.set('service', params.service)
-    u.searchParams.set('scope', params.scope ?? this.scope)
+    for (const sc of this.scopes) u.searchParams.append('scope', sc)
     const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
     const t = await fetch(u, { headers }).catch(() => undefined)
     if (!t?.ok) return false
@@ -146,8 +151,10 @@ export async function registryError(r: Response, what: string): Promise<StoreErr
     const e = body.errors?.[0]
     if (e) detail = `${(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`
   } catch {
-    // not JSON
+    // not JSON, or no body at all (a HEAD): the distribution spec's words for the status
   }
+  if (!detail && r.status === 401) detail = 'unauthorized: authentication required'
+  if (!detail && r.status === 403) detail = 'denied: requested access to the resource is denied'
   const code = r.status === 401 || r.status === 403 ? Codes.REGISTRY_DENIED : r.status === 404 ? Codes.NOT_FOUND : Codes.REGISTRY_ERROR
   return new StoreError(code, detail ? `${what}: ${detail}` : `${what}: the registry answered ${r.status} ${r.statusText}`)
 }

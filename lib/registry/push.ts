@@ -133,9 +133,9 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   const gz = chunkedGzip(store.workers, counted(layerPieces(store.cas, ix)), toc)
   const location = await startUpload(client, repo, l.diffId)
   const patch = await client.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(Readable.from(hashed(gz))) as ReadableStream })
-  await patch.body?.cancel()
   const next = patch.headers.get('location')
   if (patch.status !== 202 || !next) throw await registryError(patch, `upload of layer ${l.diffId}`)
+  await patch.body?.cancel()
   const digest = `sha256:${h.digest('hex')}`
   const url = new URL(client.absolute(next))
   url.searchParams.set('digest', digest)
@@ -171,9 +171,9 @@ export async function rememberPushed(store: Store, chainId: string, m: Memo): Pr
 /** A new upload session's address. */
 async function startUpload(client: RegistryClient, repo: string, what: string): Promise<string> {
   const start = await client.fetch(`${repo}/blobs/uploads/`, { method: 'POST' })
-  await start.body?.cancel()
   const location = start.headers.get('location')
   if (start.status !== 202 || !location) throw await registryError(start, `upload of ${what}`)
+  await start.body?.cancel()
   return client.absolute(location)
 }
 

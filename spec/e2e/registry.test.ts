@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { BIN, sh, storeIn } from '../_fixtures/cli.js'
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, USER, type Registry } from '../_fixtures/registry.js'
 
@@ -319,5 +320,45 @@ describe.skipIf(why !== undefined)('a registry with TLS (a test CA) and htpasswd
     const certs = inStore('secure-certs')
     sh(`mkdir -p ${certs} && cp ${sec.ca} ${certs}/ca.crt`)
     expect(JSON.parse(sh(`skopeo inspect --cert-dir ${certs} --creds ${USER.username}:${USER.password} docker://${name}`)).Name).toBe(`${sec.host}/sec/bb`)
+  })
+})
+
+describe.skipIf(why !== undefined)('a registry with token auth (Bearer, Docker\'s token protocol)', () => {
+  let tok: Registry
+  beforeAll(async () => {
+    tok = await startRegistry(inStore('token'), { token: true })
+  })
+  afterAll(async () => {
+    await tok?.stop()
+  })
+
+  test('tokens from the realm for the scopes asked, with the stored credentials: login, push, a mount from another repository, pull; skopeo agrees', async () => {
+    const env = { DOCKER_CONFIG: inStore('token-config') }
+    const name = `${tok.host}/tok/bb:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const denied = await storeIn(bx.root, ['push', name], { env })
+    expect(denied.status).toBe(1)
+    expect(denied.stderr).toMatch(/unauthorized/)
+    const wrong = await storeIn(bx.root, ['login', '-u', USER.username, '--password-stdin', tok.host], { input: 'not it\n', env })
+    expect(wrong.status).toBe(1)
+    const ok = await storeIn(bx.root, ['login', '-u', USER.username, '--password-stdin', tok.host], { input: `${USER.password}\n`, env })
+    expect([ok.status, ok.stdout], ok.stderr).toEqual([0, 'Login Succeeded\n'])
+    const pushed = await storeIn(bx.root, ['push', name], { env })
+    expect(pushed.status, pushed.stderr).toBe(0)
+    // The push asked for its repository's pull and push.
+    expect(tok.tokenRequests!.some((u) => u.searchParams.getAll('scope').includes('repository:tok/bb:pull,push') && u.searchParams.get('service') === 'store-spec')).toBe(true)
+    // Another repository: the blob is mounted, which needs a token for both repositories.
+    const other = `${tok.host}/tok/other:1`
+    await storeOk(bx.root, ['tag', 'busybox', other])
+    const mounted = await storeIn(bx.root, ['push', other], { env })
+    expect(mounted.status, mounted.stderr).toBe(0)
+    expect(mounted.stdout.split('\n')[1]).toMatch(/^[0-9a-f]{12}: Mounted from tok\/bb$/)
+    const g = inStore('g')
+    const pulled = await storeIn(g, ['pull', '-q', other], { env })
+    expect([pulled.status, pulled.stdout], pulled.stderr).toEqual([0, `${other}\n`])
+    expect(await idOf(g, other)).toBe(await idOf(bx.root, 'busybox'))
+    // Not sh(): the token server answers from this process, so skopeo must not block its event loop.
+    const seen = await promisify(execFile)('skopeo', ['inspect', '--tls-verify=false', '--creds', `${USER.username}:${USER.password}`, `docker://${other}`])
+    expect(JSON.parse(seen.stdout).Name).toBe(`${tok.host}/tok/other`)
   })
 })
