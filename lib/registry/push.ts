@@ -115,10 +115,9 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
       yield b
     }
   }
-  // Level 1, in members on every core (codec/_pool.ts): gzip was the whole cost of a push (level
-  // 6 on one thread took 2.5x skopeo's time for 692 MB; level 1 is ~3x faster for ~10 % more
-  // bytes). One member per chunk, and a table of contents (chunked.ts): a pull by store fetches
-  // only the chunks it lacks.
+  // Members on every core (codec/_pool.ts), at Docker's level (chunked.ts says why): gzip is the
+  // whole cost of a push. Members follow the store's chunks, with a table of contents: a pull by
+  // store fetches only the chunks it lacks.
   const toc: Partial<TocPlace> = {}
   const label = `Compressing ${l.diffId.slice(7, 19)}`
   const counted = async function* (src: AsyncIterable<TarPiece>) {
