@@ -71,15 +71,19 @@ export async function startRegistry(dir: string, o: { secure?: boolean; token?: 
       if (m) resolve(m[1])
     })
     child.on('exit', (code) => reject(new Error(`docker-registry exited (${code}) before it listened:\n${text}`)))
+  }).catch(async (e: unknown) => {
+    await tokens?.close()
+    throw e
   })
   child.stderr!.resume()
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      void tokens?.close()
+  const stop = async () => {
+    await tokens?.close()
+    await new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGTERM')
     })
+  }
   // It answers once it listens; one request proves it (a secure one asks for credentials).
   if (!o.secure && !o.token) {
     const r = await fetch(`http://${host}/v2/`)
