@@ -52,3 +52,57 @@ export function render(p: Progress, seconds: number): string {
   if (rate > 0 && p.total !== undefined && p.total >= p.done) parts.push(`ETA ${Math.ceil((p.total - p.done) / rate)}s`)
   return parts.join('  ')
 }
+
+export interface LayerLines {
+  /** A status line; a layer's (with its short ID) takes that layer's row. */
+  status(line: string, id?: string): void
+  /** A layer's bytes (`p.id`): drawn in its row on a terminal, not at all in a pipe. */
+  report: OnProgress
+}
+
+/**
+ * Docker's view of a pull or push, on stdout as Docker's client writes it. In a pipe: each status
+ * line once ("…: Pulling fs layer", "…: Pull complete"), no byte counts. On a terminal: each layer
+ * has a row that its statuses and its progress ("Downloading  1.2MB/3.4MB") redraw in place (the
+ * cursor moved up to the row and back), at most ten times a second per layer; a line that is not
+ * a layer's starts a new block of rows below.
+ */
+export function layerLines(quiet = false, out: NodeJS.WriteStream = process.stdout, now: () => number = () => performance.now()): LayerLines {
+  if (quiet) return { status: () => {}, report: () => {} }
+  if (!out.isTTY) return { status: (line) => void out.write(`${line}\n`), report: () => {} }
+  const rows = new Map<string, number>()
+  const drawn = new Map<string, number>()
+  const row = (id: string, text: string) => {
+    let at = rows.get(id)
+    if (at === undefined) {
+      at = rows.size
+      rows.set(id, at)
+      out.write('\n')
+    }
+    const up = rows.size - at
+    out.write(`\x1b[${up}A\x1b[2K\r${text}\r\x1b[${up}B`)
+  }
+  return {
+    status(line, id) {
+      if (id !== undefined) return row(id, line)
+      rows.clear()
+      out.write(`${line}\n`)
+    },
+    report(p) {
+      if (p.id === undefined || !p.total) return
+      // The first and last count at once, then ten times a second.
+      const t = now()
+      if (p.done > 0 && p.done < p.total && t - (drawn.get(p.id) ?? -Infinity) < 100) return
+      drawn.set(p.id, t)
+      row(p.id, `${p.id}: ${p.label} ${dockerProgress(p.done, p.total, out.columns ?? 0)}`)
+    },
+  }
+}
+
+/** Docker's progress text: a bar when the terminal is wider than 110 columns, then "%8v/%v" of the sizes (four digits). */
+export function dockerProgress(done: number, total: number, columns: number): string {
+  const half = Math.min(50, Math.floor(Math.floor((done / total) * 100) / 2))
+  const bar = columns > 110 ? `[${'='.repeat(half)}>${' '.repeat(50 - half)}] ` : ''
+  const cur = humanSize(done, 4)
+  return `${bar}${done > total ? cur.padStart(8) : `${cur.padStart(8)}/${humanSize(total, 4)}`}`
+}

@@ -296,7 +296,7 @@ export async function listImages(store: Store, options: { repository?: string; f
  * from the store's options). `onStatus` gets Docker's status lines. Returns the image ID, the
  * manifest digest (recorded as a RepoDigest) and the reference it is known by now.
  */
-export async function pullImage(store: Store, reference: string, options: { platform?: string; onStatus?: (line: string) => void; onProgress?: OnProgress } = {}): Promise<PullResult> {
+export async function pullImage(store: Store, reference: string, options: { platform?: string; onStatus?: (line: string, id?: string) => void; onProgress?: OnProgress } = {}): Promise<PullResult> {
   const { pullImage } = await import('./registry/pull.js')
   const r = await pullImage(store, reference, { ...(await registryOptions(store)), ...options })
   const { emit } = await import('./events.js')
@@ -305,7 +305,7 @@ export async function pullImage(store: Store, reference: string, options: { plat
 }
 
 /** `store push NAME[:TAG]`: the image under that name to its registry, as gzip layers and a Docker v2 manifest. Returns the manifest's digest and size. */
-export async function pushImage(store: Store, reference: string, options: { onStatus?: (line: string) => void; onProgress?: OnProgress } = {}): Promise<PushResult> {
+export async function pushImage(store: Store, reference: string, options: { onStatus?: (line: string, id?: string) => void; onProgress?: OnProgress } = {}): Promise<PushResult> {
   const { pushImage } = await import('./registry/push.js')
   const r = await pushImage(store, reference, { ...(await registryOptions(store)), ...options })
   const { emit } = await import('./events.js')

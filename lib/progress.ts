@@ -11,6 +11,8 @@ export interface Progress {
   unit: 'bytes' | 'items'
   /** What an item is, as the line names it ("layers"); default "blobs". */
   noun?: string
+  /** The short ID of a layer when several move at once (pull, push): the view gives each its row. */
+  id?: string
 }
 
 export type OnProgress = (p: Progress) => void

@@ -16,14 +16,12 @@ export const pullCommand = defineCommand({
   handler: async (argv) => {
     const store = await getStore(argv)
     const { pullImage, parseReference } = await import('../../lib/index.js')
-    const say = argv.quiet ? undefined : (line: string) => process.stdout.write(`${line}\n`)
+    const { layerLines } = await import('../_progress.js')
+    // Docker's view: a row per layer on a terminal, each status line once in a pipe.
+    const view = layerLines(argv.quiet)
     const r0 = parseReference(argv.name)
-    if (!r0.tag && !r0.digest) say?.('Using default tag: latest')
-    const { progressLine } = await import('../_progress.js')
-    // On a terminal, the layer being downloaded as a line (cleared before each status line).
-    const line = progressLine(argv.quiet)
-    const status = say && ((l: string) => (line.end(), say(l)))
-    const r = await pullImage(store, argv.name, { platform: argv.platform, onStatus: status, onProgress: line.report }).finally(line.end)
+    if (!r0.tag && !r0.digest) view.status('Using default tag: latest')
+    const r = await pullImage(store, argv.name, { platform: argv.platform, onStatus: view.status, onProgress: view.report })
     process.stdout.write(`${r.reference}\n`)
   },
 })
@@ -36,12 +34,10 @@ export const pushCommand = defineCommand({
   handler: async (argv) => {
     const store = await getStore(argv)
     const { pushImage, parseReference } = await import('../../lib/index.js')
-    const say = argv.quiet ? undefined : (line: string) => process.stdout.write(`${line}\n`)
-    if (!parseReference(argv.name).tag) say?.('Using default tag: latest')
-    const { progressLine } = await import('../_progress.js')
-    const line = progressLine(argv.quiet)
-    const status = say && ((l: string) => (line.end(), say(l)))
-    const r = await pushImage(store, argv.name, { onStatus: status, onProgress: line.report }).finally(line.end)
+    const { layerLines } = await import('../_progress.js')
+    const view = layerLines(argv.quiet)
+    if (!parseReference(argv.name).tag) view.status('Using default tag: latest')
+    const r = await pushImage(store, argv.name, { onStatus: view.status, onProgress: view.report })
     if (argv.quiet) process.stdout.write(`${r.reference}\n`)
   },
 })

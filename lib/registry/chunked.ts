@@ -371,8 +371,8 @@ export async function* chunkedLayer(deps: ChunkedPullDeps, d: { digest: string; 
   }
   const total = place.length + ranges.reduce((n, x) => n + x.to - x.from, 0)
   let fetched = place.length
-  const label = `Downloading ${d.digest.slice(7, 19)}`
-  deps.onProgress?.({ label, done: fetched, total, unit: 'bytes' })
+  const progress = { label: 'Downloading', id: d.digest.slice(7, 19), unit: 'bytes' as const }
+  deps.onProgress?.({ ...progress, done: fetched, total })
   // A range whose connection breaks is asked again from the byte where it broke.
   const getRange = async (x: (typeof ranges)[number]): Promise<Uint8Array> => {
     const out = new Uint8Array(x.to - x.from)
@@ -387,7 +387,7 @@ export async function* chunkedLayer(deps: ChunkedPullDeps, d: { digest: string; 
           out.set(b, at)
           at += b.length
           fetched += b.length
-          deps.onProgress?.({ label, done: fetched, total, unit: 'bytes' })
+          deps.onProgress?.({ ...progress, done: fetched, total })
         }
         if (at === out.length) return out
       } catch (e) {

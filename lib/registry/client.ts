@@ -66,13 +66,18 @@ export class RegistryClient {
   async fetch(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
     const url = () => (path.startsWith('http') ? path : `${this.base}/v2/${path}`)
     let r: Response
+    const tried = this.base
     try {
       r = await this.send(url(), init)
     } catch (e) {
-      // Only a request that sent nothing of a stream body can be made again.
-      if (!this.plainAllowed || !this.base.startsWith('https') || path.startsWith('http')) throw e
-      this.base = `http://${this.host}`
-      this.plainAllowed = false
+      // Only a request that sent nothing of a stream body can be made again: one that another
+      // request (layers go in parallel) has meanwhile settled on plain HTTP, or the first to fail.
+      if (path.startsWith('http') || !tried.startsWith('https')) throw e
+      if (this.base === tried) {
+        if (!this.plainAllowed) throw e
+        this.base = `http://${this.host}`
+        this.plainAllowed = false
+      }
       r = await this.send(url(), init)
     }
     if (r.status === 401 && (await this.authenticate(r))) {

@@ -25,13 +25,15 @@ import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type Ima
 
 /** A manifest or config larger than this is refused (Docker's are kilobytes). */
 const META_MAX = 4 << 20
+/** Layers downloaded at once (Docker's `max-concurrent-downloads`). */
+const DOWNLOADS = 3
 
 export interface PullOptions extends ClientOptions {
   /** `os/arch[/variant]` to pick from an index (default: the host's). */
   platform?: string
-  /** Docker's status lines, one at a time. */
-  onStatus?: (line: string) => void
-  /** Bytes of the layer being downloaded (`Downloading 02d66cd61f6d`), of its size. */
+  /** Docker's status lines, one at a time; a layer's (`02d66cd61f6d: Pull complete`) with its short ID. */
+  onStatus?: (line: string, id?: string) => void
+  /** Bytes of each layer being downloaded (label `Downloading`, `id` its short ID), of its size. */
   onProgress?: OnProgress
   /** Told the bytes a chunk-aware layer took from the registry (its missing chunks and table of contents). */
   onFetched?: (bytes: number) => void
@@ -80,31 +82,76 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
     }
     const diffIds = config.rootfs?.diff_ids ?? []
     if (diffIds.length !== manifest.layers.length) throw new StoreError(Codes.REGISTRY_ERROR, `the config of ${reference} lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`)
-    let parent: Digest | null = null
-    for (const [i, layer] of manifest.layers.entries()) {
-      const chainId = chainIdOf(store.hash, parent, diffIds[i] as Digest)
-      const short = layer.digest.slice(7, 19)
-      if (await store.layers.get(chainId)) {
-        say(`${short}: Already exists`)
-      } else {
-        // A layer store pushed (a table of contents in its blob): only the chunks the store lacks.
-        const place = tocPlace(layer)
-        const whole = () => verified(client, ref.repository, layer, o.onProgress)
-        const src = place
-          ? chunkedLayer({
-              client, repo: ref.repository, whole, onProgress: o.onProgress, onFetched: o.onFetched,
-              has: (c) => store.cas.has(`sha256:${c}` as Digest),
-              local: (cs) => store.cas.getMany(cs.map((c) => `sha256:${c}` as Digest)),
-            }, layer, place)
-          : whole()
-        const stats = await ingestTar(ingestDeps(store), src)
-        if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
-        await recordLayer(store, parent, stats)
-        // A push of it to this registry asks for this blob first (and mounts it into another repository).
-        await rememberPushed(store, chainId, { digest: layer.digest, size: layer.size, from: { [client.host]: ref.repository }, ...(place ? { toc: `${place.offset}:${place.length}` } : {}) }).catch(() => {})
-        say(`${short}: Pull complete`)
+    // Each layer's chain ID is known from the config: what the store has is told at once, as
+    // Docker lists a pull ("Already exists" or "Pulling fs layer", bottom layer first).
+    const chainIds: Digest[] = []
+    for (const [i, d] of diffIds.entries()) chainIds.push(chainIdOf(store.hash, i ? chainIds[i - 1] : null, d as Digest))
+    const have = await Promise.all(chainIds.map(async (c) => (await store.layers.get(c)) !== undefined))
+    const short = (layer: Descriptor) => layer.digest.slice(7, 19)
+    const tell = (layer: Descriptor, status: string) => say(`${short(layer)}: ${status}`, short(layer))
+    manifest.layers.forEach((layer, i) => tell(layer, have[i] ? 'Already exists' : 'Pulling fs layer'))
+    const wanted = manifest.layers.flatMap((layer, i) => (have[i] ? [] : [i]))
+    for (const i of wanted.slice(DOWNLOADS)) tell(manifest.layers[i], 'Waiting')
+
+    // Up to DOWNLOADS layers at once, each streamed into the store as it arrives (chunked,
+    // deduplicated; no temp file), recorded bottom first: a layer's record names its parent's.
+    // The first failure stops the others at their next piece; the lease is held until all stop.
+    let failed = false
+    let firstError: unknown
+    const fetchLayer = async (i: number) => {
+      const layer = manifest.layers[i]
+      // A layer store pushed (a table of contents in its blob): only the chunks the store lacks.
+      const place = tocPlace(layer)
+      const whole = () => verified(client, ref.repository, layer, o.onProgress)
+      const src = place
+        ? chunkedLayer({
+            client, repo: ref.repository, whole, onProgress: o.onProgress, onFetched: o.onFetched,
+            has: (c) => store.cas.has(`sha256:${c}` as Digest),
+            local: (cs) => store.cas.getMany(cs.map((c) => `sha256:${c}` as Digest)),
+          }, layer, place)
+        : whole()
+      const stats = await ingestTar(ingestDeps(store), stopping(src, () => failed))
+      tell(layer, 'Verifying Checksum')
+      if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
+      tell(layer, 'Download complete')
+      return { stats, place }
+    }
+    const running = new Map<number, Promise<Awaited<ReturnType<typeof fetchLayer>>>>()
+    let next = 0
+    let active = 0
+    const more = () => {
+      while (!failed && next < wanted.length && active < DOWNLOADS) {
+        const i = wanted[next++]
+        active++
+        const p = fetchLayer(i).finally(() => {
+          active--
+          more()
+        })
+        p.catch((e) => {
+          failed = true
+          firstError ??= e
+        })
+        running.set(i, p)
       }
-      parent = chainId
+    }
+    try {
+      more()
+      for (const [i, layer] of manifest.layers.entries()) {
+        if (have[i]) continue
+        const got = await running.get(i)
+        if (!got) throw firstError
+        running.delete(i)
+        await recordLayer(store, i ? chainIds[i - 1] : null, got.stats)
+        // A push of it to this registry asks for this blob first (and mounts it into another repository).
+        await rememberPushed(store, chainIds[i], { digest: layer.digest, size: layer.size, from: { [client.host]: ref.repository }, ...(got.place ? { toc: `${got.place.offset}:${got.place.length}` } : {}) }).catch(() => {})
+        tell(layer, 'Pull complete')
+      }
+    } catch (e) {
+      // The layer that failed first, not one it stopped.
+      throw firstError ?? e
+    } finally {
+      failed = true
+      await Promise.allSettled(running.values())
     }
     const existing = await store.images.get(`sha256:${createHash('sha256').update(configBytes).digest('hex')}` as Digest)
     const tag = ref.digest ? undefined : `${ref.name}:${ref.tag}`
@@ -171,9 +218,9 @@ const RESUMES = 5
  */
 async function* verified(client: RegistryClient, repo: string, d: Descriptor, onProgress?: OnProgress): AsyncGenerator<Uint8Array> {
   const h = createHash('sha256')
-  const label = `Downloading ${d.digest.slice(7, 19)}`
+  const progress = { label: 'Downloading', id: d.digest.slice(7, 19), total: d.size, unit: 'bytes' as const }
   let n = 0
-  onProgress?.({ label, done: 0, total: d.size, unit: 'bytes' })
+  onProgress?.({ ...progress, done: 0 })
   for (let resumes = 0; ; resumes++) {
     const r = await client.fetch(`${repo}/blobs/${d.digest}`, n > 0 ? { headers: { range: `bytes=${n}-` } } : {})
     if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
@@ -185,7 +232,7 @@ async function* verified(client: RegistryClient, repo: string, d: Descriptor, on
       for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
         n += b.length
         if (n > d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}: longer than its ${d.size} bytes`)
-        onProgress?.({ label, done: n, total: d.size, unit: 'bytes' })
+        onProgress?.({ ...progress, done: n })
         h.update(b)
         yield b
       }
@@ -198,4 +245,12 @@ async function* verified(client: RegistryClient, repo: string, d: Descriptor, on
   const got = `sha256:${h.digest('hex')}`
   // Docker's words; bad input from outside, not the store's fault (exit 1, not 125).
   if (got !== d.digest || n !== d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}`, { data: { expected: d.digest, actual: got, size: n } })
+}
+
+/** `src` until `stop()` says another layer failed: the pull ends without waiting for this one. */
+async function* stopping(src: AsyncIterable<Uint8Array>, stop: () => boolean): AsyncGenerator<Uint8Array> {
+  for await (const b of src) {
+    if (stop()) throw new StoreError(Codes.REGISTRY_ERROR, 'stopped: another layer of the pull failed')
+    yield b
+  }
 }

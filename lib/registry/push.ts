@@ -18,10 +18,13 @@ import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, type Descriptor } fr
 import type { OnProgress } from '../progress.js'
 import { chunkedGzip, TOC_ANNOTATION, type TocPlace } from './chunked.js'
 
+/** Layers uploaded at once (Docker's `max-concurrent-uploads`). */
+const PUSHES = 5
+
 export interface PushOptions extends ClientOptions {
-  /** Docker's status lines, one at a time. */
-  onStatus?: (line: string) => void
-  /** Bytes of the layer being compressed for upload (`Compressing 113bfb4dc12a`), of its size. */
+  /** Docker's status lines, one at a time; a layer's (`113bfb4dc12a: Pushed`) with its short ID. */
+  onStatus?: (line: string, id?: string) => void
+  /** Bytes of each layer being compressed and uploaded (label `Pushing`, `id` its short ID), of its size. */
   onProgress?: OnProgress
 }
 
@@ -47,15 +50,32 @@ export async function pushImage(store: Store, reference: string, o: PushOptions 
   try {
     const configBytes = await store.cas.get(id)
     const layers = await imageLayers(store, await getConfig(store, id))
-    const descriptors: Descriptor[] = []
-    // Top layer first, as Docker lists them.
-    const shown: string[] = []
-    for (const l of layers) {
-      const d = await pushLayer(store, client, ref.repository, l, o.onProgress)
-      descriptors.push({ mediaType: DOCKER_LAYER_GZIP, digest: d.digest, size: d.size, ...(d.toc ? { annotations: { [TOC_ANNOTATION]: d.toc } } : {}) })
-      shown.push(`${l.diffId.slice(7, 19)}: ${d.mountedFrom ? `Mounted from ${d.mountedFrom}` : d.existed ? 'Layer already exists' : 'Pushed'}`)
+    // Docker's view: every layer "Preparing" (top first), those past the first PUSHES
+    // "Waiting", then each one's outcome as it lands. Bottom first, PUSHES at once; the
+    // manifest lists them bottom first whatever order they finish in.
+    const short = (l: LayerRecord) => l.diffId.slice(7, 19)
+    const tell = (l: LayerRecord, status: string) => say(`${short(l)}: ${status}`, short(l))
+    for (const l of [...layers].reverse()) tell(l, 'Preparing')
+    for (const l of layers.slice(PUSHES)) tell(l, 'Waiting')
+    const descriptors: Descriptor[] = new Array(layers.length)
+    let failed: { e: unknown } | undefined
+    let next = 0
+    const worker = async () => {
+      while (!failed && next < layers.length) {
+        const i = next++
+        const l = layers[i]
+        try {
+          const d = await pushLayer(store, client, ref.repository, l, o.onProgress, () => failed !== undefined)
+          descriptors[i] = { mediaType: DOCKER_LAYER_GZIP, size: d.size, digest: d.digest, ...(d.toc ? { annotations: { [TOC_ANNOTATION]: d.toc } } : {}) }
+          tell(l, d.mountedFrom ? `Mounted from ${d.mountedFrom}` : d.existed ? 'Layer already exists' : 'Pushed')
+        } catch (e) {
+          // The first failure is the one told; the others stop at their next piece.
+          failed ??= { e }
+        }
+      }
     }
-    for (const line of shown.reverse()) say(line)
+    await Promise.all(Array.from({ length: Math.min(PUSHES, layers.length) }, worker))
+    if (failed) throw failed.e
     const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`
     if (!(await hasBlob(client, ref.repository, configDigest))) await upload(client, ref.repository, configDigest, configBytes.length, () => Readable.from([configBytes]))
     const manifest = JSON.stringify(
@@ -95,7 +115,7 @@ async function hasBlob(client: RegistryClient, repo: string, digest: string): Pr
  * known only at the end), so compression, hashing and the upload overlap and nothing is written
  * to disk.
  */
-async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress?: OnProgress): Promise<Memo & { existed: boolean; mountedFrom?: string }> {
+async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress: OnProgress | undefined, stop: () => boolean): Promise<Memo & { existed: boolean; mountedFrom?: string }> {
   const known = await pushedBefore(store, l.chainId)
   if (known && (await hasBlob(client, repo, known.digest))) return { ...known, existed: true }
   // Pushed to another repository of this registry before: mounted from there, not sent again.
@@ -119,13 +139,14 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   // whole cost of a push. Members follow the store's chunks, with a table of contents: a pull by
   // store fetches only the chunks it lacks.
   const toc: Partial<TocPlace> = {}
-  const label = `Compressing ${l.diffId.slice(7, 19)}`
+  const progress = { label: 'Pushing', id: l.diffId.slice(7, 19), total: l.size, unit: 'bytes' as const }
   const counted = async function* (src: AsyncIterable<TarPiece>) {
     let done = 0
-    onProgress?.({ label, done, total: l.size, unit: 'bytes' })
+    onProgress?.({ ...progress, done })
     for await (const p of src) {
+      if (stop()) throw new StoreError(Codes.REGISTRY_ERROR, 'stopped: another layer of the push failed')
       done += p.bytes.length
-      onProgress?.({ label, done, total: l.size, unit: 'bytes' })
+      onProgress?.({ ...progress, done })
       yield p
     }
   }

@@ -2,7 +2,7 @@
 // often it redraws, and that it is silent in a pipe or with -q.
 
 import { expect, test } from 'vitest'
-import { progressLine, render } from '../../cli/_progress.js'
+import { dockerProgress, layerLines, progressLine, render } from '../../cli/_progress.js'
 
 function terminal(isTTY = true) {
   const written: string[] = []
@@ -55,4 +55,55 @@ test('nothing in a pipe, nothing with -q, and end() of a line never drawn writes
   const t = terminal()
   progressLine(false, t.out, () => 0).end()
   expect(t.written).toEqual([])
+})
+
+test("Docker's progress text: four digits, the count right-aligned in eight, a bar past 110 columns", () => {
+  // As dockerd 20.10 drew them in a pty here: "Downloading  32.77kB/1.064MB", "Extracting     12MB/12MB".
+  expect(dockerProgress(32768, 1_064_338, 80)).toBe(' 32.77kB/1.064MB')
+  expect(dockerProgress(12e6, 12e6, 80)).toBe('    12MB/12MB')
+  expect(dockerProgress(131072, 12e6, 80)).toBe(' 131.1kB/12MB')
+  expect(dockerProgress(6e6, 12e6, 120)).toBe(`[${'='.repeat(25)}>${' '.repeat(25)}]      6MB/12MB`)
+  expect(dockerProgress(13e6, 12e6, 80)).toBe('    13MB')
+})
+
+test("layer rows: each layer's line redrawn in place (up to it, cleared, back down), ten times a second per layer; other lines start anew", () => {
+  const t = terminal()
+  let clock = 0
+  const view = layerLines(false, t.out, () => clock)
+  view.status('1: Pulling from e2e/x')
+  view.status('aaa: Pulling fs layer', 'aaa')
+  view.status('bbb: Pulling fs layer', 'bbb')
+  view.report({ label: 'Downloading', id: 'aaa', done: 0, total: 2000, unit: 'bytes' })
+  clock = 50
+  view.report({ label: 'Downloading', id: 'aaa', done: 1000, total: 2000, unit: 'bytes' }) // within 100 ms: not drawn
+  view.report({ label: 'Downloading', id: 'bbb', done: 0, total: 10, unit: 'bytes' }) // its own clock
+  view.report({ label: 'Downloading', id: 'aaa', done: 2000, total: 2000, unit: 'bytes' }) // the last count always
+  view.status('aaa: Pull complete', 'aaa')
+  view.status('Digest: sha256:x')
+  view.status('ccc: Already exists', 'ccc')
+  expect(t.written.join('')).toBe(
+    '1: Pulling from e2e/x\n' +
+      '\n\x1b[1A\x1b[2K\raaa: Pulling fs layer\r\x1b[1B' +
+      '\n\x1b[1A\x1b[2K\rbbb: Pulling fs layer\r\x1b[1B' +
+      '\x1b[2A\x1b[2K\raaa: Downloading       0B/2kB\r\x1b[2B' +
+      '\x1b[1A\x1b[2K\rbbb: Downloading       0B/10B\r\x1b[1B' +
+      '\x1b[2A\x1b[2K\raaa: Downloading      2kB/2kB\r\x1b[2B' +
+      '\x1b[2A\x1b[2K\raaa: Pull complete\r\x1b[2B' +
+      'Digest: sha256:x\n' +
+      '\n\x1b[1A\x1b[2K\rccc: Already exists\r\x1b[1B',
+  )
+})
+
+test('layer rows in a pipe: each status line once, no counts; with -q nothing', () => {
+  const t = terminal(false)
+  const view = layerLines(false, t.out, () => 0)
+  view.status('aaa: Pulling fs layer', 'aaa')
+  view.report({ label: 'Downloading', id: 'aaa', done: 1, total: 2, unit: 'bytes' })
+  view.status('Digest: sha256:x')
+  expect(t.written).toEqual(['aaa: Pulling fs layer\n', 'Digest: sha256:x\n'])
+  const q = terminal()
+  const quiet = layerLines(true, q.out, () => 0)
+  quiet.status('aaa: Pulling fs layer', 'aaa')
+  quiet.report({ label: 'Downloading', id: 'aaa', done: 1, total: 2, unit: 'bytes' })
+  expect(q.written).toEqual([])
 })

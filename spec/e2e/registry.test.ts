@@ -21,6 +21,12 @@ let reg: Registry
 
 const inStore = (name: string) => join(bx.dir, name)
 const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
+/** `n` bytes that look random, the same for the same seed. */
+const seeded = (seed: string, n: number) => {
+  const out = Buffer.alloc(n)
+  for (let i = 0, at = 0; at < n; i++, at += 32) createHash('sha256').update(`${seed}/${i}`).digest().copy(out, at)
+  return out
+}
 
 beforeAll(async () => {
   if (why) return
@@ -37,14 +43,15 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const pushed = await storeOk(bx.root, ['push', name])
     const lines = pushed.split('\n')
     expect(lines[0]).toBe(`The push refers to repository [${reg.host}/e2e/bb]`)
-    expect(lines[1]).toMatch(/^[0-9a-f]{12}: Pushed$/)
-    const digest = /^1: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(lines[2])?.[1]
+    const layerId = /^([0-9a-f]{12}): Preparing$/.exec(lines[1])?.[1]
+    expect(lines[2]).toBe(`${layerId}: Pushed`)
+    const digest = /^1: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(lines[3])?.[1]
     expect(digest, pushed).toBeDefined()
     // Pushed again: every blob is there already.
-    expect((await storeOk(bx.root, ['push', name])).split('\n')[1]).toMatch(/^[0-9a-f]{12}: Layer already exists$/)
+    expect((await storeOk(bx.root, ['push', name])).split('\n')[2]).toBe(`${layerId}: Layer already exists`)
     // To another repository of the registry: mounted from the first, as Docker does.
     await storeOk(bx.root, ['tag', 'busybox', `${reg.host}/e2e/other:1`])
-    expect((await storeOk(bx.root, ['push', `${reg.host}/e2e/other:1`])).split('\n')[1]).toMatch(/^[0-9a-f]{12}: Mounted from e2e\/bb$/)
+    expect((await storeOk(bx.root, ['push', `${reg.host}/e2e/other:1`])).split('\n')[2]).toBe(`${layerId}: Mounted from e2e/bb`)
 
     const seen = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${name}`))
     expect(seen.Digest).toBe(digest)
@@ -54,22 +61,25 @@ describe.skipIf(why !== undefined)('push and pull', () => {
 
     const b = inStore('b')
     const pulled = await storeOk(b, ['pull', name])
+    const blob = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`)).layers[0].digest.slice(7, 19)
     expect(pulled.split('\n')).toEqual([
-      `1: Pulling from e2e/bb`, expect.stringMatching(/^[0-9a-f]{12}: Pull complete$/), `Digest: ${digest}`, `Status: Downloaded newer image for ${name}`, name, '',
+      `1: Pulling from e2e/bb`, `${blob}: Pulling fs layer`, `${blob}: Verifying Checksum`, `${blob}: Download complete`, `${blob}: Pull complete`,
+      `Digest: ${digest}`, `Status: Downloaded newer image for ${name}`, name, '',
     ])
     expect(await idOf(b, name)).toBe(await idOf(bx.root, 'busybox'))
     expect(JSON.parse(await storeOk(b, ['inspect', '--format', '{{json .RepoDigests}}', name]))).toEqual([`${reg.host}/e2e/bb@${digest}`])
     expect(await storeOk(b, ['run', '--rm', '--network', 'none', `${reg.host}/e2e/bb@${digest}`, 'echo', 'pulled and run'])).toBe('pulled and run\n')
     const again = await storeOk(b, ['pull', name])
-    expect(again).toContain('Already exists')
+    expect(again).toContain(`${blob}: Already exists\n`)
     expect(again).toContain(`Status: Image is up to date for ${name}`)
     expect(await storeOk(b, ['pull', '-q', `${reg.host}/e2e/bb@${digest}`])).toBe(`${reg.host}/e2e/bb@${digest}\n`)
-    // On a terminal (a pty of util-linux script): the layer's download as a progress line, cleared
-    // before each status line; the status lines and the reference as in a pipe.
+    // On a terminal (a pty of util-linux script), Docker's rows: the layer's row is redrawn in
+    // place (cursor up to it, line cleared, back down) with its statuses and its byte counts.
     const tty = spawnSync('script', ['-qec', `'${process.execPath}' -- '${BIN}' --root '${inStore('tty')}' pull ${name}`, '/dev/null'], { encoding: 'utf8' })
     expect(tty.status).toBe(0)
-    expect(tty.stdout).toMatch(/Downloading [0-9a-f]{12}: [\d.]+k?B \/ [\d.]+[kM]?B/)
-    expect(tty.stdout).toMatch(/\r\x1b\[2K[0-9a-f]{12}: Pull complete\r\n/)
+    expect(tty.stdout).toContain(`1: Pulling from e2e/bb\r\n\r\n\x1b[1A\x1b[2K\r${blob}: Pulling fs layer\r\x1b[1B`)
+    expect(tty.stdout).toMatch(new RegExp(`\x1b\\[1A\x1b\\[2K\r${blob}: Downloading +[\\d.]+k?B/[\\d.]+[kM]?B\r\x1b\\[1B`))
+    expect(tty.stdout).toContain(`\x1b[1A\x1b[2K\r${blob}: Pull complete\r\x1b[1BDigest: ${digest}\r\n`)
     expect(tty.stdout.endsWith(`${name}\r\n`)).toBe(true)
     expect(await storeOk(b, ['fsck'])).toMatch(/no problems/)
   })
@@ -177,15 +187,10 @@ describe.skipIf(why !== undefined)('push and pull', () => {
   test('chunk-aware layers: a patch release pulls only what changed; gzip, skopeo and a load read the blob as the layer', async () => {
     // Two versions of a tree: 24 files of 160 KiB (content from a fixed seed), one of them
     // changed in the second by a few bytes.
-    const stream = (seed: string, n: number) => {
-      const out = Buffer.alloc(n)
-      for (let i = 0, at = 0; at < n; i++, at += 32) createHash('sha256').update(`${seed}/${i}`).digest().copy(out, at)
-      return out
-    }
     for (const v of ['1', '2']) {
       const dir = inStore(`patch-${v}`)
       for (let f = 0; f < 24; f++) {
-        const data = stream(`file${f}`, 160 << 10)
+        const data = seeded(`file${f}`, 160 << 10)
         if (v === '2' && f === 12) data.write('patched', 70_000)
         mkdirSync(join(dir, 'lib'), { recursive: true })
         writeFileSync(join(dir, 'lib', `f${f}.bin`), data)
@@ -252,20 +257,93 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
     expect(manifest.config.digest).toBeDefined()
     // Flip one byte of the layer's blob where the registry keeps it (the busybox layer every
-    // repository of this registry shares: later tests push nothing on it).
+    // repository of this registry shares: put back when the pull is done).
     const hex = manifest.layers[0].digest.slice(7)
     const blob = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
-    const bytes = readFileSync(blob)
+    const good = readFileSync(blob)
+    const bytes = Buffer.from(good)
     bytes[bytes.length - 20] ^= 0xff
     writeFileSync(blob, bytes)
     const d = inStore('d')
-    const r = await storeIn(d, ['pull', name])
+    let r
+    try {
+      r = await storeIn(d, ['pull', name])
+    } finally {
+      writeFileSync(blob, good)
+    }
     expect(r.status).toBe(1)
     // Docker's words (a chunk-aware blob's also say which of its parts failed).
     expect(r.stderr).toMatch(new RegExp(`^Error: filesystem layer verification failed for digest sha256:${hex}(: [^\n]+)?\n$`))
     expect(await storeOk(d, ['images', '-q'])).toBe('')
     expect(await storeOk(d, ['fsck'])).toMatch(/no problems/)
     expect(digest).toMatch(/^sha256:/)
+  })
+
+  test('seven layers: pushed five at once, pulled three at once, shown as Docker shows them; a bad layer among them fails the pull, named', async () => {
+    const ctx = inStore('layers')
+    mkdirSync(ctx)
+    const steps = ['FROM busybox']
+    for (let i = 1; i <= 6; i++) {
+      writeFileSync(join(ctx, `f${i}`), seeded(`layer ${i}`, (300 << 10) + i))
+      steps.push(`COPY f${i} /f${i}`)
+    }
+    writeFileSync(join(ctx, 'Dockerfile'), `${steps.join('\n')}\n`)
+    const name = `${reg.host}/e2e/layers:1`
+    await storeOk(bx.root, ['build', '-q', '-t', name, ctx])
+    const ids: string[] = JSON.parse(await storeOk(bx.root, ['inspect', '--format', '{{json .RootFS.Layers}}', name])).map((d: string) => d.slice(7, 19))
+    expect(ids).toHaveLength(7)
+    const pushed = (await storeOk(bx.root, ['push', name])).split('\n')
+    // Every layer "Preparing", top first; the two past the first five "Waiting"; then each
+    // layer's outcome as it lands (the busybox layer is in the registry from earlier tests or not).
+    expect(pushed.slice(0, 10)).toEqual([
+      `The push refers to repository [${reg.host}/e2e/layers]`, ...[...ids].reverse().map((id) => `${id}: Preparing`), `${ids[5]}: Waiting`, `${ids[6]}: Waiting`,
+    ])
+    const outcomes = pushed.slice(10, 17)
+    for (const line of outcomes) expect(line).toMatch(/^[0-9a-f]{12}: (Pushed|Layer already exists|Mounted from e2e\/[a-z]+)$/)
+    expect(outcomes.map((l) => l.slice(0, 12)).sort()).toEqual([...ids].sort())
+    expect(pushed.slice(17)).toEqual([expect.stringMatching(/^1: digest: sha256:[0-9a-f]{64} size: \d+$/), ''])
+    // The manifest lists the layers bottom first, whatever order they landed in.
+    const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
+    const blobs: string[] = manifest.layers.map((l: { digest: string }) => l.digest.slice(7, 19))
+
+    const fresh = inStore('layers-puller')
+    const pulled = (await storeOk(fresh, ['pull', name])).split('\n')
+    expect(pulled.slice(0, 12)).toEqual([`1: Pulling from e2e/layers`, ...blobs.map((b) => `${b}: Pulling fs layer`), ...blobs.slice(3).map((b) => `${b}: Waiting`)])
+    const rest = pulled.slice(12, 12 + 21)
+    for (const b of blobs) {
+      // Each layer checked, then complete; complete in order, bottom first.
+      const at = (s: string) => rest.indexOf(`${b}: ${s}`)
+      expect(at('Verifying Checksum'), b).toBeGreaterThanOrEqual(0)
+      expect(at('Download complete')).toBeGreaterThan(at('Verifying Checksum'))
+      expect(at('Pull complete')).toBeGreaterThan(at('Download complete'))
+    }
+    expect(rest.filter((l) => l.endsWith(': Pull complete'))).toEqual(blobs.map((b) => `${b}: Pull complete`))
+    expect(pulled.slice(33)).toEqual([expect.stringMatching(/^Digest: sha256:[0-9a-f]{64}$/), `Status: Downloaded newer image for ${name}`, name, ''])
+    expect(await idOf(fresh, name)).toBe(await idOf(bx.root, name))
+    expect(await storeOk(fresh, ['run', '--rm', '--network', 'none', name, 'sh', '-c', 'cat /f1 /f2 /f3 /f4 /f5 /f6 | wc -c'])).toBe(`${6 * (300 << 10) + 21}\n`)
+
+    // One byte of the fourth layer's blob changed in the registry: the pull fails on that layer,
+    // whatever the three at once were doing; nothing is tagged; the store is sound; with the
+    // blob put back, the pull finishes.
+    const hex = manifest.layers[3].digest.slice(7)
+    const file = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
+    const good = readFileSync(file)
+    const bad = Buffer.from(good)
+    bad[bad.length >> 1] ^= 0xff
+    writeFileSync(file, bad)
+    const other = inStore('layers-bad')
+    let r
+    try {
+      r = await storeIn(other, ['pull', name])
+    } finally {
+      writeFileSync(file, good)
+    }
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(new RegExp(`^Error: filesystem layer verification failed for digest sha256:${hex}(: [^\n]+)?\n$`))
+    expect(await storeOk(other, ['images', '-q'])).toBe('')
+    expect(await storeOk(other, ['fsck'])).toMatch(/no problems/)
+    await storeOk(other, ['pull', '-q', name])
+    expect(await idOf(other, name)).toBe(await idOf(bx.root, name))
   })
 
   test("Docker's messages: an unknown tag, an image not here to push", async () => {
@@ -352,7 +430,7 @@ describe.skipIf(why !== undefined)('a registry with token auth (Bearer, Docker\'
     await storeOk(bx.root, ['tag', 'busybox', other])
     const mounted = await storeIn(bx.root, ['push', other], { env })
     expect(mounted.status, mounted.stderr).toBe(0)
-    expect(mounted.stdout.split('\n')[1]).toMatch(/^[0-9a-f]{12}: Mounted from tok\/bb$/)
+    expect(mounted.stdout.split('\n')[2]).toMatch(/^[0-9a-f]{12}: Mounted from tok\/bb$/)
     const g = inStore('g')
     const pulled = await storeIn(g, ['pull', '-q', other], { env })
     expect([pulled.status, pulled.stdout], pulled.stderr).toEqual([0, `${other}\n`])
