@@ -37,8 +37,13 @@ export class PackedBatch implements ChunkBatch {
   private seen = new Set<string>()
   private older = new Set<string>()
   private closed = false
+  /** Publishes of what was stored so far (`publishEvery`), one after another. */
+  private published: Promise<void> = Promise.resolve()
 
-  constructor(private readonly ctx: CasContext) {
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly o: { publishEvery?: number } = {},
+  ) {
     this.writer = new PackWriter(ctx)
     this.ready = ctx.packs.refresh()
     this.ready.catch(() => {}) // reported by the first put
@@ -64,16 +69,32 @@ export class PackedBatch implements ChunkBatch {
     if (this.closed) throw new Error('chunk batch used after commit or abort')
     if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
     else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
+    if (this.o.publishEvery && this.writer.size >= this.o.publishEvery) await this.publishSoFar()
     // A candidate only once appended: a delta against it then lands in the same or a later pack,
     // which publish() links after it. The planner keeps its own copy (the caller may reuse `data`).
     deltas?.written(digest, plan, depth, data.slice())
     return { digest, size: data.length, stored: stored.length, existed: false }
   }
 
+  /**
+   * `publishEvery`: what is stored so far made durable and visible, in order, while the batch
+   * goes on (a pull killed mid-layer keeps the chunks that arrived; until the layer lands they
+   * are referenced by nothing, gc's to remove). Deltas stay safe: a base is in the same pack or
+   * an earlier one, published first.
+   */
+  private publishSoFar(): Promise<void> {
+    this.writer.seal()
+    const packs = this.writer.sealed.splice(0)
+    const loose = this.loose.splice(0)
+    this.published = this.published.then(() => publish(this.ctx, packs, loose))
+    return this.published
+  }
+
   /** Every chunk put so far on disk, then visible. Call after all puts have settled. */
   async commit(): Promise<void> {
     this.closed = true
     try {
+      await this.published
       this.writer.seal()
       await publish(this.ctx, this.writer.sealed, this.loose)
       await (await this.deltas)?.flush() // after the chunks it names are stored
@@ -88,6 +109,7 @@ export class PackedBatch implements ChunkBatch {
   /** Removes the temp files of a batch that will not be committed. */
   async abort(): Promise<void> {
     this.closed = true
+    await this.published.catch(() => {})
     this.writer.abort()
     const loose = this.loose
     this.loose = []

@@ -25,7 +25,7 @@ export function createContentStore(opts: ContentStoreOptions): ContentStore {
   ctx.bases = deltaBases(ctx)
   return {
     put: (data, o) => put(ctx, data, o),
-    chunkBatch: () => new PackedBatch(ctx),
+    chunkBatch: (o) => new PackedBatch(ctx, o),
     putStream: (src, o) => putStream(ctx, src, o),
     get: (d) => get(ctx, d),
     getStream: (d) => getStream(ctx, d),

@@ -100,7 +100,8 @@ export interface ContentStore {
    * transaction: encoded off the main thread where the codec can (node:zlib's workers), made
    * durable together, and visible to has/get only once the batch is committed.
    */
-  chunkBatch(): ChunkBatch
+  /** `publishEvery`: what the batch stored is made visible each time this many bytes are packed (a killed writer keeps it). */
+  chunkBatch(o?: { publishEvery?: number }): ChunkBatch
   /** Streams into ingest/ (never the whole blob in memory), hashes while writing. */
   putStream(src: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<PutResult>
   /** Whole blob, verified; BLOB_NOT_FOUND or BLOB_CORRUPT (naming the digest) otherwise. */

@@ -47,7 +47,7 @@ export class LayerWriter {
     // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
     this.bg = deps.hash.background?.(deps.workers)
     this.hasher = this.bg ? undefined : deps.hash.create()
-    this.batch = deps.cas.chunkBatch()
+    this.batch = deps.cas.chunkBatch(deps.publishEvery ? { publishEvery: deps.publishEvery } : undefined)
     // Segments are blobs like chunks: written by the same batch, durable with them.
     this.index = new IndexWriter((seg) => this.batch.put(seg).then((r) => r.digest), this.segmentWindow)
   }

@@ -56,9 +56,14 @@ const SEGMENT_MAX = 8 << 20
  * across 64 KiB gaps fetched 2.3 MB where 8 KiB fetched 1.5 MB and none 1.49 MB.
  */
 const GAP = 1 << 10
-/** One Range request asks for at most this much, and this many are in flight. */
-const RANGE_MAX = 8 << 20
+/**
+ * One Range request asks for at most this much; this many are in flight, holding at most
+ * AHEAD_BYTES between them (beyond the one being read): many small ranges hide the round
+ * trips, and a cold pull's big ones neither pile up in memory nor leave the ingest idle.
+ */
+const RANGE_MAX = 2 << 20
 const RANGES_AHEAD = 8
+const AHEAD_BYTES = 8 << 20
 const RANGE_RETRIES = 5
 
 /** Docker's words for a layer that is not what its digest says, and which part of it. */
@@ -399,10 +404,13 @@ export async function* chunkedLayer(deps: ChunkedPullDeps, d: { digest: string; 
   }
   const inFlight = new Map<number, Promise<Uint8Array>>()
   let nextRange = 0
+  let ahead = 0
   const prefetch = () => {
-    while (nextRange < ranges.length && inFlight.size < RANGES_AHEAD) {
-      const p = getRange(ranges[nextRange])
+    while (nextRange < ranges.length && inFlight.size < RANGES_AHEAD && (inFlight.size === 0 || ahead + ranges[nextRange].to - ranges[nextRange].from <= AHEAD_BYTES)) {
+      const x = ranges[nextRange]
+      const p = getRange(x)
       p.catch(() => {})
+      ahead += x.to - x.from
       inFlight.set(nextRange++, p)
     }
   }
@@ -415,7 +423,7 @@ export async function* chunkedLayer(deps: ChunkedPullDeps, d: { digest: string; 
     let content: Uint8Array | undefined
     if (needed[i]) {
       while (current < 0 || ranges[current].last < i) {
-        inFlight.delete(current)
+        if (inFlight.delete(current)) ahead -= ranges[current].to - ranges[current].from
         current++
         prefetch()
         bytes = await inFlight.get(current)!

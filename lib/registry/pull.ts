@@ -9,6 +9,7 @@
 // the next prune (no record points at it).
 
 import { createHash } from 'node:crypto'
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
@@ -27,6 +28,12 @@ import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type Ima
 const META_MAX = 4 << 20
 /** Layers downloaded at once (Docker's `max-concurrent-downloads`). */
 const DOWNLOADS = 3
+/**
+ * A layer's chunks are made durable and visible each time this many bytes of them are packed:
+ * a pull killed mid-layer keeps what arrived, and a chunk-aware layer's next pull does not ask
+ * for it again (its chunks are there; a plain blob's bytes are kept in ingest/ instead).
+ */
+const KEEP_EVERY = 8 << 20
 
 export interface PullOptions extends ClientOptions {
   /** `os/arch[/variant]` to pick from an index (default: the host's). */
@@ -102,7 +109,7 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
       const layer = manifest.layers[i]
       // A layer store pushed (a table of contents in its blob): only the chunks the store lacks.
       const place = tocPlace(layer)
-      const whole = () => verified(client, ref.repository, layer, o.onProgress)
+      const whole = () => verified(client, ref.repository, layer, o.onProgress, store.layout.ingestDir)
       const src = place
         ? chunkedLayer({
             client, repo: ref.repository, whole, onProgress: o.onProgress, onFetched: o.onFetched,
@@ -110,7 +117,7 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
             local: (cs) => store.cas.getMany(cs.map((c) => `sha256:${c}` as Digest)),
           }, layer, place)
         : whole()
-      const stats = await ingestTar(ingestDeps(store), stopping(src, () => failed))
+      const stats = await ingestTar({ ...ingestDeps(store), ...(place ? { publishEvery: KEEP_EVERY } : {}) }, stopping(src, () => failed))
       tell(layer, 'Verifying Checksum')
       if (stats.diffId !== diffIds[i]) throw new StoreError(Codes.REGISTRY_ERROR, `layer ${layer.digest} of ${reference} has diffID ${stats.diffId}, its config says ${diffIds[i]}`)
       tell(layer, 'Download complete')
@@ -210,41 +217,132 @@ async function bounded(r: Response, max: number, what: string): Promise<Uint8Arr
 
 /** A dropped connection resumes where it broke (HTTP Range), this many times per layer. */
 const RESUMES = 5
+/** The bytes of a blob as they arrive are appended to its partial file in pieces of this size. */
+const PARTIAL_FLUSH = 1 << 20
+let partials = 0
 
 /**
  * A layer blob as it arrives, hashed on the way: a digest or size other than the manifest's
  * fails the pull at its end. A connection that breaks mid-blob is picked up where it broke
- * (`Range: bytes=N-`, as Docker's puller resumes), so the bytes already taken stay taken.
+ * (`Range: bytes=N-`, as Docker's puller resumes), so the bytes already taken stay taken; a
+ * registry that ignores Range sends it all again, and what was taken is skipped.
+ *
+ * Across runs: the bytes are also kept in `ingest/pull-<hex>-<pid>-<n>.part` until the blob is
+ * whole, so a pull that was killed (or failed on another layer) starts from that file's bytes
+ * and asks the registry only for the rest. A file whose process is gone is taken over by a
+ * rename (two pulls never share one); a blob that fails its digest takes its file with it;
+ * `system prune` removes what is left.
  */
-async function* verified(client: RegistryClient, repo: string, d: Descriptor, onProgress?: OnProgress): AsyncGenerator<Uint8Array> {
+async function* verified(client: RegistryClient, repo: string, d: Descriptor, onProgress: OnProgress | undefined, ingestDir: string): AsyncGenerator<Uint8Array> {
   const h = createHash('sha256')
   const progress = { label: 'Downloading', id: d.digest.slice(7, 19), total: d.size, unit: 'bytes' as const }
+  const hex = d.digest.slice(7)
+  // Unique in this process too: a manifest may name one blob twice, and layers come in parallel.
+  const mine = `${ingestDir}/pull-${hex}-${process.pid}-${++partials}.part`
   let n = 0
-  onProgress?.({ ...progress, done: 0 })
-  for (let resumes = 0; ; resumes++) {
-    const r = await client.fetch(`${repo}/blobs/${d.digest}`, n > 0 ? { headers: { range: `bytes=${n}-` } } : {})
-    if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
-    if (n > 0 && r.status !== 206) {
-      await r.body?.cancel()
-      throw new StoreError(Codes.REGISTRY_ERROR, `the download of ${d.digest} broke after ${n} bytes and the registry cannot resume it (no Range support)`)
-    }
-    try {
-      for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
+  let fd: FileHandle | undefined
+  let pending: Uint8Array[] = []
+  let pendingBytes = 0
+  let written = 0
+  const flush = async () => {
+    if (!fd || pendingBytes === 0) return
+    const parts = pending
+    pending = []
+    pendingBytes = 0
+    const at = written
+    written += parts.reduce((x, p) => x + p.length, 0)
+    await fd.writev(parts, at)
+  }
+  let whole = false
+  try {
+    // What an earlier pull of this blob kept: its bytes first, checked with the rest.
+    const kept = await takePartial(ingestDir, hex, mine)
+    fd = await open(mine, kept ? 'r+' : 'w')
+    if (kept) {
+      for await (const b of fd.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) {
+        if (n + b.length > d.size) break
         n += b.length
-        if (n > d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}: longer than its ${d.size} bytes`)
-        onProgress?.({ ...progress, done: n })
         h.update(b)
         yield b
       }
-      break
-    } catch (e) {
-      // Our own verdicts end the pull; a broken connection is resumed while there is more to get.
-      if (e instanceof StoreError || resumes >= RESUMES || n >= d.size) throw e
+      await fd.truncate(n)
+      written = n
+    }
+    onProgress?.({ ...progress, done: n })
+    for (let resumes = 0; n < d.size; resumes++) {
+      const r = await client.fetch(`${repo}/blobs/${d.digest}`, n > 0 ? { headers: { range: `bytes=${n}-` } } : {})
+      if (!r.ok) throw await registryError(r, `blob ${d.digest}`)
+      // The whole blob again (no Range support): what is here already is skipped.
+      let skip = n > 0 && r.status !== 206 ? n : 0
+      try {
+        for await (let b of r.body as unknown as AsyncIterable<Uint8Array>) {
+          if (skip > 0) {
+            const drop = Math.min(skip, b.length)
+            skip -= drop
+            b = b.subarray(drop)
+            if (b.length === 0) continue
+          }
+          n += b.length
+          if (n > d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}: longer than its ${d.size} bytes`)
+          onProgress?.({ ...progress, done: n })
+          h.update(b)
+          pending.push(b)
+          pendingBytes += b.length
+          if (pendingBytes >= PARTIAL_FLUSH) await flush()
+          yield b
+        }
+        if (n < d.size) throw new Error('the connection ended early')
+      } catch (e) {
+        // Our own verdicts end the pull; a broken connection is resumed while there is more to get.
+        if (e instanceof StoreError || resumes >= RESUMES) throw e
+      }
+    }
+    const got = `sha256:${h.digest('hex')}`
+    // Docker's words; bad input from outside, not the store's fault (exit 1, not 125).
+    if (got !== d.digest || n !== d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}`, { data: { expected: d.digest, actual: got, size: n } })
+    whole = true
+  } catch (e) {
+    // A blob that is wrong is not kept for the next pull.
+    if (e instanceof StoreError && /verification failed/.test(e.message)) whole = true
+    throw e
+  } finally {
+    await flush().catch(() => {})
+    await fd?.close().catch(() => {})
+    // Whole (or wrong): gone. Else kept under its pid-less name for the next pull to take.
+    if (whole) await unlink(mine).catch(() => {})
+    else await rename(mine, `${ingestDir}/pull-${hex}.part`).catch(() => {})
+  }
+}
+
+/**
+ * The partial file of an earlier pull of blob `hex`, renamed to `mine`: the one a finished or
+ * failed pull left (`pull-<hex>.part`), or one whose pull was killed (`pull-<hex>-<pid>-<n>.part`,
+ * that pid gone). False when there is none.
+ */
+async function takePartial(ingestDir: string, hex: string, mine: string): Promise<boolean> {
+  const names = await readdir(ingestDir).catch(() => [] as string[])
+  await mkdir(ingestDir, { recursive: true })
+  for (const name of names) {
+    const m = new RegExp(`^pull-${hex}(?:-(\\d+)-\\d+)?\\.part$`).exec(name)
+    if (!m || (m[1] && alive(Number(m[1])))) continue
+    try {
+      await rename(`${ingestDir}/${name}`, mine)
+      return true
+    } catch {
+      // another pull took it first
     }
   }
-  const got = `sha256:${h.digest('hex')}`
-  // Docker's words; bad input from outside, not the store's fault (exit 1, not 125).
-  if (got !== d.digest || n !== d.size) throw new StoreError(Codes.REGISTRY_ERROR, `filesystem layer verification failed for digest ${d.digest}`, { data: { expected: d.digest, actual: got, size: n } })
+  return false
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** `src` until `stop()` says another layer failed: the pull ends without waiting for this one. */

@@ -2,7 +2,8 @@
 // (header, entries, index) written in ingest/ and published at commit: nothing is visible
 // before, everything after, and ingest/ is empty again. A chunk already stored (packed or
 // loose) or put twice is written once; a blob stored in more than 1 MiB stays loose; abort
-// leaves nothing behind; both codecs write packs.
+// leaves nothing behind; with publishEvery, what was packed is published as the batch goes and
+// stays after an abort; both codecs write packs.
 
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { readdir } from 'node:fs/promises'
@@ -79,6 +80,22 @@ test('abort removes what the batch wrote; nothing becomes visible', async () => 
   expect(await readdir(store.layout.ingestDir)).toEqual([])
   for (const r of rs) expect(await store.cas.has(r.digest)).toBe(false)
   expect(packFiles(store.layout).packs).toEqual([])
+})
+
+test('publishEvery: what was packed is visible while the batch goes on, and stays when it is aborted (a killed pull keeps it)', async () => {
+  const { store } = t
+  const batch = store.cas.chunkBatch({ publishEvery: 256 << 10 })
+  const early = []
+  for (let i = 0; i < 5; i++) early.push(await batch.put(seededBytes(100_000, i + 1))) // incompressible: ~100 kB stored each
+  // One pack of ~300 kB published at its third chunk; the fourth and fifth are in the pack being written.
+  expect(packFiles(store.layout).packs).toHaveLength(1)
+  for (const r of early.slice(0, 3)) expect(await store.cas.has(r.digest)).toBe(true)
+  for (const r of early.slice(3)) expect(await store.cas.has(r.digest)).toBe(false)
+  await batch.abort()
+  for (const [i, r] of early.slice(0, 3).entries()) expect(Buffer.from(await store.cas.get(r.digest)).equals(seededBytes(100_000, i + 1))).toBe(true)
+  for (const r of early.slice(3)) expect(await store.cas.has(r.digest)).toBe(false)
+  expect(await readdir(store.layout.ingestDir)).toEqual([])
+  expect(await store.cas.verify()).toMatchObject({ packs: 1, packedBlobs: 3, problems: [] })
 })
 
 test('the portable codec writes the same packs', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { BIN, sh, storeIn } from '../_fixtures/cli.js'
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile, spawn, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, USER, type Registry } from '../_fixtures/registry.js'
@@ -21,6 +21,43 @@ let reg: Registry
 
 const inStore = (name: string) => join(bx.dir, name)
 const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
+/**
+ * A TCP proxy in front of the registry that counts the bytes it carries towards the client, as
+ * fast as the client reads them; with `holdAt`, it stops carrying them past that many (the
+ * client waits, connected).
+ */
+async function countingProxy(holdAt = Infinity): Promise<{ host: string; down: () => number; close: () => Promise<void> }> {
+  const [rhost, rport] = reg.host.split(':')
+  let down = 0
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const up = connect(Number(rport), rhost)
+    sockets.add(client).add(up)
+    client.on('data', (b: Buffer) => up.write(b))
+    up.on('data', (b: Buffer) => {
+      down += b.length
+      const more = client.write(b)
+      if (down >= holdAt) up.pause()
+      else if (!more) {
+        up.pause()
+        client.once('drain', () => up.resume())
+      }
+    })
+    for (const [a, b] of [[client, up], [up, client]]) {
+      a.on('error', () => b.destroy())
+      a.on('close', () => b.destroy())
+    }
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    down: () => down,
+    close: async () => {
+      for (const sk of sockets) sk.destroy()
+      await new Promise((r) => server.close(r))
+    },
+  }
+}
 /** `n` bytes that look random, the same for the same seed. */
 const seeded = (seed: string, n: number) => {
   const out = Buffer.alloc(n)
@@ -212,30 +249,14 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     // A store with the first version pulls the second through a proxy that counts the bytes.
     const p = inStore('patch-puller')
     await storeOk(p, ['pull', '-q', `${reg.host}/e2e/patch:1`])
-    const [rhost, rport] = reg.host.split(':')
-    let down = 0
-    const sockets = new Set<Socket>()
-    const proxy = createServer((client) => {
-      const up = connect(Number(rport), rhost)
-      sockets.add(client).add(up)
-      client.on('data', (b: Buffer) => up.write(b))
-      up.on('data', (b: Buffer) => {
-        down += b.length
-        client.write(b)
-      })
-      for (const [a, b] of [[client, up], [up, client]]) {
-        a.on('error', () => b.destroy())
-        a.on('close', () => b.destroy())
-      }
-    })
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
-    const via = `127.0.0.1:${(proxy.address() as { port: number }).port}/e2e/patch:2`
+    const proxy = await countingProxy()
+    const via = `${proxy.host}/e2e/patch:2`
     try {
       await storeOk(p, ['pull', '-q', via])
     } finally {
-      for (const s of sockets) s.destroy()
-      await new Promise((r) => proxy.close(r))
+      await proxy.close()
     }
+    const down = proxy.down()
     // The whole blob is ~3.8 MB; the pull took the changed chunk, the headers and the table of contents.
     expect(layer.size).toBeGreaterThan(3_500_000)
     expect(down, `${down} bytes of ${layer.size}`).toBeLessThan(layer.size / 8)
@@ -248,6 +269,69 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const q = inStore('patch-loader')
     await storeOk(q, ['load', '-q', '-i', archive])
     expect(await idOf(q, 'e2e/patch:2')).toBe(await idOf(bx.root, `${reg.host}/e2e/patch:2`))
+  })
+
+  // A real kill (SIGKILL) of a real pull, at a point the proxy picks by bytes carried.
+  test.each([
+    ['chunked', 'a chunk-aware layer: the chunks that arrived were made durable as they came'],
+    ['plain', 'a plain gzip layer (skopeo pushed it): the bytes that arrived were kept in ingest/'],
+  ])('a pull killed mid-layer and run again takes only the rest: %s, %s', async (kind) => {
+    const name = `${reg.host}/e2e/killed-${kind}:1`
+    const ctx = inStore(`killed-${kind}`)
+    mkdirSync(ctx)
+    writeFileSync(join(ctx, 'big.bin'), seeded(`killed ${kind}`, 40 << 20))
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY big.bin /big.bin\n')
+    await storeOk(bx.root, ['build', '-q', '-t', name, ctx])
+    if (kind === 'chunked') await storeOk(bx.root, ['push', '-q', name])
+    else {
+      const archive = inStore(`killed-${kind}.tar`)
+      await storeOk(bx.root, ['save', '-o', archive, name])
+      sh(`HOME=${inStore('skopeo-home-killed')} skopeo copy --quiet --dest-tls-verify=false docker-archive:${archive} docker://${name}`)
+    }
+    const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${name}`))
+    const total = manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, 0)
+    expect(total).toBeGreaterThan(40 << 20)
+    expect(manifest.layers.some((l: { annotations?: Record<string, string> }) => l.annotations?.['org.store.chunked.toc'])).toBe(kind === 'chunked')
+
+    const k = inStore(`killed-${kind}-store`)
+    // The proxy holds the pull at 28 MiB; once the store has kept 16 MiB of what arrived (the
+    // partial blob in ingest/, or packs of the layer's chunks), the pull is killed.
+    const first = await countingProxy(28 << 20)
+    const kept = () => {
+      const files = kind === 'plain' ? readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-')).map((n) => join(k, 'ingest', n)) : readdirSync(join(k, 'packs')).filter((n) => n.endsWith('.pack')).map((n) => join(k, 'packs', n))
+      return files.reduce((n, f) => n + statSync(f).size, 0)
+    }
+    const child = spawn(process.execPath, ['--', BIN, '--root', k, 'pull', '-q', `${first.host}/e2e/killed-${kind}:1`], { stdio: 'ignore' })
+    const exited = new Promise<string | null>((r) => child.once('exit', (_, sig) => r(sig)))
+    let before = 0
+    try {
+      for (let i = 0; (before = await Promise.resolve().then(kept).catch(() => 0)) < 16 << 20; i++) {
+        expect(child.exitCode, 'the pull ended before it was killed').toBeNull()
+        expect(i, `kept ${before} bytes after 60 s`).toBeLessThan(600)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      child.kill('SIGKILL')
+      expect(await exited).toBe('SIGKILL')
+    } finally {
+      child.kill('SIGKILL')
+      await first.close()
+    }
+    // Nothing half-written: no image, a sound store.
+    expect(await storeOk(k, ['images', '-q'])).toBe('')
+    expect(await storeOk(k, ['fsck'])).toMatch(/no problems/)
+    const again = await countingProxy()
+    try {
+      await storeOk(k, ['pull', '-q', `${again.host}/e2e/killed-${kind}:1`])
+    } finally {
+      await again.close()
+    }
+    // What was kept is not asked for again (a chunk-aware layer's members that straddle what
+    // was packed and the table of contents cost a little more).
+    expect(again.down(), `${again.down()} of ${total}, ${before} kept`).toBeLessThan(total - before + (1 << 20))
+    expect(await idOf(k, `${again.host}/e2e/killed-${kind}:1`)).toBe(await idOf(bx.root, name))
+    expect(await storeOk(k, ['fsck'])).toMatch(/no problems/)
+    // The kept bytes went with the pull that used them.
+    expect(readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-'))).toEqual([])
   })
 
   test('a blob changed in the registry fails the pull: nothing tagged, the store sound', async () => {
