@@ -6,7 +6,8 @@
 // the registry (HEAD) before compressing anything.
 
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../_fs.js'
 import { Readable } from 'node:stream'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
@@ -178,14 +179,19 @@ export interface Memo {
 
 const memoPath = (store: Store, chainId: string) => `${store.layout.cacheDir}/push/${chainId.slice(7)}.json`
 
+/** A memo is a cache: one that cannot be read (or is not a memo) is none. */
 async function pushedBefore(store: Store, chainId: string): Promise<Memo | undefined> {
-  return readFile(memoPath(store, chainId), 'utf8').then((t) => JSON.parse(t) as Memo, () => undefined)
+  try {
+    const m = JSON.parse(await readFile(memoPath(store, chainId), 'utf8')) as Memo
+    return typeof m?.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(m.digest) && Number.isSafeInteger(m.size) ? m : undefined
+  } catch {
+    return undefined
+  }
 }
 
-/** Remembered for the next push of the layer: the registry is asked for this blob before anything is compressed. */
+/** Remembered for the next push of the layer: the registry is asked for this blob before anything is compressed. Written whole (temp, rename): a killed push leaves no half a memo. */
 export async function rememberPushed(store: Store, chainId: string, m: Memo): Promise<void> {
-  await mkdir(`${store.layout.cacheDir}/push`, { recursive: true })
-  await writeFile(memoPath(store, chainId), JSON.stringify(m))
+  await writeFileAtomic(memoPath(store, chainId), JSON.stringify(m))
 }
 
 /** A new upload session's address. */

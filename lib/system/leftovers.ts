@@ -75,7 +75,7 @@ async function packsWithoutIndex(store: Store): Promise<Leftover[]> {
 
 async function recordTemps(store: Store): Promise<Leftover[]> {
   const l = store.layout
-  const dirs = [l.root, l.imagesDir, `${l.imagesDir}/ids`, l.layersDir, l.cacheDir, `${l.cacheDir}/seccomp`]
+  const dirs = [l.root, l.imagesDir, `${l.imagesDir}/ids`, l.layersDir, l.cacheDir, `${l.cacheDir}/seccomp`, `${l.cacheDir}/push`]
   for (const id of await listContainerIds(store)) dirs.push(l.container(id))
   const out: Leftover[] = []
   for (const d of dirs) out.push(...(await orphansIn(d, TMP_SUFFIX, 'record')))

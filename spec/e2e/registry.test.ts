@@ -22,27 +22,29 @@ let reg: Registry
 const inStore = (name: string) => join(bx.dir, name)
 const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
 /**
- * A TCP proxy in front of the registry that counts the bytes it carries towards the client, as
- * fast as the client reads them; with `holdAt`, it stops carrying them past that many (the
- * client waits, connected).
+ * A TCP proxy in front of the registry that counts the bytes it carries each way (`down` towards
+ * the client, `up` towards the registry), as fast as the other side reads them; with `hold`, it
+ * stops carrying one way past that many bytes (both sides wait, connected).
  */
-async function countingProxy(holdAt = Infinity): Promise<{ host: string; down: () => number; close: () => Promise<void> }> {
+async function countingProxy(hold: { down?: number; up?: number } = {}): Promise<{ host: string; down: () => number; up: () => number; close: () => Promise<void> }> {
   const [rhost, rport] = reg.host.split(':')
-  let down = 0
+  const count = { down: 0, up: 0 }
   const sockets = new Set<Socket>()
+  const carry = (from: Socket, to: Socket, way: 'down' | 'up') =>
+    from.on('data', (b: Buffer) => {
+      count[way] += b.length
+      const more = to.write(b)
+      if (count[way] >= (hold[way] ?? Infinity)) from.pause()
+      else if (!more) {
+        from.pause()
+        to.once('drain', () => from.resume())
+      }
+    })
   const server = createServer((client) => {
     const up = connect(Number(rport), rhost)
     sockets.add(client).add(up)
-    client.on('data', (b: Buffer) => up.write(b))
-    up.on('data', (b: Buffer) => {
-      down += b.length
-      const more = client.write(b)
-      if (down >= holdAt) up.pause()
-      else if (!more) {
-        up.pause()
-        client.once('drain', () => up.resume())
-      }
-    })
+    carry(up, client, 'down')
+    carry(client, up, 'up')
     for (const [a, b] of [[client, up], [up, client]]) {
       a.on('error', () => b.destroy())
       a.on('close', () => b.destroy())
@@ -51,7 +53,8 @@ async function countingProxy(holdAt = Infinity): Promise<{ host: string; down: (
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
     host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    down: () => down,
+    down: () => count.down,
+    up: () => count.up,
     close: async () => {
       for (const sk of sockets) sk.destroy()
       await new Promise((r) => server.close(r))
@@ -296,7 +299,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const k = inStore(`killed-${kind}-store`)
     // The proxy holds the pull at 28 MiB; once the store has kept 16 MiB of what arrived (the
     // partial blob in ingest/, or packs of the layer's chunks), the pull is killed.
-    const first = await countingProxy(28 << 20)
+    const first = await countingProxy({ down: 28 << 20 })
     const kept = () => {
       const files = kind === 'plain' ? readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-')).map((n) => join(k, 'ingest', n)) : readdirSync(join(k, 'packs')).filter((n) => n.endsWith('.pack')).map((n) => join(k, 'packs', n))
       return files.reduce((n, f) => n + statSync(f).size, 0)
@@ -332,6 +335,58 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect(await storeOk(k, ['fsck'])).toMatch(/no problems/)
     // The kept bytes went with the pull that used them.
     expect(readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-'))).toEqual([])
+  })
+
+  test('a push killed mid-upload and run again: what landed is not sent again, the rest is; nothing half-written', async () => {
+    const ctx = inStore('killed-push')
+    mkdirSync(ctx)
+    writeFileSync(join(ctx, 'small.bin'), seeded('killed push small', 2 << 20))
+    writeFileSync(join(ctx, 'big.bin'), seeded('killed push big', 24 << 20))
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY small.bin /small.bin\nCOPY big.bin /big.bin\n')
+    const local = 'e2e/killed-push:1'
+    await storeOk(bx.root, ['build', '-q', '-t', local, ctx])
+    // Through a proxy that holds the upload at 12 MiB; killed (SIGKILL) once it holds.
+    const first = await countingProxy({ up: 12 << 20 })
+    const name = `${first.host}/e2e/killed-push:1`
+    await storeOk(bx.root, ['tag', local, name])
+    const child = spawn(process.execPath, ['--', BIN, '--root', bx.root, 'push', name], { stdio: 'ignore' })
+    const exited = new Promise<string | null>((r) => child.once('exit', (_, sig) => r(sig)))
+    try {
+      for (let i = 0; first.up() < 12 << 20; i++) {
+        expect(child.exitCode, 'the push ended before it was killed').toBeNull()
+        expect(i, `${first.up()} bytes sent after 60 s`).toBeLessThan(600)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      child.kill('SIGKILL')
+      expect(await exited).toBe('SIGKILL')
+    } finally {
+      child.kill('SIGKILL')
+      await first.close()
+    }
+    // Run again, through another proxy (so another name, the same registry and repository).
+    const again = await countingProxy()
+    const name2 = `${again.host}/e2e/killed-push:1`
+    await storeOk(bx.root, ['tag', local, name2])
+    let out: string
+    try {
+      out = await storeOk(bx.root, ['push', name2])
+    } finally {
+      await again.close()
+    }
+    // Every layer "Pushed" or already there; what was there was not sent again.
+    const ids: string[] = JSON.parse(await storeOk(bx.root, ['inspect', '--format', '{{json .RootFS.Layers}}', local])).map((d: string) => d.slice(7, 19))
+    const outcomes = new Map(out.split('\n').flatMap((l) => /^([0-9a-f]{12}): (Pushed|Layer already exists)$/.exec(l)?.slice(1, 3) ?? []).reduce<[string, string][]>((a, x, i, all) => (i % 2 ? a : [...a, [x, all[i + 1]]]), []))
+    expect([...outcomes.keys()].sort()).toEqual([...ids].sort())
+    const manifest = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${reg.host}/e2e/killed-push:1`))
+    const sizes = manifest.layers.map((l: { size: number }) => l.size)
+    const resent = ids.reduce((n, id, i) => n + (outcomes.get(id) === 'Pushed' ? sizes[i] : 0), 0)
+    expect(again.up()).toBeGreaterThanOrEqual(resent)
+    expect(again.up()).toBeLessThan(resent + (1 << 20))
+    // The registry has the image whole: a fresh store pulls the same image ID.
+    const p = inStore('killed-push-puller')
+    await storeOk(p, ['pull', '-q', `${reg.host}/e2e/killed-push:1`])
+    expect(await idOf(p, `${reg.host}/e2e/killed-push:1`)).toBe(await idOf(bx.root, local))
+    expect(await storeOk(bx.root, ['fsck'])).toMatch(/no problems/)
   })
 
   test('a blob changed in the registry fails the pull: nothing tagged, the store sound', async () => {
