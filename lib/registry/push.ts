@@ -112,9 +112,9 @@ async function hasBlob(client: RegistryClient, repo: string, digest: string): Pr
 
 /**
  * The layer's gzip on the registry: asked for first when its digest is known from an earlier
- * push; else compressed while it uploads (a streamed PATCH, then the PUT that names the digest,
+ * push; else compressed while it uploads (PATCHes of 8 MiB pieces, then the PUT that names the digest,
  * known only at the end), so compression, hashing and the upload overlap and nothing is written
- * to disk.
+ * to disk. The upload is chunked (uploadInPieces): memory is bounded by two pieces.
  */
 async function pushLayer(store: Store, client: RegistryClient, repo: string, l: LayerRecord, onProgress: OnProgress | undefined, stop: () => boolean): Promise<Memo & { existed: boolean; mountedFrom?: string }> {
   const known = await pushedBefore(store, l.chainId)
@@ -152,13 +152,9 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
     }
   }
   const gz = chunkedGzip(store.workers, counted(layerPieces(store.cas, ix)), toc)
-  const location = await startUpload(client, repo, l.diffId)
-  const patch = await client.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(Readable.from(hashed(gz))) as ReadableStream })
-  const next = patch.headers.get('location')
-  if (patch.status !== 202 || !next) throw await registryError(patch, `upload of layer ${l.diffId}`)
-  await patch.body?.cancel()
+  const next = await uploadInPieces(client, await startUpload(client, repo, l.diffId), hashed(gz), `layer ${l.diffId}`)
   const digest = `sha256:${h.digest('hex')}`
-  const url = new URL(client.absolute(next))
+  const url = new URL(next)
   url.searchParams.set('digest', digest)
   const done = await client.fetch(url.toString(), { method: 'PUT', headers: { 'content-length': '0' } })
   if (done.status !== 201) throw await registryError(done, `upload of ${digest}`)
@@ -166,6 +162,51 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   const m: Memo = { digest, size, from: { ...(known?.digest === digest ? known.from : {}), [client.host]: repo }, toc: `${toc.offset}:${toc.length}` }
   await rememberPushed(store, l.chainId, m)
   return { ...m, existed: false }
+}
+
+/**
+ * A layer's blob goes in pieces of this size, a PATCH each with its Content-Range (the
+ * distribution spec's chunked upload), the next piece compressed while one is on the wire.
+ * Memory stays at two pieces whatever the layer's size: fetch does not hold back a streamed
+ * request body (a 262 MB one was buffered whole: 313 MB of ArrayBuffers, measured).
+ */
+const PIECE = 8 << 20
+
+/** `src` uploaded to the session at `location`, piece by piece; the session's last address (for the PUT that names the digest). */
+async function uploadInPieces(client: RegistryClient, location: string, src: AsyncIterable<Uint8Array>, what: string): Promise<string> {
+  let url = location
+  let offset = 0
+  let parts: Uint8Array[] = []
+  let n = 0
+  let onWire: Promise<void> = Promise.resolve()
+  const patch = async (body: Buffer) => {
+    const r = await client.fetch(url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + body.length - 1}`, 'content-length': String(body.length) },
+      body,
+    })
+    const next = r.headers.get('location')
+    if (r.status !== 202 || !next) throw await registryError(r, `upload of ${what}`)
+    await r.body?.cancel()
+    url = client.absolute(next)
+    offset += body.length
+  }
+  const send = async () => {
+    const body = Buffer.concat(parts, n)
+    parts = []
+    n = 0
+    await onWire
+    onWire = patch(body)
+    onWire.catch(() => {}) // awaited by the next send or at the end
+  }
+  for await (const b of src) {
+    parts.push(b)
+    n += b.length
+    if (n >= PIECE) await send()
+  }
+  if (n > 0) await send()
+  await onWire
+  return url
 }
 
 /** What a layer's last push (or pull) left: its gzip's digest and size, per registry the repository it is in, and its TOC annotation. */
