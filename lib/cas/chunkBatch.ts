@@ -39,11 +39,16 @@ export class PackedBatch implements ChunkBatch {
   private closed = false
   /** Publishes of what was stored so far (`publishEvery`), one after another. */
   private published: Promise<void> = Promise.resolve()
+  private timer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly ctx: CasContext,
-    private readonly o: { publishEvery?: number } = {},
+    o: { publishEvery?: number } = {},
   ) {
+    if (o.publishEvery) {
+      // unref: a batch never keeps a finished command alive.
+      this.timer = setInterval(() => void this.publishSoFar().catch(() => {}), o.publishEvery).unref()
+    }
     this.writer = new PackWriter(ctx)
     this.ready = ctx.packs.refresh()
     this.ready.catch(() => {}) // reported by the first put
@@ -69,7 +74,6 @@ export class PackedBatch implements ChunkBatch {
     if (this.closed) throw new Error('chunk batch used after commit or abort')
     if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
     else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
-    if (this.o.publishEvery && this.writer.size >= this.o.publishEvery) await this.publishSoFar()
     // A candidate only once appended: a delta against it then lands in the same or a later pack,
     // which publish() links after it. The planner keeps its own copy (the caller may reuse `data`).
     deltas?.written(digest, plan, depth, data.slice())
@@ -77,12 +81,14 @@ export class PackedBatch implements ChunkBatch {
   }
 
   /**
-   * `publishEvery`: what is stored so far made durable and visible, in order, while the batch
-   * goes on (a pull killed mid-layer keeps the chunks that arrived; until the layer lands they
-   * are referenced by nothing, gc's to remove). Deltas stay safe: a base is in the same pack or
-   * an earlier one, published first.
+   * `publishEvery` (ms): what is stored so far made durable and visible, in order, while the
+   * batch goes on (a pull killed mid-layer keeps the chunks that arrived more than that long
+   * ago; until the layer lands they are referenced by nothing, gc's to remove). By time, not by
+   * bytes: each publish syncs the file system, and one per 8 MiB made a cold pull 25 % slower
+   * (measured). Deltas stay safe: a base is in the same pack or an earlier one, published first.
    */
   private publishSoFar(): Promise<void> {
+    if (this.closed) return this.published
     this.writer.seal()
     const packs = this.writer.sealed.splice(0)
     const loose = this.loose.splice(0)
@@ -93,6 +99,7 @@ export class PackedBatch implements ChunkBatch {
   /** Every chunk put so far on disk, then visible. Call after all puts have settled. */
   async commit(): Promise<void> {
     this.closed = true
+    clearInterval(this.timer)
     try {
       await this.published
       this.writer.seal()
@@ -109,6 +116,7 @@ export class PackedBatch implements ChunkBatch {
   /** Removes the temp files of a batch that will not be committed. */
   async abort(): Promise<void> {
     this.closed = true
+    clearInterval(this.timer)
     await this.published.catch(() => {})
     this.writer.abort()
     const loose = this.loose

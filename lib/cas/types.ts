@@ -100,7 +100,7 @@ export interface ContentStore {
    * transaction: encoded off the main thread where the codec can (node:zlib's workers), made
    * durable together, and visible to has/get only once the batch is committed.
    */
-  /** `publishEvery`: what the batch stored is made visible each time this many bytes are packed (a killed writer keeps it). */
+  /** `publishEvery`: what the batch stored is made durable and visible every this many ms, not only at commit (a killed writer keeps it). */
   chunkBatch(o?: { publishEvery?: number }): ChunkBatch
   /** Streams into ingest/ (never the whole blob in memory), hashes while writing. */
   putStream(src: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<PutResult>

@@ -15,7 +15,7 @@ export interface IngestDeps {
   chunkOptions?: Partial<ChunkerOptions>
   /** Told the bytes of file content taken in so far, after each file (progress of a folder's ingest). */
   onContent?: (bytes: number) => void
-  /** Chunks made durable and visible each time this many bytes are packed, not only at the end (a pull: what arrived stays). */
+  /** Chunks made durable and visible every this many ms, not only at the end (a pull: what arrived stays). */
   publishEvery?: number
 }
 

@@ -29,11 +29,11 @@ const META_MAX = 4 << 20
 /** Layers downloaded at once (Docker's `max-concurrent-downloads`). */
 const DOWNLOADS = 3
 /**
- * A layer's chunks are made durable and visible each time this many bytes of them are packed:
- * a pull killed mid-layer keeps what arrived, and a chunk-aware layer's next pull does not ask
- * for it again (its chunks are there; a plain blob's bytes are kept in ingest/ instead).
+ * A chunk-aware layer's chunks are made durable and visible every this many ms: a pull killed
+ * mid-layer keeps what arrived before, and its next pull does not ask for it again (a plain
+ * blob's bytes are kept in ingest/ instead). Each time syncs the file system (chunkBatch.ts).
  */
-const KEEP_EVERY = 8 << 20
+const KEEP_EVERY = 4000
 
 export interface PullOptions extends ClientOptions {
   /** `os/arch[/variant]` to pick from an index (default: the host's). */
