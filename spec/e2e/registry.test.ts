@@ -17,7 +17,18 @@ import { registryUnavailable, startRegistry, USER, type Registry } from '../_fix
 
 const bx = busyboxStore('store-e2e-registry-')
 const why = bx.why ?? registryUnavailable()
-let reg: Registry
+/** A registry started before the tests of the block it is made in and stopped after them (its fields are there once they run). */
+function serving(dir: () => string, o: Parameters<typeof startRegistry>[1] = {}): Registry {
+  const r = {} as Registry
+  beforeAll(async () => {
+    if (!why) Object.assign(r, await startRegistry(dir(), o))
+  })
+  afterAll(async () => {
+    await r.stop?.()
+  })
+  return r
+}
+const reg = serving(() => bx.dir)
 
 const inStore = (name: string) => join(bx.dir, name)
 const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
@@ -67,14 +78,6 @@ const seeded = (seed: string, n: number) => {
   for (let i = 0, at = 0; at < n; i++, at += 32) createHash('sha256').update(`${seed}/${i}`).digest().copy(out, at)
   return out
 }
-
-beforeAll(async () => {
-  if (why) return
-  reg = await startRegistry(bx.dir)
-})
-afterAll(async () => {
-  await reg?.stop()
-})
 
 describe.skipIf(why !== undefined)('push and pull', () => {
   test('store pushes; skopeo reads it; another store pulls the same image ID, keeps the digest, runs it by digest', async () => {
@@ -509,13 +512,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
 })
 
 describe.skipIf(why !== undefined)('a registry with TLS (a test CA) and htpasswd', () => {
-  let sec: Registry
-  beforeAll(async () => {
-    sec = await startRegistry(inStore('secure'), { secure: true })
-  })
-  afterAll(async () => {
-    await sec?.stop()
-  })
+  const sec = serving(() => inStore('secure'), { secure: true })
 
   test('without credentials: Docker\'s message; login keeps them, then push and pull work over TLS', async () => {
     const tls = { NODE_EXTRA_CA_CERTS: sec.ca!, DOCKER_CONFIG: inStore('secure-config') }
@@ -543,13 +540,7 @@ describe.skipIf(why !== undefined)('a registry with TLS (a test CA) and htpasswd
 })
 
 describe.skipIf(why !== undefined)('a registry with token auth (Bearer, Docker\'s token protocol)', () => {
-  let tok: Registry
-  beforeAll(async () => {
-    tok = await startRegistry(inStore('token'), { token: true })
-  })
-  afterAll(async () => {
-    await tok?.stop()
-  })
+  const tok = serving(() => inStore('token'), { token: true })
 
   test('tokens from the realm for the scopes asked, with the stored credentials: login, push, a mount from another repository, pull; skopeo agrees', async () => {
     const env = { DOCKER_CONFIG: inStore('token-config') }
