@@ -40,6 +40,12 @@ export interface StoreConfig {
    * $DOCKER_CONFIG/config.json, else ~/.docker/config.json, as Docker's client keeps them.
    */
   credentialsFile?: string
+  /**
+   * Where a registry's private CA certificates are looked for, as Docker's daemon looks:
+   * `<dir>/<host[:port]>/*.crt`. Default $XDG_CONFIG_HOME/docker/certs.d (rootless Docker's;
+   * ~/.config when unset), then /etc/docker/certs.d.
+   */
+  certsDirs?: string[]
 }
 
 /** The environment of this process: what child processes inherit and PATH lookups search. */
@@ -72,7 +78,14 @@ export function configFromEnv(env: Record<string, string | undefined> = hostEnv(
     importMemo: env.STORE_IMPORT_MEMO !== '0',
     insecureRegistries: v('STORE_INSECURE_REGISTRIES')?.split(',').map((h) => h.trim()).filter(Boolean),
     credentialsFile: dockerConfigFile(env),
+    certsDirs: dockerCertsDirs(env),
   }
+}
+
+/** Docker's folders of per-registry CA certificates: the user's (rootless Docker's), then the system's. */
+export function dockerCertsDirs(env: Record<string, string | undefined> = hostEnv()): string[] {
+  const config = env.XDG_CONFIG_HOME || (env.HOME ? `${env.HOME}/.config` : undefined)
+  return [...(config ? [`${config}/docker/certs.d`] : []), '/etc/docker/certs.d']
 }
 
 /** Docker's client config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */

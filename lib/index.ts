@@ -325,7 +325,7 @@ export async function registryLogin(store: Store, host: string, credentials?: { 
   if (!file) throw new StoreError(Codes.INVALID_ARGUMENT, 'no place to keep credentials: set HOME or DOCKER_CONFIG')
   if (credentials) {
     const { RegistryClient, registryError } = await import('./registry/client.js')
-    const client = new RegistryClient(host, '', { insecure: store.options.insecureRegistries, credentials: () => credentials })
+    const client = new RegistryClient(host, '', { insecure: store.options.insecureRegistries, credentials: () => credentials, certsDirs: store.options.certsDirs })
     const r = await client.fetch('')
     await r.body?.cancel()
     // Docker's words (registry/auth.go), with the address that answered.
@@ -337,7 +337,7 @@ export async function registryLogin(store: Store, host: string, credentials?: { 
 
 async function registryOptions(store: Store) {
   const { credentialsFrom } = await import('./registry/credentials.js')
-  return { insecure: store.options.insecureRegistries, credentials: credentialsFrom(store.options.credentialsFile) }
+  return { insecure: store.options.insecureRegistries, credentials: credentialsFrom(store.options.credentialsFile), certsDirs: store.options.certsDirs }
 }
 
 /** `store history`: an image's layers and config steps, newest first. */

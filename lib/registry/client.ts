@@ -7,6 +7,7 @@
 
 import { Codes, StoreError } from '../errors.js'
 import { parseReference } from '../reference.js'
+import { trustRegistryCAs } from './certs.js'
 
 export interface RegistryRef {
   /** host[:port] as written ("127.0.0.1:5000"); docker.io's images go to its registry host. */
@@ -29,6 +30,8 @@ export interface ClientOptions {
   insecure?: readonly string[]
   /** Credentials for a registry host, when the user has some. */
   credentials?: (host: string) => Credentials | undefined
+  /** Docker's certs.d folders: a registry's own CA is read from `<dir>/<host>/*.crt`. */
+  certsDirs?: readonly string[]
 }
 
 const DOCKER_HUB = 'registry-1.docker.io'
@@ -60,6 +63,7 @@ export class RegistryClient {
   ) {
     this.plainAllowed = loopback(host) || (o.insecure ?? []).includes(host)
     this.base = `https://${host}`
+    if (o.certsDirs) trustRegistryCAs(host, o.certsDirs)
   }
 
   /** `path` under /v2/ of this registry, authenticated as the registry asks. */

@@ -539,6 +539,35 @@ describe.skipIf(why !== undefined)('a registry with TLS (a test CA) and htpasswd
   })
 })
 
+describe.skipIf(why !== undefined)('a registry whose CA is in Docker\'s certs.d', () => {
+  const sec = serving(() => inStore('certsd'), { secure: true })
+
+  test('the CA in <certs.d>/<host:port>/ca.crt (the user\'s, as rootless Docker keeps it) is trusted for that registry; without it, TLS fails', async () => {
+    const config = inStore('certsd-config')
+    mkdirSync(config, { recursive: true })
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [sec.host]: { auth: Buffer.from(`${USER.username}:${USER.password}`).toString('base64') } } }))
+    const name = `${sec.host}/certsd/bb:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const xdg = inStore('certsd-xdg')
+    const env = { DOCKER_CONFIG: config, XDG_CONFIG_HOME: xdg }
+    // Untrusted, HTTPS fails (a loopback registry then gets plain HTTP, as Docker does, which a
+    // TLS registry refuses): the push fails.
+    const untrusted = await storeIn(bx.root, ['push', name], { env })
+    expect(untrusted.status).toBe(1)
+    mkdirSync(join(xdg, 'docker/certs.d', sec.host), { recursive: true })
+    writeFileSync(join(xdg, 'docker/certs.d', sec.host, 'ca.crt'), readFileSync(sec.ca!))
+    const pushed = await storeIn(bx.root, ['push', '-q', name], { env })
+    expect([pushed.status, pushed.stdout], pushed.stderr).toEqual([0, `${name}\n`])
+    const g = inStore('certsd-puller')
+    expect(await storeIn(g, ['pull', '-q', name], { env })).toMatchObject({ status: 0, stdout: `${name}\n` })
+    expect(await idOf(g, name)).toBe(await idOf(bx.root, 'busybox'))
+    // A file that is no certificate: said, with its path.
+    writeFileSync(join(xdg, 'docker/certs.d', sec.host, 'junk.crt'), 'not a certificate\n')
+    const junk = await storeIn(inStore('certsd-junk'), ['pull', '-q', name], { env })
+    expect([junk.status, junk.stderr]).toEqual([1, `Error: ${join(xdg, 'docker/certs.d', sec.host, 'junk.crt')}: no PEM certificate in it\n`])
+  })
+})
+
 describe.skipIf(why !== undefined)('a registry with token auth (Bearer, Docker\'s token protocol)', () => {
   const tok = serving(() => inStore('token'), { token: true })
 
