@@ -24,14 +24,20 @@ test('lib/config.ts is the only module of lib/ that reads the environment', () =
 
 describe('configFromEnv', () => {
   test('maps the CLI\'s variables, an empty one as unset, and the two switches that default on', () => {
-    expect(configFromEnv({})).toEqual({ deltas: true, importMemo: true })
+    expect(configFromEnv({})).toEqual({ deltas: true, importMemo: true, certsDirs: ['/etc/docker/certs.d'] })
     expect(configFromEnv({
       STORE_DRIVER: 'copy', STORE_SNAPSHOT_SHARING: 'hardlink', STORE_HASH: 'wasm', STORE_CHUNKER: 'ts', STORE_CODEC: 'fflate',
       STORE_COMPRESSION: 'deflate', STORE_DELTA: '0', STORE_IMPORT_MEMO: '0', STORE_ROOT: '/elsewhere',
     })).toEqual({
       driver: 'copy', sharing: 'hardlink', hash: 'wasm', chunker: 'ts', codec: 'fflate', compression: 'deflate', deltas: false, importMemo: false,
+      certsDirs: ['/etc/docker/certs.d'],
     })
     expect(configFromEnv({ STORE_HASH: '', STORE_DELTA: '1' })).toMatchObject({ hash: undefined, deltas: true })
+  })
+
+  test("Docker's certs.d folders: the user's (XDG_CONFIG_HOME, else ~/.config), then the system's", () => {
+    expect(configFromEnv({ HOME: '/h' }).certsDirs).toEqual(['/h/.config/docker/certs.d', '/etc/docker/certs.d'])
+    expect(configFromEnv({ HOME: '/h', XDG_CONFIG_HOME: '/x' }).certsDirs).toEqual(['/x/docker/certs.d', '/etc/docker/certs.d'])
   })
 })
 
