@@ -1,8 +1,10 @@
-// A registry's private CA, where Docker's daemon looks for it: `<certs.d>/<host[:port]>/*.crt`
+// What a registry command trusts, as Docker's daemon does: the machine's CAs (what
+// update-ca-certificates puts in /etc/ssl/certs; Node trusts only its bundled roots unless told)
+// and a registry's private CA where Docker looks for it, `<certs.d>/<host[:port]>/*.crt`
 // (client certificates, `*.cert` with `*.key`, are not read yet). Node's fetch takes no CA per
-// request, so the certificates join the process's default trust (tls.setDefaultCACertificates,
-// beside the bundled roots and NODE_EXTRA_CA_CERTS): a command talks to one registry and its
-// token realm, and trusts that CA while it runs.
+// request, so they join the process's default trust (tls.setDefaultCACertificates, beside the
+// bundled roots and NODE_EXTRA_CA_CERTS): a command talks to one registry and its token realm,
+// and trusts them while it runs.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,13 +15,22 @@ import { Codes, StoreError } from '../errors.js'
 const CERT_MAX = 1 << 20
 
 const read = new Set<string>()
+let system = false
 
-/** Adds `host`'s CA certificates from `dirs` to this process's trust (once per folder). */
-export function trustRegistryCAs(host: string, dirs: readonly string[]): void {
-  // A folder name, never a path: host[:port] as a reference writes it.
-  if (!/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/.test(host)) return
+/** Adds the machine's CAs (once) and `host`'s CA certificates from `dirs` (once per folder) to this process's trust. */
+export function trustForRegistry(host: string, dirs: readonly string[] = []): void {
   const pems: string[] = []
-  for (const d of dirs) {
+  if (!system) {
+    system = true
+    try {
+      pems.push(...getCACertificates('system'))
+    } catch {
+      // no system store readable: the bundled roots remain
+    }
+  }
+  // A folder name, never a path: host[:port] as a reference writes it.
+  const named = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/.test(host)
+  for (const d of named ? dirs : []) {
     const dir = join(d, host)
     if (read.has(dir)) continue
     read.add(dir)

@@ -7,7 +7,7 @@
 
 import { Codes, StoreError } from '../errors.js'
 import { parseReference } from '../reference.js'
-import { trustRegistryCAs } from './certs.js'
+import { trustForRegistry } from './certs.js'
 
 export interface RegistryRef {
   /** host[:port] as written ("127.0.0.1:5000"); docker.io's images go to its registry host. */
@@ -63,7 +63,7 @@ export class RegistryClient {
   ) {
     this.plainAllowed = loopback(host) || (o.insecure ?? []).includes(host)
     this.base = `https://${host}`
-    if (o.certsDirs) trustRegistryCAs(host, o.certsDirs)
+    trustForRegistry(host, o.certsDirs)
   }
 
   /** `path` under /v2/ of this registry, authenticated as the registry asks. */

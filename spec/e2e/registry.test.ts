@@ -566,6 +566,21 @@ describe.skipIf(why !== undefined)('a registry whose CA is in Docker\'s certs.d'
     const junk = await storeIn(inStore('certsd-junk'), ['pull', '-q', name], { env })
     expect([junk.status, junk.stderr]).toEqual([1, `Error: ${join(xdg, 'docker/certs.d', sec.host, 'junk.crt')}: no PEM certificate in it\n`])
   })
+
+  test("the machine's CAs are trusted, as Docker trusts them (OpenSSL's store, here pointed at the test CA by SSL_CERT_FILE)", async () => {
+    const config = inStore('certsd-config')
+    const name = `${sec.host}/system/bb:1`
+    await storeOk(bx.root, ['tag', 'busybox', name])
+    const ssl = inStore('system-ssl')
+    mkdirSync(ssl)
+    writeFileSync(join(ssl, 'ca.pem'), readFileSync(sec.ca!))
+    const env = { DOCKER_CONFIG: config, XDG_CONFIG_HOME: inStore('system-xdg'), SSL_CERT_DIR: ssl, SSL_CERT_FILE: join(ssl, 'ca.pem') }
+    // The store pointed elsewhere: not trusted.
+    const elsewhere = await storeIn(bx.root, ['push', '-q', name], { env: { ...env, SSL_CERT_DIR: inStore('system-xdg'), SSL_CERT_FILE: join(inStore('system-xdg'), 'none.pem') } })
+    expect(elsewhere.status).toBe(1)
+    const pushed = await storeIn(bx.root, ['push', '-q', name], { env })
+    expect([pushed.status, pushed.stdout], pushed.stderr).toEqual([0, `${name}\n`])
+  })
 })
 
 describe.skipIf(why !== undefined)('a registry with token auth (Bearer, Docker\'s token protocol)', () => {
