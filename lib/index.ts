@@ -304,6 +304,24 @@ export async function pullImage(store: Store, reference: string, options: { plat
   return r
 }
 
+/** `store pull -a NAME`: every tag the registry lists for the repository (Docker's `--all-tags`), each as {@link pullImage} takes one. */
+export async function pullAllTags(store: Store, repository: string, options: { platform?: string; onStatus?: (line: string, id?: string) => void; onProgress?: OnProgress } = {}): Promise<{ reference: string; images: PullResult[] }> {
+  const { pullAllTags } = await import('./registry/pull.js')
+  const r = await pullAllTags(store, repository, { ...(await registryOptions(store)), ...options })
+  const { emit } = await import('./events.js')
+  for (const i of r.images) await emit(store.layout, 'image', 'pull', i.reference, { name: i.reference })
+  return r
+}
+
+/** `store push -a NAME`: every tag of the repository the store has (Docker's `--all-tags`), each as {@link pushImage} sends one. */
+export async function pushAllTags(store: Store, repository: string, options: { onStatus?: (line: string, id?: string) => void; onProgress?: OnProgress } = {}): Promise<PushResult[]> {
+  const { pushAllTags } = await import('./registry/push.js')
+  const r = await pushAllTags(store, repository, { ...(await registryOptions(store)), ...options })
+  const { emit } = await import('./events.js')
+  for (const p of r) await emit(store.layout, 'image', 'push', p.reference, { name: p.reference })
+  return r
+}
+
 /** `store push NAME[:TAG]`: the image under that name to its registry, as gzip layers and a Docker v2 manifest. Returns the manifest's digest and size. */
 export async function pushImage(store: Store, reference: string, options: { onStatus?: (line: string, id?: string) => void; onProgress?: OnProgress } = {}): Promise<PushResult> {
   const { pushImage } = await import('./registry/push.js')

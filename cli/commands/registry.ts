@@ -9,19 +9,26 @@ export const pullCommand = defineCommand({
   describe: 'Download an image from a registry',
   positionals: { name: { type: 'string', demandOption: true, describe: 'NAME[:TAG|@DIGEST]' } },
   flags: {
+    'all-tags': { alias: 'a', type: 'boolean', describe: 'Download all tagged images in the repository' },
     platform: { type: 'string', describe: 'Set platform if server is multi-platform capable (os/arch[/variant])' },
     quiet: { alias: 'q', type: 'boolean', describe: 'Suppress verbose output' },
   },
   examples: [['STORE_INSECURE_REGISTRIES=registry.lan:5000 store pull registry.lan:5000/acme/app:1', 'a registry without TLS (loopback ones need nothing)']],
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { pullImage, parseReference } = await import('../../lib/index.js')
+    const { pullImage, pullAllTags, parseReference } = await import('../../lib/index.js')
     const { layerLines } = await import('../_progress.js')
     // Docker's view: a row per layer on a terminal, each status line once in a pipe.
     const view = layerLines(argv.quiet)
     const r0 = parseReference(argv.name)
+    const o = { platform: argv.platform, onStatus: view.status, onProgress: view.report }
+    if (argv['all-tags']) {
+      if (r0.tag || r0.digest) throw Object.assign(new Error("tag can't be used with --all-tags/-a"), { bare: true, exit: 1 })
+      process.stdout.write(`${(await pullAllTags(store, argv.name, o)).reference}\n`)
+      return
+    }
     if (!r0.tag && !r0.digest) view.status('Using default tag: latest')
-    const r = await pullImage(store, argv.name, { platform: argv.platform, onStatus: view.status, onProgress: view.report })
+    const r = await pullImage(store, argv.name, o)
     process.stdout.write(`${r.reference}\n`)
   },
 })
@@ -30,13 +37,23 @@ export const pushCommand = defineCommand({
   command: 'push <name>',
   describe: 'Upload an image to a registry',
   positionals: { name: { type: 'string', demandOption: true, describe: 'NAME[:TAG]' } },
-  flags: { quiet: { alias: 'q', type: 'boolean', describe: 'Suppress verbose output' } },
+  flags: {
+    'all-tags': { alias: 'a', type: 'boolean', describe: 'Push all tags of an image to the repository' },
+    quiet: { alias: 'q', type: 'boolean', describe: 'Suppress verbose output' },
+  },
   handler: async (argv) => {
     const store = await getStore(argv)
-    const { pushImage, parseReference } = await import('../../lib/index.js')
+    const { pushImage, pushAllTags, parseReference } = await import('../../lib/index.js')
     const { layerLines } = await import('../_progress.js')
     const view = layerLines(argv.quiet)
-    if (!parseReference(argv.name).tag) view.status('Using default tag: latest')
+    const r0 = parseReference(argv.name)
+    if (argv['all-tags']) {
+      if (r0.tag || r0.digest) throw Object.assign(new Error("tag can't be used with --all-tags/-a"), { bare: true, exit: 1 })
+      await pushAllTags(store, argv.name, { onStatus: view.status, onProgress: view.report })
+      if (argv.quiet) process.stdout.write(`${argv.name}\n`)
+      return
+    }
+    if (!r0.tag) view.status('Using default tag: latest')
     const r = await pushImage(store, argv.name, { onStatus: view.status, onProgress: view.report })
     if (argv.quiet) process.stdout.write(`${r.reference}\n`)
   },

@@ -19,7 +19,7 @@ import { ingestDeps, putImageBytes, recordLayer } from '../image/create.js'
 import type { ImageConfig } from '../image/model.js'
 import type { OnProgress } from '../progress.js'
 import { formatPlatform, hostPlatform, namesPlatform } from '../platform.js'
-import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
+import { RegistryClient, registryError, registryRef, type ClientOptions, type RegistryRef } from './client.js'
 import { chunkedLayer, tocPlace } from './chunked.js'
 import { rememberPushed } from './push.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
@@ -59,8 +59,49 @@ export interface PullResult {
 
 export async function pullImage(store: Store, reference: string, o: PullOptions = {}): Promise<PullResult> {
   const ref = registryRef(reference)
-  const say = o.onStatus ?? (() => {})
   const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull`, o)
+  const r = await pullOne(store, client, ref, o)
+  o.onStatus?.(`Status: ${r.downloaded ? 'Downloaded newer image' : 'Image is up to date'} for ${r.reference}`)
+  return r
+}
+
+/**
+ * `store pull -a NAME`: every tag the registry lists for the repository, in its order, as
+ * Docker pulls them (each tag's lines, one Status line for the repository at the end).
+ */
+export async function pullAllTags(store: Store, repository: string, o: PullOptions = {}): Promise<{ reference: string; images: PullResult[] }> {
+  const ref = registryRef(repository)
+  const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull`, o)
+  const images: PullResult[] = []
+  for (const tag of await listTags(client, ref.repository, ref.name)) images.push(await pullOne(store, client, { ...ref, tag, digest: undefined }, o))
+  o.onStatus?.(`Status: ${images.some((r) => r.downloaded) ? 'Downloaded newer image' : 'Image is up to date'} for ${ref.name}`)
+  return { reference: ref.name, images }
+}
+
+/** Tags listed per request, and requests at most (the distribution API pages with `Link`). */
+const TAGS_PAGE = 1000
+const TAG_PAGES = 100
+
+async function listTags(client: RegistryClient, repo: string, name: string): Promise<string[]> {
+  const tags: string[] = []
+  let path = `${repo}/tags/list?n=${TAGS_PAGE}`
+  for (let page = 0; page < TAG_PAGES; page++) {
+    const r = await client.fetch(path)
+    if (!r.ok) throw await registryError(r, `tags of ${name}`)
+    const body = JSON.parse(new TextDecoder().decode(await bounded(r, META_MAX, `the tags of ${name}`))) as { tags?: unknown }
+    if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string' && /^[\w][\w.-]{0,127}$/.test(t)))
+    // `Link: </v2/name/tags/list?last=x&n=1000>; rel="next"`
+    const next = /<([^>]+)>;\s*rel="?next"?/.exec(r.headers.get('link') ?? '')?.[1]
+    if (!next) return tags
+    path = client.absolute(next)
+  }
+  throw new StoreError(Codes.REGISTRY_ERROR, `the tags of ${name} run past ${TAG_PAGES} pages of ${TAGS_PAGE}`)
+}
+
+/** One image by tag or digest, Docker's lines up to its Digest; not its Status line. */
+async function pullOne(store: Store, client: RegistryClient, ref: RegistryRef, o: PullOptions): Promise<PullResult> {
+  const say = o.onStatus ?? (() => {})
+  const reference = ref.digest ? `${ref.name}@${ref.digest}` : `${ref.name}:${ref.tag}`
   const what = ref.digest ?? ref.tag!
   const top = await getManifest(client, ref.repository, what, `${ref.name}${ref.digest ? '@' : ':'}${what}`)
   say(`${what}: Pulling from ${ref.repository}`)
@@ -80,7 +121,11 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
 
   const release = await gcLease(store.layout)
   try {
-    const configBytes = await blobBytes(client, ref.repository, manifest.config)
+    // The image is here already (its ID is its config's digest): nothing is fetched, and as
+    // Docker, no layer is listed; the tag and the RepoDigest are still (re)written.
+    const id0 = manifest.config.digest as Digest
+    const here = /^sha256:[0-9a-f]{64}$/.test(id0) && (await store.images.get(id0)) !== undefined
+    const configBytes = here ? await store.cas.get(id0) : await blobBytes(client, ref.repository, manifest.config)
     let config: ImageConfig
     try {
       config = JSON.parse(new TextDecoder().decode(configBytes))
@@ -93,10 +138,10 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
     // Docker lists a pull ("Already exists" or "Pulling fs layer", bottom layer first).
     const chainIds: Digest[] = []
     for (const [i, d] of diffIds.entries()) chainIds.push(chainIdOf(store.hash, i ? chainIds[i - 1] : null, d as Digest))
-    const have = await Promise.all(chainIds.map(async (c) => (await store.layers.get(c)) !== undefined))
+    const have = here ? chainIds.map(() => true) : await Promise.all(chainIds.map(async (c) => (await store.layers.get(c)) !== undefined))
     const short = (layer: Descriptor) => layer.digest.slice(7, 19)
     const tell = (layer: Descriptor, status: string) => say(`${short(layer)}: ${status}`, short(layer))
-    manifest.layers.forEach((layer, i) => tell(layer, have[i] ? 'Already exists' : 'Pulling fs layer'))
+    if (!here) manifest.layers.forEach((layer, i) => tell(layer, have[i] ? 'Already exists' : 'Pulling fs layer'))
     const wanted = manifest.layers.flatMap((layer, i) => (have[i] ? [] : [i]))
     for (const i of wanted.slice(DOWNLOADS)) tell(manifest.layers[i], 'Waiting')
 
@@ -168,7 +213,6 @@ export async function pullImage(store: Store, reference: string, o: PullOptions 
     say(`Digest: ${top.digest}`)
     const reference2 = tag ?? `${ref.name}@${top.digest}`
     const downloaded = !existing || before !== id
-    say(`Status: ${downloaded ? 'Downloaded newer image' : 'Image is up to date'} for ${reference2}`)
     return { id, digest: top.digest, reference: reference2, downloaded }
   } finally {
     await release()

@@ -11,10 +11,11 @@ import { writeFileAtomic } from '../_fs.js'
 import { Readable } from 'node:stream'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
+import type { Digest } from '../digest/digest.js'
 import { layerPieces, loadIndex, type LayerRecord, type TarPiece } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { getConfig, imageLayers } from '../image/create.js'
-import { RegistryClient, registryError, registryRef, type ClientOptions } from './client.js'
+import { RegistryClient, registryError, registryRef, type ClientOptions, type RegistryRef } from './client.js'
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, type Descriptor } from './media.js'
 import type { OnProgress } from '../progress.js'
 import { chunkedGzip, TOC_ANNOTATION, type TocPlace } from './chunked.js'
@@ -44,9 +45,26 @@ export async function pushImage(store: Store, reference: string, o: PushOptions 
   const local = `${ref.name}:${tag}`
   const id = await store.images.resolve(local)
   if (!id) throw new StoreError(Codes.IMAGE_NOT_FOUND, `An image does not exist locally with the tag: ${ref.name}`, { data: { image: local } })
-  const say = o.onStatus ?? (() => {})
   const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull,push`, o)
-  say(`The push refers to repository [${ref.name}]`)
+  o.onStatus?.(`The push refers to repository [${ref.name}]`)
+  return pushOne(store, client, ref, tag, id, o)
+}
+
+/** `store push -a NAME`: every tag of the repository the store has, in order, as Docker pushes them (one header line). */
+export async function pushAllTags(store: Store, repository: string, o: PushOptions = {}): Promise<PushResult[]> {
+  const ref = registryRef(repository)
+  const tags = Object.entries(await store.images.tags()).filter(([t]) => t.startsWith(`${ref.name}:`)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (tags.length === 0) throw new StoreError(Codes.IMAGE_NOT_FOUND, `An image does not exist locally with the tag: ${ref.name}`, { data: { image: ref.name } })
+  const client = new RegistryClient(ref.host, `repository:${ref.repository}:pull,push`, o)
+  o.onStatus?.(`The push refers to repository [${ref.name}]`)
+  const out: PushResult[] = []
+  for (const [t, id] of tags) out.push(await pushOne(store, client, ref, t.slice(ref.name.length + 1), id as Digest, o))
+  return out
+}
+
+async function pushOne(store: Store, client: RegistryClient, ref: RegistryRef, tag: string, id: Digest, o: PushOptions): Promise<PushResult> {
+  const local = `${ref.name}:${tag}`
+  const say = o.onStatus ?? (() => {})
   const release = await gcLease(store.layout)
   try {
     const configBytes = await store.cas.get(id)
@@ -179,7 +197,7 @@ async function uploadInPieces(client: RegistryClient, location: string, src: Asy
   let parts: Uint8Array[] = []
   let n = 0
   let onWire: Promise<void> = Promise.resolve()
-  const patch = async (body: Buffer) => {
+  const patch = async (body: Uint8Array<ArrayBuffer>) => {
     const r = await client.fetch(url, {
       method: 'PATCH',
       headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + body.length - 1}`, 'content-length': String(body.length) },
@@ -192,7 +210,12 @@ async function uploadInPieces(client: RegistryClient, location: string, src: Asy
     offset += body.length
   }
   const send = async () => {
-    const body = Buffer.concat(parts, n)
+    const body = new Uint8Array(n)
+    let at = 0
+    for (const p of parts) {
+      body.set(p, at)
+      at += p.length
+    }
     parts = []
     n = 0
     await onWire

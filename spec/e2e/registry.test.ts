@@ -112,9 +112,8 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect(await idOf(b, name)).toBe(await idOf(bx.root, 'busybox'))
     expect(JSON.parse(await storeOk(b, ['inspect', '--format', '{{json .RepoDigests}}', name]))).toEqual([`${reg.host}/e2e/bb@${digest}`])
     expect(await storeOk(b, ['run', '--rm', '--network', 'none', `${reg.host}/e2e/bb@${digest}`, 'echo', 'pulled and run'])).toBe('pulled and run\n')
-    const again = await storeOk(b, ['pull', name])
-    expect(again).toContain(`${blob}: Already exists\n`)
-    expect(again).toContain(`Status: Image is up to date for ${name}`)
+    // The image is here: as Docker, no layer is listed and nothing is fetched.
+    expect((await storeOk(b, ['pull', name])).split('\n')).toEqual([`1: Pulling from e2e/bb`, `Digest: ${digest}`, `Status: Image is up to date for ${name}`, name, ''])
     expect(await storeOk(b, ['pull', '-q', `${reg.host}/e2e/bb@${digest}`])).toBe(`${reg.host}/e2e/bb@${digest}\n`)
     // On a terminal (a pty of util-linux script), Docker's rows: the layer's row is redrawn in
     // place (cursor up to it, line cleared, back down) with its statuses and its byte counts.
@@ -488,6 +487,28 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     expect(await storeOk(other, ['fsck'])).toMatch(/no problems/)
     await storeOk(other, ['pull', '-q', name])
     expect(await idOf(other, name)).toBe(await idOf(bx.root, name))
+  })
+
+  test('push -a and pull -a: every tag, as Docker lists them; a tag with -a is refused', async () => {
+    const repo = `${reg.host}/e2e/all`
+    await storeOk(bx.root, ['tag', 'busybox', `${repo}:b`])
+    await storeOk(bx.root, ['tag', 'busybox', `${repo}:a`])
+    const pushed = (await storeOk(bx.root, ['push', '-a', repo])).split('\n')
+    expect(pushed[0]).toBe(`The push refers to repository [${repo}]`)
+    expect(pushed.filter((l) => / digest: /.test(l)).map((l) => l.split(':')[0])).toEqual(['a', 'b'])
+    expect(pushed.filter((l) => l.startsWith('The push refers'))).toHaveLength(1)
+    const listed = ((await (await fetch(`http://${reg.host}/v2/e2e/all/tags/list`)).json()) as { tags: string[] }).tags
+    expect([...listed].sort()).toEqual(['a', 'b'])
+    const p = inStore('all-tags')
+    const pulled = (await storeOk(p, ['pull', '-a', repo])).split('\n')
+    // The registry's order; the second tag names the same image, so it lists no layer.
+    expect(pulled.filter((l) => l.endsWith(': Pulling from e2e/all'))).toEqual(listed.map((t) => `${t}: Pulling from e2e/all`))
+    expect(pulled.indexOf(`${listed[1]}: Pulling from e2e/all`)).toBe(pulled.length - 5)
+    expect(pulled.slice(-3)).toEqual([`Status: Downloaded newer image for ${repo}`, repo, ''])
+    expect(await idOf(p, `${repo}:a`)).toBe(await idOf(bx.root, 'busybox'))
+    expect(await idOf(p, `${repo}:b`)).toBe(await idOf(bx.root, 'busybox'))
+    expect((await storeOk(p, ['pull', '-a', repo])).split('\n').slice(-3)).toEqual([`Status: Image is up to date for ${repo}`, repo, ''])
+    for (const cmd of ['pull', 'push']) expect(await storeIn(p, [cmd, '-a', `${repo}:a`])).toMatchObject({ status: 1, stderr: "tag can't be used with --all-tags/-a\n" })
   })
 
   test("Docker's messages: an unknown tag, an image not here to push", async () => {
