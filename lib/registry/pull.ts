@@ -5,8 +5,10 @@
 // the store, its diffID checked against the config. A layer store pushed (chunk-aware, chunked.ts)
 // costs only the chunks the store lacks. The config's bytes are kept exactly, so
 // the image ID is Docker's; the manifest's digest becomes a RepoDigest (`run NAME@sha256:…`).
-// Nothing is tagged unless every layer arrived whole; what a failed pull wrote is garbage for
-// the next prune (no record points at it).
+// Three layers come at once (Docker's `max-concurrent-downloads`), recorded bottom first. An
+// image already here fetches nothing. Nothing is tagged unless every layer arrived whole; what
+// a failed or killed pull kept (chunks, a partial blob in ingest/) serves the next pull and is
+// garbage for the next prune (no record points at it). `pull -a`: every tag the registry lists.
 
 import { createHash } from 'node:crypto'
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises'

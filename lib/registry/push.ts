@@ -2,8 +2,9 @@
 // blob (every client reads gzip), the config as it is stored (so the image ID stays the same
 // everywhere), and a Docker v2 schema 2 manifest under the tag. A layer is compressed as it
 // uploads (its digest, which the registry wants with the upload's last request, is taken on
-// the way); the digest of a layer's gzip is remembered (cache/push/), so pushing it again asks
-// the registry (HEAD) before compressing anything.
+// the way) in 8 MiB pieces; five layers go at once, as Docker's `max-concurrent-uploads`. The
+// digest of a layer's gzip is remembered (cache/push/), so pushing it again asks the registry
+// (HEAD) before compressing anything. `push -a`: every local tag of the repository.
 
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
