@@ -3,7 +3,8 @@
 // and return the container's exit status (Docker's convention). Setup failures (a mount that
 // does not work) are errors, not statuses: the launcher leaves their message in launch.err.
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { isatty } from 'node:tty'
 import { access, closeSync, constants as fsc, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync, writeSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
@@ -107,6 +108,13 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),
   ])
 
+  // A terminal container through the built-in launcher, attached: its relay makes our terminal
+  // raw when the pty arrives and puts it back when the command ends, but the output reaches our
+  // terminal through us (the tee to the log), later; written after the relay put the terminal
+  // back, it was translated a second time (CR CR LF, seen in CI under load). So the terminal is
+  // made raw here, before the launcher starts (as Docker's client does before it attaches; the
+  // relay then finds it raw and leaves it so), and put back once every byte has been written.
+  const terminal = launcher === 'builtin' && req.stdio.kind === 'tee' && spec.process.terminal === true ? rawTerminal() : undefined
   const fds: number[] = []
   const open = (path: string, flags: string) => {
     fds.push(openSync(path, flags))
@@ -147,6 +155,7 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   } finally {
     for (const fd of fds) closeSync(fd)
     log?.close()
+    terminal?.restore()
   }
   if (exitCode === 125) {
     const why = await readFile(f.error, 'utf8').catch(() => undefined)
@@ -158,6 +167,16 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     }
   }
   return { exitCode }
+}
+
+/** Our stdin's terminal made raw (`stty raw -echo`), and how to put it back; none when stdin is no terminal. */
+function rawTerminal(): { restore(): void } | undefined {
+  if (!isatty(0)) return undefined
+  const saved = spawnSync('stty', ['-g'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8' })
+  const mode = saved.status === 0 ? saved.stdout.trim() : ''
+  if (!mode) return undefined
+  spawnSync('stty', ['raw', '-echo'], { stdio: ['inherit', 'ignore', 'ignore'] })
+  return { restore: () => void spawnSync('stty', [mode], { stdio: ['inherit', 'ignore', 'ignore'] }) }
 }
 
 /** Set on process.stdout while an attached container's output goes there. */
