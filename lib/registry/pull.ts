@@ -90,7 +90,13 @@ async function listTags(client: RegistryClient, repo: string, name: string): Pro
   for (let page = 0; page < TAG_PAGES; page++) {
     const r = await client.fetch(path)
     if (!r.ok) throw await registryError(r, `tags of ${name}`)
-    const body = JSON.parse(new TextDecoder().decode(await bounded(r, META_MAX, `the tags of ${name}`))) as { tags?: unknown }
+    let body: { tags?: unknown }
+    try {
+      body = JSON.parse(new TextDecoder().decode(await bounded(r, META_MAX, `the tags of ${name}`)))
+    } catch (e) {
+      if (e instanceof StoreError) throw e
+      throw new StoreError(Codes.REGISTRY_ERROR, `the tags of ${name} from the registry are not JSON`)
+    }
     if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string' && /^[\w][\w.-]{0,127}$/.test(t)))
     // `Link: </v2/name/tags/list?last=x&n=1000>; rel="next"`
     const next = /<([^>]+)>;\s*rel="?next"?/.exec(r.headers.get('link') ?? '')?.[1]
