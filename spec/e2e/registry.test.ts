@@ -335,7 +335,9 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     // What was kept is not asked for again (a chunk-aware layer's members that straddle what
     // was packed and the table of contents cost a little more).
     expect(again.down(), `${again.down()} of ${total}, ${before} kept`).toBeLessThan(total - before + (1 << 20))
-    expect(await idOf(k, `${again.host}/e2e/killed-${kind}:1`)).toBe(await idOf(bx.root, name))
+    // The registry's image (skopeo may have rewritten the config it pushed; store's push keeps it).
+    expect(await idOf(k, `${again.host}/e2e/killed-${kind}:1`)).toBe(manifest.config.digest)
+    if (kind === 'chunked') expect(manifest.config.digest).toBe(await idOf(bx.root, name))
     expect(await storeOk(k, ['fsck'])).toMatch(/no problems/)
     // The kept bytes went with the pull that used them.
     expect(readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-'))).toEqual([])
