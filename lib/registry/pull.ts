@@ -213,14 +213,14 @@ async function pullOne(store: Store, client: RegistryClient, ref: RegistryRef, o
       failed = true
       await Promise.allSettled(running.values())
     }
-    const existing = await store.images.get(`sha256:${createHash('sha256').update(configBytes).digest('hex')}` as Digest)
     const tag = ref.digest ? undefined : `${ref.name}:${ref.tag}`
     const before = tag ? (await store.images.tags())[tag] : undefined
     const id = await putImageBytes(store, configBytes, config, { tags: tag ? [tag] : [] })
     await store.images.addRepoDigest(id, `${ref.name}@${top.digest}`)
     say(`Digest: ${top.digest}`)
     const reference2 = tag ?? `${ref.name}@${top.digest}`
-    const downloaded = !existing || before !== id
+    // The config the registry sent is the one its manifest names (blobBytes checked it): `here` said whether the store had it.
+    const downloaded = !here || before !== id
     return { id, digest: top.digest, reference: reference2, downloaded }
   } finally {
     await release()

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
+import { seededFrom } from '../_fixtures/seeded.js'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, type Registry } from '../_fixtures/registry.js'
 import { dockerUnavailable, startDocker, type Docker } from '../_fixtures/docker.js'
@@ -28,17 +28,12 @@ afterAll(async () => {
 })
 
 const idOf = async (root: string, ref: string) => (await storeOk(root, ['inspect', '--format', '{{.Id}}', ref])).trim()
-const seeded = (seed: string, n: number) => {
-  const out = Buffer.alloc(n)
-  for (let i = 0, at = 0; at < n; i++, at += 32) createHash('sha256').update(`${seed}/${i}`).digest().copy(out, at)
-  return out
-}
 
 describe.skipIf(why !== undefined)('store and Docker through a registry', () => {
   test('Docker pulls and runs an image store built and pushed (chunk-aware layers), with the same image ID', async () => {
     const ctx = join(bx.dir, 'ctx')
     mkdirSync(ctx)
-    writeFileSync(join(ctx, 'data.bin'), seeded('to docker', 700 << 10))
+    writeFileSync(join(ctx, 'data.bin'), seededFrom('to docker', 700 << 10))
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY data.bin /data.bin\nCMD ["sh", "-c", "echo from store; wc -c < /data.bin"]\n')
     const name = `${reg.host}/e2e/from-store:1`
     await storeOk(bx.root, ['build', '-q', '-t', name, ctx])
@@ -56,7 +51,7 @@ describe.skipIf(why !== undefined)('store and Docker through a registry', () => 
     docker.ok(['pull', '-q', `${reg.host}/e2e/base:1`])
     const ctx = join(bx.dir, 'docker-ctx')
     mkdirSync(ctx)
-    writeFileSync(join(ctx, 'a.bin'), seeded('from docker a', 300 << 10))
+    writeFileSync(join(ctx, 'a.bin'), seededFrom('from docker a', 300 << 10))
     writeFileSync(join(ctx, 'b.txt'), 'built by docker\n')
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${reg.host}/e2e/base:1\nCOPY a.bin /a.bin\nCOPY b.txt /b.txt\nCMD ["cat", "/b.txt"]\n`)
     const name = `${reg.host}/e2e/from-docker:1`

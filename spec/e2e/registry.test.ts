@@ -9,7 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
-import { BIN, sh, storeIn } from '../_fixtures/cli.js'
+import { BIN, sh, storeIn, type CliResult } from '../_fixtures/cli.js'
+import { seededFrom } from '../_fixtures/seeded.js'
 import { execFile, spawn, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
@@ -72,11 +73,43 @@ async function countingProxy(hold: { down?: number; up?: number } = {}): Promise
     },
   }
 }
-/** `n` bytes that look random, the same for the same seed. */
-const seeded = (seed: string, n: number) => {
-  const out = Buffer.alloc(n)
-  for (let i = 0, at = 0; at < n; i++, at += 32) createHash('sha256').update(`${seed}/${i}`).digest().copy(out, at)
-  return out
+/** Where the registry keeps blob `digest` (sha256:…). */
+const registryBlob = (digest: string) => join(reg.storage, 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data')
+
+/** `store pull NAME` into `root` while one byte of blob `digest` (at `at(size)`) is flipped where the registry keeps it; put back after. */
+async function pullFlipped(root: string, name: string, digest: string, at: (size: number) => number): Promise<CliResult> {
+  const file = registryBlob(digest)
+  const good = readFileSync(file)
+  const bad = Buffer.from(good)
+  bad[at(bad.length)] ^= 0xff
+  writeFileSync(file, bad)
+  try {
+    return await storeIn(root, ['pull', name])
+  } finally {
+    writeFileSync(file, good)
+  }
+}
+
+/**
+ * `store ARGS…` on `root`, killed (SIGKILL) once `progress()` reaches `enough` (looked at every
+ * 100 ms, 60 s at most; it must not have ended by itself). Returns the last `progress()`.
+ */
+async function killedOnce(root: string, args: string[], progress: () => number, enough: number): Promise<number> {
+  const child = spawn(process.execPath, ['--', BIN, '--root', root, ...args], { stdio: 'ignore' })
+  const exited = new Promise<string | null>((r) => child.once('exit', (_, sig) => r(sig)))
+  let seen = 0
+  try {
+    for (let i = 0; (seen = progress()) < enough; i++) {
+      expect(child.exitCode, `store ${args[0]} ended before it was killed`).toBeNull()
+      expect(i, `${seen} of ${enough} after 60 s`).toBeLessThan(600)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    child.kill('SIGKILL')
+    expect(await exited).toBe('SIGKILL')
+  } finally {
+    child.kill('SIGKILL')
+  }
+  return seen
 }
 
 describe.skipIf(why !== undefined)('push and pull', () => {
@@ -234,7 +267,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     for (const v of ['1', '2']) {
       const dir = inStore(`patch-${v}`)
       for (let f = 0; f < 24; f++) {
-        const data = seeded(`file${f}`, 160 << 10)
+        const data = seededFrom(`file${f}`, 160 << 10)
         if (v === '2' && f === 12) data.write('patched', 70_000)
         mkdirSync(join(dir, 'lib'), { recursive: true })
         writeFileSync(join(dir, 'lib', `f${f}.bin`), data)
@@ -248,7 +281,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const [offset, length] = layer.annotations['org.store.chunked.toc'].split(':').map(Number)
     expect(offset + length).toBe(layer.size)
     // GNU gzip reads the blob (members, and the table of contents' empty ones) as the layer's tar.
-    const blob = join(reg.storage, 'docker/registry/v2/blobs/sha256', layer.digest.slice(7, 9), layer.digest.slice(7), 'data')
+    const blob = registryBlob(layer.digest)
     const tar = spawnSync('gzip', ['-dc', blob], { maxBuffer: 64 << 20 }).stdout
     const config = JSON.parse(sh(`skopeo inspect --config --raw --tls-verify=false docker://${reg.host}/e2e/patch:2`))
     expect(`sha256:${createHash('sha256').update(tar).digest('hex')}`).toBe(config.rootfs.diff_ids[0])
@@ -286,7 +319,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const name = `${reg.host}/e2e/killed-${kind}:1`
     const ctx = inStore(`killed-${kind}`)
     mkdirSync(ctx)
-    writeFileSync(join(ctx, 'big.bin'), seeded(`killed ${kind}`, 40 << 20))
+    writeFileSync(join(ctx, 'big.bin'), seededFrom(`killed ${kind}`, 40 << 20))
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY big.bin /big.bin\n')
     await storeOk(bx.root, ['build', '-q', '-t', name, ctx])
     if (kind === 'chunked') await storeOk(bx.root, ['push', '-q', name])
@@ -304,23 +337,18 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     // The proxy holds the pull at 28 MiB; once the store has kept 16 MiB of what arrived (the
     // partial blob in ingest/, or packs of the layer's chunks), the pull is killed.
     const first = await countingProxy({ down: 28 << 20 })
+    const [dir, pattern] = kind === 'plain' ? [join(k, 'ingest'), /^pull-/] : [join(k, 'packs'), /\.pack$/]
     const kept = () => {
-      const files = kind === 'plain' ? readdirSync(join(k, 'ingest')).filter((n) => n.startsWith('pull-')).map((n) => join(k, 'ingest', n)) : readdirSync(join(k, 'packs')).filter((n) => n.endsWith('.pack')).map((n) => join(k, 'packs', n))
-      return files.reduce((n, f) => n + statSync(f).size, 0)
-    }
-    const child = spawn(process.execPath, ['--', BIN, '--root', k, 'pull', '-q', `${first.host}/e2e/killed-${kind}:1`], { stdio: 'ignore' })
-    const exited = new Promise<string | null>((r) => child.once('exit', (_, sig) => r(sig)))
-    let before = 0
-    try {
-      for (let i = 0; (before = await Promise.resolve().then(kept).catch(() => 0)) < 16 << 20; i++) {
-        expect(child.exitCode, 'the pull ended before it was killed').toBeNull()
-        expect(i, `kept ${before} bytes after 60 s`).toBeLessThan(600)
-        await new Promise((r) => setTimeout(r, 100))
+      try {
+        return readdirSync(dir).filter((n) => pattern.test(n)).reduce((n, f) => n + statSync(join(dir, f)).size, 0)
+      } catch {
+        return 0 // not made yet, or a file renamed while we looked
       }
-      child.kill('SIGKILL')
-      expect(await exited).toBe('SIGKILL')
+    }
+    let before: number
+    try {
+      before = await killedOnce(k, ['pull', '-q', `${first.host}/e2e/killed-${kind}:1`], kept, 16 << 20)
     } finally {
-      child.kill('SIGKILL')
       await first.close()
     }
     // Nothing half-written: no image, a sound store.
@@ -346,8 +374,8 @@ describe.skipIf(why !== undefined)('push and pull', () => {
   test('a push killed mid-upload and run again: what landed is not sent again, the rest is; nothing half-written', async () => {
     const ctx = inStore('killed-push')
     mkdirSync(ctx)
-    writeFileSync(join(ctx, 'small.bin'), seeded('killed push small', 2 << 20))
-    writeFileSync(join(ctx, 'big.bin'), seeded('killed push big', 24 << 20))
+    writeFileSync(join(ctx, 'small.bin'), seededFrom('killed push small', 2 << 20))
+    writeFileSync(join(ctx, 'big.bin'), seededFrom('killed push big', 24 << 20))
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY small.bin /small.bin\nCOPY big.bin /big.bin\n')
     const local = 'e2e/killed-push:1'
     await storeOk(bx.root, ['build', '-q', '-t', local, ctx])
@@ -355,18 +383,9 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     const first = await countingProxy({ up: 12 << 20 })
     const name = `${first.host}/e2e/killed-push:1`
     await storeOk(bx.root, ['tag', local, name])
-    const child = spawn(process.execPath, ['--', BIN, '--root', bx.root, 'push', name], { stdio: 'ignore' })
-    const exited = new Promise<string | null>((r) => child.once('exit', (_, sig) => r(sig)))
     try {
-      for (let i = 0; first.up() < 12 << 20; i++) {
-        expect(child.exitCode, 'the push ended before it was killed').toBeNull()
-        expect(i, `${first.up()} bytes sent after 60 s`).toBeLessThan(600)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      child.kill('SIGKILL')
-      expect(await exited).toBe('SIGKILL')
+      await killedOnce(bx.root, ['push', name], first.up, 12 << 20)
     } finally {
-      child.kill('SIGKILL')
       await first.close()
     }
     // Run again, through another proxy (so another name, the same registry and repository).
@@ -404,18 +423,8 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     // Flip one byte of the layer's blob where the registry keeps it (the busybox layer every
     // repository of this registry shares: put back when the pull is done).
     const hex = manifest.layers[0].digest.slice(7)
-    const blob = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
-    const good = readFileSync(blob)
-    const bytes = Buffer.from(good)
-    bytes[bytes.length - 20] ^= 0xff
-    writeFileSync(blob, bytes)
     const d = inStore('d')
-    let r
-    try {
-      r = await storeIn(d, ['pull', name])
-    } finally {
-      writeFileSync(blob, good)
-    }
+    const r = await pullFlipped(d, name, manifest.layers[0].digest, (size) => size - 20)
     expect(r.status).toBe(1)
     // Docker's words (a chunk-aware blob's also say which of its parts failed).
     expect(r.stderr).toMatch(new RegExp(`^Error: filesystem layer verification failed for digest sha256:${hex}(: [^\n]+)?\n$`))
@@ -429,7 +438,7 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     mkdirSync(ctx)
     const steps = ['FROM busybox']
     for (let i = 1; i <= 6; i++) {
-      writeFileSync(join(ctx, `f${i}`), seeded(`layer ${i}`, (300 << 10) + i))
+      writeFileSync(join(ctx, `f${i}`), seededFrom(`layer ${i}`, (300 << 10) + i))
       steps.push(`COPY f${i} /f${i}`)
     }
     writeFileSync(join(ctx, 'Dockerfile'), `${steps.join('\n')}\n`)
@@ -471,18 +480,8 @@ describe.skipIf(why !== undefined)('push and pull', () => {
     // whatever the three at once were doing; nothing is tagged; the store is sound; with the
     // blob put back, the pull finishes.
     const hex = manifest.layers[3].digest.slice(7)
-    const file = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
-    const good = readFileSync(file)
-    const bad = Buffer.from(good)
-    bad[bad.length >> 1] ^= 0xff
-    writeFileSync(file, bad)
     const other = inStore('layers-bad')
-    let r
-    try {
-      r = await storeIn(other, ['pull', name])
-    } finally {
-      writeFileSync(file, good)
-    }
+    const r = await pullFlipped(other, name, manifest.layers[3].digest, (size) => size >> 1)
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(new RegExp(`^Error: filesystem layer verification failed for digest sha256:${hex}(: [^\n]+)?\n$`))
     expect(await storeOk(other, ['images', '-q'])).toBe('')
