@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
 `
 
 const skip = unavailable('seccomp kernel specs', needTool(['/usr/bin/cc'], 'gcc') ??
-  (readFileSync('/proc/self/status', 'utf8').includes('Seccomp:') ? undefined : 'the kernel has no seccomp'))
+  (readFileSync('/proc/self/status', 'utf8').includes('Seccomp:') ? undefined : 'the kernel has no seccomp') ??
+  (process.arch === 'x64' ? undefined : `its profiles are checked against x86_64 syscall numbers; this machine is ${process.arch}`))
 
 let dir: string
 let exe: string
@@ -83,7 +84,7 @@ function under(caps: string[], calls: string[]): Record<string, [number, number]
 const EPERM = 1
 const ENOSYS = 38
 
-describe.skipIf(skip !== undefined || process.arch !== 'x64')('the default profile in the kernel (x86_64)', () => {
+describe.skipIf(skip !== undefined)('the default profile in the kernel (x86_64)', () => {
   test('denies unshare, keyctl, mount and odd personalities with EPERM; getpid works; clone3 and unknown calls get ENOSYS', () => {
     expect(existsSync(exe)).toBe(true)
     const r = under([...DOCKER_DEFAULT_CAPS],

@@ -43,10 +43,11 @@ const NEWER = new Set(['uretprobe', 'uprobe', 'cachestat', 'fchmodat2', 'map_sha
   'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat', 'open_tree_attr', 'file_getattr', 'file_setattr', 'listns'])
 
 const skip = unavailable('seccomp-vs-runc specs', busyboxUnavailable() ??
-  needTool(['/usr/sbin/runc', '/usr/bin/runc'], 'runc') ?? needTool(['/usr/bin/cc'], 'gcc'))
+  needTool(['/usr/sbin/runc', '/usr/bin/runc'], 'runc') ?? needTool(['/usr/bin/cc'], 'gcc') ??
+  (process.arch === 'x64' ? undefined : `its profiles are checked against x86_64 syscall numbers; this machine is ${process.arch}`))
 let dir: string
 beforeAll(() => {
-  if (skip || process.arch !== 'x64') return
+  if (skip) return
   dir = mkdtempSync(join(tmpdir(), 'store-seccomp-runc-'))
   writeFileSync(join(dir, 'getfilter.c'), GET_FILTER)
   execFileSync('cc', ['-o', join(dir, 'getfilter'), join(dir, 'getfilter.c')], { stdio: 'pipe' })
@@ -102,7 +103,7 @@ function expectSameDecisions(ours: Uint8Array, theirs: Uint8Array, seccomp: OciS
   expect(diffs.slice(0, 10)).toEqual([])
 }
 
-describe.skipIf(skip !== undefined || process.arch !== 'x64')('compileSeccompBpf() against runc', () => {
+describe.skipIf(skip !== undefined)('compileSeccompBpf() against runc', () => {
   test.each([[[]], [['SYS_ADMIN']]])('the default profile (cap-add %j) decides every call as runc\'s filter does', (capAdd) => {
     const caps = resolveCapabilities({ capAdd }).bounding
     const oci = without(seccompForContainer(DOCKER_DEFAULT_SECCOMP, { caps, arch: 'amd64', kernel: [6, 1] })!)
