@@ -108,13 +108,14 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),
   ])
 
-  // A terminal container through the built-in launcher, attached: its relay makes our terminal
-  // raw when the pty arrives and puts it back when the command ends, but the output reaches our
-  // terminal through us (the tee to the log), later; written after the relay put the terminal
-  // back, it was translated a second time (CR CR LF, seen in CI under load). So the terminal is
-  // made raw here, before the launcher starts (as Docker's client does before it attaches; the
-  // relay then finds it raw and leaves it so), and put back once every byte has been written.
-  const terminal = launcher === 'builtin' && req.stdio.kind === 'tee' && spec.process.terminal === true ? rawTerminal() : undefined
+  // A terminal container, attached: the launcher makes our terminal raw (the built-in relay when
+  // the pty arrives; util-linux script for runc and crun) and puts it back when the command ends,
+  // but the output reaches our terminal through us (the tee to the log), later; written after
+  // the terminal was put back, it was translated a second time (CR CR LF, seen in CI under load
+  // with both). So the terminal is made raw here, before the launcher starts (as Docker's client
+  // does before it attaches; the launcher then finds it raw and leaves it so), and put back once
+  // every byte has been written.
+  const terminal = req.stdio.kind === 'tee' && spec.process.terminal === true ? rawTerminal() : undefined
   const fds: number[] = []
   const open = (path: string, flags: string) => {
     fds.push(openSync(path, flags))
