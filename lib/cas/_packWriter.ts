@@ -1,4 +1,5 @@
-// Writing packs: entries appended to a temp file in ingest/ (buffered, one writev per MiB, on
+// Writing packs: entries appended to a temp file in ingest/ (copied into one staging buffer,
+// written out per MiB, on
 // the calling thread: page-cache writes of a MiB cost well under a millisecond, where an async
 // write per blob cost ~0.4 ms of event-loop time each), sealed at PACK_TARGET or at the end of
 // the transaction: the pack closed, its index written to a second temp file. Nothing is synced
@@ -8,7 +9,7 @@
 import { closeSync, mkdirSync, openSync, unlinkSync, writeFileSync, writevSync } from 'node:fs'
 import { errno, ioError, type CasContext } from './_context.js'
 import { tempPath } from './_ingest.js'
-import { ENTRY_HEAD_SIZE, PACK_TARGET, encodeIndex, entryHead, packHeader, type IndexEntries, indexLength } from './_packFormat.js'
+import { ENTRY_HEAD_SIZE, PACK_ENTRY_MAX, PACK_TARGET, encodeIndex, entryHead, packHeader, type IndexEntries, indexLength } from './_packFormat.js'
 import { parseIndex, toHex, type PackIndex } from './_packIndex.js'
 
 /** A pack written and closed, with its index: temp files until published. */
@@ -18,16 +19,22 @@ export interface SealedPack {
   indexTemp: string
 }
 
-/** Buffered bytes are written out past this. */
+/** Staged bytes are written out past this. */
 const FLUSH = 1 << 20
+/**
+ * The staging buffer: a flush's worth and the largest entry. Entries are copied in rather than
+ * kept as views: the views held their whole source buffers (a worker's answer for a batch of
+ * chunks) alive until a GC, which V8 runs late for memory outside its heap (tens of MiB).
+ */
+const STAGING = FLUSH + ENTRY_HEAD_SIZE + PACK_ENTRY_MAX
 
 export class PackWriter {
   readonly sealed: SealedPack[] = []
   private path: string | undefined
   private fd = -1
   private written = 0
-  private buffered: Uint8Array[] = []
-  private bufferedBytes = 0
+  private staging: Uint8Array | undefined
+  private staged = 0
   private entries = emptyEntries(1024)
   /** Every temp file made, for abort(). */
   private temps: string[] = []
@@ -36,7 +43,7 @@ export class PackWriter {
 
   /** Bytes in the pack being written (0 when none is open). */
   get size(): number {
-    return this.written + this.bufferedBytes
+    return this.written + this.staged
   }
 
   /** Appends a blob: `digest` (32 bytes), then its stored bytes (header and payload) in `parts`. */
@@ -45,9 +52,19 @@ export class PackWriter {
     let length = 0
     for (const p of parts) length += p.length
     this.remember(digest, this.size, length, parts[0]?.[0] ?? 0)
-    this.buffered.push(entryHead(digest, length), ...parts)
-    this.bufferedBytes += ENTRY_HEAD_SIZE + length
-    if (this.bufferedBytes >= FLUSH) this.flush()
+    const head = entryHead(digest, length)
+    const staging = (this.staging ??= new Uint8Array(STAGING))
+    if (this.staged + ENTRY_HEAD_SIZE + length > staging.length) this.flush()
+    if (ENTRY_HEAD_SIZE + length > staging.length) this.writeOut([head, ...parts]) // larger than any entry made here
+    else {
+      staging.set(head, this.staged)
+      this.staged += ENTRY_HEAD_SIZE
+      for (const p of parts) {
+        staging.set(p, this.staged)
+        this.staged += p.length
+      }
+      if (this.staged >= FLUSH) this.flush()
+    }
     if (this.size >= PACK_TARGET) this.seal()
   }
 
@@ -87,8 +104,7 @@ export class PackWriter {
       } catch {}
     }
     this.sealed.length = 0
-    this.buffered = []
-    this.bufferedBytes = 0
+    this.staged = 0
   }
 
   private open(): void {
@@ -107,16 +123,22 @@ export class PackWriter {
     this.path = path
     this.temps.push(path)
     this.written = 0
-    this.buffered = [packHeader()]
-    this.bufferedBytes = this.buffered[0].length
+    const header = packHeader()
+    ;(this.staging ??= new Uint8Array(STAGING)).set(header)
+    this.staged = header.length
   }
 
-  /** Writes out what is buffered, looping over short writes. */
+  /** Writes out what is staged. */
   private flush(): void {
-    let parts = this.buffered
-    let left = this.bufferedBytes
-    this.buffered = []
-    this.bufferedBytes = 0
+    const n = this.staged
+    this.staged = 0
+    if (n > 0) this.writeOut([this.staging!.subarray(0, n)])
+  }
+
+  /** Writes `parts` at the end of the pack, looping over short writes. */
+  private writeOut(parts: Uint8Array[]): void {
+    let left = 0
+    for (const p of parts) left += p.length
     try {
       while (left > 0) {
         const n = writevSync(this.fd, parts, this.written)

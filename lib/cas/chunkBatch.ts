@@ -21,6 +21,14 @@ import { PackWriter } from './_packWriter.js'
 import { publish, type LooseTemp } from './_publish.js'
 import { batchDeltas, type BatchDeltas } from './_deltas.js'
 import type { ChunkBatch, PutResult } from './types.js'
+import type { WorkerPool } from '../_workerPool.js'
+
+/**
+ * New chunks wait for their worker message until this many bytes are queued (or the main
+ * thread has nothing else to do): a message per chunk cost more than batching; a few batches
+ * in flight keep every worker busy within the layer writer's window of puts.
+ */
+const ENCODE_BATCH = 512 << 10
 
 /** Digests remembered as put by a batch: past this many, the oldest half is forgotten. */
 const SEEN_MAX = 1 << 16
@@ -40,11 +48,16 @@ export class PackedBatch implements ChunkBatch {
   /** Publishes of what was stored so far (`publishEvery`), one after another. */
   private published: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
+  /** Chunks waiting to be sent to the encoder together, with their callers. */
+  private queued: { data: Uint8Array; done: (stored: Uint8Array | Error) => void }[] = []
+  private queuedBytes = 0
+  private readonly pool: WorkerPool | undefined
 
   constructor(
     private readonly ctx: CasContext,
-    o: { publishEvery?: number } = {},
+    o: { publishEvery?: number; pool?: WorkerPool } = {},
   ) {
+    this.pool = o.pool
     if (o.publishEvery) {
       // unref: a batch never keeps a finished command alive.
       this.timer = setInterval(() => void this.publishSoFar().catch(() => {}), o.publishEvery).unref()
@@ -70,7 +83,9 @@ export class PackedBatch implements ChunkBatch {
     if (this.ctx.packs.find(hex) || existsSync(this.ctx.layout.blob(digest))) return { digest, size: data.length, stored: 0, existed: true }
     const deltas = await this.deltas
     const plan = deltas && (await deltas.plan(data))
-    const { stored, depth } = deltas ? await deltas.encode(data, plan) : { stored: await this.ctx.codec.encode(data), depth: 0 }
+    // A delta on this thread (its base is here); whole, batched to the workers.
+    const whole = (d: Uint8Array) => this.encodeQueued(d)
+    const { stored, depth } = deltas && plan?.base ? await deltas.encode(data, plan, whole) : { stored: await whole(data), depth: 0 }
     if (this.closed) throw new Error('chunk batch used after commit or abort')
     if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
     else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
@@ -78,6 +93,27 @@ export class PackedBatch implements ChunkBatch {
     // which publish() links after it. The planner keeps its own copy (the caller may reuse `data`).
     deltas?.written(digest, plan, depth, data.slice())
     return { digest, size: data.length, stored: stored.length, existed: false }
+  }
+
+  /** `data` stored whole (encode()'s form), sent to the encoder with the chunks queued beside it. */
+  private encodeQueued(data: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.length === 0) setImmediate(() => this.sendQueued())
+      this.queued.push({ data, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) })
+      this.queuedBytes += data.length
+      if (this.queuedBytes >= ENCODE_BATCH) this.sendQueued()
+    })
+  }
+
+  private sendQueued(): void {
+    const batch = this.queued
+    if (batch.length === 0) return
+    this.queued = []
+    this.queuedBytes = 0
+    this.ctx.codec.encodeMany(batch.map((q) => q.data), { pool: this.pool }).then(
+      (stored) => batch.forEach((q, i) => q.done(stored[i])),
+      (e: unknown) => batch.forEach((q) => q.done(e instanceof Error ? e : new Error(String(e)))),
+    )
   }
 
   /**

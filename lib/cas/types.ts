@@ -9,6 +9,7 @@
 // then linked into place; an existing blob is success. Stored bytes are never modified: gc
 // deletes loose files and deletes or repacks whole packs.
 
+import type { WorkerPool } from '../_workerPool.js'
 import type { Digest } from '../digest/digest.js'
 import type { Encoding } from '../codec/types.js'
 
@@ -100,8 +101,12 @@ export interface ContentStore {
    * transaction: encoded off the main thread where the codec can (node:zlib's workers), made
    * durable together, and visible to has/get only once the batch is committed.
    */
-  /** `publishEvery`: what the batch stored is made durable and visible every this many ms, not only at commit (a killed writer keeps it). */
-  chunkBatch(o?: { publishEvery?: number }): ChunkBatch
+  /**
+   * `publishEvery`: what the batch stored is made durable and visible every this many ms, not
+   * only at commit (a killed writer keeps it). `pool`: where new chunks are compressed (one
+   * whose workers run the codec's compression ops; the codec's own by default).
+   */
+  chunkBatch(o?: { publishEvery?: number; pool?: WorkerPool }): ChunkBatch
   /** Streams into ingest/ (never the whole blob in memory), hashes while writing. */
   putStream(src: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<PutResult>
   /** Whole blob, verified; BLOB_NOT_FOUND or BLOB_CORRUPT (naming the digest) otherwise. */

@@ -9,6 +9,7 @@ import { deltaRef } from './delta/format.js'
 import type { DeltaBases } from './delta/types.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
+import type { WorkerPool } from '../_workerPool.js'
 import { HEADER_SIZE, type Codec, type CodecBackendName, type Compressor, type Encoding, type PackedEncoding } from './types.js'
 
 /** Compression level when none is given. Level 1 measured (bench/codec): several times faster than 6 for a few % of ratio. */
@@ -33,6 +34,8 @@ export interface CodecImpl {
   name: CodecBackendName
   /** One compressor per encoding the backend has. */
   compressors: Partial<Record<PackedEncoding, Compressor>>
+  /** Several blobs stored as encode() stores each, off the calling thread (on `pool` when given). Optional. */
+  encodeMany?(encoding: PackedEncoding, datas: readonly Uint8Array[], level: number, pool?: WorkerPool): Promise<Uint8Array[]>
 }
 
 export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
@@ -90,6 +93,11 @@ export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
       return out
     },
     decode,
+    async encodeMany(datas, o = {}) {
+      const level = o.level ?? DEFAULT_LEVEL
+      if (impl.encodeMany && encoding !== 'raw' && level > 0) return impl.encodeMany(encoding as PackedEncoding, datas, level, o.pool)
+      return Promise.all(datas.map((d) => codec.encode(d, level)))
+    },
     decodeMany: (stored, bases) => decodeMany(stored, (s) => decode(s, bases), impl.compressors.zstd?.decompressConcatenated),
     encodeStream(e, src, level = DEFAULT_LEVEL) {
       if (e === 'delta') throw wholeOnly()

@@ -9,26 +9,18 @@
 import { brotliCompressSync, constants as Z, deflateRawSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
+import { COMPRESS_OPS, manyMessage, manyResult } from './_compressOps.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
-const zlib = require('node:zlib')
-const brotliParams = (n) => ({ params: {
-  [zlib.constants.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY},
-  [zlib.constants.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS},
-  [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n,
-} })
-parentPort.on('message', ({ id, op, data, level }) => {
+${COMPRESS_OPS}
+parentPort.on('message', (m) => {
   try {
-    const out = op === 'zstd'
-      ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
-      : op === 'brotli' ? zlib.brotliCompressSync(data, brotliParams(data.length))
-      : op === 'gzip' ? zlib.gzipSync(data, { level })
-      : zlib.deflateRawSync(data, { level })
-    const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength))
-    parentPort.postMessage({ id, out: copy }, [copy.buffer])
+    const r = compressOp(m)
+    if (!r) throw new Error('unknown op ' + m.op)
+    parentPort.postMessage(r.msg, r.transfer)
   } catch (e) {
-    parentPort.postMessage({ id, error: String(e && e.message || e) })
+    parentPort.postMessage({ id: m.id, error: String(e && e.message || e) })
   }
 })
 `
@@ -55,6 +47,18 @@ export async function compressInWorker(workers: WorkerPools, op: 'brotli' | 'def
   const own = new Uint8Array(data) // a copy (Buffer#slice would share memory)
   const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return (await pool.run<{ out: Uint8Array }>({ op, data: own, level }, [own.buffer])).out
+}
+
+/**
+ * Several blobs stored as encode() stores each (header + payload, raw where compression does
+ * not pay), in one message to `pool` (a pool whose workers run COMPRESS_OPS: the codec's own by
+ * default). One copy of the inputs into the message's buffer; the results are views into the
+ * answer's buffer. A message per 64 KiB chunk cost the main thread more than batching them.
+ */
+export async function encodeManyInWorker(workers: WorkerPools, enc: 'brotli' | 'deflate' | 'zstd', datas: readonly Uint8Array[], level: number, pool?: WorkerPool): Promise<Uint8Array[]> {
+  const { msg, transfer } = manyMessage(enc, level, datas)
+  const p = pool ?? workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
+  return manyResult(await p.run<{ buf: ArrayBuffer; lens: Uint32Array }>(msg, transfer))
 }
 
 /** One gzip member of `data`: a small one here (a worker round trip costs more than it), else on a worker. */

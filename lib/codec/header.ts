@@ -5,7 +5,7 @@
 import { Codes, StoreError } from '../errors.js'
 import { HEADER_SIZE, type Encoding } from './types.js'
 
-const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2, zstd: 3, delta: 4 }
+export const ENCODING_BYTE: Record<Encoding, number> = { raw: 0, deflate: 1, brotli: 2, zstd: 3, delta: 4 }
 const BYTE_ENCODING: readonly Encoding[] = ['raw', 'deflate', 'brotli', 'zstd', 'delta']
 
 export interface Header {

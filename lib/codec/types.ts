@@ -10,6 +10,7 @@
 // an encoding refuses it with BAD_CODEC, never returns its payload as if it were raw.
 
 import type { DeltaBases } from './delta/types.js'
+import type { WorkerPool } from '../_workerPool.js'
 
 export type Encoding = 'raw' | 'deflate' | 'brotli' | 'zstd' | 'delta'
 /** The encodings a backend compresses with (raw is the dispatcher's own, delta lib/codec/delta's). */
@@ -41,6 +42,12 @@ export interface Codec {
   readonly encodings: readonly Encoding[]
   /** Header + payload. Stores raw when compression does not shrink the data (or level is 0). */
   encode(data: Uint8Array, level?: number): Promise<Uint8Array>
+  /**
+   * Several blobs, each stored as encode() stores it, in order. The native backend compresses
+   * them in one message to a worker thread (`pool`: one whose workers run the codec's
+   * compression ops, as the layer module's read workers do; the codec's own by default).
+   */
+  encodeMany(datas: readonly Uint8Array[], o?: { level?: number; pool?: WorkerPool }): Promise<Uint8Array[]>
   /**
    * Payload of a stored file back to the original bytes (checks the length in the header). A
    * delta needs `bases` (its chain is read and verified through them; BLOB_CORRUPT naming the

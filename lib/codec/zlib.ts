@@ -5,7 +5,7 @@
 import { brotliDecompress, constants as Z, createBrotliCompress, createBrotliDecompress, createDeflateRaw, createInflateRaw, createZstdCompress, createZstdDecompress, inflateRaw, zstdDecompressSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type CodecImpl } from './_codec.js'
-import { compressInWorker } from './_pool.js'
+import { compressInWorker, encodeManyInWorker } from './_pool.js'
 import { WorkerPools } from '../_workerPool.js'
 import { through } from './_nodeStreams.js'
 
@@ -16,6 +16,7 @@ const brotliParams = { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM
 /** The backend, compressing large blobs on `workers` (the store's; a codec loaded alone gets its own). */
 export const zlibImpl = (workers: WorkerPools = new WorkerPools()): CodecImpl => ({
   name: 'zlib',
+  encodeMany: (enc, datas, level, pool) => encodeManyInWorker(workers, enc, datas, level, pool),
   compressors: {
     deflate: {
       compress: (data, level) => compressInWorker(workers, 'deflate', data, Math.min(9, level)),

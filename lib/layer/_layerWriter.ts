@@ -16,9 +16,15 @@ import { IndexWriter } from './indexWriter.js'
 
 type Wait = Promise<void> | undefined
 import { Window } from './_window.js'
+import { readWorkers } from './_readWorker.js'
 import type { IngestDeps, IngestResult, IngestStats } from './_ingestTypes.js'
 
-const WINDOW = 32
+/**
+ * Chunk puts in flight: many (a small file's chunk waits for a worker's round trip like a
+ * large one), bounded by their bytes (each holds its chunk until it is sent to a worker).
+ */
+const WINDOW = 4096
+const WINDOW_BYTES = 8 << 20
 
 /** Where one entry's content goes: push its bytes in order, then end(). */
 export interface ContentSink {
@@ -33,7 +39,7 @@ export class LayerWriter {
   readonly index: IndexWriter
   private readonly bg
   private readonly hasher
-  private readonly window = new Window(WINDOW)
+  private readonly window = new Window(WINDOW, WINDOW_BYTES)
   /**
    * Segments in flight, apart from chunks: a segment is up to 1 MiB (a chunk 256 KiB) and is
    * held, with the store's copy, until its put settles; a few keep the workers busy.
@@ -47,7 +53,9 @@ export class LayerWriter {
     // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
     this.bg = deps.hash.background?.(deps.workers)
     this.hasher = this.bg ? undefined : deps.hash.create()
-    this.batch = deps.cas.chunkBatch(deps.publishEvery ? { publishEvery: deps.publishEvery } : undefined)
+    // New chunks are compressed by the read workers, whose cores are free while this thread cuts
+    // and hashes (a folder import's reads are theirs too; a tar's ingest starts them for this).
+    this.batch = deps.cas.chunkBatch({ publishEvery: deps.publishEvery, pool: readWorkers(deps.workers).pool })
     // Segments are blobs like chunks: written by the same batch, durable with them.
     this.index = new IndexWriter((seg) => this.batch.put(seg).then((r) => r.digest), this.segmentWindow)
   }
@@ -119,7 +127,7 @@ export class LayerWriter {
     })
     stats.chunks++
     await this.index.chunk(ref)
-    await this.window.add(ref)
+    await this.window.add(ref, chunk.length)
   }
 
   /** Every chunk and segment durable, then the root: the layer. */

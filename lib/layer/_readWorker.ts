@@ -5,8 +5,12 @@
 // Everything is reached through an open dir fd (/proc/self/fd/N/name, O_NOFOLLOW), as
 // fsroot's DirFd does, so a dir swapped for a symlink mid-import fails instead of leading out.
 // Fds are process-wide: a dir opened here is read by any worker and closed by the main thread.
+// The same threads compress a layer's new chunks (the codec's ops, lib/codec/_compressOps.ts,
+// in batches from the chunk batch): their cores are free while the main thread cuts and
+// hashes, and two more isolates for a compression pool would cost RSS.
 
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
+import { COMPRESS_OPS } from '../codec/_compressOps.js'
 
 const SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -19,6 +23,7 @@ const FILE = C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK
 const F = ${9}
 const at = (fd, name) => '/proc/self/fd/' + fd + '/' + name
 const fpBuf = new BigInt64Array(10)
+${COMPRESS_OPS}
 
 // Names as strings; a U+FFFD in one may stand for bytes that are not UTF-8: those are checked.
 // Sorted by UTF-16 code units, which is byte order unless a name has a char past U+D7FF.
@@ -129,7 +134,9 @@ parentPort.on('message', (m) => {
     if (m.op === 'dir') { const r = dir(m); return parentPort.postMessage(r, r.meta ? [r.meta.buffer, r.fps.buffer] : []) }
     if (m.op === 'stat') { const r = { id: m.id, ...stat(m.fd, m.names.split('/')) }; return parentPort.postMessage(r, [r.meta.buffer, r.fps.buffer]) }
     if (m.op === 'read') { const r = read(m); return parentPort.postMessage(r, [r.buf]) }
-    throw new Error('unknown op ' + m.op)
+    const c = compressOp(m)
+    if (!c) throw new Error('unknown op ' + m.op)
+    parentPort.postMessage(c.msg, c.transfer)
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.message || e), code: e && e.code, syscall: e && e.syscall, path: e && e.path })
   }
@@ -174,6 +181,8 @@ export const readWorkers = (workers: WorkerPools) => {
   // Fds a worker opens are closed by the main thread: Node must not track them as the worker's own.
   const pool = workers.get('read', () => new WorkerPool(SOURCE, undefined, { trackUnmanagedFds: false }))
   return {
+    /** The pool itself: its workers also run the codec's compression ops (codec.encodeMany's `pool`). */
+    pool,
     /** Opens `name` in dir fd `parent` (-1: `name` is a path), lists it and lstats the first `first` names. */
     dir: (parent: number, name: string, first: number) => pool.run<DirResult>({ op: 'dir', parent, name, first }),
     stat: (fd: number, names: string[]) => pool.run<StatResult>({ op: 'stat', fd, names: names.join('/') }),

@@ -1,10 +1,10 @@
 // Writing deltas, natively: zstd with the base as a raw-content dictionary needs node:zlib (the
 // portable WebAssembly zstd has no dictionary API), so only this backend writes deltas; every
 // backend reads them (decode.ts). Loaded by dynamic import, so lib/codec/delta stays free of node:.
-// encodeChunk() is the write path's, on the main thread as whole chunks are (lib/codec/_pool.ts
-// compresses chunks here too): on the codec's worker threads an import of /usr/share took 17.0 s
-// and 594 MB against 14.8 s and 419 MB here (one run each, same machine; two more V8 isolates,
-// and a copy of the chunk and its base per message).
+// encodeChunk() is the write path's: the delta on the calling thread (the base is there: on
+// worker threads with a copy of chunk and base per message, an import of /usr/share took 17.0 s
+// and 594 MB against 14.8 s and 419 MB, one run each), the whole chunk it is compared with by
+// `whole` (a chunk batch sends it to the worker threads with the chunks stored whole).
 
 import * as zlib from 'node:zlib'
 import type { Codec } from '../types.js'
@@ -49,16 +49,22 @@ export function encodeDelta(data: Uint8Array, base: DeltaBase, level = DELTA_LEV
  * (compared with the whole chunk only when compareWithWhole says so), else whole, through the
  * codec. The portable codec writes whole chunks only. Returns the stored bytes and their depth.
  */
-export async function encodeChunk(codec: Codec, data: Uint8Array, plan?: DeltaPlan, level = DELTA_LEVEL): Promise<{ stored: Uint8Array; depth: number }> {
+export async function encodeChunk(
+  codec: Codec,
+  data: Uint8Array,
+  plan?: DeltaPlan,
+  level = DELTA_LEVEL,
+  whole: (data: Uint8Array) => Promise<Uint8Array> = (d) => codec.encode(d),
+): Promise<{ stored: Uint8Array; depth: number }> {
   const base = plan?.base
   if (base && codec.name === 'zlib' && eligible(data, base)) {
     const blocks = zp.encode(zlib as unknown as NodeZstd, data, base.content, level)
     if (blocks) {
       const size = DELTA_HEAD + blocks.length
-      const whole = compareWithWhole(size, data.length) ? await codec.encode(data) : undefined
-      if (!whole || size < whole.length) return { stored: blob(data, base, blocks), depth: base.depth + 1 }
-      return { stored: whole, depth: 0 }
+      const alone = compareWithWhole(size, data.length) ? await whole(data) : undefined
+      if (!alone || size < alone.length) return { stored: blob(data, base, blocks), depth: base.depth + 1 }
+      return { stored: alone, depth: 0 }
     }
   }
-  return { stored: await codec.encode(data), depth: 0 }
+  return { stored: await whole(data), depth: 0 }
 }

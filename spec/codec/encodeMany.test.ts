@@ -1,0 +1,70 @@
+// codec.encodeMany(): several blobs stored as encode() stores each, byte for byte (the worker
+// threads run the same zlib calls with the same parameters), the raw fallback included, on the
+// codec's own worker pool or on a pool given (the layer module's read workers, which carry the
+// same compression ops); the caller's buffers stay whole. The portable backend encodes one by
+// one. A layer's new chunks go this way (spec/cas/chunkBatch.test.ts covers the batch).
+
+import { afterEach, describe, expect, test } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { loadCodec, readHeader, type Encoding } from '../../lib/codec/index.js'
+import { WorkerPools } from '../../lib/_workerPool.js'
+import { readWorkers } from '../../lib/layer/_readWorker.js'
+import { seededBytes } from '../_fixtures/seeded.js'
+
+const pools: WorkerPools[] = []
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.close()
+})
+
+const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog\n'.repeat(3000))
+const inputs = (): Uint8Array[] => [
+  text,
+  readFileSync('/usr/bin/ls'),
+  seededBytes(70_000), // incompressible: stored raw
+  new Uint8Array(0),
+  new Uint8Array([1, 2, 3, 4, 5]),
+  // a view into a larger buffer, as a chunk of a read is
+  new Uint8Array(text.buffer, 1000, 40_000),
+  new TextEncoder().encode('x'.repeat(1 << 20)),
+]
+
+describe.each(['zstd', 'brotli', 'deflate'] as const)('zlib codec writing %s', (encoding: Encoding) => {
+  test('encodeMany gives encode()’s bytes for each blob, on its own pool or a given one', async () => {
+    const workers = new WorkerPools()
+    pools.push(workers)
+    const codec = await loadCodec('zlib', { encoding, workers })
+    const data = inputs()
+    const one = await Promise.all(data.map((d) => codec.encode(d)))
+    const many = await codec.encodeMany(data)
+    expect(workers.threads().compress).toBeGreaterThan(0)
+    const read = readWorkers(workers).pool
+    const onRead = await codec.encodeMany(data, { pool: read })
+    expect(read.threads).toBeGreaterThan(0)
+    for (let i = 0; i < data.length; i++) {
+      expect(Buffer.from(many[i]).equals(Buffer.from(one[i])), `blob ${i}`).toBe(true)
+      expect(Buffer.from(onRead[i]).equals(Buffer.from(one[i])), `blob ${i} on the read workers`).toBe(true)
+      expect(Buffer.from(await codec.decode(many[i])).equals(Buffer.from(data[i]))).toBe(true)
+    }
+    expect(readHeader(many[0]).encoding).toBe(encoding)
+    expect(readHeader(many[2]).encoding).toBe('raw')
+    expect(readHeader(many[3])).toEqual({ encoding: 'raw', size: 0 })
+    // The inputs were copied, not transferred.
+    expect(data.map((d) => d.byteLength)).toEqual(inputs().map((d) => d.byteLength))
+  })
+})
+
+test('the portable codec encodes one by one, the same bytes', async () => {
+  const codec = await loadCodec('fflate', { encoding: 'deflate' })
+  const data = inputs()
+  const many = await codec.encodeMany(data)
+  const one = await Promise.all(data.map((d) => codec.encode(d)))
+  expect(many.map((b) => Buffer.from(b).toString('hex'))).toEqual(one.map((b) => Buffer.from(b).toString('hex')))
+})
+
+test('level 0 stores raw, as encode() does', async () => {
+  const workers = new WorkerPools()
+  pools.push(workers)
+  const codec = await loadCodec('zlib', { encoding: 'zstd', workers })
+  const [a] = await codec.encodeMany([text], { level: 0 })
+  expect(readHeader(a)).toEqual({ encoding: 'raw', size: text.length })
+})
