@@ -52,6 +52,8 @@ export class PackedBatch implements ChunkBatch {
   private queued: { data: Uint8Array; done: (stored: Uint8Array | Error) => void }[] = []
   private queuedBytes = 0
   private readonly pool: WorkerPool | undefined
+  /** Settles once every chunk planned so far is appended; fails if one of them failed. */
+  private appended: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly ctx: CasContext,
@@ -83,16 +85,36 @@ export class PackedBatch implements ChunkBatch {
     if (this.ctx.packs.find(hex) || existsSync(this.ctx.layout.blob(digest))) return { digest, size: data.length, stored: 0, existed: true }
     const deltas = await this.deltas
     const plan = deltas && (await deltas.plan(data))
-    // A delta on this thread (its base is here); whole, batched to the workers.
-    const whole = (d: Uint8Array) => this.encodeQueued(d)
-    const { stored, depth } = deltas && plan?.base ? await deltas.encode(data, plan, whole) : { stored: await whole(data), depth: 0 }
-    if (this.closed) throw new Error('chunk batch used after commit or abort')
-    if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
-    else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
-    // A candidate only once appended: a delta against it then lands in the same or a later pack,
-    // which publish() links after it. The planner keeps its own copy (the caller may reuse `data`).
-    deltas?.written(digest, plan, depth, data.slice())
-    return { digest, size: data.length, stored: stored.length, existed: false }
+    // Appends keep the order chunks are planned in: a chunk is a base for the chunks planned
+    // after it as soon as it is sent to be compressed (not once appended: with 8 MiB in the
+    // workers, near twins lost their deltas, /usr/lib stored 3 % more), and a delta against it
+    // still lands after it, in the same pack or a later one, which publish() links after it.
+    // A put that failed fails the ones after it: no delta is appended after its base failed.
+    const turn = this.appended
+    let settle!: (failure?: unknown) => void
+    this.appended = new Promise<void>((resolve, reject) => (settle = (e) => (e === undefined ? resolve() : reject(e))))
+    this.appended.catch(() => {}) // seen by the next put, if any
+    let size: number
+    try {
+      let encoded: Promise<{ stored: Uint8Array; depth: number }>
+      if (deltas && plan?.base) encoded = deltas.encode(data, plan, (d) => this.encodeQueued(d)) // a delta here, where its base is
+      else {
+        encoded = this.encodeQueued(data).then((stored) => ({ stored, depth: 0 })) // whole, batched to the workers
+        deltas?.written(digest, plan, 0, data.slice()) // the planner keeps its own copy (the caller may reuse `data`)
+      }
+      const { stored, depth } = await encoded
+      size = stored.length
+      if (deltas && plan?.base) deltas.written(digest, plan, depth, data.slice())
+      await turn
+      if (this.closed) throw new Error('chunk batch used after commit or abort')
+      if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
+      else await this.writeLoose(digest, stored) // never a delta (at most MAX_DELTA_SIZE): gc finds deltas in packs only
+    } catch (e) {
+      settle(e)
+      throw e
+    }
+    settle()
+    return { digest, size: data.length, stored: size, existed: false }
   }
 
   /** `data` stored whole (encode()'s form), sent to the encoder with the chunks queued beside it. */

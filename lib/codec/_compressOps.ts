@@ -53,8 +53,10 @@ function compressOp(m) {
       lens[i] = 9 + parts[i].payload.length
       total += lens[i]
     }
-    // A buffer of its own to transfer (a small Buffer may sit in Node's shared pool).
-    const out = new Uint8Array(total)
+    // Into the buffer the caller sent (room for every blob raw): allocated by the caller's
+    // thread, its memory goes back to that thread's malloc arena, not this one's (two
+    // compressing workers' arenas grew by ~32 MiB each when they allocated the answers).
+    const out = m.out && m.out.byteLength >= total ? new Uint8Array(m.out) : new Uint8Array(total)
     const view = new DataView(out.buffer)
     let pos = 0
     for (const p of parts) {
@@ -76,7 +78,10 @@ function compressOp(m) {
 }
 `
 
-/** A `many` message for `datas` (copied into one buffer, which is transferred) and its transfer list. */
+/**
+ * A `many` message for `datas` (copied into one buffer, which is transferred, as is the buffer
+ * for the answer: room for every blob stored raw) and its transfer list.
+ */
 export function manyMessage(enc: string, level: number, datas: readonly Uint8Array[]): { msg: Record<string, unknown>; transfer: ArrayBuffer[] } {
   let total = 0
   const lens = new Uint32Array(datas.length)
@@ -90,7 +95,8 @@ export function manyMessage(enc: string, level: number, datas: readonly Uint8Arr
     buf.set(d, at)
     at += d.length
   }
-  return { msg: { op: 'many', enc, level, buf: buf.buffer, lens }, transfer: [buf.buffer] }
+  const out = new ArrayBuffer(total + 9 * datas.length)
+  return { msg: { op: 'many', enc, level, buf: buf.buffer, lens, out }, transfer: [buf.buffer, out] }
 }
 
 /** The stored blobs of a `many` answer: views into its one buffer. */
