@@ -98,6 +98,28 @@ describe('deltas in the store', () => {
     expect((await fsck(t.store)).problems).toEqual([])
   })
 
+  test('a twin put while its base is still being compressed is a delta against it, after it in the pack', async () => {
+    const a = textLike(60_000, 7)
+    const b = edited(a, 8)
+    const batch = t.store.cas.chunkBatch()
+    await batch.put(textLike(1000, 9)) // the batch's pack table and resemblance index are loaded
+    // a is planned and queued for the workers within this turn's microtasks; the queue is sent
+    // by an immediate scheduled after this one: b is planned while a is not yet compressed.
+    const first = batch.put(a)
+    await new Promise((r) => setImmediate(r))
+    const [pa, pb] = await Promise.all([first, batch.put(b)])
+    await batch.commit()
+    const e = await entries()
+    expect(e).toMatchObject({ all: 3, deltas: 1, bases: [pa.digest] })
+    expect(pb.stored).toBeLessThan(pa.stored / 4)
+    const [name] = (await readdir(t.store.layout.packsDir)).filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4))
+    const ix = parseIndex(new Uint8Array(readFileSync(t.store.layout.packIndex(name))), name)
+    const at = (d: Digest) => ix.offset(ix.find(Buffer.from(d.slice(7), 'hex')))
+    expect(at(pa.digest)).toBeLessThan(at(pb.digest))
+    expect(Buffer.from(await t.store.cas.get(pb.digest)).equals(Buffer.from(b))).toBe(true)
+    expect((await fsck(t.store)).problems).toEqual([])
+  })
+
   test('gc keeps the bases of the deltas it keeps: the first release removed, the second still rebuilds', async () => {
     await imported(1)
     await imported(2)
