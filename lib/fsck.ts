@@ -14,6 +14,7 @@ import type { Digest } from './digest/digest.js'
 import { layerTar, loadIndex, type LayerRecord } from './layer/index.js'
 import { getConfig, imageLayers } from './image/create.js'
 import { verifySnapshots } from './snapshot/verify.js'
+import { keepYoungGenerationSmall } from './_heap.js'
 
 export interface FsckProblem {
   kind: 'blob' | 'pack' | 'layer' | 'image' | 'tag' | 'snapshot'
@@ -33,6 +34,9 @@ export interface FsckReport {
 }
 
 export async function fsck(store: Store, onProgress?: (msg: string) => void, opts: { snapshots?: boolean } = {}): Promise<FsckReport> {
+  // Rebuilding a layer makes short-lived buffers per entry, as an import does: 300,000 files
+  // grew the young generation to ~120 MB of a 161 MB heap with 38 MB live.
+  keepYoungGenerationSmall()
   const problems: FsckProblem[] = []
   const content = await store.cas.verify(onProgress)
   onProgress?.('checking layers')
