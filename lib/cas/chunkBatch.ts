@@ -1,11 +1,12 @@
 // Chunk puts for layer import: one write transaction per layer. The main thread hashes each
 // chunk (native SHA-256, ~1.6 GB/s) and answers "already stored" itself (the pack table in
 // memory, then one access() for a loose copy), so a re-import never copies or encodes a chunk.
-// New chunks are encoded by the codec (node:zlib compresses on its worker threads) and appended
-// to a pack (_packWriter.ts); the rare blob stored in more than PACK_ENTRY_MAX bytes goes to a
-// loose temp file. commit() seals the pack and publishes everything at once (_publish.ts):
-// one sync, then the links. A chunk is visible to has/get only after commit; a crash before
-// leaves temp files in ingest/, which gc removes.
+// New chunks are sent to the codec's encodeMany in batches (on the pool given: the layer
+// module's read workers) and appended to a pack (_packWriter.ts) in the order they were
+// planned; the rare blob stored in more than PACK_ENTRY_MAX bytes goes to a loose temp file.
+// commit() seals the pack and publishes everything at once (_publish.ts): one sync, then the
+// links. A chunk is visible to has/get only after commit; a crash before leaves temp files in
+// ingest/, which gc removes.
 // A new chunk that resembles a stored one (or one of the batch's own) is stored as a delta
 // against it when that is smaller (_deltas.ts); its base is always committed before or with it.
 // The batch refreshes its view of packs/ when it starts: gc, which removes packs, never runs

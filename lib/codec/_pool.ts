@@ -1,5 +1,6 @@
-// Compression of whole buffers with zlib's synchronous calls: up to SMALL bytes (every chunk and
-// index segment) on the calling thread, larger ones in worker threads.
+// Compression of whole buffers with zlib's synchronous calls: one blob (encode) up to SMALL bytes
+// on the calling thread, a larger one in a worker thread; many (encodeMany: a layer's new chunks
+// and index segments) in one message to a worker.
 // Why not node:zlib's async API: each async call builds a stream object and a fresh encoder
 // state; for 64 KiB chunks that overhead costs 2–5x the compression itself (measured: DEFLATE
 // level 1, 32 in flight, 2.6 s of CPU for 64 MB vs 0.8 s synchronous). Workers keep one
@@ -25,9 +26,10 @@ parentPort.on('message', (m) => {
 })
 `
 
-// Every chunk (FastCDC's largest is 256 KiB) and index segment (at most 1 MiB) is compressed
-// here: an import then never starts the pool (two more V8 isolates: /usr/share's import peaked
-// at 358 MB against 388 MB with segments sent to it, one run each), and a MiB at level 3 is ~3 ms.
+// A blob put alone up to a MiB is compressed here, rather than starting the pool for it (two
+// more V8 isolates: /usr/share's import peaked at 358 MB against 388 MB with index segments
+// sent to it, one run each), and a MiB at level 3 is ~3 ms. An import's chunks and segments go
+// through encodeMany, to the read workers it already has.
 const SMALL = 1 << 20
 
 function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array {
