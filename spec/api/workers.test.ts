@@ -1,6 +1,6 @@
 // Worker threads belong to the open store (issue 14): each store has its own pools, started by
-// the work that needs them (a folder's import: the read workers and the diffID hasher; a blob
-// over 1 MiB: the compressors), and `close()` ends them; a closed store still works (a later
+// the work that needs them (a folder's import: the read workers, one per job at once, and the
+// diffID hasher past 2 MiB of tar; a blob over 1 MiB: the compressors), and `close()` ends them; a closed store still works (a later
 // job starts them again). No module keeps a pool of its own.
 
 import { afterEach, expect, test } from 'vitest'
@@ -15,10 +15,12 @@ afterEach(async () => {
   for (const t of made.splice(0)) await t.cleanup()
 })
 
-async function folder(dir: string): Promise<string> {
+/** A folder of 20 small files; `big`: and one of 3 MiB (a tar past the 2 MiB the diffID's thread takes at once). */
+async function folder(dir: string, big = false): Promise<string> {
   const src = join(dir, 'src')
   await mkdir(join(src, 'etc'), { recursive: true })
   for (let i = 0; i < 20; i++) await writeFile(join(src, 'etc', `f${i}`), seededBytes(4096 + i, i))
+  if (big) await writeFile(join(src, 'big'), seededBytes(3 << 20, 99))
   return src
 }
 
@@ -27,7 +29,10 @@ test('pools are the store’s: started by its work, none in another store, ended
   const b = await tempStore()
   made.push(a, b)
   expect(a.store.workers.threads()).toEqual({})
-  await importImage(a.store, await folder(a.dir), { tag: 'one' })
+  await importImage(a.store, await folder(a.dir), { tag: 'small' })
+  // One read worker for a small folder (threads start as jobs need them); its diffID hashed here.
+  expect(a.store.workers.threads()).toMatchObject({ read: 1, sha256: 0 })
+  await importImage(a.store, await folder(join(a.dir, 'big'), true), { tag: 'one' })
   const started = a.store.workers.threads()
   expect(started.read).toBeGreaterThan(0)
   expect(started.sha256).toBe(1)

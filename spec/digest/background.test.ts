@@ -1,6 +1,7 @@
 // The background hasher (native backend): the digest of a stream hashed in a worker equals the
 // one-shot digest of the same bytes, whatever the piece sizes (pieces straddle its 2 MiB
-// segments, and more than its segments are in flight at once).
+// segments, and more than its segments are in flight at once); a stream under one segment is
+// hashed on the calling thread, starting no thread.
 
 import { afterAll, expect, test } from 'vitest'
 import fc from 'fast-check'
@@ -35,4 +36,26 @@ test('digest of the pieces equals the digest of the whole, for any split', async
 test('an empty stream has the empty digest', async () => {
   const native = await loadHashBackend('native')
   expect(await native.background!(workers).digest()).toBe(native.sha256(new Uint8Array(0)))
+})
+
+test('a stream of at most one segment (2 MiB) is hashed on the calling thread, the same digest', async () => {
+  const native = await loadHashBackend('native')
+  const own = new WorkerPools()
+  try {
+    for (const n of [1, 70_000, (2 << 20) - 1]) {
+      const data = seededBytes(n)
+      const h = native.background!(own)
+      expect(h.update(data.subarray(0, n >> 1))).toBeUndefined()
+      expect(h.update(data.subarray(n >> 1))).toBeUndefined()
+      expect(await h.digest()).toBe(native.sha256(data))
+    }
+    expect(own.threads().sha256).toBe(0)
+    // A segment filled is hashed on the thread.
+    const h = native.background!(own)
+    h.update(seededBytes(2 << 20))
+    await h.digest()
+    expect(own.threads().sha256).toBe(1)
+  } finally {
+    await own.close()
+  }
 })
