@@ -6,7 +6,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import type { Digest } from '../digest/digest.js'
-import { ingestTree, loadIndex, treeUnchanged, type IngestResult, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
+import { ingestTree, warmTreeIngest, loadIndex, treeUnchanged, type IngestResult, type LayerRecord, type TreeIngestResult } from '../layer/index.js'
 import { gcLease } from '../_lock.js'
 import { addLayer, ingestDeps, putImage, recordLayer } from './create.js'
 import { applyChanges } from './changes.js'
@@ -39,6 +39,7 @@ export async function importImage(store: Store, opts: ImportOptions) {
     if (!st) throw new StoreError(Codes.INVALID_ARGUMENT, `open ${opts.source}: no such file or directory`)
     isDir = st.isDirectory()
     size = st.size
+    if (isDir) warmTreeIngest(store.workers)
   }
   const on = opts.onProgress
 
