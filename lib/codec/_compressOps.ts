@@ -11,6 +11,7 @@
 
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 import { ENCODING_BYTE } from './header.js'
+import { concatBytes } from '../_bytes.js'
 
 /** Bytes compressed between two full collections in a worker (~1 ms each, on a small heap). */
 const GC_EVERY = 1 << 20
@@ -84,20 +85,11 @@ function compressOp(m) {
  * for the answer: room for every blob stored raw) and its transfer list.
  */
 export function manyMessage(enc: string, level: number, datas: readonly Uint8Array[]): { msg: Record<string, unknown>; transfer: ArrayBuffer[] } {
-  let total = 0
-  const lens = new Uint32Array(datas.length)
-  datas.forEach((d, i) => {
-    lens[i] = d.length
-    total += d.length
-  })
-  const buf = new Uint8Array(total)
-  let at = 0
-  for (const d of datas) {
-    buf.set(d, at)
-    at += d.length
-  }
-  const out = new ArrayBuffer(total + 9 * datas.length)
-  return { msg: { op: 'many', enc, level, buf: buf.buffer, lens, out }, transfer: [buf.buffer, out] }
+  const lens = Uint32Array.from(datas, (d) => d.length)
+  // A copy of its own, to transfer (concatBytes gives a lone part back as it is).
+  const buf = datas.length === 1 ? new Uint8Array(datas[0]) : concatBytes(datas)
+  const out = new ArrayBuffer(buf.length + 9 * datas.length)
+  return { msg: { op: 'many', enc, level, buf: buf.buffer, lens, out }, transfer: [buf.buffer as ArrayBuffer, out] }
 }
 
 /** The stored blobs of a `many` answer: views into its one buffer. */
