@@ -48,7 +48,7 @@ class Slot {
 }
 
 export class WorkerPool {
-  private slots: Slot[] | undefined
+  private slots: Slot[] = []
   private seq = 0
 
   /**
@@ -64,24 +64,23 @@ export class WorkerPool {
 
   /** Threads started so far (0 until the first job). */
   get threads(): number {
-    return this.slots?.length ?? 0
+    return this.slots.length
   }
 
   /** Starts the first thread now, if none runs: its ~35 ms start overlaps what the caller does before its first job. */
   warm(): void {
-    const slots = (this.slots ??= [])
-    if (slots.length === 0) slots.push(new Slot(this.source, this.opts))
+    if (this.slots.length === 0) this.slots.push(new Slot(this.source, this.opts))
   }
 
   /** Ends the threads; their jobs fail. A later job starts new ones. */
   async close(): Promise<void> {
-    const slots = this.slots ?? []
-    this.slots = undefined
+    const slots = this.slots
+    this.slots = []
     await Promise.all(slots.map((s) => s.worker.terminate()))
   }
 
   run<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
-    const slots = (this.slots ??= [])
+    const slots = this.slots
     let slot = slots[0]
     for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s
     // Threads start as the work needs them: another only when every one has a job. A thread

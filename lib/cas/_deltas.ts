@@ -119,7 +119,7 @@ export async function batchDeltas(ctx: CasContext): Promise<BatchDeltas | undefi
     plan: (data) => planner.plan(data),
     written: (digest, plan, depth, data) => plan && planner.written(digest, plan, depth, data),
     flush: () => planner.flush().catch(() => {}),
-    encode: (data, plan, whole) => native.encodeChunk(ctx.codec, data, plan, undefined, whole),
+    encode: (data, plan, whole) => native.encodeChunk(ctx.codec, data, plan, whole),
   }
 }
 

@@ -33,6 +33,7 @@ export class PackWriter {
   private path: string | undefined
   private fd = -1
   private written = 0
+  /** Made when the first pack is opened. */
   private staging: Uint8Array | undefined
   private staged = 0
   private entries = emptyEntries(1024)
@@ -53,7 +54,7 @@ export class PackWriter {
     for (const p of parts) length += p.length
     this.remember(digest, this.size, length, parts[0]?.[0] ?? 0)
     const head = entryHead(digest, length)
-    const staging = (this.staging ??= new Uint8Array(STAGING))
+    const staging = this.staging!
     if (this.staged + ENTRY_HEAD_SIZE + length > staging.length) this.flush()
     if (ENTRY_HEAD_SIZE + length > staging.length) this.writeOut([head, ...parts]) // larger than any entry made here
     else {

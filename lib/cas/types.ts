@@ -100,8 +100,6 @@ export interface ContentStore {
    * Puts of one layer's content chunks (and index segments), written into packs as a
    * transaction: encoded off the main thread where the codec can (node:zlib's workers), made
    * durable together, and visible to has/get only once the batch is committed.
-   */
-  /**
    * `publishEvery`: what the batch stored is made durable and visible every this many ms, not
    * only at commit (a killed writer keeps it). `pool`: where new chunks are compressed (one
    * whose workers run the codec's compression ops; the codec's own by default).

@@ -13,6 +13,8 @@ import type { WorkerPools } from '../_workerPool.js'
 export { HEADER_SIZE } from './types.js'
 export type { Codec, CodecBackendName, Compressor, Encoding, PackedEncoding } from './types.js'
 export { readHeader, encodeHeader, type Header } from './header.js'
+/** Worker source for the codec's compression ops, for a module whose own workers run them too (the layer's read workers). */
+export { COMPRESS_OPS } from './_compressOps.js'
 export { DEFAULT_LEVEL, BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 
 export interface CodecOptions {

@@ -10,7 +10,7 @@
 // hashes, and two more isolates for a compression pool would cost RSS.
 
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
-import { COMPRESS_OPS } from '../codec/_compressOps.js'
+import { COMPRESS_OPS } from '../codec/index.js'
 
 const SOURCE = `
 const { parentPort } = require('node:worker_threads')

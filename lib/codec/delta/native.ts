@@ -53,12 +53,11 @@ export async function encodeChunk(
   codec: Codec,
   data: Uint8Array,
   plan?: DeltaPlan,
-  level = DELTA_LEVEL,
   whole: (data: Uint8Array) => Promise<Uint8Array> = (d) => codec.encode(d),
 ): Promise<{ stored: Uint8Array; depth: number }> {
   const base = plan?.base
   if (base && codec.name === 'zlib' && eligible(data, base)) {
-    const blocks = zp.encode(zlib as unknown as NodeZstd, data, base.content, level)
+    const blocks = zp.encode(zlib as unknown as NodeZstd, data, base.content, DELTA_LEVEL)
     if (blocks) {
       const size = DELTA_HEAD + blocks.length
       const alone = compareWithWhole(size, data.length) ? await whole(data) : undefined
