@@ -4,8 +4,8 @@
 //          recently decoded bases kept (a version series read in order rebuilds each once);
 //   write  a chunk batch plans each new chunk against the resemblance index (cache/resemblance,
 //          shared by every import of the store) and the batch's own recent chunks, and stores it
-//          as a delta when that is smaller (lib/codec/delta/native.ts: node:zlib only; the portable
-//          codec writes whole chunks and plans nothing);
+//          as a delta when that is smaller (codec.encodeMany's bases, on the worker threads:
+//          node:zlib only; the portable codec writes whole chunks and plans nothing);
 //   keep   gc keeps the base of every delta that stays on disk (withBases below): a delta is
 //          only ever readable with its whole chain.
 // The index is a cache: a failure to read or write it costs compression, never an import.
@@ -88,14 +88,12 @@ export interface BatchDeltas {
   written(digest: Digest, plan: DeltaPlan | undefined, depth: number, data: Uint8Array): void
   /** Persists the index rows of this batch; never throws (a cache). */
   flush(): Promise<void>
-  /** The write path's encoder: a delta against the plan's base when smaller, else the chunk whole (by `whole`). */
-  encode(data: Uint8Array, plan: DeltaPlan | undefined, whole: (data: Uint8Array) => Promise<Uint8Array>): Promise<{ stored: Uint8Array; depth: number }>
 }
 
 /** Deltas for one chunk batch, or undefined when this store writes none. */
 export async function batchDeltas(ctx: CasContext): Promise<BatchDeltas | undefined> {
   if (!writesDeltas(ctx)) return undefined
-  const [index, sketcher, native] = await Promise.all([resemblanceIndex(ctx), loadSketcher().catch(() => undefined), import('../codec/delta/native.js')])
+  const [index, sketcher] = await Promise.all([resemblanceIndex(ctx), loadSketcher().catch(() => undefined)])
   if (!index || !sketcher) return undefined
   const planner: DeltaPlanner = createPlanner({
     sketcher,
@@ -119,7 +117,6 @@ export async function batchDeltas(ctx: CasContext): Promise<BatchDeltas | undefi
     plan: (data) => planner.plan(data),
     written: (digest, plan, depth, data) => plan && planner.written(digest, plan, depth, data),
     flush: () => planner.flush().catch(() => {}),
-    encode: (data, plan, whole) => native.encodeChunk(ctx.codec, data, plan, whole),
   }
 }
 

@@ -23,6 +23,7 @@ import { publish, type LooseTemp } from './_publish.js'
 import { batchDeltas, type BatchDeltas } from './_deltas.js'
 import type { ChunkBatch, PutResult } from './types.js'
 import type { WorkerPool } from '../_workerPool.js'
+import type { DeltaBase } from '../codec/delta/index.js'
 
 /**
  * New chunks wait for their worker message until this many bytes are queued (or the main
@@ -50,7 +51,7 @@ export class PackedBatch implements ChunkBatch {
   private published: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   /** Chunks waiting to be sent to the encoder together, with their callers. */
-  private queued: { data: Uint8Array; done: (stored: Uint8Array | Error) => void }[] = []
+  private queued: { data: Uint8Array; base: DeltaBase | undefined; done: (stored: Uint8Array | Error) => void }[] = []
   private queuedBytes = 0
   private readonly pool: WorkerPool | undefined
   /** Settles once every chunk planned so far is appended; fails if one of them failed. */
@@ -97,15 +98,17 @@ export class PackedBatch implements ChunkBatch {
     this.appended.catch(() => {}) // seen by the next put, if any
     let size: number
     try {
-      let encoded: Promise<{ stored: Uint8Array; depth: number }>
-      if (deltas && plan?.base) encoded = deltas.encode(data, plan, (d) => this.encodeQueued(d)) // a delta here, where its base is
-      else {
-        encoded = this.encodeQueued(data).then((stored) => ({ stored, depth: 0 })) // whole, batched to the workers
-        deltas?.written(digest, plan, 0, data.slice()) // the planner keeps its own copy (the caller may reuse `data`)
-      }
-      const { stored, depth } = await encoded
+      // Whole or a delta against the plan's base (whichever is smaller), batched to the workers.
+      const base = plan?.base
+      const encoded = this.encodeQueued(data, base)
+      // Registered now, not once encoded: a chunk is a base for the chunks planned after it as
+      // soon as it is sent. The planner keeps its own copy (the caller may reuse `data`). Tried
+      // against a base, it is registered at the depth a delta would have: stored whole (the
+      // worker's choice), it is shallower than said, which only shortens chains built on it
+      // (a reader asks a base to be below its delta, not just one below).
+      deltas?.written(digest, plan, base ? base.depth + 1 : 0, data.slice())
+      const stored = await encoded
       size = stored.length
-      if (deltas && plan?.base) deltas.written(digest, plan, depth, data.slice())
       await turn
       if (this.closed) throw new Error('chunk batch used after commit or abort')
       if (stored.length <= PACK_ENTRY_MAX) this.writer.append(Buffer.from(hex, 'hex'), [stored])
@@ -118,12 +121,12 @@ export class PackedBatch implements ChunkBatch {
     return { digest, size: data.length, stored: size, existed: false }
   }
 
-  /** `data` stored whole (encode()'s form), sent to the encoder with the chunks queued beside it. */
-  private encodeQueued(data: Uint8Array): Promise<Uint8Array> {
+  /** `data` stored (encode()'s form, or a delta against `base`), sent to the encoder with the chunks queued beside it. */
+  private encodeQueued(data: Uint8Array, base: DeltaBase | undefined): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       if (this.queued.length === 0) setImmediate(() => this.sendQueued())
-      this.queued.push({ data, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) })
-      this.queuedBytes += data.length
+      this.queued.push({ data, base, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) })
+      this.queuedBytes += data.length + (base ? base.content.length : 0)
       if (this.queuedBytes >= ENCODE_BATCH) this.sendQueued()
     })
   }
@@ -133,7 +136,8 @@ export class PackedBatch implements ChunkBatch {
     if (batch.length === 0) return
     this.queued = []
     this.queuedBytes = 0
-    this.ctx.codec.encodeMany(batch.map((q) => q.data), { pool: this.pool }).then(
+    const bases = batch.some((q) => q.base) ? batch.map((q) => q.base) : undefined
+    this.ctx.codec.encodeMany(batch.map((q) => q.data), { pool: this.pool, bases }).then(
       (stored) => batch.forEach((q, i) => q.done(stored[i])),
       (e: unknown) => batch.forEach((q) => q.done(e instanceof Error ? e : new Error(String(e)))),
     )

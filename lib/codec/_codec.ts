@@ -5,8 +5,9 @@
 
 import { Codes, StoreError, isStoreError } from '../errors.js'
 import { decodeDelta } from './delta/decode.js'
-import { deltaRef } from './delta/format.js'
-import type { DeltaBases } from './delta/types.js'
+import { deltaRef, encodeDeltaHead } from './delta/format.js'
+import { MAX_DEPTH, MAX_DELTA_SIZE, type DeltaBase, type DeltaBases } from './delta/types.js'
+import type { ManyDelta } from './_compressOps.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
 import type { WorkerPool } from '../_workerPool.js'
@@ -34,8 +35,12 @@ export interface CodecImpl {
   name: CodecBackendName
   /** One compressor per encoding the backend has. */
   compressors: Partial<Record<PackedEncoding, Compressor>>
-  /** Several blobs stored as encode() stores each, off the calling thread (on `pool` when given). Optional. */
-  encodeMany?(encoding: PackedEncoding, datas: readonly Uint8Array[], level: number, pool?: WorkerPool): Promise<Uint8Array[]>
+  /**
+   * Several blobs stored as encode() stores each, off the calling thread (on `pool` when given),
+   * each with a base in `deltas` stored as a delta against it where that is smaller. Optional:
+   * a backend without it writes whole blobs only.
+   */
+  encodeMany?(encoding: PackedEncoding, datas: readonly Uint8Array[], level: number, pool?: WorkerPool, deltas?: readonly (ManyDelta | undefined)[]): Promise<Uint8Array[]>
 }
 
 export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
@@ -95,7 +100,10 @@ export function defineCodec(impl: CodecImpl, encoding: Encoding): Codec {
     decode,
     async encodeMany(datas, o = {}) {
       const level = o.level ?? DEFAULT_LEVEL
-      if (impl.encodeMany && encoding !== 'raw' && level > 0) return impl.encodeMany(encoding as PackedEncoding, datas, level, o.pool)
+      if (impl.encodeMany && encoding !== 'raw' && level > 0) {
+        const deltas = o.bases?.map((b, i) => (b ? deltaInput(datas[i], b) : undefined))
+        return impl.encodeMany(encoding as PackedEncoding, datas, level, o.pool, deltas)
+      }
       return Promise.all(datas.map((d) => codec.encode(d, level)))
     },
     decodeMany: (stored, bases) => decodeMany(stored, (s) => decode(s, bases), impl.compressors.zstd?.decompressConcatenated),
@@ -235,4 +243,10 @@ function corruptPayload(e: unknown, size: number): StoreError {
 
 function lengthMismatch(want: number, got: number, qualifier = ''): StoreError {
   return new StoreError(Codes.BLOB_CORRUPT, `decoded payload has ${qualifier}${got} bytes, header says ${want}`, { data: { size: want, actual: got } })
+}
+
+/** What a worker needs to try `data` as a delta against `base`, or undefined when it may not be one. */
+function deltaInput(data: Uint8Array, base: DeltaBase): ManyDelta | undefined {
+  if (data.length > MAX_DELTA_SIZE || base.depth >= MAX_DEPTH) return undefined
+  return { base: base.content, head: encodeDeltaHead(data.length, { base: base.digest, depth: base.depth + 1, baseSize: base.content.length }) }
 }

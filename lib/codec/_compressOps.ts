@@ -2,18 +2,27 @@
 // codec's own pool (_pool.ts) and the layer module's read workers, which have the cores free
 // while a folder import compresses (profiled: the read workers idle 6.0 of 6.4 s, the main
 // thread 2.9 s in zstd). Defines compressOp(m), answering a message with what to post back
-// and transfer, or undefined for an op it does not know. Only node:zlib's synchronous calls:
-// their async form builds a stream and an encoder per call, which costs more than a chunk.
+// and transfer, or undefined for an op it does not know. node:zlib's synchronous calls (their
+// async form builds a stream and an encoder per call, which costs more than a chunk), and for
+// zstd, which chunks are stored in, its native stream driven directly (zstdRun: no garbage).
 //   zstd / brotli / deflate / gzip  one buffer (m.data) → {out}
 //   many    several buffers back to back (m.buf, their lengths m.lens) → each stored as
 //           _codec.ts's encode() writes it (9-byte header + payload of m.enc, or raw when that
 //           is not smaller), back to back in one transferred buffer, with their lengths.
+//           Where a buffer has a delta base (m.bases, lengths m.baseLens, 0 for none; m.heads:
+//           the delta head of each, made by the caller), it is stored as a delta against it
+//           when that is smaller (compared with the whole chunk only when compareWithWhole
+//           says so), as delta/_zstdFrame.ts encodes and checks it. The message's buffers
+//           come back with the answer, for the caller's next message (spare, below).
 
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
 import { ENCODING_BYTE } from './header.js'
 import { concatBytes } from '../_bytes.js'
+import { compareWithWhole } from './delta/planner.js'
+import { DELTA_LEVEL } from './delta/types.js'
+import { zstdPrefix } from './delta/_zstdFrame.js'
 
-/** Bytes compressed between two full collections in a worker (~1 ms each, on a small heap). */
+/** Bytes of zlib output (brotli, DEFLATE, gzip) between two full collections in a worker. */
 const GC_EVERY = 1 << 20
 
 export const COMPRESS_OPS = `
@@ -28,48 +37,150 @@ function compressOne(op, data, level) {
   throw new Error('unknown encoding ' + op)
 }
 const ENCODING_BYTE = ${JSON.stringify(ENCODING_BYTE)}
+// The delta encoder and the rule for comparing with the whole chunk, as their own source (both
+// are self-contained functions): one definition for both threads.
+const zp = (${zstdPrefix.toString()})()
+const compareWithWhole = ${compareWithWhole.toString()}
 // Every output of zlib's sync calls is a fresh ArrayBuffer, freed only when V8 collects its
 // Buffer; in a thread that runs little JS that waits for the external-memory trigger (~64 MiB
 // of garbage per thread: a 692 MB import peaked 100 MB higher with two compressing workers).
-// A full collection every MiB compressed frees them (gc is exposed: lib/_workerPool.ts); a
+// A full collection every MiB of such output frees them (gc is exposed: lib/_workerPool.ts); a
 // scavenge did not (380 against 293 MB peak with one every 4 MiB; every MiB, 20-30 MB less).
-let compressedSinceGc = 0
+let garbageSinceGc = 0
 function collectNow(bytes) {
-  compressedSinceGc += bytes
-  if (compressedSinceGc < ${GC_EVERY} || typeof gc !== 'function') return
-  compressedSinceGc = 0
+  garbageSinceGc += bytes
+  if (garbageSinceGc < ${GC_EVERY} || typeof gc !== 'function') return
+  garbageSinceGc = 0
   gc()
+}
+// zstd into the caller's buffer through native streams driven as node:zlib's own sync calls
+// drive them (the handle's writeSync, then the state array [availOut, availIn]), where those
+// build a Transform, a native context and output buffers per call: garbage that cost each
+// worker a full GC per MiB (1.6 of its 4.9 s on /usr/lib; a full GC is ~4.5 ms however small
+// the heap). Same bytes (spec). One stream is reused for whole chunks (reset() starts the next
+// frame with the same parameters); a delta's needs its base as dictionary, so one per delta.
+const ZC = compressZlib.constants
+// A failure destroys the stream at once (its error in \`errored\`) and emits 'error' a tick later:
+// heard here so that it is not an uncaught one; the caller throws \`errored\` itself.
+const quiet = (stream) => stream.on('error', () => {})
+let zstdEngine
+/** One frame of \`data\` into out[at, at + room): its length, or -1 when it does not fit. */
+function zstdRun(engine, data, out, at, room) {
+  engine._handle.writeSync(ZC.ZSTD_e_end, data, 0, data.length, out, at, room)
+  if (engine.destroyed) throw engine.errored || new Error('zstd stream failed')
+  const availOut = engine._writeState[0], availIn = engine._writeState[1]
+  // Whole when every input byte is taken and room is left (a full buffer may hold part of it).
+  return availIn === 0 && availOut > 0 ? room - availOut : -1
+}
+function zstdInto(data, out, at, room) {
+  zstdEngine ??= quiet(compressZlib.createZstdCompress({ params: { [ZC.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } }))
+  try {
+    return zstdRun(zstdEngine, data, out, at, room)
+  } finally {
+    if (zstdEngine.destroyed) zstdEngine = undefined
+    else zstdEngine._handle.reset()
+  }
+}
+// What the delta encoder (zp.encode) asks of node:zlib, answered into scratch buffers that the
+// next call reuses (zp.encode reads each answer before its next call, and the caller copies
+// the blocks out before the next delta): a delta leaves no garbage but its stream object.
+let scratchC = new Uint8Array(0), scratchD = new Uint8Array(0), scratchF = new Uint8Array(0), unzstd
+const grow = (b, n) => (b.length >= n ? b : new Uint8Array(Math.max(n, 2 * b.length)))
+const deltaZlib = {
+  constants: ZC,
+  scratch: (n) => (scratchF = grow(scratchF, n)),
+  zstdCompressSync(data, o) {
+    scratchC = grow(scratchC, data.length + (data.length >> 7) + 1024) // past zstd's bound
+    const engine = quiet(compressZlib.createZstdCompress({ ...o, chunkSize: 64 })) // its own out buffer is unused
+    try {
+      const n = zstdRun(engine, data, scratchC, 0, scratchC.length)
+      if (n < 0) throw new Error('zstd frame larger than its bound')
+      return scratchC.subarray(0, n)
+    } finally {
+      engine.close()
+    }
+  },
+  zstdDecompressSync(frame, o) {
+    scratchD = grow(scratchD, o.maxOutputLength)
+    unzstd ??= quiet(compressZlib.createZstdDecompress({ chunkSize: 64 }))
+    try {
+      const n = zstdRun(unzstd, frame, scratchD, 0, o.maxOutputLength)
+      return n < 0 ? scratchD.subarray(0, o.maxOutputLength) : scratchD.subarray(0, n) // too long: the caller's length check fails
+    } finally {
+      if (unzstd.destroyed) unzstd = undefined
+      else unzstd._handle.reset()
+    }
+  },
+}
+/**
+ * \`data\` as encode() stores it whole, at out[at]: m.enc's payload after the 9-byte header, or
+ * raw when that is not smaller. Returns the blob's length (never more than 9 + data.length).
+ */
+function wholeInto(m, data, out, at) {
+  let byte = 0
+  let n = -1
+  if (data.length > 0 && m.enc === 'zstd') n = zstdInto(data, out, at + 9, data.length)
+  else if (data.length > 0) {
+    const packed = compressOne(m.enc, data, m.level)
+    collectNow(packed.length)
+    if (packed.length < data.length) {
+      out.set(packed, at + 9)
+      n = packed.length
+    }
+  }
+  if (n >= 0) byte = ENCODING_BYTE[m.enc]
+  else {
+    out.set(data, at + 9)
+    n = data.length
+  }
+  out[at] = byte
+  const view = new DataView(out.buffer, out.byteOffset)
+  view.setUint32(at + 1, data.length >>> 0, true)
+  view.setUint32(at + 5, Math.floor(data.length / 0x100000000), true)
+  return 9 + n
 }
 function compressOp(m) {
   if (m.op === 'many') {
     const input = new Uint8Array(m.buf)
     const n = m.lens.length
-    const parts = new Array(n)
     const lens = new Uint32Array(n)
-    let total = 0
-    for (let i = 0, at = 0; i < n; i++) {
+    const bases = m.bases ? new Uint8Array(m.bases) : undefined
+    const heads = m.heads ? new Uint8Array(m.heads) : undefined
+    // Into the buffer the caller sent (room for every blob raw, which no blob exceeds):
+    // allocated by the caller's thread, its memory goes back to that thread's malloc arena,
+    // not this one's (two compressing workers' arenas grew by ~32 MiB each when they
+    // allocated the answers).
+    const out = m.out ? new Uint8Array(m.out) : new Uint8Array(input.length + 9 * n)
+    let pos = 0
+    for (let i = 0, at = 0, baseAt = 0, headAt = 0; i < n; i++) {
       const data = input.subarray(at, at + m.lens[i])
       at += m.lens[i]
-      const packed = data.length > 0 ? compressOne(m.enc, data, m.level) : undefined
-      parts[i] = packed && packed.length < data.length ? { byte: ENCODING_BYTE[m.enc], payload: packed, size: data.length } : { byte: 0, payload: data, size: data.length }
-      lens[i] = 9 + parts[i].payload.length
-      total += lens[i]
+      const baseLen = m.baseLens ? m.baseLens[i] : 0
+      let len = -1
+      if (baseLen > 0) {
+        const base = bases.subarray(baseAt, baseAt + baseLen)
+        const head = heads.subarray(headAt, headAt + m.headSize)
+        baseAt += baseLen
+        headAt += m.headSize
+        const blocks = zp.encode(deltaZlib, data, base, ${DELTA_LEVEL})
+        if (blocks) {
+          const size = head.length + blocks.length
+          const whole = compareWithWhole(size, data.length) ? wholeInto(m, data, out, pos) : -1
+          if (whole >= 0 && whole <= size) len = whole // the delta is kept only when smaller
+          else {
+            out.set(head, pos)
+            out.set(blocks, pos + head.length)
+            len = size
+          }
+        }
+      }
+      if (len < 0) len = wholeInto(m, data, out, pos)
+      lens[i] = len
+      pos += len
     }
-    // Into the buffer the caller sent (room for every blob raw): allocated by the caller's
-    // thread, its memory goes back to that thread's malloc arena, not this one's (two
-    // compressing workers' arenas grew by ~32 MiB each when they allocated the answers).
-    const out = m.out && m.out.byteLength >= total ? new Uint8Array(m.out) : new Uint8Array(total)
-    const view = new DataView(out.buffer)
-    let pos = 0
-    for (const p of parts) {
-      out[pos] = p.byte
-      view.setUint32(pos + 1, p.size >>> 0, true)
-      view.setUint32(pos + 5, Math.floor(p.size / 0x100000000), true)
-      out.set(p.payload, pos + 9)
-      pos += 9 + p.payload.length
-    }
-    collectNow(total)
-    return { msg: { id: m.id, buf: out.buffer, lens }, transfer: [out.buffer] }
+    // The message's own buffers go back to the caller for its next messages (see spare).
+    const inputs = m.bases ? [m.buf, m.bases] : [m.buf]
+    return { msg: { id: m.id, buf: out.buffer, lens, inputs }, transfer: [out.buffer, ...inputs] }
   }
   if (m.op === 'zstd' || m.op === 'brotli' || m.op === 'gzip' || m.op === 'deflate') {
     const out = compressOne(m.op, m.data, m.level)
@@ -80,20 +191,66 @@ function compressOp(m) {
 }
 `
 
-/**
- * A `many` message for `datas` (copied into one buffer, which is transferred, as is the buffer
- * for the answer: room for every blob stored raw) and its transfer list.
- */
-export function manyMessage(enc: string, level: number, datas: readonly Uint8Array[]): { msg: Record<string, unknown>; transfer: ArrayBuffer[] } {
-  const lens = Uint32Array.from(datas, (d) => d.length)
-  // A copy of its own, to transfer (concatBytes gives a lone part back as it is).
-  const buf = datas.length === 1 ? new Uint8Array(datas[0]) : concatBytes(datas)
-  const out = new ArrayBuffer(buf.length + 9 * datas.length)
-  return { msg: { op: 'many', enc, level, buf: buf.buffer, lens, out }, transfer: [buf.buffer as ArrayBuffer, out] }
+/** A buffer's delta base for a `many` message: the base's content and the delta head to write. */
+export interface ManyDelta {
+  base: Uint8Array
+  head: Uint8Array
 }
 
-/** The stored blobs of a `many` answer: views into its one buffer. */
-export function manyResult(r: { buf: ArrayBuffer; lens: Uint32Array }): Uint8Array[] {
+/**
+ * Message buffers the workers gave back, for the next messages. Transferred and dropped there,
+ * each was garbage in a thread that runs little JS, freed by a full GC (~4.5 ms each, however
+ * small the heap: one per 16 MiB of input made /usr/lib's import 0.7 s slower) or by V8's
+ * external-memory trigger, tens of MiB later.
+ */
+const spare: ArrayBuffer[] = []
+const SPARE_MAX = 4
+const SPARE_SIZE = 1 << 20
+
+/** `parts` back to back in a buffer of the caller's own (a spare one when one is large enough). */
+function joined(parts: readonly Uint8Array[]): ArrayBuffer {
+  let n = 0
+  for (const p of parts) n += p.length
+  const i = spare.findIndex((b) => b.byteLength >= n)
+  const buf = i >= 0 ? spare.splice(i, 1)[0] : new ArrayBuffer(Math.max(n, SPARE_SIZE))
+  const view = new Uint8Array(buf)
+  let at = 0
+  for (const p of parts) {
+    view.set(p, at)
+    at += p.length
+  }
+  return buf
+}
+
+/**
+ * A `many` message for `datas` (copied into one buffer, which is transferred, as is the buffer
+ * for the answer: room for every blob stored raw, which a delta never exceeds: it is kept only
+ * when smaller than the whole blob, or under a quarter of the chunk) and its transfer list.
+ * `deltas[i]`: the base to try datas[i] against (all heads are one length).
+ */
+export function manyMessage(enc: string, level: number, datas: readonly Uint8Array[], deltas?: readonly (ManyDelta | undefined)[]): { msg: Record<string, unknown>; transfer: ArrayBuffer[] } {
+  const lens = Uint32Array.from(datas, (d) => d.length)
+  const buf = joined(datas) // the worker reads it by lens (it may be longer)
+  let total = 0
+  for (const d of datas) total += d.length
+  const out = new ArrayBuffer(total + 9 * datas.length)
+  const msg: Record<string, unknown> = { op: 'many', enc, level, buf, lens, out }
+  const transfer = [buf, out]
+  const tried = (d: ManyDelta | undefined): d is ManyDelta => d !== undefined && d.base.length > 0 // 0: "none", to the worker
+  const with_ = deltas?.filter(tried) ?? []
+  if (with_.length > 0) {
+    msg.bases = joined(with_.map((d) => d.base))
+    msg.heads = concatBytes(with_.map((d) => d.head)).slice().buffer // small: a copy of its own
+    msg.headSize = with_[0].head.length
+    msg.baseLens = Uint32Array.from(datas, (_, i) => (tried(deltas![i]) ? deltas![i]!.base.length : 0))
+    transfer.push(msg.bases as ArrayBuffer, msg.heads as ArrayBuffer)
+  }
+  return { msg, transfer }
+}
+
+/** The stored blobs of a `many` answer: views into its one buffer. Its message's buffers become spares. */
+export function manyResult(r: { buf: ArrayBuffer; lens: Uint32Array; inputs?: ArrayBuffer[] }): Uint8Array[] {
+  for (const b of r.inputs ?? []) if (spare.length < SPARE_MAX && b.byteLength >= SPARE_SIZE) spare.push(b)
   const out: Uint8Array[] = []
   let at = 0
   for (const n of r.lens) {

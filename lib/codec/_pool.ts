@@ -10,7 +10,7 @@
 import { brotliCompressSync, constants as Z, deflateRawSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
-import { COMPRESS_OPS, manyMessage, manyResult } from './_compressOps.js'
+import { COMPRESS_OPS, manyMessage, manyResult, type ManyDelta } from './_compressOps.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -57,8 +57,15 @@ export async function compressInWorker(workers: WorkerPools, op: 'brotli' | 'def
  * default). One copy of the inputs into the message's buffer; the results are views into the
  * answer's buffer. A message per 64 KiB chunk cost the main thread more than batching them.
  */
-export async function encodeManyInWorker(workers: WorkerPools, enc: 'brotli' | 'deflate' | 'zstd', datas: readonly Uint8Array[], level: number, pool?: WorkerPool): Promise<Uint8Array[]> {
-  const { msg, transfer } = manyMessage(enc, level, datas)
+export async function encodeManyInWorker(
+  workers: WorkerPools,
+  enc: 'brotli' | 'deflate' | 'zstd',
+  datas: readonly Uint8Array[],
+  level: number,
+  pool?: WorkerPool,
+  deltas?: readonly (ManyDelta | undefined)[],
+): Promise<Uint8Array[]> {
+  const { msg, transfer } = manyMessage(enc, level, datas, deltas)
   const p = pool ?? workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return manyResult(await p.run<{ buf: ArrayBuffer; lens: Uint32Array }>(msg, transfer))
 }

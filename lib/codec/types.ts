@@ -9,7 +9,7 @@
 // dispatcher (_codec.ts) over one Compressor per encoding a backend has. A backend that lacks
 // an encoding refuses it with BAD_CODEC, never returns its payload as if it were raw.
 
-import type { DeltaBases } from './delta/types.js'
+import type { DeltaBase, DeltaBases } from './delta/types.js'
 import type { WorkerPool } from '../_workerPool.js'
 
 export type Encoding = 'raw' | 'deflate' | 'brotli' | 'zstd' | 'delta'
@@ -46,8 +46,11 @@ export interface Codec {
    * Several blobs, each stored as encode() stores it, in order. The native backend compresses
    * them in one message to a worker thread (`pool`: one whose workers run the codec's
    * compression ops, as the layer module's read workers do; the codec's own by default).
+   * `bases[i]`: a stored chunk datas[i] resembles; the native backend stores datas[i] as a
+   * delta against it (lib/codec/delta) where that is smaller and the depth bound allows, the
+   * portable one ignores it (it writes whole blobs only). storedDepth() of a result says which.
    */
-  encodeMany(datas: readonly Uint8Array[], o?: { level?: number; pool?: WorkerPool }): Promise<Uint8Array[]>
+  encodeMany(datas: readonly Uint8Array[], o?: { level?: number; pool?: WorkerPool; bases?: readonly (DeltaBase | undefined)[] }): Promise<Uint8Array[]>
   /**
    * Payload of a stored file back to the original bytes (checks the length in the header). A
    * delta needs `bases` (its chain is read and verified through them; BLOB_CORRUPT naming the

@@ -23,7 +23,7 @@ const outputChunk = (size: number) => Math.max(64, Math.min(size + 1, 2 << 20))
 /** The backend, compressing large blobs on `workers` (the store's; a codec loaded alone gets its own). */
 export const zlibImpl = (workers: WorkerPools = new WorkerPools()): CodecImpl => ({
   name: 'zlib',
-  encodeMany: (enc, datas, level, pool) => encodeManyInWorker(workers, enc, datas, level, pool),
+  encodeMany: (enc, datas, level, pool, deltas) => encodeManyInWorker(workers, enc, datas, level, pool, deltas),
   compressors: {
     deflate: {
       compress: (data, level) => compressInWorker(workers, 'deflate', data, Math.min(9, level)),

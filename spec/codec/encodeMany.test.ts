@@ -68,3 +68,24 @@ test('level 0 stores raw, as encode() does', async () => {
   const [a] = await codec.encodeMany([text], { level: 0 })
   expect(readHeader(a)).toEqual({ encoding: 'raw', size: text.length })
 })
+
+test('zstd near the raw threshold, and batches after larger ones (their buffers reused), give encode()’s bytes', async () => {
+  const workers = new WorkerPools()
+  pools.push(workers)
+  const codec = await loadCodec('zlib', { encoding: 'zstd', workers })
+  // A block of random bytes (stored raw inside the frame) and then k zeros (a block of a few
+  // bytes): the frame comes out just over or under the input's size, around k = 15.
+  const edge = [0, 4, 8, 10, 12, 14, 16, 18, 20, 24, 32].map((k) => {
+    const b = new Uint8Array(131_072 + k)
+    b.set(seededBytes(131_072, 40 + k))
+    return b
+  })
+  const big = [seededBytes(1_500_000, 3), text]
+  for (const batch of [big, edge, [text], edge.slice(0, 2), big, [new Uint8Array(0)]]) {
+    const many = await codec.encodeMany(batch)
+    const one = await Promise.all(batch.map((d) => codec.encode(d)))
+    expect(many.map((b) => Buffer.from(b).toString('base64'))).toEqual(one.map((b) => Buffer.from(b).toString('base64')))
+  }
+  const kinds = new Set((await codec.encodeMany(edge)).map((b) => readHeader(b).encoding))
+  expect([...kinds].sort()).toEqual(['raw', 'zstd']) // both sides of the threshold were met
+})

@@ -5,8 +5,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadCodec, readHeader, type Codec } from '../../lib/codec/index.js'
-import { DELTA_HEAD, MAX_DEPTH, createBaseCache, deltaRef, type DeltaBase } from '../../lib/codec/delta/index.js'
-import { encodeChunk, encodeDelta } from '../../lib/codec/delta/native.js'
+import { DELTA_HEAD, MAX_DEPTH, createBaseCache, deltaRef, storedDepth, type DeltaBase } from '../../lib/codec/delta/index.js'
+import { encodeDelta } from '../../lib/codec/delta/native.js'
 import type { Digest } from '../../lib/digest/digest.js'
 import { seededBytes } from '../_fixtures/seeded.js'
 import { edited, memoryBases, sha, textLike } from './_data.js'
@@ -137,14 +137,28 @@ describe('delta blobs', () => {
     const [z, f] = await codecs()
     const base = textLike(65536, 21)
     const data = edited(base, 22)
-    const plan = { sketch: new Uint32Array(8), base: { digest: sha(base), content: base, depth: 1 } }
-    const d = await encodeChunk(z, data, plan)
-    expect(d.depth).toBe(2)
-    expect(d.stored).toEqual(encodeDelta(data, plan.base))
-    expect(readHeader((await encodeChunk(z, data)).stored).encoding).toBe('zstd')
-    expect((await encodeChunk(f, data, plan)).depth).toBe(0) // the portable codec writes whole chunks
-    const noise = await encodeChunk(z, seededBytes(65536), plan)
-    expect(noise.depth).toBe(0) // compared with the whole chunk (raw), which won
+    const b = { digest: sha(base), content: base, depth: 1 }
+    const dict = textLike(1000, 9)
+    dict.set([0x37, 0xa4, 0x30, 0xec]) // zstd would read it as a dictionary: no base
+    const plain = textLike(30000, 5)
+    // Mixed in one message: items with and without bases keep their places.
+    const [d, whole, noise, deep, asDict, last] = await z.encodeMany([data, data, seededBytes(65536), data, edited(dict, 2), plain], {
+      bases: [b, undefined, b, { ...b, depth: MAX_DEPTH }, { digest: sha(dict), content: dict, depth: 0 }, undefined],
+    })
+    expect(storedDepth(d)).toBe(2)
+    expect(d).toEqual(encodeDelta(data, b))
+    expect(whole).toEqual(await z.encode(data))
+    expect(readHeader(whole).encoding).toBe('zstd')
+    expect(storedDepth(noise)).toBe(0) // compared with the whole chunk (raw), which won
+    expect(readHeader(noise).encoding).toBe('raw')
+    expect(deep).toEqual(whole) // its base is at the depth bound
+    expect(storedDepth(asDict)).toBe(0)
+    expect(last).toEqual(await z.encode(plain))
+    const bases = memoryBases()
+    bases.blobs.set(sha(base), await z.encode(base))
+    for (const [stored, want] of [[d, data], [deep, data], [last, plain]] as const) expect(Buffer.from(await z.decode(stored, bases)).equals(want)).toBe(true)
+    const [portable] = await f.encodeMany([data], { bases: [b] })
+    expect(storedDepth(portable)).toBe(0) // the portable codec writes whole chunks
   })
 
   it('a base that zstd would read as a dictionary is not used', () => {

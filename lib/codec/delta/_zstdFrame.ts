@@ -21,6 +21,8 @@ export interface NodeZstd {
   zstdCompressSync(data: Uint8Array, opts: { dictionary: Uint8Array; params: Record<number, number> }): Uint8Array
   zstdDecompressSync(data: Uint8Array, opts: { maxOutputLength: number }): Uint8Array
   constants: { ZSTD_c_compressionLevel: number }
+  /** A buffer of at least `n` bytes to build the checked frame in (one of its own when absent). */
+  scratch?(n: number): Uint8Array
 }
 
 export function zstdPrefix() {
@@ -50,12 +52,16 @@ export function zstdPrefix() {
     return frame.subarray(start, p)
   }
 
-  /** One frame of base ‖ chunk: `base` as raw blocks, then `blocks` (which decode to `size` bytes). */
-  function frameWith(base: Uint8Array, blocks: Uint8Array, size: number): Uint8Array {
+  /**
+   * One frame of base ‖ chunk: `base` as raw blocks, then `blocks` (which decode to `size`
+   * bytes); built in `into` when that is large enough.
+   */
+  function frameWith(base: Uint8Array, blocks: Uint8Array, size: number, into?: (n: number) => Uint8Array): Uint8Array {
     const raws = Math.ceil(base.length / RAW_BLOCK)
-    const out = new Uint8Array(13 + 3 * raws + base.length + blocks.length)
+    const n = 13 + 3 * raws + base.length + blocks.length
+    const out = into ? into(n).subarray(0, n) : new Uint8Array(n)
     const total = base.length + size
-    const v = new DataView(out.buffer)
+    const v = new DataView(out.buffer, out.byteOffset, out.byteLength)
     v.setUint32(0, MAGIC, true)
     out[4] = 0xe0 // single segment (window = content), 8-byte content size, no checksum
     v.setUint32(5, total >>> 0, true)
@@ -86,7 +92,7 @@ export function zstdPrefix() {
     const blocks = blocksOf(frame)
     if (!blocks) return null
     const total = base.length + data.length
-    const out = zlib.zstdDecompressSync(frameWith(base, blocks, data.length), { maxOutputLength: total + 1 })
+    const out = zlib.zstdDecompressSync(frameWith(base, blocks, data.length, zlib.scratch), { maxOutputLength: total + 1 })
     if (out.length !== total) return null
     const tail = out.subarray(base.length) as Uint8Array & { equals?(o: Uint8Array): boolean }
     if (tail.equals) return tail.equals(data) ? blocks : null
