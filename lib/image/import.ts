@@ -60,15 +60,19 @@ export async function importImage(store: Store, opts: ImportOptions) {
 }
 
 /**
- * A folder as a layer, using its last import (by real path) unless STORE_IMPORT_MEMO=0: the
- * same layer if no entry changed (nothing read); else unchanged files' content from it.
+ * A folder as a layer, using its last import (by real path): the same layer if no entry
+ * changed (nothing read); else unchanged files' content from it, and changed files' chunks as
+ * a guess their bytes are checked against. STORE_IMPORT_MEMO=0 trusts no fingerprint: every
+ * file is read (and checked against the last import's chunks, not cut and hashed here).
  */
 async function importDir(store: Store, source: string, on?: OnProgress): Promise<{ record: LayerRecord; stats?: TreeIngestResult }> {
   const dir = await realpath(source)
-  const last = store.options.importMemo !== false ? await lastImport(store, dir) : undefined
-  if (last && (await treeUnchanged(source, last.stats, store.workers))) return { record: last.record }
+  const trust = store.options.importMemo !== false
+  const last = await lastImport(store, dir)
+  if (trust && last && (await treeUnchanged(source, last.stats, store.workers))) return { record: last.record }
   const previous = last ? { index: await loadIndex(store.cas, last.record.index), stats: last.stats } : undefined
-  const added = await recordLayer(store, null, await ingestTree({ ...ingestDeps(store), onContent: on && ((done) => on({ label: 'Importing', done, unit: 'bytes' })) }, source, { previous, stats: await statsTemp(store) }))
+  const deps = { ...ingestDeps(store), onContent: on && ((done: number) => on({ label: 'Importing', done, unit: 'bytes' as const })) }
+  const added = await recordLayer(store, null, await ingestTree(deps, source, { previous, trustFingerprints: trust, stats: await statsTemp(store) }))
   if (added.stats.treeStats) await recordImport(store, dir, added.record.chainId, added.stats.treeStats)
   return added
 }

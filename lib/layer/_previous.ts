@@ -2,7 +2,8 @@
 // (_treeStats.ts) and the layer's index, read in step (both hold the layer's entries in
 // order) and merged with the new walk by path. An entry whose path and fingerprint are the
 // same gives its content as the layer holds it (inline bytes or chunk refs), so the file is
-// not read and chunked again. Memory: a segment of the index and a block of the stats file,
+// not read and chunked again; one whose fingerprint changed (a touch, a checkout) still gives
+// its chunks as a guess, which the file's bytes are checked against as they are read. Memory: a segment of the index and a block of the stats file,
 // never a map of the entries (300,000 of them here).
 
 import type { ContentStore } from '../cas/types.js'
@@ -18,33 +19,44 @@ export interface PreviousImport {
   stats: string
 }
 
+/** The previous entry at a path, and whether the file's fingerprint is the same (trusted). */
+export interface PreviousEntry {
+  entry: IndexEntry
+  unchanged: boolean
+}
+
 export class PreviousTree {
   private readonly stats: TreeStatsReader
   private readonly entries: EntryCursor
   private rec: StatsRecord | undefined
   private done = false
 
-  constructor(cas: ContentStore, prev: PreviousImport) {
+  /** `trust`: false to call no file unchanged by its fingerprint (STORE_IMPORT_MEMO=0). */
+  constructor(
+    cas: ContentStore,
+    prev: PreviousImport,
+    private readonly trust = true,
+  ) {
     this.stats = new TreeStatsReader(prev.stats)
     this.entries = new EntryCursor(cas, prev.index)
     this.rec = this.stats.next()
   }
 
   /**
-   * The previous entry at `name` if its fingerprint is `fp` (the file is unchanged since), else
-   * undefined. Called with every entry of the new walk, in walk order.
+   * The previous entry at `name`, if there was one, and whether its fingerprint is `fp` (the
+   * file is unchanged since). Called with every entry of the new walk, in walk order.
    */
-  match(name: string, fps: Uint8Array, at: number): IndexEntry | undefined | Promise<IndexEntry | undefined> {
+  match(name: string, fps: Uint8Array, at: number): PreviousEntry | undefined | Promise<PreviousEntry | undefined> {
     while (this.rec && walkCompare(this.rec.name, name) < 0) {
       // Gone since.
       const e = this.advance()
       if (e instanceof Promise) return e.then(() => this.match(name, fps, at))
     }
     if (!this.rec || this.rec.name !== name) return undefined // new
-    const same = equal(this.rec.fp, fps, at)
+    const unchanged = this.trust && equal(this.rec.fp, fps, at)
     const e = this.advance()
-    if (e instanceof Promise) return e.then((x) => (same ? x : undefined))
-    return same ? e : undefined
+    if (e instanceof Promise) return e.then((entry) => entry && { entry, unchanged })
+    return e && { entry: e, unchanged }
   }
 
   close(): void {

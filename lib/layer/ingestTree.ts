@@ -13,10 +13,9 @@
 import { lstatSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
 import { encodeHeader, type TarHeader } from '../tar/index.js'
-import type { IndexEntry } from './_format.js'
 import type { IngestDeps, IngestResult } from './ingest.js'
 import { LayerWriter, type ContentSink } from './_layerWriter.js'
-import { PreviousTree, type PreviousImport } from './_previous.js'
+import { PreviousTree, type PreviousEntry, type PreviousImport } from './_previous.js'
 import { ReadQueue, type Reading } from './_readQueue.js'
 import { readWorkers } from './_readWorker.js'
 import type { WorkerPools } from '../_workerPool.js'
@@ -28,8 +27,10 @@ import { TreeStatsWriter } from './_treeStats.js'
 export type { PreviousImport } from './_previous.js'
 
 export interface TreeIngestOptions {
-  /** The last import of this folder: unchanged files are taken from it. */
+  /** The last import of this folder: unchanged files are taken from it, changed ones checked against it. */
   previous?: PreviousImport
+  /** false: no file is taken as unchanged by its fingerprint (each is read, and checked against `previous`). */
+  trustFingerprints?: boolean
   /** Write this import's stats file: to `temp`, then `dir/<sha256>`. */
   stats?: { temp: string; dir: string }
 }
@@ -73,7 +74,7 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
   const w = new LayerWriter(deps)
   const scan = new TreeScan(root, deps.workers)
   const queue = new ReadQueue(root, deps.workers)
-  const previous = opts.previous ? new PreviousTree(deps.cas, opts.previous) : undefined
+  const previous = opts.previous ? new PreviousTree(deps.cas, opts.previous, opts.trustFingerprints ?? true) : undefined
   const stats = opts.stats ? new TreeStatsWriter(opts.stats.temp) : undefined
   const links = new Map<string, string>()
   let reused = 0
@@ -99,8 +100,14 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
     }
   }
 
-  function contentOf(e: ScanEntry, prev: IndexEntry | undefined): Content {
-    if (prev?.d && e.size <= INLINE_MAX && prev.d.length === e.size && !prev.c) return { kind: 'data', bytes: prev.d, header: prev.h }
+  /**
+   * Where a file's content comes from: an unchanged file's inline bytes as they were; its
+   * chunks (changed or not, when the size is theirs) as a guess its bytes are checked against
+   * while read (in the read workers: no cutting or hashing here); else a plain read.
+   */
+  function contentOf(e: ScanEntry, p: PreviousEntry | undefined): Content {
+    const prev = p?.entry
+    if (p?.unchanged && prev?.d && e.size <= INLINE_MAX && prev.d.length === e.size && !prev.c) return { kind: 'data', bytes: prev.d, header: prev.h }
     if (prev?.c && e.size > INLINE_MAX && !prev.d && prev.c.reduce((n, c) => n + c[1], 0) === e.size) return { kind: 'check', read: queue.add(e, prev.c) }
     return { kind: 'read', read: queue.add(e) }
   }

@@ -114,6 +114,31 @@ describe('a folder imported again', () => {
     expect(s.reused).toBe(FILES - 3 - 2)
   })
 
+  test('every file touched (fingerprints changed, bytes not): all read, the chunked ones checked against their last chunks, not cut again', async () => {
+    const later = new Date(Date.now() + 60_000)
+    for (const f of ['big', 'd0/medium', 'd1/medium', 'd2/medium', 'd3/medium', 'd0/small0']) await utimes(join(src, f), later, later)
+    const s = await sameAsFullRead()
+    expect(s.newBytes).toBe(0)
+    // The inline small file is read (its fingerprint no longer vouches for it); the chunked ones
+    // are read and their bytes hash to their last chunks: reused without a cut.
+    expect(s.reused).toBe(FILES - 1)
+    expect(s.read).toBe(1 + 4 + 1)
+  })
+
+  test('with fingerprints not trusted (STORE_IMPORT_MEMO=0) every file is read; chunks still come from the last import where the bytes are theirs', async () => {
+    const f = join(src, 'big')
+    const bytes = seededBytes(3 * (1 << 20), 7)
+    bytes[100] ^= 0xff // the first chunk differs: the rest of the file is cut anew from there
+    await writeFile(f, bytes)
+    const full = (await imported(false)).stats as TreeIngestResult
+    expect(full.read).toBe(FILES) // every file with content, inline ones too
+    expect(full.reused).toBe(4) // the four medium files: checked, unchanged
+    expect(full.newBytes).toBeGreaterThan(0)
+    const tar = await collect(layerTar(t.store.cas, await loadIndex(t.store.cas, full.index)))
+    expect(tar.equals(await collect(dirTar(src)))).toBe(true)
+    expect((await fsck(t.store)).problems).toEqual([])
+  })
+
   test('a file whose last import was garbage-collected is read, never referenced', async () => {
     await removeImages(t.store, [first], { force: true })
     await collectGarbage(t.store)
