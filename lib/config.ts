@@ -27,7 +27,8 @@ export interface StoreConfig {
   deltas?: boolean
   /**
    * Reuse a folder's last import when its stat fingerprint is unchanged (STORE_IMPORT_MEMO=0
-   * turns it off: every file is read again). Default true.
+   * turns it off: every file is read again, and checked against its chunks of the last import
+   * where it had some, as a file whose fingerprint changed is). Default true.
    */
   importMemo?: boolean
   /**

@@ -7,7 +7,6 @@ import { Codes, StoreError, isStoreError } from '../errors.js'
 import { decodeDelta } from './delta/decode.js'
 import { deltaRef, encodeDeltaHead } from './delta/format.js'
 import { MAX_DEPTH, MAX_DELTA_SIZE, type DeltaBase, type DeltaBases } from './delta/types.js'
-import type { ManyDelta } from './_compressOps.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
 import type { WorkerPool } from '../_workerPool.js'
@@ -30,6 +29,12 @@ export const BROTLI_WINDOW_BITS = 16
  * better ratio than brotli q1 at 1.7x its speed (issue 12's measurement; bench/codec repeats it).
  */
 export const ZSTD_LEVEL = 3
+
+/** A buffer's delta base for a worker's `many` message (_compressOps.ts): the base's content and the delta head to write. */
+export interface ManyDelta {
+  base: Uint8Array
+  head: Uint8Array
+}
 
 export interface CodecImpl {
   name: CodecBackendName

@@ -15,7 +15,7 @@
 //           says so), as delta/_zstdFrame.ts encodes and checks it. The message's buffers
 //           come back with the answer, for the caller's next message (spare, below).
 
-import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type ManyDelta } from './_codec.js'
 import { ENCODING_BYTE } from './header.js'
 import { concatBytes } from '../_bytes.js'
 import { compareWithWhole } from './delta/planner.js'
@@ -190,12 +190,6 @@ function compressOp(m) {
   return undefined
 }
 `
-
-/** A buffer's delta base for a `many` message: the base's content and the delta head to write. */
-export interface ManyDelta {
-  base: Uint8Array
-  head: Uint8Array
-}
 
 /**
  * Message buffers the workers gave back, for the next messages. Transferred and dropped there,

@@ -9,8 +9,8 @@
 
 import { brotliCompressSync, constants as Z, deflateRawSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
-import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL } from './_codec.js'
-import { COMPRESS_OPS, manyMessage, manyResult, type ManyDelta } from './_compressOps.js'
+import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type ManyDelta } from './_codec.js'
+import { COMPRESS_OPS, manyMessage, manyResult } from './_compressOps.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
