@@ -60,6 +60,18 @@ function collectNow(bytes) {
 // the heap). Same bytes (spec). One stream is reused for whole chunks (reset() starts the next
 // frame with the same parameters); a delta's needs its base as dictionary, so one per delta.
 const ZC = compressZlib.constants
+// Whether this Node's zlib streams have the internals used here; without them (a later Node
+// that renamed them), zlib's public sync calls and a full GC per MiB, as before.
+const driven = (() => {
+  try {
+    const e = compressZlib.createZstdCompress()
+    const ok = typeof e._handle?.writeSync === 'function' && typeof e._handle.reset === 'function' && e._writeState instanceof Uint32Array
+    e.close()
+    return ok
+  } catch {
+    return false
+  }
+})()
 // A failure destroys the stream at once (its error in \`errored\`) and emits 'error' a tick later:
 // heard here so that it is not an uncaught one; the caller throws \`errored\` itself.
 const quiet = (stream) => stream.on('error', () => {})
@@ -119,7 +131,7 @@ const deltaZlib = {
 function wholeInto(m, data, out, at) {
   let byte = 0
   let n = -1
-  if (data.length > 0 && m.enc === 'zstd') n = zstdInto(data, out, at + 9, data.length)
+  if (data.length > 0 && m.enc === 'zstd' && driven) n = zstdInto(data, out, at + 9, data.length)
   else if (data.length > 0) {
     const packed = compressOne(m.enc, data, m.level)
     collectNow(packed.length)
@@ -162,7 +174,8 @@ function compressOp(m) {
         const head = heads.subarray(headAt, headAt + m.headSize)
         baseAt += baseLen
         headAt += m.headSize
-        const blocks = zp.encode(deltaZlib, data, base, ${DELTA_LEVEL})
+        const blocks = zp.encode(driven ? deltaZlib : compressZlib, data, base, ${DELTA_LEVEL})
+        if (!driven) collectNow(2 * (base.length + data.length))
         if (blocks) {
           const size = head.length + blocks.length
           const whole = compareWithWhole(size, data.length) ? wholeInto(m, data, out, pos) : -1
