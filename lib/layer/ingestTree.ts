@@ -56,8 +56,14 @@ interface Plan {
   content?: Content
 }
 
-/** Runs of entries the planner may be ahead of the writer. */
-const AHEAD = 2
+/**
+ * How far the planner may be ahead of the writer: runs (a run ends at each subdir, so a tree of
+ * small dirs needs many ahead to keep the reads of its files going: /usr/share, 46,893 files,
+ * re-read in 2.4–2.6 s with 32 against 3.2 s with 2) and entries: it holds at most HELD_MAX
+ * entries and AHEAD runs more (each at most a dir's slice), whatever the tree's size.
+ */
+export const AHEAD = 32
+export const HELD_MAX = 16384
 const ZEROS = new Uint8Array(1024)
 
 /**
@@ -159,7 +165,7 @@ export async function ingestTree(deps: IngestDeps, root: string, opts: TreeInges
 
   const source = plans()
   try {
-    for await (const run of lookahead(source, AHEAD)) {
+    for await (const run of lookahead(source, AHEAD, () => planned - written < HELD_MAX)) {
       for (const p of run) await write(p)
       written += run.length
     }
@@ -200,11 +206,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 }
 
-/** The items of `src`, with up to `n` more asked for ahead (an async generator runs them in turn). */
-async function* lookahead<T>(src: AsyncIterator<T>, n: number): AsyncGenerator<T> {
+/**
+ * The items of `src`, with up to `n` more asked for ahead while `more()` says so (an async
+ * generator runs them in turn).
+ */
+async function* lookahead<T>(src: AsyncIterator<T>, n: number, more: () => boolean): AsyncGenerator<T> {
   const pending: Promise<IteratorResult<T>>[] = []
   for (;;) {
-    while (pending.length < n) {
+    while (pending.length < n && (pending.length === 0 || more())) {
       const p = src.next()
       p.catch(() => {}) // the one awaited throws; the others only end the source
       pending.push(p)

@@ -12,6 +12,8 @@ import { removeImages } from '../../lib/index.js'
 import { collectGarbage } from '../../lib/system/gc.js'
 import { fsck } from '../../lib/fsck.js'
 import { dirTar, layerTar, loadIndex, type TreeIngestResult } from '../../lib/layer/index.js'
+import { AHEAD, HELD_MAX } from '../../lib/layer/ingestTree.js'
+import { WINDOW } from '../../lib/layer/_scan.js'
 
 let t: Awaited<ReturnType<typeof tempStore>>
 let src: string
@@ -150,13 +152,16 @@ describe('a folder imported again', () => {
 })
 
 test('a folder of many files is walked through a window: what is held does not grow with it', async () => {
+  // More entries than the planner may hold (HELD_MAX) plus its runs ahead (AHEAD, 101 entries a run here).
   const many = join(t.dir, 'many')
-  for (let d = 0; d < 100; d++) {
+  const dirs = Math.ceil((2 * (HELD_MAX + AHEAD * 101)) / 101)
+  for (let d = 0; d < dirs; d++) {
     await mkdir(join(many, `d${d}`), { recursive: true })
     for (let f = 0; f < 100; f++) await writeFile(join(many, `d${d}/f${f}`), `${d}.${f}`)
   }
   const r = (await importImage(t.store, { source: many, tag: 'many:1' })).stats as TreeIngestResult
-  expect(r.entries).toBe(100 * 101)
-  expect(r.peakAhead).toBeLessThanOrEqual(4) // listing jobs: the scan's window
-  expect(r.heldPeak).toBeLessThan(1000) // a few dirs' entries, of 10,100
+  expect(r.entries).toBe(dirs * 101)
+  expect(r.peakAhead).toBeLessThanOrEqual(WINDOW) // listing jobs: the scan's window
+  expect(r.heldPeak).toBeLessThanOrEqual(HELD_MAX + AHEAD * 101)
+  expect(r.heldPeak).toBeLessThan(r.entries / 2)
 })
