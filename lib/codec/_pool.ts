@@ -80,37 +80,3 @@ export async function gzipMember(workers: WorkerPools, data: Uint8Array, level =
 
 /** Members up to this size are compressed on the calling thread (tar headers, small files' runs). */
 const GZIP_HERE = 16 << 10
-
-/**
- * A stream as gzip made of independent members, one per `block` bytes of input, compressed on
- * the store's worker threads (up to `ahead` blocks at once) and yielded in order. Concatenated
- * gzip members are one valid gzip stream (RFC 1952; Go's, zlib's and every registry client's
- * readers take them), as pigz and pgzip write it: a layer then compresses on every core instead
- * of one (a 692 MB push was bound by one thread's gzip -1).
- */
-export async function* gzipMembers(workers: WorkerPools, src: AsyncIterable<Uint8Array>, level = 1, block = 1 << 20, ahead = 4): AsyncGenerator<Uint8Array> {
-  const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
-  const queue: Promise<{ out: Uint8Array }>[] = []
-  const send = (data: Uint8Array) => {
-    const own = new Uint8Array(data) // transferred: a copy of its own
-    queue.push(pool.run<{ out: Uint8Array }>({ op: 'gzip', data: own, level }, [own.buffer]))
-  }
-  let buf = new Uint8Array(block)
-  let fill = 0
-  for await (const piece of src) {
-    for (let at = 0; at < piece.length; ) {
-      const n = Math.min(block - fill, piece.length - at)
-      buf.set(piece.subarray(at, at + n), fill)
-      fill += n
-      at += n
-      if (fill === block) {
-        send(buf)
-        buf = new Uint8Array(block)
-        fill = 0
-        while (queue.length >= ahead) yield (await queue.shift()!).out
-      }
-    }
-  }
-  if (fill > 0 || queue.length === 0) send(buf.subarray(0, fill))
-  while (queue.length > 0) yield (await queue.shift()!).out
-}

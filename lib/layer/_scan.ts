@@ -14,8 +14,8 @@ import type { StatLike } from './_treeHeader.js'
 
 /** Names lstat'ed per job: a dir of a million names is listed once, then lstat'ed in slices. */
 const SLICE = 2048
-/** Listing jobs ahead of the consumer: many small dirs need many (see ingestTree's AHEAD). */
-export const WINDOW = 32
+/** Listing jobs ahead of the consumer: a tree of many small dirs needs many (see ingestTree's AHEAD). */
+export const WINDOW = 16
 
 /** An open dir, closed once nothing reads through it any more. */
 export class DirRef {

@@ -155,7 +155,7 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
       yield b
     }
   }
-  // Members on every core (codec/_pool.ts), at Docker's level (chunked.ts says why): gzip is the
+  // Members on every core (codec/gzip.ts), at Docker's level (chunked.ts says why): gzip is the
   // whole cost of a push. Members follow the store's chunks, with a table of contents: a pull by
   // store fetches only the chunks it lacks.
   const toc: Partial<TocPlace> = {}
