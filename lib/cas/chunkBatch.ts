@@ -8,7 +8,8 @@
 // links. A chunk is visible to has/get only after commit; a crash before leaves temp files in
 // ingest/, which gc removes.
 // A new chunk that resembles a stored one (or one of the batch's own) is stored as a delta
-// against it when that is smaller (_deltas.ts); its base is always committed before or with it.
+// against it when that is smaller (_deltas.ts plans it; the workers encode it, in the same
+// batches as the whole chunks); its base is always committed before or with it.
 // The batch refreshes its view of packs/ when it starts: gc, which removes packs, never runs
 // while a writer holds its lease, so "found in a pack" stays true for the batch's lifetime.
 

@@ -5,9 +5,9 @@
 // Everything is reached through an open dir fd (/proc/self/fd/N/name, O_NOFOLLOW), as
 // fsroot's DirFd does, so a dir swapped for a symlink mid-import fails instead of leading out.
 // Fds are process-wide: a dir opened here is read by any worker and closed by the main thread.
-// The same threads compress a layer's new chunks (the codec's ops, lib/codec/_compressOps.ts,
-// in batches from the chunk batch): their cores are free while the main thread cuts and
-// hashes, and two more isolates for a compression pool would cost RSS.
+// The same threads compress a layer's new chunks and encode its deltas (the codec's ops,
+// lib/codec/_compressOps.ts, in batches from the chunk batch): their cores are free while the
+// main thread cuts and hashes, and two more isolates for a compression pool would cost RSS.
 
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
 import { COMPRESS_OPS } from '../codec/index.js'
