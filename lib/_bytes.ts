@@ -6,12 +6,18 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0
   for (const p of parts) n += p.length
   const out = new Uint8Array(n)
+  bytesInto(parts, out)
+  return out
+}
+
+/** `parts` copied in order to the start of `out` (which must hold them); returns their length. */
+export function bytesInto(parts: readonly Uint8Array[], out: Uint8Array): number {
   let o = 0
   for (const p of parts) {
     out.set(p, o)
     o += p.length
   }
-  return out
+  return o
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

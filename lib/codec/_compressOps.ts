@@ -17,7 +17,7 @@
 
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type ManyDelta } from './_codec.js'
 import { ENCODING_BYTE } from './header.js'
-import { concatBytes } from '../_bytes.js'
+import { bytesInto, concatBytes } from '../_bytes.js'
 import { compareWithWhole } from './delta/planner.js'
 import { DELTA_LEVEL } from './delta/types.js'
 import { zstdPrefix } from './delta/_zstdFrame.js'
@@ -25,17 +25,38 @@ import { zstdPrefix } from './delta/_zstdFrame.js'
 /** Bytes of zlib output (brotli, DEFLATE, gzip) between two full collections in a worker. */
 const GC_EVERY = 1 << 20
 
-export const COMPRESS_OPS = `
-const compressZlib = require('node:zlib')
-function compressOne(op, data, level) {
-  const Z = compressZlib.constants
-  if (op === 'zstd') return compressZlib.zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } })
-  if (op === 'brotli') return compressZlib.brotliCompressSync(data, { params: {
-    [Z.BROTLI_PARAM_QUALITY]: ${BROTLI_QUALITY}, [Z.BROTLI_PARAM_LGWIN]: ${BROTLI_WINDOW_BITS}, [Z.BROTLI_PARAM_SIZE_HINT]: data.length } })
-  if (op === 'gzip') return compressZlib.gzipSync(data, { level })
-  if (op === 'deflate') return compressZlib.deflateRawSync(data, { level: Math.min(9, level) })
+/** What compressSync needs of node:zlib (passed in: this module imports nothing from node:). */
+export interface SyncZlib {
+  constants: { ZSTD_c_compressionLevel: number; BROTLI_PARAM_QUALITY: number; BROTLI_PARAM_LGWIN: number; BROTLI_PARAM_SIZE_HINT: number }
+  zstdCompressSync(data: Uint8Array, o: object): Uint8Array
+  brotliCompressSync(data: Uint8Array, o: object): Uint8Array
+  gzipSync(data: Uint8Array, o: object): Uint8Array
+  deflateRawSync(data: Uint8Array, o: object): Uint8Array
+}
+
+/** Each encoding's parameters as the codec writes it, on every thread. */
+export const COMPRESS_PARAMS = { zstdLevel: ZSTD_LEVEL, brotliQuality: BROTLI_QUALITY, brotliWindowBits: BROTLI_WINDOW_BITS }
+
+/**
+ * One buffer compressed by node:zlib's sync calls as the codec writes `op` (gzip and DEFLATE at
+ * `level`). Self-contained: the worker source takes it by its text, the calling thread calls it.
+ */
+export function compressSync(z: SyncZlib, op: string, data: Uint8Array, level: number, p: typeof COMPRESS_PARAMS): Uint8Array {
+  const Z = z.constants
+  if (op === 'zstd') return z.zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: p.zstdLevel } })
+  if (op === 'brotli') {
+    return z.brotliCompressSync(data, { params: { [Z.BROTLI_PARAM_QUALITY]: p.brotliQuality, [Z.BROTLI_PARAM_LGWIN]: p.brotliWindowBits, [Z.BROTLI_PARAM_SIZE_HINT]: data.length } })
+  }
+  if (op === 'gzip') return z.gzipSync(data, { level })
+  if (op === 'deflate') return z.deflateRawSync(data, { level: Math.min(9, level) })
   throw new Error('unknown encoding ' + op)
 }
+
+export const COMPRESS_OPS = `
+const compressZlib = require('node:zlib')
+${compressSync.toString()}
+const COMPRESS_PARAMS = ${JSON.stringify(COMPRESS_PARAMS)}
+const compressOne = (op, data, level) => compressSync(compressZlib, op, data, level, COMPRESS_PARAMS)
 const ENCODING_BYTE = ${JSON.stringify(ENCODING_BYTE)}
 // The delta encoder and the rule for comparing with the whole chunk, as their own source (both
 // are self-contained functions): one definition for both threads.
@@ -220,12 +241,7 @@ function joined(parts: readonly Uint8Array[]): ArrayBuffer {
   for (const p of parts) n += p.length
   const i = spare.findIndex((b) => b.byteLength >= n)
   const buf = i >= 0 ? spare.splice(i, 1)[0] : new ArrayBuffer(Math.max(n, SPARE_SIZE))
-  const view = new Uint8Array(buf)
-  let at = 0
-  for (const p of parts) {
-    view.set(p, at)
-    at += p.length
-  }
+  bytesInto(parts, new Uint8Array(buf))
   return buf
 }
 

@@ -7,10 +7,10 @@
 // event loop each and call the sync API: the main thread only posts messages.
 // Workers are unref'd while idle so they never keep a finished command alive.
 
-import { brotliCompressSync, constants as Z, deflateRawSync, gzipSync, zstdCompressSync } from 'node:zlib'
+import * as zlib from 'node:zlib'
 import { WorkerPool, type WorkerPools } from '../_workerPool.js'
-import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type ManyDelta } from './_codec.js'
-import { COMPRESS_OPS, manyMessage, manyResult } from './_compressOps.js'
+import type { ManyDelta } from './_codec.js'
+import { COMPRESS_OPS, COMPRESS_PARAMS, compressSync, manyMessage, manyResult } from './_compressOps.js'
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -32,11 +32,7 @@ parentPort.on('message', (m) => {
 // through encodeMany, to the read workers it already has.
 const SMALL = 1 << 20
 
-function compressHere(op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array {
-  if (op === 'zstd') return zstdCompressSync(data, { params: { [Z.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
-  if (op === 'brotli') return brotliCompressSync(data, { params: { [Z.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [Z.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS, [Z.BROTLI_PARAM_SIZE_HINT]: data.length } })
-  return deflateRawSync(data, { level })
-}
+const compressHere = (op: 'brotli' | 'deflate' | 'zstd', data: Uint8Array, level: number): Uint8Array => compressSync(zlib, op, data, level, COMPRESS_PARAMS)
 
 /**
  * Compress on the least busy worker. `data` is copied once into a buffer of its own, which is
@@ -72,7 +68,7 @@ export async function encodeManyInWorker(
 
 /** One gzip member of `data`: a small one here (a worker round trip costs more than it), else on a worker. */
 export async function gzipMember(workers: WorkerPools, data: Uint8Array, level = 1): Promise<Uint8Array> {
-  if (data.length <= GZIP_HERE) return gzipSync(data, { level })
+  if (data.length <= GZIP_HERE) return zlib.gzipSync(data, { level })
   const own = new Uint8Array(data)
   const pool = workers.get('compress', () => new WorkerPool(WORKER_SOURCE))
   return (await pool.run<{ out: Uint8Array }>({ op: 'gzip', data: own, level }, [own.buffer])).out

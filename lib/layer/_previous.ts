@@ -3,8 +3,9 @@
 // order) and merged with the new walk by path. An entry whose path and fingerprint are the
 // same gives its content as the layer holds it (inline bytes or chunk refs), so the file is
 // not read and chunked again; one whose fingerprint changed (a touch, a checkout) still gives
-// its chunks as a guess, which the file's bytes are checked against as they are read. Memory: a segment of the index and a block of the stats file,
-// never a map of the entries (300,000 of them here).
+// its chunks as a guess, which the file's bytes are checked against as they are read. Memory:
+// a segment of the index and a block of the stats file, never a map of the entries (300,000 of
+// them here).
 
 import type { ContentStore } from '../cas/types.js'
 import { EntryCursor } from './_entryCursor.js'
