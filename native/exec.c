@@ -92,5 +92,5 @@ int exec_main(const char *plan_path) {
     exec_command(&p, sv[1]);
   }
   close(sv[1]);
-  return relay_and_wait(child, sv[0], p.tty, NULL, NULL);
+  return relay_and_wait(child, sv[0], -1, p.tty, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 //   store-launch exec PLAN   a new process in a running container (store exec)
 //   docker-init -- CMD...    a minimal init (run --init): bind-mounted at /sbin/docker-init
 //   store-launch inroot ROOT PROGRAM ARGV0 ARGS...   a host program chrooted in ROOT (store cp)
+//   store-launch console SOCKET CMD ARGS...   CMD (crun) with a terminal it sends to SOCKET
 //
 // run: P unshares the container's namespaces (a user namespace first when not root), then forks
 // C, PID 1 of the new PID namespace. C runs the plan's setup script (host tools: the root, the
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "exec") == 0) return exec_main(argv[2]);
   if (argc >= 2 && strcmp(argv[1], "init") == 0) return init_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "inroot") == 0) return inroot_main(argc, argv);
-  fprintf(stderr, "usage: store-launch run PLAN | exec PLAN | init -- CMD... | inroot ROOT PROGRAM ARGV0 [ARGS...]\n");
+  if (argc >= 2 && strcmp(argv[1], "console") == 0) return console_main(argc, argv);
+  fprintf(stderr, "usage: store-launch run PLAN | exec PLAN | init -- CMD... | inroot ROOT PROGRAM ARGV0 [ARGS...] | console SOCKET CMD [ARGS...]\n");
   return 125;
 }

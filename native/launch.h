@@ -62,17 +62,18 @@ void apply_process(const struct plan *p, int report_fd);
 void exec_command(const struct plan *p, int report_fd) __attribute__((noreturn));
 
 /* relay.c: the outside half (P): signals, terminal bytes, the child's status. */
-int relay_and_wait(pid_t child, int ctl_fd, int tty, const char *ready, const char *error);
+int relay_and_wait(pid_t child, int ctl_fd, int console_fd, int tty, const char *ready, const char *error);
 int send_fd(int sock, int fd);
 int recv_fd(int sock);
 void report(int fd, char kind, const char *fmt, ...);
 void write_file(const char *path, const char *text);
 
-/* run.c, exec.c, init.c */
+/* run.c, exec.c, init.c, inroot.c, console.c */
 int run_main(const char *plan_path);
 int exec_main(const char *plan_path);
 int init_main(int argc, char **argv);
 int inroot_main(int argc, char **argv);
+int console_main(int argc, char **argv);
 
 /* Best-effort write of a whole buffer (EINTR and short writes). */
 int write_all(int fd, const void *buf, size_t len);

@@ -8,6 +8,8 @@
 //   'X'        about to exec the command;  'N' + text: it cannot be (status 126/127, text kept
 //              in the error file too)
 // End of file after an 'X' not followed by 'N' means the exec succeeded: the container runs.
+// A runtime (crun) sends its pty master to a listening console socket instead (the OCI
+// runtime's --console-socket): one connection, one message carrying the fd.
 
 #include "launch.h"
 #include <poll.h>
@@ -117,6 +119,35 @@ struct reports {
   struct termios saved;
 };
 
+/** The terminal has come: make our own terminal raw (put back at the end) and pass on its size. */
+static void take_terminal(struct reports *st, int fd) {
+  master = fd;
+  if (isatty(0) && tcgetattr(0, &st->saved) == 0) {
+    struct termios t = st->saved;
+    cfmakeraw(&t);
+    st->raw = tcsetattr(0, TCSANOW, &t) == 0;
+  }
+  on_signal(SIGWINCH);
+}
+
+/** A runtime's connection to the console socket: the pty master it sends. Closes *listen_fd. */
+static void accept_console(struct reports *st, int *listen_fd) {
+  int c = accept4(*listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  if (c < 0) {
+    if (errno != EAGAIN && errno != EINTR) close(*listen_fd), *listen_fd = -1;
+    return;
+  }
+  char msg[256];
+  int fd = -1;
+  // The runtime sends the fd at once after connecting: a blocking read of that one message.
+  struct pollfd pf = {c, POLLIN, 0};
+  if (poll(&pf, 1, 5000) > 0 && read_report(c, msg, sizeof msg, &fd) > 0 && fd >= 0 && master < 0) take_terminal(st, fd);
+  else if (fd >= 0) close(fd);
+  close(c);
+  close(*listen_fd);
+  *listen_fd = -1;
+}
+
 /** One report from C (or its end of file: closes *ctl); 0 when none is there yet. */
 static int handle_report(struct reports *st, int *ctl, const char *ready, const char *error) {
   char msg[4096];
@@ -131,13 +162,7 @@ static int handle_report(struct reports *st, int *ctl, const char *ready, const 
     return 1;
   }
   if (msg[0] == 'T' && fd >= 0) {
-    master = fd;
-    if (isatty(0) && tcgetattr(0, &st->saved) == 0) {
-      struct termios t = st->saved;
-      cfmakeraw(&t);
-      st->raw = tcsetattr(0, TCSANOW, &t) == 0;
-    }
-    on_signal(SIGWINCH);
+    take_terminal(st, fd);
   } else if (msg[0] == 'E') {
     st->failed = 1;
     write_file(error, msg + 1);
@@ -153,7 +178,7 @@ static int handle_report(struct reports *st, int *ctl, const char *ready, const 
   return 1;
 }
 
-int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char *error) {
+int relay_and_wait(pid_t child, int ctl, int console, int tty, const char *ready, const char *error) {
   int sp[2];
   if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) return 125;
   sigpipe_w = sp[1];
@@ -175,11 +200,12 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
       status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
       break;
     }
-    struct pollfd fds[4];
+    struct pollfd fds[5];
     int n = 0;
     fds[n++] = (struct pollfd){sp[0], POLLIN, 0};
     if (ctl >= 0) fds[n++] = (struct pollfd){ctl, POLLIN, 0};
-    int mi = -1, ii = -1;
+    int mi = -1, ii = -1, ci = -1;
+    if (console >= 0) ci = n, fds[n++] = (struct pollfd){console, POLLIN, 0};
     if (master >= 0) mi = n, fds[n++] = (struct pollfd){master, POLLIN, 0};
     if (master >= 0 && in_open) ii = n, fds[n++] = (struct pollfd){0, POLLIN, 0};
     if (poll(fds, (nfds_t)n, -1) < 0) continue;
@@ -188,6 +214,7 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
       while (read(sp[0], c, sizeof c) > 0) {}
     }
     if (ctl >= 0 && fds[1].revents) handle_report(&r, &ctl, ready, error);
+    if (ci >= 0 && fds[ci].revents) accept_console(&r, &console);
     if (mi >= 0 && fds[mi].revents && !pump(master, 1)) {
       close(master);
       master = -1;
@@ -202,6 +229,9 @@ int relay_and_wait(pid_t child, int ctl, int tty, const char *ready, const char 
       ctl = -1;
     }
   }
+  // A runtime that was quick may have sent its terminal and gone before we looked: the
+  // connection and the fd wait in the socket's queue.
+  if (console >= 0) accept_console(&r, &console);
   // The command's last output is still in the pty: drain it (EIO once the slave is gone).
   if (master >= 0) {
     fcntl(master, F_SETFL, O_NONBLOCK);

@@ -132,7 +132,7 @@ static void container_init(const struct plan *p, int ctl) {
     if (inner < 0) _exit(125);
     if (inner > 0) {
       close(ctl);
-      _exit(relay_and_wait(inner, -1, 0, NULL, NULL));
+      _exit(relay_and_wait(inner, -1, -1, 0, NULL, NULL));
     }
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) _exit(125);
   }
@@ -195,5 +195,5 @@ int run_main(const char *plan_path) {
     container_init(&p, sv[1]);
   }
   close(sv[1]);
-  return relay_and_wait(child, sv[0], p.tty, p.hostexec ? NULL : p.ready, p.error);
+  return relay_and_wait(child, sv[0], -1, p.tty, p.hostexec ? NULL : p.ready, p.error);
 }

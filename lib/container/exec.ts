@@ -70,6 +70,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   const planFile = `${dir}/exec-${randomBytes(8).toString('hex')}.${rec.launcher === 'builtin' ? 'plan' : 'json'}`
   let cmd: string
   let argv: string[]
+  let consoleSocket: string | undefined
   if (rec.launcher === 'builtin') {
     const seccomp = config.linux.seccomp && (await seccompFilter(config.linux.seccomp, f.seccomp, store.layout.seccompFilter))
     const plan = encodePlan({ ...config, process: process_ }, { seccomp }, { target: pid, userns: process.getuid?.() !== 0, netns: isBridged(rec.network) || rec.network.startsWith('container:') })
@@ -90,10 +91,17 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     // container does not exist.
     const stateFile = `${f.runtimeState}/${rec.id}/${rec.launcher === 'crun' ? 'status' : 'state.json'}`
     for (let i = 0; i < 250 && !existsSync(stateFile); i++) await new Promise((r) => setTimeout(r, 20))
-    const runtimeExec = [rec.launcher, ...global, 'exec', '--process', planFile, rec.id]
-    cmd = 'nsenter'
+    // crun with -t sends the pty to our console socket (its own proxy logs the last output as
+    // an error: see native/console.c); runc proxies its own, under util-linux script.
+    consoleSocket = rec.launcher === 'crun' && o.tty ? planFile.replace(/\.json$/, '.sock') : undefined
+    const runtimeExec = [rec.launcher, ...global, 'exec', ...(consoleSocket ? ['--console-socket', consoleSocket] : []), '--process', planFile, rec.id]
     // The bridge's network namespace is the launcher's PID 1's (config.json has none).
-    argv = ['-t', String(init), '-p', '-m', ...(isBridged(rec.network) || rec.network.startsWith('container:') ? ['-n'] : []), '--', ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
+    const entered = ['nsenter', '-t', String(init), '-p', '-m', ...(isBridged(rec.network) || rec.network.startsWith('container:') ? ['-n'] : []), '--']
+    const line = consoleSocket
+      ? [launcherBinary(), 'console', consoleSocket, ...entered, ...runtimeExec]
+      : [...entered, ...(o.tty ? ['script', '-q', '-e', '-f', '-c', runtimeExec.map(shQuote).join(' '), '/dev/null'] : runtimeExec)]
+    cmd = line[0]
+    argv = line.slice(1)
   }
   try {
     return await new Promise<number>((resolve, reject) => {
@@ -102,7 +110,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
       p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)))
     })
   } finally {
-    await rm(planFile, { force: true })
+    await Promise.all([rm(planFile, { force: true }), consoleSocket && rm(consoleSocket, { force: true })])
   }
 }
 

@@ -193,20 +193,24 @@ export async function startDetached(store: Store, rec: ContainerRecord, o: { res
   // The monitor's own words (a start that failed after it began) go beside the container's log,
   // not into it: `store logs` shows what the container wrote, as Docker's does.
   const log = openSync(`${store.layout.container(rec.id)}/monitor.log`, 'a')
+  let monitorGone = false
   try {
     const child = spawn(process.execPath, [monitor, store.root, rec.id, ...(o.restartCount ? [String(o.restartCount)] : [])], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...hostEnv(), STORE_DRIVER: rec.driver },
     })
+    child.on('exit', () => (monitorGone = true))
     child.unref()
   } finally {
     closeSync(log)
   }
   // Wait until the container's process runs with all its mounts in place (the launcher's mark;
   // as Docker, `run -d` returns only then: a host mount made afterwards under an rprivate bind
-  // must not show inside), or until it has ended.
-  for (let i = 0; i < 1000; i++) {
+  // must not show inside), or until it has ended: for as long as its monitor lives (a loaded
+  // machine starts it late; a fixed wait failed starts there), within a bound against a hang.
+  for (const give = Date.now() + START_WAIT_MS; ; ) {
+    const gone = monitorGone // read before the state: a monitor that wrote its last state and went is seen
     const s = await currentState(store, rec.id)
     if (s.status === 'running' && (await pathExists(ready))) return
     if (s.status === 'exited' && fresh(s)) {
@@ -220,8 +224,14 @@ export async function startDetached(store: Store, rec: ContainerRecord, o: { res
       }
       return
     }
+    if (gone || Date.now() > give) break
     await new Promise((r) => setTimeout(r, 5))
   }
-  throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`)
+  throw new StoreError(Codes.RUNTIME_UNAVAILABLE, `container ${rec.id.slice(0, 12)} did not start`, {
+    hint: `its monitor's log is ${store.layout.container(rec.id)}/monitor.log`,
+  })
 }
+
+/** How long `run -d` waits for a live monitor to start its container. */
+const START_WAIT_MS = 120_000
 

@@ -25,6 +25,8 @@ export const bundleFiles = (bundleDir: string) => ({
   /** Made by the launcher once the container's process runs (its mounts are all in place). */
   ready: `${bundleDir}/launch.ready`,
   runtimeState: `${bundleDir}/runtime`,
+  /** crun with a terminal sends its pty here (store-launch console listens). */
+  console: `${bundleDir}/console.sock`,
 })
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */

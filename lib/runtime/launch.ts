@@ -108,9 +108,10 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
     rootfs ? writeFile(f.rootfsScript, rootfs, { mode: 0o700 }) : rm(f.rootfsScript, { force: true }),
   ])
 
-  // A terminal container, attached: the launcher makes our terminal raw (the built-in relay when
-  // the pty arrives; util-linux script for runc and crun) and puts it back when the command ends,
-  // but the output reaches our terminal through us (the tee to the log), later; written after
+  // A terminal container, attached: the launcher makes our terminal raw (the native relay when
+  // the pty arrives, for the built-in launcher and crun; util-linux script for runc) and puts it
+  // back when the command ends, but the output reaches our terminal through us (the tee to the
+  // log), later; written after
   // the terminal was put back, it was translated a second time (CR CR LF, seen in CI under load
   // with both). So the terminal is made raw here, before the launcher starts (as Docker's client
   // does before it attaches; the launcher then finds it raw and leaves it so), and put back once
