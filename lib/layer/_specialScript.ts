@@ -12,9 +12,12 @@ import { Codes, StoreError } from '../errors.js'
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
+/** Printable ASCII but backslash: dumped as it is (nearly every path; byte by byte cost 0.27 s of a Debian base's snapshot). */
+const PLAIN = /^[\x21-\x5b\x5d-\x7e]*$/
+
 /** A path or name as getfattr dumps it (what `setfattr --restore` reads): \ooo for bytes outside printable ASCII, backslash too. */
 const dumpQuote = (s: string) =>
-  [...Buffer.from(s, 'utf8')].map((b) => (b > 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('')
+  PLAIN.test(s) ? s : [...Buffer.from(s, 'utf8')].map((b) => (b > 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('')
 
 export class SpecialScript {
   private lines: string[] = []

@@ -4,6 +4,7 @@
 // digest wherever the bytes are), invalid digests, usage and sweep.
 
 import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -106,6 +107,21 @@ describe.each((['loose', 'packed'] as Backing[]).flatMap((b) => pairings.map((p)
     }
     flipStored(l, rs[0].digest, 0) // the encoding byte: even stat, which reads only the header, notices
     expect(await failure(() => cas.stat(rs[0].digest))).toMatchObject({ code: 'BLOB_CORRUPT', data: { digest: rs[0].digest } })
+  })
+
+  // Decoded on a worker (getMany's runs) or here, the content is hashed and compared either way.
+  it("reports another blob's intact stored bytes in a blob's place as BLOB_CORRUPT, through every read", async () => {
+    const [a, b] = await write(cas, backing, [new Uint8Array(80_000).fill(97), new Uint8Array(80_000).fill(98)])
+    const [at] = storedAt(l, a.digest)
+    const [from] = storedAt(l, b.digest)
+    expect(at.length).toBe(from.length) // the same bytes compress alike
+    const file = readFileSync(at.path)
+    readFileSync(from.path).copy(file, at.offset, from.offset, from.offset + from.length)
+    writeFileSync(at.path, file)
+    for (const read of [() => cas.get(a.digest), () => collect(cas.getStream(a.digest)), () => collect(cas.getMany([a.digest])), () => collect(cas.getMany([b.digest, a.digest]))]) {
+      expect(await failure(read)).toMatchObject({ code: 'BLOB_CORRUPT', data: { digest: a.digest } })
+    }
+    expect(Buffer.from(await cas.get(b.digest)).equals(Buffer.alloc(80_000, 98))).toBe(true)
   })
 
   it('never turns an invalid digest into a path', async () => {
