@@ -232,6 +232,7 @@ int relay_and_wait(pid_t child, int ctl, int console, int tty, const char *ready
   // A runtime that was quick may have sent its terminal and gone before we looked: the
   // connection and the fd wait in the socket's queue.
   if (console >= 0) accept_console(&r, &console);
+  if (console >= 0) close(console); // nothing came
   // The command's last output is still in the pty: drain it (EIO once the slave is gone).
   if (master >= 0) {
     fcntl(master, F_SETFL, O_NONBLOCK);
