@@ -18,7 +18,7 @@ type Tier = (typeof TIERS)[number]
 /** Folders (first path segment, or two for build/parser) and root-level files, by tier. */
 const PLACES: Record<Tier, string[]> = {
   formats: ['digest/', 'chunk/', 'codec/', 'tar/', 'build/parser/', 'errors.ts', '_bytes.ts', '_gopath.ts', '_wasm.ts', '_workerPool.ts', 'progress.ts', 'units.ts', '_sizes.ts', 'reference.ts', 'version.ts', 'filters.ts'],
-  core: ['cas/', 'layer/', 'driver/', 'runtime/', 'snapshot/', 'fsroot/', 'lock/', 'layout.ts', '_fs.ts', '_lock.ts', '_paths.ts', '_heap.ts', '_outputFile.ts', '_leftovers.ts', 'platform.ts', '_exec.ts', '_rm.ts', '_xattr.ts', '_treeSize.ts', 'events.ts', 'store.ts', 'config.ts', 'imageRecords.ts'],
+  core: ['cas/', 'layer/', 'driver/', 'runtime/', 'snapshot/', 'fsroot/', 'lock/', 'layout.ts', '_fs.ts', '_lock.ts', '_paths.ts', '_heap.ts', '_outputFile.ts', '_leftovers.ts', 'platform.ts', '_exec.ts', '_rm.ts', '_pid.ts', '_xattr.ts', '_treeSize.ts', 'events.ts', 'store.ts', 'config.ts', 'imageRecords.ts'],
   images: ['image/', 'mount/', 'registry/'],
   containers: ['container/', 'network/'],
   builder: ['build/'],

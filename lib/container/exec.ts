@@ -21,6 +21,7 @@ import { readInRoot } from '../fsroot/index.js'
 import { shQuote } from '../driver/index.js'
 import type { ContainerRecord } from './types.js'
 import { hostEnv } from '../config.js'
+import { pidExists } from '../_pid.js'
 
 export interface ExecOptions {
   cmd: string[]
@@ -87,10 +88,11 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
     await writeFile(planFile, JSON.stringify(process_), { mode: 0o600 })
     const global = ['--root', f.runtimeState, ...(rec.launcher === 'crun' ? ['--cgroup-manager=disabled'] : [])]
     // crun marks the container ready from its createRuntime hook, before it writes its own
-    // state: an exec right after `run -d` must wait for that state (bounded), or crun says the
-    // container does not exist.
+    // state: an exec right after `run -d` must wait for that state, or crun says the container
+    // does not exist. For as long as the launcher lives (a fixed wait is a race on a loaded
+    // machine), within a bound against a hang.
     const stateFile = `${f.runtimeState}/${rec.id}/${rec.launcher === 'crun' ? 'status' : 'state.json'}`
-    for (let i = 0; i < 250 && !existsSync(stateFile); i++) await new Promise((r) => setTimeout(r, 20))
+    for (const give = Date.now() + 60_000; !existsSync(stateFile) && pidExists(st.launcherPid) && Date.now() < give; ) await new Promise((r) => setTimeout(r, 20))
     // crun with -t sends the pty to our console socket (its own proxy logs the last output as
     // an error: see native/console.c); runc proxies its own, under util-linux script.
     consoleSocket = rec.launcher === 'crun' && o.tty ? planFile.replace(/\.json$/, '.sock') : undefined

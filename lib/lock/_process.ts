@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
+import { pidExists } from '../_pid.js'
 
 export interface Holder {
   pid: number
@@ -47,15 +48,6 @@ export function parseHolder(text: string): Holder | undefined {
   if (!m) return undefined
   const pid = Number(m[1])
   return pid > 0 ? { pid, start: m[2] } : undefined
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e: any) {
-    return e?.code === 'EPERM'
-  }
 }
 
 /** The holder still runs: its pid exists and, where known, was started at the same time. */

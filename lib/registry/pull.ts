@@ -25,6 +25,7 @@ import { RegistryClient, registryError, registryRef, type ClientOptions, type Re
 import { chunkedLayer, tocPlace } from './chunked.js'
 import { rememberPushed } from './push.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
+import { pidExists } from '../_pid.js'
 
 /** A manifest or config larger than this is refused (Docker's are kilobytes). */
 const META_MAX = 4 << 20
@@ -387,15 +388,7 @@ async function takePartial(ingestDir: string, hex: string, mine: string): Promis
   return false
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+const alive = (pid: number): boolean => pid === process.pid || pidExists(pid)
 
 /** `src` until `stop()` says another layer failed: the pull ends without waiting for this one. */
 async function* stopping(src: AsyncIterable<Uint8Array>, stop: () => boolean): AsyncGenerator<Uint8Array> {
