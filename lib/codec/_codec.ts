@@ -5,8 +5,8 @@
 
 import { Codes, StoreError, isStoreError } from '../errors.js'
 import { decodeDelta } from './delta/decode.js'
-import { deltaRef, encodeDeltaHead } from './delta/format.js'
-import { MAX_DEPTH, MAX_DELTA_SIZE, type DeltaBase, type DeltaBases } from './delta/types.js'
+import { deltaHeadAgainst, deltaRef } from './delta/format.js'
+import type { DeltaBase, DeltaBases } from './delta/types.js'
 import { encodeHeader, readHeader } from './header.js'
 import { frameContentSize } from './_zstdFrame.js'
 import type { WorkerPool } from '../_workerPool.js'
@@ -252,6 +252,6 @@ function lengthMismatch(want: number, got: number, qualifier = ''): StoreError {
 
 /** What a worker needs to try `data` as a delta against `base`, or undefined when it may not be one. */
 function deltaInput(data: Uint8Array, base: DeltaBase): ManyDelta | undefined {
-  if (data.length > MAX_DELTA_SIZE || base.depth >= MAX_DEPTH) return undefined
-  return { base: base.content, head: encodeDeltaHead(data.length, { base: base.digest, depth: base.depth + 1, baseSize: base.content.length }) }
+  const head = deltaHeadAgainst(data.length, base)
+  return head && { base: base.content, head }
 }

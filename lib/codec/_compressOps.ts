@@ -17,7 +17,7 @@
 
 import { BROTLI_QUALITY, BROTLI_WINDOW_BITS, ZSTD_LEVEL, type ManyDelta } from './_codec.js'
 import { ENCODING_BYTE } from './header.js'
-import { bytesInto, concatBytes } from '../_bytes.js'
+import { bytesInto } from '../_bytes.js'
 import { compareWithWhole } from './delta/planner.js'
 import { DELTA_LEVEL } from './delta/types.js'
 import { zstdPrefix } from './delta/_zstdFrame.js'
@@ -260,11 +260,13 @@ export function manyMessage(enc: string, level: number, datas: readonly Uint8Arr
   const msg: Record<string, unknown> = { op: 'many', enc, level, buf, lens, out }
   const transfer = [buf, out]
   const tried = (d: ManyDelta | undefined): d is ManyDelta => d !== undefined && d.base.length > 0 // 0: "none", to the worker
-  const with_ = deltas?.filter(tried) ?? []
-  if (with_.length > 0) {
-    msg.bases = joined(with_.map((d) => d.base))
-    msg.heads = concatBytes(with_.map((d) => d.head)).slice().buffer // small: a copy of its own
-    msg.headSize = with_[0].head.length
+  const withBase = deltas?.filter(tried) ?? []
+  if (withBase.length > 0) {
+    const heads = new Uint8Array(withBase.length * withBase[0].head.length) // small: a buffer of its own
+    bytesInto(withBase.map((d) => d.head), heads)
+    msg.bases = joined(withBase.map((d) => d.base))
+    msg.heads = heads.buffer
+    msg.headSize = withBase[0].head.length
     msg.baseLens = Uint32Array.from(datas, (_, i) => (tried(deltas![i]) ? deltas![i]!.base.length : 0))
     transfer.push(msg.bases as ArrayBuffer, msg.heads as ArrayBuffer)
   }

@@ -87,8 +87,10 @@ export async function launch(req: LaunchRequest, launcher: LauncherName): Promis
   }
   const f = bundleFiles(req.bundleDir)
   // The runtimes run hooks once the container's mounts are made: our readiness mark. runc: a
-  // poststart hook (the process has started). crun (1.8) prints a terminal container's whole
-  // output as one log line when a poststart hook is set: createRuntime (mounts made, host side).
+  // poststart hook (the process has started). crun: createRuntime (mounts made, host side); with
+  // a poststart hook its own terminal proxy printed a terminal container's whole output as one
+  // log line (the output it leaves unread at exit: crun's terminals now come through our
+  // console socket, native/console.c).
   // The hook reads the state the runtime writes to its stdin to the end: exiting before that
   // made crun fail the start with "writing to pipe: Broken pipe" now and then.
   const mark = [{ path: '/bin/sh', args: ['sh', '-c', `: > '${f.ready.replace(/'/g, `'\\''`)}'; while read -r x; do :; done`] }]

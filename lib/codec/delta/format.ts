@@ -15,7 +15,7 @@ import { encodeHeader, readHeader } from '../header.js'
 import { HEADER_SIZE } from '../types.js'
 import { bytesHex, hexInto } from '../../digest/bytes.js'
 import type { Digest } from '../../digest/digest.js'
-import { MAX_DEPTH } from './types.js'
+import { MAX_DELTA_SIZE, MAX_DEPTH, type DeltaBase } from './types.js'
 
 export const FORMAT_ZSTD_PREFIX = 1
 /** Bytes of a delta's payload before its blocks. */
@@ -50,6 +50,15 @@ export function encodeDeltaHead(size: number, ref: DeltaRef): Uint8Array {
 }
 
 /** The base of a stored blob that is a delta (from its first DELTA_HEAD bytes), else undefined. */
+/**
+ * The head (header and prefix) of a chunk of `size` bytes stored as a delta against `base`, or
+ * undefined when it may not be one: larger than MAX_DELTA_SIZE, or a base at the depth bound.
+ */
+export function deltaHeadAgainst(size: number, base: DeltaBase): Uint8Array | undefined {
+  if (size > MAX_DELTA_SIZE || base.depth >= MAX_DEPTH) return undefined
+  return encodeDeltaHead(size, { base: base.digest, depth: base.depth + 1, baseSize: base.content.length })
+}
+
 export function deltaRef(stored: Uint8Array): DeltaRef | undefined {
   if (readHeader(stored).encoding !== 'delta') return undefined
   if (stored.length < DELTA_HEAD) throw corrupt(`a delta blob of ${stored.length} bytes is shorter than its ${DELTA_HEAD}-byte head`)
