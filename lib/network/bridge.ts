@@ -16,6 +16,7 @@ import { writeFile } from 'node:fs/promises'
 import { Codes, StoreError } from '../errors.js'
 import { toolPath } from '../runtime/index.js'
 import { hostEnv } from '../config.js'
+import { shQuote as q } from '../_exec.js'
 
 export interface Bridge {
   /** The interface: store0, st-1a2b3c4d. */
@@ -40,13 +41,30 @@ export function bridgeName(root: string, defaultRoot: string): string {
 
 /** Run a host tool (ip, iptables); its stderr is the error. */
 export function tool(cmd: string, args: string[]): Promise<string> {
+  return run(cmd, args, `${cmd} ${args.join(' ')}: `)
+}
+
+function run(cmd: string, args: string[], what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { env: { ...hostEnv(), PATH: toolPath() } }, (e, stdout, stderr) => {
-      if (e) reject(new StoreError(Codes.LAUNCH_FAILED, `${cmd} ${args.join(' ')}: ${(stderr || e.message).trim()}`))
+      if (e) reject(new StoreError(Codes.LAUNCH_FAILED, `${what}${(stderr || e.message).trim()}`))
       else resolve(stdout)
     })
   })
 }
+
+/**
+ * The lines of a shell script run at once: one spawn where each step was one (a fork of a
+ * large Node process costs ~10 ms here, sh's of a small tool ~1 ms). A `step` line ends the
+ * script when it fails, saying `<command>: <its output>` as `tool` does.
+ */
+function script(lines: string[]): Promise<string> {
+  return run('sh', ['-c', [STEP, ...lines].join('\n')], '')
+}
+
+const STEP = `step() { out=$("$@" 2>&1) || { printf '%s: %s\\n' "$*" "$out" >&2; exit 1; }; }`
+const step = (cmd: string, args: string[]) => `step ${[cmd, ...args].map(q).join(' ')}`
+const quiet = (cmd: string, args: string[]) => `${[cmd, ...args].map(q).join(' ')} >/dev/null 2>&1`
 
 export const ipToInt = (ip: string): number => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0)
 export const intToIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.')
@@ -118,7 +136,7 @@ export async function ensureBridge(iface: string, root: string, want?: string, f
   const have = await ifaceAddress(iface)
   if (have) {
     const b = bridgeOf(have, iface)
-    await natRules(b, '-C').catch(() => natRules(b, '-A'))
+    await script(natLines(b, '-A'))
     return b
   }
   const release = await hostLock()
@@ -132,12 +150,14 @@ export async function ensureBridge(iface: string, root: string, want?: string, f
     if (!subnet) throw new StoreError(Codes.LAUNCH_FAILED, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network')
     const b = bridgeOf(subnet, iface)
     try {
-      await tool('ip', ['link', 'add', iface, 'type', 'bridge'])
-      await tool('ip', ['link', 'set', 'dev', iface, 'alias', `store:${root}`])
-      await tool('ip', ['addr', 'add', `${b.gateway}/${b.prefix}`, 'dev', iface])
-      await tool('ip', ['link', 'set', iface, 'up'])
       await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n').catch(() => {})
-      await natRules(b, '-A')
+      await script([
+        step('ip', ['link', 'add', iface, 'type', 'bridge']),
+        step('ip', ['link', 'set', 'dev', iface, 'alias', `store:${root}`]),
+        step('ip', ['addr', 'add', `${b.gateway}/${b.prefix}`, 'dev', iface]),
+        step('ip', ['link', 'set', iface, 'up']),
+        ...natLines(b, '-A'),
+      ])
     } catch (e) {
       await removeBridge(b)
       throw e
@@ -148,30 +168,28 @@ export async function ensureBridge(iface: string, root: string, want?: string, f
   }
 }
 
-/** The bridge's iptables rules: check (-C), append (-A; FORWARD ones inserted first) or delete (-D). */
-async function natRules(b: Bridge, op: '-A' | '-C' | '-D'): Promise<void> {
-  const rules: [string, string[]][] = [
-    ['nat', ['POSTROUTING', '-s', b.subnet, '!', '-o', b.iface, '-j', 'MASQUERADE']],
-    ['filter', ['FORWARD', '-i', b.iface, '-j', 'ACCEPT']],
-    ['filter', ['FORWARD', '-o', b.iface, '-j', 'ACCEPT']],
-  ]
-  for (const [table, r] of rules) {
-    const verb = op === '-A' && table === 'filter' ? '-I' : op
-    if (op === '-D') {
-      // Every copy (a crash between two adds may have left two).
-      while (await tool('iptables', ['-w', '-t', table, '-D', ...r]).then(() => true, () => false));
-    } else if (op === '-A') {
-      if (!(await tool('iptables', ['-w', '-t', table, '-C', ...r]).then(() => true, () => false))) await tool('iptables', ['-w', '-t', table, verb, ...r])
-    } else {
-      await tool('iptables', ['-w', '-t', table, '-C', ...r])
-    }
-  }
+const RULES = (b: Bridge): [string, string[]][] => [
+  ['nat', ['POSTROUTING', '-s', b.subnet, '!', '-o', b.iface, '-j', 'MASQUERADE']],
+  ['filter', ['FORWARD', '-i', b.iface, '-j', 'ACCEPT']],
+  ['filter', ['FORWARD', '-o', b.iface, '-j', 'ACCEPT']],
+]
+
+/**
+ * The bridge's iptables rules as script lines: each added where missing (-A; FORWARD ones
+ * inserted first, in case the host's policy drops), or every copy deleted (-D).
+ */
+function natLines(b: Bridge, op: '-A' | '-D'): string[] {
+  return RULES(b).map(([table, r]) => {
+    const check = ['-w', '-t', table, '-C', ...r]
+    // Every copy (a crash between two adds may have left two).
+    if (op === '-D') return `while ${quiet('iptables', ['-w', '-t', table, '-D', ...r])}; do :; done`
+    return `${quiet('iptables', check)} || ${step('iptables', ['-w', '-t', table, table === 'filter' ? '-I' : '-A', ...r])}`
+  })
 }
 
 /** Remove a bridge and its rules (whatever of them exists). */
 export async function removeBridge(b: Bridge): Promise<void> {
-  await natRules(b, '-D')
-  await tool('ip', ['link', 'del', b.iface]).catch(() => {})
+  await script([...natLines(b, '-D'), `${quiet('ip', ['link', 'del', b.iface])} || :`])
 }
 
 /** The bridge of a root if it exists now (its address read from the interface). */
