@@ -17,6 +17,8 @@ import { Codes, StoreError, isStoreError } from '../errors.js'
 import { hostTree, resolveInRoot, type TreeFs } from '../fsroot/index.js'
 import { baseOf, parentOf } from './paths.js'
 
+const NO_THROW = { throwIfNoEntry: false } as const
+
 export class RootWriter {
   private readonly fs: TreeFs<Stats>
   /**
@@ -36,7 +38,7 @@ export class RootWriter {
 
   lstat(rel: string): Stats | undefined {
     try {
-      return lstatSync(this.abs(rel))
+      return lstatSync(this.abs(rel), NO_THROW) // mostly new paths: no exception for ENOENT
     } catch {
       return undefined
     }

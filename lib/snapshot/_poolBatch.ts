@@ -15,9 +15,11 @@ import { syncFs } from '../_fs.js'
 import type { FileContent } from '../layer/_prefetch.js'
 import { COPY_FLAGS, sha256Fd, type WritableFile } from './_writable.js'
 
+const NO_THROW = { throwIfNoEntry: false } as const
+
 const ino = (p: string): number | undefined => {
   try {
-    return lstatSync(p).ino
+    return lstatSync(p, NO_THROW)?.ino // mostly absent names: an ENOENT as an exception cost more than the call
   } catch {
     return undefined
   }
@@ -46,13 +48,27 @@ export class PoolBatch {
   /** Where content `hex` is (the pool, or this batch), or undefined. */
   locate(hex: string): string | undefined {
     const full = this.layout.poolFile(hex)
-    return this.temps.get(hex) ?? this.planned.get(full) ?? (ino(full) !== undefined ? full : undefined)
+    return this.temps.get(hex) ?? this.planned.get(full) ?? (this.inPool(full) ? full : undefined)
   }
 
   /** A pool name (or a name this batch plans), or undefined. */
   has(name: string): string | undefined {
-    return this.planned.get(name) ?? (ino(name) !== undefined ? name : undefined)
+    return this.planned.get(name) ?? (this.inPool(name) ? name : undefined)
   }
+
+  /**
+   * Whether a pool name exists, asked of the file system once per batch: a file is looked up
+   * when its entry is read ahead, when it is staged and when it is named (an lstat each was
+   * most of a snapshot's syscalls). A name another process adds meanwhile is met at commit
+   * (EEXIST), as it would be after a fresh lookup.
+   */
+  private inPool(name: string): boolean {
+    let there = this.seen.get(name)
+    if (there === undefined) this.seen.set(name, (there = ino(name) !== undefined))
+    return there
+  }
+
+  private readonly seen = new Map<string, boolean>()
 
   /**
    * The content, in the pool or in a temp file. Read only when needed: a file of one chunk has
