@@ -6,19 +6,6 @@
 
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
-import { setFlagsFromString } from 'node:v8'
-
-/**
- * Workers get a \`gc\` global: threads that mostly run native code (compression) free their
- * garbage ArrayBuffers only when asked (lib/codec/_compressOps.ts). V8 gives it to contexts
- * made after the flag is set; the main thread's, made before, has none. Process-wide, once.
- */
-let gcExposed = false
-function exposeGc(): void {
-  if (gcExposed) return
-  gcExposed = true
-  setFlagsFromString('--expose-gc')
-}
 
 type Job = { resolve: (m: any) => void; reject: (e: Error) => void }
 
@@ -27,7 +14,6 @@ class Slot {
   readonly jobs = new Map<number, Job>()
 
   constructor(source: string, opts: WorkerOptions) {
-    exposeGc()
     this.worker = new Worker(source, { ...opts, eval: true })
     this.worker.on('message', (m: { id: number; error?: string; code?: string; syscall?: string; path?: string }) => {
       const j = this.jobs.get(m.id)

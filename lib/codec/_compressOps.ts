@@ -65,14 +65,26 @@ const compareWithWhole = ${compareWithWhole.toString()}
 // Every output of zlib's sync calls is a fresh ArrayBuffer, freed only when V8 collects its
 // Buffer; in a thread that runs little JS that waits for the external-memory trigger (~64 MiB
 // of garbage per thread: a 692 MB import peaked 100 MB higher with two compressing workers).
-// A full collection every MiB of such output frees them (gc is exposed: lib/_workerPool.ts); a
-// scavenge did not (380 against 293 MB peak with one every 4 MiB; every MiB, 20-30 MB less).
+// A full collection every MiB of such output frees them; a scavenge did not (380 against 293
+// MB peak with one every 4 MiB; every MiB, 20-30 MB less). V8 exposes gc() to a context made
+// after --expose-gc is set, which is done here on the first need, not when a pool starts: a
+// flag changed at run time costs the next thread that starts ~30 ms (lib/_heap.ts), and
+// zstd, the default, driven as below, makes no such garbage.
 let garbageSinceGc = 0
+let collect
 function collectNow(bytes) {
   garbageSinceGc += bytes
-  if (garbageSinceGc < ${GC_EVERY} || typeof gc !== 'function') return
+  if (garbageSinceGc < ${GC_EVERY}) return
   garbageSinceGc = 0
-  gc()
+  if (collect === undefined) {
+    try {
+      require('node:v8').setFlagsFromString('--expose-gc')
+      collect = require('node:vm').runInNewContext('gc')
+    } catch {
+      collect = null
+    }
+  }
+  if (collect) collect()
 }
 // zstd into the caller's buffer through native streams driven as node:zlib's own sync calls
 // drive them (the handle's writeSync, then the state array [availOut, availIn]), where those

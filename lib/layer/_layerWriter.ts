@@ -5,7 +5,7 @@
 // and segment is durable. Memory: a window of puts in flight and a segment.
 
 import type { ChunkBatch } from '../cas/types.js'
-import { keepYoungGenerationSmall } from '../_heap.js'
+import { YOUNG_AFTER, keepYoungGenerationSmall } from '../_heap.js'
 import type { Chunker } from '../chunk/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { TarHeader } from '../tar/index.js'
@@ -49,7 +49,6 @@ export class LayerWriter {
   private readonly batch: ChunkBatch
 
   constructor(private readonly deps: IngestDeps) {
-    keepYoungGenerationSmall()
     // The diffID: in a worker where the backend offers one (the main thread has the chunks to hash).
     this.bg = deps.hash.background?.(deps.workers)
     this.hasher = this.bg ? undefined : deps.hash.create()
@@ -71,7 +70,7 @@ export class LayerWriter {
   /** The next entry: checked (a refusal names it), its header recorded. */
   header(h: TarHeader, bytes: Uint8Array): Wait {
     this.checks.check(h)
-    this.stats.entries++
+    if (++this.stats.entries === YOUNG_AFTER) keepYoungGenerationSmall()
     return this.index.header(bytes)
   }
 

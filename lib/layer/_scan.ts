@@ -6,7 +6,7 @@
 
 import { closeSync } from 'node:fs'
 import { Codes, StoreError } from '../errors.js'
-import { keepYoungGenerationSmall } from '../_heap.js'
+import { YOUNG_AFTER, keepYoungGenerationSmall } from '../_heap.js'
 import { META_FIELDS, readWorkers, type DirResult, type ReadWorkers, type StatResult } from './_readWorker.js'
 import type { WorkerPools } from '../_workerPool.js'
 import { WalkHeap } from './_walkOrder.js'
@@ -117,13 +117,13 @@ interface Slice {
 /** The tree under `root` in walk order, as runs of entries of one dir (a run ends at a subdir). */
 export class TreeScan implements AsyncIterable<ScanEntry[]> {
   private readonly prefetch = new Prefetch(WINDOW)
+  private entries = 0
 
   private readonly workers: ReadWorkers
 
   /** `workers`: the open store's pools, whose read workers list and lstat. */
   constructor(private readonly root: string, workers: WorkerPools) {
     this.workers = readWorkers(workers)
-    keepYoungGenerationSmall() // a walk of a large tree allocates per entry as ingest does
   }
 
   /** Most dir and lstat jobs held ahead of the consumer at once. */
@@ -215,6 +215,7 @@ export class TreeScan implements AsyncIterable<ScanEntry[]> {
         for (let i = 0; i < st.meta.length / META_FIELDS; i++) {
           const e = entry(dir, prefix, names[at + i], st, i)
           run.push(e)
+          if (++this.entries === YOUNG_AFTER) keepYoungGenerationSmall() // a large tree's walk allocates per entry as ingest does
           const sub = subdirs.get(i)
           if (!sub) continue
           yield run
