@@ -30,10 +30,23 @@ static int listen_at(const char *path) {
     int n = snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/%s", dir, slash + 1);
     if (n < 0 || (size_t)n >= sizeof a.sun_path) return close(dir), errno = ENAMETOOLONG, -1;
   }
-  unlink(a.sun_path);
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int ok = s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && chmod(a.sun_path, 0600) == 0 && listen(s, 1) == 0;
+  // A socket there that answers is another relay's: never taken over. One that does not is a
+  // stale one (a relay killed): replaced.
+  int probe = s >= 0 ? socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
+  if (probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof a) == 0) {
+    close(probe), close(s);
+    if (dir >= 0) close(dir);
+    return errno = EADDRINUSE, -1;
+  }
+  if (probe >= 0) close(probe);
+  unlink(a.sun_path);
+  // Made 0600 as it is bound (umask), not chmod'ed after: no moment when others may connect,
+  // and no path followed a second time.
+  mode_t old = umask(077);
+  int ok = s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
   int saved = errno;
+  umask(old);
   if (dir >= 0) close(dir);
   if (!ok) {
     if (s >= 0) close(s);
@@ -53,9 +66,17 @@ int console_main(int argc, char **argv) {
     fprintf(stderr, "store: cannot listen on the console socket %s: %s\n", path, strerror(errno));
     return 125;
   }
+  // The signals we forward are held from before the fork until relay_and_wait() handles them:
+  // one that came between would end us (their default) and leave the runtime on its own.
+  sigset_t held, was;
+  sigemptyset(&held);
+  int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&held, forwarded[i]);
+  sigprocmask(SIG_BLOCK, &held, &was);
   pid_t child = fork();
   if (child < 0) return 125;
   if (child == 0) {
+    sigprocmask(SIG_SETMASK, &was, NULL);
     execvp(argv[3], argv + 3);
     fprintf(stderr, "store: cannot run %s: %s\n", argv[3], strerror(errno));
     _exit(127);
