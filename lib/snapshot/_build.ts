@@ -11,7 +11,7 @@ import { rename } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { Layout } from '../layout.js'
 import type { Digest } from '../digest/digest.js'
-import { writeFileAtomic } from '../_fs.js'
+import { syncFs, writeFileAtomic } from '../_fs.js'
 import { SnapshotSink, placeCopy, type PlaceFile } from './_sink.js'
 import { placeStub } from './_stub.js'
 import { placeClone } from './_clone.js'
@@ -45,6 +45,9 @@ export async function buildSnapshot(layout: Layout, chainId: Digest, form: Shari
     await fill(tmp, sink)
     const clashes = await sink.ctx.batch.commit()
     if (clashes.size > 0) await fixClashes(sink, tmp, clashes)
+    // The copy form's files hold their bytes themselves (no pool file was made durable above):
+    // on disk before the map and the name say the snapshot is there.
+    if (form === 'copy') await syncFs(tmp)
     await writeFileAtomic(layout.snapshotMap(chainId), encodeMap(form, ownBytes(tmp, form === 'reflink' || form === 'hardlink' ? sink.refs : undefined), sink.refs))
     await rename(tmp, dir).catch((e) => {
       // Another process finished the same snapshot first: theirs is as good as ours.

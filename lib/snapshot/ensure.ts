@@ -12,6 +12,7 @@ import type { ContentStore } from '../cas/types.js'
 import type { Digest } from '../digest/digest.js'
 import type { Layout } from '../layout.js'
 import { writeFileAtomic } from '../_fs.js'
+import { Codes, StoreError } from '../errors.js'
 import { applyLayer, loadIndex, type LayerRecord } from '../layer/index.js'
 import { isDir, ownBytes } from './_ownBytes.js'
 import { applyChain } from './_chain.js'
@@ -58,6 +59,14 @@ async function perLayer(cas: ContentStore, layout: Layout, layers: LayerRecord[]
   const out: EnsuredSnapshots = { dirs: [], built: [] }
   for (const l of layers) {
     const dir = layout.snapshot(l.chainId)
+    if (isDir(dir) && mapFormSync(layout.snapshotMap(l.chainId)) === 'data-only') {
+      // A chain's tree under a layer's name (made while the store shared another way,
+      // STORE_SNAPSHOT_SHARING): stacked as one layer, it would show the layers below it again,
+      // their files as stubs. Refused, never mounted.
+      throw new StoreError(Codes.UNSUPPORTED, `snapshot ${l.chainId} is a data-only tree, not a layer's: this image's snapshots were made in two sharing forms`, {
+        hint: 'stop its containers and run `store system prune` (snapshots are rebuilt as needed), then run it again without STORE_SNAPSHOT_SHARING',
+      })
+    }
     if (!isDir(dir)) {
       await extract(l, opts, () =>
         buildSnapshot(layout, l.chainId, form, prefix, async (tmp, sink) => {

@@ -20,7 +20,9 @@ import { withGc } from '../_lock.js'
 import { listContainers } from '../container/records.js'
 import { cacheEntries, cachePrune } from '../build/cache.js'
 import { removeCacheMounts } from '../build/runMount/index.js'
-import { sweepPool } from '../snapshot/index.js'
+import { dropSnapshot, sweepPool } from '../snapshot/index.js'
+import { orphansIn, TMP_SUFFIX } from '../_leftovers.js'
+import { rmTree } from '../_rm.js'
 
 export interface GcOptions {
   /** Remove every image not used by a container (prune -a), not only dangling ones. */
@@ -193,7 +195,7 @@ async function sweepImages(store: Store, marked: Marked, tags: Record<string, Di
 async function sweepLayers(store: Store, marked: Marked, stats: GcStats): Promise<void> {
   for (const l of await store.layers.list()) {
     if (marked.layers.has(l.chainId)) continue
-    await rm(store.layout.snapshot(l.chainId), { recursive: true, force: true })
+    await dropSnapshot(store.layout, l.chainId) // renamed away first: never a half-removed tree under its name
     await store.layers.delete(l.chainId)
     stats.layersDeleted++
   }
@@ -212,14 +214,27 @@ async function sweepBlobs(store: Store, marked: Marked, stats: GcStats): Promise
 
 /**
  * 6. Snapshots whose layer record is gone (a crash between the two), and half-extracted
- * `<chainID>.tmp-*` dirs of killed processes: caches, rebuilt from blobs on demand. Live
- * extractions run under a lease, so none is in flight now.
+ * `<chainID>.tmp-*` dirs of killed processes: caches, rebuilt from blobs on demand. A snapshot
+ * goes as dropSnapshot() removes one (renamed away, then its map, then its tree): removed in
+ * place, a kill part way left a tree missing files under its own name, which was used as it
+ * was. Temp dirs go only when their writer is gone (an extraction holds a lease, but fsck's
+ * scratch trees do not).
  */
 async function sweepSnapshots(store: Store, marked: Marked, stats: GcStats): Promise<void> {
-  for (const n of await readdir(store.layout.snapshotsDir).catch(() => [] as string[])) {
-    if (/^[0-9a-f]{64}(\.map)?$/.test(n) && marked.layers.has(digestFromHex(n.slice(0, 64)))) continue // a snapshot and its map
-    await rm(`${store.layout.snapshotsDir}/${n}`, { recursive: true, force: true })
-    if (n.includes('.tmp-')) stats.snapshotTemps++
+  const dir = store.layout.snapshotsDir
+  const names = await readdir(dir).catch(() => [] as string[])
+  const present = new Set(names)
+  for (const n of names) {
+    const m = /^([0-9a-f]{64})(\.map)?$/.exec(n)
+    if (m && marked.layers.has(digestFromHex(m[1]))) continue // a snapshot and its map
+    if (m && !m[2]) await dropSnapshot(store.layout, digestFromHex(m[1]))
+    else if (m) {
+      if (!present.has(m[1])) await rm(`${dir}/${n}`, { force: true }) // a map whose tree is gone (else it goes with it)
+    } else if (!TMP_SUFFIX.test(n)) await rm(`${dir}/${n}`, { recursive: true, force: true })
+  }
+  for (const t of await orphansIn(dir, TMP_SUFFIX, 'snapshot')) {
+    await rmTree(t.path)
+    stats.snapshotTemps++
   }
 }
 

@@ -8,7 +8,7 @@
 // container, which it leaves byte for byte as it was.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { appendFileSync, existsSync, readdirSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { requireBuilt, sh, store, tempDir, type CliResult } from '../_fixtures/cli.js'
 import { busyboxUnavailable, makeBusyboxRoot } from '../_fixtures/busybox.js'
@@ -177,5 +177,32 @@ describe.skipIf(skip)('snapshots and the file pool', () => {
     expect(f.stdout).toContain(`snapshot pool/${pool.slice(join(r.root, 'pool').length + 1)}: has content with digest `)
     expect(f.stdout).toContain('/app/hi: its pool file ')
     expect(f.stdout).toContain('/bin/busybox: its stub does not redirect to its pool file')
+  })
+
+  test('fsck --snapshots reads the redirects of a snapshot with more stubs than one command line holds', () => {
+    const r = newRoot('data-only')
+    const big = join(r.root, '..', 'big')
+    makeBusyboxRoot(big)
+    // 8,000 files with 206-byte names: their paths in the snapshot are ~2.6 MB, past ARG_MAX.
+    for (let d = 0; d < 8; d++) {
+      mkdirSync(join(big, 'many', `d${d}`), { recursive: true })
+      for (let i = 0; i < 1000; i++) writeFileSync(join(big, 'many', `d${d}`, `${'n'.repeat(200)}-${String(i).padStart(5, '0')}`), `${d}/${i}\n`)
+    }
+    ok(r.cli(['import', big, 'big']))
+    ok(r.cli(['create', '--name', 'ctr', 'big', 'true']))
+    expect(ok(r.cli(['fsck', '--snapshots']))).toMatch(/no problems\n$/)
+  })
+
+  test('snapshots made in two sharing forms are refused, not stacked as layers they are not', () => {
+    const r = newRoot('data-only')
+    ok(r.cli(['run', '--rm', 'app', 'true'])) // app's chain as one data-only tree
+    writeProject(join(r.root, '..', 'ctx2'), { Dockerfile: 'FROM app\nCOPY f /f\nRUN cat /f\n', f: 'x\n' })
+    const mixed = store(r.root, ['build', '-q', '-t', 'next', join(r.root, '..', 'ctx2')], { env: { STORE_SNAPSHOT_SHARING: 'copy' } })
+    expect(mixed.status).not.toBe(0)
+    expect(mixed.stderr).toContain('made in two sharing forms')
+    // The store's own form is unharmed.
+    expect(ok(r.cli(['run', '--rm', 'app', 'cat', '/app/hi']))).toBe('hi\n')
+    ok(r.cli(['build', '-q', '-t', 'next', join(r.root, '..', 'ctx2')]))
+    expect(ok(r.cli(['run', '--rm', 'next', 'cat', '/f']))).toBe('x\n')
   })
 })

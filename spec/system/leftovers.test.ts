@@ -70,6 +70,9 @@ test('leftovers named after a live process (work in flight) are neither counted 
   expect(await kinds()).toEqual([])
   expect(await reclaimLeftovers(t.store)).toMatchObject({ entries: 0 })
   expect((await readdir(t.store.layout.volumesDir)).sort()).toEqual([`.rm-${process.pid}-0123456789ab`, `.tmp-${process.pid}-0123456789ab`])
+  // Nor by gc: a snapshot temp of a live writer (fsck's scratch tree takes no lease) stays.
+  expect((await collectGarbage(t.store)).snapshotTemps).toBe(0)
+  expect(await readdir(t.store.layout.snapshotsDir)).toEqual([`${'a'.repeat(64)}.tmp-${process.pid}-01234567`])
 })
 
 describe('save/export -o', () => {
