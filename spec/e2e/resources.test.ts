@@ -105,8 +105,13 @@ describe.skipIf(why !== undefined)('control groups', () => {
   })
 
   test('pause freezes every process, unpause thaws them; ps, inspect and stop as Docker', async () => {
-    await ok(['run', '-d', '--name', 'ticker', '--network', 'none', 'busybox', 'sh', '-c', 'trap "exit 143" TERM; i=0; while true; do i=$((i+1)); printf "x\\n%d\\n" $i > /tmp/n; sleep 0.02; done'])
+    // Each count written whole, then renamed over the last: a container frozen mid-write (the
+    // file truncated, nothing in it yet) still shows a count.
+    await ok(['run', '-d', '--name', 'ticker', '--network', 'none', 'busybox', 'sh', '-c', 'trap "exit 143" TERM; i=0; while true; do i=$((i+1)); printf "x\\n%d\\n" $i > /tmp/n.new && mv /tmp/n.new /tmp/n; sleep 0.02; done'])
     await cgroupDirs('ticker')
+    let first: string | undefined
+    for (let i = 0; i < 200 && first === undefined; i++) first = await counter('ticker') // the first count is there
+    expect(first).toBeDefined()
     expect(await ok(['pause', 'ticker'])).toBe('ticker\n')
     expect((await ok(['ps', '--format', '{{.Names}} {{.Status}} {{.State}}', '--filter', 'status=paused'])).trim()).toMatch(/^ticker Up .* \(Paused\) paused$/)
     expect((await ok(['inspect', '--format', '{{.State.Status}} {{.State.Paused}}', 'ticker'])).trim()).toBe('paused true')
