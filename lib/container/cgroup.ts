@@ -167,13 +167,23 @@ export async function removeCgroups(c: CgroupSet | undefined): Promise<void> {
   const rmTree = async (d: string): Promise<void> => {
     const kids = await readdir(d, { withFileTypes: true }).catch(() => [])
     for (const k of kids) if (k.isDirectory()) await rmTree(join(d, k.name))
-    // A process may take a moment to leave after it died (zombie reaped): a few tries.
-    for (let i = 0; i < 50; i++) {
+    // A process may take a moment to leave after it died (zombie reaped), and one the
+    // container left behind is killed: it was the container's. Tried for up to 10 s (a loaded
+    // machine); the first try is the usual one.
+    for (let i = 0; i < 1000; i++) {
       try {
         await rmdir(d)
         return
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+        const left = (await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean)
+        for (const pid of left) {
+          try {
+            process.kill(Number(pid), 'SIGKILL')
+          } catch {
+            // gone already
+          }
+        }
         await new Promise((r) => setTimeout(r, 10))
       }
     }
