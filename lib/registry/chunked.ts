@@ -72,6 +72,9 @@ const corrupt = (digest: string, what: string) => new StoreError(Codes.REGISTRY_
 /** A TOC this store cannot use (too large to hold): the pull takes the whole blob. */
 class TooLarge extends Error {}
 
+/** Members a TOC may list (a 64 GiB layer of 64 KiB members has a million). */
+const MEMBERS_MAX = 1 << 20
+
 /** A piece of the tar in a member: a chunk by its SHA-256 (hex), or other bytes (carried in the TOC). */
 interface Piece {
   size: number
@@ -212,7 +215,7 @@ function encodeToc(members: Member[], literal: Uint8Array): Uint8Array {
 }
 
 /** The TOC's members and the other bytes, checked to be consistent; TooLarge past the bounds. */
-function decodeToc(digest: string, toc: Uint8Array): { members: Member[]; literal: Buffer } {
+function decodeToc(digest: string, toc: Uint8Array, before: number): { members: Member[]; literal: Buffer } {
   if (toc.length < 4) throw corrupt(digest, 'table of contents is cut short')
   const structLen = Buffer.from(toc.buffer, toc.byteOffset, 4).readUInt32BE(0)
   if (4 + structLen > toc.length) throw corrupt(digest, 'table of contents is cut short')
@@ -240,6 +243,11 @@ function decodeToc(digest: string, toc: Uint8Array): { members: Member[]; litera
   n = 5
   const count = varint()
   if (count > b.length) throw corrupt(digest, 'table of contents lists more members than it has bytes')
+  // Every member is a gzip member of at least 18 bytes before the TOC: more than fit there, or
+  // than a sane layer has, and the blob is fetched whole (a small TOC inflating to millions of
+  // members took the heap).
+  if (count > before / 18 || count > MEMBERS_MAX) throw new TooLarge('members')
+  let csizes = 0
   const members: Member[] = []
   let literalSize = 0
   for (let i = 0; i < count; i++) {
@@ -248,6 +256,7 @@ function decodeToc(digest: string, toc: Uint8Array): { members: Member[]; litera
     const np = varint()
     // Every member holds bytes and is a gzip member (18 bytes at least).
     if (size < 1 || size > SEGMENT_MAX || csize < 18 || csize > SEGMENT_MAX + 4096 || np < 1 || np > size || n + np * 2 > b.length) throw corrupt(digest, `member ${i} is out of bounds`)
+    if ((csizes += csize) > before) throw corrupt(digest, `members up to ${i} take more than the ${before} bytes before the table of contents`)
     const pieces: Piece[] = []
     let sum = 0
     for (let k = 0; k < np; k++) {
@@ -338,7 +347,7 @@ export async function* chunkedLayer(deps: ChunkedPullDeps, d: { digest: string; 
   const tocBytes = await exactly(r, place.length, `the table of contents of ${d.digest}`)
   let toc: { members: Member[]; literal: Buffer }
   try {
-    toc = decodeToc(d.digest, readExtraMembers(d.digest, tocBytes))
+    toc = decodeToc(d.digest, readExtraMembers(d.digest, tocBytes), place.offset)
   } catch (e) {
     if (!(e instanceof TooLarge)) throw e
     yield* deps.whole()

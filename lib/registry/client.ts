@@ -4,6 +4,10 @@
 // --insecure-registry), and authentication by challenge: a 401 names Basic or Bearer; a
 // Bearer token is fetched from the realm it names (with the user's credentials when there are
 // any, as Docker keeps them in ~/.docker/config.json) and the request is made again.
+// Credentials and tokens go only to the registry's own origin (scheme, host and port): an
+// upload Location or a tags Link naming another host, or plain HTTP for an HTTPS registry, is
+// followed without them, as Docker's authorizer adds them only for the host that challenged.
+// Whatever a registry answers is read within a bound (a token, an error body).
 
 import { Codes, StoreError } from '../errors.js'
 import { parseReference } from '../reference.js'
@@ -66,9 +70,12 @@ export class RegistryClient {
     trustForRegistry(host, o.certsDirs)
   }
 
-  /** `path` under /v2/ of this registry, authenticated as the registry asks. */
-  async fetch(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
-    const url = () => (path.startsWith('http') ? path : `${this.base}/v2/${path}`)
+  /**
+   * `path` under /v2/ of this registry (or an absolute URL the registry gave, from absolute()),
+   * authenticated as the registry asks.
+   */
+  async fetch(path: string | URL, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
+    const url = () => (path instanceof URL ? path.toString() : `${this.base}/v2/${path}`)
     let r: Response
     const tried = this.base
     try {
@@ -76,7 +83,7 @@ export class RegistryClient {
     } catch (e) {
       // Only a request that sent nothing of a stream body can be made again: one that another
       // request (layers go in parallel) has meanwhile settled on plain HTTP, or the first to fail.
-      if (path.startsWith('http') || !tried.startsWith('https')) throw e
+      if (path instanceof URL || !tried.startsWith('https')) throw e
       if (this.base === tried) {
         if (!this.plainAllowed) throw e
         this.base = `http://${this.host}`
@@ -102,15 +109,20 @@ export class RegistryClient {
     return `${this.base}/v2/${path}`
   }
 
-  /** A Location header made absolute (registries answer uploads with relative ones). */
-  absolute(location: string): string {
-    return new URL(location, this.base).toString()
+  /** A Location or Link the registry answered, made absolute (registries give relative ones). */
+  absolute(location: string): URL {
+    try {
+      return new URL(location, this.base)
+    } catch {
+      throw new StoreError(Codes.REGISTRY_ERROR, `the registry answered with a location that is not a URL: ${JSON.stringify(location.slice(0, 200))}`)
+    }
   }
 
   private async send(url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) }
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    else if (this.basic) headers.authorization = `Basic ${this.basic}`
+    const own = new URL(url).origin === new URL(this.base).origin
+    if (own && this.token) headers.authorization = `Bearer ${this.token}`
+    else if (own && this.basic) headers.authorization = `Basic ${this.basic}`
     try {
       return await fetch(url, { ...init, headers, redirect: 'follow', ...(init.body instanceof ReadableStream || isIterable(init.body) ? { duplex: 'half' } : {}) } as RequestInit)
     } catch (e) {
@@ -143,11 +155,46 @@ export class RegistryClient {
     for (const sc of this.scopes) u.searchParams.append('scope', sc)
     const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
     const t = await fetch(u, { headers }).catch(() => undefined)
-    if (!t?.ok) return false
-    const body = (await t.json()) as { token?: string; access_token?: string }
-    this.token = body.token ?? body.access_token
-    return this.token !== undefined
+    if (!t?.ok) {
+      await t?.body?.cancel()
+      return false
+    }
+    let body: { token?: unknown; access_token?: unknown }
+    try {
+      body = JSON.parse(new TextDecoder().decode(await bounded(t, TOKEN_MAX, 'the token the registry answered')))
+    } catch (e) {
+      if (e instanceof StoreError) throw e
+      throw new StoreError(Codes.REGISTRY_ERROR, `the token from ${u.origin} is not JSON`)
+    }
+    const token = body.token ?? body.access_token
+    // A header's value: printable ASCII, no spaces (a JWT, an opaque string).
+    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(token)) throw new StoreError(Codes.REGISTRY_ERROR, `the token from ${u.origin} is not a token`)
+    this.token = token
+    return true
   }
+}
+
+/** A registry's words for a terminal: control characters (escapes) shown as '?'. */
+// eslint-disable-next-line no-control-regex
+const printable = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?')
+
+/** Bytes a token answer may have; an error body read for its message. */
+const TOKEN_MAX = 1 << 20
+const ERROR_MAX = 64 << 10
+
+/** A response's body, refused past `max` bytes (what a registry sends is never trusted to end). */
+export async function bounded(r: Response, max: number, what: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let n = 0
+  for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
+    n += b.length
+    if (n > max) {
+      await r.body?.cancel().catch(() => {})
+      throw new StoreError(Codes.REGISTRY_ERROR, `${what} is larger than ${max >= 1 << 20 ? `${max >> 20} MiB` : `${max >> 10} KiB`}`)
+    }
+    parts.push(b)
+  }
+  return Buffer.concat(parts)
 }
 
 const isIterable = (b: unknown): boolean => b !== null && typeof b === 'object' && Symbol.asyncIterator in (b as object)
@@ -156,9 +203,9 @@ const isIterable = (b: unknown): boolean => b !== null && typeof b === 'object' 
 export async function registryError(r: Response, what: string): Promise<StoreError> {
   let detail = ''
   try {
-    const body = (await r.json()) as { errors?: { code?: string; message?: string }[] }
-    const e = body.errors?.[0]
-    if (e) detail = `${(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`
+    const body = JSON.parse(new TextDecoder().decode(await bounded(r, ERROR_MAX, 'an error'))) as { errors?: { code?: unknown; message?: unknown }[] }
+    const e = Array.isArray(body.errors) ? body.errors[0] : undefined
+    if (e && typeof e === 'object') detail = printable(`${String(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${String(e.message ?? '')}`).slice(0, 1000)
   } catch {
     // not JSON, or no body at all (a HEAD): the distribution spec's words for the status
   }

@@ -21,7 +21,7 @@ import { ingestDeps, putImageBytes, recordLayer } from '../image/create.js'
 import type { ImageConfig } from '../image/model.js'
 import type { OnProgress } from '../progress.js'
 import { formatPlatform, hostPlatform, namesPlatform } from '../platform.js'
-import { RegistryClient, registryError, registryRef, type ClientOptions, type RegistryRef } from './client.js'
+import { RegistryClient, bounded, registryError, registryRef, type ClientOptions, type RegistryRef } from './client.js'
 import { chunkedLayer, tocPlace } from './chunked.js'
 import { rememberPushed } from './push.js'
 import { INDEX_TYPES, MANIFEST_ACCEPT, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.js'
@@ -87,7 +87,7 @@ const TAG_PAGES = 100
 
 async function listTags(client: RegistryClient, repo: string, name: string): Promise<string[]> {
   const tags: string[] = []
-  let path = `${repo}/tags/list?n=${TAGS_PAGE}`
+  let path: string | URL = `${repo}/tags/list?n=${TAGS_PAGE}`
   for (let page = 0; page < TAG_PAGES; page++) {
     const r = await client.fetch(path)
     if (!r.ok) throw await registryError(r, `tags of ${name}`)
@@ -118,15 +118,19 @@ async function pullOne(store: Store, client: RegistryClient, ref: RegistryRef, o
   let manifest: ImageManifest
   if (INDEX_TYPES.includes(top.mediaType)) {
     const want = o.platform ?? formatPlatform(hostPlatform())
-    const m = (top.json as ImageIndex).manifests?.find((d) => d.platform?.os && d.platform.architecture && namesPlatform(want, { os: d.platform.os, arch: d.platform.architecture, variant: d.platform.variant }))
+    const entries = (top.json as ImageIndex).manifests
+    if (!Array.isArray(entries)) throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: its manifest list has no list of manifests`)
+    const m = entries.find((d) => d && typeof d === 'object' && d.platform?.os && d.platform.architecture && namesPlatform(want, { os: d.platform.os, arch: d.platform.architecture, variant: d.platform.variant }))
     if (!m) throw new StoreError(Codes.NOT_FOUND, `no matching manifest for ${want} in the manifest list entries`)
+    checkDescriptor(m, reference)
     const one = await getManifest(client, ref.repository, m.digest, `${ref.name}@${m.digest}`)
     if (one.digest !== m.digest) throw new StoreError(Codes.REGISTRY_ERROR, `manifest verification failed for digest ${m.digest}`)
     manifest = one.json as ImageManifest
   } else {
     manifest = top.json as ImageManifest
   }
-  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: not an image manifest (schema 1 and other kinds are not supported)`)
+  if (!manifest || !manifest.config?.digest || !Array.isArray(manifest.layers)) throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: not an image manifest (schema 1 and other kinds are not supported)`)
+  for (const d of [manifest.config, ...manifest.layers]) checkDescriptor(d, reference)
 
   const release = await gcLease(store.layout)
   try {
@@ -203,8 +207,10 @@ async function pullOne(store: Store, client: RegistryClient, ref: RegistryRef, o
         if (!got) throw firstError
         running.delete(i)
         await recordLayer(store, i ? chainIds[i - 1] : null, got.stats)
-        // A push of it to this registry asks for this blob first (and mounts it into another repository).
-        await rememberPushed(store, chainIds[i], { digest: layer.digest, size: layer.size, from: { [client.host]: ref.repository }, ...(got.place ? { toc: `${got.place.offset}:${got.place.length}` } : {}) }).catch(() => {})
+        // A push of it to this registry asks for this blob first (and mounts it into another
+        // repository). Only for a blob fetched whole, whose digest was checked: a chunk-aware
+        // pull never sees the whole blob, and a push must not name a blob it has not checked.
+        if (!got.place) await rememberPushed(store, chainIds[i], { digest: layer.digest, size: layer.size, from: { [client.host]: ref.repository } }).catch(() => {})
         tell(layer, 'Pull complete')
       }
     } catch (e) {
@@ -226,6 +232,20 @@ async function pullOne(store: Store, client: RegistryClient, ref: RegistryRef, o
   } finally {
     await release()
   }
+}
+
+/**
+ * A descriptor as the store can use it: a sha256 digest (its hex names files and is matched
+ * against names) and a size that is a count of bytes. A registry's other strings never reach a
+ * file name, a pattern or a terminal.
+ */
+function checkDescriptor(d: unknown, reference: string): asserts d is Descriptor {
+  const x = d as Partial<Descriptor> | null
+  if (!x || typeof x !== 'object') throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: its manifest has a descriptor that is not an object`)
+  if (typeof x.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(x.digest)) {
+    throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: its manifest names a blob by ${JSON.stringify(String(x.digest).slice(0, 100))}, not a sha256 digest`)
+  }
+  if (!Number.isSafeInteger(x.size) || (x.size as number) < 0) throw new StoreError(Codes.REGISTRY_ERROR, `${reference}: blob ${x.digest} has size ${JSON.stringify(x.size)}`)
 }
 
 async function getManifest(client: RegistryClient, repo: string, what: string, shown: string): Promise<{ mediaType: string; digest: string; json: unknown }> {
@@ -257,16 +277,6 @@ async function blobBytes(client: RegistryClient, repo: string, d: Descriptor): P
   return bytes
 }
 
-async function bounded(r: Response, max: number, what: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  let n = 0
-  for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) {
-    n += b.length
-    if (n > max) throw new StoreError(Codes.REGISTRY_ERROR, `${what} is larger than ${max >> 20} MiB`)
-    parts.push(b)
-  }
-  return Buffer.concat(parts)
-}
 
 /** A dropped connection resumes where it broke (HTTP Range), this many times per layer. */
 const RESUMES = 5

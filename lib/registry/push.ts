@@ -175,7 +175,7 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
   const digest = `sha256:${h.digest('hex')}`
   const url = new URL(next)
   url.searchParams.set('digest', digest)
-  const done = await client.fetch(url.toString(), { method: 'PUT', headers: { 'content-length': '0' } })
+  const done = await client.fetch(url, { method: 'PUT', headers: { 'content-length': '0' } })
   if (done.status !== 201) throw await registryError(done, `upload of ${digest}`)
   await done.body?.cancel()
   const m: Memo = { digest, size, from: { ...(known?.digest === digest ? known.from : {}), [client.host]: repo }, toc: `${toc.offset}:${toc.length}` }
@@ -192,7 +192,7 @@ async function pushLayer(store: Store, client: RegistryClient, repo: string, l: 
 const PIECE = 8 << 20
 
 /** `src` uploaded to the session at `location`, piece by piece; the session's last address (for the PUT that names the digest). */
-async function uploadInPieces(client: RegistryClient, location: string, src: AsyncIterable<Uint8Array>, what: string): Promise<string> {
+async function uploadInPieces(client: RegistryClient, location: URL, src: AsyncIterable<Uint8Array>, what: string): Promise<URL> {
   let url = location
   let offset = 0
   let parts: Uint8Array[] = []
@@ -260,7 +260,7 @@ export async function rememberPushed(store: Store, chainId: string, m: Memo): Pr
 }
 
 /** A new upload session's address. */
-async function startUpload(client: RegistryClient, repo: string, what: string): Promise<string> {
+async function startUpload(client: RegistryClient, repo: string, what: string): Promise<URL> {
   const start = await client.fetch(`${repo}/blobs/uploads/`, { method: 'POST' })
   const location = start.headers.get('location')
   if (start.status !== 202 || !location) throw await registryError(start, `upload of ${what}`)
@@ -272,7 +272,7 @@ async function startUpload(client: RegistryClient, repo: string, what: string): 
 async function upload(client: RegistryClient, repo: string, digest: string, size: number, body: () => Readable): Promise<void> {
   const url = new URL(await startUpload(client, repo, digest))
   url.searchParams.set('digest', digest)
-  const r = await client.fetch(url.toString(), {
+  const r = await client.fetch(url, {
     method: 'PUT',
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body: Readable.toWeb(body()) as ReadableStream,
