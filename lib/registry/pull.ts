@@ -290,18 +290,20 @@ let partials = 0
  * (`Range: bytes=N-`, as Docker's puller resumes), so the bytes already taken stay taken; a
  * registry that ignores Range sends it all again, and what was taken is skipped.
  *
- * Across runs: the bytes are also kept in `ingest/pull-<hex>-<pid>-<n>.part` until the blob is
- * whole, so a pull that was killed (or failed on another layer) starts from that file's bytes
- * and asks the registry only for the rest. A file whose process is gone is taken over by a
- * rename (two pulls never share one); a blob that fails its digest takes its file with it;
- * `system prune` removes what is left.
+ * Across runs: the bytes are also kept in `ingest/pull-<hex>-<registry>-<pid>-<n>.part` until
+ * the blob is whole, so a pull that was killed (or failed on another layer) starts from that
+ * file's bytes and asks the registry only for the rest. A file whose process is gone is taken
+ * over by a rename (two pulls never share one); a blob that fails its digest takes its file
+ * with it; `system prune` removes what is left. `<registry>` (8 hex of the SHA-256 of its
+ * host) keeps one registry's bytes for its own pulls: a registry that sent wrong bytes and
+ * closed the connection would otherwise fail the next pull of that blob from any other.
  */
 async function* verified(client: RegistryClient, repo: string, d: Descriptor, onProgress: OnProgress | undefined, ingestDir: string): AsyncGenerator<Uint8Array> {
   const h = createHash('sha256')
   const progress = { label: 'Downloading', id: d.digest.slice(7, 19), total: d.size, unit: 'bytes' as const }
-  const hex = d.digest.slice(7)
+  const key = `${d.digest.slice(7)}-${createHash('sha256').update(client.host).digest('hex').slice(0, 8)}`
   // Unique in this process too: a manifest may name one blob twice, and layers come in parallel.
-  const mine = `${ingestDir}/pull-${hex}-${process.pid}-${++partials}.part`
+  const mine = `${ingestDir}/pull-${key}-${process.pid}-${++partials}.part`
   let n = 0
   let fd: FileHandle | undefined
   let pending: Uint8Array[] = []
@@ -319,7 +321,7 @@ async function* verified(client: RegistryClient, repo: string, d: Descriptor, on
   let whole = false
   try {
     // What an earlier pull of this blob kept: its bytes first, checked with the rest.
-    const kept = await takePartial(ingestDir, hex, mine)
+    const kept = await takePartial(ingestDir, key, mine)
     fd = await open(mine, kept ? 'r+' : 'w')
     if (kept) {
       for await (const b of fd.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) {
@@ -373,20 +375,21 @@ async function* verified(client: RegistryClient, repo: string, d: Descriptor, on
     await fd?.close().catch(() => {})
     // Whole (or wrong): gone. Else kept under its pid-less name for the next pull to take.
     if (whole) await unlink(mine).catch(() => {})
-    else await rename(mine, `${ingestDir}/pull-${hex}.part`).catch(() => {})
+    else await rename(mine, `${ingestDir}/pull-${key}.part`).catch(() => {})
   }
 }
 
 /**
- * The partial file of an earlier pull of blob `hex`, renamed to `mine`: the one a finished or
- * failed pull left (`pull-<hex>.part`), or one whose pull was killed (`pull-<hex>-<pid>-<n>.part`,
- * that pid gone). False when there is none.
+ * The partial file of an earlier pull of a blob from a registry (`key`: `<hex>-<registry>`),
+ * renamed to `mine`: the one a finished or failed pull left (`pull-<key>.part`), or one whose
+ * pull was killed (`pull-<key>-<pid>-<n>.part`, that pid gone). False when there is none.
  */
-async function takePartial(ingestDir: string, hex: string, mine: string): Promise<boolean> {
+async function takePartial(ingestDir: string, key: string, mine: string): Promise<boolean> {
   const names = await readdir(ingestDir).catch(() => [] as string[])
   await mkdir(ingestDir, { recursive: true })
   for (const name of names) {
-    const m = new RegExp(`^pull-${hex}(?:-(\\d+)-\\d+)?\\.part$`).exec(name)
+    // `key` is hex digits and a dash (the digest checkDescriptor checked, the registry's hash).
+    const m = new RegExp(`^pull-${key}(?:-(\\d+)-\\d+)?\\.part$`).exec(name)
     if (!m || (m[1] && alive(Number(m[1])))) continue
     try {
       await rename(`${ingestDir}/${name}`, mine)

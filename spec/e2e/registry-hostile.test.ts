@@ -10,6 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { gzipSync } from 'node:zlib'
 import { storeIn } from '../_fixtures/cli.js'
 import { busyboxStore, storeOk } from '../_fixtures/containers.js'
 import { registryUnavailable, startRegistry, type Registry } from '../_fixtures/registry.js'
@@ -127,6 +129,49 @@ describe.skipIf(why !== undefined)('a hostile registry', () => {
     const r = await storeIn(bx.root, ['pull', `${fake}/evil/img:1`])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('the token the registry answered is larger than 1 MiB')
+  })
+
+  test('a registry that sent wrong bytes and closed the connection does not fail the next pull of that blob from another registry', async () => {
+    await storeOk(bx.root, ['tag', 'busybox', `${reg.host}/hostile/part:1`])
+    await storeOk(bx.root, ['push', `${reg.host}/hostile/part:1`])
+    /** The registry without its chunk tables (so a pull reads blobs whole); `bad`: a layer blob is 1,000 wrong bytes, then a closed connection. */
+    const plain = (bad: boolean) =>
+      serve('127.0.0.1', (req, res) => {
+        const [host, port] = reg.host.split(':')
+        if (req.url?.includes('/manifests/')) {
+          request({ host, port: Number(port), path: req.url, headers: { accept: req.headers.accept ?? '' } }, (r) => {
+            const parts: Buffer[] = []
+            r.on('data', (b: Buffer) => parts.push(b)).on('end', () => {
+              const m = JSON.parse(Buffer.concat(parts).toString())
+              for (const l of m.layers ?? []) delete l.annotations
+              const body = JSON.stringify(m)
+              res.writeHead(200, { 'content-type': r.headers['content-type'] ?? '', 'content-length': Buffer.byteLength(body) })
+              res.end(body)
+            })
+          }).end()
+          return
+        }
+        if (bad && req.url?.includes('/blobs/') && req.method === 'GET' && !req.url.includes(layerOf.config)) {
+          // The start of another layer (a gzipped tar the reader takes as far as it goes),
+          // then a closed connection, every time it is asked.
+          res.writeHead(200, { 'content-length': String(1 << 20) })
+          res.write(other)
+          return setImmediate(() => res.destroy())
+        }
+        forward(req, res)
+      })
+    const src = join(bx.dir, 'other-layer')
+    mkdirSync(src, { recursive: true })
+    writeFileSync(join(src, 'f'), Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)))
+    const other = gzipSync(execFileSync('tar', ['-cf', '-', '-C', src, 'f'])).subarray(0, 100_000)
+    const layerOf = { config: JSON.parse(await storeOk(bx.root, ['inspect', '--format', '{{json .Id}}', 'busybox'])).slice(7) as string }
+    const root = join(bx.dir, 'parts')
+    const bad = await plain(true)
+    const first = await storeIn(root, ['pull', `${bad}/hostile/part:1`])
+    expect(first.status).not.toBe(0)
+    const good = await plain(false)
+    const second = await storeIn(root, ['pull', `${good}/hostile/part:1`])
+    expect(second.status, second.stderr).toBe(0)
   })
 
   test('a repository whose name starts with "http" is pushed and pulled as any other', async () => {
