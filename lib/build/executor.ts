@@ -10,7 +10,7 @@
 // and adds an `empty_layer` history entry. Nothing is tagged unless the whole build succeeds.
 // `signal` (Ctrl-C) stops the build: a running RUN is killed, no later step starts.
 
-import { readFile } from 'node:fs/promises'
+import { readInRoot } from '../fsroot/index.js'
 import { Codes, StoreError } from '../errors.js'
 import type { Store } from '../store.js'
 import { getConfig, imageLayers, putImage } from '../image/create.js'
@@ -69,7 +69,9 @@ async function buildWith(store: Store, o: BuildOptions, progress: Progress): Pro
   // Context: .dockerignore, hashes remembered between builds.
   let ignore: IgnoreFn = () => false
   if (o.context) {
-    const text = await readFile(`${o.context}/.dockerignore`, 'utf8').catch(() => undefined)
+    // Read inside the context, as the Dockerfile is (input.ts): a `.dockerignore` that links to a
+    // host file had a line of it printed in the pattern error.
+    const text = readInRoot(o.context, '.dockerignore')
     if (text !== undefined) {
       const m = P.createIgnoreMatcher(P.parseDockerignore(text))
       ignore = (rel, isDir) => m(rel, isDir)

@@ -158,10 +158,16 @@ async function copyStep(s: StageBuild, instr: Of<'COPY' | 'ADD'>, fromTrigger: b
   const urls = e.kind === 'ADD' ? e.sources.filter(isRemoteSource) : []
   const sources = e.sources.filter((x) => !urls.includes(x))
   const checksum = e.kind === 'ADD' && e.checksum !== undefined ? checkedChecksum(e.checksum, e.sources.length + e.contents.length, urls.length) : undefined
+  for (const h of e.contents) {
+    // A heredoc's name is a file name in our temp dir, never a path: `<<../../x` wrote there.
+    if (h.name === '' || h.name === '.' || h.name === '..' || /[/\0]/.test(h.name)) {
+      throw new StoreError(Codes.DOCKERFILE_PARSE, `dockerfile parse error on line ${instr.startLine}: heredoc name ${JSON.stringify(h.name)} is not a file name`)
+    }
+  }
   if (e.contents.length > 0) {
     inline = await mkdtemp(`${tmpdir()}/store-heredoc-`)
     roots.push({ cleanup: () => rm(inline!, { recursive: true, force: true }) })
-    for (const h of e.contents) await writeFile(`${inline}/${h.name}`, h.data, { mode: 0o644 })
+    for (const h of e.contents) await writeFile(`${inline}/${h.name}`, h.data, { mode: 0o644, flag: 'w' })
   }
   if (sources.length > 0 && !sourceRoot) {
     throw new StoreError(Codes.BUILD_FAILED, `${e.kind} failed: no build context (the Dockerfile came from stdin)`)

@@ -51,7 +51,13 @@ export async function readArchive(store: Store, src: AsyncIterable<Uint8Array>):
   }
   for (const [from, to] of links) {
     const target = items.get(to)
-    if (target) items.set(from, target)
+    if (!target) continue
+    // A link never stands in for content that was checked: not over a file of the same name,
+    // and under a digest's name only to bytes that have that digest.
+    if (items.has(from)) throw invalid(`archive member ${from} is both a file and a link`)
+    const hex = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(from)?.[1]
+    if (hex && target.digest !== `sha256:${hex}`) throw invalid(`archive member ${from} links to ${to}, whose content is ${target.digest}`)
+    items.set(from, target)
   }
   return items
 }

@@ -53,6 +53,7 @@ export function planLoad(items: Map<string, ArchiveItem>): LoadPlan[] {
     if (!isDigest(digest)) throw invalid(`${where}: invalid digest ${JSON.stringify(digest)}`)
     const path = `blobs/sha256/${digest.slice(7)}`
     const it = items.get(path)
+    if (it && it.digest !== digest) throw invalid(`${where}: ${path} has content ${it.digest}`)
     if (it && d.size !== undefined && d.size !== it.size) throw invalid(`${where}: size ${String(d.size)} does not match ${path} (${it.size} bytes)`)
     return path
   }

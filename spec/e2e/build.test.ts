@@ -8,7 +8,8 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer, type Server } from 'node:http'
 import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
@@ -540,5 +541,25 @@ describe.skipIf(skip)('store build: Ctrl-C', () => {
     const fsck = await storeIn(root, ['fsck'])
     expect(fsck.status, fsck.stderr).toBe(0)
     expect(fsck.stdout).toMatch(/no problems/)
+  })
+
+  test('a heredoc named as a path is refused before anything is written; a .dockerignore that links out of the context is read inside it', () => {
+    const escape = `escape-heredoc-${process.pid}`
+    const hd = writeProject(join(tmp.dir, 'heredoc-path'), { Dockerfile: `FROM busybox\nCOPY <<../${escape} /x\nhi\n../${escape}\n` })
+    const r = cli(['build', '-q', hd])
+    const wrote = join(tmpdir(), escape)
+    const escaped = existsSync(wrote)
+    rmSync(wrote, { force: true }) // what a failure would have left outside the test's folder
+    expect(escaped).toBe(false)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`heredoc name "../${escape}" is not a file name`)
+
+    const secret = join(tmp.dir, 'host-secret')
+    writeFileSync(secret, 'SECRET-HOST-LINE [unclosed\n')
+    const ig = writeProject(join(tmp.dir, 'ignore-link'), { Dockerfile: 'FROM busybox\nCOPY a /a\n', a: 'a\n' })
+    symlinkSync(secret, join(ig, '.dockerignore'))
+    const b = cli(['build', '-q', ig])
+    expect(b.stderr).not.toContain('SECRET')
+    expect(b.status, b.stderr).toBe(0)
   })
 })

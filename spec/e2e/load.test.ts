@@ -60,6 +60,34 @@ describe('store load refuses', () => {
     expect(r.stderr).toMatch(new RegExp(`^Error: archive member blobs/sha256/${sha(layer)} does not match its digest: its content is sha256:[0-9a-f]{64}\\n$`))
   })
 
+  test('a link under a digest\'s name to content of another digest (it took the place of the checked blob)', () => {
+    const other = Buffer.from(JSON.stringify({ ...JSON.parse(manifest.toString()), annotations: { swapped: 'yes' } }))
+    const archive = tarOf([
+      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+      { name: `blobs/sha256/${sha(config)}`, data: config.toString() },
+      { name: `blobs/sha256/${sha(layer)}`, data: layer.toString('latin1') },
+      { name: `blobs/sha256/${sha(manifest)}`, data: manifest.toString() },
+      { name: 'other', data: other.toString() },
+      { name: `blobs/sha256/${sha(manifest)}`, type: 'symlink', linkname: '../../other' },
+      { name: 'index.json', data: JSON.stringify({ schemaVersion: 2, manifests: [{ ...desc(MAN, manifest), annotations: { 'org.opencontainers.image.ref.name': 'swapped:1' } }] }) },
+    ])
+    const r = load(archive)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe(`Error: archive member blobs/sha256/${sha(manifest)} is both a file and a link\n`)
+    const linkOnly = tarOf([
+      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+      { name: `blobs/sha256/${sha(config)}`, data: config.toString() },
+      { name: `blobs/sha256/${sha(layer)}`, data: layer.toString('latin1') },
+      { name: 'other', data: other.toString() },
+      { name: `blobs/sha256/${sha(manifest)}`, type: 'symlink', linkname: '../../other' },
+      { name: 'index.json', data: JSON.stringify({ schemaVersion: 2, manifests: [desc(MAN, manifest)] }) },
+    ])
+    const l = load(linkOnly)
+    expect(l.status).toBe(1)
+    expect(l.stderr).toBe(`Error: archive member blobs/sha256/${sha(manifest)} links to other, whose content is sha256:${sha(other)}\n`)
+    expect(store(root, ['images', '-q', 'swapped']).stdout).toBe('')
+  })
+
   test('a descriptor whose size is not its blob\'s', () => {
     const r = load(ociArchive({ ...desc(MAN, manifest), size: 7 }, [config, layer, manifest]))
     expect([r.status, r.stderr]).toEqual([1, `Error: index.json: manifests[0]: size 7 does not match blobs/sha256/${sha(manifest)} (${manifest.length} bytes)\n`])
