@@ -25,47 +25,58 @@ export async function loadImages(store: Store, src: AsyncIterable<Uint8Array>): 
   }
 }
 
+/**
+ * Every image of the plan checked first (its config, its layers against the config, its tags),
+ * then the records written: a bad image anywhere in the archive leaves no record and no tag of
+ * another (a bad second tag had left the first image tagged).
+ */
 async function assemble(store: Store, items: Map<string, ArchiveItem>, plan: LoadPlan[]) {
+  const checked = plan.map((p) => check(items, p))
   const out: { id: Digest; tags: string[] }[] = []
-  for (const p of plan) {
-    const cfgItem = items.get(p.config)
-    if (!cfgItem) throw invalid(`archive is missing the image config ${p.config}`)
-    if (!cfgItem.bytes) throw invalid(`${p.config} in the archive is not a JSON document (${cfgItem.size} bytes)`)
-    // An old archive names the config <id>.json: the ID is the digest of its bytes.
-    const id = /^([0-9a-f]{64})\.json$/.exec(p.config)?.[1]
-    if (id && cfgItem.digest !== `sha256:${id}`) throw invalid(`image config ${p.config} does not match its digest: its content is ${cfgItem.digest}`)
-    let config: ImageConfig
-    try {
-      config = JSON.parse(new TextDecoder().decode(cfgItem.bytes))
-    } catch {
-      throw invalid(`image config ${p.config} is not valid JSON`)
-    }
-    const diffIds: unknown = config?.rootfs?.diff_ids
-    if (!Array.isArray(diffIds) || diffIds.length !== p.layers.length) {
-      throw invalid(`image config ${p.config} lists ${Array.isArray(diffIds) ? diffIds.length : 0} layers, the manifest ${p.layers.length}`)
-    }
+  for (const { cfgBytes, config, layers, tags } of checked) {
     let parent: Digest | null = null
-    for (let i = 0; i < p.layers.length; i++) {
-      const it = items.get(p.layers[i])
-      if (!it) throw invalid(`archive is missing the layer ${p.layers[i]}`)
-      if (!it.layer) throw invalid(`layer ${p.layers[i]} in the archive is not a tar${it.notLayer ? `: ${it.notLayer}` : ''}`)
-      if (it.layer.diffId !== diffIds[i]) {
-        throw invalid(`layer ${p.layers[i]} has diffID ${it.layer.diffId}, the image config expects ${String(diffIds[i])}`)
-      }
+    for (const l of layers) {
       const rec: LayerRecord = {
-        chainId: chainIdOf(store.hash, parent, it.layer.diffId), diffId: it.layer.diffId, parent,
-        size: it.layer.size, index: it.layer.index, contentSize: it.layer.contentSize, entries: it.layer.entries,
+        chainId: chainIdOf(store.hash, parent, l.diffId), diffId: l.diffId, parent,
+        size: l.size, index: l.index, contentSize: l.contentSize, entries: l.entries,
         created: store.now().toISOString(),
       }
       await store.layers.put(rec)
       parent = rec.chainId
     }
     // Keep the config bytes exactly: the image ID is their digest.
-    const tags = p.tags.map(parseTag)
-    const imageId = await putImageBytes(store, cfgItem.bytes, config, { tags })
+    const imageId = await putImageBytes(store, cfgBytes, config, { tags })
     out.push({ id: imageId, tags })
   }
   return out
+}
+
+/** One image of the plan, checked whole: what assemble() writes for it. */
+function check(items: Map<string, ArchiveItem>, p: LoadPlan) {
+  const cfgItem = items.get(p.config)
+  if (!cfgItem) throw invalid(`archive is missing the image config ${p.config}`)
+  if (!cfgItem.bytes) throw invalid(`${p.config} in the archive is not a JSON document (${cfgItem.size} bytes)`)
+  // An old archive names the config <id>.json: the ID is the digest of its bytes.
+  const id = /^([0-9a-f]{64})\.json$/.exec(p.config)?.[1]
+  if (id && cfgItem.digest !== `sha256:${id}`) throw invalid(`image config ${p.config} does not match its digest: its content is ${cfgItem.digest}`)
+  let config: ImageConfig
+  try {
+    config = JSON.parse(new TextDecoder().decode(cfgItem.bytes))
+  } catch {
+    throw invalid(`image config ${p.config} is not valid JSON`)
+  }
+  const diffIds: unknown = config?.rootfs?.diff_ids
+  if (!Array.isArray(diffIds) || diffIds.length !== p.layers.length) {
+    throw invalid(`image config ${p.config} lists ${Array.isArray(diffIds) ? diffIds.length : 0} layers, the manifest ${p.layers.length}`)
+  }
+  const layers = p.layers.map((name, i) => {
+    const it = items.get(name)
+    if (!it) throw invalid(`archive is missing the layer ${name}`)
+    if (!it.layer) throw invalid(`layer ${name} in the archive is not a tar${it.notLayer ? `: ${it.notLayer}` : ''}`)
+    if (it.layer.diffId !== diffIds[i]) throw invalid(`layer ${name} has diffID ${it.layer.diffId}, the image config expects ${String(diffIds[i])}`)
+    return it.layer
+  })
+  return { p, cfgBytes: cfgItem.bytes, config, layers, tags: p.tags.map(parseTag) }
 }
 
 async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -88,6 +88,21 @@ describe('store load refuses', () => {
     expect(store(root, ['images', '-q', 'swapped']).stdout).toBe('')
   })
 
+  test('an archive whose second image has a bad tag: nothing of the first is tagged either', () => {
+    const archive = rawTar([
+      ['c.json', config],
+      ['l.tar', layer],
+      ['manifest.json', Buffer.from(JSON.stringify([
+        { Config: 'c.json', RepoTags: ['first-good:1'], Layers: ['l.tar'] },
+        { Config: 'c.json', RepoTags: ['Bad Tag'], Layers: ['l.tar'] },
+      ]))],
+    ])
+    const r = load(archive)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('invalid reference format')
+    expect(store(root, ['images', '-q', 'first-good']).stdout).toBe('')
+  })
+
   test('a descriptor whose size is not its blob\'s', () => {
     const r = load(ociArchive({ ...desc(MAN, manifest), size: 7 }, [config, layer, manifest]))
     expect([r.status, r.stderr]).toEqual([1, `Error: index.json: manifests[0]: size 7 does not match blobs/sha256/${sha(manifest)} (${manifest.length} bytes)\n`])
