@@ -66,18 +66,22 @@ export function unescapeName(latin1: string): string {
   return bytes.toString('utf8')
 }
 
+/** Paths per getfattr call: one call for every stub of a large snapshot was E2BIG. */
+const GETFATTR_PATHS = 512
+
 /** All xattrs of each path (not following symlinks), hex-encoded values, for comparisons. */
 export async function xattrsOf(paths: string[]): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>(paths.map((p) => [p, new Map()]))
-  if (paths.length === 0) return out
-  const r = await exec('getfattr', ['--absolute-names', '-h', '-P', '-d', '-m', '-', '-e', 'hex', '--', ...paths])
-  if (r.code === 127) return out
-  let cur: Map<string, string> | undefined
-  for (const line of r.stdout.toString('latin1').split('\n')) {
-    if (line.startsWith('# file: ')) cur = out.get(unescapeName(line.slice(8)))
-    else if (cur) {
-      const eq = line.indexOf('=')
-      if (eq > 0) cur.set(line.slice(0, eq), line.slice(eq + 1))
+  for (let i = 0; i < paths.length; i += GETFATTR_PATHS) {
+    const r = await exec('getfattr', ['--absolute-names', '-h', '-P', '-d', '-m', '-', '-e', 'hex', '--', ...paths.slice(i, i + GETFATTR_PATHS)])
+    if (r.code === 127) return out
+    let cur: Map<string, string> | undefined
+    for (const line of r.stdout.toString('latin1').split('\n')) {
+      if (line.startsWith('# file: ')) cur = out.get(unescapeName(line.slice(8)))
+      else if (cur) {
+        const eq = line.indexOf('=')
+        if (eq > 0) cur.set(line.slice(0, eq), line.slice(eq + 1))
+      }
     }
   }
   return out

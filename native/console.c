@@ -68,11 +68,8 @@ int console_main(int argc, char **argv) {
   }
   // The signals we forward are held from before the fork until relay_and_wait() handles them:
   // one that came between would end us (their default) and leave the runtime on its own.
-  sigset_t held, was;
-  sigemptyset(&held);
-  int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
-  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&held, forwarded[i]);
-  sigprocmask(SIG_BLOCK, &held, &was);
+  sigset_t was;
+  hold_forwarded(&was);
   pid_t child = fork();
   if (child < 0) return 125;
   if (child == 0) {

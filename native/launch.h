@@ -63,6 +63,7 @@ void exec_command(const struct plan *p, int report_fd) __attribute__((noreturn))
 
 /* relay.c: the outside half (P): signals, terminal bytes, the child's status. */
 int relay_and_wait(pid_t child, int ctl_fd, int console_fd, int tty, const char *ready, const char *error);
+void hold_forwarded(sigset_t *was);
 int send_fd(int sock, int fd);
 int recv_fd(int sock);
 void report(int fd, char kind, const char *fmt, ...);

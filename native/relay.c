@@ -87,6 +87,14 @@ static void on_signal(int sig) {
 
 static const int FORWARDED[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
+/** The signals relay_and_wait() forwards, held from now until it handles them; *was: the mask before. */
+void hold_forwarded(sigset_t *was) {
+  sigset_t held;
+  sigemptyset(&held);
+  for (size_t i = 0; i < sizeof FORWARDED / sizeof *FORWARDED; i++) sigaddset(&held, FORWARDED[i]);
+  sigprocmask(SIG_BLOCK, &held, was);
+}
+
 void write_file(const char *path, const char *text) {
   if (!path) return;
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

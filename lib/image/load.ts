@@ -76,7 +76,7 @@ function check(items: Map<string, ArchiveItem>, p: LoadPlan) {
     if (it.layer.diffId !== diffIds[i]) throw invalid(`layer ${name} has diffID ${it.layer.diffId}, the image config expects ${String(diffIds[i])}`)
     return it.layer
   })
-  return { p, cfgBytes: cfgItem.bytes, config, layers, tags: p.tags.map(parseTag) }
+  return { cfgBytes: cfgItem.bytes, config, layers, tags: p.tags.map(parseTag) }
 }
 
 async function* gunzipIfNeeded(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -59,11 +59,9 @@ export async function listTree(root: string): Promise<Map<string, Seen>> {
   walk(root, '')
   // xattrs, a stub's own two left out (they are checked against the map apart).
   const paths = [...out.keys()].filter((r) => out.get(r)!.kind !== 'symlink').map((r) => `${root}/${r}`)
-  for (let i = 0; i < paths.length; i += 512) {
-    for (const [p, attrs] of await xattrsOf(paths.slice(i, i + 512))) {
-      const list = [...attrs].filter(([k]) => !STUB_XATTR.test(k)).map(([k, v]) => `${k}=${v}`).sort()
-      if (list.length > 0) out.get(p.slice(root.length + 1))!.text += `, xattrs ${list.join(' ')}`
-    }
+  for (const [p, attrs] of await xattrsOf(paths)) {
+    const list = [...attrs].filter(([k]) => !STUB_XATTR.test(k)).map(([k, v]) => `${k}=${v}`).sort()
+    if (list.length > 0) out.get(p.slice(root.length + 1))!.text += `, xattrs ${list.join(' ')}`
   }
   return out
 }
